@@ -1,0 +1,18 @@
+/**
+ * The demo's model origins (served by scripts/lib/demo-origins.ts on one
+ * port); the demo routing documents in this folder point at them.
+ */
+import type { OriginModel } from "../lib/demo-origins.ts";
+
+export const DEMO_ORIGINS_PORT = 9100;
+
+export const demoModels: Record<string, OriginModel> = {
+  "fraud-blue": { version: "fraud-v1", family: "fraud", noise: 0 },
+  "fraud-green": { version: "fraud-v2", family: "fraud", noise: 0.04 },
+  "fraud-canary": { version: "fraud-v3-rc1", family: "fraud", noise: 0.06 },
+  "fraud-challenger-a": { version: "fraud-xgb-1", family: "fraud", noise: 0.1 },
+  "churn-blue": { version: "churn-v4", family: "churn", noise: 0 },
+  "churn-green": { version: "churn-v5", family: "churn", noise: 0.05 },
+};
+
+export const demoDocuments = ["fraud", "churn"] as const;

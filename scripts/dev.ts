@@ -1,0 +1,88 @@
+/**
+ * `npm start`: the whole demo on one machine.
+ *
+ * Starts the local demo model origins, seeds local KV with the demo routing
+ * documents (unless they are already there: your flips survive a restart),
+ * makes sure .dev.vars exists, and runs the router under `wrangler dev`.
+ * Ctrl-C stops everything.
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { documentKey } from "../src/schema/kv-keys.ts";
+import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo/models.ts";
+import { startDemoOrigins } from "./lib/demo-origins.ts";
+import { kvGet, kvPutFile, ROOT } from "./lib/wrangler.ts";
+
+const HELP = `Usage: npm start -- [options]
+
+Runs the demo: model origins on 127.0.0.1:${DEMO_ORIGINS_PORT}, local KV seeded
+with scripts/demo/*.json, and the router under wrangler dev.
+
+Options:
+  --port <n>       router port (default 8787)
+  --reseed         overwrite the routing documents in local KV with the demo ones
+  --origins-only   start only the demo origins (no wrangler dev)
+  -h, --help       show this help
+`;
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8787" },
+    reseed: { type: "boolean", default: false },
+    "origins-only": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const devVars = join(ROOT, ".dev.vars");
+if (!existsSync(devVars)) {
+  copyFileSync(join(ROOT, ".dev.vars.example"), devVars);
+  console.log("created .dev.vars from .dev.vars.example (demo secrets)");
+}
+
+const origins = await startDemoOrigins(demoModels, { port: DEMO_ORIGINS_PORT });
+console.log(
+  `demo model origins on http://127.0.0.1:${origins.port} (${Object.keys(demoModels).join(", ")})`,
+);
+
+if (values["origins-only"]) {
+  console.log("origins only; Ctrl-C to stop");
+} else {
+  for (const service of demoDocuments) {
+    const key = documentKey(service);
+    if (!values.reseed && (await kvGet(key)) !== null) {
+      console.log(`local KV: ${key} already present (kept; --reseed to reset)`);
+      continue;
+    }
+    await kvPutFile(key, join(ROOT, "scripts", "demo", `${service}.json`));
+    console.log(`local KV: seeded ${key} from scripts/demo/${service}.json`);
+  }
+
+  const wranglerDev = spawn(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--port",
+      values.port,
+      "--ip",
+      "127.0.0.1",
+    ],
+    { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  const stop = () => {
+    wranglerDev.kill("SIGTERM");
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  wranglerDev.on("exit", async (code) => {
+    await origins.close();
+    process.exit(code ?? 0);
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * Local model origins: one Node HTTP server hosting several named models at
+ * `/<model>/...`, used by the demo (`npm start`), the tests and the
+ * benchmarks as real network origins.
+ *
+ * Layer: demo/test support. Endpoints of each model:
+ *   POST /<model>/predict   JSON in, prediction out (see demo-model.ts)
+ *   GET  /<model>/health    {"ok":true}
+ *   ANY  /<model>/echo...   what the origin received (method, path, query,
+ *                           headers, body) so tests can check forwarding
+ *   GET  /<model>/redirect  a 302 to the origin's own absolute URL
+ * Behaviours simulate bad origins: "error" (500), "hang" (never answers),
+ * "garbage" (200 with a non-JSON body), "reset" (drops the connection),
+ * plus an optional fixed delay.
+ */
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { type ModelSpec, predict } from "./demo-model.ts";
+
+export type Behaviour = "ok" | "error" | "hang" | "garbage" | "reset";
+
+export interface OriginModel extends ModelSpec {
+  behaviour?: Behaviour;
+  delayMs?: number;
+}
+
+export interface DemoOrigins {
+  port: number;
+  url: (model: string) => string;
+  /** Requests received per model (all endpoints). */
+  hits: Map<string, number>;
+  close: () => Promise<void>;
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(text),
+  });
+  res.end(text);
+}
+
+export async function startDemoOrigins(
+  models: Record<string, OriginModel>,
+  options: { port?: number; host?: string } = {},
+): Promise<DemoOrigins> {
+  const hits = new Map<string, number>();
+  const host = options.host ?? "127.0.0.1";
+  const server: Server = createServer(async (req, res) => {
+    const url = new URL(req.url ?? "/", `http://${req.headers.host ?? host}`);
+    const [, name = "", ...rest] = url.pathname.split("/");
+    const model = models[name];
+    if (!model) return send(res, 404, { error: "no such model", model: name });
+    hits.set(name, (hits.get(name) ?? 0) + 1);
+    const body = await readBody(req);
+    if (model.delayMs) await new Promise((r) => setTimeout(r, model.delayMs));
+    switch (model.behaviour ?? "ok") {
+      case "hang":
+        return; // never answers; the socket stays open until the client gives up
+      case "reset":
+        return req.socket.destroy();
+      case "error":
+        return send(res, 500, { error: "model crashed", model_version: model.version });
+      case "garbage":
+        res.writeHead(200, { "content-type": "application/json" });
+        return res.end("<html>definitely not json");
+    }
+    const endpoint = `/${rest.join("/")}`;
+    if (endpoint === "/health") return send(res, 200, { ok: true, model_version: model.version });
+    if (endpoint === "/redirect") {
+      res.writeHead(302, { location: `http://${req.headers.host}/${name}/health` });
+      return res.end();
+    }
+    if (endpoint.startsWith("/echo")) {
+      return send(res, 200, {
+        model_version: model.version,
+        method: req.method,
+        path: endpoint,
+        query: url.search,
+        headers: req.headers,
+        body_sha256: createHash("sha256").update(body).digest("hex"),
+        body_length: body.length,
+      });
+    }
+    if (endpoint === "/predict" && req.method === "POST") {
+      let input: unknown;
+      try {
+        input = JSON.parse(body.toString("utf8"));
+      } catch {
+        return send(res, 400, { error: "body must be JSON" });
+      }
+      return send(res, 200, predict(model, input));
+    }
+    return send(res, 404, { error: "unknown endpoint", endpoint });
+  });
+  server.keepAliveTimeout = 30_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    port,
+    hits,
+    url: (model) => `http://${host}:${port}/${model}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * Writes one Workers Analytics Engine data point per routed request.
+ *
+ * Layer: adapter (the only module that writes ROUTER_EVENTS for requests).
+ * Layout (index = service):
+ *   blobs:   [event "request", service, origin, role, reason, identity source, error kind, status class]
+ *   doubles: [status, total ms, origin ms, failover (0|1), bucket (-1 = none), document version]
+ * writeDataPoint is fire-and-forget; it never blocks or fails the request.
+ */
+
+export interface RequestEvent {
+  service: string;
+  origin: string;
+  role: string;
+  reason: string;
+  identitySource: string;
+  errorKind: string;
+  status: number;
+  totalMs: number;
+  originMs: number;
+  failover: boolean;
+  bucket: number | null;
+  version: number;
+}
+
+export function statusClass(status: number): string {
+  return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : "other";
+}
+
+export function writeRequestEvent(
+  dataset: AnalyticsEngineDataset | undefined,
+  e: RequestEvent,
+): void {
+  if (!dataset) return;
+  try {
+    dataset.writeDataPoint({
+      indexes: [e.service],
+      blobs: [
+        "request",
+        e.service,
+        e.origin,
+        e.role,
+        e.reason,
+        e.identitySource,
+        e.errorKind,
+        statusClass(e.status),
+      ],
+      doubles: [e.status, e.totalMs, e.originMs, e.failover ? 1 : 0, e.bucket ?? -1, e.version],
+    });
+  } catch (err) {
+    console.error(JSON.stringify({ message: "analytics write failed", error: String(err) }));
+  }
+}

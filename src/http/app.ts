@@ -1,0 +1,34 @@
+/**
+ * The Hono application: the router's own endpoints under `/_router/`, and
+ * every other request routed to a model service.
+ *
+ * Layer: HTTP edge. One error handler renders RouterError as JSON and hides
+ * everything else behind a generic 500.
+ */
+import { Hono } from "hono";
+import { RouterError } from "./errors.ts";
+import { type RouterDeps, routeRequest } from "./route-request.ts";
+
+export type DepsFactory = (env: Env) => RouterDeps;
+
+export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
+  const app = new Hono<{ Bindings: Env }>();
+
+  app.get("/_router/health", (c) => {
+    const deps = depsFor(c.env);
+    return c.json({ ok: true, store: deps.store.stats() });
+  });
+
+  app.all("*", (c) => routeRequest(c.req.raw, depsFor(c.env), (p) => c.executionCtx.waitUntil(p)));
+
+  app.onError((err, c) => {
+    if (err instanceof RouterError) return c.json(err.toJSON(), err.status);
+    console.error(JSON.stringify({ message: "unhandled router error", error: String(err) }));
+    return c.json(
+      { error: "internal_error", message: "the router failed to handle this request" },
+      500,
+    );
+  });
+
+  return app;
+}

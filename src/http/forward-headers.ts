@@ -1,0 +1,86 @@
+/**
+ * Header hygiene between client and origin.
+ *
+ * Layer: HTTP edge. Requests: hop-by-hop headers (RFC 9110 §7.6.1, plus any
+ * named in Connection) and the router's own override headers are dropped;
+ * x-forwarded-for / -proto / -host are set. Responses: the origin's headers
+ * pass through unchanged except that hop-by-hop headers are dropped,
+ * `x-model-variant` and `Server-Timing` are added, and a Location that points
+ * at the origin is rewritten to the router's public path, so origin URLs
+ * never reach clients.
+ */
+
+export const OVERRIDE_HEADER = "x-router-override";
+export const OVERRIDE_TOKEN_HEADER = "x-router-override-token";
+export const VARIANT_HEADER = "x-model-variant";
+
+const HOP_BY_HOP = [
+  "connection",
+  "keep-alive",
+  "proxy-authenticate",
+  "proxy-authorization",
+  "proxy-connection",
+  "te",
+  "trailer",
+  "transfer-encoding",
+  "upgrade",
+];
+
+function dropHopByHop(headers: Headers): void {
+  const listed = headers.get("connection");
+  if (listed) {
+    for (const token of listed.split(",")) {
+      const name = token.trim().toLowerCase();
+      if (name) headers.delete(name);
+    }
+  }
+  for (const name of HOP_BY_HOP) headers.delete(name);
+}
+
+export interface ForwardedFor {
+  clientIp: string | null;
+  proto: string;
+  host: string;
+}
+
+export function originRequestHeaders(incoming: Headers, forwarded: ForwardedFor): Headers {
+  const headers = new Headers(incoming);
+  dropHopByHop(headers);
+  headers.delete(OVERRIDE_HEADER);
+  headers.delete(OVERRIDE_TOKEN_HEADER);
+  headers.delete("host");
+  // At the edge the client's own x-forwarded-for is not trusted; Cloudflare's
+  // cf-connecting-ip is. Locally there is none, so whatever came in is kept.
+  if (forwarded.clientIp) headers.set("x-forwarded-for", forwarded.clientIp);
+  headers.set("x-forwarded-proto", forwarded.proto);
+  headers.set("x-forwarded-host", forwarded.host);
+  return headers;
+}
+
+export interface ClientResponseOptions {
+  variant: string;
+  routerMs: number;
+  originMs: number;
+  /** Origin base URL and the public prefix that replaces it in Location. */
+  originBase: string;
+  publicPrefix: string;
+}
+
+export function clientResponse(origin: Response, opts: ClientResponseOptions): Response {
+  const response = new Response(origin.body, origin);
+  const headers = response.headers;
+  dropHopByHop(headers);
+  headers.set(VARIANT_HEADER, opts.variant);
+  headers.append(
+    "server-timing",
+    `router;dur=${opts.routerMs.toFixed(1)}, origin;dur=${opts.originMs.toFixed(1)};desc="${opts.variant}"`,
+  );
+  const location = headers.get("location");
+  if (location) {
+    const base = opts.originBase.replace(/\/$/, "");
+    if (location === base || location.startsWith(`${base}/`) || location.startsWith(`${base}?`)) {
+      headers.set("location", `${opts.publicPrefix}${location.slice(base.length)}` || "/");
+    }
+  }
+  return response;
+}

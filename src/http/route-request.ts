@@ -1,0 +1,170 @@
+/**
+ * The request path: match the service, load its routing document, resolve
+ * the user, decide, forward, fail over, and report.
+ *
+ * Layer: HTTP edge; it wires the pure core (matchService, decide) to the
+ * adapters (routing store, origin client, analytics sink). Everything it
+ * needs arrives in `RouterDeps`, built once per isolate by the composition
+ * root (src/index.ts).
+ */
+
+import { writeRequestEvent } from "../adapters/analytics-sink.ts";
+import type { KvRoutingStore } from "../adapters/kv-routing-store.ts";
+import { callOrigin, type OriginOutcome } from "../adapters/origin-client.ts";
+import { decide } from "../core/decide.ts";
+import { type HostMap, joinOriginUrl, matchService } from "../core/service-match.ts";
+import { resolveIdentity } from "../identity/resolve-identity.ts";
+import { anonymousIdCookie } from "./anonymous-cookie.ts";
+import { RouterError } from "./errors.ts";
+import { clientResponse, originRequestHeaders, VARIANT_HEADER } from "./forward-headers.ts";
+import { authenticatedOverride } from "./override-auth.ts";
+import { RequestBody } from "./request-body.ts";
+
+export interface RouterDeps {
+  store: KvRoutingStore;
+  hosts: HostMap;
+  events: AnalyticsEngineDataset | undefined;
+  overrideToken: string | undefined;
+  jwtSecret: string | undefined;
+}
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+export async function routeRequest(
+  request: Request,
+  deps: RouterDeps,
+  waitUntil: WaitUntil,
+): Promise<Response> {
+  const started = performance.now();
+  const url = new URL(request.url);
+  const match = matchService(url.host, url.pathname, deps.hosts);
+  if (!match) {
+    throw new RouterError(404, "unknown_service", "no model service matches this host or path");
+  }
+  const { service } = match;
+
+  const loaded = await deps.store.load(service, waitUntil);
+  if (loaded.status === "missing") {
+    throw new RouterError(
+      503,
+      "no_routing_document",
+      `no routing document for service "${service}"`,
+      {
+        service,
+      },
+    );
+  }
+  if (loaded.status === "invalid") {
+    throw new RouterError(
+      503,
+      "invalid_routing_document",
+      `routing document for "${service}" is invalid`,
+      {
+        service,
+        errors: loaded.errors,
+      },
+    );
+  }
+  const doc = loaded.doc;
+
+  const override = await authenticatedOverride(
+    request.headers,
+    service,
+    doc.origins,
+    deps.overrideToken,
+  );
+  const body = new RequestBody(request);
+  const anonymousCookie = doc.identity.anonymousCookie?.name;
+  const identity = override
+    ? null
+    : await resolveIdentity(doc.identity.sources, {
+        headers: request.headers,
+        body,
+        jwtSecret: deps.jwtSecret,
+        anonymousCookie,
+      });
+  const decision = decide(doc, { userId: identity?.userId ?? null, override });
+
+  // Only a non-live arm of a service whose requests are safe to replay fails over.
+  const mayFailOver =
+    doc.retry.safe && (decision.role === "canary" || decision.role === "challenger");
+  if (mayFailOver && body.present) await body.bytes();
+
+  const headers = originRequestHeaders(request.headers, {
+    clientIp: request.headers.get("cf-connecting-ip"),
+    proto: url.protocol.slice(0, -1),
+    host: url.host,
+  });
+  const send = async (originName: string): Promise<OriginOutcome> => {
+    const origin = doc.origins[originName];
+    if (!origin) throw new RouterError(500, "unknown_origin", "routing chose an unknown origin");
+    return callOrigin({
+      url: joinOriginUrl(origin.url, match.originPath, url.search),
+      method: request.method,
+      headers,
+      body: await body.forForwarding(),
+      timeoutMs: origin.timeoutMs,
+    });
+  };
+
+  let served = decision.origin;
+  let outcome = await send(served);
+  let originMs = outcome.durationMs;
+  let failover = false;
+  const errorKind = outcome.ok ? "" : outcome.kind;
+  if (!outcome.ok && mayFailOver) {
+    await outcome.response?.body?.cancel();
+    failover = true;
+    served = doc.live;
+    outcome = await send(served);
+    originMs += outcome.durationMs;
+  }
+
+  const totalMs = performance.now() - started;
+  let response: Response;
+  if (outcome.response) {
+    response = clientResponse(outcome.response, {
+      variant: served,
+      routerMs: Math.max(0, totalMs - originMs),
+      originMs,
+      originBase: doc.origins[served]?.url ?? "",
+      publicPrefix: match.publicPrefix,
+    });
+  } else {
+    const timedOut = !outcome.ok && outcome.kind === "timeout";
+    response = Response.json(
+      {
+        error: timedOut ? "origin_timeout" : "origin_unavailable",
+        message: timedOut
+          ? "the model origin did not answer in time"
+          : "the model origin could not be reached",
+        service,
+        variant: served,
+      },
+      { status: timedOut ? 504 : 502, headers: { [VARIANT_HEADER]: served } },
+    );
+  }
+
+  if (!identity && !override && doc.identity.anonymousCookie) {
+    response.headers.append(
+      "set-cookie",
+      anonymousIdCookie(doc.identity.anonymousCookie, url.protocol === "https:"),
+    );
+  }
+
+  writeRequestEvent(deps.events, {
+    service,
+    origin: served,
+    role: failover ? "live" : decision.role,
+    reason: failover ? "failover" : decision.reason,
+    identitySource: identity?.source ?? "none",
+    errorKind,
+    status: response.status,
+    totalMs,
+    originMs,
+    failover,
+    bucket: decision.bucket,
+    version: doc.version,
+  });
+  return response;
+}

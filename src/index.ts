@@ -1,0 +1,55 @@
+/**
+ * Composition root: builds the per-isolate dependencies from the Worker's
+ * bindings and hands them to the Hono app.
+ *
+ * Layer: entry point. The routing store (and its memo) lives for the life of
+ * the isolate, so steady-state requests read no KV.
+ */
+import { KvRoutingStore } from "./adapters/kv-routing-store.ts";
+import type { HostMap } from "./core/service-match.ts";
+import { createApp } from "./http/app.ts";
+import type { RouterDeps } from "./http/route-request.ts";
+
+let built: { key: string; kv: KVNamespace; deps: RouterDeps } | null = null;
+
+function depsFor(env: Env): RouterDeps {
+  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}`;
+  if (built && built.key === key && built.kv === env.ROUTING) return built.deps;
+  const deps: RouterDeps = {
+    store: new KvRoutingStore(env.ROUTING, {
+      memoTtlMs: numberVar(env.CONFIG_MEMO_TTL_MS, 5_000),
+      cacheTtlSeconds: Math.max(30, numberVar(env.KV_CACHE_TTL_SECONDS, 30)),
+    }),
+    hosts: parseHostMap(env.HOST_SERVICES),
+    events: env.ROUTER_EVENTS,
+    overrideToken: env.OVERRIDE_TOKEN,
+    jwtSecret: env.JWT_SECRET,
+  };
+  built = { key, kv: env.ROUTING, deps };
+  return deps;
+}
+
+function numberVar(value: string | undefined, fallback: number): number {
+  const n = Number(value);
+  return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? n : fallback;
+}
+
+function parseHostMap(value: string | undefined): HostMap {
+  if (!value) return {};
+  try {
+    const parsed: unknown = JSON.parse(value);
+    if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
+      return Object.fromEntries(
+        Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"),
+      );
+    }
+  } catch {}
+  console.error(JSON.stringify({ message: "HOST_SERVICES is not a JSON object; ignoring it" }));
+  return {};
+}
+
+const app = createApp(depsFor);
+
+export default {
+  fetch: app.fetch,
+} satisfies ExportedHandler<Env>;

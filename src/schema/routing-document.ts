@@ -1,0 +1,195 @@
+/**
+ * The routing document: one JSON document per model service, stored in
+ * Workers KV under `service:<name>`. This module is the single schema shared
+ * by the worker, the scripts (CLI, seeding, JSON Schema generation) and the
+ * admin API; every TypeScript type for the document is inferred from it.
+ *
+ * Layer: schema (pure; depends on zod only). Cross-field rules (live origin
+ * exists, arms never overlap, shares never exceed 100 %) live in
+ * `checkCrossFields` so that every failure carries a field path.
+ */
+import { z } from "zod";
+import { BUCKETS } from "../core/bucket.ts";
+import { NAME_PATTERN } from "../core/names.ts";
+
+/** A share in integer basis points: 0 = 0 %, 100 = 1 %, 10000 = 100 %. */
+export const BasisPoints = z
+  .number()
+  .int("must be an integer number of basis points (100 = 1%)")
+  .min(0)
+  .max(BUCKETS);
+
+const Name = z
+  .string()
+  .regex(NAME_PATTERN, "must be lowercase letters, digits and '-' (1-63 chars)");
+
+export const ServiceName = Name.describe("Service name; also the first path segment it answers");
+export const OriginName = Name.describe("Origin (model version) name, e.g. blue, green, canary");
+
+export const Origin = z
+  .object({
+    url: z
+      .string()
+      .url()
+      .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
+      .describe("Base URL; the request path after the service prefix is appended"),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(300_000)
+      .default(10_000)
+      .describe("Give up on this origin after this many milliseconds"),
+  })
+  .strict();
+
+export const Canary = z
+  .object({
+    origin: OriginName,
+    shareBp: BasisPoints.describe("Share of users sent to the canary, in basis points"),
+    salt: z
+      .string()
+      .min(1)
+      .max(128)
+      .describe("Per-rollout salt; changing it reshuffles which users are in the canary"),
+    killed: z.boolean().default(false).describe("Kill switch: true sends everyone to live"),
+  })
+  .strict();
+
+export const Challenger = z
+  .object({
+    origin: OriginName,
+    startBp: BasisPoints.describe("First bucket of this challenger's fixed range"),
+    shareBp: BasisPoints.describe("Width of the range in basis points"),
+  })
+  .strict();
+
+const HeaderSource = z
+  .object({ type: z.literal("header"), name: z.string().min(1).default("x-user-id") })
+  .strict();
+const CookieSource = z.object({ type: z.literal("cookie"), name: z.string().min(1) }).strict();
+const JwtSource = z
+  .object({
+    type: z.literal("jwt"),
+    header: z.string().min(1).default("authorization"),
+    claim: z.string().min(1).default("sub"),
+    alg: z.enum(["HS256", "HS384", "HS512"]).optional(),
+    jwksUrl: z.string().url().optional(),
+    issuer: z.string().optional(),
+    audience: z.string().optional(),
+  })
+  .strict()
+  .describe("HS* tokens are verified with the JWT_SECRET secret; RS/ES tokens with jwksUrl");
+const JsonBodySource = z
+  .object({
+    type: z.literal("jsonBody"),
+    path: z.string().min(1).describe("Dot path of the id in a JSON body, e.g. user.id"),
+    maxBytes: z.number().int().min(1).max(1_048_576).default(65_536),
+  })
+  .strict();
+
+export const IdentitySource = z.discriminatedUnion("type", [
+  HeaderSource,
+  CookieSource,
+  JwtSource,
+  JsonBodySource,
+]);
+
+export const Identity = z
+  .object({
+    sources: z
+      .array(IdentitySource)
+      .min(1)
+      .default([{ type: "header", name: "x-user-id" }]),
+    anonymousCookie: z
+      .object({
+        name: z.string().min(1).default("mr_uid"),
+        maxAgeDays: z.number().int().min(1).max(400).default(365),
+      })
+      .strict()
+      .optional()
+      .describe("When set, callers without an id get a first-party random id cookie"),
+  })
+  .strict();
+
+export const Retry = z
+  .object({
+    safe: z
+      .boolean()
+      .default(false)
+      .describe("Requests may be replayed: a failed canary/challenger call is retried on live"),
+  })
+  .strict();
+
+const RoutingDocumentObject = z
+  .object({
+    $schema: z.string().optional(),
+    service: ServiceName,
+    version: z.number().int().min(1),
+    updatedAt: z.string().datetime({ offset: true }),
+    updatedBy: z.string().min(1).max(200),
+    description: z.string().max(2000).optional(),
+    origins: z.record(OriginName, Origin).describe("Every model origin of this service, by name"),
+    live: OriginName.describe("The blue-green live origin (the champion)"),
+    canary: Canary.optional(),
+    challengerSalt: z.string().min(1).max(128).optional(),
+    challengers: z.array(Challenger).default([]),
+    identity: Identity.default({ sources: [{ type: "header", name: "x-user-id" }] }),
+    retry: Retry.default({ safe: false }),
+  })
+  .strict();
+
+type DocumentShape = z.output<typeof RoutingDocumentObject>;
+
+function checkCrossFields(doc: DocumentShape, ctx: z.RefinementCtx): void {
+  const has = (name: string) => Object.hasOwn(doc.origins, name);
+  const issue = (path: (string | number)[], message: string) =>
+    ctx.addIssue({ code: "custom", path, message });
+
+  if (Object.keys(doc.origins).length === 0) issue(["origins"], "must name at least one origin");
+  if (!has(doc.live)) issue(["live"], `names no origin in "origins": ${doc.live}`);
+
+  if (doc.canary) {
+    if (!has(doc.canary.origin)) issue(["canary", "origin"], 'names no origin in "origins"');
+    if (doc.canary.origin === doc.live)
+      issue(["canary", "origin"], "must differ from the live origin");
+  }
+
+  if (doc.challengers.length > 0 && !doc.challengerSalt)
+    issue(["challengerSalt"], "is required when there are challengers");
+
+  let total = 0;
+  const seen = new Set<string>();
+  doc.challengers.forEach((c, i) => {
+    total += c.shareBp;
+    if (!has(c.origin)) issue(["challengers", i, "origin"], 'names no origin in "origins"');
+    if (c.origin === doc.live)
+      issue(["challengers", i, "origin"], "must differ from the live origin");
+    if (doc.canary && c.origin === doc.canary.origin)
+      issue(["challengers", i, "origin"], "is already the canary origin");
+    if (seen.has(c.origin)) issue(["challengers", i, "origin"], "appears twice");
+    seen.add(c.origin);
+    if (c.startBp + c.shareBp > BUCKETS)
+      issue(["challengers", i, "shareBp"], `range ends past ${BUCKETS} (startBp + shareBp)`);
+    doc.challengers.forEach((other, j) => {
+      if (j >= i) return;
+      const overlaps =
+        c.shareBp > 0 &&
+        other.shareBp > 0 &&
+        c.startBp < other.startBp + other.shareBp &&
+        other.startBp < c.startBp + c.shareBp;
+      if (overlaps) issue(["challengers", i, "startBp"], `range overlaps challengers.${j}`);
+    });
+  });
+  if (total > BUCKETS)
+    issue(["challengers"], `shares add up to ${total} bp, more than ${BUCKETS} (100%)`);
+}
+
+export const RoutingDocument = RoutingDocumentObject.superRefine(checkCrossFields);
+
+/** A validated routing document (defaults applied). */
+export type RoutingDocument = z.output<typeof RoutingDocument>;
+/** What an author may write (defaults optional). */
+export type RoutingDocumentInput = z.input<typeof RoutingDocument>;
+export type IdentitySource = z.output<typeof IdentitySource>;
+export type Origin = z.output<typeof Origin>;
