@@ -1,0 +1,17 @@
+/**
+ * The models the test origin server hosts: healthy versions plus origins
+ * that fail in every way the router must survive.
+ */
+import type { OriginModel } from "../scripts/lib/demo-origins.ts";
+
+export const testModels: Record<string, OriginModel> = {
+  blue: { version: "v1-blue", family: "t", noise: 0 },
+  green: { version: "v2-green", family: "t", noise: 0.05 },
+  canary: { version: "v3-canary", family: "t", noise: 0.05 },
+  "challenger-a": { version: "ca", family: "t", noise: 0.1 },
+  "challenger-b": { version: "cb", family: "t", noise: 0.1 },
+  failing: { version: "failing", family: "t", noise: 0, behaviour: "error" },
+  hanging: { version: "hanging", family: "t", noise: 0, behaviour: "hang" },
+  garbage: { version: "garbage", family: "t", noise: 0, behaviour: "garbage" },
+  reset: { version: "reset", family: "t", noise: 0, behaviour: "reset" },
+};

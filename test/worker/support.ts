@@ -1,0 +1,68 @@
+/**
+ * Helpers for the workerd integration tests: routing documents pointing at
+ * the real local test origins, KV writes through the real binding, and
+ * requests through the real worker (SELF).
+ */
+import { env, SELF } from "cloudflare:test";
+import { inject } from "vitest";
+import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+
+export const originUrl = (model: string) => `${inject("originBase")}/${model}`;
+
+let version = 1;
+
+/** A routing document for `service` with the test origins; override any field. */
+export function makeDoc(
+  service: string,
+  over: Partial<RoutingDocumentInput> = {},
+): RoutingDocumentInput {
+  version += 1;
+  return {
+    service,
+    version,
+    updatedAt: new Date().toISOString(),
+    updatedBy: "test",
+    origins: {
+      blue: { url: originUrl("blue") },
+      green: { url: originUrl("green") },
+      canary: { url: originUrl("canary") },
+      "challenger-a": { url: originUrl("challenger-a") },
+      "challenger-b": { url: originUrl("challenger-b") },
+      failing: { url: originUrl("failing") },
+      hanging: { url: originUrl("hanging"), timeoutMs: 300 },
+      garbage: { url: originUrl("garbage") },
+      reset: { url: originUrl("reset") },
+      closed: { url: "http://127.0.0.1:9/closed" },
+    },
+    live: "blue",
+    ...over,
+  };
+}
+
+export async function putDoc(doc: RoutingDocumentInput | string): Promise<void> {
+  const text = typeof doc === "string" ? doc : JSON.stringify(doc);
+  const service = typeof doc === "string" ? JSON.parse(doc).service : doc.service;
+  await env.ROUTING.put(`service:${service}`, text);
+}
+
+export function predict(
+  service: string,
+  init: { user?: string; headers?: Record<string, string>; body?: unknown; host?: string } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { "content-type": "application/json", ...init.headers };
+  if (init.user !== undefined) headers["x-user-id"] = init.user;
+  return SELF.fetch(`http://${init.host ?? "router.test"}/${service}/predict`, {
+    method: "POST",
+    headers,
+    body: JSON.stringify(init.body ?? { id: "tx-1", features: { amount: 10 } }),
+  });
+}
+
+/** The x-model-variant of a request, body consumed. */
+export async function variantOf(res: Response): Promise<string | null> {
+  await res.arrayBuffer();
+  return res.headers.get("x-model-variant");
+}
+
+export const users = (n: number, prefix = "user") =>
+  Array.from({ length: n }, (_, i) => `${prefix}-${i}`);

@@ -1,0 +1,55 @@
+/**
+ * Test projects:
+ *  - core-node: the pure routing core and schema in plain Node.
+ *  - workerd:   the same core tests plus the worker's integration tests, run
+ *               inside workerd by Cloudflare's Vitest integration, with real
+ *               local KV and real local origins (a Node HTTP server started
+ *               by test/global-setup.ts).
+ *  - e2e:       starts the local stack the way the README does.
+ */
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: "core-node",
+          environment: "node",
+          include: ["test/core/**/*.test.ts", "test/scripts/**/*.test.ts"],
+        },
+      },
+      {
+        plugins: [
+          cloudflareTest({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                CONFIG_MEMO_TTL_MS: "0",
+                OVERRIDE_TOKEN: "test-override-token",
+                JWT_SECRET: "test-jwt-secret",
+                HOST_SERVICES: JSON.stringify({ "scoring.test": "hosted" }),
+              },
+            },
+          }),
+        ],
+        test: {
+          name: "workerd",
+          include: ["test/core/**/*.test.ts", "test/worker/**/*.test.ts"],
+          globalSetup: ["test/global-setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "e2e",
+          environment: "node",
+          include: ["test/e2e/**/*.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});
