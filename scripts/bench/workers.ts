@@ -1,0 +1,113 @@
+/**
+ * The two Workers under test, in ONE workerd via Miniflare (not wrangler dev):
+ *   - "router": src/index.ts bundled with esbuild, with the ROUTING KV
+ *     namespace seeded with scripts/demo/fraud.json (origins rewritten to the
+ *     benchmark's origin port) and the vars of wrangler.toml;
+ *   - "passthrough": scripts/bench/passthrough-worker.ts, one fetch to the
+ *     live model's /predict URL on the same origin.
+ * Each Worker gets its own direct socket (no Miniflare entry worker in front),
+ * so both are reached the same way. Bundles are written to .wrangler/bench/.
+ */
+import { readFileSync } from "node:fs";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import { documentKey } from "../../src/schema/kv-keys.ts";
+import { ROOT } from "../lib/wrangler.ts";
+
+export const SERVICE = "fraud";
+/** The pass-through always calls the routing document's live origin. */
+const LIVE_MODEL = "fraud-blue";
+const OUT_DIR = join(ROOT, ".wrangler", "bench");
+
+export interface BenchWorkers {
+  routerUrl: string;
+  passthroughUrl: string;
+  /** The router isolate's store counters from GET /_router/health. */
+  routerStats: () => Promise<{ services: number; kvReads: number }>;
+  dispose: () => Promise<void>;
+}
+
+async function bundle(entry: string, name: string): Promise<string> {
+  const outfile = join(OUT_DIR, `${name}.js`);
+  await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+/** scripts/demo/<service>.json with every origin moved to the benchmark's origin port. */
+function routingDocument(originPort: number): string {
+  const doc = JSON.parse(readFileSync(join(ROOT, "scripts", "demo", `${SERVICE}.json`), "utf8"));
+  for (const origin of Object.values(doc.origins) as { url: string }[]) {
+    const url = new URL(origin.url);
+    url.port = String(originPort);
+    origin.url = url.toString().replace(/\/$/, "");
+  }
+  return JSON.stringify(doc);
+}
+
+export async function startWorkers(originPort: number): Promise<BenchWorkers> {
+  await mkdir(OUT_DIR, { recursive: true });
+  const [routerScript, passthroughScript] = await Promise.all([
+    bundle("src/index.ts", "router"),
+    bundle("scripts/bench/passthrough-worker.ts", "passthrough"),
+  ]);
+  const socket = [{ host: "127.0.0.1", port: 0 }];
+  // Miniflare 5 takes a new options shape; the v4 shape (still documented and
+  // converted by Miniflare itself) is the one with per-worker direct sockets.
+  const options = convertV4MiniflareOptions({
+    cf: false,
+    workers: [
+      {
+        name: "router",
+        modules: true,
+        scriptPath: routerScript,
+        compatibilityDate: "2026-11-01",
+        kvNamespaces: { ROUTING: "routing" },
+        analyticsEngineDatasets: { ROUTER_EVENTS: { dataset: "model_router_events" } },
+        bindings: {
+          CONFIG_MEMO_TTL_MS: "5000",
+          KV_CACHE_TTL_SECONDS: "30",
+          HOST_SERVICES: "{}",
+          OVERRIDE_TOKEN: "bench-override-token",
+          JWT_SECRET: "bench-jwt-secret",
+        },
+        unsafeDirectSockets: socket,
+      },
+      {
+        name: "passthrough",
+        modules: true,
+        scriptPath: passthroughScript,
+        compatibilityDate: "2026-11-01",
+        bindings: { ORIGIN_URL: `http://127.0.0.1:${originPort}/${LIVE_MODEL}/predict` },
+        unsafeDirectSockets: socket,
+      },
+    ],
+  });
+  const mf = new Miniflare(options);
+  await mf.ready;
+  const kv = await mf.getKVNamespace("ROUTING", "router");
+  await kv.put(documentKey(SERVICE), routingDocument(originPort));
+  const routerUrl = (await mf.unsafeGetDirectURL("router")).origin;
+  const passthroughUrl = (await mf.unsafeGetDirectURL("passthrough")).origin;
+  return {
+    routerUrl,
+    passthroughUrl,
+    routerStats: async () => {
+      const res = await fetch(`${routerUrl}/_router/health`);
+      const body = (await res.json()) as { store: { services: number; kvReads: number } };
+      return body.store;
+    },
+    dispose: () => mf.dispose(),
+  };
+}
