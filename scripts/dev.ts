@@ -23,6 +23,8 @@ with scripts/demo/*.json, and the router under wrangler dev.
 Options:
   --port <n>       router port (default 8787)
   --reseed         overwrite the routing documents in local KV with the demo ones
+  --persist-to <dir>  local state directory (default .wrangler/state, shared
+                   with \`wrangler kv key put --local\`)
   --origins-only   start only the demo origins (no wrangler dev)
   -h, --help       show this help
 `;
@@ -31,6 +33,7 @@ const { values } = parseArgs({
   options: {
     port: { type: "string", default: "8787" },
     reseed: { type: "boolean", default: false },
+    "persist-to": { type: "string" },
     "origins-only": { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -39,6 +42,9 @@ if (values.help) {
   process.stdout.write(HELP);
   process.exit(0);
 }
+
+const persistTo = values["persist-to"];
+const target = persistTo ? { persistTo } : {};
 
 const devVars = join(ROOT, ".dev.vars");
 if (!existsSync(devVars)) {
@@ -56,11 +62,11 @@ if (values["origins-only"]) {
 } else {
   for (const service of demoDocuments) {
     const key = documentKey(service);
-    if (!values.reseed && (await kvGet(key)) !== null) {
+    if (!values.reseed && (await kvGet(key, target)) !== null) {
       console.log(`local KV: ${key} already present (kept; --reseed to reset)`);
       continue;
     }
-    await kvPutFile(key, join(ROOT, "scripts", "demo", `${service}.json`));
+    await kvPutFile(key, join(ROOT, "scripts", "demo", `${service}.json`), target);
     console.log(`local KV: seeded ${key} from scripts/demo/${service}.json`);
   }
 
@@ -73,6 +79,7 @@ if (values["origins-only"]) {
       values.port,
       "--ip",
       "127.0.0.1",
+      ...(persistTo ? ["--persist-to", persistTo] : []),
     ],
     { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );

@@ -13,7 +13,9 @@ const { values } = parseArgs({
   options: { check: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },
 });
 if (values.help) {
-  console.log("Usage: npm run schema [-- --check]\n\nRegenerates src/schema/routing-document.schema.json from src/schema/routing-document.ts.\n  --check   only verify that the committed file is up to date");
+  console.log(
+    "Usage: npm run schema [-- --check]\n\nRegenerates src/schema/routing-document.schema.json from src/schema/routing-document.ts.\n  --check   only verify that the committed file is up to date",
+  );
   process.exit(0);
 }
 const text = `${JSON.stringify(routingDocumentJsonSchema(), null, 2)}\n`;

@@ -40,37 +40,40 @@ export function wrangler(args: string[], options: { input?: string } = {}): Prom
   });
 }
 
+/** Where a KV command acts: local state (optionally another directory) or the account. */
+export interface KvTarget {
+  remote?: boolean;
+  persistTo?: string;
+}
+
+export function kvTargetArgs(target: KvTarget = {}): string[] {
+  if (target.remote) return ["--remote"];
+  return target.persistTo ? ["--local", "--persist-to", target.persistTo] : ["--local"];
+}
+
 /** Reads a key of the ROUTING namespace; null when absent. */
-export async function kvGet(
-  key: string,
-  target: "--local" | "--remote" = "--local",
-): Promise<string | null> {
-  const r = await wrangler(["kv", "key", "get", key, "--binding", "ROUTING", target, "--text"]);
-  if (r.code !== 0) {
-    if (/not found|does not exist/i.test(r.stdout + r.stderr)) return null;
-    throw new Error(`wrangler kv key get ${key} failed:\n${r.stderr || r.stdout}`);
-  }
+export async function kvGet(key: string, target: KvTarget = {}): Promise<string | null> {
+  const args = ["kv", "key", "get", key, "--binding", "ROUTING", "--text", ...kvTargetArgs(target)];
+  const r = await wrangler(args);
+  if (r.code !== 0) throw new Error(`wrangler kv key get ${key} failed:\n${r.stderr || r.stdout}`);
   // wrangler prints this (exit code 0) for a missing key, and adds a newline to values.
   if (r.stdout.trim() === "Value not found") return null;
   return r.stdout.endsWith("\n") ? r.stdout.slice(0, -1) : r.stdout;
 }
 
 /** Writes a file's content to a key of the ROUTING namespace. */
-export async function kvPutFile(
-  key: string,
-  path: string,
-  target: "--local" | "--remote" = "--local",
-): Promise<void> {
-  const r = await wrangler([
+export async function kvPutFile(key: string, path: string, target: KvTarget = {}): Promise<void> {
+  const args = [
     "kv",
     "key",
     "put",
     key,
     "--binding",
     "ROUTING",
-    target,
     "--path",
     path,
-  ]);
+    ...kvTargetArgs(target),
+  ];
+  const r = await wrangler(args);
   if (r.code !== 0) throw new Error(`wrangler kv key put ${key} failed:\n${r.stderr || r.stdout}`);
 }

@@ -1,0 +1,107 @@
+import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { KvRoutingStore } from "../../src/adapters/kv-routing-store.ts";
+import { makeDoc, predict, putDoc } from "./support.ts";
+
+const store = (now: () => number, memoTtlMs = 5_000) =>
+  new KvRoutingStore(env.ROUTING, { memoTtlMs, cacheTtlSeconds: 30, now, log: () => {} });
+
+/** Runs `load` with a real ExecutionContext and waits for its background work. */
+async function load(s: KvRoutingStore, service: string) {
+  const ctx = createExecutionContext();
+  const result = await s.load(service, (p) => ctx.waitUntil(p));
+  await waitOnExecutionContext(ctx);
+  return result;
+}
+
+describe("bad documents never take traffic down", () => {
+  it("keeps serving the last good document when the stored one is not JSON", async () => {
+    await putDoc(makeDoc("bad-json", { live: "green" }));
+    expect((await predict("bad-json", { user: "u" })).headers.get("x-model-variant")).toBe("green");
+    await env.ROUTING.put("service:bad-json", "{ this is not json");
+    const res = await predict("bad-json", { user: "u" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-model-variant")).toBe("green");
+  });
+
+  it("keeps serving the last good document when the stored one fails the schema", async () => {
+    await putDoc(makeDoc("bad-schema", { live: "green" }));
+    await (await predict("bad-schema", { user: "u" })).arrayBuffer();
+    const broken = makeDoc("bad-schema", { live: "blue" }) as Record<string, unknown>;
+    broken.challengers = [{ origin: "canary", startBp: 0, shareBp: 20_000 }];
+    await putDoc(JSON.stringify(broken));
+    const res = await predict("bad-schema", { user: "u" });
+    expect(res.headers.get("x-model-variant")).toBe("green");
+  });
+
+  it("a fresh isolate with a broken document falls back to the :last-good copy in KV", async () => {
+    const clock = () => 0;
+    await putDoc(makeDoc("fresh", { live: "green" }));
+    const first = await load(store(clock), "fresh");
+    expect(first).toMatchObject({ status: "ok", source: "kv" });
+    expect(await env.ROUTING.get("service:fresh:last-good")).toContain('"live":"green"');
+
+    await env.ROUTING.put("service:fresh", "garbage");
+    const second = await load(store(clock), "fresh"); // a new store = a new isolate
+    expect(second).toMatchObject({ status: "ok", source: "last-good" });
+    if (second.status === "ok") expect(second.doc.live).toBe("green");
+  });
+
+  it("a service that never had a good document answers 503 with the field errors", async () => {
+    await env.ROUTING.put(
+      "service:never-good",
+      JSON.stringify({ service: "never-good", version: 1 }),
+    );
+    const res = await predict("never-good", { user: "u" });
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: string; errors: { path: string }[] };
+    expect(body.error).toBe("invalid_routing_document");
+    expect(body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(["origins", "live"]));
+  });
+
+  it("refuses a document stored under another service's key", async () => {
+    await env.ROUTING.put("service:wrong-key", JSON.stringify(makeDoc("other")));
+    const res = await predict("wrong-key", { user: "u" });
+    expect(res.status).toBe(503);
+  });
+});
+
+describe("memo", () => {
+  it("reads KV once per TTL, then serves stale while one background refresh runs", async () => {
+    let now = 1_000;
+    const s = store(() => now, 5_000);
+    await putDoc(makeDoc("memo", { live: "blue" }));
+    expect(await load(s, "memo")).toMatchObject({ status: "ok", doc: { live: "blue" } });
+    expect(s.stats().kvReads).toBe(1);
+
+    await putDoc(makeDoc("memo", { live: "green" }));
+    now += 4_000; // inside the TTL: no read, old value
+    expect(await load(s, "memo")).toMatchObject({ doc: { live: "blue" } });
+    expect(s.stats().kvReads).toBe(1);
+
+    now += 2_000; // past the TTL: stale answer now, refresh in the background
+    expect(await load(s, "memo")).toMatchObject({ doc: { live: "blue" } });
+    expect(s.stats().kvReads).toBe(2);
+    expect(await load(s, "memo")).toMatchObject({ doc: { live: "green" } });
+
+    now += 120_000; // far past maxStale: the request waits for a fresh read
+    await putDoc(makeDoc("memo", { live: "blue" }));
+    expect(await load(s, "memo")).toMatchObject({ doc: { live: "blue" } });
+  });
+
+  it("remembers missing documents too, and stays bounded", async () => {
+    const s = new KvRoutingStore(env.ROUTING, {
+      memoTtlMs: 5_000,
+      cacheTtlSeconds: 30,
+      maxEntries: 3,
+      now: () => 0,
+      log: () => {},
+    });
+    for (const name of ["m1", "m2", "m3", "m4", "m5"]) {
+      expect(await load(s, name)).toEqual({ status: "missing" });
+    }
+    expect(s.stats().services).toBe(3);
+    await load(s, "m5");
+    expect(s.stats().kvReads).toBe(5);
+  });
+});
