@@ -9,9 +9,8 @@
 const C1 = 0xcc9e2d51;
 const C2 = 0x1b873593;
 
-/** Hashes raw bytes; returns an unsigned 32-bit integer. */
-export function murmur3x86_32(bytes: Uint8Array, seed = 0): number {
-  const len = bytes.length;
+/** Hashes the first `len` bytes (default: all); returns an unsigned 32-bit integer. */
+export function murmur3x86_32(bytes: Uint8Array, seed = 0, len = bytes.length): number {
   const blocks = len & ~3;
   let h = seed >>> 0;
   let i = 0;
@@ -53,8 +52,13 @@ export function murmur3x86_32(bytes: Uint8Array, seed = 0): number {
 }
 
 const encoder = new TextEncoder();
+/** Reused UTF-8 scratch buffer: hashing a string allocates nothing (hot path). */
+let scratch = new Uint8Array(1024);
 
 /** Hashes the UTF-8 bytes of a string. */
 export function murmur3String(text: string, seed = 0): number {
-  return murmur3x86_32(encoder.encode(text), seed);
+  // UTF-8 needs at most 3 bytes per UTF-16 code unit.
+  if (text.length * 3 > scratch.length) scratch = new Uint8Array(text.length * 3);
+  const { written } = encoder.encodeInto(text, scratch);
+  return murmur3x86_32(scratch, seed, written);
 }
