@@ -4,8 +4,11 @@
  * Layer: adapter (the only module that reads routing documents from KV).
  * - Memo: a parsed document is reused for `memoTtlMs`; after that the next
  *   request still gets the memoized copy while one background refresh runs
- *   (stale-while-revalidate through `waitUntil`), up to `maxStaleMs`, after
- *   which a request waits for the read. `memoTtlMs` 0 disables the memo.
+ *   (stale-while-revalidate through `waitUntil`), up to `maxStaleMs`
+ *   (default 2 x memoTtlMs), after which a request waits for the read. With
+ *   steady traffic the refresh happens in the background right after the TTL;
+ *   sparse traffic reads synchronously, so no request ever sees a document
+ *   older than maxStaleMs. `memoTtlMs` 0 disables the memo.
  * - Bounded: at most `maxEntries` services are memoized (oldest evicted).
  * - Bad documents never take traffic down: an unparsable or schema-invalid
  *   value is logged and the last good document is served instead (the memo,
@@ -50,7 +53,7 @@ export class KvRoutingStore {
   constructor(kv: KVNamespace, options: RoutingStoreOptions) {
     this.#kv = kv;
     this.#opts = {
-      maxStaleMs: 60_000,
+      maxStaleMs: options.memoTtlMs * 2,
       maxEntries: 256,
       now: Date.now,
       log: (message, detail) => console.error(JSON.stringify({ message, ...detail })),
