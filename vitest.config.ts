@@ -28,6 +28,7 @@ export default defineConfig({
               bindings: {
                 CONFIG_MEMO_TTL_MS: "0",
                 OVERRIDE_TOKEN: "test-override-token",
+                ADMIN_TOKEN: "test-admin-token",
                 JWT_SECRET: "test-jwt-secret",
                 HOST_SERVICES: JSON.stringify({ "scoring.test": "hosted" }),
               },

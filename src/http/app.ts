@@ -1,11 +1,13 @@
 /**
- * The Hono application: the router's own endpoints under `/_router/`, and
+ * The Hono application: the router's own endpoints under `/_router/`
+ * (health; the admin API under `/_router/admin/`, see src/admin/), and
  * every other request routed to a model service.
  *
  * Layer: HTTP edge. One error handler renders RouterError as JSON and hides
  * everything else behind a generic 500.
  */
 import { Hono } from "hono";
+import { adminRoutes } from "../admin/admin-routes.ts";
 import { RouterError } from "./errors.ts";
 import { type RouterDeps, routeRequest } from "./route-request.ts";
 
@@ -18,6 +20,8 @@ export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
     const deps = depsFor(c.env);
     return c.json({ ok: true, store: deps.store.stats() });
   });
+
+  app.route("/_router/admin", adminRoutes({ afterWrite: (env) => depsFor(env).store.clear() }));
 
   app.all("*", (c) => routeRequest(c.req.raw, depsFor(c.env), (p) => c.executionCtx.waitUntil(p)));
 

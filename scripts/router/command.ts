@@ -1,0 +1,57 @@
+/**
+ * What a CLI command is, and command groups (`canary set|ramp|kill|remove`).
+ *
+ * Layer: script (CLI). Every command and group answers `--help`.
+ */
+import { usage } from "./cli.ts";
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** The full `--help` text. */
+  help: string;
+  run: (argv: string[]) => Promise<void>;
+}
+
+export const wantsHelp = (argv: string[]) => argv.includes("--help") || argv.includes("-h");
+
+/** Runs `command` unless --help was asked for. */
+export async function runCommand(command: Command, argv: string[]): Promise<void> {
+  if (wantsHelp(argv)) {
+    process.stdout.write(`${command.help.trimEnd()}\n`);
+    return;
+  }
+  await command.run(argv);
+}
+
+export function group(name: string, summary: string, subcommands: Command[]): Command {
+  const help = `Usage: npm run router -- ${name} <${subcommands.map((c) => c.name).join("|")}> [args]
+
+${summary}
+
+Commands:
+${subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}
+
+\`npm run router -- ${name} <command> --help\` for each command's options.`;
+  return {
+    name,
+    summary,
+    help,
+    run: async (argv) => {
+      const [sub, ...rest] = argv;
+      const command = subcommands.find((c) => c.name === sub);
+      if (!command) {
+        if (sub === undefined || sub === "--help" || sub === "-h") {
+          process.stdout.write(`${help}\n`);
+          if (sub === undefined) throw usage(`${name}: missing a command`);
+          return;
+        }
+        throw usage(
+          `${name}: unknown command "${sub}" (${subcommands.map((c) => c.name).join(", ")})`,
+        );
+      }
+      await runCommand(command, rest);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * `router apply <service> <file>`: replace (or create) a document from a file.
+ *
+ * Layer: script (CLI) over src/operations/replace.ts. The file's version and
+ * stamps are ignored: it is written as the next version, with history.
+ */
+import { readFileSync } from "node:fs";
+import { highestVersion } from "../../../src/history/history.ts";
+import { replaceDocument } from "../../../src/operations/replace.ts";
+import { parse, positional, usage, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
+import type { Command } from "../command.ts";
+import { write } from "../write.ts";
+
+export const applyCommand: Command = {
+  name: "apply",
+  summary: "replace (or create) a service's document from a JSON file",
+  help: `Usage: npm run router -- apply <service> <file> [options]
+
+Validates <file> with the shared schema and writes it as the next version
+(its own version, updatedAt and updatedBy are replaced). Creates the
+service when it has no document yet.
+
+${WRITE_HELP}
+
+Example:
+  npm run router -- apply fraud scripts/demo/fraud.json --dry-run`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, WRITE_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    const file = positional(positionals, 1, "file");
+    let input: unknown;
+    try {
+      input = JSON.parse(readFileSync(file, "utf8"));
+    } catch (err) {
+      throw usage(`${file}: ${(err as Error).message}`);
+    }
+    await write({
+      service,
+      values,
+      allowMissing: true,
+      allowInvalid: true,
+      compute: (stored, meta) =>
+        replaceDocument(
+          service,
+          stored.doc,
+          highestVersion(stored.json, stored.history),
+          input,
+          meta,
+        ),
+    });
+  },
+};

@@ -1,0 +1,84 @@
+/**
+ * `router assign <service> <user-id...>`: which arm each user gets, computed
+ * by the very decide() the worker runs (src/core/decide.ts).
+ *
+ * Layer: script (CLI).
+ */
+import { readFileSync } from "node:fs";
+import { decide } from "../../../src/core/decide.ts";
+import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+import { formatFieldErrors, parseRoutingDocument } from "../../../src/schema/validate.ts";
+import {
+  CliError,
+  EXIT,
+  KV_HELP,
+  KV_OPTIONS,
+  kvTarget,
+  output,
+  parse,
+  positional,
+  usage,
+} from "../cli.ts";
+import type { Command } from "../command.ts";
+import { readService } from "../store.ts";
+
+export const assignCommand: Command = {
+  name: "assign",
+  summary: "which arm given user ids get (the worker's own decide())",
+  help: `Usage: npm run router -- assign <service> <user-id...> [--file <doc.json>] [options]
+
+Prints the origin, role and bucket for each user id under the stored
+document (or --file), exactly as the worker decides for a request that
+carries that id.
+
+Options:
+  --file <path>         decide with this document instead of the stored one
+${KV_HELP}
+
+Example:
+  npm run router -- assign fraud alice bob`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, { ...KV_OPTIONS, file: { type: "string" } });
+    const service = positional(positionals, 0, "service");
+    const users = positionals.slice(1);
+    if (users.length === 0) throw usage("missing <user-id>");
+    const doc = await documentFor(service, values.file as string | undefined, values);
+    const decisions = users.map((userId) => ({ userId, ...decide(doc, { userId }) }));
+    output(
+      values.json as boolean | undefined,
+      { service, version: doc.version, decisions },
+      decisions
+        .map((d) => `${d.userId} -> ${d.origin} (${d.role}, bucket ${d.bucket ?? "-"})`)
+        .join("\n"),
+    );
+  },
+};
+
+async function documentFor(
+  service: string,
+  file: string | undefined,
+  values: Record<string, unknown>,
+): Promise<RoutingDocument> {
+  if (file !== undefined) {
+    const parsed = parseRoutingDocument(readFileSync(file, "utf8"));
+    if (!parsed.ok)
+      throw new CliError(
+        EXIT.refused,
+        "invalid_document",
+        `${file} is invalid:\n${formatFieldErrors(parsed.errors)}`,
+        parsed.errors,
+      );
+    return parsed.doc;
+  }
+  const stored = await readService(service, kvTarget(values as Parameters<typeof kvTarget>[0]));
+  if (stored.raw === null)
+    throw new CliError(EXIT.refused, "not_found", `no routing document for "${service}"`);
+  if (!stored.doc)
+    throw new CliError(
+      EXIT.refused,
+      "stored_document_invalid",
+      `the stored document is invalid:\n${formatFieldErrors(stored.errors)}`,
+      stored.errors,
+    );
+  return stored.doc;
+}

@@ -1,0 +1,144 @@
+/**
+ * `router challenger add|set|remove|promote`: champion-challenger arms.
+ *
+ * Layer: script (CLI) over src/operations/challenger.ts.
+ */
+import {
+  challengerAdd,
+  challengerPromote,
+  challengerRemove,
+  challengerSet,
+} from "../../../src/operations/challenger.ts";
+import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+import {
+  intOption,
+  parse,
+  positional,
+  shareFrom,
+  usage,
+  WRITE_HELP,
+  WRITE_OPTIONS,
+} from "../cli.ts";
+import { type Command, group } from "../command.ts";
+import { write } from "../write.ts";
+
+const docOf = (stored: { doc: RoutingDocument | null }) => stored.doc as RoutingDocument;
+
+const SHARE_OPTIONS = {
+  share: { type: "string" },
+  bp: { type: "string" },
+  "start-bp": { type: "string" },
+} as const;
+
+const add: Command = {
+  name: "add",
+  summary: "add a challenger with a fixed share (first free bucket range by default)",
+  help: `Usage: npm run router -- challenger add <service> <origin> (--share <pct> | --bp <n>) [options]
+
+Gives <origin> a fixed range of the challenger hash. Without --start-bp it
+takes the first free range that fits, so other challengers keep their users.
+
+Options:
+  --share <pct>         share, e.g. 5% (of users not in the canary)
+  --bp <n>              the share in basis points
+  --start-bp <n>        first bucket of the range (0..9999)
+  --url <url>           add <origin> with this URL to the document first
+${WRITE_HELP}
+
+Example:
+  npm run router -- challenger add fraud green --share 5%`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, {
+      ...WRITE_OPTIONS,
+      ...SHARE_OPTIONS,
+      url: { type: "string" },
+    });
+    const service = positional(positionals, 0, "service");
+    const origin = positional(positionals, 1, "origin");
+    const shareBp = shareFrom(values);
+    if (shareBp === undefined) throw usage("challenger add needs --share <pct> or --bp <n>");
+    const startBp = intOption(values, "start-bp");
+    const args = {
+      origin,
+      shareBp,
+      ...(startBp !== undefined ? { startBp } : {}),
+      ...(values.url !== undefined ? { url: values.url as string } : {}),
+    };
+    await write({ service, values, compute: (s, meta) => challengerAdd(docOf(s), args, meta) });
+  },
+};
+
+const set: Command = {
+  name: "set",
+  summary: "change a challenger's share or start",
+  help: `Usage: npm run router -- challenger set <service> <origin> [--share <pct> | --bp <n>] [--start-bp <n>] [options]
+
+Keeps the range's start unless --start-bp is given (moving it reshuffles
+which users the challenger gets).
+
+${WRITE_HELP}
+
+Example:
+  npm run router -- challenger set fraud challenger-a --share 10%`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, ...SHARE_OPTIONS });
+    const service = positional(positionals, 0, "service");
+    const origin = positional(positionals, 1, "origin");
+    const shareBp = shareFrom(values);
+    const startBp = intOption(values, "start-bp");
+    const args = {
+      origin,
+      ...(shareBp !== undefined ? { shareBp } : {}),
+      ...(startBp !== undefined ? { startBp } : {}),
+    };
+    await write({ service, values, compute: (s, meta) => challengerSet(docOf(s), args, meta) });
+  },
+};
+
+const remove: Command = {
+  name: "remove",
+  summary: "remove a challenger (its users go back to the champion)",
+  help: `Usage: npm run router -- challenger remove <service> <origin> [options]
+
+${WRITE_HELP}`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, WRITE_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    const origin = positional(positionals, 1, "origin");
+    await write({
+      service,
+      values,
+      compute: (s, meta) => challengerRemove(docOf(s), { origin }, meta),
+    });
+  },
+};
+
+const promote: Command = {
+  name: "promote",
+  summary: "the challenger becomes the champion (live); the old live stays as an origin",
+  help: `Usage: npm run router -- challenger promote <service> <origin> [options]
+
+Makes <origin> live and removes it from the challengers. The previous live
+origin stays in "origins" (idle), so \`flip\` or \`rollback\` can return to it.
+
+${WRITE_HELP}
+
+Example:
+  npm run router -- challenger promote fraud challenger-a`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, WRITE_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    const origin = positional(positionals, 1, "origin");
+    await write({
+      service,
+      values,
+      compute: (s, meta) => challengerPromote(docOf(s), { origin }, meta),
+    });
+  },
+};
+
+export const challengerCommand = group(
+  "challenger",
+  "champion-challenger: add, set, remove, promote",
+  [add, set, remove, promote],
+);

@@ -1,0 +1,45 @@
+/**
+ * `router rollback <service> [--to N]`: restore a previous document now.
+ *
+ * Layer: script (CLI) over src/operations/rollback.ts. Works even when the
+ * stored document is invalid, which is often why one rolls back.
+ */
+import { rollback } from "../../../src/operations/rollback.ts";
+import { intOption, parse, positional, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
+import type { Command } from "../command.ts";
+import { write } from "../write.ts";
+
+export const rollbackCommand: Command = {
+  name: "rollback",
+  summary: "restore the previous document (or version N) as a new version",
+  help: `Usage: npm run router -- rollback <service> [--to <version>] [options]
+
+Restores the document the latest write replaced, or version N from the
+history (\`router history <service>\` lists them). The restored document is
+written as a NEW version (versions only increase) and recorded in the history,
+so a rollback can itself be rolled back.
+
+Options:
+  --to <version>        the version to restore (default: the previous one)
+${WRITE_HELP}
+
+Example (the new model is bad, roll back now):
+  npm run router -- rollback fraud --remote`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, to: { type: "string" } });
+    const service = positional(positionals, 0, "service");
+    const toVersion = intOption(values, "to");
+    await write({
+      service,
+      values,
+      allowInvalid: true,
+      compute: (stored, meta) =>
+        rollback(
+          service,
+          { current: stored.json, history: stored.history, lastGood: stored.lastGood },
+          toVersion === undefined ? {} : { toVersion },
+          meta,
+        ),
+    });
+  },
+};

@@ -1,0 +1,99 @@
+/**
+ * `router shadow on|off|set`: mirror a share of requests to a shadow origin.
+ *
+ * Layer: script (CLI) over src/operations/shadow.ts.
+ */
+import { shadowOff, shadowOn, shadowRemove, shadowSet } from "../../../src/operations/shadow.ts";
+import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+import { parse, positional, shareFrom, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
+import { type Command, group } from "../command.ts";
+import { write } from "../write.ts";
+
+const docOf = (stored: { doc: RoutingDocument | null }) => stored.doc as RoutingDocument;
+const SHARE_OPTIONS = { share: { type: "string" }, bp: { type: "string" } } as const;
+
+const on: Command = {
+  name: "on",
+  summary: "mirror requests to a shadow origin (or resume a paused shadow)",
+  help: `Usage: npm run router -- shadow on <service> [origin] [--share <pct> | --bp <n>] [options]
+
+Copies a share of requests to [origin]; clients only ever see the routed
+arm's response. With no shadow yet, [origin] is required and the share
+defaults to 100%; a paused shadow resumes with its settings. Tuning fields
+(sampling, methods, paths, ...) are kept; edit them with \`apply\`.
+
+Options:
+  --share <pct>         share of requests mirrored
+  --bp <n>              the share in basis points
+${WRITE_HELP}
+
+Example:
+  npm run router -- shadow on fraud green --share 10%`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, ...SHARE_OPTIONS });
+    const service = positional(positionals, 0, "service");
+    const shareBp = shareFrom(values);
+    const args = {
+      ...(positionals[1] !== undefined ? { origin: positionals[1] } : {}),
+      ...(shareBp !== undefined ? { shareBp } : {}),
+    };
+    await write({ service, values, compute: (s, meta) => shadowOn(docOf(s), args, meta) });
+  },
+};
+
+const set: Command = {
+  name: "set",
+  summary: "change the shadow origin or share",
+  help: `Usage: npm run router -- shadow set <service> [--origin <origin>] [--share <pct> | --bp <n>] [options]
+
+${WRITE_HELP}`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, {
+      ...WRITE_OPTIONS,
+      ...SHARE_OPTIONS,
+      origin: { type: "string" },
+    });
+    const service = positional(positionals, 0, "service");
+    const shareBp = shareFrom(values);
+    const args = {
+      ...(values.origin !== undefined ? { origin: values.origin as string } : {}),
+      ...(shareBp !== undefined ? { shareBp } : {}),
+    };
+    await write({ service, values, compute: (s, meta) => shadowSet(docOf(s), args, meta) });
+  },
+};
+
+const off: Command = {
+  name: "off",
+  summary: "pause mirroring (settings kept for shadow on)",
+  help: `Usage: npm run router -- shadow off <service> [options]
+
+Sets shadow.enabled to false: nothing is mirrored, the settings stay.
+
+${WRITE_HELP}`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, WRITE_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    await write({ service, values, compute: (s, meta) => shadowOff(docOf(s), meta) });
+  },
+};
+
+const remove: Command = {
+  name: "remove",
+  summary: "drop the shadow block from the document",
+  help: `Usage: npm run router -- shadow remove <service> [options]
+
+${WRITE_HELP}`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, WRITE_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    await write({ service, values, compute: (s, meta) => shadowRemove(docOf(s), meta) });
+  },
+};
+
+export const shadowCommand = group("shadow", "shadow mode: on, off, set, remove", [
+  on,
+  off,
+  set,
+  remove,
+]);

@@ -1,0 +1,63 @@
+/**
+ * `router validate <file...>`: check routing documents against the schema.
+ *
+ * Layer: script (CLI) over src/schema/validate.ts; no KV access.
+ */
+import { readFileSync } from "node:fs";
+import {
+  type FieldError,
+  formatFieldErrors,
+  parseRoutingDocument,
+} from "../../../src/schema/validate.ts";
+import { CliError, EXIT, output, parse, usage } from "../cli.ts";
+import type { Command } from "../command.ts";
+
+export const validateCommand: Command = {
+  name: "validate",
+  summary: "check document files against the schema (field-path errors)",
+  help: `Usage: npm run router -- validate <file...> [--json]
+
+Checks each file with the same schema the worker and the admin API use,
+including the cross-field rules (live origin exists, ranges never overlap).
+Exits 1 when any file is invalid.
+
+Example:
+  npm run router -- validate scripts/demo/fraud.json`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, {
+      json: { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    });
+    if (positionals.length === 0) throw usage("missing <file>");
+    const results: { file: string; ok: boolean; errors: FieldError[] }[] = positionals.map(
+      (file) => {
+        let text: string;
+        try {
+          text = readFileSync(file, "utf8");
+        } catch (err) {
+          return { file, ok: false, errors: [{ path: "", message: (err as Error).message }] };
+        }
+        const parsed = parseRoutingDocument(text);
+        return { file, ok: parsed.ok, errors: parsed.ok ? [] : parsed.errors };
+      },
+    );
+    const text = results
+      .map((r) =>
+        r.ok ? `${r.file}: valid` : `${r.file}: INVALID\n${formatFieldErrors(r.errors)}`,
+      )
+      .join("\n");
+    const allOk = results.every((r) => r.ok);
+    if (!allOk) {
+      throw new CliError(
+        EXIT.refused,
+        "invalid_document",
+        text,
+        results.flatMap((r) => r.errors),
+        {
+          results,
+        },
+      );
+    }
+    output(values.json as boolean | undefined, { ok: true, results }, text);
+  },
+};

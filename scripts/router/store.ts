@@ -1,0 +1,59 @@
+/**
+ * The CLI's KV access for services: the stored document, history and
+ * last-good copy of one service in one wrangler run; every service's
+ * document; and the write of a document and its history.
+ *
+ * Layer: script (CLI), over scripts/lib/wrangler.ts, so every read and write
+ * goes through `wrangler kv` exactly as an operator's would. Parsing is the
+ * shared src/operations/stored-service.ts, as in the admin API.
+ */
+import { type HistoryEntry, serializeHistory } from "../../src/history/history.ts";
+import {
+  documentText,
+  parseStoredService,
+  type StoredService,
+} from "../../src/operations/stored-service.ts";
+import { documentKey, historyKey, lastGoodKey } from "../../src/schema/kv-keys.ts";
+import type { RoutingDocument } from "../../src/schema/routing-document.ts";
+import { type KvTarget, kvGetMany, kvList, kvPut } from "../lib/wrangler.ts";
+
+export type { StoredService };
+
+export async function readService(service: string, target: KvTarget): Promise<StoredService> {
+  const keys = [documentKey(service), historyKey(service), lastGoodKey(service)];
+  const values = await kvGetMany(keys, target);
+  return parseStoredService(service, {
+    document: values.get(documentKey(service)) ?? null,
+    history: values.get(historyKey(service)) ?? null,
+    lastGood: values.get(lastGoodKey(service)) ?? null,
+  });
+}
+
+/** Every service with a document in KV (keys `service:<name>`, not `:last-good`). */
+export async function listServices(target: KvTarget): Promise<StoredService[]> {
+  const keys = (await kvList("service:", target)).filter((k) => /^service:[a-z0-9-]+$/.test(k));
+  if (keys.length === 0) return [];
+  const values = await kvGetMany(keys, target);
+  return keys.map((k) =>
+    parseStoredService(k.slice("service:".length), {
+      document: values.get(k) ?? null,
+      history: null,
+    }),
+  );
+}
+
+/** Writes the document, then the history (the document is what matters if one fails). */
+export async function writeService(
+  service: string,
+  doc: RoutingDocument,
+  history: readonly HistoryEntry[],
+  target: KvTarget,
+): Promise<{ historyError: string | null }> {
+  await kvPut(documentKey(service), documentText(doc), target);
+  try {
+    await kvPut(historyKey(service), serializeHistory(history), target);
+    return { historyError: null };
+  } catch (err) {
+    return { historyError: (err as Error).message };
+  }
+}

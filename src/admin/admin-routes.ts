@@ -1,0 +1,203 @@
+/**
+ * The admin HTTP API, mounted at /_router/admin: read state and history;
+ * replace or patch a document; flip, kill the canary, roll back.
+ *
+ * Layer: HTTP edge (admin). Every route is behind adminAuth (bearer token,
+ * 401/403). Writes run the same shared operations and history as the CLI
+ * (src/operations/, src/history/) through adminWrite; `?dryRun=1` returns
+ * the diff without writing; `If-Match: <version>` (or `expectedVersion` in a
+ * POST body) refuses a write unless the document is still that version.
+ * After a write this isolate's routing memo is cleared; other isolates see
+ * the change within their memo TTL plus KV propagation.
+ */
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { NAME_PATTERN } from "../core/names.ts";
+import { highestVersion } from "../history/history.ts";
+import { RouterError } from "../http/errors.ts";
+import { canaryKill } from "../operations/canary.ts";
+import { flip } from "../operations/flip.ts";
+import type { OperationMeta } from "../operations/operation.ts";
+import { patchDocument, replaceDocument } from "../operations/replace.ts";
+import { rollback, rollbackCandidates } from "../operations/rollback.ts";
+import { type StoredService, storedVersion } from "../operations/stored-service.ts";
+import { summarizeDocument } from "../operations/summary.ts";
+import type { RoutingDocument } from "../schema/routing-document.ts";
+import { adminAuth } from "./admin-auth.ts";
+import { type AdminWrite, adminWrite } from "./admin-write.ts";
+import { listServiceNames, readService } from "./kv-services.ts";
+
+type Env_ = { Bindings: Env };
+type C = Context<Env_>;
+
+export interface AdminOptions {
+  /** Called after every write (the composition root clears the routing memo). */
+  afterWrite: (env: Env) => void;
+}
+
+const Expected = { expectedVersion: z.number().int().min(1).optional() };
+const FlipBody = z.object({ to: z.string().optional(), ...Expected }).strict();
+const KillBody = z.object(Expected).strict();
+const RollbackBody = z
+  .object({ toVersion: z.number().int().min(1).optional(), ...Expected })
+  .strict();
+
+export function adminRoutes(options: AdminOptions): Hono<Env_> {
+  const admin = new Hono<Env_>();
+  admin.use("*", adminAuth());
+
+  admin.get("/services", async (c) => {
+    return c.json({ services: await listServiceNames(c.env.ROUTING) });
+  });
+
+  admin.get("/services/:service", async (c) => {
+    const stored = await readService(c.env.ROUTING, serviceParam(c));
+    if (stored.raw === null) throw notFound(stored.service);
+    const version = storedVersion(stored);
+    if (version !== null) c.header("etag", `"${version}"`);
+    return c.json({
+      service: stored.service,
+      version,
+      valid: stored.doc !== null,
+      errors: stored.errors,
+      summary: stored.doc ? summarizeDocument(stored.doc) : null,
+      document: stored.json,
+    });
+  });
+
+  admin.get("/services/:service/history", async (c) => {
+    const stored = await readService(c.env.ROUTING, serviceParam(c));
+    const current = storedVersion(stored);
+    const withDocuments = !["0", "false"].includes(c.req.query("documents") ?? "");
+    const entries = [...stored.history]
+      .reverse()
+      .map((e) => (withDocuments ? e : { ...e, document: undefined }));
+    const restorable = rollbackCandidates({ ...sources(stored) })
+      .map((r) => r.version)
+      .filter((v) => v !== current);
+    return c.json({ service: stored.service, currentVersion: current, restorable, entries });
+  });
+
+  const write = async (c: C, spec: Omit<AdminWrite, "kv" | "service" | "meta" | "dryRun">) => {
+    const result = await adminWrite({
+      kv: c.env.ROUTING,
+      service: serviceParam(c),
+      meta: metaOf(c),
+      dryRun: ["1", "true"].includes(c.req.query("dryRun") ?? ""),
+      ...spec,
+    });
+    if (result.written) options.afterWrite(c.env);
+    c.header("etag", `"${result.version}"`);
+    return c.json(result);
+  };
+
+  admin.put("/services/:service", async (c) => {
+    const input = await jsonBody(c, true);
+    return write(c, {
+      expectedVersion: ifMatch(c),
+      allowMissing: true,
+      allowInvalid: true,
+      compute: (s, meta) =>
+        replaceDocument(s.service, s.doc, highestVersion(s.json, s.history), input, meta),
+    });
+  });
+
+  admin.patch("/services/:service", async (c) => {
+    const patch = await jsonBody(c, true);
+    return write(c, {
+      expectedVersion: ifMatch(c),
+      compute: (s, meta) => patchDocument(docOf(s), patch, meta),
+    });
+  });
+
+  admin.post("/services/:service/flip", async (c) => {
+    const body = parseBody(FlipBody, await jsonBody(c, false));
+    const to = body.to;
+    return write(c, {
+      expectedVersion: expected(c, body.expectedVersion),
+      compute: (s, meta) => flip(docOf(s), to === undefined ? {} : { to }, meta),
+    });
+  });
+
+  admin.post("/services/:service/canary/kill", async (c) => {
+    const body = parseBody(KillBody, await jsonBody(c, false));
+    return write(c, {
+      expectedVersion: expected(c, body.expectedVersion),
+      compute: (s, meta) => canaryKill(docOf(s), meta),
+    });
+  });
+
+  admin.post("/services/:service/rollback", async (c) => {
+    const body = parseBody(RollbackBody, await jsonBody(c, false));
+    const args = body.toVersion === undefined ? {} : { toVersion: body.toVersion };
+    return write(c, {
+      expectedVersion: expected(c, body.expectedVersion),
+      allowInvalid: true,
+      compute: (s, meta) => rollback(s.service, sources(s), args, meta),
+    });
+  });
+
+  return admin;
+}
+
+const docOf = (s: StoredService) => s.doc as RoutingDocument;
+const sources = (s: StoredService) => ({
+  current: s.json,
+  history: s.history,
+  lastGood: s.lastGood,
+});
+const notFound = (service: string) =>
+  new RouterError(404, "no_routing_document", `no routing document for "${service}"`, { service });
+
+function serviceParam(c: C): string {
+  const service = c.req.param("service") ?? "";
+  if (!NAME_PATTERN.test(service)) {
+    throw new RouterError(400, "invalid_service_name", "not a valid service name", { service });
+  }
+  return service;
+}
+
+function metaOf(c: C): OperationMeta {
+  return { author: c.req.header("x-router-author") || "admin-api", now: new Date().toISOString() };
+}
+
+/** The request's JSON body; an empty body is {} unless one is required. */
+async function jsonBody(c: C, required: boolean): Promise<unknown> {
+  const text = await c.req.text();
+  if (text.trim() === "" && !required) return {};
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new RouterError(400, "invalid_json", `the body is not JSON: ${(err as Error).message}`);
+  }
+}
+
+function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (parsed.success) return parsed.data;
+  throw new RouterError(400, "invalid_request", "the request body is invalid", {
+    errors: parsed.error.issues.map((i) => ({
+      path: i.path.map(String).join("."),
+      message: i.message,
+    })),
+  });
+}
+
+/** If-Match: 7, "7" or W/"7" -> 7. */
+function ifMatch(c: C): number | undefined {
+  const header = c.req.header("if-match");
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  if (!match) {
+    throw new RouterError(400, "invalid_if_match", 'If-Match must be a document version, e.g. "7"');
+  }
+  return Number(match[1]);
+}
+
+function expected(c: C, fromBody: number | undefined): number | undefined {
+  const fromHeader = ifMatch(c);
+  if (fromHeader !== undefined && fromBody !== undefined && fromHeader !== fromBody) {
+    throw new RouterError(400, "invalid_request", "If-Match and expectedVersion disagree");
+  }
+  return fromHeader ?? fromBody;
+}

@@ -1,0 +1,111 @@
+/**
+ * The one path every admin API write takes, the same as the CLI's
+ * (scripts/router/write.ts): read; check If-Match / expectedVersion (412);
+ * compute with a shared operation, validated by the shared schema (400 with
+ * field paths); re-read and refuse if the document moved (409); write the
+ * document, then the history with the replaced document appended.
+ *
+ * Layer: HTTP edge (admin). Never writes `:last-good`; the request path
+ * does that itself when it first reads the new version.
+ */
+import { recordWrite } from "../history/history.ts";
+import { RouterError } from "../http/errors.ts";
+import { type DiffLine, diffDocuments } from "../operations/diff.ts";
+import type { OperationMeta, OperationResult } from "../operations/operation.ts";
+import { movedSince, type StoredService, storedVersion } from "../operations/stored-service.ts";
+import { type DocumentSummary, summarizeDocument } from "../operations/summary.ts";
+import type { RoutingDocument } from "../schema/routing-document.ts";
+import { readService, writeService } from "./kv-services.ts";
+
+export interface AdminWrite {
+  kv: KVNamespace;
+  service: string;
+  meta: OperationMeta;
+  /** From If-Match or the body's expectedVersion: refuse unless the stored version is this. */
+  expectedVersion?: number | undefined;
+  dryRun?: boolean;
+  /** May the stored document be absent (create) or invalid (rollback, replace)? */
+  allowMissing?: boolean;
+  allowInvalid?: boolean;
+  compute: (stored: StoredService, meta: OperationMeta) => OperationResult;
+}
+
+export interface AdminWriteResult {
+  ok: true;
+  written: boolean;
+  dryRun: boolean;
+  service: string;
+  change: string;
+  fromVersion: number | null;
+  version: number;
+  diff: DiffLine[];
+  document: RoutingDocument;
+  summary: DocumentSummary;
+}
+
+export async function adminWrite(w: AdminWrite): Promise<AdminWriteResult> {
+  const { kv, service } = w;
+  const stored = await readService(kv, service);
+  const fromVersion = storedVersion(stored);
+  if (stored.raw === null && !w.allowMissing) {
+    throw new RouterError(404, "no_routing_document", `no routing document for "${service}"`, {
+      service,
+    });
+  }
+  if (stored.raw !== null && !stored.doc && !w.allowInvalid) {
+    throw new RouterError(
+      409,
+      "stored_document_invalid",
+      "the stored document fails the schema; roll back or replace it",
+      { service, errors: stored.errors },
+    );
+  }
+  if (w.expectedVersion !== undefined && w.expectedVersion !== fromVersion) {
+    throw new RouterError(
+      412,
+      "version_mismatch",
+      `the document is at version ${fromVersion}, not ${w.expectedVersion}`,
+      { service, expectedVersion: w.expectedVersion, actualVersion: fromVersion },
+    );
+  }
+
+  const result = w.compute(stored, w.meta);
+  if (!result.ok) {
+    throw new RouterError(400, "invalid_change", "the change is invalid; nothing written", {
+      service,
+      errors: result.errors,
+    });
+  }
+  const report: AdminWriteResult = {
+    ok: true,
+    written: false,
+    dryRun: w.dryRun === true,
+    service,
+    change: result.change,
+    fromVersion,
+    version: result.doc.version,
+    diff: diffDocuments(stored.doc ?? stored.json, result.doc),
+    document: result.doc,
+    summary: summarizeDocument(result.doc),
+  };
+  if (w.dryRun) return report;
+
+  const fresh = await readService(kv, service);
+  const moved = movedSince(stored, fresh);
+  if (moved) {
+    throw new RouterError(
+      409,
+      "version_conflict",
+      "the document changed while this request ran; nothing written",
+      { service, expectedVersion: moved.expected, actualVersion: moved.actual },
+    );
+  }
+  const history = recordWrite(fresh.history, {
+    previous: fresh.json,
+    next: result.doc,
+    change: result.change,
+    source: "admin",
+  });
+  await writeService(kv, service, result.doc, history);
+  return { ...report, written: true };
+}

@@ -1,0 +1,90 @@
+/**
+ * What KV holds for one service, parsed once for every writer: the stored
+ * document (raw text, JSON, validated or field errors), its history and
+ * the worker's last-good copy.
+ *
+ * Layer: operations (pure; the CLI reads the texts through wrangler, the
+ * admin API through the binding). A stored document may be absent or
+ * invalid; only rollback and replace accept that.
+ */
+import { type HistoryEntry, parseHistory } from "../history/history.ts";
+import type { RoutingDocument } from "../schema/routing-document.ts";
+import { type FieldError, parseRoutingDocument } from "../schema/validate.ts";
+
+export interface StoredService {
+  service: string;
+  /** The stored text; null when the key is absent. The lost-update guard compares it. */
+  raw: string | null;
+  /** The stored JSON object (null when absent or not a JSON object). */
+  json: Record<string, unknown> | null;
+  /** The validated document, or null with `errors`. */
+  doc: RoutingDocument | null;
+  errors: FieldError[];
+  history: HistoryEntry[];
+  /** Unreadable history entries that were skipped. */
+  droppedHistory: number;
+  /** The worker's last-good copy, a rollback candidate. */
+  lastGood: Record<string, unknown> | null;
+}
+
+export interface StoredTexts {
+  document: string | null;
+  history: string | null;
+  lastGood?: string | null;
+}
+
+export function parseStoredService(service: string, texts: StoredTexts): StoredService {
+  const { entries, dropped } = parseHistory(texts.history);
+  const raw = texts.document;
+  const parsed = raw === null ? null : parseRoutingDocument(raw);
+  let errors = parsed && !parsed.ok ? parsed.errors : [];
+  let doc = parsed?.ok ? parsed.doc : null;
+  if (doc && doc.service !== service) {
+    errors = [{ path: "service", message: `is "${doc.service}", key is for "${service}"` }];
+    doc = null;
+  }
+  return {
+    service,
+    raw,
+    json: jsonObject(raw),
+    doc,
+    errors,
+    history: entries,
+    droppedHistory: dropped,
+    lastGood: jsonObject(texts.lastGood ?? null),
+  };
+}
+
+/** The stored version, read from the JSON even when the document is invalid. */
+export function storedVersion(stored: StoredService): number | null {
+  const v = stored.json?.version;
+  return typeof v === "number" && Number.isInteger(v) ? v : null;
+}
+
+function jsonObject(text: string | null): Record<string, unknown> | null {
+  if (text === null) return null;
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === "object" && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Documents are stored pretty-printed, so `wrangler kv key get` is readable. */
+export const documentText = (doc: RoutingDocument): string => `${JSON.stringify(doc, null, 2)}\n`;
+
+/**
+ * The lost-update guard's test: null when `fresh` (re-read just before the
+ * write) still holds exactly what `read` saw, else the two versions. KV has
+ * no compare-and-swap, so a write landing after the re-read is still lost.
+ */
+export function movedSince(
+  read: StoredService,
+  fresh: StoredService,
+): { expected: number | null; actual: number | null } | null {
+  if (fresh.raw === read.raw) return null;
+  return { expected: storedVersion(read), actual: storedVersion(fresh) };
+}

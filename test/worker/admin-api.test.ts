@@ -1,0 +1,390 @@
+/**
+ * The admin API inside workerd, through the real worker (SELF) and real
+ * local KV: authentication, validation with field paths, each operation,
+ * the lost-update guard (If-Match), and the history it shares with the CLI.
+ */
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { type HistoryEntry, recordWrite } from "../../src/history/history.ts";
+import { flip } from "../../src/operations/flip.ts";
+import { validateRoutingDocument } from "../../src/schema/validate.ts";
+import { makeDoc, originUrl, predict, putDoc, variantOf } from "./support.ts";
+
+const TOKEN = "test-admin-token";
+const BASE = "http://router.test/_router/admin";
+
+function admin(
+  path: string,
+  init: {
+    method?: string;
+    body?: unknown;
+    token?: string | null;
+    headers?: Record<string, string>;
+  } = {},
+): Promise<Response> {
+  const headers: Record<string, string> = { ...init.headers };
+  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? TOKEN}`;
+  if (init.body !== undefined) headers["content-type"] = "application/json";
+  return SELF.fetch(`${BASE}${path}`, {
+    method: init.method ?? "GET",
+    headers,
+    body:
+      init.body === undefined
+        ? undefined
+        : typeof init.body === "string"
+          ? init.body
+          : JSON.stringify(init.body),
+  });
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+const json = async (res: Response): Promise<any> => res.json();
+
+const stored = async (service: string) =>
+  JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
+const history = async (service: string): Promise<HistoryEntry[]> =>
+  JSON.parse((await env.ROUTING.get(`history:${service}`)) ?? "[]");
+
+/** A document at a known version (makeDoc's counter is shared across tests). */
+async function seed(service: string, over: Parameters<typeof makeDoc>[1] = {}) {
+  const doc = { ...makeDoc(service, over), version: 10 };
+  await putDoc(doc);
+  await env.ROUTING.delete(`history:${service}`);
+  return doc;
+}
+
+describe("authentication", () => {
+  it("401 without a token (with WWW-Authenticate), 403 with a wrong one, 200 with ADMIN_TOKEN", async () => {
+    await seed("adm-auth");
+    const none = await admin("/services/adm-auth", { token: null });
+    expect(none.status).toBe(401);
+    expect(none.headers.get("www-authenticate")).toMatch(/^Bearer/);
+    expect((await json(none)).error).toBe("admin_unauthenticated");
+
+    const basic = await admin("/services/adm-auth", {
+      token: null,
+      headers: { authorization: "Basic dGVzdA==" },
+    });
+    expect(basic.status).toBe(401);
+    await basic.arrayBuffer();
+
+    for (const wrong of ["nope", "test-override-token", `${TOKEN}x`]) {
+      const res = await admin("/services/adm-auth", { token: wrong });
+      expect(res.status).toBe(403);
+      expect((await json(res)).error).toBe("admin_forbidden");
+    }
+    const ok = await admin("/services/adm-auth");
+    expect(ok.status).toBe(200);
+    await ok.arrayBuffer();
+  });
+
+  it("guards writes too: a rejected request writes nothing", async () => {
+    await seed("adm-auth-w");
+    const res = await admin("/services/adm-auth-w/flip", { method: "POST", token: "wrong" });
+    expect(res.status).toBe(403);
+    await res.arrayBuffer();
+    expect((await stored("adm-auth-w")).live).toBe("blue");
+    expect(await env.ROUTING.get("history:adm-auth-w")).toBeNull();
+  });
+});
+
+describe("reading state", () => {
+  it("returns the document, a share summary and the version as ETag", async () => {
+    await seed("adm-read", {
+      canary: { origin: "canary", shareBp: 1000, salt: "s", killed: false },
+      challengerSalt: "cs",
+      challengers: [{ origin: "challenger-a", startBp: 0, shareBp: 500 }],
+    });
+    const res = await admin("/services/adm-read");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("etag")).toBe('"10"');
+    const body = await json(res);
+    expect(body).toMatchObject({ service: "adm-read", version: 10, valid: true });
+    expect(body.document.live).toBe("blue");
+    const shares = Object.fromEntries(
+      body.summary.arms.map((a: { origin: string; expectedBp: number }) => [
+        a.origin,
+        a.expectedBp,
+      ]),
+    );
+    expect(shares).toEqual({ blue: 8550, canary: 1000, "challenger-a": 450 });
+  });
+
+  it("lists services, and answers 404 / 400 for unknown or malformed names", async () => {
+    await seed("adm-list");
+    expect((await json(await admin("/services"))).services).toContain("adm-list");
+    const missing = await admin("/services/adm-nobody");
+    expect(missing.status).toBe(404);
+    await missing.arrayBuffer();
+    const bad = await admin("/services/Not_A_Name");
+    expect(bad.status).toBe(400);
+    await bad.arrayBuffer();
+  });
+});
+
+describe("validation", () => {
+  it("PUT of an invalid document is 400 with field paths, and nothing is written", async () => {
+    const doc = await seed("adm-invalid");
+    const res = await admin("/services/adm-invalid", {
+      method: "PUT",
+      body: {
+        ...doc,
+        live: "nowhere",
+        challengers: [{ origin: "challenger-a", startBp: 9900, shareBp: 500 }],
+      },
+    });
+    expect(res.status).toBe(400);
+    const body = await json(res);
+    expect(body.error).toBe("invalid_change");
+    expect(body.errors.map((e: { path: string }) => e.path)).toEqual(
+      expect.arrayContaining(["live", "challengerSalt", "challengers.0.shareBp"]),
+    );
+    expect(await stored("adm-invalid")).toMatchObject({ version: 10, live: "blue" });
+    expect(await env.ROUTING.get("history:adm-invalid")).toBeNull();
+  });
+
+  it("PATCH that breaks a cross-field rule is 400; a body that is not JSON is 400", async () => {
+    await seed("adm-invalid-p");
+    const res = await admin("/services/adm-invalid-p", {
+      method: "PATCH",
+      body: { canary: { origin: "blue", shareBp: 100, salt: "s" } },
+    });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors).toContainEqual({
+      path: "canary.origin",
+      message: "must differ from the live origin",
+    });
+    const garbage = await admin("/services/adm-invalid-p", { method: "PATCH", body: "{nope" });
+    expect(garbage.status).toBe(400);
+    expect((await json(garbage)).error).toBe("invalid_json");
+    const unknown = await admin("/services/adm-invalid-p/flip", {
+      method: "POST",
+      body: { to: "green", because: "yes" },
+    });
+    expect(unknown.status).toBe(400);
+    await unknown.arrayBuffer();
+    expect((await stored("adm-invalid-p")).version).toBe(10);
+  });
+});
+
+describe("operations", () => {
+  it("flip: the next requests go to the new live origin; version and history advance", async () => {
+    await seed("adm-flip", {
+      origins: { blue: { url: originUrl("blue") }, green: { url: originUrl("green") } },
+    });
+    expect(await variantOf(await predict("adm-flip", { user: "u1" }))).toBe("blue");
+    const res = await admin("/services/adm-flip/flip", {
+      method: "POST",
+      headers: { "x-router-author": "dashboard:alice" },
+    });
+    expect(res.status).toBe(200);
+    const body = await json(res);
+    expect(body).toMatchObject({
+      written: true,
+      fromVersion: 10,
+      version: 11,
+      change: "flip live blue -> green",
+    });
+    expect(body.diff).toContainEqual({
+      path: "live",
+      kind: "changed",
+      before: "blue",
+      after: "green",
+    });
+    expect(await variantOf(await predict("adm-flip", { user: "u1" }))).toBe("green");
+    expect(await stored("adm-flip")).toMatchObject({ version: 11, updatedBy: "dashboard:alice" });
+    const [entry] = await history("adm-flip");
+    expect(entry).toMatchObject({ version: 11, source: "admin", updatedBy: "dashboard:alice" });
+    expect(entry?.document).toMatchObject({ version: 10, live: "blue" });
+  });
+
+  it("flip refuses when the target is ambiguous or already live", async () => {
+    await seed("adm-flip-x", { live: "blue" });
+    // makeDoc has many idle origins: a flip must name one.
+    const ambiguous = await admin("/services/adm-flip-x/flip", { method: "POST" });
+    expect(ambiguous.status).toBe(400);
+    expect((await json(ambiguous)).errors[0].message).toMatch(
+      /several idle origins .*name the one/,
+    );
+    const res = await admin("/services/adm-flip-x/flip", { method: "POST", body: { to: "blue" } });
+    expect(res.status).toBe(400);
+    expect((await json(res)).errors[0].path).toBe("live");
+  });
+
+  it("canary/kill sends every user to live at once", async () => {
+    await seed("adm-kill", {
+      canary: { origin: "canary", shareBp: 10000, salt: "k", killed: false },
+    });
+    expect(await variantOf(await predict("adm-kill", { user: "u" }))).toBe("canary");
+    const res = await admin("/services/adm-kill/canary/kill", { method: "POST" });
+    expect((await json(res)).change).toBe("canary canary killed (was 100%)");
+    expect(await variantOf(await predict("adm-kill", { user: "u" }))).toBe("blue");
+    const again = await admin("/services/adm-kill/canary/kill", { method: "POST" });
+    expect(again.status).toBe(400);
+    await again.arrayBuffer();
+  });
+
+  it("PATCH merges (null deletes); PUT replaces and creates; both ignore the caller's version", async () => {
+    await seed("adm-patch", {
+      canary: { origin: "canary", shareBp: 100, salt: "p", killed: false },
+    });
+    const patched = await json(
+      await admin("/services/adm-patch", {
+        method: "PATCH",
+        body: { canary: { shareBp: 2500 }, description: "ramp", version: 1 },
+      }),
+    );
+    expect(patched).toMatchObject({ version: 11, change: "patch: canary.shareBp, description" });
+    expect((await stored("adm-patch")).canary).toMatchObject({ shareBp: 2500, salt: "p" });
+    const removed = await json(
+      await admin("/services/adm-patch", { method: "PATCH", body: { canary: null } }),
+    );
+    expect(removed.version).toBe(12);
+    expect((await stored("adm-patch")).canary).toBeUndefined();
+
+    await env.ROUTING.delete("service:adm-new");
+    const created = await admin("/services/adm-new", {
+      method: "PUT",
+      body: makeDoc("adm-new", { live: "green" }),
+    });
+    expect(created.status).toBe(200);
+    expect(await json(created)).toMatchObject({ version: 1, change: "create (live green)" });
+    expect((await history("adm-new"))[0]).toMatchObject({ version: 1, source: "admin" });
+    expect((await history("adm-new"))[0]?.document).toBeUndefined();
+  });
+
+  it("rollback restores the previous document as a new version, or version N", async () => {
+    await seed("adm-rb");
+    await json(await admin("/services/adm-rb/flip", { method: "POST", body: { to: "green" } }));
+    await json(await admin("/services/adm-rb/flip", { method: "POST", body: { to: "canary" } }));
+    expect(await variantOf(await predict("adm-rb", { user: "u" }))).toBe("canary");
+
+    const back = await json(await admin("/services/adm-rb/rollback", { method: "POST" }));
+    expect(back).toMatchObject({ version: 13, change: "rollback to version 11 (live green)" });
+    expect(await variantOf(await predict("adm-rb", { user: "u" }))).toBe("green");
+
+    const to10 = await json(
+      await admin("/services/adm-rb/rollback", { method: "POST", body: { toVersion: 10 } }),
+    );
+    expect(to10).toMatchObject({ version: 14, change: "rollback to version 10 (live blue)" });
+    expect(await stored("adm-rb")).toMatchObject({ version: 14, live: "blue" });
+
+    const h = await json(await admin("/services/adm-rb/history?documents=0"));
+    expect(h.entries.map((e: HistoryEntry) => [e.version, e.change])).toEqual([
+      [14, "rollback to version 10 (live blue)"],
+      [13, "rollback to version 11 (live green)"],
+      [12, "flip live green -> canary"],
+      [11, "flip live blue -> green"],
+    ]);
+    expect(h.entries[0].document).toBeUndefined();
+    expect(h.restorable).toEqual([13, 12, 11, 10]);
+
+    const missing = await admin("/services/adm-rb/rollback", {
+      method: "POST",
+      body: { toVersion: 3 },
+    });
+    expect(missing.status).toBe(400);
+    expect((await json(missing)).errors[0].message).toContain("restorable: 13, 12, 11, 10");
+  });
+
+  it("rollback works when the stored document is garbage; other writes refuse it (409)", async () => {
+    await seed("adm-garbage");
+    await json(
+      await admin("/services/adm-garbage/flip", { method: "POST", body: { to: "green" } }),
+    );
+    await env.ROUTING.put("service:adm-garbage", "{ not json");
+    const flipRes = await admin("/services/adm-garbage/flip", { method: "POST" });
+    expect(flipRes.status).toBe(409);
+    expect((await json(flipRes)).error).toBe("stored_document_invalid");
+    const res = await json(
+      await admin("/services/adm-garbage/rollback", { method: "POST", body: { toVersion: 10 } }),
+    );
+    expect(res).toMatchObject({ written: true, version: 12 });
+    expect(await stored("adm-garbage")).toMatchObject({ live: "blue", version: 12 });
+  });
+
+  it("?dryRun=1 returns the diff and writes nothing", async () => {
+    await seed("adm-dry");
+    const res = await json(
+      await admin("/services/adm-dry/flip?dryRun=1", { method: "POST", body: { to: "green" } }),
+    );
+    expect(res).toMatchObject({ written: false, dryRun: true, version: 11 });
+    expect(await stored("adm-dry")).toMatchObject({ version: 10, live: "blue" });
+    expect(await env.ROUTING.get("history:adm-dry")).toBeNull();
+  });
+});
+
+describe("lost updates", () => {
+  it("If-Match / expectedVersion: a write based on a stale version is 412 and writes nothing", async () => {
+    await seed("adm-cas");
+    const stale = await admin("/services/adm-cas/flip", {
+      method: "POST",
+      body: { to: "green" },
+      headers: { "if-match": '"9"' },
+    });
+    expect(stale.status).toBe(412);
+    expect(await json(stale)).toMatchObject({ expectedVersion: 9, actualVersion: 10 });
+    const staleBody = await admin("/services/adm-cas/flip", {
+      method: "POST",
+      body: { to: "green", expectedVersion: 9 },
+    });
+    expect(staleBody.status).toBe(412);
+    await staleBody.arrayBuffer();
+    const stalePut = await admin("/services/adm-cas", {
+      method: "PATCH",
+      body: { live: "green" },
+      headers: { "if-match": "9" },
+    });
+    expect(stalePut.status).toBe(412);
+    await stalePut.arrayBuffer();
+    expect((await stored("adm-cas")).version).toBe(10);
+
+    const fresh = await admin("/services/adm-cas/flip", {
+      method: "POST",
+      body: { to: "green" },
+      headers: { "if-match": '"10"' },
+    });
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get("etag")).toBe('"11"');
+    await fresh.arrayBuffer();
+  });
+});
+
+describe("history shared with the CLI", () => {
+  it("reads and extends a history in the CLI's format; rollback restores a CLI-recorded version", async () => {
+    // What `npm run router -- flip` leaves behind: the shared operation and recordWrite, source cli.
+    const v10 = validateRoutingDocument(await seed("adm-shared"));
+    if (!v10.ok) throw new Error("seed invalid");
+    const flipped = flip(
+      v10.doc,
+      { to: "green" },
+      { author: "ops@laptop", now: new Date().toISOString() },
+    );
+    if (!flipped.ok) throw new Error("flip refused");
+    const cliHistory = recordWrite([], {
+      previous: v10.doc,
+      next: flipped.doc,
+      change: flipped.change,
+      source: "cli",
+      forced: true,
+    });
+    await putDoc(flipped.doc);
+    await env.ROUTING.put("history:adm-shared", JSON.stringify(cliHistory));
+
+    const h = await json(await admin("/services/adm-shared/history"));
+    expect(h.entries[0]).toMatchObject({
+      version: 11,
+      source: "cli",
+      forced: true,
+      updatedBy: "ops@laptop",
+      change: "flip live blue -> green",
+    });
+    const back = await json(await admin("/services/adm-shared/rollback", { method: "POST" }));
+    expect(back).toMatchObject({ version: 12, change: "rollback to version 10 (live blue)" });
+    const after = await history("adm-shared");
+    expect(after.map((e) => [e.version, e.source])).toEqual([
+      [11, "cli"],
+      [12, "admin"],
+    ]);
+  });
+});
