@@ -6,6 +6,7 @@
  * the isolate, so steady-state requests read no KV.
  */
 import { KvRoutingStore } from "./adapters/kv-routing-store.ts";
+import { KvShadowLog } from "./adapters/kv-shadow-log.ts";
 import type { HostMap } from "./core/service-match.ts";
 import { createApp } from "./http/app.ts";
 import type { RouterDeps } from "./http/route-request.ts";
@@ -24,6 +25,7 @@ function depsFor(env: Env): RouterDeps {
     events: env.ROUTER_EVENTS,
     overrideToken: env.OVERRIDE_TOKEN,
     jwtSecret: env.JWT_SECRET,
+    shadow: { log: new KvShadowLog(env.ROUTING), events: env.ROUTER_EVENTS, random: Math.random },
   };
   built = { key, kv: env.ROUTING, deps };
   return deps;

@@ -1,6 +1,7 @@
 /**
  * The models the test origin server hosts: healthy versions plus origins
- * that fail in every way the router must survive.
+ * that fail in every way the router must survive, and shadows with known
+ * answers.
  */
 import type { OriginModel } from "../scripts/lib/demo-origins.ts";
 
@@ -14,4 +15,9 @@ export const testModels: Record<string, OriginModel> = {
   hanging: { version: "hanging", family: "t", noise: 0, behaviour: "hang" },
   garbage: { version: "garbage", family: "t", noise: 0, behaviour: "garbage" },
   reset: { version: "reset", family: "t", noise: 0, behaviour: "reset" },
+  // Shadow mode: a twin of blue (always agrees), one that labels everything
+  // positive (same scores as blue), and a slow copy of blue.
+  twin: { version: "v1-twin", family: "t", noise: 0 },
+  "all-positive": { version: "v1-all-positive", family: "t", noise: 0, threshold: 0 },
+  slow: { version: "v1-slow", family: "t", noise: 0, delayMs: 200 },
 };

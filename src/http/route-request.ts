@@ -14,6 +14,7 @@ import { callOrigin, type OriginOutcome } from "../adapters/origin-client.ts";
 import { decide } from "../core/decide.ts";
 import { type HostMap, joinOriginUrl, matchService } from "../core/service-match.ts";
 import { resolveIdentity } from "../identity/resolve-identity.ts";
+import { mirrorToShadow, planShadow, SHADOW_HEADER, type ShadowDeps } from "../shadow/dispatch.ts";
 import { anonymousIdCookie } from "./anonymous-cookie.ts";
 import { RouterError } from "./errors.ts";
 import { clientResponse, originRequestHeaders, VARIANT_HEADER } from "./forward-headers.ts";
@@ -26,6 +27,8 @@ export interface RouterDeps {
   events: AnalyticsEngineDataset | undefined;
   overrideToken: string | undefined;
   jwtSecret: string | undefined;
+  /** Shadow mode (mirroring + comparison); absent = never mirror. */
+  shadow?: ShadowDeps;
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;
@@ -90,11 +93,31 @@ export async function routeRequest(
     doc.retry.safe && (decision.role === "canary" || decision.role === "challenger");
   if (mayFailOver && body.present) await body.bytes();
 
+  // Decided before production is called: a mirrored body is buffered once.
+  const shadow = await planShadow(
+    doc,
+    {
+      service,
+      method: request.method,
+      originPath: match.originPath,
+      search: url.search,
+      arm: decision.origin,
+      role: decision.role,
+      bucket: decision.bucket,
+      userId: identity?.userId ?? null,
+      headers: request.headers,
+      body,
+    },
+    deps.shadow,
+    waitUntil,
+  );
+
   const headers = originRequestHeaders(request.headers, {
     clientIp: request.headers.get("cf-connecting-ip"),
     proto: url.protocol.slice(0, -1),
     host: url.host,
   });
+  headers.delete(SHADOW_HEADER); // only the router marks shadow traffic
   const send = async (originName: string): Promise<OriginOutcome> => {
     const origin = doc.origins[originName];
     if (!origin) throw new RouterError(500, "unknown_origin", "routing chose an unknown origin");
@@ -121,6 +144,8 @@ export async function routeRequest(
   }
 
   const totalMs = performance.now() - started;
+  // The comparison reads a tee of the origin's body; the user's branch streams as before.
+  const productionCopy = shadow && outcome.response ? outcome.response.clone() : null;
   let response: Response;
   if (outcome.response) {
     response = clientResponse(outcome.response, {
@@ -166,5 +191,17 @@ export async function routeRequest(
     bucket: decision.bucket,
     version: doc.version,
   });
+
+  if (shadow && deps.shadow) {
+    const production = {
+      copy: productionCopy,
+      originMs,
+      errorKind: outcome.ok ? ("" as const) : outcome.kind,
+      served,
+      role: failover ? "live" : decision.role,
+      bucket: decision.bucket,
+    };
+    waitUntil(mirrorToShadow(shadow, production, headers, deps.shadow, waitUntil));
+  }
   return response;
 }

@@ -15,3 +15,20 @@ export const lastGoodKey = (service: string): string => `service:${service}:last
  * by the CLI and the admin API; see src/history/history.ts.
  */
 export const historyKey = (service: string): string => `history:${service}`;
+
+/**
+ * Shadow mode (see src/adapters/kv-shadow-log.ts): each isolate keeps its own
+ * running summary per service and shadow origin under its own key, so no key
+ * is written by two isolates; the report merges the shards of a prefix.
+ */
+export const shadowSummaryPrefix = (service: string): string => `shadow-summary:${service}:`;
+export const shadowSummaryKey = (service: string, shadow: string, isolate: string): string =>
+  `${shadowSummaryPrefix(service)}${shadow}:${isolate}`;
+
+/**
+ * Batches of notable shadow pairs, one key per flush: `shadow-log:<service>:`
+ * + a countdown timestamp, so a prefix listing returns the newest first.
+ */
+export const shadowLogPrefix = (service: string): string => `shadow-log:${service}:`;
+export const shadowLogKey = (service: string, atMs: number, isolate: string): string =>
+  `${shadowLogPrefix(service)}${String(9_999_999_999_999 - Math.floor(atMs)).padStart(13, "0")}:${isolate}`;

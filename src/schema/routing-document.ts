@@ -5,7 +5,8 @@
  * admin API; every TypeScript type for the document is inferred from it.
  *
  * Layer: schema (pure; depends on zod only). Cross-field rules (live origin
- * exists, arms never overlap, shares never exceed 100 %) live in
+ * exists, arms never overlap, shares never exceed 100 %, the shadow is not
+ * live) live in
  * `checkCrossFields` so that every failure carries a field path.
  */
 import { z } from "zod";
@@ -121,6 +122,64 @@ export const Retry = z
   })
   .strict();
 
+/** Methods a shadow may mirror; anything that changes state must be listed explicitly. */
+export const HttpMethod = z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+const FieldPath = z
+  .string()
+  .regex(/^[^.\s]+(?:\.[^.\s]+)*$/, "must be a dot path such as score or result.label");
+
+const MirroredPath = z
+  .string()
+  .regex(/^\/\S*$/, 'must start with "/"')
+  .describe('Origin path (after the service prefix); a trailing "*" matches any suffix');
+
+export const Shadow = z
+  .object({
+    origin: OriginName.describe("Origin that receives the mirrored copies; never serves users"),
+    shareBp: BasisPoints.describe("Share of eligible requests mirrored, in basis points"),
+    sampling: z
+      .enum(["request", "user"])
+      .default("request")
+      .describe(
+        '"request": each request drawn independently (an unbiased sample of the traffic mix); ' +
+          '"user": whole users by bucketOf(salt, id), for per-user comparisons',
+      ),
+    salt: z
+      .string()
+      .min(1)
+      .max(128)
+      .optional()
+      .describe('Salt of the user draw (required when sampling is "user")'),
+    enabled: z.boolean().default(true).describe("false pauses mirroring but keeps the settings"),
+    timeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(25_000)
+      .default(5_000)
+      .describe("Give up on the shadow after this many ms (headers and body)"),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_485_760)
+      .default(65_536)
+      .describe("Requests with a larger body are not mirrored (and are counted)"),
+    methods: z
+      .array(HttpMethod)
+      .min(1)
+      .default(["POST"])
+      .describe("Methods mirrored; state-changing operations only when listed"),
+    paths: z.array(MirroredPath).min(1).default(["/predict"]).describe("Origin paths mirrored"),
+    scoreField: FieldPath.default("score").describe("Dot path of the score in a prediction"),
+    labelField: FieldPath.default("label").describe("Dot path of the label in a prediction"),
+    inputIdField: FieldPath.default("id").describe(
+      "Dot path of the input's id in a JSON request body (kept with disagreements)",
+    ),
+  })
+  .strict();
+
 const RoutingDocumentObject = z
   .object({
     $schema: z.string().optional(),
@@ -136,6 +195,9 @@ const RoutingDocumentObject = z
     challengers: z.array(Challenger).default([]),
     identity: Identity.default({ sources: [{ type: "header", name: "x-user-id" }] }),
     retry: Retry.default({ safe: false }),
+    shadow: Shadow.optional().describe(
+      "Shadow mode: mirror a share of requests to an origin and compare its predictions",
+    ),
   })
   .strict();
 
@@ -153,6 +215,16 @@ function checkCrossFields(doc: DocumentShape, ctx: z.RefinementCtx): void {
     if (!has(doc.canary.origin)) issue(["canary", "origin"], 'names no origin in "origins"');
     if (doc.canary.origin === doc.live)
       issue(["canary", "origin"], "must differ from the live origin");
+  }
+
+  if (doc.shadow) {
+    if (!has(doc.shadow.origin)) issue(["shadow", "origin"], 'names no origin in "origins"');
+    if (doc.shadow.origin === doc.live)
+      issue(["shadow", "origin"], "must differ from the live origin");
+    if (doc.shadow.sampling === "user" && !doc.shadow.salt)
+      issue(["shadow", "salt"], 'is required when sampling is "user"');
+    if (doc.shadow.scoreField === doc.shadow.labelField)
+      issue(["shadow", "labelField"], "must differ from scoreField");
   }
 
   if (doc.challengers.length > 0 && !doc.challengerSalt)
@@ -193,3 +265,4 @@ export type RoutingDocument = z.output<typeof RoutingDocument>;
 export type RoutingDocumentInput = z.input<typeof RoutingDocument>;
 export type IdentitySource = z.output<typeof IdentitySource>;
 export type Origin = z.output<typeof Origin>;
+export type Shadow = z.output<typeof Shadow>;

@@ -1,0 +1,96 @@
+/**
+ * Calls the shadow origin and reads answers for comparison, each bounded in
+ * time and size.
+ *
+ * Layer: adapter (the shadow's counterpart of origin-client.ts, which only
+ * serves users). One AbortSignal deadline covers the whole exchange,
+ * headers and body, so a shadow that hangs at any point is given up on
+ * after `timeoutMs`. Failures are values, never exceptions: the caller runs
+ * inside ctx.waitUntil and must not reject.
+ */
+import type { ArmAnswer } from "../shadow/compare.ts";
+
+/** Largest prediction body read for comparison; larger answers count as "too-large". */
+export const MAX_PREDICTION_BYTES = 1_048_576;
+
+export interface ShadowRequest {
+  url: string;
+  method: string;
+  headers: Headers;
+  body: ArrayBuffer | null;
+  timeoutMs: number;
+}
+
+export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
+  const started = performance.now();
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("shadow timeout")), req.timeoutMs);
+  const elapsed = () => performance.now() - started;
+  try {
+    let response: Response;
+    try {
+      response = await fetch(req.url, {
+        method: req.method,
+        headers: req.headers,
+        body: req.body,
+        redirect: "manual",
+        signal: controller.signal,
+      });
+    } catch {
+      const error = controller.signal.aborted ? "timeout" : "connection";
+      return { status: 0, durationMs: elapsed(), error, text: null };
+    }
+    const body = await readText(response, controller.signal);
+    return {
+      status: response.status,
+      durationMs: elapsed(),
+      error: body.error,
+      text: body.text,
+    };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads a (copy of a) response body as text: at most MAX_PREDICTION_BYTES,
+ * and no longer than until `signal` aborts.
+ */
+export async function readText(
+  response: Response,
+  signal: AbortSignal,
+): Promise<{ text: string | null; error: "timeout" | "connection" | "too-large" | null }> {
+  if (!response.body) return { text: "", error: null };
+  const reader = response.body.getReader();
+  const aborted = new Promise<"aborted">((resolve) => {
+    if (signal.aborted) resolve("aborted");
+    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
+  });
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const next = await Promise.race([reader.read(), aborted]);
+      if (next === "aborted") {
+        void reader.cancel().catch(() => {});
+        return { text: null, error: "timeout" };
+      }
+      if (next.done) break;
+      size += next.value.byteLength;
+      if (size > MAX_PREDICTION_BYTES) {
+        void reader.cancel().catch(() => {});
+        return { text: null, error: "too-large" };
+      }
+      chunks.push(next.value);
+    }
+  } catch {
+    return { text: null, error: signal.aborted ? "timeout" : "connection" };
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return { text: new TextDecoder().decode(bytes), error: null };
+}
