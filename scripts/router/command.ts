@@ -12,13 +12,15 @@ export interface Command {
   /** The full `--help` text. */
   help: string;
   run: (argv: string[]) => Promise<void>;
+  /** A group answers --help itself (`canary --help` vs `canary set --help`). */
+  group?: true;
 }
 
 export const wantsHelp = (argv: string[]) => argv.includes("--help") || argv.includes("-h");
 
 /** Runs `command` unless --help was asked for. */
 export async function runCommand(command: Command, argv: string[]): Promise<void> {
-  if (wantsHelp(argv)) {
+  if (!command.group && wantsHelp(argv)) {
     process.stdout.write(`${command.help.trimEnd()}\n`);
     return;
   }
@@ -38,6 +40,7 @@ ${subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}
     name,
     summary,
     help,
+    group: true,
     run: async (argv) => {
       const [sub, ...rest] = argv;
       const command = subcommands.find((c) => c.name === sub);

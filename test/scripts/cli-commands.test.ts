@@ -1,0 +1,130 @@
+/**
+ * Each CLI command's effect, run as `node scripts/router.ts ...` against
+ * real local KV (wrangler --local --persist-to a temp directory). Commands
+ * run in sequence on one document, so each also proves the previous write
+ * landed in KV (every write re-reads the stored document).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { decide } from "../../src/core/decide.ts";
+import { schemaHasShadow } from "../../src/operations/shadow.ts";
+import { validateRoutingDocument } from "../../src/schema/validate.ts";
+import { demoDoc, readState, runCli, seed, tempState } from "./cli-support.ts";
+
+const state = tempState();
+const kv = ["--persist-to", state.dir];
+const writeMs: number[] = [];
+
+/** Runs a write with --json and returns its written document. */
+async function write(args: string[]) {
+  const run = await runCli([...args, ...kv, "--json"]);
+  expect(run.code, run.stdout + run.stderr).toBe(0);
+  expect(run.json).toMatchObject({ ok: true, written: true });
+  writeMs.push(run.ms);
+  return run.json;
+}
+
+beforeAll(async () => {
+  await seed(state.dir, "service:fraud", demoDoc("fraud"));
+}, 60_000);
+afterAll(() => {
+  const avg = writeMs.reduce((a, b) => a + b, 0) / Math.max(1, writeMs.length);
+  console.log(`CLI writes: ${writeMs.length}, mean ${(avg / 1000).toFixed(1)} s each`);
+  state.cleanup();
+});
+
+describe("router CLI commands against local KV", () => {
+  it("status: the stored document and who gets what share", async () => {
+    const run = await runCli(["status", "fraud", ...kv, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const [fraud] = run.json.services;
+    expect(fraud.document).toEqual(demoDoc("fraud"));
+    const shares = Object.fromEntries(
+      fraud.summary.arms.map((a: { origin: string; expectedBp: number }) => [
+        a.origin,
+        a.expectedBp,
+      ]),
+    );
+    expect(shares).toEqual({ blue: 8550, canary: 1000, "challenger-a": 450 });
+    expect(fraud.summary.idle).toEqual(["green"]);
+
+    const text = await runCli(["status", ...kv, "--summary"]);
+    expect(text.stdout).toContain(
+      "fraud: version 1, updated 2026-11-26T00:00:00.000Z by demo-seed",
+    );
+    expect(text.stdout).toMatch(/live\s+blue\s+85\.50%/);
+    expect(text.stdout).toMatch(/canary\s+canary\s+10\.00%/);
+  }, 60_000);
+
+  it("canary ramp / set / kill", async () => {
+    const ramped = await write(["canary", "ramp", "fraud"]);
+    expect(ramped.change).toBe("canary canary ramped 10% -> 25%");
+    expect(ramped.document.canary).toMatchObject({
+      shareBp: 2500,
+      salt: "fraud-canary-2026-11-26",
+    });
+    expect(ramped.document).toMatchObject({ version: 2, updatedBy: "test-operator" });
+
+    const set = await write(["canary", "set", "fraud", "--share", "0.07%"]);
+    expect(set.document.canary).toMatchObject({ shareBp: 7, salt: "fraud-canary-2026-11-26" });
+
+    const killed = await write(["canary", "kill", "fraud"]);
+    expect(killed.document.canary).toMatchObject({ killed: true, shareBp: 7 });
+    expect(killed.diff).toEqual([
+      { path: "canary.killed", kind: "changed", before: false, after: true },
+    ]);
+  }, 120_000);
+
+  it("challenger add (first free range) / set / promote (the old live stays an origin)", async () => {
+    const added = await write(["challenger", "add", "fraud", "green", "--share", "5%"]);
+    expect(added.document.challengers).toEqual([
+      { origin: "challenger-a", startBp: 0, shareBp: 500 },
+      { origin: "green", startBp: 500, shareBp: 500 },
+    ]);
+    const set = await write(["challenger", "set", "fraud", "green", "--bp", "700"]);
+    expect(set.document.challengers[1]).toEqual({ origin: "green", startBp: 500, shareBp: 700 });
+
+    const promoted = await write(["challenger", "promote", "fraud", "green"]);
+    expect(promoted.change).toBe("challenger green promoted to champion (live blue -> green)");
+    expect(promoted.document.live).toBe("green");
+    expect(promoted.document.challengers).toEqual([
+      { origin: "challenger-a", startBp: 0, shareBp: 500 },
+    ]);
+    expect(Object.keys(promoted.document.origins)).toContain("blue");
+  }, 120_000);
+
+  it("challenger remove, and the document in KV is exactly the last one written", async () => {
+    const removed = await write(["challenger", "remove", "fraud", "challenger-a"]);
+    expect(removed.document.challengers).toEqual([]);
+    const { doc } = await readState(state.dir, "fraud");
+    expect(doc).toEqual(removed.document);
+    expect(doc.version).toBe(8);
+  }, 60_000);
+
+  it("shadow on / set / off", async () => {
+    if (!schemaHasShadow()) {
+      const run = await runCli(["shadow", "on", "fraud", "blue", ...kv]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toContain("no `shadow` field");
+      return;
+    }
+    const on = await write(["shadow", "on", "fraud", "blue", "--share", "10%"]);
+    expect(on.document.shadow).toMatchObject({ origin: "blue", shareBp: 1000, enabled: true });
+    const set = await write(["shadow", "set", "fraud", "--share", "25%"]);
+    expect(set.document.shadow).toMatchObject({ origin: "blue", shareBp: 2500 });
+    const off = await write(["shadow", "off", "fraud"]);
+    expect(off.document.shadow).toMatchObject({ origin: "blue", shareBp: 2500, enabled: false });
+  }, 120_000);
+
+  it("assign: the worker's own decide() on the stored document", async () => {
+    const run = await runCli(["assign", "fraud", "alice", "bob", "carol", ...kv, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    const { doc } = await readState(state.dir, "fraud");
+    const parsed = validateRoutingDocument(doc);
+    if (!parsed.ok) throw new Error("stored document invalid");
+    for (const d of run.json.decisions) {
+      expect(d).toEqual({ userId: d.userId, ...decide(parsed.doc, { userId: d.userId }) });
+    }
+    const text = await runCli(["assign", "x", "u1", "--file", "scripts/demo/fraud.json"]);
+    expect(text.stdout).toMatch(/^u1 -> \S+ \((live|canary|challenger), bucket \d+\)$/m);
+  }, 60_000);
+});

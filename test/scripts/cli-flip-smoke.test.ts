@@ -1,0 +1,195 @@
+/**
+ * Smoke-tested flips through a running router, and one history shared by the
+ * CLI and the admin API. Starts real model origins (Node, an ephemeral
+ * port) and the router under `wrangler dev --persist-to <temp>`; the CLI
+ * writes the same local KV through `wrangler kv --local --persist-to`.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
+import { ROOT } from "../../scripts/lib/wrangler.ts";
+import { readState, runCli, seed, tempState } from "./cli-support.ts";
+
+const OVERRIDE_TOKEN = "smoke-override-token";
+const ADMIN_TOKEN = "smoke-admin-token";
+const state = tempState("router-smoke-");
+const kv = ["--persist-to", state.dir];
+const smokeFile = join(state.dir, "smoke.json");
+let origins: DemoOrigins;
+let router: ChildProcess;
+let routerUrl = "";
+let routerLog = "";
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const server = createServer().listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+
+const flipArgs = (...extra: string[]) => [
+  ...["flip", "smoke", "--router-url", routerUrl, "--smoke-file", smokeFile],
+  ...kv,
+  ...extra,
+];
+const cliEnv = { OVERRIDE_TOKEN };
+
+beforeAll(async () => {
+  origins = await startDemoOrigins({
+    "smoke-blue": { version: "v1", family: "s", noise: 0 },
+    "smoke-green": { version: "v2", family: "s", noise: 0.05 },
+    "smoke-broken": { version: "v3", family: "s", noise: 0, behaviour: "error" },
+  });
+  await seed(state.dir, "service:smoke", {
+    service: "smoke",
+    version: 1,
+    updatedAt: "2026-11-26T00:00:00.000Z",
+    updatedBy: "seed",
+    origins: {
+      blue: { url: origins.url("smoke-blue") },
+      green: { url: origins.url("smoke-green") },
+      broken: { url: origins.url("smoke-broken") },
+    },
+    live: "blue",
+  });
+  writeFileSync(
+    smokeFile,
+    JSON.stringify([
+      { method: "GET", path: "/health", expect: { jsonFields: ["ok"] } },
+      {
+        name: "predict",
+        path: "/predict",
+        body: { id: "s-1", features: { amount: 3 } },
+        expect: { status: 200, jsonFields: ["score", "label"] },
+      },
+    ]),
+  );
+
+  const port = await freePort();
+  routerUrl = `http://127.0.0.1:${port}`;
+  router = spawn(
+    process.execPath,
+    [
+      ...[join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--port", String(port)],
+      ...["--ip", "127.0.0.1", "--persist-to", state.dir],
+      ...["--var", `OVERRIDE_TOKEN:${OVERRIDE_TOKEN}`, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`],
+      ...["--var", "CONFIG_MEMO_TTL_MS:0"],
+    ],
+    {
+      cwd: ROOT,
+      detached: true,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+    },
+  );
+  router.stdout?.on("data", (d) => {
+    routerLog += d;
+  });
+  router.stderr?.on("data", (d) => {
+    routerLog += d;
+  });
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    try {
+      if ((await fetch(`${routerUrl}/_router/health`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`router did not start:\n${routerLog}`);
+}, 90_000);
+
+afterAll(async () => {
+  if (router?.pid) process.kill(-router.pid, "SIGTERM");
+  await origins?.close();
+  state.cleanup();
+});
+
+const variantFor = async (user: string) => {
+  const res = await fetch(`${routerUrl}/smoke/predict`, {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-user-id": user },
+    body: JSON.stringify({ id: "x", features: { amount: 1 } }),
+  });
+  await res.arrayBuffer();
+  return res.headers.get("x-model-variant");
+};
+
+const admin = async (path: string, method = "GET", body?: unknown) => {
+  const res = await fetch(`${routerUrl}/_router/admin/services/smoke${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  // biome-ignore lint/suspicious/noExplicitAny: checked field by field
+  return { status: res.status, body: (await res.json()) as any };
+};
+
+describe("smoke-tested blue-green flips", () => {
+  it("a failing smoke test refuses the flip, and nothing is written", async () => {
+    const run = await runCli(flipArgs("--to", "broken"), cliEnv);
+    expect(run.code).toBe(1);
+    expect(run.stdout).toContain(`smoke tests of broken via ${routerUrl}`);
+    expect(run.stdout).toMatch(/FAIL {2}GET \/health .*status 500, expected 200/);
+    expect(run.stderr).toContain("refused: the checks failed; nothing written");
+    const { doc, history } = await readState(state.dir, "smoke");
+    expect(doc).toMatchObject({ version: 1, live: "blue" });
+    expect(history).toEqual([]);
+  }, 60_000);
+
+  it("a wrong override token fails the smoke test (the router answers 403)", async () => {
+    const run = await runCli(flipArgs("--to", "green", "--json"), { OVERRIDE_TOKEN: "wrong" });
+    expect(run.code).toBe(1);
+    expect(run.json.check.results[0]).toMatchObject({ ok: false, status: 403 });
+    expect((await readState(state.dir, "smoke")).doc.live).toBe("blue");
+  }, 60_000);
+
+  it("passing smoke tests flip live; the router serves the new origin", async () => {
+    expect(await variantFor("u1")).toBe("blue");
+    const run = await runCli(flipArgs("--to", "green", "--json"), cliEnv);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    expect(run.json).toMatchObject({ written: true, version: 2, forced: false });
+    expect(
+      run.json.check.results.map((r: { ok: boolean; variant: string }) => [r.ok, r.variant]),
+    ).toEqual([
+      [true, "green"],
+      [true, "green"],
+    ]);
+    expect(await variantFor("u1")).toBe("green");
+  }, 60_000);
+
+  it("--force skips the smoke tests and the history records forced", async () => {
+    const run = await runCli(flipArgs("--to", "broken", "--force"), cliEnv);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain("smoke tests SKIPPED (--force)");
+    const { history } = await readState(state.dir, "smoke");
+    expect(history.map((e) => [e.version, e.change, e.forced ?? false])).toEqual([
+      [2, "flip live blue -> green", false],
+      [3, "flip live green -> broken", true],
+    ]);
+  }, 60_000);
+});
+
+describe("one history for the CLI and the admin API", () => {
+  it("the admin API reads the CLI's entries, rolls back, and the CLI sees the admin's entry", async () => {
+    const history = await admin("/history?documents=0");
+    expect(history.status).toBe(200);
+    expect(history.body.entries[0]).toMatchObject({ version: 3, source: "cli", forced: true });
+
+    const back = await admin("/rollback", "POST", {});
+    expect(back.status).toBe(200);
+    expect(back.body).toMatchObject({ version: 4, change: "rollback to version 2 (live green)" });
+    expect(await variantFor("u1")).toBe("green");
+
+    const cli = await runCli(["history", "smoke", "--json", ...kv]);
+    expect(cli.json.entries[0]).toMatchObject({ version: 4, source: "admin" });
+    const undo = await runCli(["rollback", "smoke", ...kv]);
+    expect(undo.code, undo.stderr).toBe(0);
+    expect(undo.stdout).toContain("rollback to version 3 (live broken)");
+    const after = await admin("");
+    expect(after.body).toMatchObject({ version: 5, document: { live: "broken" } });
+  }, 90_000);
+});

@@ -1,0 +1,108 @@
+/**
+ * History and rollback round trip through the real CLI and local KV:
+ * writes are recorded with time, author and change; rollback restores the
+ * previous document (or version N) as a new, higher version, which is
+ * itself recorded and can be rolled back; `apply` replaces and `validate`
+ * checks files.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { demoDoc, readState, runCli, seed, tempState } from "./cli-support.ts";
+
+const state = tempState();
+const kv = ["--persist-to", state.dir];
+
+beforeAll(async () => {
+  await seed(state.dir, "service:churn", demoDoc("churn"));
+}, 60_000);
+afterAll(() => state.cleanup());
+
+describe("history and rollback", () => {
+  it("round trip: flip, ramp, rollback, rollback --to, history", async () => {
+    const flip = await runCli(["flip", "churn", "--force", "--author", "alice", ...kv]);
+    expect(flip.code, flip.stderr).toBe(0);
+    const canary = await runCli([
+      ...["canary", "set", "churn", "blue", "--share", "5%", "--author", "bob"],
+      ...kv,
+    ]);
+    expect(canary.code, canary.stderr).toBe(0);
+
+    // "The new model is bad, roll back now."
+    const back = await runCli(["rollback", "churn", ...kv]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain("churn: version 3 -> 4: rollback to version 2 (live green)");
+    let { doc } = await readState(state.dir, "churn");
+    expect(doc).toMatchObject({ version: 4, live: "green", updatedBy: "test-operator" });
+    expect(doc.canary).toBeUndefined();
+
+    const to1 = await runCli(["rollback", "churn", "--to", "1", "--json", ...kv]);
+    expect(to1.json).toMatchObject({
+      written: true,
+      version: 5,
+      change: "rollback to version 1 (live blue)",
+    });
+    ({ doc } = await readState(state.dir, "churn"));
+    expect(doc).toMatchObject({ version: 5, live: "blue" });
+
+    const history = await runCli(["history", "churn", "--json", ...kv]);
+    expect(history.code, history.stderr).toBe(0);
+    expect(
+      history.json.entries.map((e: Record<string, unknown>) => [
+        e.version,
+        e.updatedBy,
+        e.change,
+        e.forced ?? false,
+      ]),
+    ).toEqual([
+      [5, "test-operator", "rollback to version 1 (live blue)", false],
+      [4, "test-operator", "rollback to version 2 (live green)", false],
+      [3, "bob", "canary blue started at 5%", false],
+      [2, "alice", "flip live blue -> green", true],
+    ]);
+    expect(history.json.entries[3].document).toMatchObject({ version: 1, live: "blue" });
+    expect(history.json.restorable).toEqual([4, 3, 2, 1]);
+    const text = await runCli(["history", "churn", ...kv]);
+    expect(text.stdout).toMatch(
+      /v2\s+\S+Z {2}alice {2}\[cli\] {2}flip live blue -> green {2}\(FORCED\)/,
+    );
+  }, 120_000);
+
+  it("rollback --to an unknown version is refused and lists the restorable ones", async () => {
+    const run = await runCli(["rollback", "churn", "--to", "42", ...kv]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("history has no version 42 to restore (restorable: 4, 3, 2, 1)");
+  }, 60_000);
+
+  it("rollback restores a good document when the stored one is garbage", async () => {
+    await seed(state.dir, "service:churn", "{ garbage");
+    const run = await runCli(["rollback", "churn", "--to", "2", ...kv]);
+    expect(run.code, run.stderr).toBe(0);
+    const { doc, history } = await readState(state.dir, "churn");
+    expect(doc).toMatchObject({ version: 6, live: "green" });
+    expect(history.at(-1)).toMatchObject({
+      version: 6,
+      change: "rollback to version 2 (live green)",
+    });
+    expect(history.at(-1)?.document).toBeUndefined(); // the garbage was not a JSON object
+  }, 60_000);
+
+  it("validate and apply: a file is checked with the shared schema, then written as the next version", async () => {
+    const bad = join(state.dir, "bad.json");
+    writeFileSync(bad, JSON.stringify({ ...demoDoc("churn"), live: "purple" }));
+    const invalid = await runCli(["validate", bad, "scripts/demo/fraud.json"]);
+    expect(invalid.code).toBe(1);
+    expect(invalid.stderr).toContain('live: names no origin in "origins": purple');
+    expect(invalid.stderr).toContain("scripts/demo/fraud.json: valid");
+    const ok = await runCli(["validate", "scripts/demo/churn.json"]);
+    expect(ok.code).toBe(0);
+
+    const refused = await runCli(["apply", "churn", bad, ...kv]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("live: names no origin");
+
+    const applied = await runCli(["apply", "churn", "scripts/demo/churn.json", "--json", ...kv]);
+    expect(applied.json).toMatchObject({ written: true, fromVersion: 6, version: 7 });
+    expect((await readState(state.dir, "churn")).doc).toMatchObject({ version: 7, live: "blue" });
+  }, 60_000);
+});
