@@ -8,7 +8,7 @@
  * Layer: HTTP edge (admin). Never writes `:last-good`; the request path
  * does that itself when it first reads the new version.
  */
-import { recordWrite } from "../history/history.ts";
+import { type HistoryEntry, recordWrite } from "../history/history.ts";
 import { RouterError } from "../http/errors.ts";
 import { type DiffLine, diffDocuments } from "../operations/diff.ts";
 import type { OperationMeta, OperationResult } from "../operations/operation.ts";
@@ -28,6 +28,10 @@ export interface AdminWrite {
   allowMissing?: boolean;
   allowInvalid?: boolean;
   compute: (stored: StoredService, meta: OperationMeta) => OperationResult;
+  /** Who writes, for the history: the admin API (default) or the rollout analyzer. */
+  source?: HistoryEntry["source"];
+  /** Machine-readable reasons kept in the history entry (e.g. gate results). */
+  evidence?: Record<string, unknown>;
 }
 
 export interface AdminWriteResult {
@@ -104,7 +108,8 @@ export async function adminWrite(w: AdminWrite): Promise<AdminWriteResult> {
     previous: fresh.json,
     next: result.doc,
     change: result.change,
-    source: "admin",
+    source: w.source ?? "admin",
+    ...(w.evidence ? { evidence: w.evidence } : {}),
   });
   await writeService(kv, service, result.doc, history);
   return { ...report, written: true };

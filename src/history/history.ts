@@ -11,8 +11,9 @@
  *   version     the version the write CREATED,
  *   updatedAt / updatedBy   when and by whom,
  *   change      a one-line human summary ("flip live blue -> green"),
- *   source      "cli" or "admin",
+ *   source      "cli", "admin" or "rollout" (the automatic rollout analyzer),
  *   forced      true when a safety check was skipped (flip --force),
+ *   evidence    optional machine-readable reasons (a rollout's gate results),
  *   document    the document the write REPLACED (version < `version`);
  *               absent when the write created the service.
  * Writes made around these tools (a raw `wrangler kv key put`) leave no
@@ -28,8 +29,9 @@ export const HistoryEntry = z.object({
   updatedAt: z.string(),
   updatedBy: z.string(),
   change: z.string(),
-  source: z.enum(["cli", "admin"]),
+  source: z.enum(["cli", "admin", "rollout"]),
   forced: z.boolean().optional(),
+  evidence: z.record(z.string(), z.unknown()).optional(),
   document: z.record(z.string(), z.unknown()).optional(),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
@@ -66,6 +68,7 @@ export interface WriteRecord {
   change: string;
   source: HistoryEntry["source"];
   forced?: boolean;
+  evidence?: Record<string, unknown>;
 }
 
 /** The history after one more write, trimmed to the newest `limit` entries. */
@@ -81,6 +84,7 @@ export function recordWrite(
     change: write.change,
     source: write.source,
     ...(write.forced ? { forced: true } : {}),
+    ...(write.evidence ? { evidence: write.evidence } : {}),
     ...(write.previous ? { document: write.previous as Record<string, unknown> } : {}),
   };
   return [...history, entry].slice(-limit);
