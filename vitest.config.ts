@@ -27,6 +27,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 CONFIG_MEMO_TTL_MS: "0",
+                METRICS_FLUSH_MS: "0",
+                ROLLOUT_WEBHOOK_URL: "",
                 OVERRIDE_TOKEN: "test-override-token",
                 ADMIN_TOKEN: "test-admin-token",
                 JWT_SECRET: "test-jwt-secret",

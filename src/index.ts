@@ -2,19 +2,22 @@
  * Composition root: builds the per-isolate dependencies from the Worker's
  * bindings and hands them to the Hono app.
  *
- * Layer: entry point. The routing store (and its memo) lives for the life of
- * the isolate, so steady-state requests read no KV.
+ * Layer: entry point. The routing store (and its memo) and the metrics
+ * recorder live for the life of the isolate, so steady-state requests read
+ * no KV. The scheduled handler (Cron Trigger) runs the rollout analyzer.
  */
+import { KvMetricsRecorder } from "./adapters/kv-metrics-store.ts";
 import { KvRoutingStore } from "./adapters/kv-routing-store.ts";
 import { KvShadowLog } from "./adapters/kv-shadow-log.ts";
 import type { HostMap } from "./core/service-match.ts";
 import { createApp } from "./http/app.ts";
 import type { RouterDeps } from "./http/route-request.ts";
+import { analyzerContext, runAnalyzer } from "./rollout/run-analyzer.ts";
 
 let built: { key: string; kv: KVNamespace; deps: RouterDeps } | null = null;
 
 function depsFor(env: Env): RouterDeps {
-  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}`;
+  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.METRICS_FLUSH_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}`;
   if (built && built.key === key && built.kv === env.ROUTING) return built.deps;
   const deps: RouterDeps = {
     store: new KvRoutingStore(env.ROUTING, {
@@ -26,6 +29,9 @@ function depsFor(env: Env): RouterDeps {
     overrideToken: env.OVERRIDE_TOKEN,
     jwtSecret: env.JWT_SECRET,
     shadow: { log: new KvShadowLog(env.ROUTING), events: env.ROUTER_EVENTS, random: Math.random },
+    metrics: new KvMetricsRecorder(env.ROUTING, {
+      flushMs: numberVar(env.METRICS_FLUSH_MS, 10_000),
+    }),
   };
   built = { key, kv: env.ROUTING, deps };
   return deps;
@@ -54,4 +60,9 @@ const app = createApp(depsFor);
 
 export default {
   fetch: app.fetch,
+  scheduled(controller, env, ctx) {
+    ctx.waitUntil(
+      runAnalyzer(analyzerContext(env, controller.scheduledTime, (p) => ctx.waitUntil(p))),
+    );
+  },
 } satisfies ExportedHandler<Env>;

@@ -9,6 +9,7 @@
  */
 
 import { writeRequestEvent } from "../adapters/analytics-sink.ts";
+import type { KvMetricsRecorder } from "../adapters/kv-metrics-store.ts";
 import type { KvRoutingStore } from "../adapters/kv-routing-store.ts";
 import { callOrigin, type OriginOutcome } from "../adapters/origin-client.ts";
 import { decide } from "../core/decide.ts";
@@ -29,6 +30,8 @@ export interface RouterDeps {
   jwtSecret: string | undefined;
   /** Shadow mode (mirroring + comparison); absent = never mirror. */
   shadow?: ShadowDeps;
+  /** Per-arm request metrics for the rollout analyzer (per-isolate, flushed to KV). */
+  metrics?: KvMetricsRecorder;
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;
@@ -133,6 +136,7 @@ export async function routeRequest(
   let served = decision.origin;
   let outcome = await send(served);
   let originMs = outcome.durationMs;
+  const firstAttemptMs = outcome.response ? outcome.durationMs : null;
   let failover = false;
   const errorKind = outcome.ok ? "" : outcome.kind;
   if (!outcome.ok && mayFailOver) {
@@ -191,6 +195,24 @@ export async function routeRequest(
     bucket: decision.bucket,
     version: doc.version,
   });
+
+  // Smoke tests through the override are not traffic of any arm.
+  if (deps.metrics && decision.role !== "override") {
+    deps.metrics.record(
+      {
+        service,
+        version: doc.version,
+        origin: decision.origin,
+        role: decision.role,
+        identified: identity !== null,
+        failed: errorKind !== "",
+        failover,
+        originMs: firstAttemptMs,
+        at: Date.now(),
+      },
+      waitUntil,
+    );
+  }
 
   if (shadow && deps.shadow) {
     const production = {

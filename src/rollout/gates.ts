@@ -69,10 +69,12 @@ export function evaluateGates(
     results.push({ gate: "latency-p95", outcome: "inconclusive", detail: "no latency data" });
   } else {
     const ratio = m.canary.p95Ms / m.live.p95Ms;
+    const slower = m.canary.p95Ms - m.live.p95Ms;
+    const { max, minDeltaMs } = gates.latencyP95Ratio;
     results.push({
       gate: "latency-p95",
-      outcome: ratio > gates.latencyP95Ratio.max ? "fail" : "pass",
-      detail: `p95 canary ${m.canary.p95Ms.toFixed(1)} ms / live ${m.live.p95Ms.toFixed(1)} ms = ${ratio.toFixed(2)} (max ${gates.latencyP95Ratio.max})`,
+      outcome: ratio > max && slower > minDeltaMs ? "fail" : "pass",
+      detail: `p95 canary ${m.canary.p95Ms.toFixed(1)} ms / live ${m.live.p95Ms.toFixed(1)} ms = ${ratio.toFixed(2)} (fail above ${max} and +${minDeltaMs} ms)`,
     });
   }
 

@@ -32,3 +32,15 @@ export const shadowSummaryKey = (service: string, shadow: string, isolate: strin
 export const shadowLogPrefix = (service: string): string => `shadow-log:${service}:`;
 export const shadowLogKey = (service: string, atMs: number, isolate: string): string =>
   `${shadowLogPrefix(service)}${String(9_999_999_999_999 - Math.floor(atMs)).padStart(13, "0")}:${isolate}`;
+
+/**
+ * Request metrics per document version (see src/adapters/kv-metrics-store.ts):
+ * one shard per isolate, merged by the rollout analyzer.
+ */
+export const metricsPrefix = (service: string, version: number): string =>
+  `metrics:${service}:${version}:`;
+export const metricsKey = (service: string, version: number, isolate: string): string =>
+  `${metricsPrefix(service, version)}${isolate}`;
+
+/** The progress of a service's rollout (step, state, verdict timeline); see src/rollout/. */
+export const rolloutStatusKey = (service: string): string => `rollout:${service}`;

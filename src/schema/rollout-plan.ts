@@ -46,10 +46,15 @@ export const Gates = z
         "Fail when the canary's error rate is higher than live's with one-sided p < maxPValue and by more than minDelta",
       ),
     latencyP95Ratio: z
-      .object({ max: z.number().gt(1).default(1.5) })
+      .object({
+        max: z.number().gt(1).default(1.5),
+        minDeltaMs: z.number().min(0).default(25),
+      })
       .strict()
-      .default({ max: 1.5 })
-      .describe("Fail when canary p95 latency / live p95 latency exceeds max"),
+      .default({ max: 1.5, minDeltaMs: 25 })
+      .describe(
+        "Fail when canary p95 / live p95 exceeds max and the p95s differ by more than minDeltaMs (jitter on fast models is not a regression)",
+      ),
     shadow: z
       .object({
         minAgreement: z.number().min(0).max(1).default(0.95),
@@ -73,7 +78,7 @@ export const RolloutPlan = z
     gates: Gates.default({
       minRequests: 200,
       errorRate: { maxPValue: 0.01, minDelta: 0.005 },
-      latencyP95Ratio: { max: 1.5 },
+      latencyP95Ratio: { max: 1.5, minDeltaMs: 25 },
       srm: { maxPValue: 0.001 },
     }),
     onSuccess: z

@@ -12,6 +12,7 @@
 import { z } from "zod";
 import { BUCKETS } from "../core/bucket.ts";
 import { NAME_PATTERN } from "../core/names.ts";
+import { RolloutPlan } from "./rollout-plan.ts";
 
 /** A share in integer basis points: 0 = 0 %, 100 = 1 %, 10000 = 100 %. */
 export const BasisPoints = z
@@ -198,6 +199,9 @@ const RoutingDocumentObject = z
     shadow: Shadow.optional().describe(
       "Shadow mode: mirror a share of requests to an origin and compare its predictions",
     ),
+    rollout: RolloutPlan.optional().describe(
+      "Progressive delivery: the analyzer ramps the canary through these steps and rolls back on failing gates",
+    ),
   })
   .strict();
 
@@ -215,6 +219,13 @@ function checkCrossFields(doc: DocumentShape, ctx: z.RefinementCtx): void {
     if (!has(doc.canary.origin)) issue(["canary", "origin"], 'names no origin in "origins"');
     if (doc.canary.origin === doc.live)
       issue(["canary", "origin"], "must differ from the live origin");
+  }
+
+  if (doc.rollout && !doc.canary) {
+    issue(["rollout"], "needs a canary block (origin and salt) to roll out");
+  }
+  if (doc.rollout?.gates.shadow && !doc.shadow) {
+    issue(["rollout", "gates", "shadow"], "needs a shadow block to judge shadow agreement");
   }
 
   if (doc.shadow) {

@@ -217,6 +217,16 @@ describe("evaluateRollout", () => {
     });
   }
 
+  it("p95 latency 2x live but only 3 ms slower is jitter, not a regression", () => {
+    const fast = healthy(500, {
+      live: { requests: 9_000, errors: 90, p95Ms: 3 },
+      canary: { requests: 1_000, errors: 10, p95Ms: 6 },
+    });
+    const d = evaluateRollout(plan, status(1), fast, MIN);
+    expect(d.verdict).toBe("bake");
+    expect(d.gates.find((g) => g.gate === "latency-p95")?.outcome).toBe("pass");
+  });
+
   it("is a pure function: same inputs, same decision, inputs untouched", () => {
     const s = status(0);
     const m = healthy(100);

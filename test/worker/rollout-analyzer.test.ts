@@ -1,0 +1,195 @@
+import {
+  createExecutionContext,
+  createScheduledController,
+  env,
+  SELF,
+  waitOnExecutionContext,
+} from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { readVersionMetrics } from "../../src/adapters/kv-metrics-store.ts";
+import worker from "../../src/index.ts";
+import { type AnalyzerContext, analyzeService, manualRollout } from "../../src/rollout/analyzer.ts";
+import type { RolloutEvent } from "../../src/rollout/notify.ts";
+import { readShadowView } from "../../src/rollout/shadow-view.ts";
+import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+import { makeDoc, putDoc } from "./support.ts";
+
+const MIN = 60_000;
+const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+
+/** A service whose canary (`candidate`) rolls out 20% -> 50% -> promotion, 10 min per step. */
+const rolloutDoc = (service: string, candidate: string, over: Partial<RoutingDocumentInput> = {}) =>
+  makeDoc(service, {
+    canary: { origin: candidate, shareBp: 0, salt: `${service}-salt` },
+    rollout: {
+      steps: [
+        { shareBp: 2000, bakeSeconds: 600 },
+        { shareBp: 5000, bakeSeconds: 600 },
+      ],
+      gates: { minRequests: 30 },
+    },
+    ...over,
+  });
+
+function context(now: number, events: RolloutEvent[] = []): AnalyzerContext {
+  return {
+    kv: env.ROUTING,
+    now,
+    notify: async (e) => {
+      events.push(e);
+    },
+    waitUntil: () => {},
+    readShadow: (doc) => readShadowView(env.ROUTING, doc),
+  };
+}
+
+async function storedDoc(service: string) {
+  return JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
+}
+
+/** Real traffic through the worker; waits until this version's metrics are in KV. */
+async function traffic(service: string, n: number): Promise<void> {
+  const version = (await storedDoc(service)).version as number;
+  for (let i = 0; i < n; i++) {
+    const res = await SELF.fetch(`http://router.test/${service}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": `user-${i}` },
+      body: JSON.stringify({ features: { i } }),
+    });
+    await res.arrayBuffer();
+  }
+  for (let tries = 0; tries < 50; tries++) {
+    const m = await readVersionMetrics(env.ROUTING, service, version);
+    const total = Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0);
+    if (total >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("metrics never reached KV");
+}
+
+describe("rollout analyzer", () => {
+  it("starts at the first step, advances after the bake, and promotes after the last", async () => {
+    const events: RolloutEvent[] = [];
+    await putDoc(rolloutDoc("ro-ok", "green"));
+
+    const start = await analyzeService(context(T0, events), "ro-ok");
+    expect(start).toMatchObject({ event: "start", state: "progressing", stepIndex: 0 });
+    expect((await storedDoc("ro-ok")).canary.shareBp).toBe(2000);
+
+    await traffic("ro-ok", 300);
+    expect(await analyzeService(context(T0 + 5 * MIN, events), "ro-ok")).toMatchObject({
+      event: "bake",
+    });
+    const advance = await analyzeService(context(T0 + 10 * MIN, events), "ro-ok");
+    expect(advance).toMatchObject({ event: "advance", stepIndex: 1 });
+    expect(advance?.gates.map((g) => [g.gate, g.outcome])).toEqual([
+      ["min-requests", "pass"],
+      ["error-rate", "pass"],
+      ["latency-p95", "pass"],
+      ["srm", "pass"],
+    ]);
+    expect((await storedDoc("ro-ok")).canary.shareBp).toBe(5000);
+
+    await traffic("ro-ok", 300);
+    const promote = await analyzeService(context(T0 + 21 * MIN, events), "ro-ok");
+    expect(promote).toMatchObject({ event: "promote", state: "promoted" });
+    const doc = await storedDoc("ro-ok");
+    expect(doc.live).toBe("green");
+    expect(doc.canary).toBeUndefined();
+
+    expect(events.map((e) => e.event)).toEqual(["start", "advance", "promote"]);
+    const history = JSON.parse((await env.ROUTING.get("history:ro-ok")) ?? "[]");
+    expect(history.map((h: { source: string }) => h.source)).toEqual([
+      "rollout",
+      "rollout",
+      "rollout",
+    ]);
+    expect(history.at(-1).evidence.gates.length).toBeGreaterThan(0);
+    const status = JSON.parse((await env.ROUTING.get("rollout:ro-ok")) ?? "{}");
+    expect(status.timeline.map((t: { event: string }) => t.event)).toEqual([
+      "start",
+      "advance",
+      "promote",
+    ]);
+  });
+
+  it("holds when the bake is over but the evidence is too thin", async () => {
+    await putDoc(rolloutDoc("ro-thin", "green"));
+    await analyzeService(context(T0), "ro-thin");
+    await traffic("ro-thin", 20);
+    expect(await analyzeService(context(T0 + 11 * MIN), "ro-thin")).toMatchObject({
+      event: "hold",
+      stepIndex: 0,
+    });
+    expect((await storedDoc("ro-thin")).canary.shareBp).toBe(2000);
+  });
+});
+
+describe("the scheduled handler (Cron Trigger)", () => {
+  it("rolls back a canary whose error rate is worse than live's: the kill lands in KV with its evidence", async () => {
+    await putDoc(rolloutDoc("ro-bad", "failing"));
+    const tick = async (at: number) => {
+      const ctx = createExecutionContext();
+      await worker.scheduled(
+        createScheduledController({ scheduledTime: at, cron: "* * * * *" }),
+        env,
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+    };
+    await tick(T0);
+    expect((await storedDoc("ro-bad")).canary).toMatchObject({ shareBp: 2000, killed: false });
+
+    await traffic("ro-bad", 300);
+    await tick(T0 + 2 * MIN); // mid-bake: a failing gate does not wait for the bake
+    const doc = await storedDoc("ro-bad");
+    expect(doc.canary.killed).toBe(true);
+    expect(doc.updatedBy).toBe("rollout-analyzer");
+    const last = JSON.parse((await env.ROUTING.get("history:ro-bad")) ?? "[]").at(-1);
+    expect(last).toMatchObject({ source: "rollout", evidence: { event: "rollback" } });
+    expect(last.evidence.gates).toContainEqual(
+      expect.objectContaining({ gate: "error-rate", outcome: "fail" }),
+    );
+    const status = JSON.parse((await env.ROUTING.get("rollout:ro-bad")) ?? "{}");
+    expect(status.state).toBe("rolled-back");
+
+    // Rolled back stays rolled back: later ticks change nothing.
+    const version = doc.version;
+    await tick(T0 + 30 * MIN);
+    expect((await storedDoc("ro-bad")).version).toBe(version);
+  });
+});
+
+describe("manual overrides take precedence", () => {
+  it("pause stops the analyzer even with failing metrics; resume restarts the bake; abort kills", async () => {
+    await putDoc(rolloutDoc("ro-manual", "failing"));
+    await analyzeService(context(T0), "ro-manual");
+    expect(await manualRollout(context(T0 + MIN), "ro-manual", "pause", "alice")).toMatchObject({
+      state: "paused",
+    });
+    await traffic("ro-manual", 200);
+    expect(await analyzeService(context(T0 + 20 * MIN), "ro-manual")).toMatchObject({
+      event: "none",
+    });
+    expect((await storedDoc("ro-manual")).canary.killed).toBe(false);
+
+    await expect(
+      manualRollout(context(T0 + 21 * MIN), "ro-manual", "pause", "alice"),
+    ).rejects.toThrow(/cannot pause a paused rollout/);
+    await manualRollout(context(T0 + 21 * MIN), "ro-manual", "resume", "alice");
+    const aborted = await manualRollout(context(T0 + 22 * MIN), "ro-manual", "abort", "alice");
+    expect(aborted).toMatchObject({ state: "aborted" });
+    const doc = await storedDoc("ro-manual");
+    expect(doc.canary.killed).toBe(true);
+    expect(doc.updatedBy).toBe("alice");
+  });
+
+  it("promote makes the canary live at once", async () => {
+    await putDoc(rolloutDoc("ro-promote", "green"));
+    await analyzeService(context(T0), "ro-promote");
+    await manualRollout(context(T0 + MIN), "ro-promote", "promote", "bob");
+    const doc = await storedDoc("ro-promote");
+    expect(doc.live).toBe("green");
+    expect(doc.canary).toBeUndefined();
+  });
+});
