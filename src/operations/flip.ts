@@ -2,19 +2,24 @@
  * Blue-green flip: make another origin live, in one write.
  *
  * Layer: operations (pure). Without a target the flip goes to THE idle
- * origin: the one origin that is neither live nor serving a canary or a
- * challenger. When there are several candidates the caller must name one,
+ * origin: the one origin that is neither live nor a canary, a challenger or
+ * the shadow. When there are several candidates the caller must name one,
  * so a flip never guesses. A shadow of the new live origin is dropped (the
  * schema forbids mirroring live to itself).
  */
 import type { RoutingDocument } from "../schema/routing-document.ts";
 import { draftOf, finish, type OperationMeta, type OperationResult, refuse } from "./operation.ts";
-import { dropShadowOfLive } from "./shadow.ts";
+import { dropShadowOfLive, shadowOf } from "./shadow.ts";
 
-/** Origins that take no traffic at all: not live, not canary, not a challenger. */
+/**
+ * Origins with no role: not live, not canary, not a challenger, not the
+ * shadow (a shadow candidate is flipped to only by name).
+ */
 export function idleOrigins(doc: RoutingDocument): string[] {
   const busy = new Set([doc.live, ...doc.challengers.map((c) => c.origin)]);
   if (doc.canary) busy.add(doc.canary.origin);
+  const shadow = shadowOf(doc);
+  if (shadow) busy.add(shadow.origin);
   return Object.keys(doc.origins).filter((name) => !busy.has(name));
 }
 

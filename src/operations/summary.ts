@@ -31,7 +31,13 @@ export interface DocumentSummary {
   updatedBy: string;
   arms: ArmShare[];
   idle: string[];
-  shadow: { origin: string; shareBp: number; enabled: boolean } | null;
+  shadow: {
+    origin: string;
+    shareBp: number;
+    enabled: boolean;
+    /** Which requests are eligible, in words ("POST /predict"). */
+    scope: string;
+  } | null;
 }
 
 export function summarizeDocument(doc: RoutingDocument): DocumentSummary {
@@ -74,9 +80,19 @@ export function summarizeDocument(doc: RoutingDocument): DocumentSummary {
     arms,
     idle: idleOrigins(doc),
     shadow: shadow
-      ? { origin: shadow.origin, shareBp: shadow.shareBp, enabled: shadow.enabled !== false }
+      ? {
+          origin: shadow.origin,
+          shareBp: shadow.shareBp,
+          enabled: shadow.enabled !== false,
+          scope: shadowScope(shadow),
+        }
       : null,
   };
+}
+
+function shadowScope(shadow: Record<string, unknown>): string {
+  const list = (v: unknown) => (Array.isArray(v) ? v.map(String).join("|") : "");
+  return [list(shadow.methods), list(shadow.paths)].filter(Boolean).join(" ") || "all";
 }
 
 const percent = (bp: number) => `${(bp / 100).toFixed(2)}%`;
@@ -92,7 +108,7 @@ export function formatSummary(s: DocumentSummary): string {
   ];
   if (s.shadow) {
     lines.push(
-      `  shadow     ${s.shadow.origin.padEnd(width)} ${formatBp(s.shadow.shareBp).padStart(7)}  of requests mirrored; responses discarded${s.shadow.enabled ? "" : " (PAUSED)"}`,
+      `  shadow     ${s.shadow.origin.padEnd(width)} ${formatBp(s.shadow.shareBp).padStart(7)}  of ${s.shadow.scope} requests mirrored; responses discarded${s.shadow.enabled ? "" : " (PAUSED)"}`,
     );
   }
   lines.push(`  idle origins: ${s.idle.length > 0 ? s.idle.join(", ") : "none"}`);

@@ -25,7 +25,7 @@ async function write(args: string[]) {
 
 beforeAll(async () => {
   await seed(state.dir, "service:fraud", demoDoc("fraud"));
-}, 60_000);
+}, 240_000);
 afterAll(() => {
   const avg = writeMs.reduce((a, b) => a + b, 0) / Math.max(1, writeMs.length);
   console.log(`CLI writes: ${writeMs.length}, mean ${(avg / 1000).toFixed(1)} s each`);
@@ -53,7 +53,7 @@ describe("router CLI commands against local KV", () => {
     );
     expect(text.stdout).toMatch(/live\s+blue\s+85\.50%/);
     expect(text.stdout).toMatch(/canary\s+canary\s+10\.00%/);
-  }, 60_000);
+  }, 240_000);
 
   it("canary ramp / set / kill", async () => {
     const ramped = await write(["canary", "ramp", "fraud"]);
@@ -72,7 +72,7 @@ describe("router CLI commands against local KV", () => {
     expect(killed.diff).toEqual([
       { path: "canary.killed", kind: "changed", before: false, after: true },
     ]);
-  }, 120_000);
+  }, 240_000);
 
   it("challenger add (first free range) / set / promote (the old live stays an origin)", async () => {
     const added = await write(["challenger", "add", "fraud", "green", "--share", "5%"]);
@@ -90,7 +90,7 @@ describe("router CLI commands against local KV", () => {
       { origin: "challenger-a", startBp: 0, shareBp: 500 },
     ]);
     expect(Object.keys(promoted.document.origins)).toContain("blue");
-  }, 120_000);
+  }, 240_000);
 
   it("challenger remove, and the document in KV is exactly the last one written", async () => {
     const removed = await write(["challenger", "remove", "fraud", "challenger-a"]);
@@ -98,7 +98,7 @@ describe("router CLI commands against local KV", () => {
     const { doc } = await readState(state.dir, "fraud");
     expect(doc).toEqual(removed.document);
     expect(doc.version).toBe(8);
-  }, 60_000);
+  }, 240_000);
 
   it("shadow on / set / off", async () => {
     if (!schemaHasShadow()) {
@@ -113,7 +113,7 @@ describe("router CLI commands against local KV", () => {
     expect(set.document.shadow).toMatchObject({ origin: "blue", shareBp: 2500 });
     const off = await write(["shadow", "off", "fraud"]);
     expect(off.document.shadow).toMatchObject({ origin: "blue", shareBp: 2500, enabled: false });
-  }, 120_000);
+  }, 240_000);
 
   it("assign: the worker's own decide() on the stored document", async () => {
     const run = await runCli(["assign", "fraud", "alice", "bob", "carol", ...kv, "--json"]);
@@ -126,5 +126,5 @@ describe("router CLI commands against local KV", () => {
     }
     const text = await runCli(["assign", "x", "u1", "--file", "scripts/demo/fraud.json"]);
     expect(text.stdout).toMatch(/^u1 -> \S+ \((live|canary|challenger), bucket \d+\)$/m);
-  }, 60_000);
+  }, 240_000);
 });

@@ -100,7 +100,7 @@ beforeAll(async () => {
     await new Promise((r) => setTimeout(r, 250));
   }
   throw new Error(`router did not start:\n${routerLog}`);
-}, 90_000);
+}, 180_000);
 
 afterAll(async () => {
   if (router?.pid) process.kill(-router.pid, "SIGTERM");
@@ -138,14 +138,14 @@ describe("smoke-tested blue-green flips", () => {
     const { doc, history } = await readState(state.dir, "smoke");
     expect(doc).toMatchObject({ version: 1, live: "blue" });
     expect(history).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 
   it("a wrong override token fails the smoke test (the router answers 403)", async () => {
     const run = await runCli(flipArgs("--to", "green", "--json"), { OVERRIDE_TOKEN: "wrong" });
     expect(run.code).toBe(1);
     expect(run.json.check.results[0]).toMatchObject({ ok: false, status: 403 });
     expect((await readState(state.dir, "smoke")).doc.live).toBe("blue");
-  }, 60_000);
+  }, 240_000);
 
   it("passing smoke tests flip live; the router serves the new origin", async () => {
     expect(await variantFor("u1")).toBe("blue");
@@ -159,7 +159,7 @@ describe("smoke-tested blue-green flips", () => {
       [true, "green"],
     ]);
     expect(await variantFor("u1")).toBe("green");
-  }, 60_000);
+  }, 240_000);
 
   it("--force skips the smoke tests and the history records forced", async () => {
     const run = await runCli(flipArgs("--to", "broken", "--force"), cliEnv);
@@ -170,7 +170,7 @@ describe("smoke-tested blue-green flips", () => {
       [2, "flip live blue -> green", false],
       [3, "flip live green -> broken", true],
     ]);
-  }, 60_000);
+  }, 240_000);
 });
 
 describe("one history for the CLI and the admin API", () => {
@@ -191,5 +191,5 @@ describe("one history for the CLI and the admin API", () => {
     expect(undo.stdout).toContain("rollback to version 3 (live broken)");
     const after = await admin("");
     expect(after.body).toMatchObject({ version: 5, document: { live: "broken" } });
-  }, 90_000);
+  }, 180_000);
 });

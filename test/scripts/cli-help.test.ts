@@ -30,7 +30,7 @@ const commands = [
   ["apply"],
 ];
 
-describe("router --help", () => {
+describe("router --help", { timeout: 30_000 }, () => {
   it("lists every command", async () => {
     const run = await runCli(["--help"]);
     expect(run.code).toBe(0);

@@ -15,7 +15,7 @@ const kv = ["--persist-to", state.dir];
 
 beforeAll(async () => {
   await seed(state.dir, "service:churn", demoDoc("churn"));
-}, 60_000);
+}, 240_000);
 afterAll(() => state.cleanup());
 
 describe("history and rollback", () => {
@@ -66,13 +66,13 @@ describe("history and rollback", () => {
     expect(text.stdout).toMatch(
       /v2\s+\S+Z {2}alice {2}\[cli\] {2}flip live blue -> green {2}\(FORCED\)/,
     );
-  }, 120_000);
+  }, 240_000);
 
   it("rollback --to an unknown version is refused and lists the restorable ones", async () => {
     const run = await runCli(["rollback", "churn", "--to", "42", ...kv]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("history has no version 42 to restore (restorable: 4, 3, 2, 1)");
-  }, 60_000);
+  }, 240_000);
 
   it("rollback restores a good document when the stored one is garbage", async () => {
     await seed(state.dir, "service:churn", "{ garbage");
@@ -85,7 +85,7 @@ describe("history and rollback", () => {
       change: "rollback to version 2 (live green)",
     });
     expect(history.at(-1)?.document).toBeUndefined(); // the garbage was not a JSON object
-  }, 60_000);
+  }, 240_000);
 
   it("validate and apply: a file is checked with the shared schema, then written as the next version", async () => {
     const bad = join(state.dir, "bad.json");
@@ -104,5 +104,5 @@ describe("history and rollback", () => {
     const applied = await runCli(["apply", "churn", "scripts/demo/churn.json", "--json", ...kv]);
     expect(applied.json).toMatchObject({ written: true, fromVersion: 6, version: 7 });
     expect((await readState(state.dir, "churn")).doc).toMatchObject({ version: 7, live: "blue" });
-  }, 60_000);
+  }, 240_000);
 });

@@ -30,7 +30,7 @@ async function expectUntouched(service = "fraud") {
 beforeAll(async () => {
   await seed(state.dir, "service:fraud", demoDoc("fraud"));
   seededRaw = (await readState(state.dir, "fraud")).raw;
-}, 60_000);
+}, 240_000);
 afterAll(() => state.cleanup());
 
 describe("invalid changes are refused and nothing is written", () => {
@@ -51,7 +51,7 @@ describe("invalid changes are refused and nothing is written", () => {
       message: "range ends past 10000 (startBp + shareBp)",
     });
     await expectUntouched();
-  }, 60_000);
+  }, 240_000);
 
   it("refuses shares finer than a basis point, and bare numbers, as usage errors (exit 2)", async () => {
     const fine = await runCli(["canary", "set", "fraud", "--share", "0.005%", ...kv]);
@@ -62,7 +62,7 @@ describe("invalid changes are refused and nothing is written", () => {
     const preview = await runCli(["status", "fraud", "--preview"]);
     expect(preview.code).toBe(2);
     expect(preview.stderr).toContain("no preview_id");
-  }, 60_000);
+  }, 240_000);
 
   it("--dry-run prints the diff and writes nothing", async () => {
     const run = await runCli(["canary", "ramp", "fraud", "--dry-run", ...kv]);
@@ -76,7 +76,7 @@ describe("invalid changes are refused and nothing is written", () => {
       { path: "live", kind: "changed", before: "blue", after: "green" },
     ]);
     await expectUntouched();
-  }, 60_000);
+  }, 240_000);
 });
 
 describe("lost updates", () => {
@@ -85,7 +85,7 @@ describe("lost updates", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("fraud is at version 1, not 4");
     await expectUntouched();
-  }, 60_000);
+  }, 240_000);
 
   it("refuses a write when another lands between its read and its write", async () => {
     // The slow writer reads version 1, shows its diff and waits for a human...
@@ -106,7 +106,7 @@ describe("lost updates", () => {
     expect(doc.canary).toMatchObject({ killed: true, shareBp: 1000 });
     expect(doc.version).toBe(2);
     expect(history.map((e) => e.change)).toEqual(["canary canary killed (was 10%)"]);
-  }, 90_000);
+  }, 180_000);
 });
 
 describe("stored documents", () => {
@@ -121,5 +121,5 @@ describe("stored documents", () => {
     expect(broken.stderr).toContain("fails the schema");
     expect(broken.stderr).toContain("origins:");
     expect((await readState(state.dir, "broken")).history).toEqual([]);
-  }, 60_000);
+  }, 240_000);
 });

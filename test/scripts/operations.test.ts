@@ -126,7 +126,7 @@ describe("flip", () => {
 
   it.runIf(schemaHasShadow())("drops a shadow of the origin that becomes live", () => {
     const shadowed = ok(shadowOn(fraud(), { origin: "green", shareBp: 1000 }, meta)).doc;
-    const flipped = ok(flip(shadowed, {}, meta));
+    const flipped = ok(flip(shadowed, { to: "green" }, meta));
     expect(flipped.change).toBe("flip live blue -> green (shadow of green removed)");
     expect((flipped.doc as { shadow?: unknown }).shadow).toBeUndefined();
   });

@@ -27,12 +27,14 @@ export const flipCommand: Command = {
   help: `Usage: npm run router -- flip <service> [--to <origin>] [--force] [options]
 
 Makes another origin live in one write. Without --to it flips to the one
-idle origin (not live, not canary, not a challenger).
+idle origin (not live, canary, a challenger or the shadow).
 
 Before writing, the sample requests in scripts/demo/smoke/<service>.json are
 sent through the router to that origin with x-router-override and
 x-router-override-token (OVERRIDE_TOKEN from the environment or .dev.vars).
 Any failure (status, x-model-variant, JSON fields) refuses the flip.
+--dry-run still runs them (they only send the sample requests), so a flip
+can be rehearsed.
 
 Options:
   --to <origin>         the origin to make live
