@@ -27,8 +27,8 @@ export interface LoadResult {
   failed: number;
 }
 
-const USER_IDS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
-const BODY = JSON.stringify({ amount: 182.5, merchant: "m-4711", country: "DE", hour: 23 });
+export const USER_IDS = Array.from({ length: 10_000 }, (_, i) => `user-${i}`);
+export const BODY = JSON.stringify({ amount: 182.5, merchant: "m-4711", country: "DE", hour: 23 });
 
 let next = 0;
 function withNextUser(req: RequestParams): RequestParams {
@@ -36,7 +36,7 @@ function withNextUser(req: RequestParams): RequestParams {
   return { ...req, headers: { ...req.headers, "x-user-id": userId } };
 }
 
-function percentile(sorted: Float64Array, p: number): number {
+export function percentile(sorted: Float64Array, p: number): number {
   if (sorted.length === 0) return Number.NaN;
   const index = Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1);
   return sorted[Math.max(0, index)] ?? Number.NaN;

@@ -2,7 +2,8 @@
  * The two Workers under test, in ONE workerd via Miniflare (not wrangler dev):
  *   - "router": src/index.ts bundled with esbuild, with the ROUTING KV
  *     namespace seeded with scripts/demo/fraud.json (origins rewritten to the
- *     benchmark's origin port) and the vars of wrangler.toml;
+ *     benchmark's origin port, shadow block removed) or the given documents,
+ *     and the vars of wrangler.toml;
  *   - "passthrough": scripts/bench/passthrough-worker.ts, one fetch to the
  *     live model's /predict URL on the same origin.
  * Each Worker gets its own direct socket (no Miniflare entry worker in front),
@@ -14,6 +15,7 @@ import { join } from "node:path";
 import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { documentKey } from "../../src/schema/kv-keys.ts";
+import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
 import { ROOT } from "../lib/wrangler.ts";
 
 export const SERVICE = "fraud";
@@ -26,6 +28,8 @@ export interface BenchWorkers {
   passthroughUrl: string;
   /** The router isolate's store counters from GET /_router/health. */
   routerStats: () => Promise<{ services: number; kvReads: number }>;
+  /** Values of the router's ROUTING keys under a prefix (e.g. shadow summaries). */
+  kvValues: (prefix: string) => Promise<string[]>;
   dispose: () => Promise<void>;
 }
 
@@ -45,18 +49,31 @@ async function bundle(entry: string, name: string): Promise<string> {
   return outfile;
 }
 
-/** scripts/demo/<service>.json with every origin moved to the benchmark's origin port. */
-function routingDocument(originPort: number): string {
+/**
+ * scripts/demo/<service>.json with every origin moved to the benchmark's
+ * origin port. Without its shadow block: the router-vs-pass-through bench
+ * measures routing alone (scripts/bench/shadow.ts measures mirroring).
+ */
+export function demoDocument(originPort: number): RoutingDocumentInput {
   const doc = JSON.parse(readFileSync(join(ROOT, "scripts", "demo", `${SERVICE}.json`), "utf8"));
   for (const origin of Object.values(doc.origins) as { url: string }[]) {
     const url = new URL(origin.url);
     url.port = String(originPort);
     origin.url = url.toString().replace(/\/$/, "");
   }
-  return JSON.stringify(doc);
+  delete doc.shadow;
+  return doc;
 }
 
-export async function startWorkers(originPort: number): Promise<BenchWorkers> {
+export interface WorkerOptions {
+  /** Routing documents to seed (default: the demo fraud document). */
+  documents?: RoutingDocumentInput[];
+}
+
+export async function startWorkers(
+  originPort: number,
+  seed: WorkerOptions = {},
+): Promise<BenchWorkers> {
   await mkdir(OUT_DIR, { recursive: true });
   const [routerScript, passthroughScript] = await Promise.all([
     bundle("src/index.ts", "router"),
@@ -97,7 +114,9 @@ export async function startWorkers(originPort: number): Promise<BenchWorkers> {
   const mf = new Miniflare(options);
   await mf.ready;
   const kv = await mf.getKVNamespace("ROUTING", "router");
-  await kv.put(documentKey(SERVICE), routingDocument(originPort));
+  for (const doc of seed.documents ?? [demoDocument(originPort)]) {
+    await kv.put(documentKey(doc.service), JSON.stringify(doc));
+  }
   const routerUrl = (await mf.unsafeGetDirectURL("router")).origin;
   const passthroughUrl = (await mf.unsafeGetDirectURL("passthrough")).origin;
   return {
@@ -107,6 +126,11 @@ export async function startWorkers(originPort: number): Promise<BenchWorkers> {
       const res = await fetch(`${routerUrl}/_router/health`);
       const body = (await res.json()) as { store: { services: number; kvReads: number } };
       return body.store;
+    },
+    kvValues: async (prefix) => {
+      const list = await kv.list({ prefix });
+      const values = await Promise.all(list.keys.map((k) => kv.get(k.name)));
+      return values.filter((v): v is string => v !== null);
     },
     dispose: () => mf.dispose(),
   };

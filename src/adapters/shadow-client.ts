@@ -54,18 +54,45 @@ export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
 
 /**
  * Reads a (copy of a) response body as text: at most MAX_PREDICTION_BYTES,
- * and no longer than until `signal` aborts.
+ * and no longer than until `signal` aborts. A body that declares its length
+ * is read natively in one go (cheaper than a JS read loop); otherwise chunk
+ * by chunk, counting bytes.
  */
 export async function readText(
   response: Response,
   signal: AbortSignal,
 ): Promise<{ text: string | null; error: "timeout" | "connection" | "too-large" | null }> {
   if (!response.body) return { text: "", error: null };
-  const reader = response.body.getReader();
   const aborted = new Promise<"aborted">((resolve) => {
     if (signal.aborted) resolve("aborted");
     signal.addEventListener("abort", () => resolve("aborted"), { once: true });
   });
+  const declared = Number(response.headers.get("content-length") ?? "NaN");
+  if (Number.isFinite(declared) && declared > MAX_PREDICTION_BYTES) {
+    void response.body.cancel().catch(() => {});
+    return { text: null, error: "too-large" };
+  }
+  if (Number.isFinite(declared)) {
+    const text = response.text().then(
+      (t) => ({ text: t, error: null }),
+      () => ({
+        text: null,
+        error: signal.aborted ? ("timeout" as const) : ("connection" as const),
+      }),
+    );
+    const result = await Promise.race([text, aborted]);
+    if (result !== "aborted") return result;
+    void response.body.cancel().catch(() => {});
+    return { text: null, error: "timeout" };
+  }
+  return readChunks(response.body.getReader(), signal, aborted);
+}
+
+async function readChunks(
+  reader: ReadableStreamDefaultReader<Uint8Array>,
+  signal: AbortSignal,
+  aborted: Promise<"aborted">,
+): Promise<{ text: string | null; error: "timeout" | "connection" | "too-large" | null }> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {

@@ -141,6 +141,8 @@ export async function mirrorToShadow(
   waitUntil: WaitUntil,
 ): Promise<void> {
   try {
+    // Start in a later task, once the runtime has the user's response in hand.
+    await new Promise((r) => setTimeout(r, 0));
     const shadowHeaders = new Headers(headers);
     shadowHeaders.set(SHADOW_HEADER, "1");
     const [productionAnswer, shadowAnswer] = await Promise.all([
