@@ -1,0 +1,99 @@
+/**
+ * The shadow report from local KV (what `npm start` / `wrangler dev` wrote):
+ * merges every isolate's summary shard per shadow origin and reads the
+ * newest inspection batches, through `wrangler kv` like an operator would.
+ *
+ * Layer: script support (Node; wrangler CLI).
+ */
+import { shadowLogPrefix, shadowSummaryPrefix } from "../../src/schema/kv-keys.ts";
+import type { ShadowRecord } from "../../src/shadow/record.ts";
+import {
+  mergeSummaries,
+  parseSummary,
+  type ShadowSummary,
+  viewSummary,
+} from "../../src/shadow/summary.ts";
+import { type KvTarget, kvGetMany, kvList } from "../lib/wrangler.ts";
+import { binHistogram, type ShadowComparison, type ShadowReport } from "./report-model.ts";
+
+const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
+
+export function comparisonOf(s: ShadowSummary): ShadowComparison {
+  const v = viewSummary(s);
+  return {
+    shadow: v.shadow,
+    pairs: v.pairs,
+    compared: v.compared,
+    agreed: s.agreed,
+    agreementRate: v.agreementRate,
+    scored: v.scored,
+    meanDelta: v.meanDelta,
+    meanAbsDelta: v.meanAbsDelta,
+    p50AbsDelta: v.p50AbsDelta,
+    p95AbsDelta: v.p95AbsDelta,
+    maxAbsDelta: v.maxAbsDelta,
+    production: v.production,
+    shadowLatency: v.shadowLatency,
+    errors: v.errors,
+    skipped: v.skipped,
+    deltaBins: binHistogram(s.absDelta),
+    byProduction: s.byProduction,
+    firstAt: iso(v.firstAt),
+    lastAt: iso(v.lastAt),
+    version: v.version,
+  };
+}
+
+/** Merges shards into one summary per shadow origin, most pairs first. */
+export function mergeShards(shards: ShadowSummary[]): ShadowSummary[] {
+  const byShadow = new Map<string, ShadowSummary>();
+  for (const s of shards) {
+    const seen = byShadow.get(s.shadow);
+    byShadow.set(s.shadow, seen ? mergeSummaries(seen, s) : s);
+  }
+  return [...byShadow.values()].sort((a, b) => b.pairs - a.pairs);
+}
+
+export async function localReport(
+  service: string,
+  options: { target: KvTarget; recent: number },
+): Promise<ShadowReport> {
+  const [summaryKeys, logKeys] = await Promise.all([
+    kvList(shadowSummaryPrefix(service), options.target),
+    kvList(shadowLogPrefix(service), options.target),
+  ]);
+  // Log keys sort newest first (countdown timestamps); a batch holds <= 20 records.
+  const newestBatches = logKeys.slice(0, Math.max(1, options.recent));
+  const values =
+    summaryKeys.length + newestBatches.length === 0
+      ? new Map<string, string | null>()
+      : await kvGetMany([...summaryKeys, ...newestBatches], options.target);
+
+  const shards = summaryKeys
+    .map((k) => parseSummary(values.get(k) ?? ""))
+    .filter((s): s is ShadowSummary => s !== null);
+  const recent = newestBatches
+    .flatMap((k) => {
+      try {
+        return JSON.parse(values.get(k) ?? "[]") as ShadowRecord[];
+      } catch {
+        return [];
+      }
+    })
+    .sort((a, b) => (a.at < b.at ? 1 : a.at > b.at ? -1 : 0))
+    .slice(0, options.recent);
+
+  const merged = mergeShards(shards);
+  const dropped = merged.reduce((n, s) => n + s.droppedRecords, 0);
+  const notes = [
+    `${shards.length} isolate shard${shards.length === 1 ? "" : "s"} merged, ${logKeys.length} log batch${logKeys.length === 1 ? "" : "es"} kept (24 h)`,
+    ...(dropped > 0 ? [`${dropped} notable pairs were counted but not kept (20 per flush)`] : []),
+  ];
+  return {
+    service,
+    source: `local KV${options.target.persistTo ? ` at ${options.target.persistTo}` : ""}`,
+    shadows: merged.map(comparisonOf),
+    recent,
+    notes,
+  };
+}
