@@ -11,7 +11,8 @@
  *   GET  /<model>/redirect  a 302 to the origin's own absolute URL
  * Behaviours simulate bad origins: "error" (500), "hang" (never answers),
  * "garbage" (200 with a non-JSON body), "reset" (drops the connection),
- * plus an optional fixed delay.
+ * plus an optional fixed delay and a random error rate that may be changed
+ * while the server runs (the rollout simulation raises it mid-rollout).
  */
 import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -23,6 +24,8 @@ export type Behaviour = "ok" | "error" | "hang" | "garbage" | "reset";
 export interface OriginModel extends ModelSpec {
   behaviour?: Behaviour;
   delayMs?: number;
+  /** Share (0..1) of requests answered with a 500, at random; read per request, so it can change at run time. */
+  errorRate?: number;
 }
 
 export interface DemoOrigins {
@@ -62,6 +65,9 @@ export async function startDemoOrigins(
     hits.set(name, (hits.get(name) ?? 0) + 1);
     const body = await readBody(req);
     if (model.delayMs) await new Promise((r) => setTimeout(r, model.delayMs));
+    if (model.errorRate && Math.random() < model.errorRate) {
+      return send(res, 500, { error: "model failed (simulated)", model_version: model.version });
+    }
     switch (model.behaviour ?? "ok") {
       case "hang":
         return; // never answers; the socket stays open until the client gives up

@@ -9,11 +9,13 @@
  *   - before the step's bake time has passed: keep baking;
  *   - at the end of the bake: all gates pass -> next step (or, after the
  *     last step, promotion); anything inconclusive -> hold and look again.
+ * At a 100 % step there is no live traffic: the gates compare the canary
+ * with live as measured at the end of the previous step (`baseline`).
  * Manual commands (pause, resume, abort, promote) go through `applyManual`
  * and take precedence because the analyzer leaves non-progressing rollouts alone.
  */
 import type { RolloutPlan } from "../schema/rollout-plan.ts";
-import { evaluateGates, type GateResult, type RolloutMetrics } from "./gates.ts";
+import { type ArmMetrics, evaluateGates, type GateResult, type RolloutMetrics } from "./gates.ts";
 
 export type RolloutState =
   | "progressing"
@@ -30,6 +32,11 @@ export interface RolloutStatus {
   stepStartedAt: number;
   startedAt: number;
   updatedAt: number;
+  /**
+   * Live's metrics from the end of the previous step. A 100 % step has no
+   * live traffic to compare with, so its gates compare with this.
+   */
+  baseline?: ArmMetrics | null;
 }
 
 export type Verdict = "bake" | "advance" | "hold" | "rollback" | "promote" | "none";
@@ -83,7 +90,9 @@ export function evaluateRollout(
       change: null,
     };
   }
-  const gates = evaluateGates(plan.gates, metrics, step.shareBp);
+  const fullShare = step.shareBp >= 10_000;
+  const judged = fullShare && status.baseline ? { ...metrics, live: status.baseline } : metrics;
+  const gates = evaluateGates(plan.gates, judged, step.shareBp);
   const failed = gates.filter((g) => g.outcome === "fail");
   if (failed.length > 0) {
     return {
@@ -124,7 +133,13 @@ export function evaluateRollout(
       verdict: "advance",
       reason: `${label} passed; now ${next.shareBp / 100}%`,
       gates,
-      status: { ...status, stepIndex: status.stepIndex + 1, stepStartedAt: now, updatedAt: now },
+      status: {
+        ...status,
+        stepIndex: status.stepIndex + 1,
+        stepStartedAt: now,
+        updatedAt: now,
+        baseline: fullShare ? (status.baseline ?? null) : metrics.live,
+      },
       change: { kind: "set-share", shareBp: next.shareBp },
     };
   }

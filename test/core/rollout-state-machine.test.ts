@@ -227,6 +227,24 @@ describe("evaluateRollout", () => {
     expect(d.gates.find((g) => g.gate === "latency-p95")?.outcome).toBe("pass");
   });
 
+  it("a 100% step compares the canary with live as measured at the end of the previous step", () => {
+    const full = RolloutPlan.parse({
+      steps: [
+        { shareBp: 5000, bakeSeconds: 60 },
+        { shareBp: 10_000, bakeSeconds: 60 },
+      ],
+    });
+    const advanced = evaluateRollout(full, status(0), healthy(5000), MIN);
+    expect(advanced.verdict).toBe("advance");
+    expect(advanced.status.baseline).toEqual(healthy(5000).live);
+
+    const noLive = { requests: 0, errors: 0, p95Ms: null };
+    const good = healthy(10_000, { live: noLive, split: { canary: 10_000, others: 0 } });
+    expect(evaluateRollout(full, advanced.status, good, 2 * MIN).verdict).toBe("promote");
+    const bad = { ...good, canary: { requests: 1_000, errors: 200, p95Ms: 100 } };
+    expect(evaluateRollout(full, advanced.status, bad, 2 * MIN).verdict).toBe("rollback");
+  });
+
   it("is a pure function: same inputs, same decision, inputs untouched", () => {
     const s = status(0);
     const m = healthy(100);
