@@ -1,6 +1,7 @@
 /**
  * The admin HTTP API, mounted at /_router/admin: read state and history;
- * replace or patch a document; flip, kill the canary, roll back.
+ * replace or patch a document; flip, kill the canary, roll back; and the
+ * rollout endpoints (src/admin/rollout-routes.ts).
  *
  * Layer: HTTP edge (admin). Every route is behind adminAuth (bearer token,
  * 401/403). Writes run the same shared operations and history as the CLI
@@ -26,6 +27,7 @@ import type { RoutingDocument } from "../schema/routing-document.ts";
 import { adminAuth } from "./admin-auth.ts";
 import { type AdminWrite, adminWrite } from "./admin-write.ts";
 import { listServiceNames, readService } from "./kv-services.ts";
+import { rolloutRoutes } from "./rollout-routes.ts";
 
 type Env_ = { Bindings: Env };
 type C = Context<Env_>;
@@ -136,6 +138,8 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
       compute: (s, meta) => rollback(s.service, sources(s), args, meta),
     });
   });
+
+  admin.route("/services/:service/rollout", rolloutRoutes(options));
 
   return admin;
 }

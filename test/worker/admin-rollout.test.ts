@@ -1,0 +1,252 @@
+/**
+ * The rollout endpoints of the admin API inside workerd, through the real
+ * worker (SELF), real local KV and the real test origins: authentication,
+ * the state view with per-arm metrics, evaluate, each manual command, and
+ * 409 for a command the rollout's state refuses.
+ */
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+import { makeDoc, putDoc } from "./support.ts";
+
+const TOKEN = "test-admin-token";
+const BASE = "http://router.test/_router/admin/services";
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+type Json = any;
+
+async function admin(
+  path: string,
+  init: { method?: string; token?: string | null; author?: string } = {},
+): Promise<{ status: number; body: Json }> {
+  const headers: Record<string, string> = {};
+  if (init.token !== null) headers.authorization = `Bearer ${init.token ?? TOKEN}`;
+  if (init.author) headers["x-router-author"] = init.author;
+  const res = await SELF.fetch(`${BASE}${path}`, { method: init.method ?? "GET", headers });
+  return { status: res.status, body: await res.json() };
+}
+const post = (path: string, init: { token?: string | null; author?: string } = {}) =>
+  admin(path, { ...init, method: "POST" });
+
+const stored = async (service: string): Promise<Json> =>
+  JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
+
+/** A document whose canary (green) rolls out 20% -> 50%, 10 min per step. */
+async function seedRollout(service: string, over: Partial<RoutingDocumentInput> = {}) {
+  await putDoc(
+    makeDoc(service, {
+      canary: { origin: "green", shareBp: 0, salt: `${service}-salt` },
+      rollout: {
+        steps: [
+          { shareBp: 2000, bakeSeconds: 600 },
+          { shareBp: 5000, bakeSeconds: 600 },
+        ],
+        gates: { minRequests: 5 },
+      },
+      ...over,
+    }),
+  );
+  await env.ROUTING.delete(`rollout:${service}`);
+  await env.ROUTING.delete(`history:${service}`);
+}
+
+/** Real requests through the worker; waits until their metrics are in KV. */
+async function traffic(service: string, n: number): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    const res = await SELF.fetch(`http://router.test/${service}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": `user-${i}` },
+      body: JSON.stringify({ features: { i } }),
+    });
+    await res.arrayBuffer();
+  }
+  for (let tries = 0; tries < 50; tries++) {
+    const { body } = await admin(`/${service}/rollout`);
+    const seen = Object.values(body.metrics.arms as Record<string, { requests: number }>).reduce(
+      (a, arm) => a + arm.requests,
+      0,
+    );
+    if (seen >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("metrics never reached KV");
+}
+
+describe("authentication", () => {
+  it.each([
+    ["GET", "/ro-auth/rollout"],
+    ["POST", "/ro-auth/rollout/evaluate"],
+    ...["pause", "resume", "abort", "promote"].map((c) => ["POST", `/ro-auth/rollout/${c}`]),
+  ])("%s %s: 401 without a token, 403 with a wrong one; nothing written", async (method, path) => {
+    await seedRollout("ro-auth");
+    const none = await admin(path, { method, token: null });
+    expect(none.status).toBe(401);
+    expect(none.body.error).toBe("admin_unauthenticated");
+    const wrong = await admin(path, { method, token: "test-override-token" });
+    expect(wrong.status).toBe(403);
+    expect(wrong.body.error).toBe("admin_forbidden");
+    expect(await env.ROUTING.get("rollout:ro-auth")).toBeNull();
+    expect((await stored("ro-auth")).canary.shareBp).toBe(0);
+  });
+});
+
+describe("GET .../rollout", () => {
+  it("a service without a plan: plan and status null, this version's arms; 404 / 400 for unknown or bad names", async () => {
+    await putDoc({ ...makeDoc("ro-none"), version: 7 });
+    const res = await admin("/ro-none/rollout");
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({
+      service: "ro-none",
+      version: 7,
+      plan: null,
+      status: null,
+      statusCurrent: false,
+      preview: null,
+      metrics: { version: 7, live: null, canary: null },
+    });
+    expect((await admin("/ro-nobody/rollout")).status).toBe(404);
+    expect((await admin("/Bad_Name/rollout")).status).toBe(400);
+  });
+
+  it("before the first tick the plan is there but not started; after evaluate, the status and the gates now", async () => {
+    await seedRollout("ro-view");
+    const before = await admin("/ro-view/rollout");
+    expect(before.body.plan.steps).toEqual([
+      { shareBp: 2000, bakeSeconds: 600 },
+      { shareBp: 5000, bakeSeconds: 600 },
+    ]);
+    expect(before.body.plan.gates.minRequests).toBe(5);
+    expect(before.body).toMatchObject({ status: null, statusCurrent: false, preview: null });
+
+    const start = await post("/ro-view/rollout/evaluate");
+    expect(start.status).toBe(200);
+    expect(start.body).toMatchObject({ event: "start", state: "progressing", stepIndex: 0 });
+    const version = (await stored("ro-view")).version;
+    expect(start.body.version).toBe(version);
+
+    await traffic("ro-view", 40);
+    const view = await admin("/ro-view/rollout");
+    expect(view.body).toMatchObject({
+      version,
+      statusCurrent: true,
+      status: { state: "progressing", stepIndex: 0 },
+      canary: { origin: "green", shareBp: 2000 },
+      preview: { verdict: "bake" },
+    });
+    expect(view.body.status.timeline.map((t: Json) => t.event)).toEqual(["start"]);
+    const { live, canary, split } = view.body.metrics;
+    expect(live.origin).toBe("blue");
+    expect(canary.origin).toBe("green");
+    expect(live.requests + canary.requests).toBe(40);
+    expect(canary.requests).toBeGreaterThan(0);
+    expect(split.canary + split.others).toBe(40);
+    expect(view.body.preview.gates.map((g: Json) => g.gate)).toContain("min-requests");
+  });
+});
+
+describe("POST .../rollout/evaluate", () => {
+  it("404 when the service has no rollout plan, or no document", async () => {
+    await putDoc(makeDoc("ro-noplan"));
+    const res = await post("/ro-noplan/rollout/evaluate");
+    expect(res.status).toBe(404);
+    expect(res.body.error).toBe("no_rollout_plan");
+    expect((await post("/ro-nobody/rollout/evaluate")).body.error).toBe("no_routing_document");
+  });
+
+  it("a second evaluation within the bake changes nothing", async () => {
+    await seedRollout("ro-eval");
+    await post("/ro-eval/rollout/evaluate");
+    const version = (await stored("ro-eval")).version;
+    const again = await post("/ro-eval/rollout/evaluate");
+    expect(again.body).toMatchObject({ event: "bake", version, stepIndex: 0 });
+    expect((await stored("ro-eval")).version).toBe(version);
+  });
+});
+
+describe("manual commands", () => {
+  it("pause, resume and abort, with the author from X-Router-Author; a wrong-state command is 409 and writes nothing", async () => {
+    await seedRollout("ro-cmd");
+    await post("/ro-cmd/rollout/evaluate");
+
+    const pause = await post("/ro-cmd/rollout/pause", { author: "alice" });
+    expect(pause.status).toBe(200);
+    expect(pause.body).toMatchObject({ event: "pause", state: "paused", reason: "pause by alice" });
+
+    const version = (await stored("ro-cmd")).version;
+    const again = await post("/ro-cmd/rollout/pause", { author: "alice" });
+    expect(again.status).toBe(409);
+    expect(again.body).toMatchObject({
+      error: "rollout_state",
+      message: "cannot pause a paused rollout",
+      state: "paused",
+    });
+    expect((await stored("ro-cmd")).version).toBe(version);
+
+    const evaluate = await post("/ro-cmd/rollout/evaluate");
+    expect(evaluate.body).toMatchObject({ event: "none", state: "paused" });
+
+    const resume = await post("/ro-cmd/rollout/resume", { author: "alice" });
+    expect(resume.body).toMatchObject({ event: "resume", state: "progressing" });
+
+    const abort = await post("/ro-cmd/rollout/abort");
+    expect(abort.status).toBe(200);
+    expect(abort.body).toMatchObject({
+      event: "abort",
+      state: "aborted",
+      reason: "abort by admin",
+    });
+    const doc = await stored("ro-cmd");
+    expect(doc.canary.killed).toBe(true);
+    expect(doc.updatedBy).toBe("admin");
+    const history = JSON.parse((await env.ROUTING.get("history:ro-cmd")) ?? "[]");
+    expect(history.at(-1)).toMatchObject({ source: "rollout", evidence: { event: "abort" } });
+
+    const promote = await post("/ro-cmd/rollout/promote");
+    expect(promote.status).toBe(409);
+    expect(promote.body.message).toBe("cannot promote a aborted rollout");
+    expect((await stored("ro-cmd")).live).toBe("blue");
+
+    const view = await admin("/ro-cmd/rollout");
+    expect(view.body.status.timeline.map((t: Json) => t.event)).toEqual([
+      "start",
+      "pause",
+      "resume",
+      "abort",
+    ]);
+  });
+
+  it("promote makes the canary live at once; the finished plan leaves the document", async () => {
+    await seedRollout("ro-prom");
+    await post("/ro-prom/rollout/evaluate");
+    const res = await post("/ro-prom/rollout/promote", { author: "bob" });
+    expect(res.body).toMatchObject({ event: "promote", state: "promoted" });
+    const doc = await stored("ro-prom");
+    expect(doc).toMatchObject({ live: "green", updatedBy: "bob" });
+    expect(doc.canary).toBeUndefined();
+    expect(doc.rollout).toBeUndefined();
+    const served = await SELF.fetch("http://router.test/ro-prom/predict", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": "u-1" },
+      body: "{}",
+    });
+    await served.arrayBuffer();
+    expect(served.headers.get("x-model-variant")).toBe("green");
+
+    const view = await admin("/ro-prom/rollout");
+    expect(view.body).toMatchObject({
+      plan: null,
+      statusCurrent: false,
+      status: { state: "promoted" },
+    });
+  });
+
+  it("404 without a rollout in progress; 404 for an unknown command", async () => {
+    await seedRollout("ro-idle");
+    const res = await post("/ro-idle/rollout/pause");
+    expect(res.status).toBe(404);
+    expect(res.body.error).toBe("no_rollout");
+    const unknown = await post("/ro-idle/rollout/explode");
+    expect(unknown.status).toBe(404);
+    expect(unknown.body.error).toBe("unknown_rollout_command");
+  });
+});
