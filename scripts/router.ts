@@ -15,6 +15,7 @@ import { challengerCommand } from "./router/commands/challenger.ts";
 import { flipCommand } from "./router/commands/flip.ts";
 import { historyCommand } from "./router/commands/history.ts";
 import { rollbackCommand } from "./router/commands/rollback.ts";
+import { rolloutCommand } from "./router/commands/rollout.ts";
 import { shadowCommand } from "./router/commands/shadow.ts";
 import { statusCommand } from "./router/commands/status.ts";
 import { validateCommand } from "./router/commands/validate.ts";
@@ -25,6 +26,7 @@ const commands: Command[] = [
   canaryCommand,
   challengerCommand,
   shadowCommand,
+  rolloutCommand,
   rollbackCommand,
   historyCommand,
   assignCommand,

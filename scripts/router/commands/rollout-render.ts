@@ -1,0 +1,186 @@
+/**
+ * Plain-text views of a rollout for `router rollout status|evaluate|...`:
+ * state, step and bake, the last verdict with each gate, the timeline and
+ * the per-arm metrics, from the admin API's answers.
+ *
+ * Layer: script (CLI), pure: every time is relative to the router's `now`.
+ */
+
+import { describeSteps, formatSeconds } from "../../../src/operations/rollout.ts";
+import { formatBp } from "../../../src/operations/shares.ts";
+import type { GateResult } from "../../../src/rollout/gates.ts";
+import type { AnalysisOutcome, ArmView, RolloutView } from "./rollout-admin.ts";
+
+/** 1764158400000 -> "2026-11-26 12:00:00Z". */
+export const formatTime = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace("T", " ")
+    .replace(/\.\d+Z$/, "Z");
+
+const ago = (now: number, at: number) =>
+  now >= at ? `${formatSeconds((now - at) / 1000)} ago` : `in ${formatSeconds((at - now) / 1000)}`;
+
+const table = (rows: string[][], indent = "    ") => {
+  const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];
+  return rows
+    .map((r) => `${indent}${r.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ")}`.trimEnd())
+    .join("\n");
+};
+
+export const formatGates = (gates: GateResult[], indent = "    ") =>
+  table(
+    gates.map((g) => [g.outcome, g.gate, g.detail]),
+    indent,
+  );
+
+/** A labelled line under the metrics table. */
+const sub = (label: string, text: string) => `    ${label.padEnd(9)}${text}`;
+
+const rate = (errors: number, requests: number) =>
+  requests === 0 ? "-" : `${((errors / requests) * 100).toFixed(2)}%`;
+
+function armRow(role: string, arm: ArmView | null): string[] {
+  if (!arm) return [role, "-", "0", "0", "-", "-"];
+  return [
+    role,
+    arm.origin,
+    String(arm.requests),
+    String(arm.errors),
+    rate(arm.errors, arm.requests),
+    arm.p95Ms === null ? "-" : `${arm.p95Ms.toFixed(1)} ms`,
+  ];
+}
+
+export function formatStatus(v: RolloutView): string {
+  const lines: string[] = [];
+  const canary = v.canary
+    ? `${v.canary.origin} at ${formatBp(v.canary.shareBp)}${v.canary.killed ? " (killed)" : ""}`
+    : "no canary";
+  lines.push(`${v.service}: live ${v.live}, canary ${canary} (document version ${v.version})`);
+  const plan = v.plan;
+  lines.push(
+    `  plan       ${plan ? `${describeSteps(plan)} (gates need ${plan.gates.minRequests} requests per arm)` : "none"}`,
+  );
+
+  const status = v.statusCurrent ? v.status : null;
+  if (!plan && !v.status) {
+    lines.push(
+      `  state      no rollout. Write a plan: npm run router -- rollout plan ${v.service} --steps 1%:10m,5%:30m,25%:10m,50%:10m,100%:10m`,
+    );
+  } else if (plan && !status) {
+    lines.push(
+      `  state      not started: the analyzer starts it at its next tick, or now: npm run router -- rollout start ${v.service}`,
+    );
+  }
+  if (status) {
+    const step = plan?.steps[status.stepIndex];
+    const n = plan?.steps.length ?? 0;
+    const stepText = step
+      ? `step ${status.stepIndex + 1}/${n}: ${formatBp(step.shareBp)} for ${formatSeconds(step.bakeSeconds)}`
+      : `step ${status.stepIndex + 1}`;
+    lines.push(`  state      ${status.state}, ${stepText}`);
+    if (step && status.state === "progressing") {
+      const left = status.stepStartedAt + step.bakeSeconds * 1000 - v.now;
+      lines.push(
+        `  bake       ${left > 0 ? `${formatSeconds(left / 1000)} left` : "done; the next verdict moves on or holds"} (step started ${formatTime(status.stepStartedAt)})`,
+      );
+    } else if (status.state === "paused") {
+      lines.push("  bake       paused: the bake starts over on resume");
+    }
+  } else if (v.status) {
+    lines.push(
+      `  previous   ${v.status.state} rollout (updated ${formatTime(v.status.updatedAt)}); it belongs to another plan`,
+    );
+  }
+
+  const record = status ?? v.status;
+  if (record) {
+    const last = record.lastEvaluation ?? record.timeline.at(-1);
+    if (last) {
+      lines.push(
+        `  verdict    ${last.event} at ${formatTime(last.at)} (${ago(v.now, last.at)}): ${last.reason}`,
+      );
+    }
+    const judged = [...record.timeline].reverse().find((e) => (e.gates?.length ?? 0) > 0);
+    if (v.preview && v.preview.gates.length > 0) {
+      lines.push(`  gates now  (version ${v.version}'s metrics; would be: ${v.preview.verdict})`);
+      lines.push(formatGates(v.preview.gates));
+    } else if (judged?.gates) {
+      lines.push(`  gates      at ${judged.event}, ${formatTime(judged.at)}`);
+      lines.push(formatGates(judged.gates));
+    }
+    if (record.timeline.length > 0) {
+      lines.push("  timeline");
+      lines.push(
+        table(record.timeline.map((e) => [formatTime(e.at), e.event, `v${e.version}`, e.reason])),
+      );
+    }
+  }
+
+  const m = v.metrics;
+  const span = m.firstAt && m.lastAt ? `, ${formatTime(m.firstAt)} to ${formatTime(m.lastAt)}` : "";
+  lines.push(`  metrics    document version ${m.version}${span}`);
+  if (m.live || m.canary) {
+    lines.push(
+      table([
+        ["arm", "origin", "requests", "errors", "rate", "p95"],
+        armRow("live", m.live),
+        armRow("canary", m.canary),
+      ]),
+    );
+    if (record?.baseline && v.canary?.shareBp === 10_000) {
+      const b = record.baseline;
+      lines.push(
+        sub(
+          "baseline",
+          `live at the end of the previous step: ${b.requests} requests, ${b.errors} errors, p95 ${b.p95Ms === null ? "-" : `${b.p95Ms.toFixed(1)} ms`}`,
+        ),
+      );
+    }
+  } else {
+    const arms = Object.entries(m.arms);
+    lines.push(
+      arms.length === 0
+        ? "    no requests yet"
+        : table([
+            ["origin", "requests", "errors", "rate"],
+            ...arms.map(([o, a]) => [
+              o,
+              String(a.requests),
+              String(a.errors),
+              rate(a.errors, a.requests),
+            ]),
+          ]),
+    );
+  }
+  if (m.split) {
+    const total = m.split.canary + m.split.others;
+    const share = total === 0 ? "-" : `${((m.split.canary / total) * 100).toFixed(2)}%`;
+    lines.push(
+      sub(
+        "split",
+        `canary ${m.split.canary} of ${total} identified users (${share}; expected ${v.canary ? formatBp(v.canary.killed ? 0 : v.canary.shareBp) : "-"})`,
+      ),
+    );
+  }
+  if (m.shadow) {
+    lines.push(
+      sub(
+        "shadow",
+        `${m.shadow.pairs} pairs, agreement ${(m.shadow.agreementRate * 100).toFixed(1)}%, mean |Δscore| ${m.shadow.meanAbsDelta.toFixed(4)}`,
+      ),
+    );
+  }
+  return lines.join("\n");
+}
+
+export function formatOutcome(o: AnalysisOutcome): string {
+  const where = [
+    `version ${o.version}`,
+    ...(o.state ? [o.state] : []),
+    ...(o.stepIndex !== null ? [`step ${o.stepIndex + 1}`] : []),
+  ].join(", ");
+  const head = `${o.service}: ${o.event}: ${o.reason} (${where})`;
+  return o.gates.length > 0 ? `${head}\n${formatGates(o.gates, "  ")}` : head;
+}

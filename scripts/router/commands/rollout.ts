@@ -1,0 +1,333 @@
+/**
+ * `router rollout plan|remove|status|start|evaluate|pause|resume|abort|promote`:
+ * progressive delivery.
+ *
+ * Layer: script (CLI). `plan` and `remove` change the document's `rollout`
+ * block through the shared write path (src/operations/rollout.ts, diff,
+ * --dry-run, history). Everything else asks the running router's admin API
+ * (scripts/router/commands/rollout-admin.ts), because the analyzer runs in
+ * the Worker, next to the metrics its isolates write.
+ */
+import {
+  parseDuration,
+  type RolloutPlanChange,
+  removeRolloutPlan,
+  setRolloutPlan,
+} from "../../../src/operations/rollout.ts";
+import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+import {
+  author,
+  CliError,
+  EXIT,
+  intOption,
+  note,
+  output,
+  parse,
+  positional,
+  shareOption,
+  usage,
+  WRITE_HELP,
+  WRITE_OPTIONS,
+} from "../cli.ts";
+import { type Command, group } from "../command.ts";
+import { write } from "../write.ts";
+import {
+  ADMIN_HELP,
+  ADMIN_OPTIONS,
+  type AnalysisOutcome,
+  adminCall,
+  adminTarget,
+  type RolloutView,
+  rolloutPath,
+} from "./rollout-admin.ts";
+import { formatOutcome, formatStatus } from "./rollout-render.ts";
+
+const EXAMPLE_STEPS = "1%:10m,5%:30m,25%:10m,50%:10m,100%:10m";
+
+/** "1%:10m,5%:30m" -> [{ shareBp: 100, bakeSeconds: 600 }, { shareBp: 500, bakeSeconds: 1800 }]. */
+export function parseSteps(text: string): RolloutPlanChange["steps"] {
+  const parts = text.split(",").map((p) => p.trim());
+  if (parts.some((p) => p === "")) throw usage(`--steps: "${text}" has an empty step`);
+  return parts.map((part, i) => {
+    const [share, bake, ...rest] = part.split(":");
+    if (share === undefined || bake === undefined || rest.length > 0) {
+      throw usage(`--steps: step ${i + 1} "${part}" is not <share>:<bake>, e.g. 5%:30m`);
+    }
+    const duration = parseDuration(bake);
+    if (!duration.ok) throw usage(`--steps: step ${i + 1}: ${duration.message}`);
+    return { shareBp: shareOption(share, `--steps: step ${i + 1}`), bakeSeconds: duration.seconds };
+  });
+}
+
+const docOf = (stored: { doc: RoutingDocument | null }) => stored.doc as RoutingDocument;
+
+const plan: Command = {
+  name: "plan",
+  summary: "write the rollout plan (steps, bake times, gates) into the document",
+  help: `Usage: npm run router -- rollout plan <service> --steps <share:bake,...> [options]
+
+Writes the document's \`rollout\` block. Nothing moves until the analyzer's
+next tick (every minute when deployed; locally \`rollout start\`), which
+starts the rollout at the first step. The service needs a canary block (the
+origin to roll out); start one at 0% with
+\`npm run router -- canary set <service> <origin> --share 0%\`.
+New steps (or a new canary origin or salt) start the rollout over from the
+first step; gate and --on-success changes apply to the running rollout.
+
+Options:
+  --steps <list>        comma-separated <share>:<bake>; shares like 5% or 500bp,
+                        bakes like 30s, 10m, 2h or 1h30m
+  --min-requests <n>    requests each arm needs in a step before any verdict
+                        (default: the current plan's, else 200)
+  --on-success <what>   after the last step: flip (the canary becomes live,
+                        the default) or stay (at the last share)
+${WRITE_HELP}
+
+Example:
+  npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
+  npm run router -- rollout plan fraud --steps 5%:1h,50%:1h --min-requests 500 --on-success stay --dry-run`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, {
+      ...WRITE_OPTIONS,
+      steps: { type: "string" },
+      "min-requests": { type: "string" },
+      "on-success": { type: "string" },
+    });
+    const service = positional(positionals, 0, "service");
+    if (values.steps === undefined)
+      throw usage(`rollout plan needs --steps, e.g. ${EXAMPLE_STEPS}`);
+    const steps = parseSteps(values.steps as string);
+    const minRequests = intOption(values, "min-requests");
+    const onSuccess = values["on-success"] as string | undefined;
+    if (onSuccess !== undefined && onSuccess !== "flip" && onSuccess !== "stay") {
+      throw usage(`--on-success must be flip or stay, not "${onSuccess}"`);
+    }
+    const change: RolloutPlanChange = {
+      steps,
+      ...(minRequests !== undefined ? { gates: { minRequests } } : {}),
+      ...(onSuccess !== undefined ? { onSuccess } : {}),
+    };
+    await write({ service, values, compute: (s, meta) => setRolloutPlan(docOf(s), change, meta) });
+    if (!values["dry-run"]) {
+      note(
+        values.json as boolean | undefined,
+        `the analyzer starts it at its next tick; now: npm run router -- rollout start ${service}`,
+      );
+    }
+  },
+};
+
+const remove: Command = {
+  name: "remove",
+  summary: "remove the rollout plan (the analyzer stops; the canary stays where it is)",
+  help: `Usage: npm run router -- rollout remove <service> [options]
+
+Removes the document's \`rollout\` block: the analyzer leaves the service
+alone from its next tick and the canary keeps its current share. To send
+everyone back to live as well, \`rollout abort\` (or \`canary kill\`).
+
+${WRITE_HELP}`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, WRITE_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    await write({ service, values, compute: (s, meta) => removeRolloutPlan(docOf(s), meta) });
+  },
+};
+
+const status: Command = {
+  name: "status",
+  summary: "state, step and bake, last verdict with its gates, timeline, per-arm metrics",
+  help: `Usage: npm run router -- rollout status <service> [options]
+
+Asks the running router: the plan, the rollout's state, the current step
+with its share and bake (and the time left), the last verdict, each gate's
+outcome and detail (evaluated now on this document version's metrics while
+the rollout progresses), the timeline, and the per-arm metrics.
+
+${ADMIN_HELP}
+
+Example:
+  npm run router -- rollout status fraud`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, ADMIN_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    const view = await adminCall<RolloutView>(adminTarget(values), "GET", rolloutPath(service));
+    output(values.json === true, view, formatStatus(view));
+  },
+};
+
+const start: Command = {
+  name: "start",
+  summary: "start the rollout of the document's plan now (instead of at the next tick)",
+  help: `Usage: npm run router -- rollout start <service> [options]
+
+A rollout starts when the document has a \`rollout\` block: the analyzer
+starts it at its next tick (the Cron Trigger, every minute when deployed;
+\`wrangler dev\` runs no cron by itself). This runs that first evaluation
+now. Write the block first with \`rollout plan\`. A plan that has already
+run (rolled back, aborted, promoted) does not start again: give it new
+steps, or the canary a new salt (\`canary set <service> <origin> --share 0% --salt <new>\`).
+
+${ADMIN_HELP}
+
+Example:
+  npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
+  npm run router -- rollout start fraud`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, ADMIN_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    const target = adminTarget(values);
+    const view = await adminCall<RolloutView>(target, "GET", rolloutPath(service));
+    if (!view.plan) {
+      throw new CliError(
+        EXIT.refused,
+        "no_rollout_plan",
+        `${service} has no rollout plan; write one first: npm run router -- rollout plan ${service} --steps ${EXAMPLE_STEPS}`,
+      );
+    }
+    const state = view.statusCurrent ? view.status?.state : undefined;
+    if (state) {
+      const hint =
+        state === "progressing" || state === "paused"
+          ? `see: npm run router -- rollout status ${service}`
+          : "a plan runs once: give it new steps (rollout plan) or the canary a new salt to start over";
+      throw new CliError(
+        EXIT.refused,
+        "already_started",
+        `${service}: this plan's rollout is already ${state}; ${hint}`,
+        [],
+        { state },
+      );
+    }
+    const outcome = await adminCall<AnalysisOutcome>(
+      target,
+      "POST",
+      rolloutPath(service, "evaluate"),
+    );
+    output(values.json === true, outcome, formatOutcome(outcome));
+  },
+};
+
+const evaluate: Command = {
+  name: "evaluate",
+  summary: "run the analyzer for the service now, as the Cron Trigger does",
+  help: `Usage: npm run router -- rollout evaluate <service> [options]
+
+One analyzer run for this service, now: starts a rollout whose plan is new,
+else judges the current step's metrics and acts (keeps baking, advances,
+holds, rolls back or promotes). Exit 3 when someone else wrote the document
+meanwhile (nothing done; run it again).
+
+${ADMIN_HELP}
+
+Example:
+  npm run router -- rollout evaluate fraud`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, ADMIN_OPTIONS);
+    const service = positional(positionals, 0, "service");
+    const outcome = await adminCall<AnalysisOutcome>(
+      adminTarget(values),
+      "POST",
+      rolloutPath(service, "evaluate"),
+    );
+    if (outcome.event === "conflict") {
+      throw new CliError(
+        EXIT.conflict,
+        "version_conflict",
+        `${service}: ${outcome.reason}; nothing done, run it again`,
+        [],
+        { outcome },
+      );
+    }
+    output(values.json === true, outcome, formatOutcome(outcome));
+  },
+};
+
+const MANUAL = {
+  pause: [
+    "stop the analyzer's steps and rollbacks; the canary keeps its share",
+    "Stops the analyzer from stepping, holding or rolling back: the canary\nkeeps its share until resume, abort or promote.",
+  ],
+  resume: [
+    "continue a paused rollout (the current step's bake starts over)",
+    "Continues a paused rollout at the same step; the step's bake starts over\n(time spent paused is not evidence).",
+  ],
+  abort: [
+    "stop the rollout and kill the canary (everyone back to live)",
+    "Stops the rollout and kills the canary: every user goes back to live.",
+  ],
+  promote: [
+    "make the canary live now and finish the rollout",
+    "Makes the canary origin live now, skipping the remaining steps, and\nremoves the canary and the plan from the document.",
+  ],
+} as const;
+
+const manual = (name: keyof typeof MANUAL): Command => ({
+  name,
+  summary: MANUAL[name][0],
+  help: `Usage: npm run router -- rollout ${name} <service> [--author <name>] [options]
+
+${MANUAL[name][1]} Takes effect at once and
+takes precedence over the analyzer. Refused (exit 1) when the rollout's
+state does not allow it (e.g. pausing a rolled-back rollout).
+
+Options:
+  --author <name>       recorded in the timeline and history (default $ROUTER_AUTHOR or user@host)
+${ADMIN_HELP}
+
+Example:
+  npm run router -- rollout ${name} fraud`,
+  run: async (argv) => {
+    const { values, positionals } = parse(argv, { ...ADMIN_OPTIONS, author: { type: "string" } });
+    const service = positional(positionals, 0, "service");
+    const outcome = await adminCall<AnalysisOutcome>(
+      adminTarget(values),
+      "POST",
+      rolloutPath(service, name),
+      author(values),
+    );
+    output(values.json === true, outcome, formatOutcome(outcome));
+  },
+});
+
+const subcommands = [
+  plan,
+  remove,
+  status,
+  start,
+  evaluate,
+  manual("pause"),
+  manual("resume"),
+  manual("abort"),
+  manual("promote"),
+];
+
+const GUIDE = `Starting a rollout: the document needs a canary block and a rollout plan;
+the analyzer starts the rollout at its next tick (every minute when
+deployed), or now with \`rollout start\`:
+  npm run router -- canary set fraud green --share 0%
+  npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
+  npm run router -- rollout start fraud
+  npm run router -- rollout status fraud
+plan and remove write KV like every other write command; the others call
+the running router's admin API (--router-url, ADMIN_TOKEN).`;
+
+const base = group(
+  "rollout",
+  "progressive delivery: plan, status, start, evaluate, pause, resume, abort, promote",
+  subcommands,
+);
+
+export const rolloutCommand: Command = {
+  ...base,
+  help: `${base.help}\n\n${GUIDE}`,
+  run: async (argv) => {
+    const sub = argv[0];
+    if (sub === undefined || sub === "--help" || sub === "-h") {
+      process.stdout.write(`${base.help}\n\n${GUIDE}\n`);
+      if (sub === undefined) throw usage("rollout: missing a command");
+      return;
+    }
+    await base.run(argv);
+  },
+};
