@@ -15,6 +15,7 @@ import { type Context, Hono } from "hono";
 import { readVersionMetrics } from "../adapters/kv-metrics-store.ts";
 import { NAME_PATTERN } from "../core/names.ts";
 import { RouterError } from "../http/errors.ts";
+import { armSummary } from "../metrics/request-metrics.ts";
 import { analyzeService, manualRollout } from "../rollout/analyzer.ts";
 import { rolloutMetrics } from "../rollout/metrics-view.ts";
 import { planKey, readRolloutStatus } from "../rollout/rollout-status.ts";
@@ -85,7 +86,7 @@ export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
         arms: Object.fromEntries(
           Object.entries(raw.arms).map(([origin, arm]) => [
             origin,
-            { requests: arm.requests, errors: arm.errors, failovers: arm.failovers },
+            { ...armSummary(raw, origin), failovers: arm.failovers },
           ]),
         ),
       },

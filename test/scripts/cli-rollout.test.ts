@@ -142,6 +142,37 @@ describe("parsing", () => {
   });
 });
 
+const SUBCOMMANDS = [
+  "plan",
+  "remove",
+  "status",
+  "start",
+  "evaluate",
+  "pause",
+  "resume",
+  "abort",
+  "promote",
+];
+
+describe("--help", () => {
+  it("the group lists every subcommand and says how a rollout starts; no subcommand is a usage error", async () => {
+    const run = await runCli(["rollout", "--help"]);
+    expect(run.code).toBe(0);
+    for (const name of SUBCOMMANDS) expect(run.stdout).toContain(`  ${name} `);
+    expect(run.stdout).toContain(
+      "Starting a rollout: the document needs a canary block and a rollout plan",
+    );
+    expect((await runCli(["--help"])).stdout).toContain("  rollout ");
+    expect((await runCli(["rollout"])).code).toBe(2);
+  });
+
+  it.each(SUBCOMMANDS)("rollout %s --help", async (name) => {
+    const run = await runCli(["rollout", name, "--help"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Usage: npm run router -- rollout ${name} <service>`);
+  });
+});
+
 describe("rollout plan (the shared write path, real local KV)", () => {
   it("--dry-run prints the diff and writes nothing", async () => {
     const run = await runCli([
@@ -270,7 +301,7 @@ describe("rollout commands through a running router's admin API", () => {
     const status = await rollout("status", "ro");
     expect(status.code, status.stderr).toBe(0);
     const out = status.stdout;
-    expect(out).toContain("ro: live blue, canary green at 20% (document version 3)");
+    expect(out).toContain("ro: live blue, canary green at 20%, document version 3");
     expect(out).toContain("state      progressing, step 1/3: 20% for 10m");
     expect(out).toMatch(/bake {7}\d+m\d*s? left|bake {7}9m\d+s left/);
     expect(out).toMatch(/gates now {2}\(version 3's metrics; would be: bake\)/);

@@ -59,7 +59,8 @@ export interface RolloutView {
     canary: ArmView | null;
     split: { canary: number; others: number } | null;
     shadow: { pairs: number; agreementRate: number; meanAbsDelta: number } | null;
-    arms: Record<string, { requests: number; errors: number; failovers: number }>;
+    /** Every origin that served this version (challengers too), by the decision's choice. */
+    arms: Record<string, Omit<ArmView, "origin"> & { failovers: number }>;
   };
   preview: { verdict: Verdict; reason: string; gates: GateResult[] } | null;
 }

@@ -57,7 +57,7 @@ export function formatStatus(v: RolloutView): string {
   const canary = v.canary
     ? `${v.canary.origin} at ${formatBp(v.canary.shareBp)}${v.canary.killed ? " (killed)" : ""}`
     : "no canary";
-  lines.push(`${v.service}: live ${v.live}, canary ${canary} (document version ${v.version})`);
+  lines.push(`${v.service}: live ${v.live}, canary ${canary}, document version ${v.version}`);
   const plan = v.plan;
   lines.push(
     `  plan       ${plan ? `${describeSteps(plan)} (gates need ${plan.gates.minRequests} requests per arm)` : "none"}`,
@@ -121,37 +121,26 @@ export function formatStatus(v: RolloutView): string {
   const m = v.metrics;
   const span = m.firstAt && m.lastAt ? `, ${formatTime(m.firstAt)} to ${formatTime(m.lastAt)}` : "";
   lines.push(`  metrics    document version ${m.version}${span}`);
-  if (m.live || m.canary) {
+  const named = new Set([m.live?.origin, m.canary?.origin]);
+  const others = Object.entries(m.arms)
+    .filter(([origin]) => !named.has(origin))
+    .map(([origin, arm]) => armRow(origin === v.live ? "live" : "other", { origin, ...arm }));
+  const rows = [
+    ...(m.live || m.canary ? [armRow("live", m.live), armRow("canary", m.canary)] : []),
+    ...others,
+  ];
+  lines.push(
+    rows.length === 0
+      ? "    no requests yet"
+      : table([["arm", "origin", "requests", "errors", "rate", "p95"], ...rows]),
+  );
+  if (record?.baseline && v.canary?.shareBp === 10_000) {
+    const b = record.baseline;
     lines.push(
-      table([
-        ["arm", "origin", "requests", "errors", "rate", "p95"],
-        armRow("live", m.live),
-        armRow("canary", m.canary),
-      ]),
-    );
-    if (record?.baseline && v.canary?.shareBp === 10_000) {
-      const b = record.baseline;
-      lines.push(
-        sub(
-          "baseline",
-          `live at the end of the previous step: ${b.requests} requests, ${b.errors} errors, p95 ${b.p95Ms === null ? "-" : `${b.p95Ms.toFixed(1)} ms`}`,
-        ),
-      );
-    }
-  } else {
-    const arms = Object.entries(m.arms);
-    lines.push(
-      arms.length === 0
-        ? "    no requests yet"
-        : table([
-            ["origin", "requests", "errors", "rate"],
-            ...arms.map(([o, a]) => [
-              o,
-              String(a.requests),
-              String(a.errors),
-              rate(a.errors, a.requests),
-            ]),
-          ]),
+      sub(
+        "baseline",
+        `live at the end of the previous step: ${b.requests} requests, ${b.errors} errors, p95 ${b.p95Ms === null ? "-" : `${b.p95Ms.toFixed(1)} ms`}`,
+      ),
     );
   }
   if (m.split) {
