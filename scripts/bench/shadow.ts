@@ -7,24 +7,26 @@
  * shadow share: "shadow-0" (0 %) and "shadow-100" (100 %). Their shadow is
  * the demo's fraud-shadow-slow model, 200 ms slower than production, on the
  * same local origin process (scripts/bench/origin.ts). In alternating
- * rounds, each service is loaded with autocannon twice:
+ * rounds, each service is loaded twice:
  *   - paced at a constant --rate requests/s, open loop (scripts/bench/paced.ts),
  *     below saturation: the user-facing p50/p99 latency, which is what the
  *     shadow must not change (target: 100 % within 1.05 x of 0 %);
  *   - as fast as --connections allow: throughput and latency at saturation,
  *     where the shadow's own work (second fetch, tee, JSON parse) competes for
  *     the same CPU.
- * The best round of each (lowest p50 for paced, highest req/s for max) is
- * reported. Afterwards the KV summaries prove that the shadow really ran (pairs
- * recorded, its latency ~200 ms above production's).
+ * The best round of each is reported (paced: the lowest p50 and the lowest
+ * p99 over the rounds; full speed: the highest req/s). Afterwards the KV
+ * summaries prove that the shadow really ran (pairs recorded, its latency
+ * ~200 ms above production's).
  *
  * Prints a markdown table and PASS/FAIL; exits 1 on a FAIL only with --strict.
  */
-import { availableParallelism } from "node:os";
+import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { shadowSummaryPrefix } from "../../src/schema/kv-keys.ts";
 import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
 import { mergeSummaries, parseSummary, viewSummary } from "../../src/shadow/summary.ts";
+import { cpuMs, findDescendant } from "./cpu.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
 import { runPaced } from "./paced.ts";
@@ -41,7 +43,7 @@ Options:
   --duration <s>      seconds per measured load (default 10)
   --rate <n>          requests/s of the paced loads (default 200)
   --connections <n>   autocannon connections (default 32)
-  --rounds <n>        alternating rounds; the best is reported (default 2)
+  --rounds <n>        alternating rounds; the best is reported (default 3)
   --strict            exit 1 when a target fails
   -h, --help          show this help
 
@@ -53,7 +55,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "10" },
     rate: { type: "string", default: "200" },
     connections: { type: "string", default: "32" },
-    rounds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "3" },
     strict: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -107,6 +109,33 @@ const workers = await startWorkers(origin.port, {
 });
 const url = workers.routerUrl;
 const pathOf = (share: Share) => `/${services[share]}/predict`;
+const loadBefore = loadavg()[0] ?? 0;
+
+// CPU per request of workerd and of the origin process (Linux /proc; else null).
+const pids = { workerd: findDescendant("workerd"), origin: origin.pid ?? null };
+const cpuNow = () => ({
+  workerd: pids.workerd === null ? null : cpuMs(pids.workerd),
+  origin: pids.origin === null ? null : cpuMs(pids.origin),
+});
+type Cpu = { workerd: number; origin: number };
+async function measured(
+  load: () => Promise<LoadResult>,
+): Promise<LoadResult & { cpu: Cpu | null }> {
+  const before = cpuNow();
+  const result = await load();
+  // The shadows of the last requests answer up to 200 ms later; count them too.
+  await new Promise((r) => setTimeout(r, 500));
+  const after = cpuNow();
+  const requests = Math.max(1, result.ok + result.failed);
+  const per = (a: number | null, b: number | null) =>
+    a === null || b === null ? null : ((b - a) * 1000) / requests;
+  const workerd = per(before.workerd, after.workerd);
+  const originCpu = per(before.origin, after.origin);
+  return {
+    ...result,
+    cpu: workerd === null || originCpu === null ? null : { workerd, origin: originCpu },
+  };
+}
 
 try {
   for (const share of Object.keys(services) as Share[]) {
@@ -126,13 +155,17 @@ try {
     );
   }
 
-  const paced: Record<Share, LoadResult[]> = { "0%": [], "100%": [] };
+  const paced: Record<Share, (LoadResult & { cpu: Cpu | null })[]> = { "0%": [], "100%": [] };
   const max: Record<Share, LoadResult[]> = { "0%": [], "100%": [] };
   for (let round = 1; round <= rounds; round++) {
     const order: Share[] = round % 2 ? ["0%", "100%"] : ["100%", "0%"];
     for (const share of order) {
+      // Let the previous load's shadows (200 ms each) finish before measuring.
+      await new Promise((r) => setTimeout(r, 2_000));
       progress(`shadow ${share}: paced ${rate} req/s ${duration}s (round ${round}/${rounds})`);
-      const p = await runPaced({ url, path: pathOf(share), durationSeconds: duration, rate });
+      const p = await measured(() =>
+        runPaced({ url, path: pathOf(share), durationSeconds: duration, rate }),
+      );
       progress(`  ${describe(p)}`);
       paced[share].push(p);
       progress(`shadow ${share}: full speed ${duration}s, ${connections} connections`);
@@ -144,8 +177,25 @@ try {
   // Let the last shadows finish and the isolate flush its summary (>= 1 s apart).
   await new Promise((r) => setTimeout(r, 3_000));
 
-  const bestPaced = (s: Share) => paced[s].reduce((a, b) => (b.p50Ms < a.p50Ms ? b : a));
+  // Paced: the lowest p50 and the lowest p99 over the rounds (noise on a shared
+  // machine only ever adds latency); throughput is the offered rate either way.
+  const bestPaced = (s: Share): LoadResult => ({
+    ...paced[s].reduce((a, b) => (b.rps > a.rps ? b : a)),
+    p50Ms: Math.min(...paced[s].map((r) => r.p50Ms)),
+    p99Ms: Math.min(...paced[s].map((r) => r.p99Ms)),
+  });
   const bestMax = (s: Share) => max[s].reduce((a, b) => (b.rps > a.rps ? b : a));
+  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+  const cpuOf = (s: Share) => {
+    const cpus = paced[s].flatMap((r) => (r.cpu ? [r.cpu] : []));
+    if (cpus.length === 0) return null;
+    return {
+      workerd: median(cpus.map((c) => c.workerd)),
+      origin: median(cpus.map((c) => c.origin)),
+    };
+  };
+  const cpu0 = cpuOf("0%");
+  const cpu100 = cpuOf("100%");
   const sent = (s: Share) =>
     [...warm[s], ...paced[s], ...max[s]].reduce((sum, r) => sum + r.ok + r.failed, 0) + 1;
 
@@ -181,6 +231,14 @@ try {
         `shadow ${fmt(shadowView.shadowLatency.p50 ?? 0, 1)} ms; errors ${JSON.stringify(shadowView.errors)}.`
       : "No shadow summary found for shadow 100 % (did mirroring run?).",
     `Shadow summaries for shadow 0 %: ${zeroShards.length} (nothing mirrored).`,
+    ...(cpu0 && cpu100
+      ? [
+          `CPU per request, paced runs (median of rounds): workerd ${fmt(cpu0.workerd)} µs at 0 % vs ` +
+            `${fmt(cpu100.workerd)} µs at 100 % (+${fmt(cpu100.workerd - cpu0.workerd)} µs per mirrored request); ` +
+            `origin process ${fmt(cpu0.origin)} vs ${fmt(cpu100.origin)} µs.`,
+        ]
+      : []),
+    `Load average (1 min) of the machine: ${fmt(loadBefore, 2)} at start, ${fmt(loadavg()[0] ?? 0, 2)} at end.`,
     "",
   ];
   process.stdout.write(lines.join("\n"));
