@@ -90,10 +90,9 @@ beforeAll(async () => {
     "ro-blue": { version: "v1", family: "r", noise: 0 },
     "ro-green": { version: "v2", family: "r", noise: 0.05 },
   });
-  await Promise.all([
-    seed(state.dir, "service:ro", doc("ro", true)),
-    seed(state.dir, "service:ro-bare", doc("ro-bare", false)),
-  ]);
+  // One wrangler at a time on a state directory: concurrent ones fail with SQLITE_BUSY.
+  await seed(state.dir, "service:ro", doc("ro", true));
+  await seed(state.dir, "service:ro-bare", doc("ro-bare", false));
   routerReady = startRouter();
   routerReady.catch(() => {}); // reported by the router tests' beforeAll
 }, 60_000);
