@@ -107,7 +107,12 @@ function record(
   if (!notable)
     return {
       ...status,
-      lastEvaluation: { at: ctx.now, event: outcome.event, reason: outcome.reason },
+      lastEvaluation: {
+        at: ctx.now,
+        event: outcome.event,
+        reason: outcome.reason,
+        gates: outcome.gates,
+      },
     };
   const entry = {
     at: ctx.now,
@@ -130,7 +135,12 @@ function record(
   );
   return {
     ...withEvent(status, entry),
-    lastEvaluation: { at: ctx.now, event: outcome.event, reason: outcome.reason },
+    lastEvaluation: {
+      at: ctx.now,
+      event: outcome.event,
+      reason: outcome.reason,
+      gates: outcome.gates,
+    },
   };
 }
 

@@ -28,7 +28,7 @@ export interface StoredRolloutStatus extends RolloutStatus {
   planKey: string;
   timeline: TimelineEntry[];
   /** The latest evaluation, notable or not (bake ticks only land here). */
-  lastEvaluation?: { at: number; event: string; reason: string };
+  lastEvaluation?: { at: number; event: string; reason: string; gates?: GateResult[] };
 }
 
 export function planKey(plan: RolloutPlan, canaryOrigin: string, salt: string): string {

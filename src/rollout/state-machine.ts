@@ -155,6 +155,8 @@ export function evaluateRollout(
 
 export type ManualCommand = "pause" | "resume" | "abort" | "promote";
 
+const article = (word: string) => (/^[aeiou]/.test(word) ? "an" : "a");
+
 /** An operator's command; refuses commands that make no sense in the current state. */
 export function applyManual(
   status: RolloutStatus,
@@ -165,20 +167,23 @@ export function applyManual(
   switch (command) {
     case "pause":
       if (status.state !== "progressing")
-        return { error: `cannot pause a ${status.state} rollout` };
+        return { error: `cannot pause ${article(status.state)} ${status.state} rollout` };
       return { status: { ...status, state: "paused", updatedAt: now }, change: null };
     case "resume":
-      if (status.state !== "paused") return { error: `cannot resume a ${status.state} rollout` };
+      if (status.state !== "paused")
+        return { error: `cannot resume ${article(status.state)} ${status.state} rollout` };
       // The bake starts over: time spent paused is not evidence.
       return {
         status: { ...status, state: "progressing", stepStartedAt: now, updatedAt: now },
         change: null,
       };
     case "abort":
-      if (!active) return { error: `cannot abort a ${status.state} rollout` };
+      if (!active)
+        return { error: `cannot abort ${article(status.state)} ${status.state} rollout` };
       return { status: { ...status, state: "aborted", updatedAt: now }, change: { kind: "kill" } };
     case "promote":
-      if (!active) return { error: `cannot promote a ${status.state} rollout` };
+      if (!active)
+        return { error: `cannot promote ${article(status.state)} ${status.state} rollout` };
       return { status: { ...status, state: "promoted", updatedAt: now }, change: { kind: "flip" } };
   }
 }

@@ -348,7 +348,7 @@ describe("rollout commands through a running router's admin API", () => {
 
     const promote = await rollout("promote", "ro");
     expect(promote.code).toBe(1);
-    expect(promote.stderr).toContain("cannot promote a aborted rollout");
+    expect(promote.stderr).toContain("cannot promote an aborted rollout");
 
     const status = await rollout("status", "ro");
     expect(status.stdout).toMatch(/state {6}aborted, step 1\/3/);

@@ -203,7 +203,7 @@ describe("manual commands", () => {
 
     const promote = await post("/ro-cmd/rollout/promote");
     expect(promote.status).toBe(409);
-    expect(promote.body.message).toBe("cannot promote a aborted rollout");
+    expect(promote.body.message).toBe("cannot promote an aborted rollout");
     expect((await stored("ro-cmd")).live).toBe("blue");
 
     const view = await admin("/ro-cmd/rollout");
