@@ -4,18 +4,17 @@
  * `wrangler kv key put --local`, and watch the next responses change with no
  * restart.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, wrangler } from "../../scripts/lib/wrangler.ts";
+import { type LocalProcess, spawnNode, waitForHealth } from "../support/wrangler-dev.ts";
 
 const PORT = 18_787;
 const BASE = `http://127.0.0.1:${PORT}`;
 const state = mkdtempSync(join(tmpdir(), "router-e2e-"));
-let stack: ChildProcess;
-let output = "";
+let stack: LocalProcess | undefined;
 
 const predict = (user: string) =>
   fetch(`${BASE}/fraud/predict`, {
@@ -25,33 +24,12 @@ const predict = (user: string) =>
   });
 
 beforeAll(async () => {
-  stack = spawn(
-    process.execPath,
-    ["scripts/dev.ts", "--port", String(PORT), "--persist-to", state],
-    {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "pipe"],
-      detached: true,
-    },
-  );
-  stack.stdout?.on("data", (d) => {
-    output += d;
-  });
-  stack.stderr?.on("data", (d) => {
-    output += d;
-  });
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${BASE}/_router/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`local stack did not start:\n${output}`);
+  stack = spawnNode(["scripts/dev.ts", "--port", String(PORT), "--persist-to", state], BASE);
+  await waitForHealth(BASE, 90_000, stack.log);
 });
 
 afterAll(() => {
-  if (stack.pid) process.kill(-stack.pid, "SIGTERM");
+  stack?.stop();
   rmSync(state, { recursive: true, force: true });
 });
 

@@ -4,13 +4,12 @@
  * port) and the router under `wrangler dev --persist-to <temp>`; the CLI
  * writes the same local KV through `wrangler kv --local --persist-to`.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
 import { ROOT } from "../../scripts/lib/wrangler.ts";
+import { type LocalProcess, startWranglerDev } from "../support/wrangler-dev.ts";
 import { readState, runCli, seed, tempState } from "./cli-support.ts";
 
 const OVERRIDE_TOKEN = "smoke-override-token";
@@ -19,17 +18,8 @@ const state = tempState("router-smoke-");
 const kv = ["--persist-to", state.dir];
 const smokeFile = join(state.dir, "smoke.json");
 let origins: DemoOrigins;
-let router: ChildProcess;
+let router: LocalProcess | undefined;
 let routerUrl = "";
-let routerLog = "";
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const flipArgs = (...extra: string[]) => [
   ...["flip", "smoke", "--router-url", routerUrl, "--smoke-file", smokeFile],
@@ -69,41 +59,16 @@ beforeAll(async () => {
     ]),
   );
 
-  const port = await freePort();
-  routerUrl = `http://127.0.0.1:${port}`;
-  router = spawn(
-    process.execPath,
-    [
-      ...[join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--port", String(port)],
-      ...["--ip", "127.0.0.1", "--persist-to", state.dir],
-      ...["--var", `OVERRIDE_TOKEN:${OVERRIDE_TOKEN}`, "--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`],
-      ...["--var", "CONFIG_MEMO_TTL_MS:0"],
-    ],
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    },
-  );
-  router.stdout?.on("data", (d) => {
-    routerLog += d;
+  router = await startWranglerDev({
+    persistTo: state.dir,
+    vars: { OVERRIDE_TOKEN, ADMIN_TOKEN, CONFIG_MEMO_TTL_MS: "0" },
+    timeoutMs: 60_000,
   });
-  router.stderr?.on("data", (d) => {
-    routerLog += d;
-  });
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${routerUrl}/_router/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`router did not start:\n${routerLog}`);
+  routerUrl = router.url;
 }, 180_000);
 
 afterAll(async () => {
-  if (router?.pid) process.kill(-router.pid, "SIGTERM");
+  router?.stop();
   await origins?.close();
   state.cleanup();
 });

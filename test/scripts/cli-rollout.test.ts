@@ -6,9 +6,7 @@
  * ephemeral port) serving real traffic. Parsing and rendering are checked
  * directly.
  */
-import { type ChildProcess, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
@@ -17,6 +15,7 @@ import { CliError } from "../../scripts/router/cli.ts";
 import { parseSteps } from "../../scripts/router/commands/rollout.ts";
 import { devVar } from "../../scripts/router/commands/rollout-admin.ts";
 import { formatSeconds, parseDuration } from "../../src/operations/rollout.ts";
+import { type LocalProcess, startWranglerDev } from "../support/wrangler-dev.ts";
 import { readState, runCli, seed, tempState } from "./cli-support.ts";
 
 const ADMIN_TOKEN = "rollout-admin-token";
@@ -24,19 +23,10 @@ const state = tempState("router-rollout-");
 const kv = ["--persist-to", state.dir];
 const env = { ADMIN_TOKEN };
 let origins: DemoOrigins;
-let router: ChildProcess | undefined;
+let router: LocalProcess | undefined;
 let routerUrl = "";
-let routerLog = "";
 /** The router starts while the KV-only tests run (wrangler dev takes seconds to come up). */
 let routerReady: Promise<void> = Promise.resolve();
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const server = createServer().listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
 
 const doc = (service: string, canary: boolean) => ({
   service,
@@ -52,37 +42,11 @@ const doc = (service: string, canary: boolean) => ({
 });
 
 async function startRouter(): Promise<void> {
-  const port = await freePort();
-  routerUrl = `http://127.0.0.1:${port}`;
-  router = spawn(
-    process.execPath,
-    [
-      ...[join(ROOT, "node_modules/wrangler/bin/wrangler.js"), "dev", "--port", String(port)],
-      ...["--ip", "127.0.0.1", "--persist-to", state.dir],
-      ...["--var", `ADMIN_TOKEN:${ADMIN_TOKEN}`, "--var", "CONFIG_MEMO_TTL_MS:0"],
-      ...["--var", "METRICS_FLUSH_MS:0"],
-    ],
-    {
-      cwd: ROOT,
-      detached: true,
-      stdio: ["ignore", "pipe", "pipe"],
-      env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
-    },
-  );
-  router.stdout?.on("data", (d) => {
-    routerLog += d;
+  router = await startWranglerDev({
+    persistTo: state.dir,
+    vars: { ADMIN_TOKEN, CONFIG_MEMO_TTL_MS: "0", METRICS_FLUSH_MS: "0" },
   });
-  router.stderr?.on("data", (d) => {
-    routerLog += d;
-  });
-  const deadline = Date.now() + 90_000;
-  while (Date.now() < deadline) {
-    try {
-      if ((await fetch(`${routerUrl}/_router/health`)).ok) return;
-    } catch {}
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`router did not start:\n${routerLog}`);
+  routerUrl = router.url;
 }
 
 beforeAll(async () => {
@@ -98,7 +62,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  if (router?.pid) process.kill(-router.pid, "SIGTERM");
+  router?.stop();
   await origins?.close();
   state.cleanup();
 });
