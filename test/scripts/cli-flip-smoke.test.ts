@@ -8,7 +8,6 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
 import { type LocalProcess, startWranglerDev } from "../support/wrangler-dev.ts";
 import { readState, runCli, seed, tempState } from "./cli-support.ts";
 

@@ -10,7 +10,6 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
 import { CliError } from "../../scripts/router/cli.ts";
 import { parseSteps } from "../../scripts/router/commands/rollout.ts";
 import { devVar } from "../../scripts/router/commands/rollout-admin.ts";
