@@ -31,8 +31,14 @@ describe("shadow block of the routing document", () => {
   });
 
   it("is optional", () => {
-    const r = validateRoutingDocument(fraud);
+    const { shadow: _omitted, ...doc } = structuredClone(fraud) as Doc;
+    const r = validateRoutingDocument(doc);
     expect(r.ok && r.doc.shadow).toBeUndefined();
+  });
+
+  it("the demo document mirrors every prediction to its shadow origin", () => {
+    const r = validateRoutingDocument(fraud);
+    expect(r.ok && r.doc.shadow).toMatchObject({ origin: "shadow", shareBp: 10_000 });
   });
 
   it.each<[string, Doc, string]>([
