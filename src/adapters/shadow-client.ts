@@ -3,9 +3,9 @@
  * time and size.
  *
  * Layer: adapter (the shadow's counterpart of origin-client.ts, which only
- * serves users). One AbortSignal deadline covers the whole exchange,
- * headers and body, so a shadow that hangs at any point is given up on
- * after `timeoutMs`. Failures are values, never exceptions: the caller runs
+ * serves users). One AbortSignal deadline (the caller's) covers the whole
+ * exchange, headers and body, so a shadow that hangs at any point is given
+ * up on at shadow.timeoutMs. Failures are values, never exceptions: the caller runs
  * inside ctx.waitUntil and must not reject.
  */
 import type { ArmAnswer } from "../shadow/compare.ts";
@@ -18,38 +18,28 @@ export interface ShadowRequest {
   method: string;
   headers: Headers;
   body: ArrayBuffer | null;
-  timeoutMs: number;
+  /** The pair's deadline (shadow.timeoutMs): aborts the fetch and the body read. */
+  signal: AbortSignal;
 }
 
 export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
   const started = performance.now();
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error("shadow timeout")), req.timeoutMs);
   const elapsed = () => performance.now() - started;
+  let response: Response;
   try {
-    let response: Response;
-    try {
-      response = await fetch(req.url, {
-        method: req.method,
-        headers: req.headers,
-        body: req.body,
-        redirect: "manual",
-        signal: controller.signal,
-      });
-    } catch {
-      const error = controller.signal.aborted ? "timeout" : "connection";
-      return { status: 0, durationMs: elapsed(), error, text: null };
-    }
-    const body = await readText(response, controller.signal);
-    return {
-      status: response.status,
-      durationMs: elapsed(),
-      error: body.error,
-      text: body.text,
-    };
-  } finally {
-    clearTimeout(timer);
+    response = await fetch(req.url, {
+      method: req.method,
+      headers: req.headers,
+      body: req.body,
+      redirect: "manual",
+      signal: req.signal,
+    });
+  } catch {
+    const error = req.signal.aborted ? "timeout" : "connection";
+    return { status: 0, durationMs: elapsed(), error, text: null };
   }
+  const body = await readText(response, req.signal);
+  return { status: response.status, durationMs: elapsed(), error: body.error, text: body.text };
 }
 
 /**

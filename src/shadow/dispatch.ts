@@ -140,19 +140,23 @@ export async function mirrorToShadow(
   deps: ShadowDeps,
   waitUntil: WaitUntil,
 ): Promise<void> {
+  // One deadline for the pair: the shadow's call and reading both bodies.
+  const deadline = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
   try {
     // Start in a later task, once the runtime has the user's response in hand.
     await new Promise((r) => setTimeout(r, 0));
+    timer = setTimeout(() => deadline.abort(), plan.config.timeoutMs);
     const shadowHeaders = new Headers(headers);
     shadowHeaders.set(SHADOW_HEADER, "1");
     const [productionAnswer, shadowAnswer] = await Promise.all([
-      readProduction(production, plan.config.timeoutMs),
+      readProduction(production, deadline.signal),
       callShadow({
         url: plan.url,
         method: plan.method,
         headers: shadowHeaders,
         body: plan.body,
-        timeoutMs: plan.config.timeoutMs,
+        signal: deadline.signal,
       }),
     ]);
     const fields = plan.config;
@@ -176,24 +180,20 @@ export async function mirrorToShadow(
     deps.log.recordPair(pair, waitUntil);
   } catch (err) {
     console.error(JSON.stringify({ message: "shadow comparison failed", error: String(err) }));
+  } finally {
+    clearTimeout(timer);
   }
 }
 
-async function readProduction(p: ProductionResult, timeoutMs: number): Promise<ArmAnswer> {
+async function readProduction(p: ProductionResult, signal: AbortSignal): Promise<ArmAnswer> {
   if (!p.copy) {
     const error = p.errorKind === "timeout" ? "timeout" : "connection";
     return { status: 0, durationMs: p.originMs, error, text: null };
   }
   const started = performance.now();
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  try {
-    const body = await readText(p.copy, controller.signal);
-    const durationMs = p.originMs + (performance.now() - started);
-    return { status: p.copy.status, durationMs, error: body.error, text: body.text };
-  } finally {
-    clearTimeout(timer);
-  }
+  const body = await readText(p.copy, signal);
+  const durationMs = p.originMs + (performance.now() - started);
+  return { status: p.copy.status, durationMs, error: body.error, text: body.text };
 }
 
 function inputIdOf(body: ArrayBuffer | null, path: string): string | null {
