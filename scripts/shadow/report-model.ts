@@ -5,7 +5,7 @@
  *
  * Layer: script support (pure: no I/O, no Node APIs).
  */
-import { ABS_DELTA, bucketUpperBound, type Histogram } from "../../src/shadow/histogram.ts";
+import { ABS_DELTA, bucketUpperBound, type Histogram } from "../../src/core/histogram.ts";
 import type { ShadowRecord } from "../../src/shadow/record.ts";
 
 export interface LatencyStats {

@@ -15,7 +15,7 @@ import {
   mergeHistograms,
   observe,
   quantile,
-} from "../shadow/histogram.ts";
+} from "../core/histogram.ts";
 
 export interface ArmAggregate {
   requests: number;

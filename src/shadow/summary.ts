@@ -8,7 +8,7 @@
  * both streams of pairs, in any order. Latency histograms hold only arms
  * that answered (a timeout's duration is the timeout, not a latency).
  */
-import type { PairComparison, ShadowPair } from "./compare.ts";
+
 import {
   ABS_DELTA,
   emptyHistogram,
@@ -18,7 +18,8 @@ import {
   mergeHistograms,
   observe,
   quantile,
-} from "./histogram.ts";
+} from "../core/histogram.ts";
+import type { PairComparison, ShadowPair } from "./compare.ts";
 
 export type SkipReason = "body-too-large";
 

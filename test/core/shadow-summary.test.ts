@@ -1,5 +1,4 @@
 import { describe, expect, it } from "vitest";
-import { comparePair, readPrediction, type ShadowPair } from "../../src/shadow/compare.ts";
 import {
   ABS_DELTA,
   bucketIndex,
@@ -9,7 +8,8 @@ import {
   mergeHistograms,
   observe,
   quantile,
-} from "../../src/shadow/histogram.ts";
+} from "../../src/core/histogram.ts";
+import { comparePair, readPrediction, type ShadowPair } from "../../src/shadow/compare.ts";
 import {
   addPair,
   addSkip,

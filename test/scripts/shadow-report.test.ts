@@ -6,8 +6,8 @@ import { comparisonOf, mergeShards } from "../../scripts/shadow/local.ts";
 import { fillSql, type Row, remoteReport } from "../../scripts/shadow/remote.ts";
 import { renderReport } from "../../scripts/shadow/render.ts";
 import { binHistogram, binValues } from "../../scripts/shadow/report-model.ts";
+import { ABS_DELTA, emptyHistogram, observe } from "../../src/core/histogram.ts";
 import { comparePair, readPrediction, type ShadowPair } from "../../src/shadow/compare.ts";
-import { ABS_DELTA, emptyHistogram, observe } from "../../src/shadow/histogram.ts";
 import { addPair, emptySummary } from "../../src/shadow/summary.ts";
 
 const sql = (file: string) => readFileSync(join(ROOT, "scripts", "shadow", file), "utf8");
