@@ -4,7 +4,7 @@
  * isolates by the report.
  *
  * Layer: pure core. Every field is a sum, a min/max or a fixed-bucket
- * histogram (src/shadow/histogram.ts), so merge(a, b) equals the summary of
+ * histogram (src/core/histogram.ts), so merge(a, b) equals the summary of
  * both streams of pairs, in any order. Latency histograms hold only arms
  * that answered (a timeout's duration is the timeout, not a latency).
  */
