@@ -10,12 +10,11 @@
  * so both are reached the same way. Bundles are written to .wrangler/bench/.
  */
 import { readFileSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { documentKey } from "../../src/schema/kv-keys.ts";
 import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+import { bundleWorker, routerWorker } from "../lib/router-worker.ts";
 import { ROOT } from "../lib/wrangler.ts";
 
 export const SERVICE = "fraud";
@@ -31,22 +30,6 @@ export interface BenchWorkers {
   /** Values of the router's ROUTING keys under a prefix (e.g. shadow summaries). */
   kvValues: (prefix: string) => Promise<string[]>;
   dispose: () => Promise<void>;
-}
-
-async function bundle(entry: string, name: string): Promise<string> {
-  const outfile = join(OUT_DIR, `${name}.js`);
-  await build({
-    entryPoints: [join(ROOT, entry)],
-    outfile,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    logLevel: "warning",
-  });
-  return outfile;
 }
 
 /**
@@ -74,10 +57,9 @@ export async function startWorkers(
   originPort: number,
   seed: WorkerOptions = {},
 ): Promise<BenchWorkers> {
-  await mkdir(OUT_DIR, { recursive: true });
   const [routerScript, passthroughScript] = await Promise.all([
-    bundle("src/index.ts", "router"),
-    bundle("scripts/bench/passthrough-worker.ts", "passthrough"),
+    bundleWorker("src/index.ts", join(OUT_DIR, "router.js")),
+    bundleWorker("scripts/bench/passthrough-worker.ts", join(OUT_DIR, "passthrough.js")),
   ]);
   const socket = [{ host: "127.0.0.1", port: 0 }];
   // Miniflare 5 takes a new options shape; the v4 shape (still documented and
@@ -85,22 +67,10 @@ export async function startWorkers(
   const options = convertV4MiniflareOptions({
     cf: false,
     workers: [
-      {
-        name: "router",
-        modules: true,
-        scriptPath: routerScript,
-        compatibilityDate: "2026-11-01",
-        kvNamespaces: { ROUTING: "routing" },
-        analyticsEngineDatasets: { ROUTER_EVENTS: { dataset: "model_router_events" } },
-        bindings: {
-          CONFIG_MEMO_TTL_MS: "5000",
-          KV_CACHE_TTL_SECONDS: "30",
-          HOST_SERVICES: "{}",
-          OVERRIDE_TOKEN: "bench-override-token",
-          JWT_SECRET: "bench-jwt-secret",
-        },
-        unsafeDirectSockets: socket,
-      },
+      routerWorker(routerScript, {
+        OVERRIDE_TOKEN: "bench-override-token",
+        JWT_SECRET: "bench-jwt-secret",
+      }),
       {
         name: "passthrough",
         modules: true,

@@ -6,10 +6,9 @@
  *
  * Layer: script support.
  */
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import { build } from "esbuild";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
+import { bundleWorker, routerWorker } from "./router-worker.ts";
 import { ROOT } from "./wrangler.ts";
 
 export interface LocalRouter {
@@ -26,46 +25,15 @@ export async function startLocalRouter(options: {
   /** Drop the Worker's console output. */
   quiet?: boolean;
 }): Promise<LocalRouter> {
-  const outDir = join(ROOT, ".wrangler", "local-router");
-  await mkdir(outDir, { recursive: true });
-  const scriptPath = join(outDir, "router.js");
-  await build({
-    entryPoints: [join(ROOT, "src/index.ts")],
-    outfile: scriptPath,
-    bundle: true,
-    format: "esm",
-    platform: "neutral",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    mainFields: ["module", "main"],
-    logLevel: "warning",
-  });
+  const scriptPath = await bundleWorker(
+    "src/index.ts",
+    join(ROOT, ".wrangler", "local-router", "router.js"),
+  );
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       cf: false,
       ...(options.quiet ? { log: new NoOpLog(), handleStructuredLogs: () => {} } : {}),
-      workers: [
-        {
-          name: "router",
-          modules: true,
-          scriptPath,
-          compatibilityDate: "2026-11-01",
-          kvNamespaces: { ROUTING: "routing" },
-          analyticsEngineDatasets: { ROUTER_EVENTS: { dataset: "model_router_events" } },
-          bindings: {
-            CONFIG_MEMO_TTL_MS: "5000",
-            KV_CACHE_TTL_SECONDS: "30",
-            METRICS_FLUSH_MS: "10000",
-            HOST_SERVICES: "{}",
-            OVERRIDE_TOKEN: "local-override-token",
-            ADMIN_TOKEN: "local-admin-token",
-            JWT_SECRET: "local-jwt-secret",
-            ROLLOUT_WEBHOOK_URL: "",
-            ...options.bindings,
-          },
-          unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-        },
-      ],
+      workers: [routerWorker(scriptPath, options.bindings)],
     }),
   );
   await mf.ready;

@@ -1,0 +1,56 @@
+/**
+ * The router as a Miniflare worker for scripts (benchmarks, the rollout
+ * simulation): the esbuild bundle of a Worker entry and the router's worker
+ * definition (bindings as in wrangler.toml, local secrets, a direct socket).
+ *
+ * Layer: script support. Miniflare 5 takes a new options shape; these are
+ * the v4-shaped worker options that `convertV4MiniflareOptions` converts,
+ * the shape with per-worker direct sockets.
+ */
+import { mkdir } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { build } from "esbuild";
+import { ROOT } from "./wrangler.ts";
+
+/** Bundles a Worker entry (path relative to the repository) to `outfile`. */
+export async function bundleWorker(entry: string, outfile: string): Promise<string> {
+  await mkdir(dirname(outfile), { recursive: true });
+  await build({
+    entryPoints: [join(ROOT, entry)],
+    outfile,
+    bundle: true,
+    format: "esm",
+    platform: "neutral",
+    target: "es2022",
+    conditions: ["workerd", "worker", "browser"],
+    mainFields: ["module", "main"],
+    logLevel: "warning",
+  });
+  return outfile;
+}
+
+/** The router's vars as in wrangler.toml, plus local stand-ins for its secrets. */
+export const ROUTER_BINDINGS: Readonly<Record<string, string>> = {
+  CONFIG_MEMO_TTL_MS: "5000",
+  KV_CACHE_TTL_SECONDS: "30",
+  METRICS_FLUSH_MS: "10000",
+  HOST_SERVICES: "{}",
+  OVERRIDE_TOKEN: "local-override-token",
+  ADMIN_TOKEN: "local-admin-token",
+  JWT_SECRET: "local-jwt-secret",
+  ROLLOUT_WEBHOOK_URL: "",
+};
+
+/** Miniflare (v4-shaped) options of the router worker, reachable on its own socket. */
+export function routerWorker(scriptPath: string, bindings: Record<string, string> = {}) {
+  return {
+    name: "router",
+    modules: true,
+    scriptPath,
+    compatibilityDate: "2026-11-01",
+    kvNamespaces: { ROUTING: "routing" },
+    analyticsEngineDatasets: { ROUTER_EVENTS: { dataset: "model_router_events" } },
+    bindings: { ...ROUTER_BINDINGS, ...bindings },
+    unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
+  };
+}
