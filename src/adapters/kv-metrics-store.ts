@@ -7,7 +7,9 @@
  * Key: `metrics:<service>:<version>:<isolate>`, holding that isolate's
  * cumulative totals for the version (rewriting it is idempotent), expiring
  * after 8 days. No key is written by more than one isolate, nor more than
- * once per interval, and the request never waits for a write (waitUntil).
+ * once per interval, and the request never waits for a write (waitUntil):
+ * the first recording after a flush schedules the next one for the end of
+ * the interval, so quiet isolates flush too.
  * What it can lose: an isolate's last interval when it is evicted before
  * its next flush; and KV list/get are eventually consistent (up to ~60 s
  * behind in production), so the analyzer sees slightly old totals.
@@ -38,7 +40,9 @@ export class KvMetricsRecorder {
   readonly #isolate: string;
   readonly #flushMs: number;
   readonly #shards = new Map<string, Shard>();
-  #lastFlush = 0;
+  #lastFlush = Number.NEGATIVE_INFINITY;
+  /** When the pending flush was scheduled (null: none pending). */
+  #scheduledAt: number | null = null;
 
   constructor(kv: KVNamespace, options: { flushMs: number; isolateId?: string }) {
     this.#kv = kv;
@@ -59,10 +63,22 @@ export class KvMetricsRecorder {
     }
     observeRequest(shard.metrics, o);
     shard.dirty = true;
-    if (o.at - this.#lastFlush >= this.#flushMs) {
-      this.#lastFlush = o.at;
-      waitUntil(this.flush());
-    }
+    // One pending flush per isolate: now if the interval has passed, else at
+    // its end, so sparse traffic is flushed too (inside waitUntil, never
+    // delaying the response). A pending flush whose request context was
+    // cancelled before it ran (waitUntil lasts 30 s) is given up on.
+    const pending = this.#scheduledAt;
+    if (pending !== null && o.at - pending < this.#flushMs + 30_000) return;
+    this.#scheduledAt = o.at;
+    const wait = Math.max(0, this.#lastFlush + this.#flushMs - o.at);
+    const due = wait > 0 ? new Promise((resolve) => setTimeout(resolve, wait)) : Promise.resolve();
+    waitUntil(
+      due.then(() => {
+        this.#scheduledAt = null;
+        this.#lastFlush = Date.now();
+        return this.flush();
+      }),
+    );
   }
 
   /** Writes every shard that changed since its last write. */

@@ -6,7 +6,7 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { readVersionMetrics } from "../../src/adapters/kv-metrics-store.ts";
+import { KvMetricsRecorder, readVersionMetrics } from "../../src/adapters/kv-metrics-store.ts";
 import worker from "../../src/index.ts";
 import { type AnalyzerContext, analyzeService, manualRollout } from "../../src/rollout/analyzer.ts";
 import type { RolloutEvent } from "../../src/rollout/notify.ts";
@@ -191,5 +191,37 @@ describe("manual overrides take precedence", () => {
     const doc = await storedDoc("ro-promote");
     expect(doc.live).toBe("green");
     expect(doc.canary).toBeUndefined();
+  });
+});
+
+describe("metrics recorder", () => {
+  it("flushes sparse traffic at the end of the interval, not only on the next request", async () => {
+    const recorder = new KvMetricsRecorder(env.ROUTING, { flushMs: 200, isolateId: "sparse" });
+    let ctx = createExecutionContext();
+    const observe = (i: number) =>
+      recorder.record(
+        {
+          service: "sparse",
+          version: 1,
+          origin: i % 2 ? "blue" : "green",
+          role: i % 2 ? "live" : "canary",
+          identified: true,
+          failed: false,
+          failover: false,
+          originMs: 3,
+          at: Date.now(),
+        },
+        (p) => ctx.waitUntil(p),
+      );
+    observe(0); // the first recording flushes at once
+    await waitOnExecutionContext(ctx);
+    ctx = createExecutionContext();
+    const started = Date.now();
+    for (let i = 1; i < 5; i++) observe(i); // within the interval: one flush at its end
+    await waitOnExecutionContext(ctx);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
+    const m = await readVersionMetrics(env.ROUTING, "sparse", 1);
+    expect(Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0)).toBe(5);
+    expect(m.identified).toEqual({ live: 2, canary: 3 });
   });
 });
