@@ -4,8 +4,8 @@
  * interval; readers merge the shards.
  *
  * Layer: adapter (the only module that reads or writes `metrics:` keys).
- * Key: `metrics:<service>:<version>:<isolate>`, holding that isolate's
- * cumulative totals for the version (rewriting it is idempotent), expiring
+ * Key: `metrics:<service>:<revision>:<isolate>`, holding that isolate's
+ * cumulative totals for the document revision (rewriting it is idempotent), expiring
  * after 8 days. No key is written by more than one isolate, nor more than
  * once per interval, and the request never waits for a write (waitUntil):
  * the first recording after a flush schedules the next one for the end of
@@ -20,6 +20,7 @@ import {
   mergeVersionMetrics,
   observeRequest,
   type RequestObservation,
+  revisionOf,
   type VersionMetrics,
 } from "../metrics/request-metrics.ts";
 import { metricsKey, metricsPrefix } from "../schema/kv-keys.ts";
@@ -51,10 +52,13 @@ export class KvMetricsRecorder {
   }
 
   record(o: RequestObservation, waitUntil: WaitUntil): void {
-    const id = `${o.service}:${o.version}`;
+    const id = `${o.service}:${o.revision}`;
     let shard = this.#shards.get(id);
     if (!shard) {
-      shard = { metrics: emptyVersionMetrics(o.service, o.version, o.at), dirty: false };
+      shard = {
+        metrics: emptyVersionMetrics(o.service, o.version, o.revision, o.at),
+        dirty: false,
+      };
       this.#shards.set(id, shard);
       if (this.#shards.size > MAX_SHARDS) {
         const oldest = this.#shards.keys().next().value;
@@ -90,7 +94,7 @@ export class KvMetricsRecorder {
       const m = shard.metrics;
       writes.push(
         this.#kv
-          .put(metricsKey(m.service, m.version, this.#isolate), JSON.stringify(m), {
+          .put(metricsKey(m.service, m.revision, this.#isolate), JSON.stringify(m), {
             expirationTtl: EXPIRATION_TTL_SECONDS,
           })
           .catch((err) => {
@@ -103,17 +107,18 @@ export class KvMetricsRecorder {
   }
 }
 
-/** Merges every isolate's shard for one document version of a service. */
+/** Merges every isolate's shard for one routing document (its revision). */
 export async function readVersionMetrics(
   kv: KVNamespace,
-  service: string,
-  version: number,
+  doc: { service: string; version: number; updatedAt: string },
 ): Promise<VersionMetrics> {
-  let merged = emptyVersionMetrics(service, version, Number.POSITIVE_INFINITY);
+  const { service, version } = doc;
+  const revision = revisionOf(doc);
+  let merged = emptyVersionMetrics(service, version, revision, Number.POSITIVE_INFINITY);
   merged.lastAt = 0;
   let cursor: string | undefined;
   do {
-    const page = await kv.list({ prefix: metricsPrefix(service, version), cursor });
+    const page = await kv.list({ prefix: metricsPrefix(service, revision), cursor });
     const values = await Promise.all(page.keys.map((k) => kv.get<VersionMetrics>(k.name, "json")));
     for (const v of values) if (v) merged = mergeVersionMetrics(merged, v);
     cursor = page.list_complete ? undefined : page.cursor;

@@ -52,7 +52,7 @@ export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
     const now = Date.now();
     const [status, raw, shadow] = await Promise.all([
       readRolloutStatus(c.env.ROUTING, service),
-      readVersionMetrics(c.env.ROUTING, service, doc.version),
+      readVersionMetrics(c.env.ROUTING, doc),
       readShadowView(c.env.ROUTING, doc),
     ]);
     const plan = doc.rollout ?? null;

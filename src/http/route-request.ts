@@ -15,6 +15,7 @@ import { callOrigin, type OriginOutcome } from "../adapters/origin-client.ts";
 import { decide } from "../core/decide.ts";
 import { type HostMap, joinOriginUrl, matchService } from "../core/service-match.ts";
 import { resolveIdentity } from "../identity/resolve-identity.ts";
+import { revisionOf } from "../metrics/request-metrics.ts";
 import { mirrorToShadow, planShadow, SHADOW_HEADER, type ShadowDeps } from "../shadow/dispatch.ts";
 import { anonymousIdCookie } from "./anonymous-cookie.ts";
 import { RouterError } from "./errors.ts";
@@ -202,6 +203,7 @@ export async function routeRequest(
       {
         service,
         version: doc.version,
+        revision: revisionOf(doc),
         origin: decision.origin,
         role: decision.role,
         identified: identity !== null,

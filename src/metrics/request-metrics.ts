@@ -5,8 +5,10 @@
  *
  * Layer: pure core. Everything is a sum or a fixed-bucket histogram, so
  * metrics recorded by many isolates merge exactly, in any order. Metrics are
- * keyed by document version: a rollout step changes the canary share, which
- * writes a new version, so "this step's traffic" is exactly "this version's".
+ * keyed by document revision (version and updatedAt, so a version number
+ * reused by a reseed or a raw put does not mix with old shards): a rollout
+ * step changes the canary share, which writes a new version, so "this
+ * step's traffic" is exactly "this revision's".
  */
 import {
   emptyHistogram,
@@ -26,9 +28,15 @@ export interface ArmAggregate {
   latencyMs: Histogram;
 }
 
+/** The revision of a routing document: its version and when it was written. */
+export function revisionOf(doc: { version: number; updatedAt: string }): string {
+  return `${doc.version}@${Date.parse(doc.updatedAt)}`;
+}
+
 export interface VersionMetrics {
   service: string;
   version: number;
+  revision: string;
   /** By the origin the decision chose (before any failover). */
   arms: Record<string, ArmAggregate>;
   /** Requests with a user id, by decision role (live, canary, challenger). */
@@ -40,6 +48,7 @@ export interface VersionMetrics {
 export interface RequestObservation {
   service: string;
   version: number;
+  revision: string;
   origin: string;
   role: string;
   identified: boolean;
@@ -50,8 +59,13 @@ export interface RequestObservation {
   at: number;
 }
 
-export function emptyVersionMetrics(service: string, version: number, at: number): VersionMetrics {
-  return { service, version, arms: {}, identified: {}, firstAt: at, lastAt: at };
+export function emptyVersionMetrics(
+  service: string,
+  version: number,
+  revision: string,
+  at: number,
+): VersionMetrics {
+  return { service, version, revision, arms: {}, identified: {}, firstAt: at, lastAt: at };
 }
 
 const emptyArm = (): ArmAggregate => ({
@@ -95,6 +109,7 @@ export function mergeVersionMetrics(a: VersionMetrics, b: VersionMetrics): Versi
   return {
     service: a.service,
     version: a.version,
+    revision: a.revision,
     arms,
     identified,
     firstAt: Math.min(a.firstAt, b.firstAt),

@@ -186,7 +186,7 @@ export async function analyzeService(
     };
   }
 
-  const metrics = await readVersionMetrics(ctx.kv, service, doc.version);
+  const metrics = await readVersionMetrics(ctx.kv, doc);
   const shadow = await ctx.readShadow(doc);
   const decision = evaluateRollout(
     plan,

@@ -34,13 +34,14 @@ export const shadowLogKey = (service: string, atMs: number, isolate: string): st
   `${shadowLogPrefix(service)}${String(9_999_999_999_999 - Math.floor(atMs)).padStart(13, "0")}:${isolate}`;
 
 /**
- * Request metrics per document version (see src/adapters/kv-metrics-store.ts):
- * one shard per isolate, merged by the rollout analyzer.
+ * Request metrics per document revision ("<version>@<updatedAt ms>", see
+ * src/metrics/request-metrics.ts and src/adapters/kv-metrics-store.ts): one
+ * shard per isolate, merged by the rollout analyzer.
  */
-export const metricsPrefix = (service: string, version: number): string =>
-  `metrics:${service}:${version}:`;
-export const metricsKey = (service: string, version: number, isolate: string): string =>
-  `${metricsPrefix(service, version)}${isolate}`;
+export const metricsPrefix = (service: string, revision: string): string =>
+  `metrics:${service}:${revision}:`;
+export const metricsKey = (service: string, revision: string, isolate: string): string =>
+  `${metricsPrefix(service, revision)}${isolate}`;
 
 /** The progress of a service's rollout (step, state, verdict timeline); see src/rollout/. */
 export const rolloutStatusKey = (service: string): string => `rollout:${service}`;

@@ -49,7 +49,7 @@ async function storedDoc(service: string) {
 
 /** Real traffic through the worker; waits until this version's metrics are in KV. */
 async function traffic(service: string, n: number): Promise<void> {
-  const version = (await storedDoc(service)).version as number;
+  const doc = await storedDoc(service);
   for (let i = 0; i < n; i++) {
     const res = await SELF.fetch(`http://router.test/${service}/predict`, {
       method: "POST",
@@ -59,7 +59,7 @@ async function traffic(service: string, n: number): Promise<void> {
     await res.arrayBuffer();
   }
   for (let tries = 0; tries < 50; tries++) {
-    const m = await readVersionMetrics(env.ROUTING, service, version);
+    const m = await readVersionMetrics(env.ROUTING, doc);
     const total = Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0);
     if (total >= n) return;
     await new Promise((r) => setTimeout(r, 50));
@@ -203,6 +203,7 @@ describe("metrics recorder", () => {
         {
           service: "sparse",
           version: 1,
+          revision: "1@0",
           origin: i % 2 ? "blue" : "green",
           role: i % 2 ? "live" : "canary",
           identified: true,
@@ -220,7 +221,11 @@ describe("metrics recorder", () => {
     for (let i = 1; i < 5; i++) observe(i); // within the interval: one flush at its end
     await waitOnExecutionContext(ctx);
     expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-    const m = await readVersionMetrics(env.ROUTING, "sparse", 1);
+    const m = await readVersionMetrics(env.ROUTING, {
+      service: "sparse",
+      version: 1,
+      updatedAt: new Date(0).toISOString(),
+    });
     expect(Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0)).toBe(5);
     expect(m.identified).toEqual({ live: 2, canary: 3 });
   });
