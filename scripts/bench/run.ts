@@ -16,8 +16,10 @@
  * Prints a markdown table and PASS/FAIL per target; exits 1 on a FAIL only
  * with --strict.
  */
+
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
+import { fmt, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
 import { timeDecision } from "./decision.ts";
 import { type LoadResult, runLoad } from "./load.ts";
@@ -56,22 +58,12 @@ if (values.help) {
   process.exit(0);
 }
 
-function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer, got "${value}"\n\n${HELP}`);
-    process.exit(2);
-  }
-  return n;
-}
+const positiveInt = (name: string, value: string) => positiveIntOption(HELP, name, value);
 const duration = positiveInt("duration", values.duration);
 const connections = positiveInt("connections", values.connections);
 const rounds = positiveInt("rounds", values.rounds);
-const WARMUP_SECONDS = Math.min(5, Math.max(2, Math.round(duration / 3)));
+const WARMUP_SECONDS = warmupSeconds(duration);
 
-const progress = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const describe = (r: LoadResult) =>
   `${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms` +
   (r.failed > 0 ? `, ${r.failed} FAILED requests` : "");

@@ -21,11 +21,13 @@
  *
  * Prints a markdown table and PASS/FAIL; exits 1 on a FAIL only with --strict.
  */
+
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import { shadowSummaryPrefix } from "../../src/schema/kv-keys.ts";
 import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
 import { mergeSummaries, parseSummary, viewSummary } from "../../src/shadow/summary.ts";
+import { fmt, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
 import { type LoadResult, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
@@ -66,26 +68,16 @@ if (values.help) {
   process.exit(0);
 }
 
-function positiveInt(name: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) {
-    process.stderr.write(`--${name} must be a positive integer, got "${value}"\n\n${HELP}`);
-    process.exit(2);
-  }
-  return n;
-}
+const positiveInt = (name: string, value: string) => positiveIntOption(HELP, name, value);
 const duration = positiveInt("duration", values.duration);
 const rate = positiveInt("rate", values.rate);
 const connections = positiveInt("connections", values.connections);
 const rounds = positiveInt("rounds", values.rounds);
-const WARMUP_SECONDS = Math.min(5, Math.max(2, Math.round(duration / 3)));
+const WARMUP_SECONDS = warmupSeconds(duration);
 const SHADOW_MODEL = "fraud-shadow-slow";
 const services = { "0%": "shadow-0", "100%": "shadow-100" } as const;
 type Share = keyof typeof services;
 
-const progress = (line: string) => process.stderr.write(`${line}\n`);
-const fmt = (n: number, digits = 0) =>
-  n.toLocaleString("en-US", { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const describe = (r: LoadResult) =>
   `${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms` +
   (r.failed > 0 ? `, ${r.failed} FAILED requests` : "");
