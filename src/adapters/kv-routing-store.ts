@@ -102,10 +102,13 @@ export class KvRoutingStore {
         cacheTtl: this.#opts.cacheTtlSeconds,
       });
     } catch (err) {
-      // KV unreachable: keep serving what we had, retry on a later request.
+      // KV unreachable: keep serving what we had for another memo period
+      // (the next attempt runs in the background), instead of making every
+      // request wait for a read that fails.
       this.#opts.log("routing document read failed", { service, error: String(err) });
       if (previous) {
         previous.refreshing = null;
+        previous.loadedAt = this.#opts.now();
         return previous.result;
       }
       throw err;

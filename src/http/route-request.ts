@@ -50,7 +50,17 @@ export async function routeRequest(
   }
   const { service } = match;
 
-  const loaded = await deps.store.load(service, waitUntil);
+  const loaded = await deps.store.load(service, waitUntil).catch(() => {
+    // KV unreachable and nothing memoized for this service (logged by the store).
+    throw new RouterError(
+      503,
+      "routing_unavailable",
+      `routing state for "${service}" cannot be read`,
+      {
+        service,
+      },
+    );
+  });
   if (loaded.status === "missing") {
     throw new RouterError(
       503,

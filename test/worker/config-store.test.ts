@@ -105,3 +105,44 @@ describe("memo", () => {
     expect(s.stats().kvReads).toBe(5);
   });
 });
+
+describe("KV outages", () => {
+  it("keeps serving the memoized document, and backs off instead of reading on every request", async () => {
+    await putDoc(makeDoc("outage", { live: "green" }));
+    let failing = false;
+    let reads = 0;
+    // The real binding, made to fail on demand (KV itself cannot be taken down in a test).
+    const flaky = {
+      get: (key: string, options: KVNamespaceGetOptions<"text">) => {
+        reads++;
+        if (failing) return Promise.reject(new Error("KV unavailable"));
+        return env.ROUTING.get(key, options);
+      },
+      put: (key: string, value: string) => env.ROUTING.put(key, value),
+    } as unknown as KVNamespace;
+    let now = 0;
+    const s = new KvRoutingStore(flaky, {
+      memoTtlMs: 5_000,
+      cacheTtlSeconds: 30,
+      now: () => now,
+      log: () => {},
+    });
+    expect(await load(s, "outage")).toMatchObject({ status: "ok", doc: { live: "green" } });
+
+    failing = true;
+    now = 60_000; // far past the memo: this request waits for a read, which fails
+    expect(await load(s, "outage")).toMatchObject({ status: "ok", doc: { live: "green" } });
+    const afterFailure = reads;
+    now += 1_000; // within the back-off: served from the memo, no read
+    expect(await load(s, "outage")).toMatchObject({ doc: { live: "green" } });
+    expect(reads).toBe(afterFailure);
+  });
+
+  it("a service never loaded answers with the error while KV is down", async () => {
+    const down = {
+      get: () => Promise.reject(new Error("KV unavailable")),
+    } as unknown as KVNamespace;
+    const s = new KvRoutingStore(down, { memoTtlMs: 5_000, cacheTtlSeconds: 30, log: () => {} });
+    await expect(load(s, "nothing")).rejects.toThrow(/KV unavailable/);
+  });
+});
