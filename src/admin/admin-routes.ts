@@ -11,9 +11,8 @@
  * After a write this isolate's routing memo is cleared; other isolates see
  * the change within their memo TTL plus KV propagation.
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { z } from "zod";
-import { NAME_PATTERN } from "../core/names.ts";
 import { highestVersion } from "../history/history.ts";
 import { RouterError } from "../http/errors.ts";
 import { canaryKill } from "../operations/canary.ts";
@@ -27,10 +26,17 @@ import type { RoutingDocument } from "../schema/routing-document.ts";
 import { adminAuth } from "./admin-auth.ts";
 import { type AdminWrite, adminWrite } from "./admin-write.ts";
 import { listServiceNames, readService } from "./kv-services.ts";
+import {
+  type AdminContext,
+  type AdminEnv,
+  authorOf,
+  notFound,
+  serviceParam,
+} from "./request-params.ts";
 import { rolloutRoutes } from "./rollout-routes.ts";
 
-type Env_ = { Bindings: Env };
-type C = Context<Env_>;
+type Env_ = AdminEnv;
+type C = AdminContext;
 
 export interface AdminOptions {
   /** Called after every write (the composition root clears the routing memo). */
@@ -150,19 +156,9 @@ const sources = (s: StoredService) => ({
   history: s.history,
   lastGood: s.lastGood,
 });
-const notFound = (service: string) =>
-  new RouterError(404, "no_routing_document", `no routing document for "${service}"`, { service });
-
-function serviceParam(c: C): string {
-  const service = c.req.param("service") ?? "";
-  if (!NAME_PATTERN.test(service)) {
-    throw new RouterError(400, "invalid_service_name", "not a valid service name", { service });
-  }
-  return service;
-}
 
 function metaOf(c: C): OperationMeta {
-  return { author: c.req.header("x-router-author") || "admin-api", now: new Date().toISOString() };
+  return { author: authorOf(c, "admin-api"), now: new Date().toISOString() };
 }
 
 /** The request's JSON body; an empty body is {} unless one is required. */

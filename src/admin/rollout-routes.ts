@@ -11,9 +11,8 @@
  * and the commands are `analyzeService` / `manualRollout` themselves.
  * Authors come from X-Router-Author (default "admin").
  */
-import { type Context, Hono } from "hono";
+import { Hono } from "hono";
 import { readVersionMetrics } from "../adapters/kv-metrics-store.ts";
-import { NAME_PATTERN } from "../core/names.ts";
 import { RouterError } from "../http/errors.ts";
 import { armSummary } from "../metrics/request-metrics.ts";
 import { analyzeService, manualRollout } from "../rollout/analyzer.ts";
@@ -24,9 +23,16 @@ import { readShadowView } from "../rollout/shadow-view.ts";
 import { evaluateRollout, type ManualCommand } from "../rollout/state-machine.ts";
 import type { AdminOptions } from "./admin-routes.ts";
 import { readService } from "./kv-services.ts";
+import {
+  type AdminContext,
+  type AdminEnv,
+  authorOf,
+  notFound,
+  serviceParam,
+} from "./request-params.ts";
 
-type Env_ = { Bindings: Env };
-type C = Context<Env_>;
+type Env_ = AdminEnv;
+type C = AdminContext;
 
 export const ROLLOUT_COMMANDS: readonly ManualCommand[] = ["pause", "resume", "abort", "promote"];
 
@@ -123,7 +129,7 @@ export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
         commands: ROLLOUT_COMMANDS,
       });
     }
-    const author = c.req.header("x-router-author") || "admin";
+    const author = authorOf(c, "admin");
     const outcome = await manualRollout(contextOf(c), service, command, author);
     options.afterWrite(c.env);
     return c.json(outcome);
@@ -133,14 +139,3 @@ export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
 }
 
 const contextOf = (c: C) => analyzerContext(c.env, Date.now(), (p) => c.executionCtx.waitUntil(p));
-
-const notFound = (service: string) =>
-  new RouterError(404, "no_routing_document", `no routing document for "${service}"`, { service });
-
-function serviceParam(c: C): string {
-  const service = c.req.param("service") ?? "";
-  if (!NAME_PATTERN.test(service)) {
-    throw new RouterError(400, "invalid_service_name", "not a valid service name", { service });
-  }
-  return service;
-}
