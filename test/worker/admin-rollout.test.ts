@@ -7,7 +7,7 @@
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
-import { makeDoc, putDoc } from "./support.ts";
+import { makeDoc, putDoc, trafficWithMetrics } from "./support.ts";
 
 const TOKEN = "test-admin-token";
 const BASE = "http://router.test/_router/admin/services";
@@ -48,28 +48,6 @@ async function seedRollout(service: string, over: Partial<RoutingDocumentInput> 
   );
   await env.ROUTING.delete(`rollout:${service}`);
   await env.ROUTING.delete(`history:${service}`);
-}
-
-/** Real requests through the worker; waits until their metrics are in KV. */
-async function traffic(service: string, n: number): Promise<void> {
-  for (let i = 0; i < n; i++) {
-    const res = await SELF.fetch(`http://router.test/${service}/predict`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-user-id": `user-${i}` },
-      body: JSON.stringify({ features: { i } }),
-    });
-    await res.arrayBuffer();
-  }
-  for (let tries = 0; tries < 50; tries++) {
-    const { body } = await admin(`/${service}/rollout`);
-    const seen = Object.values(body.metrics.arms as Record<string, { requests: number }>).reduce(
-      (a, arm) => a + arm.requests,
-      0,
-    );
-    if (seen >= n) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("metrics never reached KV");
 }
 
 describe("authentication", () => {
@@ -124,7 +102,7 @@ describe("GET .../rollout", () => {
     const version = (await stored("ro-view")).version;
     expect(start.body.version).toBe(version);
 
-    await traffic("ro-view", 40);
+    await trafficWithMetrics("ro-view", 40);
     const view = await admin("/ro-view/rollout");
     expect(view.body).toMatchObject({
       version,

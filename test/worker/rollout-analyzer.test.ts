@@ -2,7 +2,6 @@ import {
   createExecutionContext,
   createScheduledController,
   env,
-  SELF,
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -12,7 +11,7 @@ import { type AnalyzerContext, analyzeService, manualRollout } from "../../src/r
 import type { RolloutEvent } from "../../src/rollout/notify.ts";
 import { readShadowView } from "../../src/rollout/shadow-view.ts";
 import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
-import { makeDoc, putDoc } from "./support.ts";
+import { makeDoc, putDoc, trafficWithMetrics } from "./support.ts";
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
@@ -47,26 +46,6 @@ async function storedDoc(service: string) {
   return JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
 }
 
-/** Real traffic through the worker; waits until this version's metrics are in KV. */
-async function traffic(service: string, n: number): Promise<void> {
-  const doc = await storedDoc(service);
-  for (let i = 0; i < n; i++) {
-    const res = await SELF.fetch(`http://router.test/${service}/predict`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-user-id": `user-${i}` },
-      body: JSON.stringify({ features: { i } }),
-    });
-    await res.arrayBuffer();
-  }
-  for (let tries = 0; tries < 50; tries++) {
-    const m = await readVersionMetrics(env.ROUTING, doc);
-    const total = Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0);
-    if (total >= n) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error("metrics never reached KV");
-}
-
 describe("rollout analyzer", () => {
   it("starts at the first step, advances after the bake, and promotes after the last", async () => {
     const events: RolloutEvent[] = [];
@@ -76,7 +55,7 @@ describe("rollout analyzer", () => {
     expect(start).toMatchObject({ event: "start", state: "progressing", stepIndex: 0 });
     expect((await storedDoc("ro-ok")).canary.shareBp).toBe(2000);
 
-    await traffic("ro-ok", 300);
+    await trafficWithMetrics("ro-ok", 300);
     expect(await analyzeService(context(T0 + 5 * MIN, events), "ro-ok")).toMatchObject({
       event: "bake",
     });
@@ -90,7 +69,7 @@ describe("rollout analyzer", () => {
     ]);
     expect((await storedDoc("ro-ok")).canary.shareBp).toBe(5000);
 
-    await traffic("ro-ok", 300);
+    await trafficWithMetrics("ro-ok", 300);
     const promote = await analyzeService(context(T0 + 21 * MIN, events), "ro-ok");
     expect(promote).toMatchObject({ event: "promote", state: "promoted" });
     const doc = await storedDoc("ro-ok");
@@ -116,7 +95,7 @@ describe("rollout analyzer", () => {
   it("holds when the bake is over but the evidence is too thin", async () => {
     await putDoc(rolloutDoc("ro-thin", "green"));
     await analyzeService(context(T0), "ro-thin");
-    await traffic("ro-thin", 20);
+    await trafficWithMetrics("ro-thin", 20);
     expect(await analyzeService(context(T0 + 11 * MIN), "ro-thin")).toMatchObject({
       event: "hold",
       stepIndex: 0,
@@ -140,7 +119,7 @@ describe("the scheduled handler (Cron Trigger)", () => {
     await tick(T0);
     expect((await storedDoc("ro-bad")).canary).toMatchObject({ shareBp: 2000, killed: false });
 
-    await traffic("ro-bad", 300);
+    await trafficWithMetrics("ro-bad", 300);
     await tick(T0 + 2 * MIN); // mid-bake: a failing gate does not wait for the bake
     const doc = await storedDoc("ro-bad");
     expect(doc.canary.killed).toBe(true);
@@ -167,7 +146,7 @@ describe("manual overrides take precedence", () => {
     expect(await manualRollout(context(T0 + MIN), "ro-manual", "pause", "alice")).toMatchObject({
       state: "paused",
     });
-    await traffic("ro-manual", 200);
+    await trafficWithMetrics("ro-manual", 200);
     expect(await analyzeService(context(T0 + 20 * MIN), "ro-manual")).toMatchObject({
       event: "none",
     });

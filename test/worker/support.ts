@@ -5,6 +5,7 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { inject } from "vitest";
+import { readVersionMetrics } from "../../src/adapters/kv-metrics-store.ts";
 import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
 
 export const originUrl = (model: string) => `${inject("originBase")}/${model}`;
@@ -66,3 +67,22 @@ export async function variantOf(res: Response): Promise<string | null> {
 
 export const users = (n: number, prefix = "user") =>
   Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+/** `n` identified predictions through the worker; resolves once their metrics are in KV. */
+export async function trafficWithMetrics(service: string, n: number): Promise<void> {
+  const doc = JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
+  for (let i = 0; i < n; i++) {
+    const res = await SELF.fetch(`http://router.test/${service}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": `user-${i}` },
+      body: JSON.stringify({ features: { i } }),
+    });
+    await res.arrayBuffer();
+  }
+  for (let tries = 0; tries < 50; tries++) {
+    const m = await readVersionMetrics(env.ROUTING, doc);
+    if (Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0) >= n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("metrics never reached KV");
+}
