@@ -9,6 +9,7 @@
  *   ANY  /<model>/echo...   what the origin received (method, path, query,
  *                           headers, body) so tests can check forwarding
  *   GET  /<model>/redirect  a 302 to the origin's own absolute URL
+ *   POST /<model>/inbox     keeps a JSON body (a webhook receiver); GET lists them
  * Behaviours simulate bad origins: "error" (500), "hang" (never answers),
  * "garbage" (200 with a non-JSON body), "reset" (drops the connection),
  * plus an optional fixed delay and a random error rate that may be changed
@@ -56,6 +57,7 @@ export async function startDemoOrigins(
   options: { port?: number; host?: string } = {},
 ): Promise<DemoOrigins> {
   const hits = new Map<string, number>();
+  const inboxes = new Map<string, unknown[]>();
   const host = options.host ?? "127.0.0.1";
   const server: Server = createServer(async (req, res) => {
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? host}`);
@@ -81,6 +83,13 @@ export async function startDemoOrigins(
     }
     const endpoint = `/${rest.join("/")}`;
     if (endpoint === "/health") return send(res, 200, { ok: true, model_version: model.version });
+    if (endpoint === "/inbox") {
+      // A webhook receiver for tests: POST keeps the JSON body, GET lists what was kept.
+      const kept = inboxes.get(name) ?? [];
+      inboxes.set(name, kept);
+      if (req.method === "POST") kept.push(JSON.parse(body.toString("utf8") || "null"));
+      return send(res, 200, kept);
+    }
     if (endpoint === "/redirect") {
       res.writeHead(302, { location: `http://${req.headers.host}/${name}/health` });
       return res.end();
