@@ -66,9 +66,16 @@ export function rollback(
       ? candidates.find((c) => currentVersion === null || c.version < currentVersion)
       : candidates.find((c) => c.version === args.toVersion);
   if (!target) {
-    const wanted =
-      args.toVersion === undefined ? "an earlier version" : `version ${args.toVersion}`;
-    return refuse("version", `history has no ${wanted} to restore (restorable: ${available})`);
+    if (args.toVersion !== undefined) {
+      return refuse(
+        "version",
+        `history has no version ${args.toVersion} to restore (restorable: ${available})`,
+      );
+    }
+    return refuse(
+      "version",
+      `history has no earlier version to restore (restorable: ${available}); raw \`wrangler kv key put\` writes leave no history: put the good document again, or use \`apply\``,
+    );
   }
   const base = Math.max(highestVersion(sources.current, sources.history), target.version);
   const live = typeof target.document.live === "string" ? ` (live ${target.document.live})` : "";

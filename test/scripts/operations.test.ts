@@ -160,6 +160,17 @@ describe("rollback and history", () => {
     expect(r.doc).toMatchObject({ version: 6, live: "green" });
   });
 
+  it("with no history (only raw writes), says how to put a good document back", () => {
+    const r = rollback("fraud", { current: doc(2, "green"), history: [] }, {}, meta);
+    expect(r.ok).toBe(false);
+    if (!r.ok) {
+      expect(r.errors[0]?.message).toContain(
+        "history has no earlier version to restore (restorable: none)",
+      );
+      expect(r.errors[0]?.message).toContain("raw `wrangler kv key put` writes leave no history");
+    }
+  });
+
   it(`keeps the newest ${HISTORY_LIMIT} entries`, () => {
     let history: HistoryEntry[] = [];
     for (let v = 2; v <= 60; v++) {
