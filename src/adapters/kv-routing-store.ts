@@ -7,8 +7,10 @@
  *   (stale-while-revalidate through `waitUntil`), up to `maxStaleMs`
  *   (default 2 x memoTtlMs), after which a request waits for the read. With
  *   steady traffic the refresh happens in the background right after the TTL;
- *   sparse traffic reads synchronously, so no request ever sees a document
- *   older than maxStaleMs. `memoTtlMs` 0 disables the memo.
+ *   sparse traffic reads synchronously. Only one read per service runs at a
+ *   time; requests arriving meanwhile get the memoized copy (so a burst after
+ *   an idle spell costs one read, not one per request). `memoTtlMs` 0
+ *   disables the memo.
  * - Bounded: at most `maxEntries` services are memoized (oldest evicted).
  * - Bad documents never take traffic down: an unparsable or schema-invalid
  *   value is logged and the last good document is served instead (the memo,
@@ -39,10 +41,14 @@ interface MemoEntry {
   /** Raw KV text behind `result`, to skip re-parsing an unchanged value. */
   raw: string | null;
   loadedAt: number;
-  refreshing: Promise<LoadResult> | null;
+  /** A KV read for this service is under way (started then). */
+  refreshing: { startedAt: number } | null;
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** A refresh older than this is treated as lost (Workers cap waitUntil at 30 s). */
+const READ_GIVE_UP_MS = 30_000;
 
 export class KvRoutingStore {
   readonly #kv: KVNamespace;
@@ -65,18 +71,20 @@ export class KvRoutingStore {
   async load(service: string, waitUntil: WaitUntil): Promise<LoadResult> {
     const { memoTtlMs, maxStaleMs, now } = this.#opts;
     const entry = this.#memo.get(service);
-    if (memoTtlMs > 0 && entry) {
-      const age = now() - entry.loadedAt;
-      if (age < memoTtlMs) return entry.result;
-      if (age < Math.max(maxStaleMs, memoTtlMs)) {
-        if (!entry.refreshing) {
-          entry.refreshing = this.#refresh(service, entry, waitUntil);
-          waitUntil(entry.refreshing);
-        }
-        return entry.result;
-      }
-    }
-    return this.#refresh(service, entry, waitUntil);
+    if (memoTtlMs <= 0 || !entry) return this.#refresh(service, entry, waitUntil);
+
+    const at = now();
+    const age = at - entry.loadedAt;
+    if (age < memoTtlMs) return entry.result;
+    // One read per service at a time: while it runs, other requests keep the
+    // memoized copy instead of each reading KV (no herd after an idle spell).
+    // A read that never settled (its request was torn down) is given up on.
+    if (entry.refreshing && at - entry.refreshing.startedAt < READ_GIVE_UP_MS) return entry.result;
+    const refresh = this.#refresh(service, entry, waitUntil);
+    entry.refreshing = { startedAt: at };
+    waitUntil(refresh);
+    // Too stale to serve (sparse traffic): this request waits for the read.
+    return age < Math.max(maxStaleMs, memoTtlMs) ? entry.result : refresh;
   }
 
   /** Counters for the health endpoint and the benchmark (KV reads per isolate). */

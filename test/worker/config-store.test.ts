@@ -89,6 +89,25 @@ describe("memo", () => {
     expect(await load(s, "memo")).toMatchObject({ doc: { live: "blue" } });
   });
 
+  it("a burst after an idle spell costs one KV read, not one per request", async () => {
+    let now = 0;
+    const s = store(() => now, 5_000);
+    await putDoc(makeDoc("burst", { live: "blue" }));
+    await load(s, "burst");
+    await putDoc(makeDoc("burst", { live: "green" }));
+    now = 60_000; // far past maxStale: the first request waits for the read
+    const ctx = createExecutionContext();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => s.load("burst", (p) => ctx.waitUntil(p))),
+    );
+    await waitOnExecutionContext(ctx);
+    expect(s.stats().kvReads).toBe(2);
+    expect(results[0]).toMatchObject({ doc: { live: "green" } });
+    // The others got the memoized copy while that one read was under way.
+    expect(results.slice(1).every((r) => r.status === "ok" && r.doc.live === "blue")).toBe(true);
+    expect(await load(s, "burst")).toMatchObject({ doc: { live: "green" } });
+  });
+
   it("remembers missing documents too, and stays bounded", async () => {
     const s = new KvRoutingStore(env.ROUTING, {
       memoTtlMs: 5_000,
