@@ -1,7 +1,16 @@
-import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
+import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { KvRoutingStore } from "../../src/adapters/kv-routing-store.ts";
-import { makeDoc, predict, putDoc } from "./support.ts";
+import { makeDoc, predict, putDoc, variantOf } from "./support.ts";
+
+/** The worker writes :last-good inside waitUntil, after the response. */
+async function waitForLastGood(service: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    if (await env.ROUTING.get(`service:${service}:last-good`)) return;
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error(`no last-good copy of ${service}`);
+}
 
 const store = (now: () => number, memoTtlMs = 5_000) =>
   new KvRoutingStore(env.ROUTING, { memoTtlMs, cacheTtlSeconds: 30, now, log: () => {} });
@@ -66,6 +75,44 @@ describe("bad documents never take traffic down", () => {
   });
 });
 
+describe("a deleted document", () => {
+  it("keeps serving the last good copy, loudly, and the health endpoint flags it", async () => {
+    await putDoc(makeDoc("deleted", { live: "green" }));
+    expect(await variantOf(await predict("deleted", { user: "u" }))).toBe("green");
+    await waitForLastGood("deleted");
+    await env.ROUTING.delete("service:deleted");
+    const res = await predict("deleted", { user: "u" });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-model-variant")).toBe("green");
+    const health = (await (await SELF.fetch("http://router.test/_router/health")).json()) as {
+      store: { fallbacks: { service: string; reason: string }[] };
+    };
+    expect(health.store.fallbacks).toContainEqual(
+      expect.objectContaining({ service: "deleted", reason: "deleted" }),
+    );
+  });
+
+  it("a fresh isolate serves the :last-good copy of a deleted document", async () => {
+    await putDoc(makeDoc("deleted-fresh", { live: "green" }));
+    await load(
+      store(() => 0),
+      "deleted-fresh",
+    ); // writes :last-good
+    await env.ROUTING.delete("service:deleted-fresh");
+    const result = await load(
+      store(() => 0),
+      "deleted-fresh",
+    );
+    expect(result).toMatchObject({ status: "ok", source: "last-good", fallback: "deleted" });
+  });
+
+  it("a service with neither document nor last-good copy answers 503 no_routing_document", async () => {
+    const res = await predict("never-written", { user: "u" });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toMatchObject({ error: "no_routing_document" });
+  });
+});
+
 describe("memo", () => {
   it("reads KV once per TTL, then serves stale while one background refresh runs", async () => {
     let now = 1_000;
@@ -89,26 +136,65 @@ describe("memo", () => {
     expect(await load(s, "memo")).toMatchObject({ doc: { live: "blue" } });
   });
 
-  it("a burst after an idle spell costs one KV read, not one per request", async () => {
+  it("a burst after an idle spell costs one KV read and is routed by the new document", async () => {
     let now = 0;
     const s = store(() => now, 5_000);
     await putDoc(makeDoc("burst", { live: "blue" }));
     await load(s, "burst");
     await putDoc(makeDoc("burst", { live: "green" }));
-    now = 60_000; // far past maxStale: the first request waits for the read
+    now = 60_000; // far past the bound (2 x TTL): nobody may be served the memo
     const ctx = createExecutionContext();
     const results = await Promise.all(
       Array.from({ length: 20 }, () => s.load("burst", (p) => ctx.waitUntil(p))),
     );
     await waitOnExecutionContext(ctx);
     expect(s.stats().kvReads).toBe(2);
-    expect(results[0]).toMatchObject({ doc: { live: "green" } });
-    // The others got the memoized copy while that one read was under way.
-    expect(results.slice(1).every((r) => r.status === "ok" && r.doc.live === "blue")).toBe(true);
-    expect(await load(s, "burst")).toMatchObject({ doc: { live: "green" } });
+    // Every request waited for that one read.
+    expect(results.map((r) => (r.status === "ok" ? r.doc.live : r.status))).toEqual(
+      Array(20).fill("green"),
+    );
   });
 
-  it("remembers missing documents too, and stays bounded", async () => {
+  it("within the bound a burst keeps the memo while one background read runs", async () => {
+    let now = 0;
+    const s = store(() => now, 5_000);
+    await putDoc(makeDoc("burst-fresh", { live: "blue" }));
+    await load(s, "burst-fresh");
+    await putDoc(makeDoc("burst-fresh", { live: "green" }));
+    now = 7_000; // past the TTL, within 2 x TTL
+    const ctx = createExecutionContext();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => s.load("burst-fresh", (p) => ctx.waitUntil(p))),
+    );
+    await waitOnExecutionContext(ctx);
+    expect(s.stats().kvReads).toBe(2);
+    expect(results.every((r) => r.status === "ok" && r.doc.live === "blue")).toBe(true);
+    expect(await load(s, "burst-fresh")).toMatchObject({ doc: { live: "green" } });
+  });
+
+  it("a killed canary gets no request after an idle spell, on the real clock", async () => {
+    const ttl = 100;
+    const s = new KvRoutingStore(env.ROUTING, {
+      memoTtlMs: ttl,
+      cacheTtlSeconds: 30,
+      log: () => {},
+    });
+    const canary = { origin: "canary", shareBp: 10_000, salt: "idle", killed: false };
+    await putDoc(makeDoc("idle-kill", { canary }));
+    expect(await load(s, "idle-kill")).toMatchObject({ doc: { canary: { killed: false } } });
+    await putDoc(makeDoc("idle-kill", { canary: { ...canary, killed: true } }));
+    await new Promise((r) => setTimeout(r, 2 * ttl + 50)); // the isolate idles past the bound
+    const ctx = createExecutionContext();
+    const results = await Promise.all(
+      Array.from({ length: 16 }, () => s.load("idle-kill", (p) => ctx.waitUntil(p))),
+    );
+    await waitOnExecutionContext(ctx);
+    const killed = results.map((r) => r.status === "ok" && r.doc.canary?.killed === true);
+    expect(killed).toEqual(Array(16).fill(true));
+    expect(s.stats().kvReads).toBe(2);
+  });
+
+  it("remembers missing documents too, bounded apart: made-up names evict no document", async () => {
     const s = new KvRoutingStore(env.ROUTING, {
       memoTtlMs: 5_000,
       cacheTtlSeconds: 30,
@@ -116,12 +202,17 @@ describe("memo", () => {
       now: () => 0,
       log: () => {},
     });
+    await putDoc(makeDoc("real-1"));
+    await load(s, "real-1");
     for (const name of ["m1", "m2", "m3", "m4", "m5"]) {
       expect(await load(s, name)).toEqual({ status: "missing" });
     }
-    expect(s.stats().services).toBe(3);
+    expect(s.stats()).toMatchObject({ services: 1, absent: 3 });
+    const reads = s.stats().kvReads; // 1 + 5 x (document + last-good)
+    expect(reads).toBe(11);
     await load(s, "m5");
-    expect(s.stats().kvReads).toBe(5);
+    await load(s, "real-1");
+    expect(s.stats().kvReads).toBe(reads);
   });
 });
 
