@@ -9,6 +9,9 @@
  *   ANY  /<model>/echo...   what the origin received (method, path, query,
  *                           headers, body) so tests can check forwarding
  *   GET  /<model>/redirect  a 302 to the origin's own absolute URL
+ *   GET  /<model>/links...  answers with the Location, Content-Location, Link
+ *                           (repeatable) and Refresh headers and the status
+ *                           given in the query, so tests can check URL rewriting
  *   POST /<model>/inbox     keeps a JSON body (a webhook receiver); GET lists them
  * Behaviours simulate bad origins: "error" (500), "hang" (never answers),
  * "garbage" (200 with a non-JSON body), "reset" (drops the connection),
@@ -93,6 +96,17 @@ export async function startDemoOrigins(
     if (endpoint === "/redirect") {
       res.writeHead(302, { location: `http://${req.headers.host}/${name}/health` });
       return res.end();
+    }
+    if (endpoint.startsWith("/links")) {
+      const headers: Record<string, string | string[]> = { "content-type": "application/json" };
+      for (const name of ["location", "content-location", "refresh"]) {
+        const value = url.searchParams.get(name);
+        if (value !== null) headers[name] = value;
+      }
+      const links = url.searchParams.getAll("link");
+      if (links.length > 0) headers.link = links;
+      res.writeHead(Number(url.searchParams.get("status") ?? 200), headers);
+      return res.end(JSON.stringify({ path: endpoint }));
     }
     if (endpoint.startsWith("/echo")) {
       return send(res, 200, {
