@@ -5,10 +5,19 @@
  * named in Connection) and the router's own override headers are dropped;
  * x-forwarded-for / -proto / -host are set. Responses: the origin's headers
  * pass through unchanged except that hop-by-hop headers are dropped,
- * `x-model-variant` and `Server-Timing` are added, and a Location that points
- * at the origin is rewritten to the router's public path, so origin URLs
- * never reach clients.
+ * `x-model-variant` and `Server-Timing` are added, and the URLs in
+ * Location, Content-Location, Link and Refresh are rewritten to the router's
+ * public path or dropped when they point at an origin (url-headers.ts), so
+ * origin URLs never reach clients.
  */
+
+import {
+  type OriginUrls,
+  publicHeader,
+  URL_HEADERS,
+  type UrlScope,
+  urlScope,
+} from "./url-headers.ts";
 
 export const OVERRIDE_HEADER = "x-router-override";
 export const OVERRIDE_TOKEN_HEADER = "x-router-override-token";
@@ -61,9 +70,13 @@ export interface ClientResponseOptions {
   variant: string;
   routerMs: number;
   originMs: number;
-  /** Origin base URL and the public prefix that replaces it in Location. */
+  /** Origin base URL and the public prefix that replaces it in URL headers. */
   originBase: string;
   publicPrefix: string;
+  /** The URL the router requested from the served origin; relative references resolve against it. */
+  originRequestUrl: string;
+  /** Every origin of the routing document; URLs on their hosts never reach clients. */
+  origins: OriginUrls["origins"];
 }
 
 export function clientResponse(origin: Response, opts: ClientResponseOptions): Response {
@@ -75,12 +88,27 @@ export function clientResponse(origin: Response, opts: ClientResponseOptions): R
     "server-timing",
     `router;dur=${opts.routerMs.toFixed(1)}, origin;dur=${opts.originMs.toFixed(1)};desc="${opts.variant}"`,
   );
-  const location = headers.get("location");
-  if (location) {
-    const base = opts.originBase.replace(/\/$/, "");
-    if (location === base || location.startsWith(`${base}/`) || location.startsWith(`${base}?`)) {
-      headers.set("location", `${opts.publicPrefix}${location.slice(base.length)}` || "/");
-    }
-  }
+  rewriteUrlHeaders(headers, opts);
   return response;
+}
+
+/** Costs four header lookups when the origin sent none of these headers. */
+function rewriteUrlHeaders(headers: Headers, opts: ClientResponseOptions): void {
+  let scope: UrlScope | null | undefined;
+  for (const name of URL_HEADERS) {
+    const value = headers.get(name);
+    if (value === null) continue;
+    if (scope === undefined) {
+      scope = urlScope({
+        requested: opts.originRequestUrl,
+        base: opts.originBase,
+        publicPrefix: opts.publicPrefix,
+        origins: opts.origins,
+      });
+    }
+    // Without a readable origin URL nothing can be judged safe: drop.
+    const out = scope ? publicHeader(name, value, scope) : null;
+    if (out === null) headers.delete(name);
+    else if (out !== value) headers.set(name, out);
+  }
 }

@@ -169,6 +169,8 @@ export async function routeRequest(
       originMs,
       originBase: doc.origins[served]?.url ?? "",
       publicPrefix: match.publicPrefix,
+      originRequestUrl: joinOriginUrl(doc.origins[served]?.url ?? "", match.originPath, url.search),
+      origins: doc.origins,
     });
   } else {
     const timedOut = !outcome.ok && outcome.kind === "timeout";
