@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 import { BUCKETS } from "../core/bucket.ts";
-import { NAME_PATTERN } from "../core/names.ts";
+import { COOKIE_NAME_PATTERN, HEADER_NAME_PATTERN, NAME_PATTERN } from "../core/names.ts";
 import { RolloutPlan } from "./rollout-plan.ts";
 
 /** A share in integer basis points: 0 = 0 %, 100 = 1 %, 10000 = 100 %. */
@@ -66,14 +66,41 @@ export const Challenger = z
   })
   .strict();
 
+/** Hard bounds of a routing document, checked before anything else is parsed. */
+export const LIMITS = {
+  /** UTF-8 bytes of the stored JSON text. */
+  documentBytes: 65_536,
+  /** Nesting of JSON objects and arrays. */
+  depth: 16,
+  origins: 64,
+  challengers: 32,
+  identitySources: 8,
+  shadowPaths: 32,
+} as const;
+
+const HeaderName = z
+  .string()
+  .max(256)
+  .regex(
+    HEADER_NAME_PATTERN,
+    "must be an HTTP header name (an RFC 9110 token: no spaces or separators)",
+  );
+const CookieName = z
+  .string()
+  .max(256)
+  .regex(
+    COOKIE_NAME_PATTERN,
+    "must be a cookie name (an RFC 6265 token: no spaces, '=', ';' or separators)",
+  );
+
 const HeaderSource = z
-  .object({ type: z.literal("header"), name: z.string().min(1).default("x-user-id") })
+  .object({ type: z.literal("header"), name: HeaderName.default("x-user-id") })
   .strict();
-const CookieSource = z.object({ type: z.literal("cookie"), name: z.string().min(1) }).strict();
+const CookieSource = z.object({ type: z.literal("cookie"), name: CookieName }).strict();
 const JwtSource = z
   .object({
     type: z.literal("jwt"),
-    header: z.string().min(1).default("authorization"),
+    header: HeaderName.default("authorization"),
     claim: z.string().min(1).default("sub"),
     alg: z.enum(["HS256", "HS384", "HS512"]).optional(),
     jwksUrl: z.string().url().optional(),
@@ -102,10 +129,13 @@ export const Identity = z
     sources: z
       .array(IdentitySource)
       .min(1)
+      .max(LIMITS.identitySources)
       .default([{ type: "header", name: "x-user-id" }]),
     anonymousCookie: z
       .object({
-        name: z.string().min(1).default("mr_uid"),
+        name: CookieName.default("mr_uid").describe(
+          'Cookie name; a "__Host-" or "__Secure-" name is always set Secure',
+        ),
         maxAgeDays: z.number().int().min(1).max(400).default(365),
       })
       .strict()
@@ -120,6 +150,15 @@ export const Retry = z
       .boolean()
       .default(false)
       .describe("Requests may be replayed: a failed canary/challenger call is retried on live"),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_485_760)
+      .default(1_048_576)
+      .describe(
+        "Largest body buffered for a replay; a larger request streams to its arm without failover",
+      ),
   })
   .strict();
 
@@ -172,7 +211,12 @@ export const Shadow = z
       .min(1)
       .default(["POST"])
       .describe("Methods mirrored; state-changing operations only when listed"),
-    paths: z.array(MirroredPath).min(1).default(["/predict"]).describe("Origin paths mirrored"),
+    paths: z
+      .array(MirroredPath)
+      .min(1)
+      .max(LIMITS.shadowPaths)
+      .default(["/predict"])
+      .describe("Origin paths mirrored"),
     scoreField: FieldPath.default("score").describe("Dot path of the score in a prediction"),
     labelField: FieldPath.default("label").describe("Dot path of the label in a prediction"),
     inputIdField: FieldPath.default("id").describe(
@@ -189,13 +233,15 @@ const RoutingDocumentObject = z
     updatedAt: z.string().datetime({ offset: true }),
     updatedBy: z.string().min(1).max(200),
     description: z.string().max(2000).optional(),
-    origins: z.record(OriginName, Origin).describe("Every model origin of this service, by name"),
+    origins: z
+      .record(OriginName, Origin)
+      .describe(`Every model origin of this service, by name (at most ${LIMITS.origins})`),
     live: OriginName.describe("The blue-green live origin (the champion)"),
     canary: Canary.optional(),
     challengerSalt: z.string().min(1).max(128).optional(),
-    challengers: z.array(Challenger).default([]),
+    challengers: z.array(Challenger).max(LIMITS.challengers).default([]),
     identity: Identity.default({ sources: [{ type: "header", name: "x-user-id" }] }),
-    retry: Retry.default({ safe: false }),
+    retry: Retry.default({ safe: false, maxBodyBytes: 1_048_576 }),
     shadow: Shadow.optional().describe(
       "Shadow mode: mirror a share of requests to an origin and compare its predictions",
     ),
@@ -241,6 +287,10 @@ function checkCrossFields(doc: DocumentShape, ctx: z.RefinementCtx): void {
   if (doc.challengers.length > 0 && !doc.challengerSalt)
     issue(["challengerSalt"], "is required when there are challengers");
 
+  const origins = Object.keys(doc.origins).length;
+  if (origins > LIMITS.origins)
+    issue(["origins"], `has ${origins} origins; at most ${LIMITS.origins}`);
+
   let total = 0;
   const seen = new Set<string>();
   doc.challengers.forEach((c, i) => {
@@ -254,16 +304,21 @@ function checkCrossFields(doc: DocumentShape, ctx: z.RefinementCtx): void {
     seen.add(c.origin);
     if (c.startBp + c.shareBp > BUCKETS)
       issue(["challengers", i, "shareBp"], `range ends past ${BUCKETS} (startBp + shareBp)`);
-    doc.challengers.forEach((other, j) => {
-      if (j >= i) return;
-      const overlaps =
-        c.shareBp > 0 &&
-        other.shareBp > 0 &&
-        c.startBp < other.startBp + other.shareBp &&
-        other.startBp < c.startBp + c.shareBp;
-      if (overlaps) issue(["challengers", i, "startBp"], `range overlaps challengers.${j}`);
-    });
   });
+  // Overlaps in n log n: sorted by start, each range must begin at or after
+  // the furthest end seen so far (empty ranges overlap nothing).
+  const ranges = doc.challengers
+    .map((c, i) => ({ i, start: c.startBp, end: c.startBp + c.shareBp }))
+    .filter((r) => r.end > r.start)
+    .sort((a, b) => a.start - b.start || a.i - b.i);
+  let furthest: { i: number; end: number } | null = null;
+  for (const r of ranges) {
+    if (furthest && r.start < furthest.end) {
+      const [later, earlier] = r.i > furthest.i ? [r.i, furthest.i] : [furthest.i, r.i];
+      issue(["challengers", later, "startBp"], `range overlaps challengers.${earlier}`);
+    }
+    if (!furthest || r.end > furthest.end) furthest = { i: r.i, end: r.end };
+  }
   if (total > BUCKETS)
     issue(["challengers"], `shares add up to ${total} bp, more than ${BUCKETS} (100%)`);
 }

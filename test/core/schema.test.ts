@@ -171,6 +171,185 @@ describe("invalid documents are refused with the failing field path", () => {
   });
 });
 
+const hostile: [string, Mutation, string][] = [
+  [
+    "an identity header name with a space",
+    (d) => {
+      d.identity.sources[0].name = "x user id";
+    },
+    "identity.sources.0.name",
+  ],
+  [
+    "an identity header name with a colon",
+    (d) => {
+      d.identity.sources[0].name = "x-user-id:";
+    },
+    "identity.sources.0.name",
+  ],
+  [
+    "a JWT header name with a space",
+    (d) => {
+      d.identity.sources.push({ type: "jwt", header: "my auth" });
+    },
+    "identity.sources.3.header",
+  ],
+  [
+    "a cookie source name that is not a token",
+    (d) => {
+      d.identity.sources[1].name = "u;id";
+    },
+    "identity.sources.1.name",
+  ],
+  [
+    "an anonymous cookie name with a space",
+    (d) => {
+      d.identity.anonymousCookie.name = "mr uid";
+    },
+    "identity.anonymousCookie.name",
+  ],
+  [
+    "an anonymous cookie name with '='",
+    (d) => {
+      d.identity.anonymousCookie.name = "mr=uid";
+    },
+    "identity.anonymousCookie.name",
+  ],
+  [
+    "an origin named toString (not the naming rule)",
+    (d) => {
+      d.origins.toString = { url: "http://127.0.0.1:1/x" };
+    },
+    "origins.toString",
+  ],
+  [
+    "an origin named hasOwnProperty",
+    (d) => {
+      d.origins.hasOwnProperty = { url: "http://127.0.0.1:1/x" };
+    },
+    "origins.hasOwnProperty",
+  ],
+  [
+    "more challengers than the limit",
+    (d) => {
+      d.challengers = Array.from({ length: 33 }, (_, i) => ({
+        origin: `c-${i}`,
+        startBp: i,
+        shareBp: 1,
+      }));
+    },
+    "challengers",
+  ],
+  [
+    "more identity sources than the limit",
+    (d) => {
+      d.identity.sources = Array.from({ length: 9 }, () => ({ type: "header", name: "x-id" }));
+    },
+    "identity.sources",
+  ],
+];
+
+describe("documents the worker could not serve are refused with their path", () => {
+  for (const [name, mutate, path] of hostile) {
+    it(`${name} -> ${path}`, () => {
+      const doc = base();
+      mutate(doc);
+      const r = validateRoutingDocument(doc);
+      expect(r.ok).toBe(false);
+      if (!r.ok) expect(r.errors.map((e) => e.path)).toContain(path);
+    });
+  }
+
+  it("an origin named __proto__ is refused, not silently dropped", () => {
+    const text = JSON.stringify(base()).replace(
+      '"origins":{',
+      '"origins":{"__proto__":{"url":"http://127.0.0.1:1/x"},',
+    );
+    const r = parseRoutingDocument(text);
+    expect(r).toMatchObject({ ok: false, errors: [{ path: "origins.__proto__" }] });
+  });
+
+  it("`constructor` follows the naming rule: accepted, and origins has no prototype", () => {
+    const doc = base();
+    doc.origins.constructor = { url: "http://127.0.0.1:1/x" };
+    doc.live = "constructor";
+    const r = validateRoutingDocument(doc);
+    if (!r.ok) throw new Error(JSON.stringify(r.errors));
+    expect(Object.getPrototypeOf(r.doc.origins)).toBeNull();
+    const other = validateRoutingDocument(base());
+    if (!other.ok) throw new Error("expected ok");
+    expect(other.doc.origins.constructor).toBeUndefined();
+  });
+
+  it("nesting deeper than the limit is refused", () => {
+    const doc = base();
+    let deep: Record<string, unknown> = {};
+    doc.description = deep;
+    for (let i = 0; i < 40; i++) deep = deep.x = {} as Record<string, unknown>;
+    const r = validateRoutingDocument(doc);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]?.message).toMatch(/deeper than 16/);
+  });
+});
+
+describe("size bounds: refused early, validation stays linear", () => {
+  it("a document over 64 KiB is refused unparsed, as a whole", () => {
+    const text = JSON.stringify({ ...base(), description: "x".repeat(70_000) });
+    const r = parseRoutingDocument(text);
+    expect(r).toMatchObject({ ok: false, errors: [{ path: "" }] });
+    if (!r.ok) expect(r.errors[0]?.message).toMatch(/at most 65536/);
+  });
+
+  it("multi-byte text is measured in UTF-8 bytes", () => {
+    const text = JSON.stringify({ ...base(), description: "é".repeat(33_000) });
+    expect(text.length).toBeLessThan(65_536);
+    expect(parseRoutingDocument(text)).toMatchObject({ ok: false, errors: [{ path: "" }] });
+  });
+
+  it("a hostile 1.8 MB document with 40,000 challengers is refused in milliseconds", () => {
+    const doc = base();
+    doc.challengers = Array.from({ length: 40_000 }, (_, i) => ({
+      origin: `c-${i}`,
+      startBp: i % 10_000,
+      shareBp: 1,
+    }));
+    const text = JSON.stringify(doc);
+    expect(text.length).toBeGreaterThan(1_500_000);
+    const started = performance.now();
+    const r = parseRoutingDocument(text);
+    const ms = performance.now() - started;
+    expect(r.ok).toBe(false);
+    expect(ms).toBeLessThan(50); // refused by its size (it used to take 2.5 s)
+  });
+
+  it("overlap checking is n log n: the schema alone on 40,000 challengers stays fast", () => {
+    const doc = base();
+    doc.challengers = Array.from({ length: 40_000 }, (_, i) => ({
+      origin: "challenger-a",
+      startBp: i % 10_000,
+      shareBp: 1,
+    }));
+    const started = performance.now();
+    const r = validateRoutingDocument(doc);
+    expect(r.ok).toBe(false);
+    // Generous: the quadratic check took about 2.5 s on this input.
+    expect(performance.now() - started).toBeLessThan(1_000);
+  });
+
+  it("overlapping ranges are still found wherever they are", () => {
+    const doc = base();
+    doc.origins["challenger-b"] = { url: "http://127.0.0.1:1/b" };
+    doc.challengers = [
+      { origin: "challenger-a", startBp: 5000, shareBp: 100 },
+      { origin: "challenger-b", startBp: 4000, shareBp: 1050 },
+    ];
+    const r = validateRoutingDocument(doc);
+    expect(r).toMatchObject({
+      ok: false,
+      errors: [{ path: "challengers.1.startBp", message: "range overlaps challengers.0" }],
+    });
+  });
+});
+
 describe("JSON Schema", () => {
   it("the committed routing-document.schema.json matches the zod schema (run `npm run schema`)", () => {
     expect(committedSchema).toEqual(JSON.parse(JSON.stringify(routingDocumentJsonSchema())));
