@@ -3,7 +3,8 @@
  *
  * Layer: adapter (the only module that writes ROUTER_EVENTS for requests).
  * Layout (index = service):
- *   blobs:   [event "request", service, origin, role, reason, identity source, error kind, status class]
+ *   blobs:   [event "request", service, origin, role, reason, identity source, error kind,
+ *            status class, body note ("too-large-for-failover": streamed without failover, or "")]
  *   doubles: [status, total ms, origin ms, failover (0|1), bucket (-1 = none), document version]
  * writeDataPoint is fire-and-forget; it never blocks or fails the request.
  */
@@ -19,6 +20,8 @@ export interface RequestEvent {
   totalMs: number;
   originMs: number;
   failover: boolean;
+  /** The arm could have failed over, but the body was over retry.maxBodyBytes. */
+  failoverSkipped: boolean;
   bucket: number | null;
   version: number;
 }
@@ -44,6 +47,7 @@ export function writeRequestEvent(
         e.identitySource,
         e.errorKind,
         statusClass(e.status),
+        e.failoverSkipped ? "too-large-for-failover" : "",
       ],
       doubles: [e.status, e.totalMs, e.originMs, e.failover ? 1 : 0, e.bucket ?? -1, e.version],
     });

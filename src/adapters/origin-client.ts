@@ -4,10 +4,20 @@
  * Layer: adapter (the only module that fetches origins). The timeout covers
  * the wait for response headers; once they arrive the body streams back
  * without a deadline. Failures are values, never exceptions, so the caller
- * decides between failover and an error response.
+ * decides between failover and an error response. A request the runtime
+ * refuses to build is "unsendable", told apart from every origin failure.
  */
 
 export type OriginErrorKind = "timeout" | "connection" | "status-5xx";
+
+/** The request was never sent: the runtime refused to build it (not an origin error). */
+export type Unsendable = {
+  ok: false;
+  kind: "unsendable";
+  response: null;
+  durationMs: 0;
+  message: string;
+};
 
 export interface OriginRequest {
   url: string;
@@ -19,20 +29,28 @@ export interface OriginRequest {
 
 export type OriginOutcome =
   | { ok: true; response: Response; durationMs: number }
-  | { ok: false; kind: OriginErrorKind; response: Response | null; durationMs: number };
+  | { ok: false; kind: OriginErrorKind; response: Response | null; durationMs: number }
+  | Unsendable;
 
 export async function callOrigin(req: OriginRequest): Promise<OriginOutcome> {
   const started = performance.now();
-  const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error("origin timeout")), req.timeoutMs);
+  let request: Request;
   try {
-    const response = await fetch(req.url, {
+    request = new Request(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body,
       redirect: "manual",
-      signal: controller.signal,
     });
+  } catch (err) {
+    // The request cannot be sent as it came (e.g. a forbidden method): the
+    // client's doing, never the origin's.
+    return { ok: false, kind: "unsendable", response: null, durationMs: 0, message: String(err) };
+  }
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(new Error("origin timeout")), req.timeoutMs);
+  try {
+    const response = await fetch(request, { signal: controller.signal });
     const durationMs = performance.now() - started;
     if (response.status >= 500) return { ok: false, kind: "status-5xx", response, durationMs };
     return { ok: true, response, durationMs };

@@ -17,7 +17,7 @@ export interface ShadowRequest {
   url: string;
   method: string;
   headers: Headers;
-  body: ArrayBuffer | null;
+  body: Uint8Array | null;
   /** The pair's deadline (shadow.timeoutMs): aborts the fetch and the body read. */
   signal: AbortSignal;
 }

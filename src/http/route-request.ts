@@ -36,6 +36,7 @@ export interface RouterDeps {
 }
 
 type WaitUntil = (promise: Promise<unknown>) => void;
+type Sent = Exclude<OriginOutcome, { kind: "unsendable" }>;
 
 export async function routeRequest(
   request: Request,
@@ -49,6 +50,18 @@ export async function routeRequest(
     throw new RouterError(404, "unknown_service", "no model service matches this host or path");
   }
   const { service } = match;
+  // fetch() refuses to send these; answering for the client keeps it from
+  // being recorded as a failure of the arm it was routed to.
+  if ((request.method === "GET" || request.method === "HEAD") && new RequestBody(request).present) {
+    throw new RouterError(
+      400,
+      "body_not_allowed",
+      `a ${request.method} request cannot carry a body`,
+      {
+        service,
+      },
+    );
+  }
 
   const loaded = await deps.store.load(service, waitUntil).catch(() => {
     // KV unreachable and nothing memoized for this service (logged by the store).
@@ -102,10 +115,12 @@ export async function routeRequest(
       });
   const decision = decide(doc, { userId: identity?.userId ?? null, override });
 
-  // Only a non-live arm of a service whose requests are safe to replay fails over.
-  const mayFailOver =
+  // Only a non-live arm of a service whose requests are safe to replay fails
+  // over, and only with a body buffered within retry.maxBodyBytes; a larger
+  // one streams to its arm without failover (counted in the AE data point).
+  const wantsFailover =
     doc.retry.safe && (decision.role === "canary" || decision.role === "challenger");
-  if (mayFailOver && body.present) await body.bytes();
+  const mayFailOver = wantsFailover && (await body.upTo(doc.retry.maxBodyBytes)) !== null;
 
   // Decided before production is called: a mirrored body is buffered once.
   const shadow = await planShadow(
@@ -132,16 +147,28 @@ export async function routeRequest(
     host: url.host,
   });
   headers.delete(SHADOW_HEADER); // only the router marks shadow traffic
-  const send = async (originName: string): Promise<OriginOutcome> => {
+  const send = async (originName: string): Promise<Sent> => {
     const origin = doc.origins[originName];
     if (!origin) throw new RouterError(500, "unknown_origin", "routing chose an unknown origin");
-    return callOrigin({
+    const outcome = await callOrigin({
       url: joinOriginUrl(origin.url, match.originPath, url.search),
       method: request.method,
       headers,
-      body: await body.forForwarding(),
+      body: body.forForwarding(),
       timeoutMs: origin.timeoutMs,
     });
+    if (!outcome.ok && outcome.kind === "unsendable") {
+      // The client's request, not the arm, is at fault: answered, never counted.
+      throw new RouterError(
+        400,
+        "request_not_forwardable",
+        "this request cannot be forwarded as sent",
+        {
+          service,
+        },
+      );
+    }
+    return outcome;
   };
 
   let served = decision.origin;
@@ -205,6 +232,7 @@ export async function routeRequest(
     totalMs,
     originMs,
     failover,
+    failoverSkipped: wantsFailover && !mayFailOver,
     bucket: decision.bucket,
     version: doc.version,
   });

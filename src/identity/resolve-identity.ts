@@ -109,10 +109,10 @@ async function jsonBodyField(
   if (!ctx.body.present) return null;
   const type = ctx.headers.get("content-type") ?? "";
   if (!type.includes("json")) return null;
-  const declared = Number(ctx.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > source.maxBytes) return null;
-  const bytes = await ctx.body.bytes();
-  if (bytes.byteLength > source.maxBytes) return null;
+  // At most maxBytes are read: a larger body (declared or chunked) has no
+  // identity from here, and still reaches the origin intact.
+  const bytes = await ctx.body.upTo(source.maxBytes);
+  if (!bytes) return null;
   let value: unknown;
   try {
     value = JSON.parse(new TextDecoder().decode(bytes));
@@ -120,7 +120,7 @@ async function jsonBodyField(
     return null;
   }
   for (const key of source.path.split(".")) {
-    if (value === null || typeof value !== "object") return null;
+    if (value === null || typeof value !== "object" || !Object.hasOwn(value, key)) return null;
     value = (value as Record<string, unknown>)[key];
   }
   return typeof value === "string" || typeof value === "number" ? clean(String(value)) : null;

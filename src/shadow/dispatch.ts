@@ -2,7 +2,8 @@
  * Shadow mode on the request path, in two steps:
  *   1. planShadow, before production is called: is this request mirrored?
  *      If so the body is buffered once (the same bytes go to both origins);
- *      a body over shadow.maxBodyBytes is not mirrored and is counted.
+ *      a body over shadow.maxBodyBytes is not mirrored and is counted, and
+ *      never buffered past that limit.
  *   2. mirrorToShadow, started inside ctx.waitUntil once the user's
  *      response is ready: sends the copy (marked with x-router-shadow: 1)
  *      under its own deadline, reads the production copy (a tee of the
@@ -65,7 +66,7 @@ export interface ShadowPlan {
   url: string;
   method: string;
   sampleBucket: number;
-  body: ArrayBuffer | null;
+  body: Uint8Array | null;
 }
 
 export async function planShadow(
@@ -86,18 +87,11 @@ export async function planShadow(
   const origin = doc.origins[config.origin];
   if (!selection.mirror || !origin) return null;
 
-  let body: ArrayBuffer | null = null;
-  let size = 0;
-  if (facts.body.present) {
-    const declared = Number(facts.headers.get("content-length") ?? "NaN");
-    if (Number.isFinite(declared) && declared > config.maxBodyBytes) {
-      size = declared;
-    } else {
-      body = await facts.body.bytes();
-      size = body.byteLength;
-    }
-  }
-  if (size > config.maxBodyBytes) {
+  // Never buffers past maxBodyBytes: a larger body (declared or chunked) is
+  // not mirrored; production still gets it whole.
+  const body = facts.body.present ? await facts.body.upTo(config.maxBodyBytes) : null;
+  if (facts.body.present && body === null) {
+    const size = facts.body.declaredLength ?? facts.body.bytesRead;
     const skip = { service: facts.service, shadow: config.origin, version: doc.version };
     writeShadowSkip(deps.events, {
       ...skip,
@@ -196,7 +190,7 @@ async function readProduction(p: ProductionResult, signal: AbortSignal): Promise
   return { status: p.copy.status, durationMs, error: body.error, text: body.text };
 }
 
-function inputIdOf(body: ArrayBuffer | null, path: string): string | null {
+function inputIdOf(body: Uint8Array | null, path: string): string | null {
   if (!body || body.byteLength === 0) return null;
   try {
     return asLabel(fieldAt(JSON.parse(new TextDecoder().decode(body)), path));
