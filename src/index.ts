@@ -9,6 +9,7 @@
 import { KvMetricsRecorder } from "./adapters/kv-metrics-store.ts";
 import { KvRoutingStore } from "./adapters/kv-routing-store.ts";
 import { KvShadowLog } from "./adapters/kv-shadow-log.ts";
+import { dict } from "./core/dict.ts";
 import type { HostMap } from "./core/service-match.ts";
 import { createApp } from "./http/app.ts";
 import type { RouterDeps } from "./http/route-request.ts";
@@ -47,8 +48,10 @@ function parseHostMap(value: string | undefined): HostMap {
   try {
     const parsed: unknown = JSON.parse(value);
     if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) {
-      return Object.fromEntries(
-        Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"),
+      return dict(
+        Object.fromEntries(
+          Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"),
+        ),
       );
     }
   } catch {}

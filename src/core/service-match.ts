@@ -10,6 +10,7 @@
  * Names follow the routing document's pattern, so `/_router/...` (reserved
  * for the router itself) can never be a service.
  */
+import { own } from "./dict.ts";
 import { NAME_PATTERN } from "./names.ts";
 
 export interface ServiceMatch {
@@ -23,7 +24,7 @@ export interface ServiceMatch {
 export type HostMap = Readonly<Record<string, string>>;
 
 export function matchService(host: string, pathname: string, hosts: HostMap): ServiceMatch | null {
-  const byHost = hosts[host.toLowerCase()];
+  const byHost = own(hosts, host.toLowerCase()); // the Host header is the client's
   if (byHost !== undefined) return { service: byHost, originPath: pathname, publicPrefix: "" };
 
   const slash = pathname.indexOf("/", 1);

@@ -215,10 +215,8 @@ export async function routeRequest(
   }
 
   if (!identity && !override && doc.identity.anonymousCookie) {
-    response.headers.append(
-      "set-cookie",
-      anonymousIdCookie(doc.identity.anonymousCookie, url.protocol === "https:"),
-    );
+    const cookie = anonymousIdCookie(doc.identity.anonymousCookie, url.protocol === "https:");
+    if (cookie) response.headers.append("set-cookie", cookie);
   }
 
   writeRequestEvent(deps.events, {

@@ -10,6 +10,8 @@
  * step changes the canary share, which writes a new version, so "this
  * step's traffic" is exactly "this revision's".
  */
+
+import { dict, own } from "../core/dict.ts";
 import {
   emptyHistogram,
   type Histogram,
@@ -65,7 +67,7 @@ export function emptyVersionMetrics(
   revision: string,
   at: number,
 ): VersionMetrics {
-  return { service, version, revision, arms: {}, identified: {}, firstAt: at, lastAt: at };
+  return { service, version, revision, arms: dict(), identified: dict(), firstAt: at, lastAt: at };
 }
 
 const emptyArm = (): ArmAggregate => ({
@@ -76,7 +78,7 @@ const emptyArm = (): ArmAggregate => ({
 });
 
 export function observeRequest(m: VersionMetrics, o: RequestObservation): void {
-  let arm = m.arms[o.origin];
+  let arm = own(m.arms, o.origin);
   if (!arm) {
     arm = emptyArm();
     m.arms[o.origin] = arm;
@@ -85,15 +87,15 @@ export function observeRequest(m: VersionMetrics, o: RequestObservation): void {
   if (o.failed) arm.errors += 1;
   if (o.failover) arm.failovers += 1;
   if (o.originMs !== null) observe(arm.latencyMs, LATENCY_MS, o.originMs);
-  if (o.identified) m.identified[o.role] = (m.identified[o.role] ?? 0) + 1;
+  if (o.identified) m.identified[o.role] = (own(m.identified, o.role) ?? 0) + 1;
   m.firstAt = Math.min(m.firstAt, o.at);
   m.lastAt = Math.max(m.lastAt, o.at);
 }
 
 export function mergeVersionMetrics(a: VersionMetrics, b: VersionMetrics): VersionMetrics {
-  const arms: Record<string, ArmAggregate> = { ...a.arms };
+  const arms = dict(a.arms);
   for (const [name, arm] of Object.entries(b.arms)) {
-    const mine = arms[name];
+    const mine = own(arms, name);
     arms[name] = mine
       ? {
           requests: mine.requests + arm.requests,
@@ -103,9 +105,9 @@ export function mergeVersionMetrics(a: VersionMetrics, b: VersionMetrics): Versi
         }
       : arm;
   }
-  const identified = { ...a.identified };
+  const identified = dict(a.identified);
   for (const [role, n] of Object.entries(b.identified))
-    identified[role] = (identified[role] ?? 0) + n;
+    identified[role] = (own(identified, role) ?? 0) + n;
   return {
     service: a.service,
     version: a.version,
@@ -118,7 +120,7 @@ export function mergeVersionMetrics(a: VersionMetrics, b: VersionMetrics): Versi
 }
 
 export function armSummary(m: VersionMetrics, origin: string) {
-  const arm = m.arms[origin] ?? emptyArm();
+  const arm = own(m.arms, origin) ?? emptyArm();
   return {
     requests: arm.requests,
     errors: arm.errors,

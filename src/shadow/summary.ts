@@ -9,6 +9,7 @@
  * that answered (a timeout's duration is the timeout, not a latency).
  */
 
+import { dict, own } from "../core/dict.ts";
 import {
   ABS_DELTA,
   emptyHistogram,
@@ -70,9 +71,9 @@ export function emptySummary(service: string, shadow: string, at = 0): ShadowSum
     absDelta: emptyHistogram(),
     productionMs: emptyHistogram(),
     shadowMs: emptyHistogram(),
-    errors: {},
-    skipped: {},
-    byProduction: {},
+    errors: dict(),
+    skipped: dict(),
+    byProduction: dict(),
     droppedRecords: 0,
   };
 }
@@ -84,11 +85,11 @@ function touch(s: ShadowSummary, at: number, version: number): void {
 }
 
 function bump(record: Record<string, number>, key: string, by = 1): void {
-  record[key] = (record[key] ?? 0) + by;
+  record[key] = (own(record, key) ?? 0) + by;
 }
 
 function armCounts(byArm: Record<string, ArmCounts>, arm: string): ArmCounts {
-  const existing = byArm[arm];
+  const existing = own(byArm, arm);
   if (existing) return existing;
   const created = { pairs: 0, compared: 0, agreed: 0 };
   byArm[arm] = created;
@@ -126,11 +127,12 @@ export function addSkip(s: ShadowSummary, reason: SkipReason, at: number, versio
 
 export function mergeSummaries(a: ShadowSummary, b: ShadowSummary): ShadowSummary {
   const sumRecords = (x: Record<string, number>, y: Record<string, number>) => {
-    const out = { ...x };
+    const out = dict(x);
     for (const [k, v] of Object.entries(y)) bump(out, k, v);
     return out;
   };
-  const byProduction: Record<string, ArmCounts> = structuredClone(a.byProduction);
+  const byProduction = dict<ArmCounts>();
+  for (const [arm, c] of Object.entries(a.byProduction)) byProduction[arm] = { ...c };
   for (const [arm, c] of Object.entries(b.byProduction)) {
     const into = armCounts(byProduction, arm);
     into.pairs += c.pairs;

@@ -24,6 +24,18 @@ describe("matchService", () => {
     ["router.example.com", "/", null],
     ["router.example.com", "/Fraud/predict", null],
     ["router.example.com", "/-x/predict", null],
+    // A client's Host header never reaches Object.prototype through the map.
+    [
+      "constructor",
+      "/fraud/predict",
+      { service: "fraud", originPath: "/predict", publicPrefix: "/fraud" },
+    ],
+    [
+      "__proto__",
+      "/fraud/predict",
+      { service: "fraud", originPath: "/predict", publicPrefix: "/fraud" },
+    ],
+    ["toString", "/x", { service: "x", originPath: "/", publicPrefix: "/x" }],
   ];
   for (const [host, path, expected] of cases) {
     it(`${host}${path} -> ${expected ? `${expected.service} ${expected.originPath}` : "no service"}`, () => {
