@@ -2,6 +2,8 @@
  * The shadow report from local KV (what `npm start` / `wrangler dev` wrote):
  * merges every isolate's summary shard per shadow origin and reads the
  * newest inspection batches, through `wrangler kv` like an operator would.
+ * Wrangler runs one after another, never two at once (local state is one
+ * SQLite database per namespace).
  *
  * Layer: script support (Node; wrangler CLI).
  */
@@ -58,10 +60,11 @@ export async function localReport(
   service: string,
   options: { target: KvTarget; recent: number },
 ): Promise<ShadowReport> {
-  const [summaryKeys, logKeys] = await Promise.all([
-    kvList(shadowSummaryPrefix(service), options.target),
-    kvList(shadowLogPrefix(service), options.target),
-  ]);
+  // One wrangler at a time: two local runs at once contend for the same
+  // SQLite state and one of them fails now and then (SQLITE_BUSY, "KV GET
+  // failed: 500"): 2 reports in 60 failed so with the two lists run at once.
+  const summaryKeys = await kvList(shadowSummaryPrefix(service), options.target);
+  const logKeys = await kvList(shadowLogPrefix(service), options.target);
   // Log keys sort newest first (countdown timestamps); a batch holds <= 20 records.
   const newestBatches = logKeys.slice(0, Math.max(1, options.recent));
   const values =
