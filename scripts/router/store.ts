@@ -1,7 +1,8 @@
 /**
  * The CLI's KV access for services: the stored document, history and
  * last-good copy of one service in one wrangler run; every service's
- * document; and the write of a document and its history.
+ * document (or last-good copy, when the document was deleted); and the
+ * write of a document and its history.
  *
  * Layer: script (CLI), over scripts/lib/wrangler.ts, so every read and write
  * goes through `wrangler kv` exactly as an operator's would. Parsing is the
@@ -29,15 +30,28 @@ export async function readService(service: string, target: KvTarget): Promise<St
   });
 }
 
-/** Every service with a document in KV (keys `service:<name>`, not `:last-good`). */
+/**
+ * Every service in KV: those with a document (`service:<name>`) and those
+ * whose document was deleted but whose last-good copy the router still
+ * serves (`service:<name>:last-good` only). Histories are not read.
+ */
 export async function listServices(target: KvTarget): Promise<StoredService[]> {
-  const keys = (await kvList("service:", target)).filter((k) => /^service:[a-z0-9-]+$/.test(k));
-  if (keys.length === 0) return [];
-  const values = await kvGetMany(keys, target);
-  return keys.map((k) =>
-    parseStoredService(k.slice("service:".length), {
-      document: values.get(k) ?? null,
+  const keys = await kvList("service:", target);
+  const names = [
+    ...new Set(keys.flatMap((k) => /^service:([a-z0-9-]+)(?::last-good)?$/.exec(k)?.[1] ?? [])),
+  ];
+  if (names.length === 0) return [];
+  const listed = new Set(keys);
+  // A last-good copy is read only where the document is missing (a deleted one).
+  const wanted = names.flatMap((n) =>
+    listed.has(documentKey(n)) ? [documentKey(n)] : [lastGoodKey(n)],
+  );
+  const values = await kvGetMany(wanted, target);
+  return names.map((n) =>
+    parseStoredService(n, {
+      document: values.get(documentKey(n)) ?? null,
       history: null,
+      lastGood: values.get(lastGoodKey(n)) ?? null,
     }),
   );
 }

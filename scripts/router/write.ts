@@ -2,7 +2,9 @@
  * The one path every CLI write takes:
  *   1. read the stored document and history (one wrangler run);
  *   2. compute the next document with a shared operation (src/operations/),
- *      which validates it with the shared schema; refuse with field paths;
+ *      stamped with nextVersion (one above every version seen in the
+ *      document, history and last-good copy), and validated with the shared
+ *      schema; refuse with field paths;
  *   3. print the diff; run the command's checks (a flip's smoke tests);
  *   4. stop here under --dry-run; ask under --confirm;
  *   5. LOST-UPDATE GUARD: re-read, and refuse (exit 3) if the stored
@@ -17,9 +19,10 @@
 import { createInterface } from "node:readline/promises";
 import { recordWrite } from "../../src/history/history.ts";
 import { diffDocuments, formatDiff } from "../../src/operations/diff.ts";
-import type { OperationMeta, OperationResult } from "../../src/operations/operation.ts";
+import type { Authorship, OperationMeta, OperationResult } from "../../src/operations/operation.ts";
 import {
   movedSince,
+  nextVersion,
   type StoredService,
   storedVersion,
 } from "../../src/operations/stored-service.ts";
@@ -61,7 +64,7 @@ export async function write(spec: WriteSpec): Promise<void> {
   const json = values.json === true;
   const target = kvTarget(values);
   const expectVersion = intOption(values, "expect-version");
-  const meta: OperationMeta = { author: author(values), now: new Date().toISOString() };
+  const who: Authorship = { author: author(values), now: new Date().toISOString() };
 
   const stored = await readService(service, target);
   if (stored.raw === null && !spec.allowMissing) {
@@ -84,6 +87,7 @@ export async function write(spec: WriteSpec): Promise<void> {
     throw conflict(service, expectVersion, fromVersion, "--expect-version");
   }
 
+  const meta: OperationMeta = { ...who, version: nextVersion(stored) };
   const result = spec.compute(stored, meta);
   if (!result.ok) {
     throw new CliError(
@@ -96,7 +100,8 @@ export async function write(spec: WriteSpec): Promise<void> {
   const next = result.doc;
   // Against the validated (defaults applied) document, so the diff shows real changes only.
   const diff = diffDocuments(stored.doc ?? stored.json, next);
-  note(json, `${service}: version ${fromVersion ?? "(none)"} -> ${next.version}: ${result.change}`);
+  const from = fromVersion ?? (stored.raw === null ? "(none)" : "(unreadable)");
+  note(json, `${service}: version ${from} -> ${next.version}: ${result.change}`);
   note(json, formatDiff(diff));
 
   const check = spec.check ? await spec.check(stored, next) : null;

@@ -13,13 +13,12 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { highestVersion } from "../history/history.ts";
 import { RouterError } from "../http/errors.ts";
 import { canaryKill } from "../operations/canary.ts";
 import { flip } from "../operations/flip.ts";
-import type { OperationMeta } from "../operations/operation.ts";
+import type { Authorship } from "../operations/operation.ts";
 import { patchDocument, replaceDocument } from "../operations/replace.ts";
-import { rollback, rollbackCandidates } from "../operations/rollback.ts";
+import { restorableVersions, rollback } from "../operations/rollback.ts";
 import { type StoredService, storedVersion } from "../operations/stored-service.ts";
 import { summarizeDocument } from "../operations/summary.ts";
 import type { RoutingDocument } from "../schema/routing-document.ts";
@@ -80,9 +79,7 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
     const entries = [...stored.history]
       .reverse()
       .map((e) => (withDocuments ? e : { ...e, document: undefined }));
-    const restorable = rollbackCandidates({ ...sources(stored) })
-      .map((r) => r.version)
-      .filter((v) => v !== current);
+    const restorable = restorableVersions(stored);
     return c.json({ service: stored.service, currentVersion: current, restorable, entries });
   });
 
@@ -105,8 +102,7 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
       expectedVersion: ifMatch(c),
       allowMissing: true,
       allowInvalid: true,
-      compute: (s, meta) =>
-        replaceDocument(s.service, s.doc, highestVersion(s.json, s.history), input, meta),
+      compute: (s, meta) => replaceDocument(s.service, s.doc, input, meta),
     });
   });
 
@@ -138,10 +134,13 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
   admin.post("/services/:service/rollback", async (c) => {
     const body = parseBody(RollbackBody, await jsonBody(c, false));
     const args = body.toVersion === undefined ? {} : { toVersion: body.toVersion };
+    // Also when the document was deleted: restores the newest good one known
+    // (the last-good copy, else the history's) as a new version.
     return write(c, {
       expectedVersion: expected(c, body.expectedVersion),
+      allowMissing: true,
       allowInvalid: true,
-      compute: (s, meta) => rollback(s.service, sources(s), args, meta),
+      compute: (s, meta) => rollback(s, args, meta),
     });
   });
 
@@ -151,13 +150,8 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
 }
 
 const docOf = (s: StoredService) => s.doc as RoutingDocument;
-const sources = (s: StoredService) => ({
-  current: s.json,
-  history: s.history,
-  lastGood: s.lastGood,
-});
 
-function metaOf(c: C): OperationMeta {
+function metaOf(c: C): Authorship {
   return { author: authorOf(c, "admin-api"), now: new Date().toISOString() };
 }
 

@@ -1,9 +1,11 @@
 /**
  * The one path every admin API write takes, the same as the CLI's
  * (scripts/router/write.ts): read; check If-Match / expectedVersion (412);
- * compute with a shared operation, validated by the shared schema (400 with
- * field paths); re-read and refuse if the document moved (409); write the
- * document, then the history with the replaced document appended.
+ * compute with a shared operation, stamped with nextVersion (one above every
+ * version seen in the document, history and last-good copy) and validated
+ * by the shared schema (400 with field paths); re-read and refuse if the
+ * document moved (409); write the document, then the history with the
+ * replaced document appended.
  *
  * Layer: HTTP edge (admin). Never writes `:last-good`; the request path
  * does that itself when it first reads the new version.
@@ -11,8 +13,13 @@
 import { type HistoryEntry, recordWrite } from "../history/history.ts";
 import { RouterError } from "../http/errors.ts";
 import { type DiffLine, diffDocuments } from "../operations/diff.ts";
-import type { OperationMeta, OperationResult } from "../operations/operation.ts";
-import { movedSince, type StoredService, storedVersion } from "../operations/stored-service.ts";
+import type { Authorship, OperationMeta, OperationResult } from "../operations/operation.ts";
+import {
+  movedSince,
+  nextVersion,
+  type StoredService,
+  storedVersion,
+} from "../operations/stored-service.ts";
 import { type DocumentSummary, summarizeDocument } from "../operations/summary.ts";
 import type { RoutingDocument } from "../schema/routing-document.ts";
 import { readService, writeService } from "./kv-services.ts";
@@ -20,7 +27,8 @@ import { readService, writeService } from "./kv-services.ts";
 export interface AdminWrite {
   kv: KVNamespace;
   service: string;
-  meta: OperationMeta;
+  /** Who and when; the version is added here, from what is stored (nextVersion). */
+  meta: Authorship;
   /** From If-Match or the body's expectedVersion: refuse unless the stored version is this. */
   expectedVersion?: number | undefined;
   dryRun?: boolean;
@@ -73,7 +81,8 @@ export async function adminWrite(w: AdminWrite): Promise<AdminWriteResult> {
     );
   }
 
-  const result = w.compute(stored, w.meta);
+  const meta: OperationMeta = { ...w.meta, version: nextVersion(stored) };
+  const result = w.compute(stored, meta);
   if (!result.ok) {
     throw new RouterError(400, "invalid_change", "the change is invalid; nothing written", {
       service,

@@ -18,6 +18,10 @@
  *               absent when the write created the service.
  * Writes made around these tools (a raw `wrangler kv key put`) leave no
  * entry; their documents are only known once a later write replaces them.
+ * Readers go by the order of entries, never by version: a raw put of a
+ * stale copy (version 2 over 12) once made the tools write a second
+ * version 3, and such histories stay readable (src/operations/rollback.ts).
+ * Every writer now stamps nextVersion (src/operations/stored-service.ts).
  */
 import { z } from "zod";
 import type { RoutingDocument } from "../schema/routing-document.ts";
@@ -94,28 +98,4 @@ export function recordWrite(
 export function versionOf(doc: unknown): number | null {
   const v = (doc as { version?: unknown } | null)?.version;
   return typeof v === "number" && Number.isInteger(v) ? v : null;
-}
-
-/** Every restorable past document, newest first, by version (one per version). */
-export function restorableVersions(
-  history: readonly HistoryEntry[],
-): { version: number; document: Record<string, unknown>; replacedAt: string }[] {
-  const seen = new Set<number>();
-  const out: { version: number; document: Record<string, unknown>; replacedAt: string }[] = [];
-  for (let i = history.length - 1; i >= 0; i--) {
-    const entry = history[i];
-    const version = versionOf(entry?.document);
-    if (!entry?.document || version === null || seen.has(version)) continue;
-    seen.add(version);
-    out.push({ version, document: entry.document, replacedAt: entry.updatedAt });
-  }
-  return out;
-}
-
-/** The highest version a service has had: its stored document's or any in its history. */
-export function highestVersion(current: unknown, history: readonly HistoryEntry[]): number {
-  return Math.max(
-    versionOf(current) ?? 0,
-    ...history.map((e) => Math.max(e.version, versionOf(e.document) ?? 0)),
-  );
 }

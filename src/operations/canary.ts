@@ -52,7 +52,7 @@ export function canarySet(
   const change = !was
     ? `canary ${origin} started at ${formatBp(args.shareBp)}`
     : `canary ${origin} set to ${formatBp(args.shareBp)} (was ${was.origin} ${formatBp(was.shareBp)}${was.killed ? ", killed" : ""})`;
-  return finish(doc.service, doc.version, draft, meta, change);
+  return finish(doc.service, draft, meta, change);
 }
 
 /** The next ladder step above `shareBp`, or null at 100 %. */
@@ -82,7 +82,6 @@ export function canaryRamp(
   draft.canary = { ...canary, shareBp: to };
   return finish(
     doc.service,
-    doc.version,
     draft,
     meta,
     `canary ${canary.origin} ramped ${formatBp(canary.shareBp)} -> ${formatBp(to)}`,
@@ -98,7 +97,6 @@ export function canaryKill(doc: RoutingDocument, meta: OperationMeta): Operation
   draft.canary = { ...canary, killed: true };
   return finish(
     doc.service,
-    doc.version,
     draft,
     meta,
     `canary ${canary.origin} killed (was ${formatBp(canary.shareBp)})`,
@@ -111,5 +109,5 @@ export function canaryRemove(doc: RoutingDocument, meta: OperationMeta): Operati
   if (!canary) return refuse("canary", "there is no canary to remove");
   const draft = draftOf(doc);
   delete draft.canary;
-  return finish(doc.service, doc.version, draft, meta, `canary ${canary.origin} removed`);
+  return finish(doc.service, draft, meta, `canary ${canary.origin} removed`);
 }

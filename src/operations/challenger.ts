@@ -73,13 +73,7 @@ export function challengerAdd(
   draft.challengerSalt ??= `${doc.service}-challengers-${meta.now}`;
   const added = { origin: args.origin, startBp, shareBp: args.shareBp };
   draft.challengers = [...draft.challengers, added];
-  return finish(
-    doc.service,
-    doc.version,
-    draft,
-    meta,
-    `challenger ${args.origin} added (${rangeText(added)})`,
-  );
+  return finish(doc.service, draft, meta, `challenger ${args.origin} added (${rangeText(added)})`);
 }
 
 export function challengerSet(
@@ -102,7 +96,6 @@ export function challengerSet(
   draft.challengers[i] = next;
   return finish(
     doc.service,
-    doc.version,
     draft,
     meta,
     `challenger ${args.origin} set to ${rangeText(next)} (was ${rangeText(current)})`,
@@ -118,7 +111,7 @@ export function challengerRemove(
   if (i < 0) return refuse("challengers", `"${args.origin}" is not a challenger`);
   const draft = draftOf(doc);
   draft.challengers.splice(i, 1);
-  return finish(doc.service, doc.version, draft, meta, `challenger ${args.origin} removed`);
+  return finish(doc.service, draft, meta, `challenger ${args.origin} removed`);
 }
 
 export function challengerPromote(
@@ -134,7 +127,6 @@ export function challengerPromote(
   const note = dropShadowOfLive(draft, args.origin);
   return finish(
     doc.service,
-    doc.version,
     draft,
     meta,
     `challenger ${args.origin} promoted to champion (live ${doc.live} -> ${args.origin})${note}`,

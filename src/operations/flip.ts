@@ -55,11 +55,5 @@ export function flip(
   const draft = draftOf(doc);
   draft.live = target.origin;
   const note = dropShadowOfLive(draft, target.origin);
-  return finish(
-    doc.service,
-    doc.version,
-    draft,
-    meta,
-    `flip live ${doc.live} -> ${target.origin}${note}`,
-  );
+  return finish(doc.service, draft, meta, `flip live ${doc.live} -> ${target.origin}${note}`);
 }

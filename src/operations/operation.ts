@@ -1,12 +1,15 @@
 /**
- * What every rollout operation shares: its inputs (who, when) and its result
- * (the next document, or field errors), and `finish`, which stamps and
- * validates a changed document.
+ * What every rollout operation shares: its inputs (who, when, and the
+ * version the write creates) and its result (the next document, or field
+ * errors), and `finish`, which stamps and validates a changed document.
  *
  * Layer: operations (pure; no I/O, no clock: `now` is passed in). The CLI and
  * the admin API call the same operations, so a flip means the same thing
  * whichever way it is made. Invariants of every successful result:
- *   - version is exactly the current version + 1 (versions only increase),
+ *   - version is `meta.version`, which every writer sets to
+ *     nextVersion(stored) (src/operations/stored-service.ts): one above the
+ *     highest version ever seen, so versions only increase even after a raw
+ *     put of a stale copy,
  *   - updatedAt / updatedBy are the operation's time and author,
  *   - the document passes the shared schema (src/schema/validate.ts),
  *   - the service name never changes.
@@ -14,11 +17,18 @@
 import type { RoutingDocument } from "../schema/routing-document.ts";
 import { type FieldError, validateRoutingDocument } from "../schema/validate.ts";
 
-export interface OperationMeta {
+/** Who makes a change and when: what a caller knows before reading KV. */
+export interface Authorship {
   /** Who makes the change; becomes updatedBy. */
   author: string;
   /** When; becomes updatedAt (ISO 8601). */
   now: string;
+}
+
+/** The stamps of one write; the writer adds the version once it has read KV. */
+export interface OperationMeta extends Authorship {
+  /** The version the write creates: nextVersion(stored), never the document's version + 1. */
+  version: number;
 }
 
 export type OperationResult =
@@ -34,12 +44,11 @@ export const refuse = (path: string, message: string): OperationResult => ({
 export const draftOf = (doc: RoutingDocument): RoutingDocument => structuredClone(doc);
 
 /**
- * Stamps `draft` as the version after `baseVersion` and validates it.
- * `draft` may be any JSON value (patches and replacements come from users).
+ * Stamps `draft` with `meta` (version, updatedAt, updatedBy) and validates
+ * it. `draft` may be any JSON value (patches and replacements come from users).
  */
 export function finish(
   service: string,
-  baseVersion: number,
   draft: unknown,
   meta: OperationMeta,
   change: string,
@@ -49,7 +58,7 @@ export function finish(
   }
   const stamped = {
     ...draft,
-    version: baseVersion + 1,
+    version: meta.version,
     updatedAt: meta.now,
     updatedBy: meta.author,
   };

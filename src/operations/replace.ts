@@ -3,25 +3,22 @@
  * patch (an RFC 7386 JSON merge patch, for PATCH).
  *
  * Layer: operations (pure). The caller's version / updatedAt / updatedBy
- * are ignored: like every operation the result is stamped as the next
- * version, so a stale copy cannot move the version number backwards.
+ * are ignored: like every operation the result is stamped with the write's
+ * version (one above the highest ever seen), so a stale copy cannot move
+ * the version number backwards.
  */
 import type { RoutingDocument } from "../schema/routing-document.ts";
 import { diffDocuments } from "./diff.ts";
 import { finish, type OperationMeta, type OperationResult, refuse } from "./operation.ts";
 
-/**
- * Replaces the document of `service`. `baseVersion` is the highest version
- * known (the current document's, or the history's when creating).
- */
+/** Replaces (or creates, when `current` is null) the document of `service`. */
 export function replaceDocument(
   service: string,
   current: RoutingDocument | null,
-  baseVersion: number,
   input: unknown,
   meta: OperationMeta,
 ): OperationResult {
-  const result = finish(service, baseVersion, input, meta, "");
+  const result = finish(service, input, meta, "");
   if (!result.ok) return result;
   return { ...result, change: summarize(current ? "replace" : "create", current, result.doc) };
 }
@@ -48,7 +45,7 @@ export function patchDocument(
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) {
     return refuse("", "a merge patch must be a JSON object");
   }
-  const result = finish(doc.service, doc.version, mergePatch(doc, patch), meta, "");
+  const result = finish(doc.service, mergePatch(doc, patch), meta, "");
   if (!result.ok) return result;
   return { ...result, change: summarize("patch", doc, result.doc) };
 }

@@ -19,21 +19,38 @@ import { draftOf, finish, type OperationMeta, type OperationResult, refuse } fro
 import { dropShadowOfLive } from "./shadow.ts";
 import { formatBp } from "./shares.ts";
 
+/**
+ * False when `change` would leave `doc` as it is (nothing to write). Needs
+ * no version, so the analyzer can ask before it writes through adminWrite.
+ */
+export function rolloutChangeNeeded(doc: RoutingDocument, change: DocChange): boolean {
+  if (!change) return false;
+  const canary = doc.canary;
+  if (!canary) return true; // applyRolloutChange refuses it, with the reason
+  switch (change.kind) {
+    case "set-share":
+      return canary.shareBp !== change.shareBp || canary.killed;
+    case "kill":
+      return !canary.killed;
+    case "flip":
+      return true;
+  }
+}
+
 /** Null when the change is no change. */
 export function applyRolloutChange(
   doc: RoutingDocument,
   change: DocChange,
   meta: OperationMeta,
 ): OperationResult | null {
-  if (!change) return null;
+  if (!change || !rolloutChangeNeeded(doc, change)) return null;
   const canary = doc.canary;
   if (!canary) return refuse("canary", "a rollout needs a canary block (origin and salt)");
   switch (change.kind) {
     case "set-share":
-      if (canary.shareBp === change.shareBp && !canary.killed) return null;
       return canarySet(doc, { shareBp: change.shareBp }, meta);
     case "kill":
-      return canary.killed ? null : canaryKill(doc, meta);
+      return canaryKill(doc, meta);
     case "flip": {
       const draft = draftOf(doc);
       draft.live = canary.origin;
@@ -43,7 +60,6 @@ export function applyRolloutChange(
       const note = dropShadowOfLive(draft, canary.origin);
       return finish(
         doc.service,
-        doc.version,
         draft,
         meta,
         `rollout promoted ${canary.origin} to live (was ${doc.live})${note}`,
@@ -126,7 +142,7 @@ export function setRolloutPlan(
     ...(change.onSuccess !== undefined ? { onSuccess: change.onSuccess } : {}),
     ...(change.notify !== undefined ? { notify: change.notify } : {}),
   };
-  const result = finish(doc.service, doc.version, draft, meta, "");
+  const result = finish(doc.service, draft, meta, "");
   if (!result.ok) return result;
   const plan = result.doc.rollout as RolloutPlan;
   if (was && JSON.stringify(was) === JSON.stringify(plan)) {
@@ -155,7 +171,6 @@ export function removeRolloutPlan(doc: RoutingDocument, meta: OperationMeta): Op
     : "";
   return finish(
     doc.service,
-    doc.version,
     draft,
     meta,
     `rollout plan removed (was ${describeSteps(doc.rollout)})${canary}`,

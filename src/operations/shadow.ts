@@ -59,7 +59,7 @@ export function shadowOn(
   }
   const next = { ...was, origin, shareBp: args.shareBp ?? was?.shareBp ?? 10_000, enabled: true };
   const change = `shadow on: ${describe(next)}${was ? ` (was ${describe(was)}${was.enabled === false ? ", paused" : ""})` : ""}`;
-  return finish(doc.service, doc.version, withShadow(doc, next), meta, change);
+  return finish(doc.service, withShadow(doc, next), meta, change);
 }
 
 export function shadowSet(
@@ -75,7 +75,7 @@ export function shadowSet(
   }
   const next = { ...was, origin: args.origin ?? was.origin, shareBp: args.shareBp ?? was.shareBp };
   const change = `shadow set: ${describe(next)} (was ${describe(was)})`;
-  return finish(doc.service, doc.version, withShadow(doc, next), meta, change);
+  return finish(doc.service, withShadow(doc, next), meta, change);
 }
 
 /** Pauses mirroring; the settings stay in the document for `shadow on`. */
@@ -84,13 +84,7 @@ export function shadowOff(doc: RoutingDocument, meta: OperationMeta): OperationR
   const was = shadowOf(doc);
   if (!was || was.enabled === false) return refuse("shadow.enabled", "shadow mode is already off");
   const next = { ...was, enabled: false };
-  return finish(
-    doc.service,
-    doc.version,
-    withShadow(doc, next),
-    meta,
-    `shadow off (was ${describe(was)})`,
-  );
+  return finish(doc.service, withShadow(doc, next), meta, `shadow off (was ${describe(was)})`);
 }
 
 /** Drops the shadow block entirely. */
@@ -100,7 +94,6 @@ export function shadowRemove(doc: RoutingDocument, meta: OperationMeta): Operati
   if (!was) return refuse("shadow", "there is no shadow to remove");
   return finish(
     doc.service,
-    doc.version,
     withShadow(doc, undefined),
     meta,
     `shadow removed (was ${describe(was)})`,

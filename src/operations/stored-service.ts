@@ -5,11 +5,17 @@
  *
  * Layer: operations (pure; the CLI reads the texts through wrangler, the
  * admin API through the binding). A stored document may be absent or
- * invalid; only rollback and replace accept that.
+ * invalid; only rollback and replace accept that. `nextVersion` is THE
+ * version rule: every writer (CLI, admin API, rollout analyzer) stamps its
+ * write with it.
  */
-import { type HistoryEntry, parseHistory } from "../history/history.ts";
+import { type HistoryEntry, parseHistory, versionOf } from "../history/history.ts";
 import type { RoutingDocument } from "../schema/routing-document.ts";
-import { type FieldError, parseRoutingDocument } from "../schema/validate.ts";
+import {
+  type FieldError,
+  parseRoutingDocument,
+  validateRoutingDocument,
+} from "../schema/validate.ts";
 
 export interface StoredService {
   service: string;
@@ -53,6 +59,52 @@ export function parseStoredService(service: string, texts: StoredTexts): StoredS
     droppedHistory: dropped,
     lastGood: jsonObject(texts.lastGood ?? null),
   };
+}
+
+/**
+ * The highest version ever seen for the service: the stored document's
+ * (valid or not), every history entry's (the version it created and the
+ * document it replaced) and the worker's last-good copy's; 0 for none.
+ */
+export function highestVersionSeen(
+  stored: Pick<StoredService, "json" | "history" | "lastGood">,
+): number {
+  return Math.max(
+    0,
+    versionOf(stored.json) ?? 0,
+    versionOf(stored.lastGood) ?? 0,
+    ...stored.history.map((e) => Math.max(e.version, versionOf(e.document) ?? 0)),
+  );
+}
+
+/**
+ * The version the next write creates: one above the highest ever seen, not
+ * the stored document's + 1. After a raw put of a stale copy (version 2
+ * over 12) the next write is 13, never a second 3; versions never repeat.
+ */
+export const nextVersion = (stored: Pick<StoredService, "json" | "history" | "lastGood">): number =>
+  highestVersionSeen(stored) + 1;
+
+/**
+ * A stored version below the highest one seen: someone put a stale copy
+ * around the tools (the worker serves it: KV is the truth). Null when not.
+ */
+export function versionRegression(
+  stored: StoredService,
+): { version: number; highest: number; next: number } | null {
+  const version = storedVersion(stored);
+  const highest = highestVersionSeen(stored);
+  return version !== null && version < highest ? { version, highest, next: highest + 1 } : null;
+}
+
+/**
+ * The last-good copy when it is a valid document of this service: what the
+ * worker serves while the stored document is deleted or invalid.
+ */
+export function validLastGood(stored: StoredService): RoutingDocument | null {
+  if (!stored.lastGood) return null;
+  const parsed = validateRoutingDocument(stored.lastGood);
+  return parsed.ok && parsed.doc.service === stored.service ? parsed.doc : null;
 }
 
 /** The stored version, read from the JSON even when the document is invalid. */

@@ -3,12 +3,15 @@
  * writes are recorded with time, author and change; rollback restores the
  * previous document (or version N) as a new, higher version, which is
  * itself recorded and can be rolled back; `apply` replaces and `validate`
- * checks files.
+ * checks files. Versions never go backwards: after a raw put of a stale copy
+ * (the README's walkthrough run twice) the next write is one above every
+ * version seen. A deleted document is restored by one `rollback`.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { demoDoc, readState, runCli, seed, tempState } from "./cli-support.ts";
+import type { HistoryEntry } from "../../src/history/history.ts";
+import { deleteKey, demoDoc, readState, runCli, seed, seedMany, tempState } from "./cli-support.ts";
 
 const state = tempState();
 const kv = ["--persist-to", state.dir];
@@ -104,5 +107,93 @@ describe("history and rollback", () => {
     const applied = await runCli(["apply", "churn", "scripts/demo/churn.json", "--json", ...kv]);
     expect(applied.json).toMatchObject({ written: true, fromVersion: 6, version: 7 });
     expect((await readState(state.dir, "churn")).doc).toMatchObject({ version: 7, live: "blue" });
+  }, 240_000);
+});
+
+describe("versions never go backwards", () => {
+  const at = (minute: number) => `2026-11-27T10:${String(minute).padStart(2, "0")}:00.000Z`;
+  const fraud = (version: number, live: string, minute = version) => ({
+    ...demoDoc("fraud"),
+    version,
+    live,
+    updatedAt: at(minute),
+    updatedBy: "oncall",
+  });
+  // v1 seeded, then v2..v12 written by the CLI (blue and green in turn).
+  const history: HistoryEntry[] = Array.from({ length: 11 }, (_, i) => ({
+    version: i + 2,
+    updatedAt: at(i + 2),
+    updatedBy: "oncall",
+    change: `flip live ${i % 2 ? "green -> blue" : "blue -> green"}`,
+    source: "cli",
+    document: fraud(i + 1, i % 2 ? "green" : "blue"),
+  }));
+
+  it("a raw put of version 2 over v12 (the README flip, run twice): the next CLI write is v13, and rollback works", async () => {
+    await seedMany(state.dir, {
+      "service:fraud": fraud(12, "blue"),
+      "history:fraud": history,
+      "service:fraud:last-good": fraud(12, "blue"),
+    });
+    // The walkthrough's `sed 's/"version": 1/"version": 2/' | wrangler kv key put`.
+    await seed(state.dir, "service:fraud", fraud(2, "green", 50));
+
+    const warned = await runCli(["history", "fraud", ...kv]);
+    const warning =
+      "WARNING: version 2 is below the highest version seen (12): a stale copy was put around the CLI; the next write is version 13";
+    expect.soft(warned.stdout).toContain(warning);
+    const kill = await runCli(["canary", "kill", "fraud", "--json", ...kv]);
+    expect(kill.code, kill.stderr).toBe(0);
+    expect(kill.json).toMatchObject({ written: true, fromVersion: 2, version: 13 });
+
+    const back = await runCli(["rollback", "fraud", ...kv]);
+    expect(back.code, back.stderr).toBe(0);
+    expect(back.stdout).toContain("fraud: version 13 -> 14: rollback to version 2 (live green)");
+    const { doc, history: after } = await readState(state.dir, "fraud");
+    expect(doc).toMatchObject({ version: 14, live: "green", canary: { killed: false } });
+    expect(after.slice(-2).map((e) => [e.version, e.change, e.document?.version])).toEqual([
+      [13, "canary canary killed (was 10%)", 2],
+      [14, "rollback to version 2 (live green)", 13],
+    ]);
+
+    const listed = await runCli(["history", "fraud", "--json", ...kv]);
+    expect(listed.json).toMatchObject({
+      currentVersion: 14,
+      nextVersion: 15,
+      currentRecorded: true,
+    });
+    expect(listed.json.entries.map((e: HistoryEntry) => e.version).slice(0, 4)).toEqual([
+      14, 13, 12, 11,
+    ]);
+    expect(listed.json.versionRegression).toBeNull();
+  }, 240_000);
+
+  it("an accidentally deleted document: status says what the router serves; one rollback restores it", async () => {
+    // The worker keeps a last-good copy of every version it serves: here v14.
+    const { raw } = await readState(state.dir, "fraud");
+    await seed(state.dir, "service:fraud:last-good", raw);
+    await deleteKey(state.dir, "service:fraud");
+
+    const status = await runCli(["status", "fraud", ...kv]);
+    expect(status.code, status.stderr).toBe(0);
+    expect(status.stdout).toContain(
+      "fraud: document deleted; the router serves last-good version 14 (live green",
+    );
+    expect(status.stdout).toContain("restore it: npm run router -- rollback fraud");
+
+    const restore = await runCli(["rollback", "fraud", ...kv]);
+    expect(restore.code, restore.stderr).toBe(0);
+    expect(restore.stdout).toContain(
+      "fraud: version (none) -> 15: restore deleted document: version 14 (live green), the worker's last-good copy",
+    );
+    expect(restore.stdout).toContain("wrote fraud version 15");
+    const { doc, history: after } = await readState(state.dir, "fraud");
+    expect(doc).toMatchObject({ version: 15, live: "green", updatedBy: "test-operator" });
+    expect(after.at(-1)).toMatchObject({
+      version: 15,
+      source: "cli",
+      change: "restore deleted document: version 14 (live green), the worker's last-good copy",
+    });
+    expect(after.at(-1)?.document).toBeUndefined();
   }, 240_000);
 });

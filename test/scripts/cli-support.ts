@@ -4,10 +4,10 @@
  * seed or read keys through the same wrangler path.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { kvGetMany, kvPut, ROOT } from "../../scripts/lib/wrangler.ts";
+import { kvGetMany, kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/lib/wrangler.ts";
 import type { HistoryEntry } from "../../src/history/history.ts";
 
 export interface CliRun {
@@ -68,6 +68,44 @@ export const demoDoc = (service: "fraud" | "churn") =>
 
 export async function seed(dir: string, key: string, value: unknown): Promise<void> {
   await kvPut(key, typeof value === "string" ? value : JSON.stringify(value), { persistTo: dir });
+}
+
+/** Several keys in one wrangler run (`wrangler kv bulk put`). */
+export async function seedMany(dir: string, values: Record<string, unknown>): Promise<void> {
+  const path = join(dir, "bulk.json");
+  const entries = Object.entries(values).map(([key, value]) => ({
+    key,
+    value: typeof value === "string" ? value : JSON.stringify(value),
+  }));
+  writeFileSync(path, JSON.stringify(entries));
+  const args = [
+    "kv",
+    "bulk",
+    "put",
+    path,
+    "--binding",
+    "ROUTING",
+    ...kvTargetArgs({ persistTo: dir }),
+  ];
+  const r = await wrangler(args);
+  rmSync(path, { force: true });
+  if (r.code !== 0) throw new Error(`wrangler kv bulk put failed:\n${r.stderr || r.stdout}`);
+}
+
+/** Deletes a key, as an operator's `wrangler kv key delete` would. */
+export async function deleteKey(dir: string, key: string): Promise<void> {
+  const args = [
+    "kv",
+    "key",
+    "delete",
+    key,
+    "--binding",
+    "ROUTING",
+    ...kvTargetArgs({ persistTo: dir }),
+  ];
+  const r = await wrangler(args);
+  if (r.code !== 0)
+    throw new Error(`wrangler kv key delete ${key} failed:\n${r.stderr || r.stdout}`);
 }
 
 /** The stored document and history of a service (one wrangler run). */

@@ -1,8 +1,10 @@
 /**
  * The shared rollout operations (src/operations/) and history format
  * (src/history/) as pure functions: exact share parsing, bucket-range
- * placement, the ramp ladder, flips, promotion, rollback and the bounded
- * history. The CLI and admin tests cover the same code end to end.
+ * placement, the ramp ladder, flips, promotion, the version rule
+ * (nextVersion), rollback (also over histories a raw put confused, and
+ * after a delete) and the bounded history. The CLI and admin tests cover
+ * the same code end to end.
  */
 import { describe, expect, it } from "vitest";
 import { HISTORY_LIMIT, type HistoryEntry, recordWrite } from "../../src/history/history.ts";
@@ -11,15 +13,22 @@ import { challengerAdd, firstFreeStart } from "../../src/operations/challenger.t
 import { diffDocuments, formatDiff } from "../../src/operations/diff.ts";
 import { flip } from "../../src/operations/flip.ts";
 import { mergePatch } from "../../src/operations/replace.ts";
-import { rollback } from "../../src/operations/rollback.ts";
+import { restorableVersions, rollback } from "../../src/operations/rollback.ts";
 import { schemaHasShadow, shadowOn } from "../../src/operations/shadow.ts";
 import { formatBp, parsePercent } from "../../src/operations/shares.ts";
+import {
+  nextVersion,
+  parseStoredService,
+  type StoredService,
+  versionRegression,
+} from "../../src/operations/stored-service.ts";
 import { summarizeDocument } from "../../src/operations/summary.ts";
 import type { RoutingDocument } from "../../src/schema/routing-document.ts";
 import { validateRoutingDocument } from "../../src/schema/validate.ts";
 import { demoDoc } from "./cli-support.ts";
 
-const meta = { author: "t", now: "2026-11-27T10:00:00.000Z" };
+/** The stamps of a write on the demo document (version 1): the next version is 2. */
+const meta = { author: "t", now: "2026-11-27T10:00:00.000Z", version: 2 };
 const fraud = (): RoutingDocument => {
   const parsed = validateRoutingDocument(demoDoc("fraud"));
   if (!parsed.ok) throw new Error("demo document invalid");
@@ -132,6 +141,153 @@ describe("flip", () => {
   });
 });
 
+describe("the version rule: one above every version ever seen", () => {
+  const at = (minute: number) => `2026-11-27T10:${String(minute).padStart(2, "0")}:00.000Z`;
+  const doc = (version: number, live = "blue", minute = version) => ({
+    ...demoDoc("fraud"),
+    version,
+    live,
+    updatedAt: at(minute),
+  });
+  const entry = (version: number, previous: unknown): HistoryEntry => ({
+    version,
+    updatedAt: at(version),
+    updatedBy: "t",
+    change: `v${version}`,
+    source: "cli",
+    ...(previous ? { document: previous as Record<string, unknown> } : {}),
+  });
+  const stored = (current: unknown, history: HistoryEntry[] = [], lastGood?: unknown) =>
+    parseStoredService("fraud", {
+      document: current === null ? null : JSON.stringify(current),
+      history: JSON.stringify(history),
+      lastGood: lastGood === undefined ? null : JSON.stringify(lastGood),
+    });
+
+  it.each([
+    ["nothing stored", stored(null), 1],
+    ["the stored document's version + 1", stored(doc(5)), 6],
+    [
+      "a raw put of v2 over a history up to v12",
+      stored(doc(2), [entry(11, doc(10)), entry(12, doc(11))]),
+      13,
+    ],
+    [
+      "a replaced document above its entry (an old confused write)",
+      stored(doc(4), [entry(4, doc(12))]),
+      13,
+    ],
+    ["the last-good copy", stored(doc(2), [], doc(20)), 21],
+    ["an invalid stored document's version", stored({ version: 30, live: 1 }), 31],
+    ["a deleted document: history and last-good", stored(null, [entry(7, doc(6))], doc(7)), 8],
+  ])("%s", (_title, s, next) => {
+    expect(nextVersion(s)).toBe(next);
+  });
+
+  it("operations stamp the write's version, never the document's version + 1", () => {
+    const s = stored(doc(2), [entry(12, doc(11))]);
+    expect(versionRegression(s)).toEqual({ version: 2, highest: 12, next: 13 });
+    const flipped = ok(flip(fraud(), {}, { ...meta, version: nextVersion(s) }));
+    expect(flipped.doc.version).toBe(13);
+  });
+
+  describe("rollback over a history a raw put confused (the README walkthrough, twice)", () => {
+    // Pass 1: raw puts of v2 and v3, then CLI writes v4..v12 (each replacing the one before).
+    const pass1 = [3, 4, 5, 6, 7, 8, 9, 10, 11].map((v) =>
+      entry(v + 1, doc(v, v % 2 ? "blue" : "green")),
+    );
+    // Pass 2 puts "version": 2 (green) again, with a fresh updatedAt.
+    const raw2 = doc(2, "green", 50);
+    const write = (s: StoredService, args = {}) =>
+      rollback(s, args, { ...meta, version: nextVersion(s) });
+
+    it("plain rollback restores the newest known document as v13, not 'no earlier version'", () => {
+      // The worker's last-good copy followed the raw put (newest updatedAt): v12 is not known.
+      const r = ok(write(stored(raw2, pass1, raw2)));
+      expect(r.doc).toMatchObject({ version: 13, live: "blue" });
+      expect(r.change).toBe("rollback to version 11 (live blue)");
+      // Before the worker saw the raw put, its last-good copy still is v12.
+      const v12 = doc(12, "green");
+      const fromLastGood = ok(write(stored(raw2, pass1, v12)));
+      expect(fromLastGood.doc).toMatchObject({ version: 13, live: "green" });
+      expect(fromLastGood.change).toBe(
+        "rollback to version 12 (live green), the worker's last-good copy",
+      );
+    });
+
+    it("--to 3 while a raw v3 is stored restores the history's v3, not 'already the current document'", () => {
+      const raw3 = doc(3, "green", 51);
+      const r = ok(write(stored(raw3, pass1), { toVersion: 3 }));
+      expect(r.doc).toMatchObject({ version: 13, live: "blue" });
+      expect(r.change).toBe(`rollback to version 3 (live blue; the one of ${at(3)})`);
+    });
+
+    it("a history the old tools extended (a second v3) lists in write order and rolls back by it", () => {
+      // The old CLI wrote doc.version + 1 = 3 over the raw v2: a second version 3.
+      const second3 = { ...doc(3, "blue", 52) };
+      const history = [...pass1, { ...entry(3, raw2), updatedAt: at(52) }];
+      const s = stored(second3, history);
+      expect(restorableVersions(s)).toEqual([2, 11, 10, 9, 8, 7, 6, 5, 4, 3]);
+      // The current write replaced the raw v2: that is what a plain rollback restores.
+      const back = ok(write(s));
+      expect(back.doc).toMatchObject({ version: 13, live: "green", updatedAt: meta.now });
+      expect(back.change).toBe("rollback to version 2 (live green)");
+      // --to 3 is the first pass's v3 (the current v3 is a different document).
+      const to3 = ok(write(s, { toVersion: 3 }));
+      expect(to3.doc).toMatchObject({ version: 13, live: "blue" });
+      expect(to3.change).toBe(`rollback to version 3 (live blue; the one of ${at(3)})`);
+    });
+
+    it("refuses a version that only the current document has, and says which are restorable", () => {
+      const r = write(stored(doc(13, "green"), [...pass1, entry(13, doc(12))]), {
+        toVersion: 13,
+      });
+      expect(r).toMatchObject({
+        ok: false,
+        errors: [
+          {
+            message:
+              "version 13 is already the current document (restorable: 12, 11, 10, 9, 8, 7, 6, 5, 4, 3)",
+          },
+        ],
+      });
+    });
+  });
+
+  describe("rollback of a deleted document", () => {
+    const write = (s: StoredService, args = {}) =>
+      rollback(s, args, { ...meta, version: nextVersion(s) });
+
+    it("restores the last-good copy as a new version", () => {
+      const r = ok(write(stored(null, [entry(12, doc(11))], doc(12, "green"))));
+      expect(r.doc).toMatchObject({ version: 13, live: "green" });
+      expect(r.change).toBe(
+        "restore deleted document: version 12 (live green), the worker's last-good copy",
+      );
+    });
+
+    it("without a last-good copy, the newest VALID document in the history", () => {
+      const broken = { ...doc(11), live: "nowhere" };
+      const r = ok(write(stored(null, [entry(11, doc(10, "green")), entry(12, broken)])));
+      expect(r.doc).toMatchObject({ version: 13, live: "green" });
+      expect(r.change).toBe("restore deleted document: version 10 (live green)");
+    });
+
+    it("with nothing known, says so", () => {
+      expect(write(stored(null))).toMatchObject({
+        ok: false,
+        errors: [
+          {
+            message: expect.stringContaining(
+              'no routing document for "fraud" and nothing to restore',
+            ),
+          },
+        ],
+      });
+    });
+  });
+});
+
 describe("rollback and history", () => {
   const doc = (version: number, live: string) => ({ ...demoDoc("fraud"), version, live });
   const entry = (version: number, previous: ReturnType<typeof doc>): HistoryEntry => ({
@@ -142,26 +298,34 @@ describe("rollback and history", () => {
     source: "cli",
     document: previous,
   });
+  const sources = (current: unknown, history: HistoryEntry[], lastGood: unknown = null) => ({
+    service: "fraud",
+    raw: JSON.stringify(current),
+    json: typeof current === "object" ? (current as Record<string, unknown>) : null,
+    history,
+    lastGood: lastGood as Record<string, unknown> | null,
+  });
+  const write = (s: ReturnType<typeof sources>, args = {}) =>
+    rollback(s, args, { ...meta, version: nextVersion(s) });
 
   it("restores the previous document as a new, higher version", () => {
     const history = [entry(2, doc(1, "blue")), entry(3, doc(2, "green"))];
-    const r = ok(rollback("fraud", { current: doc(3, "blue"), history }, {}, meta));
+    const r = ok(write(sources(doc(3, "blue"), history)));
     expect(r.doc).toMatchObject({ version: 4, live: "green" });
     expect(r.change).toBe("rollback to version 2 (live green)");
-    const to1 = ok(rollback("fraud", { current: doc(3, "blue"), history }, { toVersion: 1 }, meta));
+    const to1 = ok(write(sources(doc(3, "blue"), history), { toVersion: 1 }));
     expect(to1.doc.version).toBe(4);
   });
 
   it("prefers the worker's last-good copy when it is newer than the history (a raw write replaced it)", () => {
     const history = [entry(2, doc(1, "blue"))];
-    const r = ok(
-      rollback("fraud", { current: "garbage", history, lastGood: doc(5, "green") }, {}, meta),
-    );
+    const newer = { ...doc(5, "green"), updatedAt: "2026-11-28T00:00:00.000Z" };
+    const r = ok(write(sources("garbage", history, newer)));
     expect(r.doc).toMatchObject({ version: 6, live: "green" });
   });
 
   it("with no history (only raw writes), says how to put a good document back", () => {
-    const r = rollback("fraud", { current: doc(2, "green"), history: [] }, {}, meta);
+    const r = write(sources(doc(2, "green"), []));
     expect(r.ok).toBe(false);
     if (!r.ok) {
       expect(r.errors[0]?.message).toContain(

@@ -1,7 +1,9 @@
 /**
  * The admin API inside workerd, through the real worker (SELF) and real
  * local KV: authentication, validation with field paths, each operation,
- * the lost-update guard (If-Match), and the history it shares with the CLI.
+ * the lost-update guard (If-Match), the history it shares with the CLI, the
+ * version rule (one above every version seen) and restoring a deleted
+ * document.
  */
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
@@ -358,7 +360,7 @@ describe("history shared with the CLI", () => {
     const flipped = flip(
       v10.doc,
       { to: "green" },
-      { author: "ops@laptop", now: new Date().toISOString() },
+      { author: "ops@laptop", now: new Date().toISOString(), version: 11 },
     );
     if (!flipped.ok) throw new Error("flip refused");
     const cliHistory = recordWrite([], {
@@ -386,5 +388,76 @@ describe("history shared with the CLI", () => {
       [11, "cli"],
       [12, "admin"],
     ]);
+  });
+});
+
+describe("versions never go backwards; a deleted document comes back", () => {
+  /** v10 stored, v11 and v12 written through the API: a history with documents. */
+  async function twelve(service: string) {
+    await seed(service);
+    await env.ROUTING.delete(`service:${service}:last-good`);
+    await json(await admin(`/services/${service}/flip`, { method: "POST", body: { to: "green" } }));
+    await json(await admin(`/services/${service}/flip`, { method: "POST", body: { to: "blue" } }));
+    expect(await stored(service)).toMatchObject({ version: 12, live: "blue" });
+  }
+
+  it("after a raw put of version 2 over v12, the next write is v13 (not v3) and rollback restores the raw one", async () => {
+    await twelve("adm-backwards");
+    await putDoc({ ...makeDoc("adm-backwards", { live: "green" }), version: 2 });
+    const flipped = await json(
+      await admin("/services/adm-backwards/flip", { method: "POST", body: { to: "canary" } }),
+    );
+    expect(flipped).toMatchObject({ written: true, fromVersion: 2, version: 13 });
+    const back = await json(await admin("/services/adm-backwards/rollback", { method: "POST" }));
+    expect(back).toMatchObject({ version: 14, change: "rollback to version 2 (live green)" });
+    expect(await variantOf(await predict("adm-backwards", { user: "u" }))).toBe("green");
+    const h = await json(await admin("/services/adm-backwards/history?documents=0"));
+    expect(h.entries.map((e: HistoryEntry) => e.version)).toEqual([14, 13, 12, 11]);
+  });
+
+  it("POST rollback on a deleted document restores the last-good copy as a new version", async () => {
+    await twelve("adm-deleted");
+    // The worker's copy of the version it served; then the document key is deleted.
+    await env.ROUTING.put(
+      "service:adm-deleted:last-good",
+      JSON.stringify(await stored("adm-deleted")),
+    );
+    await env.ROUTING.delete("service:adm-deleted");
+
+    const res = await admin("/services/adm-deleted/rollback", {
+      method: "POST",
+      headers: { "x-router-author": "oncall" },
+    });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({
+      written: true,
+      fromVersion: null,
+      version: 13,
+      change: "restore deleted document: version 12 (live blue), the worker's last-good copy",
+    });
+    expect(await stored("adm-deleted")).toMatchObject({
+      version: 13,
+      live: "blue",
+      updatedBy: "oncall",
+    });
+    expect((await history("adm-deleted")).at(-1)).toMatchObject({ version: 13, source: "admin" });
+    expect(await variantOf(await predict("adm-deleted", { user: "u" }))).toBe("blue");
+  });
+
+  it("without a last-good copy, the newest valid document of the history; with nothing, 400 that says so", async () => {
+    await twelve("adm-deleted-h");
+    await env.ROUTING.delete("service:adm-deleted-h");
+    const back = await json(await admin("/services/adm-deleted-h/rollback", { method: "POST" }));
+    expect(back).toMatchObject({
+      version: 13,
+      change: "restore deleted document: version 11 (live green)",
+    });
+
+    await env.ROUTING.delete("service:adm-never");
+    const none = await admin("/services/adm-never/rollback", { method: "POST" });
+    expect(none.status).toBe(400);
+    expect((await json(none)).errors[0].message).toContain(
+      'no routing document for "adm-never" and nothing to restore',
+    );
   });
 });

@@ -2,10 +2,10 @@
  * `router apply <service> <file>`: replace (or create) a document from a file.
  *
  * Layer: script (CLI) over src/operations/replace.ts. The file's version and
- * stamps are ignored: it is written as the next version, with history.
+ * stamps are ignored: it is written as the next version (one above every
+ * version seen, src/operations/stored-service.ts), with history.
  */
 import { readFileSync } from "node:fs";
-import { highestVersion } from "../../../src/history/history.ts";
 import { replaceDocument } from "../../../src/operations/replace.ts";
 import { parse, positional, usage, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
 import type { Command } from "../command.ts";
@@ -16,8 +16,9 @@ export const applyCommand: Command = {
   summary: "replace (or create) a service's document from a JSON file",
   help: `Usage: npm run router -- apply <service> <file> [options]
 
-Validates <file> with the shared schema and writes it as the next version
-(its own version, updatedAt and updatedBy are replaced). Creates the
+Validates <file> with the shared schema and writes it as the next version,
+one above every version the service has had (its own version, updatedAt
+and updatedBy are replaced). Creates the
 service when it has no document yet.
 
 ${WRITE_HELP}
@@ -39,14 +40,7 @@ Example:
       values,
       allowMissing: true,
       allowInvalid: true,
-      compute: (stored, meta) =>
-        replaceDocument(
-          service,
-          stored.doc,
-          highestVersion(stored.json, stored.history),
-          input,
-          meta,
-        ),
+      compute: (stored, meta) => replaceDocument(service, stored.doc, input, meta),
     });
   },
 };

@@ -2,7 +2,10 @@
  * `router rollback <service> [--to N]`: restore a previous document now.
  *
  * Layer: script (CLI) over src/operations/rollback.ts. Works even when the
- * stored document is invalid, which is often why one rolls back.
+ * stored document is invalid, which is often why one rolls back, and when
+ * it was deleted: then it restores the newest good document known (the
+ * worker's last-good copy, else the history's), the one command to
+ * recover from an accidental delete.
  */
 import { rollback } from "../../../src/operations/rollback.ts";
 import { intOption, parse, positional, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
@@ -15,16 +18,22 @@ export const rollbackCommand: Command = {
   help: `Usage: npm run router -- rollback <service> [--to <version>] [options]
 
 Restores the document the latest write replaced, or version N from the
-history (\`router history <service>\` lists them). The restored document is
-written as a NEW version (versions only increase) and recorded in the history,
-so a rollback can itself be rolled back.
+history (\`router history <service>\` lists them; when a version number
+appears twice, the newest one). The restored document is written as a NEW
+version, one above every version the service has had, and recorded in the
+history, so a rollback can itself be rolled back.
+
+When the document was deleted (or written around the CLI), it restores the
+newest good document known: the worker's last-good copy, else the newest
+valid one in the history.
 
 Options:
   --to <version>        the version to restore (default: the previous one)
 ${WRITE_HELP}
 
-Example (the new model is bad, roll back now):
-  npm run router -- rollback fraud --remote`,
+Examples:
+  npm run router -- rollback fraud --remote    # the new model is bad, roll back now
+  npm run router -- rollback fraud --remote    # service:fraud was deleted by accident`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, to: { type: "string" } });
     const service = positional(positionals, 0, "service");
@@ -32,14 +41,10 @@ Example (the new model is bad, roll back now):
     await write({
       service,
       values,
+      allowMissing: true,
       allowInvalid: true,
       compute: (stored, meta) =>
-        rollback(
-          service,
-          { current: stored.json, history: stored.history, lastGood: stored.lastGood },
-          toVersion === undefined ? {} : { toVersion },
-          meta,
-        ),
+        rollback(stored, toVersion === undefined ? {} : { toVersion }, meta),
     });
   },
 };
