@@ -99,22 +99,20 @@ export class RequestBody {
     if (!body || !this.present) return null;
     if (!this.#reader) return body;
     if (this.#done) return this.#whole();
-    const reader = this.#reader;
+    // The rest is piped natively (stream to stream inside the runtime), so
+    // a large upload never passes through JavaScript chunk by chunk.
     const read = [...this.#chunks];
-    const replay = new ReadableStream<Uint8Array>({
-      pull: async (controller) => {
-        const chunk = read.shift();
-        if (chunk) return controller.enqueue(chunk);
-        const { done, value } = await reader.read();
-        if (done) controller.close();
-        else controller.enqueue(value);
-      },
-      cancel: (reason) => reader.cancel(reason),
-    });
+    this.#reader.releaseLock();
     const declared = this.declaredLength;
-    if (declared === null) return replay;
-    const fixed = new FixedLengthStream(declared);
-    replay.pipeTo(fixed.writable).catch(() => {}); // the fetch reports a broken body
-    return fixed.readable;
+    const { readable, writable } =
+      declared === null ? new IdentityTransformStream() : new FixedLengthStream(declared);
+    const pump = async () => {
+      const writer = writable.getWriter();
+      for (const chunk of read) await writer.write(chunk);
+      writer.releaseLock();
+      await body.pipeTo(writable);
+    };
+    pump().catch(() => {}); // a broken body fails the origin fetch, which reports it
+    return readable;
   }
 }
