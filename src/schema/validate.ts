@@ -28,6 +28,13 @@ export function validateRoutingDocument(input: unknown): ValidationResult {
   const parsed = RoutingDocument.safeParse(input);
   if (parsed.success) {
     const doc = parsed.data;
+    // Tools store documents pretty-printed; that text must fit the bound too.
+    const stored = sizeError(`${JSON.stringify(doc, null, 2)}\n`);
+    if (stored)
+      return {
+        ok: false,
+        errors: [{ ...stored, message: `${stored.message} (as stored, pretty-printed)` }],
+      };
     doc.origins = Object.assign(Object.create(null), doc.origins);
     return { ok: true, doc };
   }
