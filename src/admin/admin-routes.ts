@@ -14,6 +14,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { RouterError } from "../http/errors.ts";
+import { RequestBody } from "../http/request-body.ts";
 import { canaryKill } from "../operations/canary.ts";
 import { flip } from "../operations/flip.ts";
 import type { Authorship } from "../operations/operation.ts";
@@ -21,7 +22,7 @@ import { patchDocument, replaceDocument } from "../operations/replace.ts";
 import { restorableVersions, rollback } from "../operations/rollback.ts";
 import { type StoredService, storedVersion } from "../operations/stored-service.ts";
 import { summarizeDocument } from "../operations/summary.ts";
-import type { RoutingDocument } from "../schema/routing-document.ts";
+import { LIMITS, type RoutingDocument } from "../schema/routing-document.ts";
 import { adminAuth } from "./admin-auth.ts";
 import { type AdminWrite, adminWrite } from "./admin-write.ts";
 import { listServiceNames, readService } from "./kv-services.ts";
@@ -155,9 +156,21 @@ function metaOf(c: C): Authorship {
   return { author: authorOf(c, "admin-api"), now: new Date().toISOString() };
 }
 
-/** The request's JSON body; an empty body is {} unless one is required. */
+/**
+ * The request's JSON body; an empty body is {} unless one is required. At
+ * most LIMITS.documentBytes are read (the largest valid document), chunked
+ * or not: a larger body is refused unread.
+ */
 async function jsonBody(c: C, required: boolean): Promise<unknown> {
-  const text = await c.req.text();
+  const bytes = await new RequestBody(c.req.raw).upTo(LIMITS.documentBytes);
+  if (bytes === null) {
+    throw new RouterError(
+      413,
+      "body_too_large",
+      `the body is over ${LIMITS.documentBytes} bytes, the most a routing document may have`,
+    );
+  }
+  const text = new TextDecoder().decode(bytes);
   if (text.trim() === "" && !required) return {};
   try {
     return JSON.parse(text);
