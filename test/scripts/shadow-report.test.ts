@@ -2,13 +2,16 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/lib/wrangler.ts";
-import { comparisonOf, mergeShards } from "../../scripts/shadow/local.ts";
+import { comparisonOf, localReport, mergeShards } from "../../scripts/shadow/local.ts";
 import { fillSql, type Row, remoteReport } from "../../scripts/shadow/remote.ts";
 import { renderReport } from "../../scripts/shadow/render.ts";
 import { binHistogram, binValues } from "../../scripts/shadow/report-model.ts";
 import { ABS_DELTA, emptyHistogram, observe } from "../../src/core/histogram.ts";
+import { shadowLogKey, shadowSummaryKey } from "../../src/schema/kv-keys.ts";
 import { comparePair, readPrediction, type ShadowPair } from "../../src/shadow/compare.ts";
+import { toRecord } from "../../src/shadow/record.ts";
 import { addPair, emptySummary } from "../../src/shadow/summary.ts";
+import { seedMany, tempState } from "./cli-support.ts";
 
 const sql = (file: string) => readFileSync(join(ROOT, "scripts", "shadow", file), "utf8");
 const queries = {
@@ -225,4 +228,63 @@ describe("local (KV shards) and the rendered text", () => {
     expect(text).toContain("note: 2 isolate shards merged");
     expect(text.split("\n").every((line) => line === line.trimEnd())).toBe(true);
   });
+});
+
+describe("local report from real local KV (wrangler)", () => {
+  const fields = { scoreField: "score", labelField: "label" };
+  const predicted = (label: string, score: number, durationMs: number) =>
+    readPrediction(
+      { status: 200, durationMs, error: null, text: JSON.stringify({ label, score }) },
+      fields,
+    );
+
+  // Two wrangler runs at once on one local state used to fail now and then
+  // (SQLITE_BUSY / "KV GET failed: 500", 2 reports in 60): the report runs
+  // them one at a time. A race cannot be pinned by a few runs; these check
+  // the whole local path, three times over one state.
+  it("merges the shards and reads the newest log batches, run after run", async () => {
+    const state = tempState("shadow-report-");
+    try {
+      const values: Record<string, unknown> = {};
+      for (let i = 0; i < 3; i++) {
+        const summary = emptySummary("fraud", "shadow");
+        const records = [];
+        for (let j = 0; j < 10; j++) {
+          const pair: ShadowPair = {
+            at: Date.UTC(2026, 10, 26, 12, i, j),
+            service: "fraud",
+            production: "blue",
+            role: "live",
+            shadow: "shadow",
+            bucket: j,
+            sampleBucket: j,
+            version: 3,
+            inputId: `tx-${i}-${j}`,
+            bodyBytes: 10,
+            comparison: comparePair(predicted("p", 0.5, 2), predicted(j < 2 ? "n" : "p", 0.5, 20)),
+          };
+          addPair(summary, pair);
+          if (j < 2) records.push(toRecord(pair));
+        }
+        values[shadowSummaryKey("fraud", "shadow", `iso${i}`)] = summary;
+        values[shadowLogKey("fraud", Date.UTC(2026, 10, 26, 12, i), `iso${i}`)] = records;
+      }
+      await seedMany(state.dir, values);
+      for (let run = 0; run < 3; run++) {
+        const report = await localReport("fraud", { target: { persistTo: state.dir }, recent: 4 });
+        expect(report.shadows.map((c) => [c.shadow, c.pairs, c.agreed])).toEqual([
+          ["shadow", 30, 24],
+        ]);
+        expect(report.recent.map((r) => r.inputId)).toEqual([
+          "tx-2-1",
+          "tx-2-0",
+          "tx-1-1",
+          "tx-1-0",
+        ]);
+        expect(report.notes[0]).toBe("3 isolate shards merged, 3 log batches kept (24 h)");
+      }
+    } finally {
+      state.cleanup();
+    }
+  }, 120_000);
 });
