@@ -66,7 +66,8 @@ function clean(value: string | null | undefined): string | null {
 function cookie(headers: Headers, name: string): string | null {
   const header = headers.get("cookie");
   if (!header) return null;
-  return clean(parseCookies(header, name)[name]);
+  const all = parseCookies(header, name); // a plain object: `__proto__` or `constructor` are inherited
+  return Object.hasOwn(all, name) ? clean(all[name]) : null;
 }
 
 async function jwtClaim(
