@@ -21,6 +21,7 @@ import { recordWrite } from "../../src/history/history.ts";
 import { diffDocuments, formatDiff } from "../../src/operations/diff.ts";
 import type { Authorship, OperationMeta, OperationResult } from "../../src/operations/operation.ts";
 import {
+  diffBase,
   movedSince,
   nextVersion,
   type StoredService,
@@ -98,9 +99,10 @@ export async function write(spec: WriteSpec): Promise<void> {
     );
   }
   const next = result.doc;
-  // Against the validated (defaults applied) document, so the diff shows real changes only.
-  const diff = diffDocuments(stored.doc ?? stored.json, next);
-  const from = fromVersion ?? (stored.raw === null ? "(none)" : "(unreadable)");
+  const diff = diffDocuments(diffBase(stored), next);
+  const deleted = stored.raw === null && (stored.history.length > 0 || stored.lastGood !== null);
+  const from =
+    fromVersion ?? (stored.raw !== null ? "(unreadable)" : deleted ? "(deleted)" : "(none)");
   note(json, `${service}: version ${from} -> ${next.version}: ${result.change}`);
   note(json, formatDiff(diff));
 

@@ -15,6 +15,7 @@ import { RouterError } from "../http/errors.ts";
 import { type DiffLine, diffDocuments } from "../operations/diff.ts";
 import type { Authorship, OperationMeta, OperationResult } from "../operations/operation.ts";
 import {
+  diffBase,
   movedSince,
   nextVersion,
   type StoredService,
@@ -97,7 +98,7 @@ export async function adminWrite(w: AdminWrite): Promise<AdminWriteResult> {
     change: result.change,
     fromVersion,
     version: result.doc.version,
-    diff: diffDocuments(stored.doc ?? stored.json, result.doc),
+    diff: diffDocuments(diffBase(stored), result.doc),
     document: result.doc,
     summary: summarizeDocument(result.doc),
   };

@@ -168,7 +168,12 @@ export function rollback(
     );
   }
   const verb = sources.raw === null ? "restore deleted document: version" : "rollback to version";
-  return restore(sources, target, meta, `${verb} ${target.version}`, false);
+  // The document a raw put replaced is known only from the last-good copy: say when it was not.
+  const unrecorded =
+    sources.raw !== null && target.from === "history"
+      ? `, the newest in the history (${currentVersion === null ? "the current document" : `version ${currentVersion}`} was written around the tools)`
+      : "";
+  return restore(sources, target, meta, `${verb} ${target.version}`, false, unrecorded);
 }
 
 function restore(
@@ -177,12 +182,13 @@ function restore(
   meta: OperationMeta,
   what: string,
   repeated: boolean,
+  note = "",
 ): OperationResult {
   const notes = [
     ...(typeof target.document.live === "string" ? [`live ${target.document.live}`] : []),
     ...(repeated ? [`the one of ${target.updatedAt || "unknown time"}`] : []),
   ];
   const from = target.from === "last-good" ? ", the worker's last-good copy" : "";
-  const change = `${what}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}${from}`;
+  const change = `${what}${notes.length > 0 ? ` (${notes.join("; ")})` : ""}${from}${note}`;
   return finish(sources.service, target.document, meta, change);
 }

@@ -107,6 +107,15 @@ export function validLastGood(stored: StoredService): RoutingDocument | null {
   return parsed.ok && parsed.doc.service === stored.service ? parsed.doc : null;
 }
 
+/**
+ * What a write's diff is taken against: the stored document (validated, so
+ * defaults do not show as changes), else its raw JSON, else, when it was
+ * deleted, the last-good copy the router serves meanwhile.
+ */
+export function diffBase(stored: StoredService): unknown {
+  return stored.doc ?? stored.json ?? (stored.raw === null ? validLastGood(stored) : null);
+}
+
 /** The stored version, read from the JSON even when the document is invalid. */
 export function storedVersion(stored: StoredService): number | null {
   const v = stored.json?.version;

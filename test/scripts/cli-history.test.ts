@@ -184,8 +184,9 @@ describe("versions never go backwards", () => {
     const restore = await runCli(["rollback", "fraud", ...kv]);
     expect(restore.code, restore.stderr).toBe(0);
     expect(restore.stdout).toContain(
-      "fraud: version (none) -> 15: restore deleted document: version 14 (live green), the worker's last-good copy",
+      "fraud: version (deleted) -> 15: restore deleted document: version 14 (live green), the worker's last-good copy",
     );
+    expect(restore.stdout).toContain("  (no changes)"); // against the copy the router serves
     expect(restore.stdout).toContain("wrote fraud version 15");
     const { doc, history: after } = await readState(state.dir, "fraud");
     expect(doc).toMatchObject({ version: 15, live: "green", updatedBy: "test-operator" });

@@ -205,7 +205,9 @@ describe("the version rule: one above every version ever seen", () => {
       // The worker's last-good copy followed the raw put (newest updatedAt): v12 is not known.
       const r = ok(write(stored(raw2, pass1, raw2)));
       expect(r.doc).toMatchObject({ version: 13, live: "blue" });
-      expect(r.change).toBe("rollback to version 11 (live blue)");
+      expect(r.change).toBe(
+        "rollback to version 11 (live blue), the newest in the history (version 2 was written around the tools)",
+      );
       // Before the worker saw the raw put, its last-good copy still is v12.
       const v12 = doc(12, "green");
       const fromLastGood = ok(write(stored(raw2, pass1, v12)));
@@ -289,7 +291,12 @@ describe("the version rule: one above every version ever seen", () => {
 });
 
 describe("rollback and history", () => {
-  const doc = (version: number, live: string) => ({ ...demoDoc("fraud"), version, live });
+  const doc = (version: number, live: string) => ({
+    ...demoDoc("fraud"),
+    version,
+    live,
+    updatedAt: meta.now,
+  });
   const entry = (version: number, previous: ReturnType<typeof doc>): HistoryEntry => ({
     version,
     updatedAt: meta.now,

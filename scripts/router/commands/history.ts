@@ -44,15 +44,12 @@ Example:
     const newestFirstIndex = writtenBy < 0 ? -1 : stored.history.length - 1 - writtenBy;
     const regression = versionRegression(stored);
     const lastGood = validLastGood(stored);
-    const state = stored.doc
-      ? ` (live ${stored.doc.live})`
-      : stored.raw !== null
-        ? " (INVALID)"
-        : lastGood
-          ? ` (document deleted; the router serves last-good version ${lastGood.version})`
-          : "";
+    const head =
+      stored.raw === null && lastGood
+        ? `${service}: document deleted; the router serves last-good version ${lastGood.version} (\`rollback\` restores it)`
+        : `${service}: current version ${current ?? "(none)"}${stored.doc ? ` (live ${stored.doc.live})` : stored.raw !== null ? " (INVALID)" : ""}`;
     const lines = [
-      `${service}: current version ${current ?? "(none)"}${state}`,
+      head,
       ...(regression
         ? [
             `  WARNING: version ${regression.version} is below the highest version seen (${regression.highest}): a stale copy was put around the CLI; the next write is version ${regression.next}`,
