@@ -14,7 +14,7 @@ import { readVersionMetrics } from "../adapters/kv-metrics-store.ts";
 import { adminWrite } from "../admin/admin-write.ts";
 import { readService } from "../admin/kv-services.ts";
 import { RouterError } from "../http/errors.ts";
-import { applyRolloutChange } from "../operations/rollout.ts";
+import { applyRolloutChange, rolloutChangeNeeded } from "../operations/rollout.ts";
 import type { RoutingDocument } from "../schema/routing-document.ts";
 import type { GateResult } from "./gates.ts";
 import { rolloutMetrics, type ShadowView } from "./metrics-view.ts";
@@ -75,7 +75,7 @@ async function writeChange(
   evidence: { event: string; reason: string; gates: GateResult[] },
 ): Promise<number> {
   const meta = { author, now: new Date(ctx.now).toISOString() };
-  if (!applyRolloutChange(doc, change, meta)) return doc.version;
+  if (!rolloutChangeNeeded(doc, change)) return doc.version;
   const result = await adminWrite({
     kv: ctx.kv,
     service: doc.service,
