@@ -72,7 +72,7 @@ export function sizeError(text: string): FieldError | null {
   if (bytes <= limit) return null;
   return {
     path: "",
-    message: `is ${text.length > limit ? "over " : ""}${bytes} bytes; a routing document may have at most ${limit}`,
+    message: `is ${text.length > limit ? "at least " : ""}${bytes} bytes; a routing document may have at most ${limit}`,
   };
 }
 

@@ -7,7 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { replaceDocument } from "../../../src/operations/replace.ts";
-import { parse, positional, usage, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
+import { sizeError } from "../../../src/schema/validate.ts";
+import { CliError, EXIT, parse, positional, usage, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { write } from "../write.ts";
 
@@ -29,9 +30,20 @@ Example:
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
     const file = positional(positionals, 1, "file");
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (err) {
+      throw usage(`${file}: ${(err as Error).message}`);
+    }
+    // Refused before it is parsed, as the worker and the admin API do.
+    const tooLarge = sizeError(text);
+    if (tooLarge) {
+      throw new CliError(EXIT.refused, "invalid_change", `${file} ${tooLarge.message}`, [tooLarge]);
+    }
     let input: unknown;
     try {
-      input = JSON.parse(readFileSync(file, "utf8"));
+      input = JSON.parse(text);
     } catch (err) {
       throw usage(`${file}: ${(err as Error).message}`);
     }
