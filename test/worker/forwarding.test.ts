@@ -82,7 +82,17 @@ describe("header hygiene and forwarding", () => {
     expect(spy).toHaveBeenCalledTimes(1);
     const point = spy.mock.calls[0]?.[0];
     expect(point?.indexes).toEqual(["fwd"]);
-    expect(point?.blobs).toEqual(["request", "fwd", "blue", "live", "live", "header", "", "2xx", ""]);
+    expect(point?.blobs).toEqual([
+      "request",
+      "fwd",
+      "blue",
+      "live",
+      "live",
+      "header",
+      "",
+      "2xx",
+      "",
+    ]);
     expect(point?.doubles?.[0]).toBe(200);
   });
 
