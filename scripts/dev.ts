@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { copyFileSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { documentKey } from "../src/schema/kv-keys.ts";
+import { documentKey } from "../src/document/kv-keys.ts";
 import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo/models.ts";
 import { startDemoOrigins } from "./lib/demo-origins.ts";
 import { kvGet, kvPutFile, ROOT } from "./lib/wrangler.ts";

@@ -4,7 +4,7 @@
  *
  * Layer: script (CLI entry). Each command lives in scripts/router/commands/;
  * every document change goes through the shared operations in
- * src/operations/ and the write path in scripts/router/write.ts.
+ * src/document/edits/ and the write path in scripts/router/write.ts.
  */
 import { CliError, EXIT } from "./router/cli.ts";
 import { type Command, runCommand } from "./router/command.ts";

@@ -4,13 +4,13 @@
  * errors, and the most recent disagreements with their inputs' ids.
  *
  * Reads the local KV summary shards and log by default (what `npm start`
- * writes; src/adapters/kv-shadow-log.ts), or Workers Analytics Engine through
+ * writes; src/adapters/kv/shadow-log.ts), or Workers Analytics Engine through
  * its SQL API with --remote (the queries in scripts/shadow/*.sql).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { NAME_PATTERN } from "../src/core/names.ts";
+import { NAME_PATTERN } from "../src/core/routing/names.ts";
 import { ROOT } from "./lib/wrangler.ts";
 import { localReport } from "./shadow/local.ts";
 import { fillSql, remoteReport, type ShadowQueries, sqlApiClient } from "./shadow/remote.ts";

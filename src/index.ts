@@ -6,14 +6,14 @@
  * recorder live for the life of the isolate, so steady-state requests read
  * no KV. The scheduled handler (Cron Trigger) runs the rollout analyzer.
  */
-import { KvMetricsRecorder } from "./adapters/kv-metrics-store.ts";
-import { KvRoutingStore } from "./adapters/kv-routing-store.ts";
-import { KvShadowLog } from "./adapters/kv-shadow-log.ts";
+import { KvMetricsRecorder } from "./adapters/kv/metrics-store.ts";
+import { KvRoutingStore } from "./adapters/kv/routing-store.ts";
+import { KvShadowLog } from "./adapters/kv/shadow-log.ts";
+import { analyzerContext, runAnalyzer } from "./app/rollout/run-analyzer.ts";
+import type { RouterDeps } from "./app/route/route-request.ts";
 import { dict } from "./core/dict.ts";
-import type { HostMap } from "./core/service-match.ts";
+import type { HostMap } from "./core/routing/service-match.ts";
 import { createApp } from "./http/app.ts";
-import type { RouterDeps } from "./http/route-request.ts";
-import { analyzerContext, runAnalyzer } from "./rollout/run-analyzer.ts";
 
 let built: { key: string; kv: KVNamespace; deps: RouterDeps } | null = null;
 

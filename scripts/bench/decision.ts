@@ -1,7 +1,7 @@
 /**
  * Times the routing decision alone, in Node, with a tight loop: read the
  * user id from a request's headers (x-user-id), hash it (bucketOf inside
- * decide) and choose the arm with decide() from src/core/decide.ts, against
+ * decide) and choose the arm with decide() from src/core/routing/decide.ts, against
  * the demo fraud document (10% canary, one 5% challenger).
  *
  * Reports the median ns/op of several timed rounds after a warm-up, plus
@@ -9,8 +9,8 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { type ArmRole, decide } from "../../src/core/decide.ts";
-import { parseRoutingDocument } from "../../src/schema/validate.ts";
+import { type ArmRole, decide } from "../../src/core/routing/decide.ts";
+import { parseRoutingDocument } from "../../src/document/validate.ts";
 import { ROOT } from "../lib/wrangler.ts";
 
 export interface DecisionTiming {

@@ -29,7 +29,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { fmt, positiveInt as positiveIntOption, progress } from "./cli.ts";
 import { findDescendant } from "./cpu.ts";
 import { rssMb, watchPeak } from "./rss.ts";

@@ -24,9 +24,9 @@
 
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { shadowSummaryPrefix } from "../../src/schema/kv-keys.ts";
-import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
-import { mergeSummaries, parseSummary, viewSummary } from "../../src/shadow/summary.ts";
+import { mergeSummaries, parseSummary, viewSummary } from "../../src/core/shadow/summary.ts";
+import { shadowSummaryPrefix } from "../../src/document/kv-keys.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { fmt, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
 import { type LoadResult, runLoad } from "./load.ts";

@@ -12,8 +12,8 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { documentKey } from "../../src/schema/kv-keys.ts";
-import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+import { documentKey } from "../../src/document/kv-keys.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { bundleWorker, routerWorker } from "../lib/router-worker.ts";
 import { ROOT } from "../lib/wrangler.ts";
 

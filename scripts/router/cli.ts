@@ -10,8 +10,8 @@ import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { join } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
-import { parseBasisPoints, parsePercent } from "../../src/operations/shares.ts";
-import type { FieldError } from "../../src/schema/validate.ts";
+import { parseBasisPoints, parsePercent } from "../../src/document/edits/shares.ts";
+import type { FieldError } from "../../src/document/validate.ts";
 import { type KvTarget, ROOT } from "../lib/wrangler.ts";
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, conflict: 3 } as const;

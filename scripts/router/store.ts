@@ -6,16 +6,16 @@
  *
  * Layer: script (CLI), over scripts/lib/wrangler.ts, so every read and write
  * goes through `wrangler kv` exactly as an operator's would. Parsing is the
- * shared src/operations/stored-service.ts, as in the admin API.
+ * shared src/document/edits/stored-service.ts, as in the admin API.
  */
-import { type HistoryEntry, serializeHistory } from "../../src/history/history.ts";
+import { type HistoryEntry, serializeHistory } from "../../src/document/edits/history.ts";
 import {
   documentText,
   parseStoredService,
   type StoredService,
-} from "../../src/operations/stored-service.ts";
-import { documentKey, historyKey, lastGoodKey } from "../../src/schema/kv-keys.ts";
-import type { RoutingDocument } from "../../src/schema/routing-document.ts";
+} from "../../src/document/edits/stored-service.ts";
+import { documentKey, historyKey, lastGoodKey } from "../../src/document/kv-keys.ts";
+import type { RoutingDocument } from "../../src/document/routing-document.ts";
 import { type KvTarget, kvGetMany, kvList, kvPut } from "../lib/wrangler.ts";
 
 export type { StoredService };

@@ -1,7 +1,7 @@
 /**
  * The one path every CLI write takes:
  *   1. read the stored document and history (one wrangler run);
- *   2. compute the next document with a shared operation (src/operations/),
+ *   2. compute the next document with a shared operation (src/document/edits/),
  *      stamped with nextVersion (one above every version seen in the
  *      document, history and last-good copy), and validated with the shared
  *      schema; refuse with field paths;
@@ -17,18 +17,22 @@
  * Layer: script (CLI).
  */
 import { createInterface } from "node:readline/promises";
-import { recordWrite } from "../../src/history/history.ts";
-import { diffDocuments, formatDiff } from "../../src/operations/diff.ts";
-import type { Authorship, OperationMeta, OperationResult } from "../../src/operations/operation.ts";
+import { diffDocuments, formatDiff } from "../../src/document/edits/diff.ts";
+import { recordWrite } from "../../src/document/edits/history.ts";
+import type {
+  Authorship,
+  OperationMeta,
+  OperationResult,
+} from "../../src/document/edits/operation.ts";
 import {
   diffBase,
   movedSince,
   nextVersion,
   type StoredService,
   storedVersion,
-} from "../../src/operations/stored-service.ts";
-import type { RoutingDocument } from "../../src/schema/routing-document.ts";
-import { formatFieldErrors } from "../../src/schema/validate.ts";
+} from "../../src/document/edits/stored-service.ts";
+import type { RoutingDocument } from "../../src/document/routing-document.ts";
+import { formatFieldErrors } from "../../src/document/validate.ts";
 import {
   author,
   CliError,

@@ -7,14 +7,15 @@
  *
  * Layer: script support (Node; wrangler CLI).
  */
-import { shadowLogPrefix, shadowSummaryPrefix } from "../../src/schema/kv-keys.ts";
-import type { ShadowRecord } from "../../src/shadow/record.ts";
+
+import type { ShadowRecord } from "../../src/core/shadow/record.ts";
 import {
   mergeSummaries,
   parseSummary,
   type ShadowSummary,
   viewSummary,
-} from "../../src/shadow/summary.ts";
+} from "../../src/core/shadow/summary.ts";
+import { shadowLogPrefix, shadowSummaryPrefix } from "../../src/document/kv-keys.ts";
 import { type KvTarget, kvGetMany, kvList } from "../lib/wrangler.ts";
 import { binHistogram, type ShadowComparison, type ShadowReport } from "./report-model.ts";
 

@@ -6,7 +6,7 @@
  * Layer: script support (pure: no I/O, no Node APIs).
  */
 import { ABS_DELTA, bucketUpperBound, type Histogram } from "../../src/core/histogram.ts";
-import type { ShadowRecord } from "../../src/shadow/record.ts";
+import type { ShadowRecord } from "../../src/core/shadow/record.ts";
 
 export interface LatencyStats {
   p50: number | null;

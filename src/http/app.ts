@@ -1,15 +1,15 @@
 /**
  * The Hono application: the router's own endpoints under `/_router/`
- * (health; the admin API under `/_router/admin/`, see src/admin/), and
+ * (health; the admin API under `/_router/admin/`, see src/http/routes/), and
  * every other request routed to a model service.
  *
- * Layer: HTTP edge. One error handler renders RouterError as JSON and hides
+ * Layer: HTTP edge. One error handler renders RouterError (src/app/errors.ts) as JSON and hides
  * everything else behind a generic 500.
  */
 import { Hono } from "hono";
-import { adminRoutes } from "../admin/admin-routes.ts";
-import { RouterError } from "./errors.ts";
-import { type RouterDeps, routeRequest } from "./route-request.ts";
+import { RouterError } from "../app/errors.ts";
+import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
+import { adminRoutes } from "./routes/admin.ts";
 
 export type DepsFactory = (env: Env) => RouterDeps;
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BUCKETS, bucketOf } from "../../src/core/bucket.ts";
+import { BUCKETS, bucketOf } from "../../src/core/routing/bucket.ts";
 import assignment from "../vectors/assignment.json" with { type: "json" };
 
 const N = 100_000;

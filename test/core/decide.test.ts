@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf } from "../../src/core/bucket.ts";
-import { decide, type RoutingRules } from "../../src/core/decide.ts";
+import { bucketOf } from "../../src/core/routing/bucket.ts";
+import { decide, type RoutingRules } from "../../src/core/routing/decide.ts";
 
 const N = 100_000;
 const ids = Array.from({ length: N }, (_, i) => `u${i}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { murmur3String, murmur3x86_32 } from "../../src/core/murmur3.ts";
+import { murmur3String, murmur3x86_32 } from "../../src/core/routing/murmur3.ts";
 import murmur from "../vectors/murmur3.json" with { type: "json" };
 
 function hexBytes(hex: string): Uint8Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { RolloutMetrics } from "../../src/rollout/gates.ts";
+import type { RolloutMetrics } from "../../src/core/rollout/gates.ts";
 import {
   applyManual,
   type DocChange,
@@ -8,8 +8,8 @@ import {
   type RolloutState,
   type RolloutStatus,
   startRollout,
-} from "../../src/rollout/state-machine.ts";
-import { RolloutPlan } from "../../src/schema/rollout-plan.ts";
+} from "../../src/core/rollout/state-machine.ts";
+import { RolloutPlan } from "../../src/document/rollout-plan.ts";
 
 const MIN = 60_000;
 const plan = RolloutPlan.parse({

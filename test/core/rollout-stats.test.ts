@@ -4,7 +4,7 @@ import {
   normalUpperTail,
   sampleRatioMismatch,
   twoProportionZTest,
-} from "../../src/rollout/stats.ts";
+} from "../../src/core/rollout/stats.ts";
 import v from "../vectors/rollout-stats.json" with { type: "json" };
 
 /** Relative closeness for p-values spanning many orders of magnitude. */

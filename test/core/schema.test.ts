@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import churn from "../../scripts/demo/churn.json" with { type: "json" };
 import fraud from "../../scripts/demo/fraud.json" with { type: "json" };
-import { routingDocumentJsonSchema } from "../../src/schema/json-schema.ts";
-import committedSchema from "../../src/schema/routing-document.schema.json" with { type: "json" };
-import { parseRoutingDocument, validateRoutingDocument } from "../../src/schema/validate.ts";
+import { routingDocumentJsonSchema } from "../../src/document/json-schema.ts";
+import committedSchema from "../../src/document/routing-document.schema.json" with { type: "json" };
+import { parseRoutingDocument, validateRoutingDocument } from "../../src/document/validate.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: the cases below mutate arbitrary document fields
 type Doc = Record<string, any>;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { joinOriginUrl, matchService } from "../../src/core/service-match.ts";
+import { joinOriginUrl, matchService } from "../../src/core/routing/service-match.ts";
 
 describe("matchService", () => {
   const hosts = { "fraud.models.example.com": "fraud" };

@@ -5,7 +5,7 @@ import {
   fieldAt,
   isNotable,
   readPrediction,
-} from "../../src/shadow/compare.ts";
+} from "../../src/core/shadow/compare.ts";
 
 const fields = { scoreField: "score", labelField: "label" };
 const ok = (body: unknown, status = 200): ArmAnswer => ({

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import fraud from "../../scripts/demo/fraud.json" with { type: "json" };
-import { validateRoutingDocument } from "../../src/schema/validate.ts";
+import { validateRoutingDocument } from "../../src/document/validate.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: the cases below mutate arbitrary document fields
 type Doc = Record<string, any>;

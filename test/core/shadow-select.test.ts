@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { bucketOf } from "../../src/core/bucket.ts";
+import { bucketOf } from "../../src/core/routing/bucket.ts";
 import {
   pathMatches,
   type SelectRules,
   type ShadowFacts,
   selectForShadow,
-} from "../../src/shadow/select.ts";
+} from "../../src/core/shadow/select.ts";
 
 const rules = (over: Partial<SelectRules> = {}): SelectRules => ({
   origin: "shadow",

@@ -9,7 +9,7 @@ import {
   observe,
   quantile,
 } from "../../src/core/histogram.ts";
-import { comparePair, readPrediction, type ShadowPair } from "../../src/shadow/compare.ts";
+import { comparePair, readPrediction, type ShadowPair } from "../../src/core/shadow/compare.ts";
 import {
   addPair,
   addSkip,
@@ -17,7 +17,7 @@ import {
   mergeSummaries,
   parseSummary,
   viewSummary,
-} from "../../src/shadow/summary.ts";
+} from "../../src/core/shadow/summary.ts";
 
 describe("log histogram", () => {
   it("bucket 0 takes values below min (zero, negatives, NaN); the last takes overflow", () => {

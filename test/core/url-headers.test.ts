@@ -5,7 +5,7 @@ import {
   type UrlHeader,
   type UrlScope,
   urlScope,
-} from "../../src/http/url-headers.ts";
+} from "../../src/core/routing/url-headers.ts";
 
 // The router asked the served origin for https://m.internal/fraud/v1/score?x=1.
 const scope = urlScope({

@@ -5,9 +5,9 @@
  * landed in KV (every write re-reads the stored document).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { decide } from "../../src/core/decide.ts";
-import { schemaHasShadow } from "../../src/operations/shadow.ts";
-import { validateRoutingDocument } from "../../src/schema/validate.ts";
+import { decide } from "../../src/core/routing/decide.ts";
+import { schemaHasShadow } from "../../src/document/edits/shadow.ts";
+import { validateRoutingDocument } from "../../src/document/validate.ts";
 import { demoDoc, readState, runCli, seed, tempState } from "./cli-support.ts";
 
 const state = tempState();

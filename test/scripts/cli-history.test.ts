@@ -10,7 +10,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { HistoryEntry } from "../../src/history/history.ts";
+import type { HistoryEntry } from "../../src/document/edits/history.ts";
 import { deleteKey, demoDoc, readState, runCli, seed, seedMany, tempState } from "./cli-support.ts";
 
 const state = tempState();

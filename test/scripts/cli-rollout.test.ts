@@ -13,7 +13,7 @@ import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origi
 import { CliError } from "../../scripts/router/cli.ts";
 import { parseSteps } from "../../scripts/router/commands/rollout.ts";
 import { devVar } from "../../scripts/router/commands/rollout-admin.ts";
-import { formatSeconds, parseDuration } from "../../src/operations/rollout.ts";
+import { formatSeconds, parseDuration } from "../../src/document/edits/rollout.ts";
 import { type LocalProcess, startWranglerDev } from "../support/wrangler-dev.ts";
 import { readState, runCli, seed, tempState } from "./cli-support.ts";
 

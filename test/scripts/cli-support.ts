@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kvGetMany, kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/lib/wrangler.ts";
-import type { HistoryEntry } from "../../src/history/history.ts";
+import type { HistoryEntry } from "../../src/document/edits/history.ts";
 
 export interface CliRun {
   code: number;

@@ -7,7 +7,7 @@
 import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { readVersionMetrics } from "../../src/adapters/kv-metrics-store.ts";
+import { readVersionMetrics } from "../../src/adapters/kv/metrics-store.ts";
 import { type MiniflareRouter, startMiniflareRouter } from "../support/miniflare-router.ts";
 import { testModels } from "../test-models.ts";
 

@@ -1,30 +1,30 @@
 /**
- * The shared rollout operations (src/operations/) and history format
- * (src/history/) as pure functions: exact share parsing, bucket-range
+ * The shared rollout operations (src/document/edits/) and history format
+ * (src/document/edits/) as pure functions: exact share parsing, bucket-range
  * placement, the ramp ladder, flips, promotion, the version rule
  * (nextVersion), rollback (also over histories a raw put confused, and
  * after a delete) and the bounded history. The CLI and admin tests cover
  * the same code end to end.
  */
 import { describe, expect, it } from "vitest";
-import { HISTORY_LIMIT, type HistoryEntry, recordWrite } from "../../src/history/history.ts";
-import { canaryRamp, canarySet, nextRampStep } from "../../src/operations/canary.ts";
-import { challengerAdd, firstFreeStart } from "../../src/operations/challenger.ts";
-import { diffDocuments, formatDiff } from "../../src/operations/diff.ts";
-import { flip } from "../../src/operations/flip.ts";
-import { mergePatch } from "../../src/operations/replace.ts";
-import { restorableVersions, rollback } from "../../src/operations/rollback.ts";
-import { schemaHasShadow, shadowOn } from "../../src/operations/shadow.ts";
-import { formatBp, parsePercent } from "../../src/operations/shares.ts";
+import { canaryRamp, canarySet, nextRampStep } from "../../src/document/edits/canary.ts";
+import { challengerAdd, firstFreeStart } from "../../src/document/edits/challenger.ts";
+import { diffDocuments, formatDiff } from "../../src/document/edits/diff.ts";
+import { flip } from "../../src/document/edits/flip.ts";
+import { HISTORY_LIMIT, type HistoryEntry, recordWrite } from "../../src/document/edits/history.ts";
+import { mergePatch } from "../../src/document/edits/replace.ts";
+import { restorableVersions, rollback } from "../../src/document/edits/rollback.ts";
+import { schemaHasShadow, shadowOn } from "../../src/document/edits/shadow.ts";
+import { formatBp, parsePercent } from "../../src/document/edits/shares.ts";
 import {
   nextVersion,
   parseStoredService,
   type StoredService,
   versionRegression,
-} from "../../src/operations/stored-service.ts";
-import { summarizeDocument } from "../../src/operations/summary.ts";
-import type { RoutingDocument } from "../../src/schema/routing-document.ts";
-import { validateRoutingDocument } from "../../src/schema/validate.ts";
+} from "../../src/document/edits/stored-service.ts";
+import { summarizeDocument } from "../../src/document/edits/summary.ts";
+import type { RoutingDocument } from "../../src/document/routing-document.ts";
+import { validateRoutingDocument } from "../../src/document/validate.ts";
 import { demoDoc } from "./cli-support.ts";
 
 /** The stamps of a write on the demo document (version 1): the next version is 2. */

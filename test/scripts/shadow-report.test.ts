@@ -7,10 +7,10 @@ import { fillSql, type Row, remoteReport } from "../../scripts/shadow/remote.ts"
 import { renderReport } from "../../scripts/shadow/render.ts";
 import { binHistogram, binValues } from "../../scripts/shadow/report-model.ts";
 import { ABS_DELTA, emptyHistogram, observe } from "../../src/core/histogram.ts";
-import { shadowLogKey, shadowSummaryKey } from "../../src/schema/kv-keys.ts";
-import { comparePair, readPrediction, type ShadowPair } from "../../src/shadow/compare.ts";
-import { toRecord } from "../../src/shadow/record.ts";
-import { addPair, emptySummary } from "../../src/shadow/summary.ts";
+import { comparePair, readPrediction, type ShadowPair } from "../../src/core/shadow/compare.ts";
+import { toRecord } from "../../src/core/shadow/record.ts";
+import { addPair, emptySummary } from "../../src/core/shadow/summary.ts";
+import { shadowLogKey, shadowSummaryKey } from "../../src/document/kv-keys.ts";
 import { seedMany, tempState } from "./cli-support.ts";
 
 const sql = (file: string) => readFileSync(join(ROOT, "scripts", "shadow", file), "utf8");

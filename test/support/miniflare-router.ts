@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { bundleWorker, routerWorker } from "../../scripts/lib/router-worker.ts";
 import { ROOT } from "../../scripts/lib/wrangler.ts";
-import { documentKey } from "../../src/schema/kv-keys.ts";
+import { documentKey } from "../../src/document/kv-keys.ts";
 
 export interface MiniflareRouter {
   url: string;

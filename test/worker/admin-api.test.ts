@@ -7,9 +7,9 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { type HistoryEntry, recordWrite } from "../../src/history/history.ts";
-import { flip } from "../../src/operations/flip.ts";
-import { validateRoutingDocument } from "../../src/schema/validate.ts";
+import { flip } from "../../src/document/edits/flip.ts";
+import { type HistoryEntry, recordWrite } from "../../src/document/edits/history.ts";
+import { validateRoutingDocument } from "../../src/document/validate.ts";
 import { makeDoc, originUrl, predict, putDoc, variantOf } from "./support.ts";
 
 const TOKEN = "test-admin-token";

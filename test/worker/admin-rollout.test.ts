@@ -6,7 +6,7 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { makeDoc, putDoc, trafficWithMetrics } from "./support.ts";
 
 const TOKEN = "test-admin-token";

@@ -1,6 +1,6 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { KvRoutingStore } from "../../src/adapters/kv-routing-store.ts";
+import { KvRoutingStore } from "../../src/adapters/kv/routing-store.ts";
 import { makeDoc, predict, putDoc, variantOf } from "./support.ts";
 
 /** The worker writes :last-good inside waitUntil, after the response. */

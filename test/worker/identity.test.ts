@@ -1,8 +1,8 @@
 import { SELF } from "cloudflare:test";
 import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { bucketOf } from "../../src/core/bucket.ts";
-import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+import { bucketOf } from "../../src/core/routing/bucket.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { makeDoc, putDoc, users, variantOf } from "./support.ts";
 
 // A 50% canary: half of any set of ids lands in it, so "same arm as the

@@ -5,7 +5,7 @@
  * plus one chunk. Chunked (no Content-Length) and declared lengths.
  */
 import { describe, expect, it } from "vitest";
-import { RequestBody } from "../../src/http/request-body.ts";
+import { RequestBody } from "../../src/app/route/request-body.ts";
 import { eventually, readSummary, routed, shadowDoc, spyOnEvents } from "./shadow-support.ts";
 import { makeDoc, putDoc } from "./support.ts";
 

@@ -5,12 +5,16 @@ import {
   waitOnExecutionContext,
 } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { KvMetricsRecorder, readVersionMetrics } from "../../src/adapters/kv-metrics-store.ts";
+import type { RolloutEvent } from "../../src/adapters/fetch/webhook-notifier.ts";
+import { KvMetricsRecorder, readVersionMetrics } from "../../src/adapters/kv/metrics-store.ts";
+import { readShadowView } from "../../src/adapters/kv/shadow-view-store.ts";
+import {
+  type AnalyzerContext,
+  analyzeService,
+  manualRollout,
+} from "../../src/app/rollout/analyzer.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import worker from "../../src/index.ts";
-import { type AnalyzerContext, analyzeService, manualRollout } from "../../src/rollout/analyzer.ts";
-import type { RolloutEvent } from "../../src/rollout/notify.ts";
-import { readShadowView } from "../../src/rollout/shadow-view.ts";
-import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
 import { makeDoc, putDoc, trafficWithMetrics } from "./support.ts";
 
 const MIN = 60_000;

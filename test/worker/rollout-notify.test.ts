@@ -4,7 +4,7 @@
  * unreachable webhook never throws into the analyzer.
  */
 import { describe, expect, it } from "vitest";
-import { slackMessage, webhookNotifier } from "../../src/rollout/notify.ts";
+import { slackMessage, webhookNotifier } from "../../src/adapters/fetch/webhook-notifier.ts";
 import { originUrl } from "./support.ts";
 
 const event = {

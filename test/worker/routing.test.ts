@@ -1,7 +1,7 @@
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { decide } from "../../src/core/decide.ts";
-import { validateRoutingDocument } from "../../src/schema/validate.ts";
+import { decide } from "../../src/core/routing/decide.ts";
+import { validateRoutingDocument } from "../../src/document/validate.ts";
 import { makeDoc, predict, putDoc, users, variantOf } from "./support.ts";
 
 const variantsFor = async (service: string, ids: string[]) => {

@@ -2,7 +2,7 @@
  * Reading answers for comparison: bounded in size and time, never throwing.
  */
 import { describe, expect, it } from "vitest";
-import { MAX_PREDICTION_BYTES, readText } from "../../src/adapters/shadow-client.ts";
+import { MAX_PREDICTION_BYTES, readText } from "../../src/adapters/fetch/shadow-client.ts";
 
 const never = new AbortController().signal;
 const stream = (chunks: Uint8Array[], hang = false) =>

@@ -6,7 +6,7 @@
 import { env } from "cloudflare:test";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { predict as modelPredict } from "../../scripts/lib/demo-model.ts";
-import { bucketOf } from "../../src/core/bucket.ts";
+import { bucketOf } from "../../src/core/routing/bucket.ts";
 import { testModels } from "../test-models.ts";
 import {
   body,

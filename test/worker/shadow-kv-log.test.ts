@@ -5,8 +5,8 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { KvShadowLog } from "../../src/adapters/kv-shadow-log.ts";
-import { comparePair, readPrediction, type ShadowPair } from "../../src/shadow/compare.ts";
+import { KvShadowLog } from "../../src/adapters/kv/shadow-log.ts";
+import { comparePair, readPrediction, type ShadowPair } from "../../src/core/shadow/compare.ts";
 import { readRecords, readSummary } from "./shadow-support.ts";
 
 const fields = { scoreField: "score", labelField: "label" };

@@ -6,16 +6,16 @@
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { vi } from "vitest";
-import worker from "../../src/index.ts";
-import { shadowLogPrefix, shadowSummaryPrefix } from "../../src/schema/kv-keys.ts";
-import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
-import type { ShadowRecord } from "../../src/shadow/record.ts";
+import type { ShadowRecord } from "../../src/core/shadow/record.ts";
 import {
   mergeSummaries,
   parseSummary,
   type SummaryView,
   viewSummary,
-} from "../../src/shadow/summary.ts";
+} from "../../src/core/shadow/summary.ts";
+import { shadowLogPrefix, shadowSummaryPrefix } from "../../src/document/kv-keys.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
+import worker from "../../src/index.ts";
 import { makeDoc, originUrl } from "./support.ts";
 
 type ShadowInput = NonNullable<RoutingDocumentInput["shadow"]>;

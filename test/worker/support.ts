@@ -5,8 +5,8 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { inject } from "vitest";
-import { readVersionMetrics } from "../../src/adapters/kv-metrics-store.ts";
-import type { RoutingDocumentInput } from "../../src/schema/routing-document.ts";
+import { readVersionMetrics } from "../../src/adapters/kv/metrics-store.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 
 export const originUrl = (model: string) => `${inject("originBase")}/${model}`;
 

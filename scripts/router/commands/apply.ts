@@ -1,13 +1,13 @@
 /**
  * `router apply <service> <file>`: replace (or create) a document from a file.
  *
- * Layer: script (CLI) over src/operations/replace.ts. The file's version and
+ * Layer: script (CLI) over src/document/edits/replace.ts. The file's version and
  * stamps are ignored: it is written as the next version (one above every
- * version seen, src/operations/stored-service.ts), with history.
+ * version seen, src/document/edits/stored-service.ts), with history.
  */
 import { readFileSync } from "node:fs";
-import { replaceDocument } from "../../../src/operations/replace.ts";
-import { sizeError } from "../../../src/schema/validate.ts";
+import { replaceDocument } from "../../../src/document/edits/replace.ts";
+import { sizeError } from "../../../src/document/validate.ts";
 import { CliError, EXIT, parse, positional, usage, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { write } from "../write.ts";

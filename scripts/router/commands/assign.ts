@@ -1,13 +1,13 @@
 /**
  * `router assign <service> <user-id...>`: which arm each user gets, computed
- * by the very decide() the worker runs (src/core/decide.ts).
+ * by the very decide() the worker runs (src/core/routing/decide.ts).
  *
  * Layer: script (CLI).
  */
 import { readFileSync } from "node:fs";
-import { decide } from "../../../src/core/decide.ts";
-import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
-import { formatFieldErrors, parseRoutingDocument } from "../../../src/schema/validate.ts";
+import { decide } from "../../../src/core/routing/decide.ts";
+import type { RoutingDocument } from "../../../src/document/routing-document.ts";
+import { formatFieldErrors, parseRoutingDocument } from "../../../src/document/validate.ts";
 import {
   CliError,
   EXIT,

@@ -1,7 +1,7 @@
 /**
  * `router canary set|ramp|kill|remove`: the canary of a service.
  *
- * Layer: script (CLI) over src/operations/canary.ts.
+ * Layer: script (CLI) over src/document/edits/canary.ts.
  */
 import {
   canaryKill,
@@ -9,9 +9,9 @@ import {
   canaryRemove,
   canarySet,
   RAMP_LADDER,
-} from "../../../src/operations/canary.ts";
-import { formatBp } from "../../../src/operations/shares.ts";
-import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+} from "../../../src/document/edits/canary.ts";
+import { formatBp } from "../../../src/document/edits/shares.ts";
+import type { RoutingDocument } from "../../../src/document/routing-document.ts";
 import {
   parse,
   positional,

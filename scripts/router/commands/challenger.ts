@@ -1,15 +1,15 @@
 /**
  * `router challenger add|set|remove|promote`: champion-challenger arms.
  *
- * Layer: script (CLI) over src/operations/challenger.ts.
+ * Layer: script (CLI) over src/document/edits/challenger.ts.
  */
 import {
   challengerAdd,
   challengerPromote,
   challengerRemove,
   challengerSet,
-} from "../../../src/operations/challenger.ts";
-import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+} from "../../../src/document/edits/challenger.ts";
+import type { RoutingDocument } from "../../../src/document/routing-document.ts";
 import {
   intOption,
   parse,

@@ -6,8 +6,8 @@
  * about to become live, with the authenticated override; any failure
  * refuses the flip. --force skips them and the history records forced.
  */
-import { flip, flipTarget } from "../../../src/operations/flip.ts";
-import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+import { flip, flipTarget } from "../../../src/document/edits/flip.ts";
+import type { RoutingDocument } from "../../../src/document/routing-document.ts";
 import { parse, positional, usage, type Values, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
 import type { Command } from "../command.ts";
 import {

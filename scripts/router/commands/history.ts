@@ -4,15 +4,15 @@
  * (a document written around the CLI, a version below one seen before, a
  * deleted document).
  *
- * Layer: script (CLI) over src/history/history.ts and src/operations/.
+ * Layer: script (CLI) over src/document/edits/history.ts and src/document/edits/.
  */
-import { currentWriteIndex, restorableVersions } from "../../../src/operations/rollback.ts";
+import { currentWriteIndex, restorableVersions } from "../../../src/document/edits/rollback.ts";
 import {
   nextVersion,
   storedVersion,
   validLastGood,
   versionRegression,
-} from "../../../src/operations/stored-service.ts";
+} from "../../../src/document/edits/stored-service.ts";
 import { intOption, KV_HELP, KV_OPTIONS, kvTarget, output, parse, positional } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { readService } from "../store.ts";

@@ -1,13 +1,13 @@
 /**
  * `router rollback <service> [--to N]`: restore a previous document now.
  *
- * Layer: script (CLI) over src/operations/rollback.ts. Works even when the
+ * Layer: script (CLI) over src/document/edits/rollback.ts. Works even when the
  * stored document is invalid, which is often why one rolls back, and when
  * it was deleted: then it restores the newest good document known (the
  * worker's last-good copy, else the history's), the one command to
  * recover from an accidental delete.
  */
-import { rollback } from "../../../src/operations/rollback.ts";
+import { rollback } from "../../../src/document/edits/rollback.ts";
 import { intOption, parse, positional, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { write } from "../write.ts";

@@ -10,11 +10,11 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import type { AnalysisOutcome } from "../../../src/rollout/analyzer.ts";
-import type { GateResult } from "../../../src/rollout/gates.ts";
-import type { StoredRolloutStatus } from "../../../src/rollout/rollout-status.ts";
-import type { Verdict } from "../../../src/rollout/state-machine.ts";
-import type { RolloutPlan } from "../../../src/schema/rollout-plan.ts";
+import type { AnalysisOutcome } from "../../../src/app/rollout/analyzer.ts";
+import type { GateResult } from "../../../src/core/rollout/gates.ts";
+import type { StoredRolloutStatus } from "../../../src/core/rollout/rollout-status.ts";
+import type { Verdict } from "../../../src/core/rollout/state-machine.ts";
+import type { RolloutPlan } from "../../../src/document/rollout-plan.ts";
 import { ROOT } from "../../lib/wrangler.ts";
 import { CliError, EXIT, usage, type Values } from "../cli.ts";
 
@@ -40,7 +40,7 @@ export interface ArmView {
   p95Ms: number | null;
 }
 
-/** GET /_router/admin/services/<service>/rollout (src/admin/rollout-routes.ts). */
+/** GET /_router/admin/services/<service>/rollout (src/http/routes/rollout.ts). */
 export interface RolloutView {
   service: string;
   version: number;

@@ -6,9 +6,9 @@
  * Layer: script (CLI), pure: every time is relative to the router's `now`.
  */
 
-import { describeSteps, formatSeconds } from "../../../src/operations/rollout.ts";
-import { formatBp } from "../../../src/operations/shares.ts";
-import type { GateResult } from "../../../src/rollout/gates.ts";
+import type { GateResult } from "../../../src/core/rollout/gates.ts";
+import { describeSteps, formatSeconds } from "../../../src/document/edits/rollout.ts";
+import { formatBp } from "../../../src/document/edits/shares.ts";
 import type { AnalysisOutcome, ArmView, RolloutView } from "./rollout-admin.ts";
 
 /** 1764158400000 -> "2026-11-26 12:00:00Z". */

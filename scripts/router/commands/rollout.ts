@@ -3,7 +3,7 @@
  * progressive delivery.
  *
  * Layer: script (CLI). `plan` and `remove` change the document's `rollout`
- * block through the shared write path (src/operations/rollout.ts, diff,
+ * block through the shared write path (src/document/edits/rollout.ts, diff,
  * --dry-run, history). Everything else asks the running router's admin API
  * (scripts/router/commands/rollout-admin.ts), because the analyzer runs in
  * the Worker, next to the metrics its isolates write.
@@ -13,8 +13,8 @@ import {
   type RolloutPlanChange,
   removeRolloutPlan,
   setRolloutPlan,
-} from "../../../src/operations/rollout.ts";
-import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+} from "../../../src/document/edits/rollout.ts";
+import type { RoutingDocument } from "../../../src/document/routing-document.ts";
 import {
   author,
   CliError,

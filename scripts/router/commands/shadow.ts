@@ -1,10 +1,15 @@
 /**
  * `router shadow on|off|set`: mirror a share of requests to a shadow origin.
  *
- * Layer: script (CLI) over src/operations/shadow.ts.
+ * Layer: script (CLI) over src/document/edits/shadow.ts.
  */
-import { shadowOff, shadowOn, shadowRemove, shadowSet } from "../../../src/operations/shadow.ts";
-import type { RoutingDocument } from "../../../src/schema/routing-document.ts";
+import {
+  shadowOff,
+  shadowOn,
+  shadowRemove,
+  shadowSet,
+} from "../../../src/document/edits/shadow.ts";
+import type { RoutingDocument } from "../../../src/document/routing-document.ts";
 import { parse, positional, shareFrom, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
 import { type Command, group } from "../command.ts";
 import { write } from "../write.ts";

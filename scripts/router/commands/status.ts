@@ -2,12 +2,12 @@
  * `router status [service]`: the stored document and who gets what share;
  * for a deleted document, what the router serves instead.
  *
- * Layer: script (CLI) over src/operations/summary.ts (the admin API's GET
+ * Layer: script (CLI) over src/document/edits/summary.ts (the admin API's GET
  * returns the same summary).
  */
-import { validLastGood, versionRegression } from "../../../src/operations/stored-service.ts";
-import { formatSummary, summarizeDocument } from "../../../src/operations/summary.ts";
-import { formatFieldErrors } from "../../../src/schema/validate.ts";
+import { validLastGood, versionRegression } from "../../../src/document/edits/stored-service.ts";
+import { formatSummary, summarizeDocument } from "../../../src/document/edits/summary.ts";
+import { formatFieldErrors } from "../../../src/document/validate.ts";
 import { KV_HELP, KV_OPTIONS, kvTarget, output, parse } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { listServices, readService, type StoredService } from "../store.ts";

@@ -1,14 +1,14 @@
 /**
  * `router validate <file...>`: check routing documents against the schema.
  *
- * Layer: script (CLI) over src/schema/validate.ts; no KV access.
+ * Layer: script (CLI) over src/document/validate.ts; no KV access.
  */
 import { readFileSync } from "node:fs";
 import {
   type FieldError,
   formatFieldErrors,
   parseRoutingDocument,
-} from "../../../src/schema/validate.ts";
+} from "../../../src/document/validate.ts";
 import { CliError, EXIT, output, parse, usage } from "../cli.ts";
 import type { Command } from "../command.ts";
 

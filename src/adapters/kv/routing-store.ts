@@ -1,0 +1,280 @@
+/**
+ * Reads routing documents from Workers KV, with a per-isolate memo.
+ *
+ * Layer: adapter (the only module that reads routing documents from KV).
+ * - Memo: a parsed document is reused for `memoTtlMs`; after that the next
+ *   request still gets the memoized copy while one background refresh runs
+ *   (stale-while-revalidate through `waitUntil`), up to `maxStaleMs`
+ *   (default 2 x memoTtlMs). That is a hard bound: no request is routed by a
+ *   copy read from KV longer ago than maxStaleMs, under any concurrency
+ *   (the one exception: KV reads failing, see below). Only one read per
+ *   service runs at a time: requests arriving meanwhile keep the memo while
+ *   it is within the bound and wait for that read once it is not (so a
+ *   burst after an idle spell costs one read and is routed by the new
+ *   document). `memoTtlMs` 0 disables the memo.
+ * - Bounded: at most `maxEntries` services are memoized (oldest evicted),
+ *   and as many unknown names, apart, so made-up names evict no document.
+ * - Bad documents never take traffic down: an unparsable, oversized or
+ *   schema-invalid value, or a deleted key, is logged and the last good
+ *   document is served instead (the memo, else the `:last-good` copy the
+ *   worker keeps in KV), flagged in stats() for the health endpoint. Only a
+ *   service that never had a good document answers "invalid" / "missing".
+ * - KV failing: the memo is served past the bound (logged) and the next read
+ *   waits one memo period, rather than failing every request.
+ */
+import { documentKey, lastGoodKey } from "../../document/kv-keys.ts";
+import type { RoutingDocument } from "../../document/routing-document.ts";
+import { type FieldError, parseRoutingDocument } from "../../document/validate.ts";
+
+export interface LoadedDocument {
+  status: "ok";
+  doc: RoutingDocument;
+  source: "kv" | "last-good";
+  /** Why the last good copy is served: the stored one was deleted, or failed the schema. */
+  fallback?: "deleted" | "invalid";
+}
+
+export type LoadResult =
+  | LoadedDocument
+  | { status: "missing" }
+  | { status: "invalid"; errors: FieldError[] };
+
+export interface RoutingStoreOptions {
+  memoTtlMs: number;
+  /** KV edge cache TTL for reads (Cloudflare's minimum is 30 s). */
+  cacheTtlSeconds: number;
+  maxStaleMs?: number;
+  maxEntries?: number;
+  now?: () => number;
+  log?: (message: string, detail: Record<string, unknown>) => void;
+}
+
+interface MemoEntry {
+  result: LoadResult;
+  /** Raw KV text behind `result`, to skip re-parsing an unchanged value. */
+  raw: string | null;
+  loadedAt: number;
+  /** A KV read for this service is under way (started then); past the bound requests await it. */
+  refreshing: { startedAt: number; read: Promise<LoadResult> } | null;
+}
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** A refresh older than this is treated as lost (Workers cap waitUntil at 30 s). */
+const READ_GIVE_UP_MS = 30_000;
+
+export class KvRoutingStore {
+  readonly #kv: KVNamespace;
+  readonly #opts: Required<RoutingStoreOptions>;
+  readonly #memo = new Map<string, MemoEntry>();
+  readonly #absent = new Map<string, MemoEntry>();
+  #kvReads = 0;
+
+  constructor(kv: KVNamespace, options: RoutingStoreOptions) {
+    this.#kv = kv;
+    this.#opts = {
+      maxStaleMs: options.memoTtlMs * 2,
+      maxEntries: 256,
+      now: Date.now,
+      log: (message, detail) => console.error(JSON.stringify({ message, ...detail })),
+      ...options,
+    };
+  }
+
+  /** The routing document for a service, as fresh as the memo policy allows. */
+  async load(service: string, waitUntil: WaitUntil): Promise<LoadResult> {
+    const { memoTtlMs, maxStaleMs, now } = this.#opts;
+    const entry = this.#memo.get(service) ?? this.#absent.get(service);
+    if (memoTtlMs <= 0 || !entry) return this.#refresh(service, entry, waitUntil);
+
+    const at = now();
+    const age = at - entry.loadedAt;
+    if (age < memoTtlMs) return entry.result;
+    // THE BOUND: a memo older than maxStaleMs is never served. Younger than
+    // that, requests keep the memo while one background read runs; past it,
+    // every request waits for that same read. One read per service at a
+    // time either way (no herd after an idle spell). A read that never
+    // settled (its request was torn down) is given up on.
+    const servable = age < Math.max(maxStaleMs, memoTtlMs);
+    const inFlight = entry.refreshing;
+    if (inFlight && at - inFlight.startedAt < READ_GIVE_UP_MS) {
+      return servable ? entry.result : inFlight.read;
+    }
+    const read = this.#refresh(service, entry, waitUntil);
+    entry.refreshing = { startedAt: at, read };
+    waitUntil(read);
+    return servable ? entry.result : read;
+  }
+
+  /**
+   * Counters for the health endpoint and the benchmark: memoized services and
+   * unknown names, KV reads by this isolate, and the services served from their last good
+   * copy because the stored document was deleted or fails the schema.
+   */
+  stats(): {
+    services: number;
+    absent: number;
+    kvReads: number;
+    fallbacks: { service: string; version: number; reason: "deleted" | "invalid" }[];
+  } {
+    const fallbacks = [];
+    for (const [service, { result }] of this.#memo) {
+      if (result.status === "ok" && result.fallback) {
+        fallbacks.push({ service, version: result.doc.version, reason: result.fallback });
+      }
+    }
+    return {
+      services: this.#memo.size,
+      absent: this.#absent.size,
+      kvReads: this.#kvReads,
+      fallbacks,
+    };
+  }
+
+  /** Forgets every memoized document (tests, admin writes). */
+  clear(): void {
+    this.#memo.clear();
+    this.#absent.clear();
+  }
+
+  async #refresh(
+    service: string,
+    previous: MemoEntry | undefined,
+    waitUntil: WaitUntil,
+  ): Promise<LoadResult> {
+    let raw: string | null;
+    this.#kvReads++;
+    try {
+      raw = await this.#kv.get(documentKey(service), {
+        type: "text",
+        cacheTtl: this.#opts.cacheTtlSeconds,
+      });
+    } catch (err) {
+      // KV unreachable: keep serving what we had for another memo period
+      // (the next attempt runs in the background), instead of making every
+      // request wait for a read that fails. The only case past the bound.
+      this.#opts.log("routing document read failed", { service, error: String(err) });
+      if (previous) {
+        previous.refreshing = null;
+        previous.loadedAt = this.#opts.now();
+        return previous.result;
+      }
+      throw err;
+    }
+
+    let result: LoadResult;
+    if (previous && raw === previous.raw) {
+      result = previous.result;
+    } else if (raw === null) {
+      // Deleted (or never written): a delete is far more often an accident
+      // than a decommission, so the last good document keeps serving, loudly.
+      // Decommissioning a service means deleting its :last-good key too.
+      const lastGood = await this.#lastGood(service, previous);
+      if (lastGood) {
+        this.#opts.log("routing document is missing; serving the last good one", {
+          service,
+          version: lastGood.doc.version,
+        });
+        result = { ...lastGood, fallback: "deleted" };
+      } else {
+        result = { status: "missing" };
+      }
+    } else {
+      result = this.#accept(service, raw, previous, waitUntil);
+      if (result.status === "invalid") {
+        this.#opts.log("routing document rejected; serving the last good one", {
+          service,
+          errors: result.errors,
+        });
+        const lastGood = await this.#lastGood(service, previous);
+        if (lastGood) result = { ...lastGood, fallback: "invalid" };
+      }
+    }
+
+    this.#remember(service, { result, raw, loadedAt: this.#opts.now(), refreshing: null });
+    return result;
+  }
+
+  /** Parses and checks a stored text; schedules the :last-good copy of a new version. */
+  #accept(
+    service: string,
+    raw: string,
+    previous: MemoEntry | undefined,
+    waitUntil: WaitUntil,
+  ): LoadResult {
+    const parsed = parseRoutingDocument(raw);
+    if (!parsed.ok) return { status: "invalid", errors: parsed.errors };
+    const { doc } = parsed;
+    if (doc.service !== service) {
+      return {
+        status: "invalid",
+        errors: [{ path: "service", message: `is "${doc.service}", key is for "${service}"` }],
+      };
+    }
+    const before = previous?.result.status === "ok" ? previous.result.doc.version : null;
+    if (before !== null && doc.version < before) {
+      // KV is the truth, so a lower version is served; but every tool writes
+      // one above the highest version it has seen, so this is a raw put of a
+      // stale copy and deserves a loud line (`wrangler tail`).
+      this.#opts.log("routing document version went backwards; serving it", {
+        service,
+        from: before,
+        to: doc.version,
+      });
+    }
+    if (before !== doc.version) waitUntil(this.#saveLastGood(service, doc, raw));
+    return { status: "ok", doc, source: "kv" };
+  }
+
+  async #lastGood(
+    service: string,
+    previous: MemoEntry | undefined,
+  ): Promise<LoadedDocument | null> {
+    if (previous?.result.status === "ok") {
+      return { status: "ok", doc: previous.result.doc, source: "last-good" };
+    }
+    this.#kvReads++;
+    const raw = await this.#kv.get(lastGoodKey(service), {
+      type: "text",
+      cacheTtl: this.#opts.cacheTtlSeconds,
+    });
+    if (raw === null) return null;
+    const parsed = parseRoutingDocument(raw);
+    return parsed.ok && parsed.doc.service === service
+      ? { status: "ok", doc: parsed.doc, source: "last-good" }
+      : null;
+  }
+
+  async #saveLastGood(service: string, doc: RoutingDocument, raw: string): Promise<void> {
+    try {
+      const stored = await this.#kv.get(lastGoodKey(service), { type: "text" });
+      if (stored !== null) {
+        const parsed = parseRoutingDocument(stored);
+        if (parsed.ok && parsed.doc.version === doc.version) return;
+        if (parsed.ok && Date.parse(parsed.doc.updatedAt) > Date.parse(doc.updatedAt)) return;
+      }
+      await this.#kv.put(lastGoodKey(service), raw);
+    } catch (err) {
+      // Many isolates may race to write the same key (KV allows one write per
+      // second per key); losing that race is harmless.
+      this.#opts.log("last-good copy not written", { service, error: String(err) });
+    }
+  }
+
+  /**
+   * Documents and absent services are kept apart, each bounded: requests for
+   * made-up service names fill only the absent map and can never evict a
+   * real service's document.
+   */
+  #remember(service: string, entry: MemoEntry): void {
+    const [into, other] =
+      entry.result.status === "missing" ? [this.#absent, this.#memo] : [this.#memo, this.#absent];
+    other.delete(service);
+    into.delete(service);
+    into.set(service, entry);
+    if (into.size > this.#opts.maxEntries) {
+      const oldest = into.keys().next().value;
+      if (oldest !== undefined) into.delete(oldest);
+    }
+  }
+}

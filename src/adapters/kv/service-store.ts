@@ -1,0 +1,52 @@
+/**
+ * The admin API's KV access: a service's document, history and last-good
+ * copy, and the write of a document with its history.
+ *
+ * Layer: adapter (admin writes; the request path reads through
+ * src/adapters/kv/routing-store.ts). Reads skip the edge cache where KV
+ * allows it (no cacheTtl), but across locations KV is eventually
+ * consistent: a write made elsewhere can take up to 60 s to be seen here.
+ */
+import { type HistoryEntry, serializeHistory } from "../../document/edits/history.ts";
+import {
+  documentText,
+  parseStoredService,
+  type StoredService,
+} from "../../document/edits/stored-service.ts";
+import { documentKey, historyKey, lastGoodKey } from "../../document/kv-keys.ts";
+import type { RoutingDocument } from "../../document/routing-document.ts";
+
+export async function readService(kv: KVNamespace, service: string): Promise<StoredService> {
+  const [document, history, lastGood] = await Promise.all([
+    kv.get(documentKey(service), "text"),
+    kv.get(historyKey(service), "text"),
+    kv.get(lastGoodKey(service), "text"),
+  ]);
+  return parseStoredService(service, { document, history, lastGood });
+}
+
+/** Writes the document first, then its history (the same order as the CLI). */
+export async function writeService(
+  kv: KVNamespace,
+  service: string,
+  doc: RoutingDocument,
+  history: readonly HistoryEntry[],
+): Promise<void> {
+  await kv.put(documentKey(service), documentText(doc));
+  await kv.put(historyKey(service), serializeHistory(history));
+}
+
+/** Names of every service with a document (`service:<name>`, not `:last-good`). */
+export async function listServiceNames(kv: KVNamespace): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await kv.list({ prefix: "service:", ...(cursor ? { cursor } : {}) });
+    for (const key of page.keys) {
+      const name = key.name.slice("service:".length);
+      if (!name.includes(":")) names.push(name);
+    }
+    cursor = page.list_complete ? undefined : page.cursor;
+  } while (cursor);
+  return names;
+}

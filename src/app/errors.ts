@@ -1,0 +1,32 @@
+/**
+ * The router's one error type and its JSON rendering.
+ *
+ * Layer: app. Use cases refuse with a RouterError: a stable `error` code, a
+ * human `message`, the HTTP status it maps to, and, where it helps, the
+ * service; origin URLs never appear in them. src/http/app.ts renders it.
+ */
+
+/** The statuses the router itself answers with. */
+export type RouterStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 500 | 502 | 503 | 504;
+
+export class RouterError extends Error {
+  readonly status: RouterStatus;
+  readonly code: string;
+  readonly detail: Record<string, unknown>;
+
+  constructor(
+    status: RouterStatus,
+    code: string,
+    message: string,
+    detail: Record<string, unknown> = {},
+  ) {
+    super(message);
+    this.status = status;
+    this.code = code;
+    this.detail = detail;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { error: this.code, message: this.message, ...this.detail };
+  }
+}

@@ -1,0 +1,291 @@
+/**
+ * The rollout analyzer: for a service with a rollout plan, read the plan,
+ * the stored progress and this step's metrics, ask the pure state machine
+ * what to do, and carry it out (document write with history, progress
+ * record, notification). Run by the Cron Trigger for every service, and on
+ * demand through the admin API / CLI.
+ *
+ * Layer: app (use case): all I/O is here, every decision is in
+ * src/core/rollout/state-machine.ts. Document writes go through the same path as
+ * the admin API (lost-update guard, history), with source "rollout" and the
+ * gate evidence in the history entry.
+ */
+
+import type { Notifier } from "../../adapters/fetch/webhook-notifier.ts";
+import { readVersionMetrics } from "../../adapters/kv/metrics-store.ts";
+import { readRolloutStatus, writeRolloutStatus } from "../../adapters/kv/rollout-status-store.ts";
+import { readService } from "../../adapters/kv/service-store.ts";
+import type { GateResult } from "../../core/rollout/gates.ts";
+import { rolloutMetrics, type ShadowView } from "../../core/rollout/metrics-view.ts";
+import { planKey, type StoredRolloutStatus, withEvent } from "../../core/rollout/rollout-status.ts";
+import {
+  applyManual,
+  type DocChange,
+  evaluateRollout,
+  type ManualCommand,
+  startRollout,
+} from "../../core/rollout/state-machine.ts";
+import { applyRolloutChange, rolloutChangeNeeded } from "../../document/edits/rollout.ts";
+import type { RoutingDocument } from "../../document/routing-document.ts";
+import { RouterError } from "../errors.ts";
+import { adminWrite } from "../write-service.ts";
+
+export interface AnalyzerContext {
+  kv: KVNamespace;
+  now: number;
+  notify: Notifier;
+  /** Background work (notifications) that must not delay the analyzer. */
+  waitUntil: (promise: Promise<unknown>) => void;
+  readShadow: (doc: RoutingDocument) => Promise<ShadowView | null>;
+}
+
+export interface AnalysisOutcome {
+  service: string;
+  event: string;
+  reason: string;
+  /** Document version after this evaluation. */
+  version: number;
+  state: string | null;
+  stepIndex: number | null;
+  gates: GateResult[];
+}
+
+const AUTHOR = "rollout-analyzer";
+/** Events worth a timeline entry and a notification (bake ticks are not). */
+const NOTABLE = new Set([
+  "start",
+  "advance",
+  "hold",
+  "rollback",
+  "promote",
+  "pause",
+  "resume",
+  "abort",
+]);
+
+async function writeChange(
+  ctx: AnalyzerContext,
+  doc: RoutingDocument,
+  change: DocChange,
+  author: string,
+  evidence: { event: string; reason: string; gates: GateResult[] },
+): Promise<number> {
+  const meta = { author, now: new Date(ctx.now).toISOString() };
+  if (!rolloutChangeNeeded(doc, change)) return doc.version;
+  const result = await adminWrite({
+    kv: ctx.kv,
+    service: doc.service,
+    meta,
+    expectedVersion: doc.version,
+    source: "rollout",
+    evidence,
+    compute: (stored, m) =>
+      stored.doc
+        ? (applyRolloutChange(stored.doc, change, m) ?? {
+            ok: false,
+            errors: [{ path: "", message: "no change" }],
+          })
+        : { ok: false, errors: [{ path: "", message: "stored document is invalid" }] },
+  });
+  return result.version;
+}
+
+function record(
+  ctx: AnalyzerContext,
+  status: StoredRolloutStatus,
+  doc: RoutingDocument,
+  outcome: Omit<AnalysisOutcome, "service" | "state" | "stepIndex">,
+  previousEvent: string | undefined,
+  shareBp: number | null,
+): StoredRolloutStatus {
+  const notable =
+    NOTABLE.has(outcome.event) && !(outcome.event === "hold" && previousEvent === "hold");
+  if (!notable)
+    return {
+      ...status,
+      lastEvaluation: {
+        at: ctx.now,
+        event: outcome.event,
+        reason: outcome.reason,
+        gates: outcome.gates,
+      },
+    };
+  const entry = {
+    at: ctx.now,
+    event: outcome.event,
+    reason: outcome.reason,
+    version: outcome.version,
+    stepIndex: status.stepIndex,
+    gates: outcome.gates,
+  };
+  ctx.waitUntil(
+    ctx.notify({
+      service: doc.service,
+      event: outcome.event,
+      reason: outcome.reason,
+      version: outcome.version,
+      stepIndex: status.stepIndex,
+      shareBp,
+      at: ctx.now,
+    }),
+  );
+  return {
+    ...withEvent(status, entry),
+    lastEvaluation: {
+      at: ctx.now,
+      event: outcome.event,
+      reason: outcome.reason,
+      gates: outcome.gates,
+    },
+  };
+}
+
+/** One evaluation of one service; null when it has no rollout plan. */
+export async function analyzeService(
+  ctx: AnalyzerContext,
+  service: string,
+): Promise<AnalysisOutcome | null> {
+  const stored = await readService(ctx.kv, service);
+  const doc = stored.doc;
+  if (!doc?.rollout || !doc.canary) return null;
+  const plan = doc.rollout;
+  const key = planKey(plan, doc.canary.origin, doc.canary.salt);
+  const existing = await readRolloutStatus(ctx.kv, service);
+
+  if (!existing || existing.planKey !== key) {
+    const started = startRollout(plan, ctx.now);
+    const first = plan.steps[0]?.shareBp ?? 0;
+    const reason = `rollout of ${doc.canary.origin} started at ${first / 100}%`;
+    const version = await writeChange(ctx, doc, started.change, AUTHOR, {
+      event: "start",
+      reason,
+      gates: [],
+    });
+    const fresh: StoredRolloutStatus = { ...started.status, planKey: key, timeline: [] };
+    const status = record(
+      ctx,
+      fresh,
+      doc,
+      { event: "start", reason, version, gates: [] },
+      undefined,
+      first,
+    );
+    await writeRolloutStatus(ctx.kv, service, status);
+    return {
+      service,
+      event: "start",
+      reason,
+      version,
+      state: status.state,
+      stepIndex: 0,
+      gates: [],
+    };
+  }
+
+  const metrics = await readVersionMetrics(ctx.kv, doc);
+  const shadow = await ctx.readShadow(doc);
+  const decision = evaluateRollout(
+    plan,
+    existing,
+    rolloutMetrics(metrics, doc.live, doc.canary.origin, shadow),
+    ctx.now,
+  );
+  if (decision.verdict === "none") {
+    return {
+      service,
+      event: "none",
+      reason: decision.reason,
+      version: doc.version,
+      state: existing.state,
+      stepIndex: existing.stepIndex,
+      gates: [],
+    };
+  }
+  const evidence = { event: decision.verdict, reason: decision.reason, gates: decision.gates };
+  let version = doc.version;
+  try {
+    version = await writeChange(ctx, doc, decision.change, AUTHOR, evidence);
+  } catch (err) {
+    if (!(err instanceof RouterError)) throw err;
+    // Someone else wrote the document meanwhile: judge again at the next tick.
+    return {
+      service,
+      event: "conflict",
+      reason: err.message,
+      version,
+      state: existing.state,
+      stepIndex: existing.stepIndex,
+      gates: decision.gates,
+    };
+  }
+  const shareBp =
+    decision.change?.kind === "set-share"
+      ? decision.change.shareBp
+      : decision.change?.kind === "kill"
+        ? 0
+        : null;
+  const previousEvent = existing.timeline.at(-1)?.event;
+  const next = record(
+    ctx,
+    { ...existing, ...decision.status },
+    doc,
+    { event: decision.verdict, reason: decision.reason, version, gates: decision.gates },
+    previousEvent,
+    shareBp,
+  );
+  await writeRolloutStatus(ctx.kv, service, next);
+  return {
+    service,
+    event: decision.verdict,
+    reason: decision.reason,
+    version,
+    state: next.state,
+    stepIndex: next.stepIndex,
+    gates: decision.gates,
+  };
+}
+
+/** An operator's pause / resume / abort / promote; takes effect at once. */
+export async function manualRollout(
+  ctx: AnalyzerContext,
+  service: string,
+  command: ManualCommand,
+  author: string,
+): Promise<AnalysisOutcome> {
+  const stored = await readService(ctx.kv, service);
+  const doc = stored.doc;
+  const status = await readRolloutStatus(ctx.kv, service);
+  if (!doc || !status) {
+    throw new RouterError(404, "no_rollout", `service "${service}" has no rollout in progress`, {
+      service,
+    });
+  }
+  const applied = applyManual(status, command, ctx.now);
+  if ("error" in applied)
+    throw new RouterError(409, "rollout_state", applied.error, { service, state: status.state });
+  const reason = `${command} by ${author}`;
+  const version = await writeChange(ctx, doc, applied.change, author, {
+    event: command,
+    reason,
+    gates: [],
+  });
+  const shareBp = applied.change?.kind === "kill" ? 0 : null;
+  const next = record(
+    ctx,
+    { ...status, ...applied.status },
+    doc,
+    { event: command, reason, version, gates: [] },
+    undefined,
+    shareBp,
+  );
+  await writeRolloutStatus(ctx.kv, service, next);
+  return {
+    service,
+    event: command,
+    reason,
+    version,
+    state: next.state,
+    stepIndex: next.stepIndex,
+    gates: [],
+  };
+}

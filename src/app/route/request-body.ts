@@ -1,0 +1,118 @@
+/**
+ * A request body read at most once, and never held past a limit.
+ *
+ * Layer: app, the request path. Identity (a JSON body field), failover (replaying the
+ * request on live) and shadow mirroring each need the bytes, each up to its
+ * own limit; the origin must still receive them intact. `upTo(limit)` reads
+ * the stream until it ends or passes `limit` (a declared Content-Length over
+ * the limit reads nothing), so the router holds at most the largest limit
+ * asked for plus one chunk, whatever the framing (chunked or not). What was
+ * read is replayed in front of the unread rest when the body is forwarded;
+ * when nobody asked for the bytes the original stream is forwarded
+ * untouched, so large uploads stream.
+ */
+
+export class RequestBody {
+  readonly #request: Request;
+  #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  #chunks: Uint8Array[] = [];
+  #size = 0;
+  #done = false;
+  /** Reads run one at a time (identity, failover and shadow ask in turn). */
+  #reading: Promise<unknown> = Promise.resolve();
+
+  constructor(request: Request) {
+    this.#request = request;
+  }
+
+  /** A body with bytes in it (a declared Content-Length of 0 is no body). */
+  get present(): boolean {
+    return this.#request.body !== null && this.declaredLength !== 0;
+  }
+
+  /** The declared Content-Length, or null when absent or malformed (chunked). */
+  get declaredLength(): number | null {
+    const header = this.#request.headers.get("content-length");
+    if (header === null || !/^\d{1,15}$/.test(header.trim())) return null;
+    return Number(header.trim());
+  }
+
+  /** Bytes read so far (for reports on refused bodies). */
+  get bytesRead(): number {
+    return this.#size;
+  }
+
+  /**
+   * The whole body if it is at most `limit` bytes, else null. Reads at most
+   * `limit` bytes plus one chunk; a body declared longer is not read at all.
+   * A body that is absent is empty.
+   */
+  upTo(limit: number): Promise<Uint8Array | null> {
+    const next = this.#reading.then(() => this.#readUpTo(limit));
+    this.#reading = next.catch(() => {});
+    return next;
+  }
+
+  async #readUpTo(limit: number): Promise<Uint8Array | null> {
+    const body = this.#request.body;
+    if (!body || !this.present) return new Uint8Array(0);
+    const declared = this.declaredLength;
+    if (declared !== null && declared > limit) return null;
+    this.#reader ??= body.getReader();
+    while (!this.#done && this.#size <= limit) {
+      const { done, value } = await this.#reader.read();
+      if (done) this.#done = true;
+      else if (value.byteLength > 0) {
+        this.#chunks.push(value);
+        this.#size += value.byteLength;
+      }
+    }
+    return this.#done && this.#size <= limit ? this.#whole() : null;
+  }
+
+  /** The chunks read so far as one array (kept as the only chunk). */
+  #whole(): Uint8Array {
+    if (this.#chunks.length === 1) return this.#chunks[0] as Uint8Array;
+    const whole = new Uint8Array(this.#size);
+    let at = 0;
+    for (const chunk of this.#chunks) {
+      whole.set(chunk, at);
+      at += chunk.byteLength;
+    }
+    this.#chunks = [whole];
+    return whole;
+  }
+
+  /** The whole body was read, so it can be sent more than once (failover). */
+  get replayable(): boolean {
+    return !this.present || this.#done;
+  }
+
+  /**
+   * What to hand to fetch(): the untouched stream when nothing was read; the
+   * bytes when all were read; else the bytes read so far followed by the
+   * rest of the stream (with its declared length kept, so the origin still
+   * sees a Content-Length, not a chunked body).
+   */
+  forForwarding(): BodyInit | null {
+    const body = this.#request.body;
+    if (!body || !this.present) return null;
+    if (!this.#reader) return body;
+    if (this.#done) return this.#whole();
+    // The rest is piped natively (stream to stream inside the runtime), so
+    // a large upload never passes through JavaScript chunk by chunk.
+    const read = [...this.#chunks];
+    this.#reader.releaseLock();
+    const declared = this.declaredLength;
+    const { readable, writable } =
+      declared === null ? new IdentityTransformStream() : new FixedLengthStream(declared);
+    const pump = async () => {
+      const writer = writable.getWriter();
+      for (const chunk of read) await writer.write(chunk);
+      writer.releaseLock();
+      await body.pipeTo(writable);
+    };
+    pump().catch(() => {}); // a broken body fails the origin fetch, which reports it
+    return readable;
+  }
+}

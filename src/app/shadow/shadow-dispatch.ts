@@ -1,0 +1,200 @@
+/**
+ * Shadow mode on the request path, in two steps:
+ *   1. planShadow, before production is called: is this request mirrored?
+ *      If so the body is buffered once (the same bytes go to both origins);
+ *      a body over shadow.maxBodyBytes is not mirrored and is counted, and
+ *      never buffered past that limit.
+ *   2. mirrorToShadow, started inside ctx.waitUntil once the user's
+ *      response is ready: sends the copy (marked with x-router-shadow: 1)
+ *      under its own deadline, reads the production copy (a tee of the
+ *      user's body) and the shadow's answer, compares, and records one AE
+ *      data point plus the KV summary/log.
+ * The user's response never waits for, and cannot be failed by, the shadow:
+ * step 2 never throws and runs after the response is handed back.
+ *
+ * Layer: app (use case) over the pure shadow core (select, compare)
+ * and the adapters (shadow-client, shadow-sink, kv-shadow-log).
+ */
+
+import { writeShadowPair, writeShadowSkip } from "../../adapters/analytics/shadow-events.ts";
+import type { OriginErrorKind } from "../../adapters/fetch/origin-client.ts";
+import { callShadow, readText } from "../../adapters/fetch/shadow-client.ts";
+import type { KvShadowLog } from "../../adapters/kv/shadow-log.ts";
+import { joinOriginUrl } from "../../core/routing/service-match.ts";
+import {
+  type ArmAnswer,
+  asLabel,
+  comparePair,
+  fieldAt,
+  readPrediction,
+  type ShadowPair,
+} from "../../core/shadow/compare.ts";
+import { selectForShadow } from "../../core/shadow/select.ts";
+import type { RoutingDocument, Shadow } from "../../document/routing-document.ts";
+import type { RequestBody } from "../route/request-body.ts";
+
+/** Tells the shadow origin that a request is a mirrored copy. */
+export const SHADOW_HEADER = "x-router-shadow";
+
+type WaitUntil = (promise: Promise<unknown>) => void;
+
+export interface ShadowDeps {
+  log: KvShadowLog;
+  events: AnalyticsEngineDataset | undefined;
+  /** Uniform draw in [0, 1) for per-request sampling. */
+  random: () => number;
+}
+
+export interface ShadowFactsIn {
+  service: string;
+  method: string;
+  originPath: string;
+  search: string;
+  /** The production arm chosen for the user, its role and the user's bucket. */
+  arm: string;
+  role: string;
+  bucket: number | null;
+  userId: string | null;
+  headers: Headers;
+  body: RequestBody;
+}
+
+export interface ShadowPlan {
+  config: Shadow;
+  service: string;
+  version: number;
+  url: string;
+  method: string;
+  sampleBucket: number;
+  body: Uint8Array | null;
+}
+
+export async function planShadow(
+  doc: RoutingDocument,
+  facts: ShadowFactsIn,
+  deps: ShadowDeps | undefined,
+  waitUntil: WaitUntil,
+): Promise<ShadowPlan | null> {
+  const config = doc.shadow;
+  if (!config || !deps) return null;
+  const selection = selectForShadow(config, {
+    method: facts.method,
+    originPath: facts.originPath,
+    arm: facts.arm,
+    userId: facts.userId,
+    draw: config.sampling === "request" ? deps.random() : 0,
+  });
+  const origin = doc.origins[config.origin];
+  if (!selection.mirror || !origin) return null;
+
+  // Never buffers past maxBodyBytes: a larger body (declared or chunked) is
+  // not mirrored; production still gets it whole.
+  const body = facts.body.present ? await facts.body.upTo(config.maxBodyBytes) : null;
+  if (facts.body.present && body === null) {
+    const size = facts.body.declaredLength ?? facts.body.bytesRead;
+    const skip = { service: facts.service, shadow: config.origin, version: doc.version };
+    writeShadowSkip(deps.events, {
+      ...skip,
+      production: facts.arm,
+      role: facts.role,
+      reason: "body-too-large",
+      bucket: facts.bucket,
+      bodyBytes: size,
+    });
+    deps.log.recordSkip({ ...skip, reason: "body-too-large" }, waitUntil);
+    return null;
+  }
+  return {
+    config,
+    service: facts.service,
+    version: doc.version,
+    url: joinOriginUrl(origin.url, facts.originPath, facts.search),
+    method: facts.method,
+    sampleBucket: selection.sampleBucket,
+    body,
+  };
+}
+
+export interface ProductionResult {
+  /** A copy of the origin's response (its body is a tee of the user's), or null. */
+  copy: Response | null;
+  /** Time to the origin's response headers, failover included. */
+  originMs: number;
+  /** Transport failure of the served call, when it produced no response. */
+  errorKind: OriginErrorKind | "";
+  served: string;
+  role: string;
+  bucket: number | null;
+}
+
+export async function mirrorToShadow(
+  plan: ShadowPlan,
+  production: ProductionResult,
+  headers: Headers,
+  deps: ShadowDeps,
+  waitUntil: WaitUntil,
+): Promise<void> {
+  // One deadline for the pair: the shadow's call and reading both bodies.
+  const deadline = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  try {
+    // Start in a later task, once the runtime has the user's response in hand.
+    await new Promise((r) => setTimeout(r, 0));
+    timer = setTimeout(() => deadline.abort(), plan.config.timeoutMs);
+    const shadowHeaders = new Headers(headers);
+    shadowHeaders.set(SHADOW_HEADER, "1");
+    const [productionAnswer, shadowAnswer] = await Promise.all([
+      readProduction(production, deadline.signal),
+      callShadow({
+        url: plan.url,
+        method: plan.method,
+        headers: shadowHeaders,
+        body: plan.body,
+        signal: deadline.signal,
+      }),
+    ]);
+    const fields = plan.config;
+    const pair: ShadowPair = {
+      at: Date.now(),
+      service: plan.service,
+      production: production.served,
+      role: production.role,
+      shadow: plan.config.origin,
+      bucket: production.bucket,
+      sampleBucket: plan.sampleBucket,
+      version: plan.version,
+      inputId: inputIdOf(plan.body, plan.config.inputIdField),
+      bodyBytes: plan.body?.byteLength ?? 0,
+      comparison: comparePair(
+        readPrediction(productionAnswer, fields),
+        readPrediction(shadowAnswer, fields),
+      ),
+    };
+    writeShadowPair(deps.events, pair);
+    deps.log.recordPair(pair, waitUntil);
+  } catch (err) {
+    console.error(JSON.stringify({ message: "shadow comparison failed", error: String(err) }));
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function readProduction(p: ProductionResult, signal: AbortSignal): Promise<ArmAnswer> {
+  if (!p.copy) {
+    const error = p.errorKind === "timeout" ? "timeout" : "connection";
+    return { status: 0, durationMs: p.originMs, error, text: null };
+  }
+  const started = performance.now();
+  const body = await readText(p.copy, signal);
+  const durationMs = p.originMs + (performance.now() - started);
+  return { status: p.copy.status, durationMs, error: body.error, text: body.text };
+}
+
+function inputIdOf(body: Uint8Array | null, path: string): string | null {
+  if (!body || body.byteLength === 0) return null;
+  try {
+    return asLabel(fieldAt(JSON.parse(new TextDecoder().decode(body)), path));
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,129 @@
+/**
+ * Per-arm request metrics of one routing-document version: requests, errors,
+ * failovers, latency histogram, and how identified users were split between
+ * arms. The rollout analyzer reads them back to judge a canary step.
+ *
+ * Layer: pure core. Everything is a sum or a fixed-bucket histogram, so
+ * metrics recorded by many isolates merge exactly, in any order. Metrics are
+ * keyed by document revision (version and updatedAt, so a version number
+ * reused by a reseed or a raw put does not mix with old shards): a rollout
+ * step changes the canary share, which writes a new version, so "this
+ * step's traffic" is exactly "this revision's".
+ */
+
+import { dict, own } from "../dict.ts";
+import {
+  emptyHistogram,
+  type Histogram,
+  LATENCY_MS,
+  mergeHistograms,
+  observe,
+  quantile,
+} from "../histogram.ts";
+
+export interface ArmAggregate {
+  requests: number;
+  /** First-attempt failures: 5xx, timeout, connection error. */
+  errors: number;
+  failovers: number;
+  /** Origin latency of first attempts that answered. */
+  latencyMs: Histogram;
+}
+
+/** The revision of a routing document: its version and when it was written. */
+export function revisionOf(doc: { version: number; updatedAt: string }): string {
+  return `${doc.version}@${Date.parse(doc.updatedAt)}`;
+}
+
+export interface VersionMetrics {
+  service: string;
+  version: number;
+  revision: string;
+  /** By the origin the decision chose (before any failover). */
+  arms: Record<string, ArmAggregate>;
+  /** Requests with a user id, by decision role (live, canary, challenger). */
+  identified: Record<string, number>;
+  firstAt: number;
+  lastAt: number;
+}
+
+export interface RequestObservation {
+  service: string;
+  version: number;
+  revision: string;
+  origin: string;
+  role: string;
+  identified: boolean;
+  failed: boolean;
+  failover: boolean;
+  /** Origin latency of the first attempt, null when it did not answer. */
+  originMs: number | null;
+  at: number;
+}
+
+export function emptyVersionMetrics(
+  service: string,
+  version: number,
+  revision: string,
+  at: number,
+): VersionMetrics {
+  return { service, version, revision, arms: dict(), identified: dict(), firstAt: at, lastAt: at };
+}
+
+const emptyArm = (): ArmAggregate => ({
+  requests: 0,
+  errors: 0,
+  failovers: 0,
+  latencyMs: emptyHistogram(),
+});
+
+export function observeRequest(m: VersionMetrics, o: RequestObservation): void {
+  let arm = own(m.arms, o.origin);
+  if (!arm) {
+    arm = emptyArm();
+    m.arms[o.origin] = arm;
+  }
+  arm.requests += 1;
+  if (o.failed) arm.errors += 1;
+  if (o.failover) arm.failovers += 1;
+  if (o.originMs !== null) observe(arm.latencyMs, LATENCY_MS, o.originMs);
+  if (o.identified) m.identified[o.role] = (own(m.identified, o.role) ?? 0) + 1;
+  m.firstAt = Math.min(m.firstAt, o.at);
+  m.lastAt = Math.max(m.lastAt, o.at);
+}
+
+export function mergeVersionMetrics(a: VersionMetrics, b: VersionMetrics): VersionMetrics {
+  const arms = dict(a.arms);
+  for (const [name, arm] of Object.entries(b.arms)) {
+    const mine = own(arms, name);
+    arms[name] = mine
+      ? {
+          requests: mine.requests + arm.requests,
+          errors: mine.errors + arm.errors,
+          failovers: mine.failovers + arm.failovers,
+          latencyMs: mergeHistograms(mine.latencyMs, arm.latencyMs),
+        }
+      : arm;
+  }
+  const identified = dict(a.identified);
+  for (const [role, n] of Object.entries(b.identified))
+    identified[role] = (own(identified, role) ?? 0) + n;
+  return {
+    service: a.service,
+    version: a.version,
+    revision: a.revision,
+    arms,
+    identified,
+    firstAt: Math.min(a.firstAt, b.firstAt),
+    lastAt: Math.max(a.lastAt, b.lastAt),
+  };
+}
+
+export function armSummary(m: VersionMetrics, origin: string) {
+  const arm = own(m.arms, origin) ?? emptyArm();
+  return {
+    requests: arm.requests,
+    errors: arm.errors,
+    p95Ms: quantile(arm.latencyMs, LATENCY_MS, 0.95),
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * The running summary of a shadow: counts and mergeable histograms per
+ * (service, shadow origin), built one pair at a time and merged across
+ * isolates by the report.
+ *
+ * Layer: pure core. Every field is a sum, a min/max or a fixed-bucket
+ * histogram (src/core/histogram.ts), so merge(a, b) equals the summary of
+ * both streams of pairs, in any order. Latency histograms hold only arms
+ * that answered (a timeout's duration is the timeout, not a latency).
+ */
+
+import { dict, own } from "../dict.ts";
+import {
+  ABS_DELTA,
+  emptyHistogram,
+  type Histogram,
+  LATENCY_MS,
+  mean,
+  mergeHistograms,
+  observe,
+  quantile,
+} from "../histogram.ts";
+import type { PairComparison, ShadowPair } from "./compare.ts";
+
+export type SkipReason = "body-too-large";
+
+export interface ArmCounts {
+  pairs: number;
+  compared: number;
+  agreed: number;
+}
+
+export interface ShadowSummary {
+  service: string;
+  shadow: string;
+  /** Epoch ms of the first and last pair or skip. */
+  firstAt: number;
+  lastAt: number;
+  /** Highest routing-document version seen. */
+  version: number;
+  pairs: number;
+  /** Pairs where both arms produced a label, and those that agreed. */
+  compared: number;
+  agreed: number;
+  /** Sum of signed deltas (shadow - production) over pairs with both scores. */
+  sumDelta: number;
+  absDelta: Histogram;
+  productionMs: Histogram;
+  shadowMs: Histogram;
+  /** Pair errors by "<arm>:<kind>", e.g. "shadow:timeout", "production:http-status". */
+  errors: Record<string, number>;
+  /** Requests that qualified for mirroring but were not mirrored, by reason. */
+  skipped: Record<string, number>;
+  /** Per production arm (live, canary, challengers...): pairs, compared, agreed. */
+  byProduction: Record<string, ArmCounts>;
+  /** Notable pairs not kept in the inspection log (per-flush cap). */
+  droppedRecords: number;
+}
+
+export function emptySummary(service: string, shadow: string, at = 0): ShadowSummary {
+  return {
+    service,
+    shadow,
+    firstAt: at,
+    lastAt: at,
+    version: 0,
+    pairs: 0,
+    compared: 0,
+    agreed: 0,
+    sumDelta: 0,
+    absDelta: emptyHistogram(),
+    productionMs: emptyHistogram(),
+    shadowMs: emptyHistogram(),
+    errors: dict(),
+    skipped: dict(),
+    byProduction: dict(),
+    droppedRecords: 0,
+  };
+}
+
+function touch(s: ShadowSummary, at: number, version: number): void {
+  s.firstAt = s.firstAt === 0 ? at : Math.min(s.firstAt, at);
+  s.lastAt = Math.max(s.lastAt, at);
+  s.version = Math.max(s.version, version);
+}
+
+function bump(record: Record<string, number>, key: string, by = 1): void {
+  record[key] = (own(record, key) ?? 0) + by;
+}
+
+function armCounts(byArm: Record<string, ArmCounts>, arm: string): ArmCounts {
+  const existing = own(byArm, arm);
+  if (existing) return existing;
+  const created = { pairs: 0, compared: 0, agreed: 0 };
+  byArm[arm] = created;
+  return created;
+}
+
+export function addPair(s: ShadowSummary, pair: ShadowPair): void {
+  const c: PairComparison = pair.comparison;
+  touch(s, pair.at, pair.version);
+  s.pairs += 1;
+  const arm = armCounts(s.byProduction, pair.production);
+  arm.pairs += 1;
+  if (c.agreement !== "n/a") {
+    s.compared += 1;
+    arm.compared += 1;
+    if (c.agreement === "agree") {
+      s.agreed += 1;
+      arm.agreed += 1;
+    }
+  }
+  if (c.delta !== null && c.absDelta !== null) {
+    s.sumDelta += c.delta;
+    observe(s.absDelta, ABS_DELTA, c.absDelta);
+  }
+  if (c.production.status > 0) observe(s.productionMs, LATENCY_MS, c.production.durationMs);
+  if (c.shadow.status > 0) observe(s.shadowMs, LATENCY_MS, c.shadow.durationMs);
+  if (c.production.error) bump(s.errors, `production:${c.production.error}`);
+  if (c.shadow.error) bump(s.errors, `shadow:${c.shadow.error}`);
+}
+
+export function addSkip(s: ShadowSummary, reason: SkipReason, at: number, version: number): void {
+  touch(s, at, version);
+  bump(s.skipped, reason);
+}
+
+export function mergeSummaries(a: ShadowSummary, b: ShadowSummary): ShadowSummary {
+  const sumRecords = (x: Record<string, number>, y: Record<string, number>) => {
+    const out = dict(x);
+    for (const [k, v] of Object.entries(y)) bump(out, k, v);
+    return out;
+  };
+  const byProduction = dict<ArmCounts>();
+  for (const [arm, c] of Object.entries(a.byProduction)) byProduction[arm] = { ...c };
+  for (const [arm, c] of Object.entries(b.byProduction)) {
+    const into = armCounts(byProduction, arm);
+    into.pairs += c.pairs;
+    into.compared += c.compared;
+    into.agreed += c.agreed;
+  }
+  const nonZero = [a.firstAt, b.firstAt].filter((t) => t > 0);
+  return {
+    service: a.service,
+    shadow: a.shadow,
+    firstAt: nonZero.length > 0 ? Math.min(...nonZero) : 0,
+    lastAt: Math.max(a.lastAt, b.lastAt),
+    version: Math.max(a.version, b.version),
+    pairs: a.pairs + b.pairs,
+    compared: a.compared + b.compared,
+    agreed: a.agreed + b.agreed,
+    sumDelta: a.sumDelta + b.sumDelta,
+    absDelta: mergeHistograms(a.absDelta, b.absDelta),
+    productionMs: mergeHistograms(a.productionMs, b.productionMs),
+    shadowMs: mergeHistograms(a.shadowMs, b.shadowMs),
+    errors: sumRecords(a.errors, b.errors),
+    skipped: sumRecords(a.skipped, b.skipped),
+    byProduction,
+    droppedRecords: a.droppedRecords + b.droppedRecords,
+  };
+}
+
+export interface LatencyView {
+  n: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+}
+
+/** The readable numbers of a summary (what the report prints). */
+export interface SummaryView {
+  service: string;
+  shadow: string;
+  pairs: number;
+  compared: number;
+  agreementRate: number | null;
+  scored: number;
+  meanDelta: number | null;
+  meanAbsDelta: number | null;
+  p50AbsDelta: number | null;
+  p95AbsDelta: number | null;
+  maxAbsDelta: number | null;
+  production: LatencyView;
+  shadowLatency: LatencyView;
+  errors: Record<string, number>;
+  skipped: Record<string, number>;
+  byProduction: Record<string, ArmCounts & { agreementRate: number | null }>;
+  firstAt: number;
+  lastAt: number;
+  version: number;
+  droppedRecords: number;
+}
+
+function latency(h: Histogram): LatencyView {
+  return {
+    n: h.n,
+    p50: quantile(h, LATENCY_MS, 0.5),
+    p95: quantile(h, LATENCY_MS, 0.95),
+    p99: quantile(h, LATENCY_MS, 0.99),
+  };
+}
+
+export function viewSummary(s: ShadowSummary): SummaryView {
+  const rate = (agreed: number, compared: number) => (compared === 0 ? null : agreed / compared);
+  return {
+    service: s.service,
+    shadow: s.shadow,
+    pairs: s.pairs,
+    compared: s.compared,
+    agreementRate: rate(s.agreed, s.compared),
+    scored: s.absDelta.n,
+    meanDelta: s.absDelta.n === 0 ? null : s.sumDelta / s.absDelta.n,
+    meanAbsDelta: mean(s.absDelta),
+    p50AbsDelta: quantile(s.absDelta, ABS_DELTA, 0.5),
+    p95AbsDelta: quantile(s.absDelta, ABS_DELTA, 0.95),
+    maxAbsDelta: s.absDelta.hi,
+    production: latency(s.productionMs),
+    shadowLatency: latency(s.shadowMs),
+    errors: s.errors,
+    skipped: s.skipped,
+    byProduction: Object.fromEntries(
+      Object.entries(s.byProduction).map(([arm, c]) => [
+        arm,
+        { ...c, agreementRate: rate(c.agreed, c.compared) },
+      ]),
+    ),
+    firstAt: s.firstAt,
+    lastAt: s.lastAt,
+    version: s.version,
+    droppedRecords: s.droppedRecords,
+  };
+}
+
+/** Parses a stored summary; null when it is not one (a foreign or corrupt value). */
+export function parseSummary(text: string): ShadowSummary | null {
+  try {
+    const s = JSON.parse(text) as ShadowSummary;
+    const ok =
+      typeof s?.service === "string" &&
+      typeof s.shadow === "string" &&
+      typeof s.pairs === "number" &&
+      typeof s.absDelta?.counts === "object";
+    return ok ? s : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,142 @@
+/**
+ * The admin API of progressive delivery, mounted at
+ * /_router/admin/services/:service/rollout (behind the same adminAuth):
+ *   GET                    plan, progress record and this version's per-arm metrics,
+ *                          with what the gates say right now (`preview`);
+ *   POST /evaluate         run the analyzer for this service now (as the Cron Trigger does);
+ *   POST /pause|resume|abort|promote   an operator's command (takes precedence).
+ *
+ * Layer: HTTP edge (admin). Every decision stays in src/core/rollout/: the
+ * preview is the pure state machine on the same inputs the analyzer reads,
+ * and the commands are `analyzeService` / `manualRollout` themselves.
+ * Authors come from X-Router-Author (default "admin").
+ */
+import { Hono } from "hono";
+import { readVersionMetrics } from "../../adapters/kv/metrics-store.ts";
+import { readRolloutStatus } from "../../adapters/kv/rollout-status-store.ts";
+import { readService } from "../../adapters/kv/service-store.ts";
+import { readShadowView } from "../../adapters/kv/shadow-view-store.ts";
+import { RouterError } from "../../app/errors.ts";
+import { analyzeService, manualRollout } from "../../app/rollout/analyzer.ts";
+import { analyzerContext } from "../../app/rollout/run-analyzer.ts";
+import { rolloutMetrics } from "../../core/rollout/metrics-view.ts";
+import { armSummary } from "../../core/rollout/request-metrics.ts";
+import { planKey } from "../../core/rollout/rollout-status.ts";
+import { evaluateRollout, type ManualCommand } from "../../core/rollout/state-machine.ts";
+import type { AdminOptions } from "./admin.ts";
+import {
+  type AdminContext,
+  type AdminEnv,
+  authorOf,
+  notFound,
+  serviceParam,
+} from "./request-params.ts";
+
+type Env_ = AdminEnv;
+type C = AdminContext;
+
+export const ROLLOUT_COMMANDS: readonly ManualCommand[] = ["pause", "resume", "abort", "promote"];
+
+export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
+  const rollout = new Hono<Env_>();
+
+  rollout.get("/", async (c) => {
+    const service = serviceParam(c);
+    const stored = await readService(c.env.ROUTING, service);
+    const doc = stored.doc;
+    if (stored.raw === null) throw notFound(service);
+    if (!doc) {
+      throw new RouterError(
+        409,
+        "stored_document_invalid",
+        "the stored document fails the schema",
+        {
+          service,
+          errors: stored.errors,
+        },
+      );
+    }
+    const now = Date.now();
+    const [status, raw, shadow] = await Promise.all([
+      readRolloutStatus(c.env.ROUTING, service),
+      readVersionMetrics(c.env.ROUTING, doc),
+      readShadowView(c.env.ROUTING, doc),
+    ]);
+    const plan = doc.rollout ?? null;
+    const canary = doc.canary ?? null;
+    const view = canary ? rolloutMetrics(raw, doc.live, canary.origin, shadow) : null;
+    // The progress record outlives its plan (promotion removes the plan; a
+    // new plan starts a new rollout at the next tick): say which it is.
+    const current =
+      status !== null && plan !== null && canary !== null
+        ? status.planKey === planKey(plan, canary.origin, canary.salt)
+        : false;
+    const preview =
+      current && plan && status && view ? evaluateRollout(plan, status, view, now) : null;
+    return c.json({
+      service,
+      version: doc.version,
+      now,
+      live: doc.live,
+      canary,
+      plan,
+      status,
+      statusCurrent: current,
+      metrics: {
+        version: doc.version,
+        firstAt: raw.firstAt || null,
+        lastAt: raw.lastAt || null,
+        live: view ? { origin: doc.live, ...view.live } : null,
+        canary: view && canary ? { origin: canary.origin, ...view.canary } : null,
+        split: view?.split ?? null,
+        shadow: view?.shadow ?? null,
+        arms: Object.fromEntries(
+          Object.entries(raw.arms).map(([origin, arm]) => [
+            origin,
+            { ...armSummary(raw, origin), failovers: arm.failovers },
+          ]),
+        ),
+      },
+      preview: preview && {
+        verdict: preview.verdict,
+        reason: preview.reason,
+        gates: preview.gates,
+      },
+    });
+  });
+
+  rollout.post("/evaluate", async (c) => {
+    const service = serviceParam(c);
+    const outcome = await analyzeService(contextOf(c), service);
+    if (!outcome) {
+      const stored = await readService(c.env.ROUTING, service);
+      if (stored.raw === null) throw notFound(service);
+      throw new RouterError(
+        404,
+        "no_rollout_plan",
+        `"${service}" has no rollout plan (a "rollout" block with a canary) to evaluate`,
+        { service },
+      );
+    }
+    options.afterWrite(c.env);
+    return c.json(outcome);
+  });
+
+  rollout.post("/:command", async (c) => {
+    const service = serviceParam(c);
+    const command = c.req.param("command") as ManualCommand;
+    if (!ROLLOUT_COMMANDS.includes(command)) {
+      throw new RouterError(404, "unknown_rollout_command", `no rollout command "${command}"`, {
+        commands: ROLLOUT_COMMANDS,
+      });
+    }
+    const author = authorOf(c, "admin");
+    const outcome = await manualRollout(contextOf(c), service, command, author);
+    options.afterWrite(c.env);
+    return c.json(outcome);
+  });
+
+  return rollout;
+}
+
+const contextOf = (c: C) => analyzerContext(c.env, Date.now(), (p) => c.executionCtx.waitUntil(p));

@@ -1,0 +1,111 @@
+/**
+ * The floor plan, enforced: src/ folders are layers, and an import may only
+ * point down a floor (or stay on its own). Read from the files themselves,
+ * so a new upward import fails `npm test` with the file, the import and the
+ * rule it breaks. Bare modules per floor are also checked here (Biome's
+ * noRestrictedImports says the same in the editor, see biome.json).
+ *
+ *   6 src/index.ts     composition root, the only reader of Env
+ *   5 src/http/        Hono: the app, routes, middleware, onError
+ *   4 src/app/         use cases over ports (async, no Hono framework)
+ *   3 src/adapters/    one module per binding or transport
+ *   2 src/document/    the zod schema and every document edit
+ *   1 src/core/        pure and synchronous: no zod, Hono, Cloudflare, I/O
+ * The CLI (scripts/router/) is a top floor beside http/ and never imports it.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SRC = join(ROOT, "src");
+
+type Floor = "index" | "http" | "app" | "adapters" | "document" | "core";
+const RANK: Record<Floor, number> = {
+  index: 6,
+  http: 5,
+  app: 4,
+  adapters: 3,
+  document: 2,
+  core: 1,
+};
+
+/** Bare modules a floor may import (prefix match; "" = any). */
+const BARE: Record<Floor, (spec: string) => boolean> = {
+  index: () => true,
+  http: () => true,
+  app: (s) => s.startsWith("hono/") || s.startsWith("cloudflare:"),
+  adapters: (s) => s.startsWith("cloudflare:"),
+  document: (s) => s === "zod",
+  core: () => false,
+};
+
+function floorOf(file: string): Floor | null {
+  const rel = relative(SRC, file);
+  if (rel.startsWith("..")) return null;
+  if (rel === "index.ts" || rel === "ports.ts") return rel === "index.ts" ? "index" : "app";
+  const top = rel.split("/")[0] as Floor;
+  return top in RANK ? top : null;
+}
+
+function tsFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return tsFiles(path);
+    return path.endsWith(".ts") ? [path] : [];
+  });
+}
+
+const IMPORT =
+  /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
+
+function importsOf(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? "");
+}
+
+function violations(): string[] {
+  const found: string[] = [];
+  for (const file of tsFiles(SRC)) {
+    const from = floorOf(file);
+    if (!from) {
+      found.push(`${relative(ROOT, file)}: not in a layer folder`);
+      continue;
+    }
+    for (const spec of importsOf(file)) {
+      if (spec.startsWith(".")) {
+        const target = floorOf(resolve(dirname(file), spec));
+        if (target && RANK[target] > RANK[from]) {
+          found.push(`${relative(ROOT, file)} (${from}) imports ${spec} (${target}): upward`);
+        }
+      } else if (!BARE[from](spec)) {
+        found.push(
+          `${relative(ROOT, file)} (${from}) imports "${spec}": not allowed on this floor`,
+        );
+      }
+    }
+  }
+  for (const file of tsFiles(join(ROOT, "scripts", "router"))) {
+    for (const spec of importsOf(file)) {
+      if (spec.startsWith(".") && floorOf(resolve(dirname(file), spec)) === "http") {
+        found.push(`${relative(ROOT, file)} (CLI) imports ${spec}: the CLI sits beside http/`);
+      }
+    }
+  }
+  return found;
+}
+
+describe("the floor plan", () => {
+  it("no module imports upward, and each floor imports only its allowed packages", () => {
+    expect(violations()).toEqual([]);
+  });
+
+  it("the check sees a violation (it can fail)", () => {
+    // A core module that imported the schema would be caught:
+    const file = join(SRC, "core", "routing", "decide.ts");
+    const target = floorOf(resolve(dirname(file), "../../document/routing-document.ts"));
+    expect(target && RANK[target] > RANK.core).toBe(true);
+    expect(BARE.core("zod")).toBe(false);
+    expect(BARE.document("hono")).toBe(false);
+  });
+});
