@@ -6,7 +6,6 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decide } from "../../src/core/routing/decide.ts";
-import { schemaHasShadow } from "../../src/document/edits/shadow.ts";
 import { validateRoutingDocument } from "../../src/document/validate.ts";
 import { demoDoc, readState, runCli, seed, tempState } from "./cli-support.ts";
 
@@ -101,12 +100,6 @@ describe("router CLI commands against local KV", () => {
   }, 240_000);
 
   it("shadow on / set / off", async () => {
-    if (!schemaHasShadow()) {
-      const run = await runCli(["shadow", "on", "fraud", "blue", ...kv]);
-      expect(run.code).toBe(1);
-      expect(run.stderr).toContain("no `shadow` field");
-      return;
-    }
     const on = await write(["shadow", "on", "fraud", "blue", "--share", "10%"]);
     expect(on.document.shadow).toMatchObject({ origin: "blue", shareBp: 1000, enabled: true });
     const set = await write(["shadow", "set", "fraud", "--share", "25%"]);

@@ -14,7 +14,7 @@ import { flip } from "../../src/document/edits/flip.ts";
 import { HISTORY_LIMIT, type HistoryEntry, recordWrite } from "../../src/document/edits/history.ts";
 import { mergePatch } from "../../src/document/edits/replace.ts";
 import { restorableVersions, rollback } from "../../src/document/edits/rollback.ts";
-import { schemaHasShadow, shadowOn } from "../../src/document/edits/shadow.ts";
+import { shadowOff, shadowOn, shadowRemove, shadowSet } from "../../src/document/edits/shadow.ts";
 import { formatBp, parsePercent } from "../../src/document/edits/shares.ts";
 import {
   nextVersion,
@@ -133,11 +133,80 @@ describe("flip", () => {
     });
   });
 
-  it.runIf(schemaHasShadow())("drops a shadow of the origin that becomes live", () => {
+  it("drops a shadow of the origin that becomes live", () => {
     const shadowed = ok(shadowOn(fraud(), { origin: "green", shareBp: 1000 }, meta)).doc;
     const flipped = ok(flip(shadowed, { to: "green" }, meta));
     expect(flipped.change).toBe("flip live blue -> green (shadow of green removed)");
-    expect((flipped.doc as { shadow?: unknown }).shadow).toBeUndefined();
+    expect(flipped.doc.shadow).toBeUndefined();
+  });
+});
+
+describe("shadow mode", () => {
+  /** The demo document without its shadow block. */
+  const unshadowed = (): RoutingDocument => {
+    const { shadow: _dropped, ...doc } = fraud();
+    return doc;
+  };
+  const refused = (path: string, message: string) => ({ ok: false, errors: [{ path, message }] });
+
+  it("on, from no shadow: mirrors 100% unless told, and the schema fills in the rest", () => {
+    const on = ok(shadowOn(unshadowed(), { origin: "shadow" }, meta));
+    expect(on.change).toBe("shadow on: 100% mirrored to shadow");
+    expect(on.doc.shadow).toEqual({
+      origin: "shadow",
+      shareBp: 10_000,
+      sampling: "request",
+      enabled: true,
+      timeoutMs: 5000,
+      maxBodyBytes: 65_536,
+      methods: ["POST"],
+      paths: ["/predict"],
+      scoreField: "score",
+      labelField: "label",
+      inputIdField: "id",
+    });
+    expect(shadowOn(unshadowed(), {}, meta)).toEqual(
+      refused("shadow.origin", "there is no shadow yet: name its origin"),
+    );
+    expect(shadowOn(fraud(), {}, meta)).toEqual(
+      refused("shadow.enabled", "shadow mode is already on"),
+    );
+  });
+
+  it("off pauses and keeps every setting; on resumes them", () => {
+    const off = ok(shadowOff(fraud(), meta));
+    expect(off.change).toBe("shadow off (was 100% mirrored to shadow)");
+    expect(off.doc.shadow).toEqual({ ...fraud().shadow, enabled: false });
+    expect(shadowOff(off.doc, meta)).toEqual(
+      refused("shadow.enabled", "shadow mode is already off"),
+    );
+    const on = ok(shadowOn(off.doc, {}, meta));
+    expect(on.change).toBe(
+      "shadow on: 100% mirrored to shadow (was 100% mirrored to shadow, paused)",
+    );
+    expect(on.doc.shadow).toEqual(fraud().shadow);
+  });
+
+  it("set changes only what it is given (the demo's 2 s timeout stays)", () => {
+    const set = ok(shadowSet(fraud(), { shareBp: 2500 }, meta));
+    expect(set.change).toBe("shadow set: 25% mirrored to shadow (was 100% mirrored to shadow)");
+    expect(set.doc.shadow).toEqual({ ...fraud().shadow, shareBp: 2500 });
+    expect(set.doc.shadow?.timeoutMs).toBe(2000);
+    expect(shadowSet(fraud(), {}, meta)).toEqual(
+      refused("shadow", "nothing to set: give an origin and/or a share"),
+    );
+    expect(shadowSet(unshadowed(), { shareBp: 1 }, meta)).toEqual(
+      refused("shadow", "there is no shadow; turn it on first"),
+    );
+  });
+
+  it("remove drops the block; removing nothing is refused", () => {
+    const removed = ok(shadowRemove(fraud(), meta));
+    expect(removed.change).toBe("shadow removed (was 100% mirrored to shadow)");
+    expect(Object.hasOwn(removed.doc, "shadow")).toBe(false);
+    expect(shadowRemove(removed.doc, meta)).toEqual(
+      refused("shadow", "there is no shadow to remove"),
+    );
   });
 });
 

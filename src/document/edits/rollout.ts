@@ -13,7 +13,7 @@
  */
 import type { DocChange } from "../../core/rollout/state-machine.ts";
 import type { RolloutGates, RolloutPlan } from "../rollout-plan.ts";
-import type { RoutingDocument } from "../routing-document.ts";
+import type { RoutingDocument, RoutingDocumentInput } from "../routing-document.ts";
 import { canaryKill, canarySet } from "./canary.ts";
 import { draftOf, finish, type OperationMeta, type OperationResult, refuse } from "./operation.ts";
 import { dropShadowOfLive } from "./shadow.ts";
@@ -134,7 +134,8 @@ export function setRolloutPlan(
   meta: OperationMeta,
 ): OperationResult {
   const was = doc.rollout;
-  const draft = draftOf(doc) as unknown as Record<string, unknown>;
+  // The schema's input shape: gates given here may leave the defaults to `finish`.
+  const draft: RoutingDocumentInput = draftOf(doc);
   draft.rollout = {
     ...(was ?? {}),
     steps: change.steps,

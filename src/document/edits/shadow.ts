@@ -3,46 +3,29 @@
  * off (pause; settings kept), remove (drop the block).
  *
  * Layer: document, edits (pure). The `shadow` block belongs to the schema
- * (src/document/routing-document.ts): at least `origin` and `shareBp`, an
- * `enabled` switch, and optional tuning fields, which these operations keep
- * untouched. Typing here is deliberately loose (the schema owns the shape);
- * every result is still validated by `finish`. If the schema has no shadow
- * field, every shadow operation is refused with a clear message.
+ * (src/document/routing-document.ts): `origin` and `shareBp`, an `enabled`
+ * switch, and tuning fields with defaults, which these operations keep
+ * untouched. A block written here may leave the defaults out (it is the
+ * schema's input shape); `finish` validates every result and fills them in.
  */
-import { RoutingDocument } from "../routing-document.ts";
+import type { RoutingDocument, RoutingDocumentInput, Shadow } from "../routing-document.ts";
 import { draftOf, finish, type OperationMeta, type OperationResult, refuse } from "./operation.ts";
 import { formatBp } from "./shares.ts";
 
-/** The fields these operations rely on; the schema defines more. */
-export interface ShadowSettings {
-  origin: string;
-  shareBp: number;
-  enabled?: boolean;
-  [field: string]: unknown;
-}
+/** A shadow block as an author may write it (defaults optional). */
+type ShadowInput = NonNullable<RoutingDocumentInput["shadow"]>;
 
-type Loose = { shadow?: ShadowSettings };
+export const shadowOf = (doc: RoutingDocument): Shadow | undefined => doc.shadow;
 
-/** True when the routing-document schema has a `shadow` field. */
-export function schemaHasShadow(): boolean {
-  const shape = (RoutingDocument as unknown as { shape?: Record<string, unknown> }).shape;
-  return shape !== undefined && Object.hasOwn(shape, "shadow");
-}
-
-const NO_SCHEMA = "the routing-document schema has no `shadow` field; nothing written";
-
-export function shadowOf(doc: RoutingDocument): ShadowSettings | undefined {
-  return (doc as unknown as Loose).shadow;
-}
-
-function withShadow(doc: RoutingDocument, shadow: ShadowSettings | undefined): RoutingDocument {
-  const draft = draftOf(doc) as unknown as Loose;
+function withShadow(doc: RoutingDocument, shadow: ShadowInput | undefined): RoutingDocumentInput {
+  const draft: RoutingDocumentInput = draftOf(doc);
   if (shadow) draft.shadow = shadow;
   else delete draft.shadow;
-  return draft as unknown as RoutingDocument;
+  return draft;
 }
 
-const describe = (s: ShadowSettings) => `${formatBp(s.shareBp)} mirrored to ${s.origin}`;
+const describe = (s: Pick<Shadow, "origin" | "shareBp">) =>
+  `${formatBp(s.shareBp)} mirrored to ${s.origin}`;
 
 /** Starts mirroring, or resumes a paused shadow (optionally changing origin/share). */
 export function shadowOn(
@@ -50,7 +33,6 @@ export function shadowOn(
   args: { origin?: string; shareBp?: number },
   meta: OperationMeta,
 ): OperationResult {
-  if (!schemaHasShadow()) return refuse("shadow", NO_SCHEMA);
   const was = shadowOf(doc);
   const origin = args.origin ?? was?.origin;
   if (!origin) return refuse("shadow.origin", "there is no shadow yet: name its origin");
@@ -67,7 +49,6 @@ export function shadowSet(
   args: { origin?: string; shareBp?: number },
   meta: OperationMeta,
 ): OperationResult {
-  if (!schemaHasShadow()) return refuse("shadow", NO_SCHEMA);
   const was = shadowOf(doc);
   if (!was) return refuse("shadow", "there is no shadow; turn it on first");
   if (args.origin === undefined && args.shareBp === undefined) {
@@ -80,7 +61,6 @@ export function shadowSet(
 
 /** Pauses mirroring; the settings stay in the document for `shadow on`. */
 export function shadowOff(doc: RoutingDocument, meta: OperationMeta): OperationResult {
-  if (!schemaHasShadow()) return refuse("shadow", NO_SCHEMA);
   const was = shadowOf(doc);
   if (!was || was.enabled === false) return refuse("shadow.enabled", "shadow mode is already off");
   const next = { ...was, enabled: false };
@@ -89,7 +69,6 @@ export function shadowOff(doc: RoutingDocument, meta: OperationMeta): OperationR
 
 /** Drops the shadow block entirely. */
 export function shadowRemove(doc: RoutingDocument, meta: OperationMeta): OperationResult {
-  if (!schemaHasShadow()) return refuse("shadow", NO_SCHEMA);
   const was = shadowOf(doc);
   if (!was) return refuse("shadow", "there is no shadow to remove");
   return finish(
@@ -106,8 +85,7 @@ export function shadowRemove(doc: RoutingDocument, meta: OperationMeta): Operati
  * Returns the note for the change summary ("" when nothing was dropped).
  */
 export function dropShadowOfLive(draft: RoutingDocument, origin: string): string {
-  const loose = draft as unknown as Loose;
-  if (loose.shadow?.origin !== origin) return "";
-  delete loose.shadow;
+  if (draft.shadow?.origin !== origin) return "";
+  delete draft.shadow;
   return ` (shadow of ${origin} removed)`;
 }
