@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { bucketOf } from "../../src/core/routing/bucket.ts";
-import { decide, type RoutingRules } from "../../src/core/routing/decide.ts";
+import { type Decision, decide, type RoutingRules } from "../../src/core/routing/decide.ts";
+import assignment from "../vectors/assignment.json" with { type: "json" };
 
 const N = 100_000;
 const ids = Array.from({ length: N }, (_, i) => `u${i}`);
@@ -71,12 +72,90 @@ describe("identity", () => {
     const d = decide(rules({ canary: canary(10_000) }), { userId: "u1", override: "green" });
     expect(d).toEqual({ origin: "green", role: "override", reason: "override", bucket: null });
   });
+});
 
-  it("the same user always gets the same arm", () => {
-    const r = rules({ canary: canary(3000) });
-    for (const id of ids.slice(0, 1000))
-      expect(decide(r, { userId: id })).toEqual(decide(r, { userId: id }));
-  });
+/** A bucket pinned in test/vectors/assignment.json (the vectors Node and workerd both run). */
+const pinned = (salt: string, id: string): number => {
+  const c = assignment.cases.find((x) => x.salt === salt && x.id === id);
+  if (!c) throw new Error(`no assignment vector for ${salt}:${id}`);
+  return c.bucket;
+};
+
+describe("pinned decisions: the same user gets the same arm on every runtime and release", () => {
+  const CANARY_SALT = "fraud-canary-2026-11-26";
+  const CHALLENGER_SALT = "fraud-challengers-2026";
+  const a = { origin: "challenger-a", startBp: 3900, shareBp: 100 };
+  const b = { origin: "challenger-b", startBp: 3700, shareBp: 100 };
+  const at = (shareBp: number) => canary(shareBp, { salt: CANARY_SALT });
+  const both = rules({ canary: at(2000), challengerSalt: CHALLENGER_SALT, challengers: [a, b] });
+  const onlyA = rules({ canary: at(2000), challengerSalt: CHALLENGER_SALT, challengers: [a] });
+  const cases: [string, RoutingRules, string, Decision][] = [
+    // Canary buckets: user-000001 1764, alice 8827, bob 6875; challenger buckets: alice 3967, bob 3788.
+    [
+      "canary 20%",
+      both,
+      "user-000001",
+      {
+        origin: "canary",
+        role: "canary",
+        reason: "canary",
+        bucket: pinned(CANARY_SALT, "user-000001"),
+      },
+    ],
+    [
+      "canary 20%, a at [3900, 4000)",
+      both,
+      "alice",
+      {
+        origin: "challenger-a",
+        role: "challenger",
+        reason: "challenger",
+        bucket: pinned(CHALLENGER_SALT, "alice"),
+      },
+    ],
+    [
+      "canary 20%, b at [3700, 3800)",
+      both,
+      "bob",
+      {
+        origin: "challenger-b",
+        role: "challenger",
+        reason: "challenger",
+        bucket: pinned(CHALLENGER_SALT, "bob"),
+      },
+    ],
+    // Live after a canary miss reports the canary's bucket, not the challengers'.
+    [
+      "canary 20%, a only",
+      onlyA,
+      "bob",
+      { origin: "blue", role: "live", reason: "live", bucket: pinned(CANARY_SALT, "bob") },
+    ],
+    [
+      "no canary, a only",
+      rules({ challengerSalt: CHALLENGER_SALT, challengers: [a] }),
+      "bob",
+      { origin: "blue", role: "live", reason: "live", bucket: pinned(CHALLENGER_SALT, "bob") },
+    ],
+    // The canary range is half-open: bucket 1764 is in at 1765 bp, out at 1764 bp.
+    [
+      "canary 17.65%",
+      rules({ canary: at(1765) }),
+      "user-000001",
+      { origin: "canary", role: "canary", reason: "canary", bucket: 1764 },
+    ],
+    [
+      "canary 17.64%",
+      rules({ canary: at(1764) }),
+      "user-000001",
+      { origin: "blue", role: "live", reason: "live", bucket: 1764 },
+    ],
+  ];
+  for (const [name, r, userId, expected] of cases) {
+    it(`${name}: ${userId} -> ${expected.origin} (bucket ${expected.bucket})`, () => {
+      expect(decide(r, { userId })).toEqual(expected);
+    });
+  }
 });
 
 describe("champion-challenger", () => {

@@ -245,11 +245,14 @@ describe("evaluateRollout", () => {
     expect(evaluateRollout(full, advanced.status, bad, 2 * MIN).verdict).toBe("rollback");
   });
 
-  it("is a pure function: same inputs, same decision, inputs untouched", () => {
+  it("leaves its inputs untouched, also when it advances", () => {
     const s = status(0);
     const m = healthy(100);
     const copy = structuredClone({ s, m });
-    expect(evaluateRollout(plan, s, m, 10 * MIN)).toEqual(evaluateRollout(plan, s, m, 10 * MIN));
+    expect(evaluateRollout(plan, s, m, 10 * MIN).status).toMatchObject({
+      stepIndex: 1,
+      stepStartedAt: 10 * MIN,
+    });
     expect({ s, m }).toEqual(copy);
   });
 
