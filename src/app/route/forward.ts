@@ -1,0 +1,130 @@
+/**
+ * Forwarding, the middle of the request path: send the request to the
+ * chosen arm, fail over to live when the plan allows, and turn what came
+ * back into the client's response.
+ *
+ * Layer: app, the request path (steps of routeRequest, route-request.ts).
+ * Origin failures are values (origin-client.ts): a failed arm without
+ * failover is answered 502/504 here; only a request the runtime cannot
+ * send at all is refused (400), never counted against the arm.
+ */
+
+import {
+  callOrigin,
+  type OriginOutcome,
+  type OriginRequest,
+} from "../../adapters/fetch/origin-client.ts";
+import { joinOriginUrl } from "../../core/routing/service-match.ts";
+import { RouterError } from "../errors.ts";
+import { SHADOW_HEADER } from "../shadow/shadow-dispatch.ts";
+import { anonymousIdCookie } from "./anonymous-cookie.ts";
+import { clientResponse, originRequestHeaders, VARIANT_HEADER } from "./forward-headers.ts";
+import type { RouteContext, Sent } from "./route-context.ts";
+
+/** Sends to the decided arm, then once to live if it failed and may fail over; times both. */
+export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
+  route.headers = forwardedHeaders(route);
+  let served = route.decision.origin;
+  let outcome = sent(route, await callOrigin(originRequest(route, served)));
+  let originMs = outcome.durationMs;
+  route.firstAttemptMs = outcome.response ? outcome.durationMs : null;
+  route.errorKind = outcome.ok ? "" : outcome.kind;
+  if (!outcome.ok && route.mayFailOver) {
+    await outcome.response?.body?.cancel();
+    route.failover = true;
+    served = route.doc.live;
+    outcome = sent(route, await callOrigin(originRequest(route, served)));
+    originMs += outcome.durationMs;
+  }
+  route.served = served;
+  route.originMs = originMs;
+  route.totalMs = performance.now() - route.started;
+  return outcome;
+}
+
+/** The client's headers as origins get them: hop-by-hop and router ones out, x-forwarded-* in. */
+function forwardedHeaders(route: RouteContext): Headers {
+  const { request, url } = route;
+  const headers = originRequestHeaders(request.headers, {
+    clientIp: request.headers.get("cf-connecting-ip"),
+    proto: url.protocol.slice(0, -1),
+    host: url.host,
+  });
+  headers.delete(SHADOW_HEADER); // only the router marks shadow traffic
+  return headers;
+}
+
+/** The call to one origin of the document (the body replayed if it was read). */
+function originRequest(route: RouteContext, originName: string): OriginRequest {
+  const origin = route.doc.origins[originName];
+  if (!origin) throw new RouterError(500, "unknown_origin", "routing chose an unknown origin");
+  return {
+    url: joinOriginUrl(origin.url, route.match.originPath, route.url.search),
+    method: route.request.method,
+    headers: route.headers,
+    body: route.body.forForwarding(),
+    timeoutMs: origin.timeoutMs,
+  };
+}
+
+/** The outcome of a call that was sent; refuses (400) a request the runtime would not send. */
+function sent(route: RouteContext, outcome: OriginOutcome): Sent {
+  if (!outcome.ok && outcome.kind === "unsendable") {
+    // The client's request, not the arm, is at fault: answered, never counted.
+    throw new RouterError(
+      400,
+      "request_not_forwardable",
+      "this request cannot be forwarded as sent",
+      {
+        service: route.match.service,
+      },
+    );
+  }
+  return outcome;
+}
+
+/** The client's response: the origin's, or a 502/504 when it gave none; plus the anonymous id. */
+export function respond(route: RouteContext, outcome: Sent): Response {
+  // The comparison reads a tee of the origin's body; the user's branch streams as before.
+  if (route.shadow && outcome.response) route.productionCopy = outcome.response.clone();
+  const response = outcome.response
+    ? fromOrigin(route, outcome.response)
+    : originFailed(route, outcome);
+  const { doc } = route;
+  if (!route.identity && !route.override && doc.identity.anonymousCookie) {
+    const cookie = anonymousIdCookie(doc.identity.anonymousCookie, route.url.protocol === "https:");
+    if (cookie) response.headers.append("set-cookie", cookie);
+  }
+  return response;
+}
+
+/** The served origin's response, its headers cleaned and its URLs rewritten to the public path. */
+function fromOrigin(route: RouteContext, origin: Response): Response {
+  const { doc, match, served } = route;
+  const base = doc.origins[served]?.url ?? "";
+  return clientResponse(origin, {
+    variant: served,
+    routerMs: Math.max(0, route.totalMs - route.originMs),
+    originMs: route.originMs,
+    originBase: base,
+    publicPrefix: match.publicPrefix,
+    originRequestUrl: joinOriginUrl(base, match.originPath, route.url.search),
+    origins: doc.origins,
+  });
+}
+
+/** The answer when the served origin gave no response: 504 after a timeout, else 502. */
+function originFailed(route: RouteContext, outcome: Sent): Response {
+  const timedOut = !outcome.ok && outcome.kind === "timeout";
+  return Response.json(
+    {
+      error: timedOut ? "origin_timeout" : "origin_unavailable",
+      message: timedOut
+        ? "the model origin did not answer in time"
+        : "the model origin could not be reached",
+      service: route.match.service,
+      variant: route.served,
+    },
+    { status: timedOut ? 504 : 502, headers: { [VARIANT_HEADER]: route.served } },
+  );
+}

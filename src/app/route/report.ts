@@ -1,0 +1,78 @@
+/**
+ * Reporting, the last step of the request path: one Analytics Engine data
+ * point per request, the arm's request metrics for the rollout analyzer,
+ * and the shadow mirror, started in the background.
+ *
+ * Layer: app, the request path (a step of routeRequest, route-request.ts).
+ * Nothing here delays or fails the user's response: the data point and the
+ * metrics are fire-and-forget, and the mirror runs inside waitUntil.
+ */
+
+import { writeRequestEvent } from "../../adapters/analytics/request-events.ts";
+import { revisionOf } from "../../core/rollout/request-metrics.ts";
+import { mirrorToShadow } from "../shadow/shadow-dispatch.ts";
+import type { RouteContext, Sent } from "./route-context.ts";
+
+/** Records the request (AE data point, arm metrics) and starts the shadow mirror. */
+export function report(route: RouteContext, outcome: Sent, response: Response): void {
+  writeEvent(route, response.status);
+  recordMetrics(route);
+  startMirror(route, outcome);
+}
+
+/** The request's AE data point: after a failover it counts as live's. */
+function writeEvent(route: RouteContext, status: number): void {
+  const { decision, doc } = route;
+  writeRequestEvent(route.deps.events, {
+    service: route.match.service,
+    origin: route.served,
+    role: route.failover ? "live" : decision.role,
+    reason: route.failover ? "failover" : decision.reason,
+    identitySource: route.identity?.source ?? "none",
+    errorKind: route.errorKind,
+    status,
+    totalMs: route.totalMs,
+    originMs: route.originMs,
+    failover: route.failover,
+    failoverSkipped: route.wantsFailover && !route.mayFailOver,
+    bucket: decision.bucket,
+    version: doc.version,
+  });
+}
+
+/** The decided arm's observation for the rollout analyzer (its first attempt, failover or not). */
+function recordMetrics(route: RouteContext): void {
+  const { decision, deps, doc } = route;
+  // Smoke tests through the override are not traffic of any arm.
+  if (!deps.metrics || decision.role === "override") return;
+  deps.metrics.record(
+    {
+      service: route.match.service,
+      version: doc.version,
+      revision: revisionOf(doc),
+      origin: decision.origin,
+      role: decision.role,
+      identified: route.identity !== null,
+      failed: route.errorKind !== "",
+      failover: route.failover,
+      originMs: route.firstAttemptMs,
+      at: Date.now(),
+    },
+    route.waitUntil,
+  );
+}
+
+/** For a mirrored request: sends the shadow copy and compares, once the user has the answer. */
+function startMirror(route: RouteContext, outcome: Sent): void {
+  const { shadow, deps } = route;
+  if (!shadow || !deps.shadow) return;
+  const production = {
+    copy: route.productionCopy,
+    originMs: route.originMs,
+    errorKind: outcome.ok ? ("" as const) : outcome.kind,
+    served: route.served,
+    role: route.failover ? "live" : route.decision.role,
+    bucket: route.decision.bucket,
+  };
+  route.waitUntil(mirrorToShadow(shadow, production, route.headers, deps.shadow, route.waitUntil));
+}

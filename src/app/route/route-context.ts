@@ -1,0 +1,103 @@
+/**
+ * What the steps of the request path share: the ports they run on
+ * (`RouterDeps`, built once per isolate by src/index.ts) and the one
+ * `RouteContext` each request makes, which the steps fill in as they go.
+ *
+ * Layer: app, the request path. Every field is set when the context is made
+ * (the ones a later step decides start empty), so each request allocates
+ * this one object and its shape never changes on the hot path.
+ */
+
+import type { OriginErrorKind, OriginOutcome } from "../../adapters/fetch/origin-client.ts";
+import type { KvMetricsRecorder } from "../../adapters/kv/metrics-store.ts";
+import type { KvRoutingStore } from "../../adapters/kv/routing-store.ts";
+import type { Decision } from "../../core/routing/decide.ts";
+import type { HostMap, ServiceMatch } from "../../core/routing/service-match.ts";
+import type { RoutingDocument } from "../../document/routing-document.ts";
+import type { ShadowDeps, ShadowPlan } from "../shadow/shadow-dispatch.ts";
+import { RequestBody } from "./request-body.ts";
+import type { Identity } from "./resolve-identity.ts";
+
+export interface RouterDeps {
+  store: KvRoutingStore;
+  hosts: HostMap;
+  events: AnalyticsEngineDataset | undefined;
+  overrideToken: string | undefined;
+  jwtSecret: string | undefined;
+  /** Shadow mode (mirroring + comparison); absent = never mirror. */
+  shadow?: ShadowDeps;
+  /** Per-arm request metrics for the rollout analyzer (per-isolate, flushed to KV). */
+  metrics?: KvMetricsRecorder;
+}
+
+export type WaitUntil = (promise: Promise<unknown>) => void;
+
+/** An origin call that was sent (an unsendable request is refused before it counts). */
+export type Sent = Exclude<OriginOutcome, { kind: "unsendable" }>;
+
+export class RouteContext {
+  readonly request: Request;
+  readonly url: URL;
+  readonly match: ServiceMatch;
+  readonly doc: RoutingDocument;
+  readonly deps: RouterDeps;
+  readonly waitUntil: WaitUntil;
+  /** performance.now() when the request arrived. */
+  readonly started: number;
+  /** Read at most once, by identity, failover and shadow in turn. */
+  readonly body: RequestBody;
+
+  // chooseArm
+  /** The origin an authenticated override forces, or null. */
+  override: string | null = null;
+  /** The user the request is routed by; null routes it to live. */
+  identity: Identity | null = null;
+  /** Set by chooseArm, before any other step reads it. */
+  decision!: Decision;
+
+  // planReplays, before production is called
+  /** The arm fails over if it can: a non-live arm of a service safe to replay. */
+  wantsFailover = false;
+  /** It can: the body was buffered within retry.maxBodyBytes. */
+  mayFailOver = false;
+  /** The mirrored copy to send once the user has the answer, or null. */
+  shadow: ShadowPlan | null = null;
+
+  // forwardWithFailover
+  /** What the origins are sent (also the shadow's copy). Set by forwardWithFailover. */
+  headers!: Headers;
+  /** The arm that answered: the decided one, or live after a failover. */
+  served = "";
+  /** Time to the origin's response headers, failover included. */
+  originMs = 0;
+  /** The decided arm's time to headers, or null when it gave no response. */
+  firstAttemptMs: number | null = null;
+  failover = false;
+  /** The decided arm's transport failure, "" when it answered. */
+  errorKind: OriginErrorKind | "" = "";
+  /** From arrival to the origin's (last) response headers. */
+  totalMs = 0;
+
+  // respond
+  /** A tee of the served response's body for the shadow comparison, or null. */
+  productionCopy: Response | null = null;
+
+  constructor(
+    request: Request,
+    url: URL,
+    match: ServiceMatch,
+    doc: RoutingDocument,
+    deps: RouterDeps,
+    waitUntil: WaitUntil,
+    started: number,
+  ) {
+    this.request = request;
+    this.url = url;
+    this.match = match;
+    this.doc = doc;
+    this.deps = deps;
+    this.waitUntil = waitUntil;
+    this.started = started;
+    this.body = new RequestBody(request);
+  }
+}
