@@ -2,25 +2,36 @@
  * Composition root: builds the per-isolate dependencies from the Worker's
  * bindings and hands them to the Hono app.
  *
- * Layer: entry point. The routing store (and its memo) and the metrics
- * recorder live for the life of the isolate, so steady-state requests read
- * no KV. The scheduled handler (Cron Trigger) runs the rollout analyzer.
+ * Layer: composition root, the only module that reads Env: it builds the
+ * adapters (one per binding) and hands them, as ports, to the request path,
+ * the admin API and the analyzer. The routing store (and its memo) and the
+ * metrics recorder live for the life of the isolate, so steady-state
+ * requests read no KV. The scheduled handler (Cron Trigger) runs the
+ * rollout analyzer.
  */
-import { KvMetricsRecorder } from "./adapters/kv/metrics-store.ts";
+import { webhookNotifier } from "./adapters/fetch/webhook-notifier.ts";
+import { KvMetricsRecorder, readVersionMetrics } from "./adapters/kv/metrics-store.ts";
+import { readRolloutStatus, writeRolloutStatus } from "./adapters/kv/rollout-status-store.ts";
 import { KvRoutingStore } from "./adapters/kv/routing-store.ts";
+import { KvServiceStore } from "./adapters/kv/service-store.ts";
 import { KvShadowLog } from "./adapters/kv/shadow-log.ts";
-import { analyzerContext, runAnalyzer } from "./app/rollout/run-analyzer.ts";
+import { readShadowView } from "./adapters/kv/shadow-view-store.ts";
+import type { AnalyzerContext } from "./app/rollout/analyzer.ts";
+import { runAnalyzer } from "./app/rollout/run-analyzer.ts";
 import type { RouterDeps } from "./app/route/route-request.ts";
 import { dict } from "./core/dict.ts";
 import type { HostMap } from "./core/routing/service-match.ts";
-import { createApp } from "./http/app.ts";
+import { createApp, type Deps } from "./http/app.ts";
+import type { AdminDeps } from "./http/routes/admin.ts";
+import type { WaitUntil } from "./ports.ts";
 
-let built: { key: string; kv: KVNamespace; deps: RouterDeps } | null = null;
+let built: { key: string; kv: KVNamespace; deps: Deps } | null = null;
 
-function depsFor(env: Env): RouterDeps {
-  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.METRICS_FLUSH_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}`;
+/** The per-isolate dependencies for this environment (rebuilt only when a var or binding changes). */
+export function depsFor(env: Env): Deps {
+  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.METRICS_FLUSH_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}`;
   if (built && built.key === key && built.kv === env.ROUTING) return built.deps;
-  const deps: RouterDeps = {
+  const router: RouterDeps = {
     store: new KvRoutingStore(env.ROUTING, {
       memoTtlMs: numberVar(env.CONFIG_MEMO_TTL_MS, 5_000),
       cacheTtlSeconds: Math.max(30, numberVar(env.KV_CACHE_TTL_SECONDS, 30)),
@@ -34,7 +45,34 @@ function depsFor(env: Env): RouterDeps {
       flushMs: numberVar(env.METRICS_FLUSH_MS, 10_000),
     }),
   };
-  built = { key, kv: env.ROUTING, deps };
+  const kv = env.ROUTING;
+  const ports = {
+    services: new KvServiceStore(kv),
+    rollouts: {
+      read: (service: string) => readRolloutStatus(kv, service),
+      write: (service: string, status: Parameters<typeof writeRolloutStatus>[2]) =>
+        writeRolloutStatus(kv, service, status),
+    },
+    metrics: {
+      read: (doc: Parameters<typeof readVersionMetrics>[1]) => readVersionMetrics(kv, doc),
+    },
+    shadowViews: { read: (doc: Parameters<typeof readShadowView>[1]) => readShadowView(kv, doc) },
+  };
+  const notify = webhookNotifier(env.ROLLOUT_WEBHOOK_URL);
+  const analyzer = (now: number, waitUntil: WaitUntil): AnalyzerContext => ({
+    ...ports,
+    now,
+    notify,
+    waitUntil,
+  });
+  const admin: AdminDeps = {
+    ...ports,
+    adminToken: env.ADMIN_TOKEN,
+    analyzer,
+    afterWrite: () => router.store.clear(),
+  };
+  const deps: Deps = { router, admin };
+  built = { key, kv, deps };
   return deps;
 }
 
@@ -64,8 +102,7 @@ const app = createApp(depsFor);
 export default {
   fetch: app.fetch,
   scheduled(controller, env, ctx) {
-    ctx.waitUntil(
-      runAnalyzer(analyzerContext(env, controller.scheduledTime, (p) => ctx.waitUntil(p))),
-    );
+    const { analyzer } = depsFor(env).admin;
+    ctx.waitUntil(runAnalyzer(analyzer(controller.scheduledTime, (p) => ctx.waitUntil(p))));
   },
 } satisfies ExportedHandler<Env>;

@@ -56,6 +56,16 @@ export async function listServices(target: KvTarget): Promise<StoredService[]> {
   );
 }
 
+/** The ServiceStore port (src/ports.ts) over `wrangler kv`, for the write pipeline. */
+export function wranglerServiceStore(target: KvTarget) {
+  return {
+    read: (service: string) => readService(service, target),
+    write: (service: string, doc: RoutingDocument, history: readonly HistoryEntry[]) =>
+      writeService(service, doc, history, target),
+    list: async () => (await listServices(target)).map((s) => s.service),
+  };
+}
+
 /** Writes the document, then the history (the document is what matters if one fails). */
 export async function writeService(
   service: string,

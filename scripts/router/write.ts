@@ -1,38 +1,24 @@
 /**
- * The one path every CLI write takes:
- *   1. read the stored document and history (one wrangler run);
- *   2. compute the next document with a shared operation (src/document/edits/),
- *      stamped with nextVersion (one above every version seen in the
- *      document, history and last-good copy), and validated with the shared
- *      schema; refuse with field paths;
- *   3. print the diff; run the command's checks (a flip's smoke tests);
- *   4. stop here under --dry-run; ask under --confirm;
- *   5. LOST-UPDATE GUARD: re-read, and refuse (exit 3) if the stored
- *      document changed since step 1;
- *   6. `wrangler kv key put` the document, then the history with the
- *      replaced document appended.
- * KV has no compare-and-swap, so a write that lands between step 5 and 6
- * is still lost; see the README ("Lost updates").
+ * Every CLI write: the one write pipeline (src/app/write-service.ts) over a
+ * wrangler-backed ServiceStore (scripts/router/store.ts), with the CLI's
+ * voice around it: the diff and the checks are printed, --dry-run stops
+ * before writing, --confirm asks, and each typed refusal becomes a message
+ * and an exit code (1 refused, 3 conflict).
  *
- * Layer: script (CLI).
+ * Layer: CLI (top floor, beside src/http/).
  */
 import { createInterface } from "node:readline/promises";
-import { diffDocuments, formatDiff } from "../../src/document/edits/diff.ts";
-import { recordWrite } from "../../src/document/edits/history.ts";
-import type {
-  Authorship,
-  OperationMeta,
-  OperationResult,
-} from "../../src/document/edits/operation.ts";
 import {
-  diffBase,
-  movedSince,
-  nextVersion,
-  type StoredService,
-  storedVersion,
-} from "../../src/document/edits/stored-service.ts";
-import type { RoutingDocument } from "../../src/document/routing-document.ts";
+  type CheckOutcome,
+  type ComputeWrite,
+  type EditWrite,
+  WriteRefused,
+  writeService,
+} from "../../src/app/write-service.ts";
+import { formatDiff } from "../../src/document/edits/diff.ts";
+import { storedVersion } from "../../src/document/edits/stored-service.ts";
 import { formatFieldErrors } from "../../src/document/validate.ts";
+import type { KvTarget } from "../lib/wrangler.ts";
 import {
   author,
   CliError,
@@ -44,145 +30,139 @@ import {
   targetLabel,
   type Values,
 } from "./cli.ts";
-import { readService, writeService } from "./store.ts";
+import { wranglerServiceStore } from "./store.ts";
 
-export interface CheckOutcome {
-  ok: boolean;
-  /** The check was skipped on purpose (recorded in the history). */
-  forced?: boolean;
-  report: unknown;
-  text: string;
-}
+export type { CheckOutcome };
 
-export interface WriteSpec {
-  service: string;
-  values: Values;
-  compute: (stored: StoredService, meta: OperationMeta) => OperationResult;
-  /** May the stored document be absent (create) or fail the schema (rollback, apply)? */
-  allowMissing?: boolean;
-  allowInvalid?: boolean;
-  check?: (stored: StoredService, next: RoutingDocument) => Promise<CheckOutcome>;
-}
+type Pipeline = "service" | "meta" | "dryRun" | "source" | "expectedVersion" | "onPlan" | "confirm";
+export type WriteSpec = { service: string; values: Values } & (
+  | Omit<EditWrite, Pipeline>
+  | Omit<ComputeWrite, Pipeline>
+);
 
 export async function write(spec: WriteSpec): Promise<void> {
   const { service, values } = spec;
   const json = values.json === true;
   const target = kvTarget(values);
-  const expectVersion = intOption(values, "expect-version");
-  const who: Authorship = { author: author(values), now: new Date().toISOString() };
-
-  const stored = await readService(service, target);
-  if (stored.raw === null && !spec.allowMissing) {
-    throw new CliError(
-      EXIT.refused,
-      "not_found",
-      `no routing document for "${service}" (${targetLabel(target)})`,
-    );
-  }
-  if (stored.raw !== null && !stored.doc && !spec.allowInvalid) {
-    throw new CliError(
-      EXIT.refused,
-      "stored_document_invalid",
-      `the stored document of "${service}" fails the schema; \`rollback\` or \`apply\` a fixed one:\n${formatFieldErrors(stored.errors)}`,
-      stored.errors,
-    );
-  }
-  const fromVersion = storedVersion(stored);
-  if (expectVersion !== undefined && fromVersion !== expectVersion) {
-    throw conflict(service, expectVersion, fromVersion, "--expect-version");
-  }
-
-  const meta: OperationMeta = { ...who, version: nextVersion(stored) };
-  const result = spec.compute(stored, meta);
-  if (!result.ok) {
-    throw new CliError(
-      EXIT.refused,
-      "invalid_change",
-      `refused (nothing written):\n${formatFieldErrors(result.errors)}`,
-      result.errors,
-    );
-  }
-  const next = result.doc;
-  const diff = diffDocuments(diffBase(stored), next);
-  const deleted = stored.raw === null && (stored.history.length > 0 || stored.lastGood !== null);
-  const from =
-    fromVersion ?? (stored.raw !== null ? "(unreadable)" : deleted ? "(deleted)" : "(none)");
-  note(json, `${service}: version ${from} -> ${next.version}: ${result.change}`);
-  note(json, formatDiff(diff));
-
-  const check = spec.check ? await spec.check(stored, next) : null;
-  if (check) note(json, check.text);
-  const report = {
+  const { values: _values, ...rest } = spec;
+  const check = spec.check;
+  const pipeline = {
+    ...rest,
     service,
-    target: targetLabel(target),
-    change: result.change,
-    fromVersion,
-    version: next.version,
-    diff,
-    ...(check ? { check: check.report, forced: check.forced === true } : {}),
-  };
-  if (check && !check.ok) {
-    throw new CliError(
-      EXIT.refused,
-      "check_failed",
-      "refused: the checks failed; nothing written",
-      [],
-      report,
-    );
-  }
-  if (values["dry-run"]) {
-    output(
-      json,
-      { ok: true, dryRun: true, written: false, ...report, document: next },
-      "dry run: nothing written",
-    );
-    return;
-  }
-  if (
-    values.confirm &&
-    !(await confirm(`Write ${service} version ${next.version} to ${targetLabel(target)}? [y/N] `))
-  ) {
-    throw new CliError(EXIT.refused, "aborted", "aborted; nothing written");
-  }
+    meta: { author: author(values), now: new Date().toISOString() },
+    expectedVersion: intOption(values, "expect-version"),
+    dryRun: values["dry-run"] === true,
+    source: "cli" as const,
+    onPlan: (plan, stored) => {
+      const deleted =
+        stored.raw === null && (stored.history.length > 0 || stored.lastGood !== null);
+      const from =
+        storedVersion(stored) ??
+        (stored.raw !== null ? "(unreadable)" : deleted ? "(deleted)" : "(none)");
+      note(json, `${service}: version ${from} -> ${plan.version}: ${plan.change}`);
+      note(json, formatDiff(plan.diff));
+    },
+    ...(check
+      ? {
+          check: async (stored, next) => {
+            const outcome = await check(stored, next);
+            note(json, outcome.text);
+            return outcome;
+          },
+        }
+      : {}),
+    confirm: values.confirm
+      ? (plan) => ask(`Write ${service} version ${plan.version} to ${targetLabel(target)}? [y/N] `)
+      : undefined,
+  } as EditWrite | ComputeWrite;
 
-  const fresh = await readService(service, target);
-  const moved = movedSince(stored, fresh);
-  if (moved) throw conflict(service, moved.expected, moved.actual, "re-read before writing");
-  const history = recordWrite(fresh.history, {
-    previous: fresh.json,
-    next,
-    change: result.change,
-    source: "cli",
-    forced: check?.forced === true,
-  });
-  const { historyError } = await writeService(service, next, history, target);
-  if (historyError) {
-    throw new CliError(
-      EXIT.refused,
-      "history_not_written",
-      `wrote ${service} version ${next.version}, but its history entry was NOT written:\n${historyError}`,
-      [],
-      report,
-    );
+  let result: Awaited<ReturnType<typeof writeService>>;
+  try {
+    result = await writeService(wranglerServiceStore(target), pipeline);
+  } catch (err) {
+    throw err instanceof WriteRefused ? refusal(err, service, target) : err;
   }
+  const report = reportOf(result, target);
   output(
     json,
-    { ok: true, dryRun: false, written: true, ...report, document: next },
-    `wrote ${service} version ${next.version} (${targetLabel(target)})`,
+    {
+      ok: true,
+      dryRun: result.dryRun,
+      written: result.written,
+      ...report,
+      document: result.document,
+    },
+    result.written
+      ? `wrote ${service} version ${result.version} (${targetLabel(target)})`
+      : "dry run: nothing written",
   );
 }
 
-function conflict(service: string, expected: unknown, actual: unknown, when: string): CliError {
-  return new CliError(
-    EXIT.conflict,
-    "version_conflict",
-    `refused: ${service} is at version ${actual ?? "(none)"}, not ${expected ?? "(none)"} (${when}); someone else wrote it. Nothing written; re-run to apply your change on top of theirs.`,
-    [],
-    { expectedVersion: expected, actualVersion: actual },
-  );
+function reportOf(
+  r: {
+    service: string;
+    change: string;
+    fromVersion: number | null;
+    version: number;
+    diff: unknown;
+    check: CheckOutcome | null;
+    forced: boolean;
+  },
+  target: KvTarget,
+) {
+  return {
+    service: r.service,
+    target: targetLabel(target),
+    change: r.change,
+    fromVersion: r.fromVersion,
+    version: r.version,
+    diff: r.diff,
+    ...(r.check ? { check: r.check.report, forced: r.forced } : {}),
+  };
 }
 
-async function confirm(question: string): Promise<boolean> {
+/** The CLI's words and exit code for each refusal of the write pipeline. */
+function refusal(err: WriteRefused, service: string, target: KvTarget): CliError {
+  const report = err.report ? reportOf(err.report, target) : {};
+  const detail = err.detail as { expectedVersion?: unknown; actualVersion?: unknown };
+  switch (err.kind) {
+    case "not_found":
+      return new CliError(
+        EXIT.refused,
+        "not_found",
+        `no routing document for "${service}" (${targetLabel(target)})`,
+      );
+    case "stored_document_invalid":
+      return new CliError(
+        EXIT.refused,
+        "stored_document_invalid",
+        `the stored document of "${service}" fails the schema; \`rollback\` or \`apply\` a fixed one:\n${formatFieldErrors(err.errors)}`,
+        err.errors,
+      );
+    case "invalid_change":
+      return new CliError(
+        EXIT.refused,
+        "invalid_change",
+        `refused (nothing written):\n${formatFieldErrors(err.errors)}`,
+        err.errors,
+      );
+    case "version_mismatch":
+    case "version_conflict":
+      return new CliError(
+        EXIT.conflict,
+        "version_conflict",
+        `refused: ${service} is at version ${detail.actualVersion ?? "(none)"}, not ${detail.expectedVersion ?? "(none)"} (${err.kind === "version_mismatch" ? "--expect-version" : "re-read before writing"}); someone else wrote it. Nothing written; re-run to apply your change on top of theirs.`,
+        [],
+        { expectedVersion: detail.expectedVersion, actualVersion: detail.actualVersion },
+      );
+    case "history_not_written":
+      return new CliError(EXIT.refused, "history_not_written", err.message, [], report);
+    default:
+      return new CliError(EXIT.refused, err.kind, err.message, [], report);
+  }
+}
+
+async function ask(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   try {
     return /^y(es)?$/i.test((await rl.question(question)).trim());

@@ -1,17 +1,25 @@
 /**
- * The one path every admin API write takes, the same as the CLI's
- * (scripts/router/write.ts): read; check If-Match / expectedVersion (412);
- * compute with a shared operation, stamped with nextVersion (one above every
- * version seen in the document, history and last-good copy) and validated
- * by the shared schema (400 with field paths); re-read and refuse if the
- * document moved (409); write the document, then the history with the
- * replaced document appended.
+ * The one write pipeline. Every change to a routing document (admin API, CLI,
+ * rollout analyzer) takes these steps, over a ServiceStore:
+ *   1. read the stored document, history and last-good copy;
+ *   2. guard: the document exists and validates (unless the write may
+ *      create or repair it), and is at `expectedVersion` when one is given;
+ *   3. compute the next document with a shared edit (src/document/edits/),
+ *      stamped with nextVersion (one above every version ever seen) and
+ *      validated by the schema;
+ *   4. diff it against what the router serves; run the writer's check (a
+ *      flip's smoke tests); stop here on a dry run; ask for confirmation;
+ *   5. re-read and refuse if the document moved meanwhile (lost update);
+ *   6. write the document, then the history with the replaced one appended.
+ * Refusals are typed (`WriteRefused.kind`): the HTTP layer maps them to
+ * statuses, the CLI to exit codes, the analyzer to its own outcomes.
+ * KV has no compare-and-swap, so a write landing between 5 and 6 is still
+ * lost (README, "Lost updates").
  *
- * Layer: app (use case). Never writes `:last-good`; the request path
- * does that itself when it first reads the new version.
+ * Layer: app (use case). Never writes `:last-good`; the request path does
+ * that when it first reads the new version.
  */
 
-import { readService, writeService } from "../adapters/kv/service-store.ts";
 import { type DiffLine, diffDocuments } from "../document/edits/diff.ts";
 import { type HistoryEntry, recordWrite } from "../document/edits/history.ts";
 import type { Authorship, OperationMeta, OperationResult } from "../document/edits/operation.ts";
@@ -22,106 +30,202 @@ import {
   type StoredService,
   storedVersion,
 } from "../document/edits/stored-service.ts";
-import { type DocumentSummary, summarizeDocument } from "../document/edits/summary.ts";
 import type { RoutingDocument } from "../document/routing-document.ts";
-import { RouterError } from "./errors.ts";
+import type { FieldError } from "../document/validate.ts";
+import type { ServiceStore } from "../ports.ts";
+import { RouterError, type RouterStatus } from "./errors.ts";
 
-export interface AdminWrite {
-  kv: KVNamespace;
+export type RefusalKind =
+  | "not_found"
+  | "stored_document_invalid"
+  | "version_mismatch"
+  | "invalid_change"
+  | "check_failed"
+  | "aborted"
+  | "version_conflict"
+  | "history_not_written";
+
+/** The HTTP status of each refusal (the CLI maps kinds to exit codes itself). */
+const STATUS: Record<RefusalKind, RouterStatus> = {
+  not_found: 404,
+  stored_document_invalid: 409,
+  version_mismatch: 412,
+  invalid_change: 400,
+  check_failed: 409,
+  aborted: 409,
+  version_conflict: 409,
+  history_not_written: 500,
+};
+
+const CODE: Record<RefusalKind, string> = {
+  not_found: "no_routing_document",
+  stored_document_invalid: "stored_document_invalid",
+  version_mismatch: "version_mismatch",
+  invalid_change: "invalid_change",
+  check_failed: "check_failed",
+  aborted: "aborted",
+  version_conflict: "version_conflict",
+  history_not_written: "history_not_written",
+};
+
+/** A write that did not happen (or, for history_not_written, only half did). */
+export class WriteRefused extends RouterError {
+  readonly kind: RefusalKind;
+  readonly errors: FieldError[];
+  /** What would have been written, when the refusal came after computing it. */
+  readonly report: WriteReport | null;
+
+  constructor(
+    kind: RefusalKind,
+    message: string,
+    detail: Record<string, unknown> & { errors?: FieldError[] } = {},
+    report: WriteReport | null = null,
+  ) {
+    super(STATUS[kind], CODE[kind], message, detail);
+    this.kind = kind;
+    this.errors = detail.errors ?? [];
+    this.report = report;
+  }
+}
+
+export interface CheckOutcome {
+  ok: boolean;
+  /** The check was skipped on purpose (recorded in the history). */
+  forced?: boolean;
+  report: unknown;
+  text: string;
+}
+
+interface WriteCommon {
   service: string;
   /** Who and when; the version is added here, from what is stored (nextVersion). */
   meta: Authorship;
-  /** From If-Match or the body's expectedVersion: refuse unless the stored version is this. */
+  /** Refuse unless the stored version is this (If-Match, --expect-version, the analyzer). */
   expectedVersion?: number | undefined;
   dryRun?: boolean;
-  /** May the stored document be absent (create) or invalid (rollback, replace)? */
-  allowMissing?: boolean;
-  allowInvalid?: boolean;
-  compute: (stored: StoredService, meta: OperationMeta) => OperationResult;
-  /** Who writes, for the history: the admin API (default) or the rollout analyzer. */
-  source?: HistoryEntry["source"];
+  /** Who writes, for the history. */
+  source: HistoryEntry["source"];
   /** Machine-readable reasons kept in the history entry (e.g. gate results). */
   evidence?: Record<string, unknown>;
+  /** Runs after the diff, before a dry run returns (a flip's smoke tests). */
+  check?: (stored: StoredService, next: RoutingDocument) => Promise<CheckOutcome>;
+  /** Told the plan before the check runs and anything is written (the CLI prints the diff). */
+  onPlan?: (plan: WriteReport, stored: StoredService) => void;
+  /** Asked last; false aborts (the CLI's --confirm). */
+  confirm?: (plan: WriteReport) => Promise<boolean>;
 }
 
-export interface AdminWriteResult {
-  ok: true;
-  written: boolean;
-  dryRun: boolean;
+/** An edit of a valid stored document (flip, canary, challenger, rollout steps...). */
+export interface EditWrite extends WriteCommon {
+  edit: (doc: RoutingDocument, meta: OperationMeta, stored: StoredService) => OperationResult;
+}
+
+/** A write that may create the document or replace an invalid one (apply, rollback). */
+export interface ComputeWrite extends WriteCommon {
+  compute: (stored: StoredService, meta: OperationMeta) => OperationResult;
+  allowMissing?: boolean;
+  allowInvalid?: boolean;
+}
+
+export type WriteSpec = EditWrite | ComputeWrite;
+
+export interface WriteReport {
   service: string;
   change: string;
   fromVersion: number | null;
   version: number;
   diff: DiffLine[];
   document: RoutingDocument;
-  summary: DocumentSummary;
+  check: CheckOutcome | null;
+  forced: boolean;
 }
 
-export async function adminWrite(w: AdminWrite): Promise<AdminWriteResult> {
-  const { kv, service } = w;
-  const stored = await readService(kv, service);
+export interface WriteResult extends WriteReport {
+  written: boolean;
+  dryRun: boolean;
+}
+
+export async function writeService(store: ServiceStore, w: WriteSpec): Promise<WriteResult> {
+  const { service } = w;
+  const stored = await store.read(service);
   const fromVersion = storedVersion(stored);
-  if (stored.raw === null && !w.allowMissing) {
-    throw new RouterError(404, "no_routing_document", `no routing document for "${service}"`, {
-      service,
-    });
+  const allowMissing = "compute" in w && w.allowMissing === true;
+  const allowInvalid = "compute" in w && w.allowInvalid === true;
+  if (stored.raw === null && !allowMissing) {
+    throw new WriteRefused("not_found", `no routing document for "${service}"`, { service });
   }
-  if (stored.raw !== null && !stored.doc && !w.allowInvalid) {
-    throw new RouterError(
-      409,
+  if (stored.raw !== null && !stored.doc && !allowInvalid) {
+    throw new WriteRefused(
       "stored_document_invalid",
       "the stored document fails the schema; roll back or replace it",
       { service, errors: stored.errors },
     );
   }
   if (w.expectedVersion !== undefined && w.expectedVersion !== fromVersion) {
-    throw new RouterError(
-      412,
+    throw new WriteRefused(
       "version_mismatch",
-      `the document is at version ${fromVersion}, not ${w.expectedVersion}`,
+      `the document is at version ${fromVersion ?? "(none)"}, not ${w.expectedVersion}`,
       { service, expectedVersion: w.expectedVersion, actualVersion: fromVersion },
     );
   }
 
   const meta: OperationMeta = { ...w.meta, version: nextVersion(stored) };
-  const result = w.compute(stored, meta);
+  const result =
+    "edit" in w ? w.edit(stored.doc as RoutingDocument, meta, stored) : w.compute(stored, meta);
   if (!result.ok) {
-    throw new RouterError(400, "invalid_change", "the change is invalid; nothing written", {
+    throw new WriteRefused("invalid_change", "the change is invalid; nothing written", {
       service,
       errors: result.errors,
     });
   }
-  const report: AdminWriteResult = {
-    ok: true,
-    written: false,
-    dryRun: w.dryRun === true,
+  const plan: WriteReport = {
     service,
     change: result.change,
     fromVersion,
     version: result.doc.version,
     diff: diffDocuments(diffBase(stored), result.doc),
     document: result.doc,
-    summary: summarizeDocument(result.doc),
+    check: null,
+    forced: false,
   };
-  if (w.dryRun) return report;
+  w.onPlan?.(plan, stored);
+  const check = w.check ? await w.check(stored, result.doc) : null;
+  plan.check = check;
+  plan.forced = check?.forced === true;
+  if (check && !check.ok) {
+    throw new WriteRefused("check_failed", "refused: the checks failed; nothing written", {}, plan);
+  }
+  if (w.dryRun) return { ...plan, written: false, dryRun: true };
+  if (w.confirm && !(await w.confirm(plan))) {
+    throw new WriteRefused("aborted", "aborted; nothing written", {}, plan);
+  }
 
-  const fresh = await readService(kv, service);
+  const fresh = await store.read(service);
   const moved = movedSince(stored, fresh);
   if (moved) {
-    throw new RouterError(
-      409,
+    throw new WriteRefused(
       "version_conflict",
-      "the document changed while this request ran; nothing written",
+      "the document changed while this write ran; nothing written",
       { service, expectedVersion: moved.expected, actualVersion: moved.actual },
+      plan,
     );
   }
   const history = recordWrite(fresh.history, {
     previous: fresh.json,
     next: result.doc,
     change: result.change,
-    source: w.source ?? "admin",
+    source: w.source,
+    forced: plan.forced,
     ...(w.evidence ? { evidence: w.evidence } : {}),
   });
-  await writeService(kv, service, result.doc, history);
-  return { ...report, written: true };
+  const { historyError } = await store.write(service, result.doc, history);
+  if (historyError) {
+    throw new WriteRefused(
+      "history_not_written",
+      `wrote ${service} version ${result.doc.version}, but its history entry was NOT written: ${historyError}`,
+      { service, version: result.doc.version },
+      plan,
+    );
+  }
+  return { ...plan, written: true, dryRun: false };
 }

@@ -9,21 +9,31 @@
 import { Hono } from "hono";
 import { RouterError } from "../app/errors.ts";
 import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
-import { adminRoutes } from "./routes/admin.ts";
+import { type AdminDeps, adminRoutes } from "./routes/admin.ts";
 
-export type DepsFactory = (env: Env) => RouterDeps;
+/** Everything the HTTP layer hands to use cases, built per environment by src/index.ts. */
+export interface Deps {
+  router: RouterDeps;
+  admin: AdminDeps;
+}
+
+export type DepsFactory = (env: Env) => Deps;
 
 export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
   const app = new Hono<{ Bindings: Env }>();
 
   app.get("/_router/health", (c) => {
-    const deps = depsFor(c.env);
-    return c.json({ ok: true, store: deps.store.stats() });
+    return c.json({ ok: true, store: depsFor(c.env).router.store.stats() });
   });
 
-  app.route("/_router/admin", adminRoutes({ afterWrite: (env) => depsFor(env).store.clear() }));
+  app.route(
+    "/_router/admin",
+    adminRoutes((env) => depsFor(env).admin),
+  );
 
-  app.all("*", (c) => routeRequest(c.req.raw, depsFor(c.env), (p) => c.executionCtx.waitUntil(p)));
+  app.all("*", (c) =>
+    routeRequest(c.req.raw, depsFor(c.env).router, (p) => c.executionCtx.waitUntil(p)),
+  );
 
   app.onError((err, c) => {
     if (err instanceof RouterError) return c.json(err.toJSON(), err.status);

@@ -7,14 +7,13 @@ import {
 import { describe, expect, it } from "vitest";
 import type { RolloutEvent } from "../../src/adapters/fetch/webhook-notifier.ts";
 import { KvMetricsRecorder, readVersionMetrics } from "../../src/adapters/kv/metrics-store.ts";
-import { readShadowView } from "../../src/adapters/kv/shadow-view-store.ts";
 import {
   type AnalyzerContext,
   analyzeService,
   manualRollout,
 } from "../../src/app/rollout/analyzer.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
-import worker from "../../src/index.ts";
+import worker, { depsFor } from "../../src/index.ts";
 import { makeDoc, putDoc, trafficWithMetrics } from "./support.ts";
 
 const MIN = 60_000;
@@ -34,15 +33,13 @@ const rolloutDoc = (service: string, candidate: string, over: Partial<RoutingDoc
     ...over,
   });
 
+/** The composition root's analyzer context over the real KV, with a recording notifier. */
 function context(now: number, events: RolloutEvent[] = []): AnalyzerContext {
   return {
-    kv: env.ROUTING,
-    now,
+    ...depsFor(env).admin.analyzer(now, () => {}),
     notify: async (e) => {
       events.push(e);
     },
-    waitUntil: () => {},
-    readShadow: (doc) => readShadowView(env.ROUTING, doc),
   };
 }
 
@@ -105,6 +102,44 @@ describe("rollout analyzer", () => {
       stepIndex: 0,
     });
     expect((await storedDoc("ro-thin")).canary.shareBp).toBe(2000);
+  });
+});
+
+describe("refused writes are told apart", () => {
+  /** The real KV store; after the analyzer's first read, `meanwhile` changes KV under it. */
+  function racing(now: number, meanwhile: () => Promise<void>): AnalyzerContext {
+    const ctx = context(now);
+    let reads = 0;
+    return {
+      ...ctx,
+      services: {
+        ...ctx.services,
+        list: () => ctx.services.list(),
+        write: (...args) => ctx.services.write(...args),
+        read: async (service) => {
+          if (reads++ === 1) await meanwhile();
+          return ctx.services.read(service);
+        },
+      },
+    };
+  }
+
+  it("a document that stops validating under the analyzer is 'stored-invalid', not a conflict", async () => {
+    await putDoc(rolloutDoc("ro-race-bad", "green"));
+    const outcome = await analyzeService(
+      racing(T0, () => env.ROUTING.put("service:ro-race-bad", "{ not json")),
+      "ro-race-bad",
+    );
+    expect(outcome).toMatchObject({ event: "stored-invalid" });
+  });
+
+  it("a document someone else rewrote meanwhile is a conflict, judged again next tick", async () => {
+    await putDoc(rolloutDoc("ro-race-moved", "green"));
+    const outcome = await analyzeService(
+      racing(T0, () => putDoc(rolloutDoc("ro-race-moved", "green", { description: "theirs" }))),
+      "ro-race-moved",
+    );
+    expect(outcome).toMatchObject({ event: "conflict" });
   });
 });
 

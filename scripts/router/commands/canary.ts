@@ -24,8 +24,6 @@ import {
 import { type Command, group } from "../command.ts";
 import { write } from "../write.ts";
 
-const docOf = (stored: { doc: RoutingDocument | null }) => stored.doc as RoutingDocument;
-
 const set: Command = {
   name: "set",
   summary: "start a canary, or change its origin or share (resumes a killed one)",
@@ -61,7 +59,7 @@ Example:
       ...(values.url !== undefined ? { url: values.url as string } : {}),
       ...(values.salt !== undefined ? { salt: values.salt as string } : {}),
     };
-    await write({ service, values, compute: (s, meta) => canarySet(docOf(s), args, meta) });
+    await write({ service, values, edit: (doc, meta) => canarySet(doc, args, meta) });
   },
 };
 
@@ -88,7 +86,7 @@ Example:
     await write({
       service,
       values,
-      compute: (s, meta) => canaryRamp(docOf(s), to === undefined ? {} : { toBp: to }, meta),
+      edit: (doc, meta) => canaryRamp(doc, to === undefined ? {} : { toBp: to }, meta),
     });
   },
 };
@@ -108,7 +106,7 @@ Example:
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, compute: (s, meta) => canaryKill(docOf(s), meta) });
+    await write({ service, values, edit: (doc, meta) => canaryKill(doc, meta) });
   },
 };
 
@@ -121,7 +119,7 @@ ${WRITE_HELP}`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, compute: (s, meta) => canaryRemove(docOf(s), meta) });
+    await write({ service, values, edit: (doc, meta) => canaryRemove(doc, meta) });
   },
 };
 

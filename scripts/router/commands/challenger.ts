@@ -22,8 +22,6 @@ import {
 import { type Command, group } from "../command.ts";
 import { write } from "../write.ts";
 
-const docOf = (stored: { doc: RoutingDocument | null }) => stored.doc as RoutingDocument;
-
 const SHARE_OPTIONS = {
   share: { type: "string" },
   bp: { type: "string" },
@@ -64,7 +62,7 @@ Example:
       ...(startBp !== undefined ? { startBp } : {}),
       ...(values.url !== undefined ? { url: values.url as string } : {}),
     };
-    await write({ service, values, compute: (s, meta) => challengerAdd(docOf(s), args, meta) });
+    await write({ service, values, edit: (doc, meta) => challengerAdd(doc, args, meta) });
   },
 };
 
@@ -91,7 +89,7 @@ Example:
       ...(shareBp !== undefined ? { shareBp } : {}),
       ...(startBp !== undefined ? { startBp } : {}),
     };
-    await write({ service, values, compute: (s, meta) => challengerSet(docOf(s), args, meta) });
+    await write({ service, values, edit: (doc, meta) => challengerSet(doc, args, meta) });
   },
 };
 
@@ -108,7 +106,7 @@ ${WRITE_HELP}`,
     await write({
       service,
       values,
-      compute: (s, meta) => challengerRemove(docOf(s), { origin }, meta),
+      edit: (doc, meta) => challengerRemove(doc, { origin }, meta),
     });
   },
 };
@@ -132,7 +130,7 @@ Example:
     await write({
       service,
       values,
-      compute: (s, meta) => challengerPromote(docOf(s), { origin }, meta),
+      edit: (doc, meta) => challengerPromote(doc, { origin }, meta),
     });
   },
 };

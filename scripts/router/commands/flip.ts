@@ -60,8 +60,7 @@ Example:
     await write({
       service,
       values,
-      compute: (stored, meta) =>
-        flip(stored.doc as RoutingDocument, to === undefined ? {} : { to }, meta),
+      edit: (doc, meta) => flip(doc, to === undefined ? {} : { to }, meta),
       check: (stored) => smokeCheck(service, stored.doc as RoutingDocument, to, values),
     });
   },

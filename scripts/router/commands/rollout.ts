@@ -59,8 +59,6 @@ export function parseSteps(text: string): RolloutPlanChange["steps"] {
   });
 }
 
-const docOf = (stored: { doc: RoutingDocument | null }) => stored.doc as RoutingDocument;
-
 const plan: Command = {
   name: "plan",
   summary: "write the rollout plan (steps, bake times, gates) into the document",
@@ -107,7 +105,7 @@ Example:
       ...(minRequests !== undefined ? { gates: { minRequests } } : {}),
       ...(onSuccess !== undefined ? { onSuccess } : {}),
     };
-    await write({ service, values, compute: (s, meta) => setRolloutPlan(docOf(s), change, meta) });
+    await write({ service, values, edit: (doc, meta) => setRolloutPlan(doc, change, meta) });
     if (!values["dry-run"]) {
       note(
         values.json as boolean | undefined,
@@ -130,7 +128,7 @@ ${WRITE_HELP}`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, compute: (s, meta) => removeRolloutPlan(docOf(s), meta) });
+    await write({ service, values, edit: (doc, meta) => removeRolloutPlan(doc, meta) });
   },
 };
 

@@ -14,7 +14,6 @@ import { parse, positional, shareFrom, WRITE_HELP, WRITE_OPTIONS } from "../cli.
 import { type Command, group } from "../command.ts";
 import { write } from "../write.ts";
 
-const docOf = (stored: { doc: RoutingDocument | null }) => stored.doc as RoutingDocument;
 const SHARE_OPTIONS = { share: { type: "string" }, bp: { type: "string" } } as const;
 
 const on: Command = {
@@ -42,7 +41,7 @@ Example:
       ...(positionals[1] !== undefined ? { origin: positionals[1] } : {}),
       ...(shareBp !== undefined ? { shareBp } : {}),
     };
-    await write({ service, values, compute: (s, meta) => shadowOn(docOf(s), args, meta) });
+    await write({ service, values, edit: (doc, meta) => shadowOn(doc, args, meta) });
   },
 };
 
@@ -64,7 +63,7 @@ ${WRITE_HELP}`,
       ...(values.origin !== undefined ? { origin: values.origin as string } : {}),
       ...(shareBp !== undefined ? { shareBp } : {}),
     };
-    await write({ service, values, compute: (s, meta) => shadowSet(docOf(s), args, meta) });
+    await write({ service, values, edit: (doc, meta) => shadowSet(doc, args, meta) });
   },
 };
 
@@ -79,7 +78,7 @@ ${WRITE_HELP}`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, compute: (s, meta) => shadowOff(docOf(s), meta) });
+    await write({ service, values, edit: (doc, meta) => shadowOff(doc, meta) });
   },
 };
 
@@ -92,7 +91,7 @@ ${WRITE_HELP}`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, compute: (s, meta) => shadowRemove(docOf(s), meta) });
+    await write({ service, values, edit: (doc, meta) => shadowRemove(doc, meta) });
   },
 };
 

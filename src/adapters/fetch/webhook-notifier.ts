@@ -5,17 +5,9 @@
  * Layer: adapter. A slow or failing webhook never blocks or fails a
  * rollout: it runs with a 5 s timeout and its errors are only logged.
  */
-export interface RolloutEvent {
-  service: string;
-  event: string;
-  reason: string;
-  version: number;
-  stepIndex: number;
-  shareBp: number | null;
-  at: number;
-}
+import type { RolloutEvent } from "../../core/rollout/rollout-event.ts";
 
-export type Notifier = (event: RolloutEvent) => Promise<void>;
+export type { RolloutEvent };
 
 const ICON: Record<string, string> = {
   start: ":rocket:",
@@ -36,7 +28,7 @@ export function slackMessage(e: RolloutEvent): Record<string, unknown> {
   };
 }
 
-export function webhookNotifier(url: string | undefined): Notifier {
+export function webhookNotifier(url: string | undefined): (event: RolloutEvent) => Promise<void> {
   if (!url) return async () => {};
   return async (event) => {
     try {

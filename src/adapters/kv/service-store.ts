@@ -1,6 +1,7 @@
 /**
- * The admin API's KV access: a service's document, history and last-good
- * copy, and the write of a document with its history.
+ * The ServiceStore over KV: a service's document, history and last-good
+ * copy, the write of a document with its history, and the service list
+ * (the admin API, the analyzer and the write pipeline use it).
  *
  * Layer: adapter (admin writes; the request path reads through
  * src/adapters/kv/routing-store.ts). Reads skip the edge cache where KV
@@ -25,15 +26,37 @@ export async function readService(kv: KVNamespace, service: string): Promise<Sto
   return parseStoredService(service, { document, history, lastGood });
 }
 
-/** Writes the document first, then its history (the same order as the CLI). */
+/** Writes the document first, then its history (the document is what matters if one fails). */
 export async function writeService(
   kv: KVNamespace,
   service: string,
   doc: RoutingDocument,
   history: readonly HistoryEntry[],
-): Promise<void> {
+): Promise<{ historyError: string | null }> {
   await kv.put(documentKey(service), documentText(doc));
-  await kv.put(historyKey(service), serializeHistory(history));
+  try {
+    await kv.put(historyKey(service), serializeHistory(history));
+    return { historyError: null };
+  } catch (err) {
+    return { historyError: String(err) };
+  }
+}
+
+/** The ServiceStore port (src/ports.ts) over the ROUTING binding. */
+export class KvServiceStore {
+  readonly #kv: KVNamespace;
+  constructor(kv: KVNamespace) {
+    this.#kv = kv;
+  }
+  read(service: string): Promise<StoredService> {
+    return readService(this.#kv, service);
+  }
+  write(service: string, doc: RoutingDocument, history: readonly HistoryEntry[]) {
+    return writeService(this.#kv, service, doc, history);
+  }
+  list(): Promise<string[]> {
+    return listServiceNames(this.#kv);
+  }
 }
 
 /** Names of every service with a document (`service:<name>`, not `:last-good`). */

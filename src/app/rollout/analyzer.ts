@@ -11,12 +11,8 @@
  * gate evidence in the history entry.
  */
 
-import type { Notifier } from "../../adapters/fetch/webhook-notifier.ts";
-import { readVersionMetrics } from "../../adapters/kv/metrics-store.ts";
-import { readRolloutStatus, writeRolloutStatus } from "../../adapters/kv/rollout-status-store.ts";
-import { readService } from "../../adapters/kv/service-store.ts";
 import type { GateResult } from "../../core/rollout/gates.ts";
-import { rolloutMetrics, type ShadowView } from "../../core/rollout/metrics-view.ts";
+import { rolloutMetrics } from "../../core/rollout/metrics-view.ts";
 import { planKey, type StoredRolloutStatus, withEvent } from "../../core/rollout/rollout-status.ts";
 import {
   applyManual,
@@ -27,16 +23,27 @@ import {
 } from "../../core/rollout/state-machine.ts";
 import { applyRolloutChange, rolloutChangeNeeded } from "../../document/edits/rollout.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
+import type {
+  MetricsReader,
+  Notifier,
+  RolloutStore,
+  ServiceStore,
+  ShadowViewReader,
+  WaitUntil,
+} from "../../ports.ts";
 import { RouterError } from "../errors.ts";
-import { adminWrite } from "../write-service.ts";
+import { WriteRefused, writeService } from "../write-service.ts";
 
+/** Everything the analyzer reads and writes, as ports (built by src/index.ts). */
 export interface AnalyzerContext {
-  kv: KVNamespace;
+  services: ServiceStore;
+  rollouts: RolloutStore;
+  metrics: MetricsReader;
+  shadowViews: ShadowViewReader;
   now: number;
   notify: Notifier;
   /** Background work (notifications) that must not delay the analyzer. */
-  waitUntil: (promise: Promise<unknown>) => void;
-  readShadow: (doc: RoutingDocument) => Promise<ShadowView | null>;
+  waitUntil: WaitUntil;
 }
 
 export interface AnalysisOutcome {
@@ -72,20 +79,17 @@ async function writeChange(
 ): Promise<number> {
   const meta = { author, now: new Date(ctx.now).toISOString() };
   if (!rolloutChangeNeeded(doc, change)) return doc.version;
-  const result = await adminWrite({
-    kv: ctx.kv,
+  const result = await writeService(ctx.services, {
     service: doc.service,
     meta,
     expectedVersion: doc.version,
     source: "rollout",
     evidence,
-    compute: (stored, m) =>
-      stored.doc
-        ? (applyRolloutChange(stored.doc, change, m) ?? {
-            ok: false,
-            errors: [{ path: "", message: "no change" }],
-          })
-        : { ok: false, errors: [{ path: "", message: "stored document is invalid" }] },
+    edit: (current, m) =>
+      applyRolloutChange(current, change, m) ?? {
+        ok: false,
+        errors: [{ path: "", message: "no change" }],
+      },
   });
   return result.version;
 }
@@ -140,27 +144,60 @@ function record(
   };
 }
 
+/** The analyzer's outcome for a refused write, or null when it is not a refusal it expects. */
+function refusalEvent(err: unknown): "conflict" | "stored-invalid" | "invalid-change" | null {
+  if (!(err instanceof WriteRefused)) return null;
+  switch (err.kind) {
+    case "version_conflict":
+    case "version_mismatch":
+    case "not_found":
+      return "conflict";
+    case "stored_document_invalid":
+      return "stored-invalid";
+    case "invalid_change":
+      return "invalid-change";
+    default:
+      return null;
+  }
+}
+
 /** One evaluation of one service; null when it has no rollout plan. */
 export async function analyzeService(
   ctx: AnalyzerContext,
   service: string,
 ): Promise<AnalysisOutcome | null> {
-  const stored = await readService(ctx.kv, service);
+  const stored = await ctx.services.read(service);
   const doc = stored.doc;
   if (!doc?.rollout || !doc.canary) return null;
   const plan = doc.rollout;
   const key = planKey(plan, doc.canary.origin, doc.canary.salt);
-  const existing = await readRolloutStatus(ctx.kv, service);
+  const existing = await ctx.rollouts.read(service);
 
   if (!existing || existing.planKey !== key) {
     const started = startRollout(plan, ctx.now);
     const first = plan.steps[0]?.shareBp ?? 0;
     const reason = `rollout of ${doc.canary.origin} started at ${first / 100}%`;
-    const version = await writeChange(ctx, doc, started.change, AUTHOR, {
-      event: "start",
-      reason,
-      gates: [],
-    });
+    let version: number;
+    try {
+      version = await writeChange(ctx, doc, started.change, AUTHOR, {
+        event: "start",
+        reason,
+        gates: [],
+      });
+    } catch (err) {
+      const event = refusalEvent(err);
+      if (!event) throw err;
+      const why = (err as Error).message;
+      return {
+        service,
+        event,
+        reason: why,
+        version: doc.version,
+        state: null,
+        stepIndex: null,
+        gates: [],
+      };
+    }
     const fresh: StoredRolloutStatus = { ...started.status, planKey: key, timeline: [] };
     const status = record(
       ctx,
@@ -170,7 +207,7 @@ export async function analyzeService(
       undefined,
       first,
     );
-    await writeRolloutStatus(ctx.kv, service, status);
+    await ctx.rollouts.write(service, status);
     return {
       service,
       event: "start",
@@ -182,8 +219,8 @@ export async function analyzeService(
     };
   }
 
-  const metrics = await readVersionMetrics(ctx.kv, doc);
-  const shadow = await ctx.readShadow(doc);
+  const metrics = await ctx.metrics.read(doc);
+  const shadow = await ctx.shadowViews.read(doc);
   const decision = evaluateRollout(
     plan,
     existing,
@@ -206,12 +243,15 @@ export async function analyzeService(
   try {
     version = await writeChange(ctx, doc, decision.change, AUTHOR, evidence);
   } catch (err) {
-    if (!(err instanceof RouterError)) throw err;
-    // Someone else wrote the document meanwhile: judge again at the next tick.
+    const event = refusalEvent(err);
+    // Someone else wrote the document meanwhile (judge again at the next
+    // tick), or it stopped validating or lost its canary (nothing to do
+    // until an operator fixes it). Anything else is a real failure.
+    if (!event) throw err;
     return {
       service,
-      event: "conflict",
-      reason: err.message,
+      event,
+      reason: (err as Error).message,
       version,
       state: existing.state,
       stepIndex: existing.stepIndex,
@@ -233,7 +273,7 @@ export async function analyzeService(
     previousEvent,
     shareBp,
   );
-  await writeRolloutStatus(ctx.kv, service, next);
+  await ctx.rollouts.write(service, next);
   return {
     service,
     event: decision.verdict,
@@ -252,9 +292,9 @@ export async function manualRollout(
   command: ManualCommand,
   author: string,
 ): Promise<AnalysisOutcome> {
-  const stored = await readService(ctx.kv, service);
+  const stored = await ctx.services.read(service);
   const doc = stored.doc;
-  const status = await readRolloutStatus(ctx.kv, service);
+  const status = await ctx.rollouts.read(service);
   if (!doc || !status) {
     throw new RouterError(404, "no_rollout", `service "${service}" has no rollout in progress`, {
       service,
@@ -278,7 +318,7 @@ export async function manualRollout(
     undefined,
     shareBp,
   );
-  await writeRolloutStatus(ctx.kv, service, next);
+  await ctx.rollouts.write(service, next);
   return {
     service,
     event: command,

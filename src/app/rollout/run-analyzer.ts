@@ -1,33 +1,14 @@
 /**
- * Runs the rollout analyzer over every service (the Cron Trigger's job) and
- * builds its context from the Worker's bindings.
+ * Runs the rollout analyzer over every service (the Cron Trigger's job).
  *
  * Layer: app (use case). One service's failure is logged and does not stop
- * the others.
+ * the others. The context (ports) is built by the composition root.
  */
-
-import { webhookNotifier } from "../../adapters/fetch/webhook-notifier.ts";
-import { listServiceNames } from "../../adapters/kv/service-store.ts";
-import { readShadowView } from "../../adapters/kv/shadow-view-store.ts";
 import { type AnalysisOutcome, type AnalyzerContext, analyzeService } from "./analyzer.ts";
-
-export function analyzerContext(
-  env: Env,
-  now: number,
-  waitUntil: (promise: Promise<unknown>) => void,
-): AnalyzerContext {
-  return {
-    kv: env.ROUTING,
-    now,
-    notify: webhookNotifier(env.ROLLOUT_WEBHOOK_URL),
-    waitUntil,
-    readShadow: (doc) => readShadowView(env.ROUTING, doc),
-  };
-}
 
 export async function runAnalyzer(ctx: AnalyzerContext): Promise<AnalysisOutcome[]> {
   const outcomes: AnalysisOutcome[] = [];
-  for (const service of await listServiceNames(ctx.kv)) {
+  for (const service of await ctx.services.list()) {
     try {
       const outcome = await analyzeService(ctx, service);
       if (outcome) {

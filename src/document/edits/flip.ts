@@ -9,7 +9,7 @@
  */
 import type { RoutingDocument } from "../routing-document.ts";
 import { draftOf, finish, type OperationMeta, type OperationResult, refuse } from "./operation.ts";
-import { dropShadowOfLive, shadowOf } from "./shadow.ts";
+import { dropShadowOfLive } from "./shadow.ts";
 
 /**
  * Origins with no role: not live, not canary, not a challenger, not the
@@ -18,7 +18,7 @@ import { dropShadowOfLive, shadowOf } from "./shadow.ts";
 export function idleOrigins(doc: RoutingDocument): string[] {
   const busy = new Set([doc.live, ...doc.challengers.map((c) => c.origin)]);
   if (doc.canary) busy.add(doc.canary.origin);
-  const shadow = shadowOf(doc);
+  const shadow = doc.shadow;
   if (shadow) busy.add(shadow.origin);
   return Object.keys(doc.origins).filter((name) => !busy.has(name));
 }

@@ -15,8 +15,6 @@ import { formatBp } from "./shares.ts";
 /** A shadow block as an author may write it (defaults optional). */
 type ShadowInput = NonNullable<RoutingDocumentInput["shadow"]>;
 
-export const shadowOf = (doc: RoutingDocument): Shadow | undefined => doc.shadow;
-
 function withShadow(doc: RoutingDocument, shadow: ShadowInput | undefined): RoutingDocumentInput {
   const draft: RoutingDocumentInput = draftOf(doc);
   if (shadow) draft.shadow = shadow;
@@ -33,7 +31,7 @@ export function shadowOn(
   args: { origin?: string; shareBp?: number },
   meta: OperationMeta,
 ): OperationResult {
-  const was = shadowOf(doc);
+  const was = doc.shadow;
   const origin = args.origin ?? was?.origin;
   if (!origin) return refuse("shadow.origin", "there is no shadow yet: name its origin");
   if (was?.enabled !== false && was && args.origin === undefined && args.shareBp === undefined) {
@@ -49,7 +47,7 @@ export function shadowSet(
   args: { origin?: string; shareBp?: number },
   meta: OperationMeta,
 ): OperationResult {
-  const was = shadowOf(doc);
+  const was = doc.shadow;
   if (!was) return refuse("shadow", "there is no shadow; turn it on first");
   if (args.origin === undefined && args.shareBp === undefined) {
     return refuse("shadow", "nothing to set: give an origin and/or a share");
@@ -61,7 +59,7 @@ export function shadowSet(
 
 /** Pauses mirroring; the settings stay in the document for `shadow on`. */
 export function shadowOff(doc: RoutingDocument, meta: OperationMeta): OperationResult {
-  const was = shadowOf(doc);
+  const was = doc.shadow;
   if (!was || was.enabled === false) return refuse("shadow.enabled", "shadow mode is already off");
   const next = { ...was, enabled: false };
   return finish(doc.service, withShadow(doc, next), meta, `shadow off (was ${describe(was)})`);
@@ -69,7 +67,7 @@ export function shadowOff(doc: RoutingDocument, meta: OperationMeta): OperationR
 
 /** Drops the shadow block entirely. */
 export function shadowRemove(doc: RoutingDocument, meta: OperationMeta): OperationResult {
-  const was = shadowOf(doc);
+  const was = doc.shadow;
   if (!was) return refuse("shadow", "there is no shadow to remove");
   return finish(
     doc.service,

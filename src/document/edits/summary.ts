@@ -12,7 +12,6 @@ import { BUCKETS } from "../../core/routing/bucket.ts";
 import type { RoutingDocument } from "../routing-document.ts";
 import { rangeText } from "./challenger.ts";
 import { idleOrigins } from "./flip.ts";
-import { shadowOf } from "./shadow.ts";
 import { formatBp } from "./shares.ts";
 
 export interface ArmShare {
@@ -71,7 +70,7 @@ export function summarizeDocument(doc: RoutingDocument): DocumentSummary {
     expectedBp: BUCKETS - canaryBp - challengerBp,
     detail: "everyone else, and every request without a user id",
   });
-  const shadow = shadowOf(doc);
+  const shadow = doc.shadow;
   return {
     service: doc.service,
     version: doc.version,

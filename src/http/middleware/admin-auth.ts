@@ -6,10 +6,13 @@
  * secret: no token -> 401 (with WWW-Authenticate), a wrong token -> 403.
  * Without an ADMIN_TOKEN secret every token is wrong, so the API is closed.
  */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
 import { secretMatches } from "../../app/route/secret-compare.ts";
 
-export function adminAuth(): MiddlewareHandler<{ Bindings: Env }> {
+/** `tokenOf` gives the ADMIN_TOKEN secret for this request's environment. */
+export function adminAuth(
+  tokenOf: (c: Context<{ Bindings: Env }>) => string | undefined,
+): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
     const header = c.req.header("authorization") ?? "";
     const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
@@ -23,7 +26,7 @@ export function adminAuth(): MiddlewareHandler<{ Bindings: Env }> {
         { "www-authenticate": 'Bearer realm="model-router-admin"' },
       );
     }
-    if (!(await secretMatches(token, c.env.ADMIN_TOKEN))) {
+    if (!(await secretMatches(token, tokenOf(c)))) {
       return c.json({ error: "admin_forbidden", message: "admin token is not valid" }, 403);
     }
     await next();

@@ -5,7 +5,7 @@
  *
  * Layer: HTTP edge (admin). Every route is behind adminAuth (bearer token,
  * 401/403). Writes run the same shared operations and history as the CLI
- * (src/document/edits/, src/document/edits/) through adminWrite; `?dryRun=1` returns
+ * (src/document/edits/) through the one write pipeline (src/app/write-service.ts); `?dryRun=1` returns
  * the diff without writing; `If-Match: <version>` (or `expectedVersion` in a
  * POST body) refuses a write unless the document is still that version.
  * After a write this isolate's routing memo is cleared; other isolates see
@@ -13,18 +13,25 @@
  */
 import { Hono } from "hono";
 import { z } from "zod";
-import { listServiceNames, readService } from "../../adapters/kv/service-store.ts";
 import { RouterError } from "../../app/errors.ts";
+import type { AnalyzerContext } from "../../app/rollout/analyzer.ts";
 import { RequestBody } from "../../app/route/request-body.ts";
-import { type AdminWrite, adminWrite } from "../../app/write-service.ts";
+import { type ComputeWrite, type EditWrite, writeService } from "../../app/write-service.ts";
 import { canaryKill } from "../../document/edits/canary.ts";
 import { flip } from "../../document/edits/flip.ts";
 import type { Authorship } from "../../document/edits/operation.ts";
 import { patchDocument, replaceDocument } from "../../document/edits/replace.ts";
 import { restorableVersions, rollback } from "../../document/edits/rollback.ts";
-import { type StoredService, storedVersion } from "../../document/edits/stored-service.ts";
+import { storedVersion } from "../../document/edits/stored-service.ts";
 import { summarizeDocument } from "../../document/edits/summary.ts";
-import { LIMITS, type RoutingDocument } from "../../document/routing-document.ts";
+import { LIMITS } from "../../document/routing-document.ts";
+import type {
+  MetricsReader,
+  RolloutStore,
+  ServiceStore,
+  ShadowViewReader,
+  WaitUntil,
+} from "../../ports.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
 import {
   type AdminContext,
@@ -38,10 +45,19 @@ import { rolloutRoutes } from "./rollout.ts";
 type Env_ = AdminEnv;
 type C = AdminContext;
 
-export interface AdminOptions {
-  /** Called after every write (the composition root clears the routing memo). */
-  afterWrite: (env: Env) => void;
+/** What the admin API works with, built per environment by src/index.ts. */
+export interface AdminDeps {
+  adminToken: string | undefined;
+  services: ServiceStore;
+  rollouts: RolloutStore;
+  metrics: MetricsReader;
+  shadowViews: ShadowViewReader;
+  analyzer: (now: number, waitUntil: WaitUntil) => AnalyzerContext;
+  /** Called after every write (the composition root clears this isolate's routing memo). */
+  afterWrite: () => void;
 }
+
+export type AdminDepsFor = (env: Env) => AdminDeps;
 
 const Expected = { expectedVersion: z.number().int().min(1).optional() };
 const FlipBody = z.object({ to: z.string().optional(), ...Expected }).strict();
@@ -50,16 +66,20 @@ const RollbackBody = z
   .object({ toVersion: z.number().int().min(1).optional(), ...Expected })
   .strict();
 
-export function adminRoutes(options: AdminOptions): Hono<Env_> {
+export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
   const admin = new Hono<Env_>();
-  admin.use("*", adminAuth());
+  const deps = (c: C) => depsFor(c.env);
+  admin.use(
+    "*",
+    adminAuth((c) => deps(c).adminToken),
+  );
 
   admin.get("/services", async (c) => {
-    return c.json({ services: await listServiceNames(c.env.ROUTING) });
+    return c.json({ services: await deps(c).services.list() });
   });
 
   admin.get("/services/:service", async (c) => {
-    const stored = await readService(c.env.ROUTING, serviceParam(c));
+    const stored = await deps(c).services.read(serviceParam(c));
     if (stored.raw === null) throw notFound(stored.service);
     const version = storedVersion(stored);
     if (version !== null) c.header("etag", `"${version}"`);
@@ -74,7 +94,7 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
   });
 
   admin.get("/services/:service/history", async (c) => {
-    const stored = await readService(c.env.ROUTING, serviceParam(c));
+    const stored = await deps(c).services.read(serviceParam(c));
     const current = storedVersion(stored);
     const withDocuments = !["0", "false"].includes(c.req.query("documents") ?? "");
     const entries = [...stored.history]
@@ -84,17 +104,21 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
     return c.json({ service: stored.service, currentVersion: current, restorable, entries });
   });
 
-  const write = async (c: C, spec: Omit<AdminWrite, "kv" | "service" | "meta" | "dryRun">) => {
-    const result = await adminWrite({
-      kv: c.env.ROUTING,
+  type Spec =
+    | Omit<EditWrite, "service" | "meta" | "dryRun" | "source">
+    | Omit<ComputeWrite, "service" | "meta" | "dryRun" | "source">;
+  const write = async (c: C, spec: Spec) => {
+    const d = deps(c);
+    const { check: _check, ...result } = await writeService(d.services, {
       service: serviceParam(c),
       meta: metaOf(c),
       dryRun: ["1", "true"].includes(c.req.query("dryRun") ?? ""),
+      source: "admin",
       ...spec,
-    });
-    if (result.written) options.afterWrite(c.env);
+    } as EditWrite | ComputeWrite);
+    if (result.written) d.afterWrite();
     c.header("etag", `"${result.version}"`);
-    return c.json(result);
+    return c.json({ ok: true, ...result, summary: summarizeDocument(result.document) });
   };
 
   admin.put("/services/:service", async (c) => {
@@ -111,7 +135,7 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
     const patch = await jsonBody(c, true);
     return write(c, {
       expectedVersion: ifMatch(c),
-      compute: (s, meta) => patchDocument(docOf(s), patch, meta),
+      edit: (doc, meta) => patchDocument(doc, patch, meta),
     });
   });
 
@@ -120,7 +144,7 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
     const to = body.to;
     return write(c, {
       expectedVersion: expected(c, body.expectedVersion),
-      compute: (s, meta) => flip(docOf(s), to === undefined ? {} : { to }, meta),
+      edit: (doc, meta) => flip(doc, to === undefined ? {} : { to }, meta),
     });
   });
 
@@ -128,7 +152,7 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
     const body = parseBody(KillBody, await jsonBody(c, false));
     return write(c, {
       expectedVersion: expected(c, body.expectedVersion),
-      compute: (s, meta) => canaryKill(docOf(s), meta),
+      edit: (doc, meta) => canaryKill(doc, meta),
     });
   });
 
@@ -145,12 +169,10 @@ export function adminRoutes(options: AdminOptions): Hono<Env_> {
     });
   });
 
-  admin.route("/services/:service/rollout", rolloutRoutes(options));
+  admin.route("/services/:service/rollout", rolloutRoutes(depsFor));
 
   return admin;
 }
-
-const docOf = (s: StoredService) => s.doc as RoutingDocument;
 
 function metaOf(c: C): Authorship {
   return { author: authorOf(c, "admin-api"), now: new Date().toISOString() };

@@ -12,18 +12,13 @@
  * Authors come from X-Router-Author (default "admin").
  */
 import { Hono } from "hono";
-import { readVersionMetrics } from "../../adapters/kv/metrics-store.ts";
-import { readRolloutStatus } from "../../adapters/kv/rollout-status-store.ts";
-import { readService } from "../../adapters/kv/service-store.ts";
-import { readShadowView } from "../../adapters/kv/shadow-view-store.ts";
 import { RouterError } from "../../app/errors.ts";
 import { analyzeService, manualRollout } from "../../app/rollout/analyzer.ts";
-import { analyzerContext } from "../../app/rollout/run-analyzer.ts";
 import { rolloutMetrics } from "../../core/rollout/metrics-view.ts";
 import { armSummary } from "../../core/rollout/request-metrics.ts";
 import { planKey } from "../../core/rollout/rollout-status.ts";
 import { evaluateRollout, type ManualCommand } from "../../core/rollout/state-machine.ts";
-import type { AdminOptions } from "./admin.ts";
+import type { AdminDepsFor } from "./admin.ts";
 import {
   type AdminContext,
   type AdminEnv,
@@ -37,12 +32,14 @@ type C = AdminContext;
 
 export const ROLLOUT_COMMANDS: readonly ManualCommand[] = ["pause", "resume", "abort", "promote"];
 
-export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
+export function rolloutRoutes(depsFor: AdminDepsFor): Hono<Env_> {
   const rollout = new Hono<Env_>();
+  const deps = (c: C) => depsFor(c.env);
+  const contextOf = (c: C) => deps(c).analyzer(Date.now(), (p) => c.executionCtx.waitUntil(p));
 
   rollout.get("/", async (c) => {
     const service = serviceParam(c);
-    const stored = await readService(c.env.ROUTING, service);
+    const stored = await deps(c).services.read(service);
     const doc = stored.doc;
     if (stored.raw === null) throw notFound(service);
     if (!doc) {
@@ -58,9 +55,9 @@ export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
     }
     const now = Date.now();
     const [status, raw, shadow] = await Promise.all([
-      readRolloutStatus(c.env.ROUTING, service),
-      readVersionMetrics(c.env.ROUTING, doc),
-      readShadowView(c.env.ROUTING, doc),
+      deps(c).rollouts.read(service),
+      deps(c).metrics.read(doc),
+      deps(c).shadowViews.read(doc),
     ]);
     const plan = doc.rollout ?? null;
     const canary = doc.canary ?? null;
@@ -109,7 +106,7 @@ export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
     const service = serviceParam(c);
     const outcome = await analyzeService(contextOf(c), service);
     if (!outcome) {
-      const stored = await readService(c.env.ROUTING, service);
+      const stored = await deps(c).services.read(service);
       if (stored.raw === null) throw notFound(service);
       throw new RouterError(
         404,
@@ -118,7 +115,7 @@ export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
         { service },
       );
     }
-    options.afterWrite(c.env);
+    deps(c).afterWrite();
     return c.json(outcome);
   });
 
@@ -132,11 +129,9 @@ export function rolloutRoutes(options: AdminOptions): Hono<Env_> {
     }
     const author = authorOf(c, "admin");
     const outcome = await manualRollout(contextOf(c), service, command, author);
-    options.afterWrite(c.env);
+    deps(c).afterWrite();
     return c.json(outcome);
   });
 
   return rollout;
 }
-
-const contextOf = (c: C) => analyzerContext(c.env, Date.now(), (p) => c.executionCtx.waitUntil(p));
