@@ -13,6 +13,10 @@ import { join } from "node:path";
 import type { AnalysisOutcome } from "../../../src/app/rollout/analyzer.ts";
 import type { GateResult } from "../../../src/core/rollout/gates.ts";
 import type { StoredRolloutStatus } from "../../../src/core/rollout/rollout-status.ts";
+import type {
+  ArmView,
+  RolloutView as CoreRolloutView,
+} from "../../../src/core/rollout/rollout-view.ts";
 import type { Verdict } from "../../../src/core/rollout/state-machine.ts";
 import type { RolloutPlan } from "../../../src/document/rollout-plan.ts";
 import { ROOT } from "../../lib/wrangler.ts";
@@ -33,39 +37,9 @@ export const ADMIN_HELP = `Router options:
   -h, --help            this help
 The admin token is ADMIN_TOKEN from the environment, else from .dev.vars.`;
 
-export interface ArmView {
-  origin: string;
-  requests: number;
-  errors: number;
-  p95Ms: number | null;
-}
-
-/** GET /_router/admin/services/<service>/rollout (src/http/routes/rollout.ts). */
-export interface RolloutView {
-  service: string;
-  version: number;
-  now: number;
-  live: string;
-  canary: { origin: string; shareBp: number; salt: string; killed: boolean } | null;
-  plan: RolloutPlan | null;
-  status: StoredRolloutStatus | null;
-  /** Does the progress record belong to the plan in the document? */
-  statusCurrent: boolean;
-  metrics: {
-    version: number;
-    firstAt: number | null;
-    lastAt: number | null;
-    live: ArmView | null;
-    canary: ArmView | null;
-    split: { canary: number; others: number } | null;
-    shadow: { pairs: number; agreementRate: number; meanAbsDelta: number } | null;
-    /** Every origin that served this version (challengers too), by the decision's choice. */
-    arms: Record<string, Omit<ArmView, "origin"> & { failovers: number }>;
-  };
-  preview: { verdict: Verdict; reason: string; gates: GateResult[] } | null;
-}
-
-export type { AnalysisOutcome };
+/** GET /_router/admin/services/<service>/rollout: the one rollout view (src/core/rollout/rollout-view.ts). */
+export type RolloutView = CoreRolloutView<RolloutPlan>;
+export type { AnalysisOutcome, ArmView };
 
 export interface AdminTarget {
   url: string;

@@ -14,10 +14,8 @@
 import { Hono } from "hono";
 import { RouterError } from "../../app/errors.ts";
 import { analyzeService, manualRollout } from "../../app/rollout/analyzer.ts";
-import { rolloutMetrics } from "../../core/rollout/metrics-view.ts";
-import { armSummary } from "../../core/rollout/request-metrics.ts";
-import { planKey } from "../../core/rollout/rollout-status.ts";
-import { evaluateRollout, type ManualCommand } from "../../core/rollout/state-machine.ts";
+import { rolloutView } from "../../core/rollout/rollout-view.ts";
+import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import type { AdminDepsFor } from "./admin.ts";
 import {
   type AdminContext,
@@ -59,47 +57,7 @@ export function rolloutRoutes(depsFor: AdminDepsFor): Hono<Env_> {
       deps(c).metrics.read(doc),
       deps(c).shadowViews.read(doc),
     ]);
-    const plan = doc.rollout ?? null;
-    const canary = doc.canary ?? null;
-    const view = canary ? rolloutMetrics(raw, doc.live, canary.origin, shadow) : null;
-    // The progress record outlives its plan (promotion removes the plan; a
-    // new plan starts a new rollout at the next tick): say which it is.
-    const current =
-      status !== null && plan !== null && canary !== null
-        ? status.planKey === planKey(plan, canary.origin, canary.salt)
-        : false;
-    const preview =
-      current && plan && status && view ? evaluateRollout(plan, status, view, now) : null;
-    return c.json({
-      service,
-      version: doc.version,
-      now,
-      live: doc.live,
-      canary,
-      plan,
-      status,
-      statusCurrent: current,
-      metrics: {
-        version: doc.version,
-        firstAt: raw.firstAt || null,
-        lastAt: raw.lastAt || null,
-        live: view ? { origin: doc.live, ...view.live } : null,
-        canary: view && canary ? { origin: canary.origin, ...view.canary } : null,
-        split: view?.split ?? null,
-        shadow: view?.shadow ?? null,
-        arms: Object.fromEntries(
-          Object.entries(raw.arms).map(([origin, arm]) => [
-            origin,
-            { ...armSummary(raw, origin), failovers: arm.failovers },
-          ]),
-        ),
-      },
-      preview: preview && {
-        verdict: preview.verdict,
-        reason: preview.reason,
-        gates: preview.gates,
-      },
-    });
+    return c.json(rolloutView(doc, status, raw, shadow, now));
   });
 
   rollout.post("/evaluate", async (c) => {

@@ -1,0 +1,101 @@
+/**
+ * The rollout view: what an operator needs to see of one service's rollout
+ * (plan, progress record, this version's per-arm metrics, and what the gates
+ * say right now). Built once here; the admin API returns it as JSON and the
+ * CLI renders it, so both always show the same numbers.
+ *
+ * Layer: pure core. The preview is the pure state machine on the same
+ * inputs the analyzer reads.
+ */
+import type { GateResult } from "./gates.ts";
+import { rolloutMetrics, type ShadowView } from "./metrics-view.ts";
+import type { PlanRules } from "./plan.ts";
+import { armSummary, type VersionMetrics } from "./request-metrics.ts";
+import { planKey, type StoredRolloutStatus } from "./rollout-status.ts";
+import { evaluateRollout, type Verdict } from "./state-machine.ts";
+
+export interface ArmView {
+  origin: string;
+  requests: number;
+  errors: number;
+  p95Ms: number | null;
+}
+
+/** What the view reads of a routing document (the schema's document satisfies it). */
+export interface RolloutDocument<Plan extends PlanRules = PlanRules> {
+  service: string;
+  version: number;
+  live: string;
+  canary?: { origin: string; shareBp: number; salt: string; killed: boolean } | undefined;
+  rollout?: Plan | undefined;
+}
+
+export interface RolloutView<Plan extends PlanRules = PlanRules> {
+  service: string;
+  version: number;
+  now: number;
+  live: string;
+  canary: { origin: string; shareBp: number; salt: string; killed: boolean } | null;
+  plan: Plan | null;
+  status: StoredRolloutStatus | null;
+  /** Does the progress record belong to the plan in the document? */
+  statusCurrent: boolean;
+  metrics: {
+    version: number;
+    firstAt: number | null;
+    lastAt: number | null;
+    live: ArmView | null;
+    canary: ArmView | null;
+    split: { canary: number; others: number } | null;
+    shadow: ShadowView | null;
+    /** Every origin that served this version (challengers too), by the decision's choice. */
+    arms: Record<string, Omit<ArmView, "origin"> & { failovers: number }>;
+  };
+  preview: { verdict: Verdict; reason: string; gates: GateResult[] } | null;
+}
+
+export function rolloutView<Plan extends PlanRules>(
+  doc: RolloutDocument<Plan>,
+  status: StoredRolloutStatus | null,
+  raw: VersionMetrics,
+  shadow: ShadowView | null,
+  now: number,
+): RolloutView<Plan> {
+  const plan = doc.rollout ?? null;
+  const canary = doc.canary ?? null;
+  const view = canary ? rolloutMetrics(raw, doc.live, canary.origin, shadow) : null;
+  // The progress record outlives its plan (promotion removes the plan; a new
+  // plan starts a new rollout at the next tick): say which it is.
+  const current =
+    status !== null && plan !== null && canary !== null
+      ? status.planKey === planKey(plan, canary.origin, canary.salt)
+      : false;
+  const preview =
+    current && plan && status && view ? evaluateRollout(plan, status, view, now) : null;
+  return {
+    service: doc.service,
+    version: doc.version,
+    now,
+    live: doc.live,
+    canary,
+    plan,
+    status,
+    statusCurrent: current,
+    metrics: {
+      version: doc.version,
+      firstAt: raw.firstAt || null,
+      lastAt: raw.lastAt || null,
+      live: view ? { origin: doc.live, ...view.live } : null,
+      canary: view && canary ? { origin: canary.origin, ...view.canary } : null,
+      split: view?.split ?? null,
+      shadow: view?.shadow ?? null,
+      arms: Object.fromEntries(
+        Object.entries(raw.arms).map(([origin, arm]) => [
+          origin,
+          { ...armSummary(raw, origin), failovers: arm.failovers },
+        ]),
+      ),
+    },
+    preview: preview && { verdict: preview.verdict, reason: preview.reason, gates: preview.gates },
+  };
+}
