@@ -1,48 +1,34 @@
 /**
- * The request path: match the service, load its routing document, resolve
- * the user, decide, forward, fail over, and report.
+ * The request path, as a sequence of steps: resolve the service, load its
+ * routing document, choose the arm, plan what the body is kept for, forward
+ * with failover, answer the client, report.
  *
- * Layer: app (the request path use case); it wires the pure core (matchService, decide) to the
- * adapters (routing store, origin client, analytics sink). Everything it
- * needs arrives in `RouterDeps`, built once per isolate by the composition
- * root (src/index.ts).
+ * Layer: app (the request path use case); it wires the pure core
+ * (matchService, decide) to the adapters (routing store, origin client,
+ * analytics sink). Everything it needs arrives in `RouterDeps`, built once
+ * per isolate by the composition root (src/index.ts). The steps before the
+ * origin is called live here; forward.ts calls the origins and builds the
+ * answer, report.ts records it. A step refuses a request by throwing a
+ * RouterError (rendered by src/http/app.ts).
  */
 
-import { writeRequestEvent } from "../../adapters/analytics/request-events.ts";
-import { callOrigin, type OriginOutcome } from "../../adapters/fetch/origin-client.ts";
-import type { KvMetricsRecorder } from "../../adapters/kv/metrics-store.ts";
-import type { KvRoutingStore } from "../../adapters/kv/routing-store.ts";
-import { revisionOf } from "../../core/rollout/request-metrics.ts";
+import type { LoadResult } from "../../adapters/kv/routing-store.ts";
 import { decide } from "../../core/routing/decide.ts";
-import { type HostMap, joinOriginUrl, matchService } from "../../core/routing/service-match.ts";
+import { type HostMap, matchService, type ServiceMatch } from "../../core/routing/service-match.ts";
+import type { RoutingDocument } from "../../document/routing-document.ts";
 import { RouterError } from "../errors.ts";
-import {
-  mirrorToShadow,
-  planShadow,
-  SHADOW_HEADER,
-  type ShadowDeps,
-} from "../shadow/shadow-dispatch.ts";
-import { anonymousIdCookie } from "./anonymous-cookie.ts";
-import { clientResponse, originRequestHeaders, VARIANT_HEADER } from "./forward-headers.ts";
+import { planShadow } from "../shadow/shadow-dispatch.ts";
+import { forwardWithFailover, respond } from "./forward.ts";
+import { OVERRIDE_HEADER } from "./forward-headers.ts";
 import { authenticatedOverride } from "./override-auth.ts";
+import { report } from "./report.ts";
 import { RequestBody } from "./request-body.ts";
 import { resolveIdentity } from "./resolve-identity.ts";
+import { RouteContext, type RouterDeps, type WaitUntil } from "./route-context.ts";
 
-export interface RouterDeps {
-  store: KvRoutingStore;
-  hosts: HostMap;
-  events: AnalyticsEngineDataset | undefined;
-  overrideToken: string | undefined;
-  jwtSecret: string | undefined;
-  /** Shadow mode (mirroring + comparison); absent = never mirror. */
-  shadow?: ShadowDeps;
-  /** Per-arm request metrics for the rollout analyzer (per-isolate, flushed to KV). */
-  metrics?: KvMetricsRecorder;
-}
+export type { RouterDeps } from "./route-context.ts";
 
-type WaitUntil = (promise: Promise<unknown>) => void;
-type Sent = Exclude<OriginOutcome, { kind: "unsendable" }>;
-
+/** Routes one request to an arm of its service and answers with that arm's response. */
 export async function routeRequest(
   request: Request,
   deps: RouterDeps,
@@ -50,11 +36,23 @@ export async function routeRequest(
 ): Promise<Response> {
   const started = performance.now();
   const url = new URL(request.url);
-  const match = matchService(url.host, url.pathname, deps.hosts);
+  const match = resolveService(request, url, deps.hosts);
+  const doc = await loadDocument(deps.store, match.service, waitUntil);
+  const route = new RouteContext(request, url, match, doc, deps, waitUntil, started);
+  await chooseArm(route);
+  await planReplays(route);
+  const outcome = await forwardWithFailover(route);
+  const response = respond(route, outcome);
+  report(route, outcome, response);
+  return response;
+}
+
+/** The service the request is for; refuses an unknown one (404), a GET/HEAD with a body (400). */
+function resolveService(request: Request, url: URL, hosts: HostMap): ServiceMatch {
+  const match = matchService(url.host, url.pathname, hosts);
   if (!match) {
     throw new RouterError(404, "unknown_service", "no model service matches this host or path");
   }
-  const { service } = match;
   // fetch() refuses to send these; answering for the client keeps it from
   // being recorded as a failure of the arm it was routed to.
   if ((request.method === "GET" || request.method === "HEAD") && new RequestBody(request).present) {
@@ -62,31 +60,36 @@ export async function routeRequest(
       400,
       "body_not_allowed",
       `a ${request.method} request cannot carry a body`,
-      {
-        service,
-      },
+      { service: match.service },
     );
   }
+  return match;
+}
 
-  const loaded = await deps.store.load(service, waitUntil).catch(() => {
+/** The service's routing document; refuses (503) one that cannot be read, is missing or invalid. */
+async function loadDocument(
+  store: RouterDeps["store"],
+  service: string,
+  waitUntil: WaitUntil,
+): Promise<RoutingDocument> {
+  let loaded: LoadResult;
+  try {
+    loaded = await store.load(service, waitUntil);
+  } catch {
     // KV unreachable and nothing memoized for this service (logged by the store).
     throw new RouterError(
       503,
       "routing_unavailable",
       `routing state for "${service}" cannot be read`,
-      {
-        service,
-      },
+      { service },
     );
-  });
+  }
   if (loaded.status === "missing") {
     throw new RouterError(
       503,
       "no_routing_document",
       `no routing document for service "${service}"`,
-      {
-        service,
-      },
+      { service },
     );
   }
   if (loaded.status === "invalid") {
@@ -94,181 +97,69 @@ export async function routeRequest(
       503,
       "invalid_routing_document",
       `routing document for "${service}" is invalid`,
-      {
-        service,
-        errors: loaded.errors,
-      },
+      { service, errors: loaded.errors },
     );
   }
-  const doc = loaded.doc;
+  return loaded.doc;
+}
 
-  const override = await authenticatedOverride(
-    request.headers,
-    service,
-    doc.origins,
-    deps.overrideToken,
-  );
-  const body = new RequestBody(request);
-  const anonymousCookie = doc.identity.anonymousCookie?.name;
-  const identity = override
+/** Who the request is for (an authenticated override, else the user) and the arm that serves it. */
+async function chooseArm(route: RouteContext): Promise<void> {
+  const { request, doc, deps } = route;
+  // Without the header there is no override, and nothing to await.
+  route.override = request.headers.has(OVERRIDE_HEADER)
+    ? await authenticatedOverride(
+        request.headers,
+        route.match.service,
+        doc.origins,
+        deps.overrideToken,
+      )
+    : null;
+  route.identity = route.override
     ? null
     : await resolveIdentity(doc.identity.sources, {
         headers: request.headers,
-        body,
+        body: route.body,
         jwtSecret: deps.jwtSecret,
-        anonymousCookie,
+        anonymousCookie: doc.identity.anonymousCookie?.name,
       });
-  const decision = decide(doc, { userId: identity?.userId ?? null, override });
+  route.decision = decide(doc, {
+    userId: route.identity?.userId ?? null,
+    override: route.override,
+  });
+}
 
+/**
+ * What the body is kept for, decided before production is called: failover
+ * (replayed on live) and the shadow's copy (buffered once for both origins).
+ */
+async function planReplays(route: RouteContext): Promise<void> {
+  const { doc, decision, deps } = route;
   // Only a non-live arm of a service whose requests are safe to replay fails
   // over, and only with a body buffered within retry.maxBodyBytes; a larger
   // one streams to its arm without failover (counted in the AE data point).
-  const wantsFailover =
+  route.wantsFailover =
     doc.retry.safe && (decision.role === "canary" || decision.role === "challenger");
-  const mayFailOver = wantsFailover && (await body.upTo(doc.retry.maxBodyBytes)) !== null;
-
-  // Decided before production is called: a mirrored body is buffered once.
-  const shadow = await planShadow(
-    doc,
-    {
-      service,
-      method: request.method,
-      originPath: match.originPath,
-      search: url.search,
-      arm: decision.origin,
-      role: decision.role,
-      bucket: decision.bucket,
-      userId: identity?.userId ?? null,
-      headers: request.headers,
-      body,
-    },
-    deps.shadow,
-    waitUntil,
-  );
-
-  const headers = originRequestHeaders(request.headers, {
-    clientIp: request.headers.get("cf-connecting-ip"),
-    proto: url.protocol.slice(0, -1),
-    host: url.host,
-  });
-  headers.delete(SHADOW_HEADER); // only the router marks shadow traffic
-  const send = async (originName: string): Promise<Sent> => {
-    const origin = doc.origins[originName];
-    if (!origin) throw new RouterError(500, "unknown_origin", "routing chose an unknown origin");
-    const outcome = await callOrigin({
-      url: joinOriginUrl(origin.url, match.originPath, url.search),
-      method: request.method,
-      headers,
-      body: body.forForwarding(),
-      timeoutMs: origin.timeoutMs,
-    });
-    if (!outcome.ok && outcome.kind === "unsendable") {
-      // The client's request, not the arm, is at fault: answered, never counted.
-      throw new RouterError(
-        400,
-        "request_not_forwardable",
-        "this request cannot be forwarded as sent",
-        {
-          service,
-        },
-      );
-    }
-    return outcome;
-  };
-
-  let served = decision.origin;
-  let outcome = await send(served);
-  let originMs = outcome.durationMs;
-  const firstAttemptMs = outcome.response ? outcome.durationMs : null;
-  let failover = false;
-  const errorKind = outcome.ok ? "" : outcome.kind;
-  if (!outcome.ok && mayFailOver) {
-    await outcome.response?.body?.cancel();
-    failover = true;
-    served = doc.live;
-    outcome = await send(served);
-    originMs += outcome.durationMs;
-  }
-
-  const totalMs = performance.now() - started;
-  // The comparison reads a tee of the origin's body; the user's branch streams as before.
-  const productionCopy = shadow && outcome.response ? outcome.response.clone() : null;
-  let response: Response;
-  if (outcome.response) {
-    response = clientResponse(outcome.response, {
-      variant: served,
-      routerMs: Math.max(0, totalMs - originMs),
-      originMs,
-      originBase: doc.origins[served]?.url ?? "",
-      publicPrefix: match.publicPrefix,
-      originRequestUrl: joinOriginUrl(doc.origins[served]?.url ?? "", match.originPath, url.search),
-      origins: doc.origins,
-    });
-  } else {
-    const timedOut = !outcome.ok && outcome.kind === "timeout";
-    response = Response.json(
+  route.mayFailOver =
+    route.wantsFailover && (await route.body.upTo(doc.retry.maxBodyBytes)) !== null;
+  // planShadow says no without these as well; asking first spares the common path an await.
+  if (doc.shadow && deps.shadow) {
+    route.shadow = await planShadow(
+      doc,
       {
-        error: timedOut ? "origin_timeout" : "origin_unavailable",
-        message: timedOut
-          ? "the model origin did not answer in time"
-          : "the model origin could not be reached",
-        service,
-        variant: served,
-      },
-      { status: timedOut ? 504 : 502, headers: { [VARIANT_HEADER]: served } },
-    );
-  }
-
-  if (!identity && !override && doc.identity.anonymousCookie) {
-    const cookie = anonymousIdCookie(doc.identity.anonymousCookie, url.protocol === "https:");
-    if (cookie) response.headers.append("set-cookie", cookie);
-  }
-
-  writeRequestEvent(deps.events, {
-    service,
-    origin: served,
-    role: failover ? "live" : decision.role,
-    reason: failover ? "failover" : decision.reason,
-    identitySource: identity?.source ?? "none",
-    errorKind,
-    status: response.status,
-    totalMs,
-    originMs,
-    failover,
-    failoverSkipped: wantsFailover && !mayFailOver,
-    bucket: decision.bucket,
-    version: doc.version,
-  });
-
-  // Smoke tests through the override are not traffic of any arm.
-  if (deps.metrics && decision.role !== "override") {
-    deps.metrics.record(
-      {
-        service,
-        version: doc.version,
-        revision: revisionOf(doc),
-        origin: decision.origin,
+        service: route.match.service,
+        method: route.request.method,
+        originPath: route.match.originPath,
+        search: route.url.search,
+        arm: decision.origin,
         role: decision.role,
-        identified: identity !== null,
-        failed: errorKind !== "",
-        failover,
-        originMs: firstAttemptMs,
-        at: Date.now(),
+        bucket: decision.bucket,
+        userId: route.identity?.userId ?? null,
+        headers: route.request.headers,
+        body: route.body,
       },
-      waitUntil,
+      deps.shadow,
+      route.waitUntil,
     );
   }
-
-  if (shadow && deps.shadow) {
-    const production = {
-      copy: productionCopy,
-      originMs,
-      errorKind: outcome.ok ? ("" as const) : outcome.kind,
-      served,
-      role: failover ? "live" : decision.role,
-      bucket: decision.bucket,
-    };
-    waitUntil(mirrorToShadow(shadow, production, headers, deps.shadow, waitUntil));
-  }
-  return response;
 }
