@@ -22,28 +22,19 @@ import { binHistogram, type ShadowComparison, type ShadowReport } from "./report
 const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);
 
 export function comparisonOf(s: ShadowSummary): ShadowComparison {
-  const v = viewSummary(s);
+  const {
+    service: _service,
+    droppedRecords: _dropped,
+    byProduction: _arms,
+    ...view
+  } = viewSummary(s);
   return {
-    shadow: v.shadow,
-    pairs: v.pairs,
-    compared: v.compared,
+    ...view,
     agreed: s.agreed,
-    agreementRate: v.agreementRate,
-    scored: v.scored,
-    meanDelta: v.meanDelta,
-    meanAbsDelta: v.meanAbsDelta,
-    p50AbsDelta: v.p50AbsDelta,
-    p95AbsDelta: v.p95AbsDelta,
-    maxAbsDelta: v.maxAbsDelta,
-    production: v.production,
-    shadowLatency: v.shadowLatency,
-    errors: v.errors,
-    skipped: v.skipped,
     deltaBins: binHistogram(s.absDelta),
     byProduction: s.byProduction,
-    firstAt: iso(v.firstAt),
-    lastAt: iso(v.lastAt),
-    version: v.version,
+    firstAt: iso(view.firstAt),
+    lastAt: iso(view.lastAt),
   };
 }
 

@@ -7,44 +7,40 @@
  */
 import { ABS_DELTA, bucketUpperBound, type Histogram } from "../../src/core/histogram.ts";
 import type { ShadowRecord } from "../../src/core/shadow/record.ts";
+import type { LatencyView, SummaryView } from "../../src/core/shadow/summary.ts";
 
-export interface LatencyStats {
-  p50: number | null;
-  p95: number | null;
-  p99: number | null;
-}
+/** Latency percentiles of one arm (the summary view's, without the count the SQL API lacks). */
+export type LatencyStats = Omit<LatencyView, "n">;
 
 export interface DeltaBin {
   label: string;
   count: number;
 }
 
-/** One shadow origin (a "shadow version") of a service. */
-export interface ShadowComparison {
-  shadow: string;
-  pairs: number;
-  compared: number;
+/**
+ * One shadow origin (a "shadow version") of a service: the summary view
+ * (src/core/shadow/summary.ts), whichever source it was read from, plus the
+ * report's own additions (agreed count, |Δ| bins, ISO times).
+ */
+export type ShadowComparison = Omit<
+  SummaryView,
+  | "service"
+  | "production"
+  | "shadowLatency"
+  | "byProduction"
+  | "firstAt"
+  | "lastAt"
+  | "droppedRecords"
+> & {
   agreed: number;
-  agreementRate: number | null;
-  scored: number;
-  meanDelta: number | null;
-  meanAbsDelta: number | null;
-  p50AbsDelta: number | null;
-  p95AbsDelta: number | null;
-  maxAbsDelta: number | null;
   production: LatencyStats;
   shadowLatency: LatencyStats;
-  /** "<arm>:<kind>" -> pairs, e.g. "shadow:timeout". */
-  errors: Record<string, number>;
-  /** Requests that qualified but were not mirrored, by reason. */
-  skipped: Record<string, number>;
   deltaBins: DeltaBin[];
-  /** Per production arm, when the source keeps it (local summaries do). */
+  /** Per production arm, when the source keeps it (local summaries do; the SQL API does not). */
   byProduction: Record<string, { pairs: number; compared: number; agreed: number }> | null;
   firstAt: string | null;
   lastAt: string | null;
-  version: number;
-}
+};
 
 export interface ShadowReport {
   service: string;
