@@ -461,3 +461,233 @@ describe("versions never go backwards; a deleted document comes back", () => {
     );
   });
 });
+
+describe("named edits: POST /services/:service/edits/:name", () => {
+  const edit = (service: string, name: string, body: unknown = {}, init = {}) =>
+    admin(`/services/${service}/edits/${name}`, { method: "POST", body, ...init });
+
+  it("runs each kind of registry edit through the write pipeline, with history and the usual response", async () => {
+    await seed("adm-edits", {
+      origins: {
+        blue: { url: originUrl("blue") },
+        green: { url: originUrl("green") },
+        canary: { url: originUrl("canary") },
+      },
+    });
+    const set = await edit("adm-edits", "canary.set", {
+      args: { origin: "canary", shareBp: 500, salt: "s1" },
+    });
+    expect(set.status).toBe(200);
+    const body = await json(set);
+    expect(Object.keys(body).sort()).toEqual(
+      [
+        "ok",
+        "written",
+        "dryRun",
+        "service",
+        "change",
+        "fromVersion",
+        "version",
+        "diff",
+        "document",
+        "forced",
+        "fromState",
+        "summary",
+      ].sort(),
+    );
+    expect(body).toMatchObject({
+      ok: true,
+      written: true,
+      fromVersion: 10,
+      version: 11,
+      fromState: "valid",
+      change: "canary canary started at 5%",
+    });
+    expect(set.headers.get("etag")).toBe('"11"');
+
+    const ramp = await json(await edit("adm-edits", "canary.ramp", { args: { toBp: 2500 } }));
+    expect(ramp).toMatchObject({ version: 12, change: "canary canary ramped 5% -> 25%" });
+    const plan = await json(
+      await edit("adm-edits", "rollout.plan", {
+        args: { steps: [{ shareBp: 1000, bakeSeconds: 60 }], gates: { minRequests: 5 } },
+      }),
+    );
+    expect(plan.document.rollout).toMatchObject({
+      steps: [{ shareBp: 1000, bakeSeconds: 60 }],
+      gates: { minRequests: 5 },
+      onSuccess: "flip",
+    });
+    const shadow = await json(
+      await edit("adm-edits", "shadow.on", { args: { origin: "green", shareBp: 1000 } }),
+    );
+    expect(shadow.document.shadow).toMatchObject({ origin: "green", shareBp: 1000, enabled: true });
+    const back = await json(await edit("adm-edits", "rollback", { args: { toVersion: 11 } }));
+    expect(back).toMatchObject({ version: 15, change: "rollback to version 11 (live blue)" });
+    expect((await history("adm-edits")).map((e) => [e.version, e.source])).toEqual([
+      [11, "admin"],
+      [12, "admin"],
+      [13, "admin"],
+      [14, "admin"],
+      [15, "admin"],
+    ]);
+  });
+
+  it("the older endpoints are aliases: flip and edits/flip write the same change", async () => {
+    await seed("adm-alias-a");
+    await seed("adm-alias-b");
+    const a = await json(
+      await admin("/services/adm-alias-a/flip", { method: "POST", body: { to: "green" } }),
+    );
+    const b = await json(await edit("adm-alias-b", "flip", { args: { to: "green" } }));
+    const strip = (r: Record<string, unknown>) => ({
+      ...r,
+      service: undefined,
+      document: undefined,
+      summary: undefined,
+    });
+    expect(strip(b)).toEqual(strip(a));
+  });
+
+  it("an unknown edit is 404 with the list; bad arguments are 400 with field paths under args; nothing written", async () => {
+    await seed("adm-edits-bad", {
+      canary: { origin: "canary", shareBp: 100, salt: "b", killed: false },
+    });
+    for (const name of ["deploy", "toString", "__proto__"]) {
+      const res = await edit("adm-edits-bad", name);
+      expect(res.status, name).toBe(404);
+      const body = await json(res);
+      expect(body.error).toBe("unknown_edit");
+      expect(body.edits).toContain("canary.kill");
+    }
+    const bad = await edit("adm-edits-bad", "canary.set", {
+      args: { shareBp: 20000, colour: "red" },
+    });
+    expect(bad.status).toBe(400);
+    const errors = (await json(bad)).errors.map((e: { path: string }) => e.path);
+    expect(errors).toEqual(expect.arrayContaining(["args.shareBp", "args"]));
+    const missing = await edit("adm-edits-bad", "challenger.add", { args: { shareBp: 100 } });
+    expect((await json(missing)).errors).toContainEqual(
+      expect.objectContaining({ path: "args.origin" }),
+    );
+    const envelope = await edit("adm-edits-bad", "canary.kill", { to: "green" });
+    expect(envelope.status).toBe(400);
+    await envelope.arrayBuffer();
+    // The operation's own refusal keeps its document path.
+    const refused = await edit("adm-edits-bad", "canary.set", {
+      args: { origin: "blue", shareBp: 100 },
+    });
+    expect(refused.status).toBe(400);
+    expect((await json(refused)).errors).toContainEqual({
+      path: "canary.origin",
+      message: "must differ from the live origin",
+    });
+    expect(await stored("adm-edits-bad")).toMatchObject({ version: 10 });
+    expect(await env.ROUTING.get("history:adm-edits-bad")).toBeNull();
+    const list = await json(await admin("/edits"));
+    expect(list.edits.map((e: { name: string }) => e.name)).toEqual(
+      expect.arrayContaining(["flip", "apply", "rollback", "rollout.plan"]),
+    );
+  });
+
+  it("dryRun, If-Match / expectedVersion, author, source cli and forced", async () => {
+    await seed("adm-edits-opt", {
+      canary: { origin: "canary", shareBp: 100, salt: "o", killed: false },
+    });
+    const dry = await json(
+      await admin("/services/adm-edits-opt/edits/canary.kill?dryRun=1", { method: "POST" }),
+    );
+    expect(dry).toMatchObject({ written: false, dryRun: true, fromVersion: 10, version: 11 });
+    expect(await env.ROUTING.get("history:adm-edits-opt")).toBeNull();
+
+    const stale = await edit("adm-edits-opt", "canary.kill", { expectedVersion: 9 });
+    expect(stale.status).toBe(412);
+    expect(await json(stale)).toMatchObject({
+      error: "version_mismatch",
+      expectedVersion: 9,
+      actualVersion: 10,
+    });
+    const staleHeader = await edit(
+      "adm-edits-opt",
+      "canary.kill",
+      {},
+      { headers: { "if-match": '"9"' } },
+    );
+    expect(staleHeader.status).toBe(412);
+    await staleHeader.arrayBuffer();
+
+    const res = await edit(
+      "adm-edits-opt",
+      "flip",
+      { args: { to: "green" }, expectedVersion: 10, forced: true },
+      {
+        headers: { "x-router-author": "ops@laptop", "x-router-source": "cli" },
+      },
+    );
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ written: true, version: 11, forced: true });
+    expect(await stored("adm-edits-opt")).toMatchObject({ live: "green", updatedBy: "ops@laptop" });
+    expect((await history("adm-edits-opt"))[0]).toMatchObject({
+      version: 11,
+      source: "cli",
+      forced: true,
+      updatedBy: "ops@laptop",
+    });
+  });
+
+  it("apply creates a document; reads say what is stored, and what the router serves for a deleted one", async () => {
+    await env.ROUTING.delete("service:adm-edits-new");
+    await env.ROUTING.delete("history:adm-edits-new");
+    await env.ROUTING.delete("service:adm-edits-new:last-good");
+    const created = await json(
+      await edit("adm-edits-new", "apply", { args: { document: makeDoc("adm-edits-new") } }),
+    );
+    expect(created).toMatchObject({
+      written: true,
+      fromVersion: null,
+      version: 1,
+      fromState: "missing",
+      change: "create (live blue)",
+    });
+
+    const read = await json(await admin("/services/adm-edits-new"));
+    expect(read).toMatchObject({
+      version: 1,
+      state: "valid",
+      valid: true,
+      lastGood: null,
+      versionRegression: null,
+    });
+    await env.ROUTING.put(
+      "service:adm-edits-new:last-good",
+      JSON.stringify(await stored("adm-edits-new")),
+    );
+    await env.ROUTING.delete("service:adm-edits-new");
+    const deleted = await admin("/services/adm-edits-new");
+    expect(deleted.status).toBe(404);
+    expect(await json(deleted)).toMatchObject({
+      error: "no_routing_document",
+      state: "deleted",
+      lastGood: { version: 1, live: "blue" },
+    });
+    const h = await json(await admin("/services/adm-edits-new/history?documents=0"));
+    expect(h).toMatchObject({
+      state: "deleted",
+      currentVersion: null,
+      nextVersion: 2,
+      currentIndex: null,
+      lastGood: { version: 1 },
+      dropped: 0,
+    });
+
+    const restored = await json(await edit("adm-edits-new", "rollback"));
+    expect(restored).toMatchObject({ written: true, fromState: "deleted", version: 2 });
+    const after = await json(await admin("/services/adm-edits-new/history"));
+    expect(after).toMatchObject({
+      state: "valid",
+      currentVersion: 2,
+      live: "blue",
+      currentIndex: 0,
+      restorable: [1],
+    });
+  });
+});

@@ -1,28 +1,48 @@
 /**
  * The admin HTTP API, mounted at /_router/admin: read state and history;
- * replace or patch a document; flip, kill the canary, roll back; and the
+ * run a named edit (`POST /services/:service/edits/:name`, the registry in
+ * src/document/edits/registry.ts: flip, canary.*, challenger.*, shadow.*,
+ * rollout.plan|remove, patch, apply, rollback); the older write endpoints
+ * (PUT, PATCH, flip, canary/kill, rollback) are aliases of edits; and the
  * rollout endpoints (src/http/routes/rollout.ts).
  *
  * Layer: HTTP edge (admin). Every route is behind adminAuth (bearer token,
- * 401/403). Writes run the same shared operations and history as the CLI
- * (src/document/edits/) through the one write pipeline (src/app/write-service.ts); `?dryRun=1` returns
- * the diff without writing; `If-Match: <version>` (or `expectedVersion` in a
- * POST body) refuses a write unless the document is still that version.
- * After a write this isolate's routing memo is cleared; other isolates see
- * the change within their memo TTL plus KV propagation.
+ * 401/403). Every write is a registry edit run by the one write pipeline
+ * (src/app/write-service.ts), the same entries the CLI runs; `?dryRun=1`
+ * returns the diff without writing; `If-Match: <version>` (or
+ * `expectedVersion` in a POST body) refuses a write unless the document is
+ * still that version. `X-Router-Author` becomes updatedBy; `X-Router-Source:
+ * cli` records the write as the CLI's in the history. After a write this
+ * isolate's routing memo is cleared; other isolates see the change within
+ * their memo TTL plus KV propagation.
  */
 import { Hono } from "hono";
 import { z } from "zod";
 import { RouterError } from "../../app/errors.ts";
 import type { AnalyzerContext } from "../../app/rollout/analyzer.ts";
 import { RequestBody } from "../../app/route/request-body.ts";
-import { type ComputeWrite, type EditWrite, writeService } from "../../app/write-service.ts";
-import { canaryKill } from "../../document/edits/canary.ts";
-import { flip } from "../../document/edits/flip.ts";
+import {
+  type CheckOutcome,
+  type ComputeWrite,
+  type EditWrite,
+  writeService,
+} from "../../app/write-service.ts";
 import type { Authorship } from "../../document/edits/operation.ts";
-import { patchDocument, replaceDocument } from "../../document/edits/replace.ts";
-import { restorableVersions, rollback } from "../../document/edits/rollback.ts";
-import { storedVersion } from "../../document/edits/stored-service.ts";
+import {
+  EDIT_NAMES,
+  EDITS,
+  prepareEdit,
+  type StoredState,
+  storedState,
+} from "../../document/edits/registry.ts";
+import { currentWriteIndex, restorableVersions } from "../../document/edits/rollback.ts";
+import {
+  nextVersion,
+  type StoredService,
+  storedVersion,
+  validLastGood,
+  versionRegression,
+} from "../../document/edits/stored-service.ts";
 import { summarizeDocument } from "../../document/edits/summary.ts";
 import { LIMITS } from "../../document/routing-document.ts";
 import type {
@@ -65,6 +85,19 @@ const KillBody = z.object(Expected).strict();
 const RollbackBody = z
   .object({ toVersion: z.number().int().min(1).optional(), ...Expected })
   .strict();
+const EditBody = z
+  .object({
+    args: z.unknown().optional(),
+    ...Expected,
+    /** The caller skipped a safety check (the CLI's flip --force): recorded in the history. */
+    forced: z.boolean().optional(),
+  })
+  .strict();
+/** An edit's body may hold a whole document (apply) plus its small envelope. */
+const EDIT_BODY_BYTES = LIMITS.documentBytes + 1024;
+
+/** A skipped check: the write pipeline records it as forced. */
+const SKIPPED: CheckOutcome = { ok: true, forced: true, report: { skipped: true }, text: "" };
 
 export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
   const admin = new Hono<Env_>();
@@ -78,17 +111,31 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
     return c.json({ services: await deps(c).services.list() });
   });
 
+  admin.get("/edits", (c) =>
+    c.json({ edits: EDIT_NAMES.map((name) => ({ name, summary: EDITS[name].summary })) }),
+  );
+
   admin.get("/services/:service", async (c) => {
     const stored = await deps(c).services.read(serviceParam(c));
-    if (stored.raw === null) throw notFound(stored.service);
+    const state = storedState(stored);
+    const lastGood = lastGoodOf(stored);
+    if (stored.raw === null) {
+      // A deleted document: say what the router serves meanwhile.
+      if (state !== "deleted") throw notFound(stored.service);
+      const { message, detail } = notFound(stored.service);
+      throw new RouterError(404, "no_routing_document", message, { ...detail, state, lastGood });
+    }
     const version = storedVersion(stored);
     if (version !== null) c.header("etag", `"${version}"`);
     return c.json({
       service: stored.service,
       version,
+      state,
       valid: stored.doc !== null,
       errors: stored.errors,
       summary: stored.doc ? summarizeDocument(stored.doc) : null,
+      lastGood,
+      versionRegression: versionRegression(stored),
       document: stored.json,
     });
   });
@@ -100,8 +147,21 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
     const entries = [...stored.history]
       .reverse()
       .map((e) => (withDocuments ? e : { ...e, document: undefined }));
-    const restorable = restorableVersions(stored);
-    return c.json({ service: stored.service, currentVersion: current, restorable, entries });
+    const writtenBy = currentWriteIndex(stored);
+    return c.json({
+      service: stored.service,
+      state: storedState(stored),
+      currentVersion: current,
+      live: stored.doc?.live ?? null,
+      nextVersion: nextVersion(stored),
+      /** Index (newest first) of the entry that wrote the current document; null when none did. */
+      currentIndex: writtenBy < 0 ? null : stored.history.length - 1 - writtenBy,
+      versionRegression: versionRegression(stored),
+      lastGood: lastGoodOf(stored),
+      restorable: restorableVersions(stored),
+      entries,
+      dropped: stored.droppedHistory,
+    });
   });
 
   type Spec =
@@ -109,69 +169,86 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
     | Omit<ComputeWrite, "service" | "meta" | "dryRun" | "source">;
   const write = async (c: C, spec: Spec) => {
     const d = deps(c);
+    let fromState: StoredState = "missing";
     const { check: _check, ...result } = await writeService(d.services, {
       service: serviceParam(c),
       meta: metaOf(c),
       dryRun: ["1", "true"].includes(c.req.query("dryRun") ?? ""),
-      source: "admin",
+      source: c.req.header("x-router-source") === "cli" ? "cli" : "admin",
+      onPlan: (_plan, stored) => {
+        fromState = storedState(stored);
+      },
       ...spec,
     } as EditWrite | ComputeWrite);
     if (result.written) d.afterWrite();
     c.header("etag", `"${result.version}"`);
-    return c.json({ ok: true, ...result, summary: summarizeDocument(result.document) });
+    return c.json({ ok: true, ...result, fromState, summary: summarizeDocument(result.document) });
   };
 
-  admin.put("/services/:service", async (c) => {
-    const input = await jsonBody(c, true);
+  /** Runs the registry's edit `name` with `args` through the write pipeline. */
+  const runEdit = (
+    c: C,
+    name: string,
+    args: unknown,
+    expectedVersion: number | undefined,
+    forced = false,
+  ) => {
+    const prepared = prepareEdit(name, args);
+    if (!prepared.ok) {
+      throw prepared.reason === "unknown_edit"
+        ? new RouterError(404, "unknown_edit", prepared.message, { edits: EDIT_NAMES })
+        : new RouterError(400, "invalid_request", `the arguments of "${name}" are invalid`, {
+            errors: prepared.errors,
+          });
+    }
     return write(c, {
-      expectedVersion: ifMatch(c),
-      allowMissing: true,
-      allowInvalid: true,
-      compute: (s, meta) => replaceDocument(s.service, s.doc, input, meta),
+      expectedVersion,
+      ...prepared.steps,
+      ...(forced ? { check: async () => SKIPPED } : {}),
     });
+  };
+
+  admin.post("/services/:service/edits/:name", async (c) => {
+    const body = parseBody(EditBody, await jsonBody(c, false, EDIT_BODY_BYTES));
+    const name = c.req.param("name");
+    return runEdit(c, name, body.args, expected(c, body.expectedVersion), body.forced === true);
   });
 
-  admin.patch("/services/:service", async (c) => {
-    const patch = await jsonBody(c, true);
-    return write(c, {
-      expectedVersion: ifMatch(c),
-      edit: (doc, meta) => patchDocument(doc, patch, meta),
-    });
-  });
+  // The older endpoints, as aliases of registry edits.
+  admin.put("/services/:service", async (c) =>
+    runEdit(c, "apply", { document: await jsonBody(c, true) }, ifMatch(c)),
+  );
+
+  admin.patch("/services/:service", async (c) =>
+    runEdit(c, "patch", { patch: await jsonBody(c, true) }, ifMatch(c)),
+  );
 
   admin.post("/services/:service/flip", async (c) => {
-    const body = parseBody(FlipBody, await jsonBody(c, false));
-    const to = body.to;
-    return write(c, {
-      expectedVersion: expected(c, body.expectedVersion),
-      edit: (doc, meta) => flip(doc, to === undefined ? {} : { to }, meta),
-    });
+    const { expectedVersion, ...args } = parseBody(FlipBody, await jsonBody(c, false));
+    return runEdit(c, "flip", args, expected(c, expectedVersion));
   });
 
   admin.post("/services/:service/canary/kill", async (c) => {
-    const body = parseBody(KillBody, await jsonBody(c, false));
-    return write(c, {
-      expectedVersion: expected(c, body.expectedVersion),
-      edit: (doc, meta) => canaryKill(doc, meta),
-    });
+    const { expectedVersion } = parseBody(KillBody, await jsonBody(c, false));
+    return runEdit(c, "canary.kill", {}, expected(c, expectedVersion));
   });
 
+  // Also when the document was deleted: restores the newest good one known
+  // (the last-good copy, else the history's) as a new version.
   admin.post("/services/:service/rollback", async (c) => {
-    const body = parseBody(RollbackBody, await jsonBody(c, false));
-    const args = body.toVersion === undefined ? {} : { toVersion: body.toVersion };
-    // Also when the document was deleted: restores the newest good one known
-    // (the last-good copy, else the history's) as a new version.
-    return write(c, {
-      expectedVersion: expected(c, body.expectedVersion),
-      allowMissing: true,
-      allowInvalid: true,
-      compute: (s, meta) => rollback(s, args, meta),
-    });
+    const { expectedVersion, ...args } = parseBody(RollbackBody, await jsonBody(c, false));
+    return runEdit(c, "rollback", args, expected(c, expectedVersion));
   });
 
   admin.route("/services/:service/rollout", rolloutRoutes(depsFor));
 
   return admin;
+}
+
+/** The last-good copy the router serves when the document is deleted or invalid. */
+function lastGoodOf(stored: StoredService) {
+  const doc = validLastGood(stored);
+  return doc ? { version: doc.version, live: doc.live, updatedAt: doc.updatedAt } : null;
 }
 
 function metaOf(c: C): Authorship {
@@ -180,16 +257,21 @@ function metaOf(c: C): Authorship {
 
 /**
  * The request's JSON body; an empty body is {} unless one is required. At
- * most LIMITS.documentBytes are read (the largest valid document), chunked
- * or not: a larger body is refused unread.
+ * most `limit` bytes are read (LIMITS.documentBytes, the largest valid
+ * document; an edit's body 1 KiB more), chunked or not: a larger body is
+ * refused unread.
  */
-async function jsonBody(c: C, required: boolean): Promise<unknown> {
-  const bytes = await new RequestBody(c.req.raw).upTo(LIMITS.documentBytes);
+async function jsonBody(
+  c: C,
+  required: boolean,
+  limit: number = LIMITS.documentBytes,
+): Promise<unknown> {
+  const bytes = await new RequestBody(c.req.raw).upTo(limit);
   if (bytes === null) {
     throw new RouterError(
       413,
       "body_too_large",
-      `the body is over ${LIMITS.documentBytes} bytes, the most a routing document may have`,
+      `the body is over ${limit} bytes, the most a routing document${limit > LIMITS.documentBytes ? " and its edit" : ""} may have`,
     );
   }
   const text = new TextDecoder().decode(bytes);
