@@ -30,7 +30,9 @@ export interface RouterDeps {
   metrics?: KvMetricsRecorder;
 }
 
-export type WaitUntil = (promise: Promise<unknown>) => void;
+import type { WaitUntil } from "../../ports.ts";
+
+export type { WaitUntil };
 
 /** An origin call that was sent (an unsendable request is refused before it counts). */
 export type Sent = Exclude<OriginOutcome, { kind: "unsendable" }>;

@@ -31,12 +31,11 @@ import {
 } from "../../core/shadow/compare.ts";
 import { selectForShadow } from "../../core/shadow/select.ts";
 import type { RoutingDocument, Shadow } from "../../document/routing-document.ts";
+import type { WaitUntil } from "../../ports.ts";
 import type { RequestBody } from "../route/request-body.ts";
 
 /** Tells the shadow origin that a request is a mirrored copy. */
 export const SHADOW_HEADER = "x-router-shadow";
-
-type WaitUntil = (promise: Promise<unknown>) => void;
 
 export interface ShadowDeps {
   log: KvShadowLog;
