@@ -1,12 +1,14 @@
 /**
  * `npm run router -- <command>`: rollout operations on the routing
- * documents in Workers KV (local by default, --remote for the account).
+ * documents, through a running router's admin API (the default), or with
+ * --direct through wrangler and Workers KV (break glass: no router needed).
  *
- * Layer: script (CLI entry). Each command lives in scripts/router/commands/;
- * every document change goes through the shared operations in
- * src/document/edits/ and the write path in scripts/router/write.ts.
+ * Layer: CLI entry. Each command lives in scripts/router/commands/; every
+ * write is a named edit of src/document/edits/registry.ts run by the one
+ * write pipeline (scripts/router/write.ts). Errors print on stderr, or
+ * with --json as `{ "ok": false, "error": { code, message, errors? } }`.
  */
-import { CliError, EXIT } from "./router/cli.ts";
+import { CliError, EXIT, errorEnvelope } from "./router/cli.ts";
 import { type Command, runCommand } from "./router/command.ts";
 import { applyCommand } from "./router/commands/apply.ts";
 import { assignCommand } from "./router/commands/assign.ts";
@@ -19,6 +21,8 @@ import { rolloutCommand } from "./router/commands/rollout.ts";
 import { shadowCommand } from "./router/commands/shadow.ts";
 import { statusCommand } from "./router/commands/status.ts";
 import { validateCommand } from "./router/commands/validate.ts";
+import { unknownMessage } from "./router/suggest.ts";
+import { DEFAULT_ROUTER_URL } from "./router/target.ts";
 
 const commands: Command[] = [
   statusCommand,
@@ -36,18 +40,26 @@ const commands: Command[] = [
 
 const HELP = `Usage: npm run router -- <command> [args] [options]
 
-Rollout operations on the routing documents in Workers KV. Every write reads
-the current document, validates the change with the shared schema, prints a
-diff, refuses if the document moved meanwhile, writes with
-\`wrangler kv key put\` (--local by default, --remote for the account) and
-records the replaced document in the service's history.
+Rollout operations on the routing documents. Commands talk to a running
+router's admin API: --url <url> (else $ROUTER_URL, else ${DEFAULT_ROUTER_URL},
+what \`npm start\` serves), admin token $ROUTER_ADMIN_TOKEN (else $ADMIN_TOKEN,
+else .dev.vars for a router on this machine). Every write runs the router's
+one write pipeline: a dry run first (the diff; a flip's smoke tests), then
+the write, refused if the document moved meanwhile, recorded in the
+service's history.
+
+Break glass: --direct reads and writes Workers KV with \`wrangler kv\`
+(--local by default, --remote for the account), running the same edits
+without any router.
 
 Commands:
 ${commands.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join("\n")}
 
 \`npm run router -- <command> --help\` for each command's options.
-Exit codes: 0 done, 1 refused or failed, 2 usage error, 3 the document moved
-meanwhile (re-run).`;
+--json prints one envelope: {"ok":true,"data":...} or
+{"ok":false,"error":{"code","message","errors"?}}; times in ISO 8601.
+Exit codes: 0 done, 1 refused or failed (also: unknown service, no router),
+2 usage error, 3 the document moved meanwhile (re-run).`;
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
@@ -56,8 +68,14 @@ async function main(argv: string[]): Promise<number> {
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
   const command = commands.find((c) => c.name === name);
-  if (!command)
-    throw new CliError(EXIT.usage, "usage", `unknown command "${name}" (--help lists them)`);
+  if (!command) {
+    const names = commands.map((c) => c.name);
+    throw new CliError(
+      EXIT.usage,
+      "usage",
+      `${unknownMessage("command", name, names)} (--help lists them)`,
+    );
+  }
   await runCommand(command, rest);
   return EXIT.ok;
 }
@@ -71,11 +89,7 @@ try {
     err instanceof CliError
       ? err
       : new CliError(EXIT.refused, "failed", (err as Error).message ?? String(err));
-  if (json) {
-    const body = { ok: false, error: e.code, message: e.message, errors: e.errors, ...e.detail };
-    process.stdout.write(`${JSON.stringify(body, null, 2)}\n`);
-  } else {
-    process.stderr.write(`${e.message}\n`);
-  }
+  if (json) process.stdout.write(`${JSON.stringify(errorEnvelope(e), null, 2)}\n`);
+  else process.stderr.write(`${e.message}\n`);
   process.exitCode = e.exitCode;
 }

@@ -1,18 +1,21 @@
 /**
- * Shared plumbing of the `router` CLI: option parsing, the KV target, the
- * author, share parsing, output (human or --json) and exit codes.
+ * Shared plumbing of the `router` CLI: option parsing (with "did you mean"),
+ * the author, share parsing, output in one JSON envelope (or human text) and
+ * exit codes. Where a command acts (a router's admin API, or KV with
+ * --direct) is scripts/router/target.ts.
  *
- * Layer: script (CLI). Exit codes: 0 done; 1 refused or failed (invalid
- * change, failed smoke test, missing document); 2 usage error; 3 the stored
- * document moved while this command ran (lost-update guard; re-run it).
+ * Layer: CLI (top floor, beside src/http/). Exit codes: 0 done; 1 refused
+ * or failed (invalid change, failed smoke test, missing document, no
+ * router); 2 usage error; 3 the stored document moved while this command
+ * ran (lost-update guard; re-run it). Every --json output is one envelope:
+ * `{ "ok": true, "data": ... }` or `{ "ok": false, "error": { "code",
+ * "message", "errors"?, ... } }`, with times in ISO 8601.
  */
-import { readFileSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
-import { join } from "node:path";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { parseBasisPoints, parsePercent } from "../../src/document/edits/shares.ts";
 import type { FieldError } from "../../src/document/validate.ts";
-import { type KvTarget, ROOT } from "../lib/wrangler.ts";
+import { unknownMessage } from "./suggest.ts";
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, conflict: 3 } as const;
 
@@ -39,41 +42,18 @@ export class CliError extends Error {
 
 export const usage = (message: string) => new CliError(EXIT.usage, "usage", message);
 
-type Options = NonNullable<ParseArgsConfig["options"]>;
+export type Options = NonNullable<ParseArgsConfig["options"]>;
 
-/** Options every KV command takes. */
-export const KV_OPTIONS = {
-  local: { type: "boolean" },
-  remote: { type: "boolean" },
-  preview: { type: "boolean" },
-  "persist-to": { type: "string" },
+/** Options every command takes. */
+export const COMMON_OPTIONS = {
   json: { type: "boolean" },
   help: { type: "boolean", short: "h" },
 } satisfies Options;
 
-export const KV_HELP = `KV options:
-  --local               local KV (the default; the state \`npm start\` uses)
-  --remote              the Cloudflare account's KV namespace
-  --preview             the binding's preview namespace (needs preview_id in wrangler.toml)
-  --persist-to <dir>    local state directory (default .wrangler/state)
-  --json                machine-readable output
+export const COMMON_HELP = `General options:
+  --json                one JSON envelope on stdout: {"ok":true,"data":...}
+                        or {"ok":false,"error":{"code","message","errors"?}}
   -h, --help            this help`;
-
-/** Options every write command takes. */
-export const WRITE_OPTIONS = {
-  ...KV_OPTIONS,
-  "dry-run": { type: "boolean" },
-  confirm: { type: "boolean" },
-  "expect-version": { type: "string" },
-  author: { type: "string" },
-} satisfies Options;
-
-export const WRITE_HELP = `${KV_HELP}
-Write options:
-  --dry-run             print the diff and write nothing
-  --confirm             ask before writing
-  --expect-version <n>  refuse unless the stored document is version n
-  --author <name>       recorded as updatedBy (default $ROUTER_AUTHOR or user@host)`;
 
 export type Values = Record<string, string | boolean | undefined>;
 
@@ -87,32 +67,15 @@ export function parse(argv: string[], options: Options): { values: Values; posit
     });
     return { values: values as Values, positionals };
   } catch (err) {
-    throw usage((err as Error).message);
+    const e = err as Error & { code?: string };
+    const unknown = /^Unknown option '(-{1,2}[^']+)'/.exec(e.message)?.[1];
+    if (e.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" && unknown) {
+      const names = Object.keys(options).map((o) => `--${o}`);
+      throw usage(unknownMessage("option", unknown, names));
+    }
+    throw usage(e.message);
   }
 }
-
-export function kvTarget(values: Values): KvTarget {
-  if (values.local && values.remote) throw usage("--local and --remote exclude each other");
-  const persistTo = values["persist-to"] as string | undefined;
-  if (values.remote && persistTo) throw usage("--persist-to is for local state only");
-  if (values.preview && !hasPreviewNamespace()) {
-    throw usage(
-      "--preview: the ROUTING binding has no preview_id in wrangler.toml, so there is no preview namespace",
-    );
-  }
-  return {
-    ...(values.remote ? { remote: true } : {}),
-    ...(persistTo ? { persistTo } : {}),
-    ...(values.preview ? { preview: true } : {}),
-  };
-}
-
-function hasPreviewNamespace(): boolean {
-  return /^\s*preview_id\s*=/m.test(readFileSync(join(ROOT, "wrangler.toml"), "utf8"));
-}
-
-export const targetLabel = (t: KvTarget) =>
-  `${t.remote ? "remote" : `local${t.persistTo ? ` (${t.persistTo})` : ""}`}${t.preview ? ", preview" : ""}`;
 
 export function author(values: Values): string {
   const given = (values.author as string | undefined) ?? process.env.ROUTER_AUTHOR;
@@ -155,9 +118,22 @@ export function positional(positionals: string[], i: number, name: string): stri
   return value;
 }
 
-/** Prints a result: JSON when asked, else the human text. */
+/** Prints a result: the JSON envelope when asked, else the human text. */
 export function output(json: boolean | undefined, data: unknown, text: string): void {
-  process.stdout.write(json ? `${JSON.stringify(data, null, 2)}\n` : `${text}\n`);
+  process.stdout.write(json ? `${JSON.stringify({ ok: true, data }, null, 2)}\n` : `${text}\n`);
+}
+
+/** The JSON envelope of a failure: its code, message, field errors and details. */
+export function errorEnvelope(e: CliError): { ok: false; error: Record<string, unknown> } {
+  return {
+    ok: false,
+    error: {
+      ...e.detail,
+      code: e.code,
+      message: e.message,
+      ...(e.errors.length > 0 ? { errors: e.errors } : {}),
+    },
+  };
 }
 
 /** A line of progress for humans; silent under --json (stdout stays one JSON value). */

@@ -1,9 +1,11 @@
 /**
  * What a CLI command is, and command groups (`canary set|ramp|kill|remove`).
  *
- * Layer: script (CLI). Every command and group answers `--help`.
+ * Layer: CLI. Every command and group answers `--help`; an unknown
+ * subcommand is a usage error that names the closest one.
  */
 import { usage } from "./cli.ts";
+import { unknownMessage } from "./suggest.ts";
 
 export interface Command {
   name: string;
@@ -50,9 +52,8 @@ ${subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}
           if (sub === undefined) throw usage(`${name}: missing a command`);
           return;
         }
-        throw usage(
-          `${name}: unknown command "${sub}" (${subcommands.map((c) => c.name).join(", ")})`,
-        );
+        const names = subcommands.map((c) => c.name);
+        throw usage(`${name}: ${unknownMessage("command", sub, names)} (${names.join(", ")})`);
       }
       await runCommand(command, rest);
     },

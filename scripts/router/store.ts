@@ -1,12 +1,11 @@
 /**
- * The CLI's KV access for services: the stored document, history and
- * last-good copy of one service in one wrangler run; every service's
- * document (or last-good copy, when the document was deleted); and the
- * write of a document and its history.
+ * The CLI's KV access for services (--direct): the stored document,
+ * history and last-good copy of one service, or of every service, in one
+ * wrangler run; and the write of a document and its history.
  *
- * Layer: script (CLI), over scripts/lib/wrangler.ts, so every read and write
- * goes through `wrangler kv` exactly as an operator's would. Parsing is the
- * shared src/document/edits/stored-service.ts, as in the admin API.
+ * Layer: CLI (--direct), over scripts/lib/wrangler.ts, so every read and
+ * write goes through `wrangler kv` exactly as an operator's would. Parsing
+ * is the shared src/document/edits/stored-service.ts, as in the admin API.
  */
 import { type HistoryEntry, serializeHistory } from "../../src/document/edits/history.ts";
 import {
@@ -31,9 +30,10 @@ export async function readService(service: string, target: KvTarget): Promise<St
 }
 
 /**
- * Every service in KV: those with a document (`service:<name>`) and those
- * whose document was deleted but whose last-good copy the router still
- * serves (`service:<name>:last-good` only). Histories are not read.
+ * Every service in KV, read in one wrangler run: those with a document
+ * (`service:<name>`) and those whose document was deleted but whose
+ * last-good copy the router still serves (`service:<name>:last-good`), each
+ * with its history and last-good copy, as `readService` reads one.
  */
 export async function listServices(target: KvTarget): Promise<StoredService[]> {
   const keys = await kvList("service:", target);
@@ -41,16 +41,14 @@ export async function listServices(target: KvTarget): Promise<StoredService[]> {
     ...new Set(keys.flatMap((k) => /^service:([a-z0-9-]+)(?::last-good)?$/.exec(k)?.[1] ?? [])),
   ];
   if (names.length === 0) return [];
-  const listed = new Set(keys);
-  // A last-good copy is read only where the document is missing (a deleted one).
-  const wanted = names.flatMap((n) =>
-    listed.has(documentKey(n)) ? [documentKey(n)] : [lastGoodKey(n)],
+  const values = await kvGetMany(
+    names.flatMap((n) => [documentKey(n), historyKey(n), lastGoodKey(n)]),
+    target,
   );
-  const values = await kvGetMany(wanted, target);
   return names.map((n) =>
     parseStoredService(n, {
       document: values.get(documentKey(n)) ?? null,
-      history: null,
+      history: values.get(historyKey(n)) ?? null,
       lastGood: values.get(lastGoodKey(n)) ?? null,
     }),
   );

@@ -1,41 +1,41 @@
 /**
- * Each CLI command's effect, run as `node scripts/router.ts ...` against
- * real local KV (wrangler --local --persist-to a temp directory). Commands
- * run in sequence on one document, so each also proves the previous write
- * landed in KV (every write re-reads the stored document).
+ * Each CLI command's effect, run as `node scripts/router.ts ...` against a
+ * running router's admin API (the router in Miniflare, real local KV).
+ * Commands run in sequence on one document, so each also proves the
+ * previous write landed in KV (every write re-reads the stored document).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decide } from "../../src/core/routing/decide.ts";
 import { validateRoutingDocument } from "../../src/document/validate.ts";
-import { demoDoc, readState, runCli, seed, tempState } from "./cli-support.ts";
+import { type CliRouter, demoDoc, startCliRouter } from "./cli-support.ts";
 
-const state = tempState();
-const kv = ["--persist-to", state.dir];
+let router: CliRouter;
 const writeMs: number[] = [];
 
-/** Runs a write with --json and returns its written document. */
+/** Runs a write with --json and returns its answer's data. */
 async function write(args: string[]) {
-  const run = await runCli([...args, ...kv, "--json"]);
+  const run = await router.cli([...args, "--json"]);
   expect(run.code, run.stdout + run.stderr).toBe(0);
-  expect(run.json).toMatchObject({ ok: true, written: true });
+  expect(run.json).toMatchObject({ ok: true, data: { written: true } });
   writeMs.push(run.ms);
-  return run.json;
+  return run.data;
 }
 
 beforeAll(async () => {
-  await seed(state.dir, "service:fraud", demoDoc("fraud"));
-}, 240_000);
-afterAll(() => {
+  router = await startCliRouter();
+  await router.seed("service:fraud", demoDoc("fraud"));
+}, 60_000);
+afterAll(async () => {
   const avg = writeMs.reduce((a, b) => a + b, 0) / Math.max(1, writeMs.length);
-  console.log(`CLI writes: ${writeMs.length}, mean ${(avg / 1000).toFixed(1)} s each`);
-  state.cleanup();
+  console.log(`CLI writes: ${writeMs.length}, mean ${avg.toFixed(0)} ms each`);
+  await router?.dispose();
 });
 
-describe("router CLI commands against local KV", () => {
+describe("router CLI commands against a running router", () => {
   it("status: the stored document and who gets what share", async () => {
-    const run = await runCli(["status", "fraud", ...kv, "--json"]);
+    const run = await router.cli(["status", "fraud", "--json"]);
     expect(run.code, run.stderr).toBe(0);
-    const [fraud] = run.json.services;
+    const [fraud] = run.data.services;
     expect(fraud.document).toEqual(demoDoc("fraud"));
     const shares = Object.fromEntries(
       fraud.summary.arms.map((a: { origin: string; expectedBp: number }) => [
@@ -46,13 +46,13 @@ describe("router CLI commands against local KV", () => {
     expect(shares).toEqual({ blue: 8550, canary: 1000, "challenger-a": 450 });
     expect(fraud.summary.idle).toEqual(["green"]);
 
-    const text = await runCli(["status", ...kv, "--summary"]);
+    const text = await router.cli(["status", "--summary"]);
     expect(text.stdout).toContain(
       "fraud: version 1, updated 2026-11-26T00:00:00.000Z by demo-seed",
     );
     expect(text.stdout).toMatch(/live\s+blue\s+85\.50%/);
     expect(text.stdout).toMatch(/canary\s+canary\s+10\.00%/);
-  }, 240_000);
+  }, 30_000);
 
   it("canary ramp / set / kill", async () => {
     const ramped = await write(["canary", "ramp", "fraud"]);
@@ -71,7 +71,7 @@ describe("router CLI commands against local KV", () => {
     expect(killed.diff).toEqual([
       { path: "canary.killed", kind: "changed", before: false, after: true },
     ]);
-  }, 240_000);
+  }, 30_000);
 
   it("challenger add (first free range) / set / promote (the old live stays an origin)", async () => {
     const added = await write(["challenger", "add", "fraud", "green", "--share", "5%"]);
@@ -89,15 +89,15 @@ describe("router CLI commands against local KV", () => {
       { origin: "challenger-a", startBp: 0, shareBp: 500 },
     ]);
     expect(Object.keys(promoted.document.origins)).toContain("blue");
-  }, 240_000);
+  }, 30_000);
 
   it("challenger remove, and the document in KV is exactly the last one written", async () => {
     const removed = await write(["challenger", "remove", "fraud", "challenger-a"]);
     expect(removed.document.challengers).toEqual([]);
-    const { doc } = await readState(state.dir, "fraud");
+    const { doc } = await router.state("fraud");
     expect(doc).toEqual(removed.document);
     expect(doc.version).toBe(8);
-  }, 240_000);
+  }, 30_000);
 
   it("shadow on / set / off", async () => {
     const on = await write(["shadow", "on", "fraud", "blue", "--share", "10%"]);
@@ -106,18 +106,48 @@ describe("router CLI commands against local KV", () => {
     expect(set.document.shadow).toMatchObject({ origin: "blue", shareBp: 2500 });
     const off = await write(["shadow", "off", "fraud"]);
     expect(off.document.shadow).toMatchObject({ origin: "blue", shareBp: 2500, enabled: false });
-  }, 240_000);
+  }, 30_000);
 
   it("assign: the worker's own decide() on the stored document", async () => {
-    const run = await runCli(["assign", "fraud", "alice", "bob", "carol", ...kv, "--json"]);
+    const run = await router.cli(["assign", "fraud", "alice", "bob", "carol", "--json"]);
     expect(run.code, run.stderr).toBe(0);
-    const { doc } = await readState(state.dir, "fraud");
+    const { doc } = await router.state("fraud");
     const parsed = validateRoutingDocument(doc);
     if (!parsed.ok) throw new Error("stored document invalid");
-    for (const d of run.json.decisions) {
+    for (const d of run.data.decisions) {
       expect(d).toEqual({ userId: d.userId, ...decide(parsed.doc, { userId: d.userId }) });
     }
-    const text = await runCli(["assign", "x", "u1", "--file", "scripts/demo/fraud.json"]);
+    const text = await router.cli(["assign", "x", "u1", "--file", "scripts/demo/fraud.json"]);
     expect(text.stdout).toMatch(/^u1 -> \S+ \((live|canary|challenger), bucket \d+\)$/m);
-  }, 240_000);
+  }, 30_000);
+  it("status of an unknown service exits 1; a name the router refuses is exit 1 too", async () => {
+    const run = await router.cli(["status", "nobody"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`no routing document for "nobody" (${router.url})`);
+    const json = await router.cli(["status", "nobody", "--json"]);
+    expect(json.json).toEqual({
+      ok: false,
+      error: { code: "not_found", service: "nobody", message: expect.any(String) },
+    });
+    const bad = await router.cli(["status", "Not_A_Name"]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("not a valid service name");
+  }, 30_000);
+
+  it("--origin-url adds the canary's origin first; canary remove and shadow remove drop their blocks", async () => {
+    const set = await write([
+      "canary",
+      "set",
+      "fraud",
+      "purple",
+      "--share",
+      "1%",
+      "--origin-url",
+      "http://127.0.0.1:9/purple",
+    ]);
+    expect(set.document.origins.purple).toMatchObject({ url: "http://127.0.0.1:9/purple" });
+    expect(set.document.canary).toMatchObject({ origin: "purple", shareBp: 100 });
+    expect((await write(["canary", "remove", "fraud"])).document.canary).toBeUndefined();
+    expect((await write(["shadow", "remove", "fraud"])).document.shadow).toBeUndefined();
+  }, 30_000);
 });

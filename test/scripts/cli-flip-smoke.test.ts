@@ -1,31 +1,26 @@
 /**
  * Smoke-tested flips through a running router, and one history shared by the
  * CLI and the admin API. Starts real model origins (Node, an ephemeral
- * port) and the router under `wrangler dev --persist-to <temp>`; the CLI
- * writes the same local KV through `wrangler kv --local --persist-to`.
+ * port) and the router in Miniflare (real local KV); the CLI talks to its
+ * admin API and sends the smoke tests through the same router.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { type LocalProcess, startWranglerDev } from "../support/wrangler-dev.ts";
-import { readState, runCli, seed, tempState } from "./cli-support.ts";
+import { type CliRouter, startCliRouter, tempState } from "./cli-support.ts";
 
 const OVERRIDE_TOKEN = "smoke-override-token";
 const ADMIN_TOKEN = "smoke-admin-token";
 const state = tempState("router-smoke-");
-const kv = ["--persist-to", state.dir];
 const smokeFile = join(state.dir, "smoke.json");
 let origins: DemoOrigins;
-let router: LocalProcess | undefined;
+let router: CliRouter;
 let routerUrl = "";
 
-const flipArgs = (...extra: string[]) => [
-  ...["flip", "smoke", "--router-url", routerUrl, "--smoke-file", smokeFile],
-  ...kv,
-  ...extra,
-];
-const cliEnv = { OVERRIDE_TOKEN };
+const flipArgs = (...extra: string[]) => ["flip", "smoke", "--smoke-file", smokeFile, ...extra];
+const runCli = (args: string[], env: Record<string, string> = {}) => router.cli(args, env);
+const readState = (service: string) => router.state(service);
 
 beforeAll(async () => {
   origins = await startDemoOrigins({
@@ -33,7 +28,9 @@ beforeAll(async () => {
     "smoke-green": { version: "v2", family: "s", noise: 0.05 },
     "smoke-broken": { version: "v3", family: "s", noise: 0, behaviour: "error" },
   });
-  await seed(state.dir, "service:smoke", {
+  router = await startCliRouter({ OVERRIDE_TOKEN, ADMIN_TOKEN });
+  routerUrl = router.url;
+  await router.seed("service:smoke", {
     service: "smoke",
     version: 1,
     updatedAt: "2026-11-26T00:00:00.000Z",
@@ -57,17 +54,10 @@ beforeAll(async () => {
       },
     ]),
   );
-
-  router = await startWranglerDev({
-    persistTo: state.dir,
-    vars: { OVERRIDE_TOKEN, ADMIN_TOKEN, CONFIG_MEMO_TTL_MS: "0" },
-    timeoutMs: 60_000,
-  });
-  routerUrl = router.url;
-}, 180_000);
+}, 60_000);
 
 afterAll(async () => {
-  router?.stop();
+  await router?.dispose();
   await origins?.close();
   state.cleanup();
 });
@@ -94,47 +84,48 @@ const admin = async (path: string, method = "GET", body?: unknown) => {
 
 describe("smoke-tested blue-green flips", () => {
   it("a failing smoke test refuses the flip, and nothing is written", async () => {
-    const run = await runCli(flipArgs("--to", "broken"), cliEnv);
+    const run = await runCli(flipArgs("--to", "broken"));
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`smoke tests of broken via ${routerUrl}`);
     expect(run.stdout).toMatch(/FAIL {2}GET \/health .*status 500, expected 200/);
     expect(run.stderr).toContain("refused: the checks failed; nothing written");
-    const { doc, history } = await readState(state.dir, "smoke");
+    const { doc, history } = await readState("smoke");
     expect(doc).toMatchObject({ version: 1, live: "blue" });
     expect(history).toEqual([]);
-  }, 240_000);
+  }, 30_000);
 
   it("a wrong override token fails the smoke test (the router answers 403)", async () => {
     const run = await runCli(flipArgs("--to", "green", "--json"), { OVERRIDE_TOKEN: "wrong" });
     expect(run.code).toBe(1);
-    expect(run.json.check.results[0]).toMatchObject({ ok: false, status: 403 });
-    expect((await readState(state.dir, "smoke")).doc.live).toBe("blue");
-  }, 240_000);
+    expect(run.error).toMatchObject({ code: "check_failed", version: 2, forced: false });
+    expect(run.error.check.results[0]).toMatchObject({ ok: false, status: 403 });
+    expect((await readState("smoke")).doc.live).toBe("blue");
+  }, 30_000);
 
   it("passing smoke tests flip live; the router serves the new origin", async () => {
     expect(await variantFor("u1")).toBe("blue");
-    const run = await runCli(flipArgs("--to", "green", "--json"), cliEnv);
+    const run = await runCli(flipArgs("--to", "green", "--json"));
     expect(run.code, run.stdout + run.stderr).toBe(0);
-    expect(run.json).toMatchObject({ written: true, version: 2, forced: false });
+    expect(run.data).toMatchObject({ written: true, version: 2, forced: false });
     expect(
-      run.json.check.results.map((r: { ok: boolean; variant: string }) => [r.ok, r.variant]),
+      run.data.check.results.map((r: { ok: boolean; variant: string }) => [r.ok, r.variant]),
     ).toEqual([
       [true, "green"],
       [true, "green"],
     ]);
     expect(await variantFor("u1")).toBe("green");
-  }, 240_000);
+  }, 30_000);
 
   it("--force skips the smoke tests and the history records forced", async () => {
-    const run = await runCli(flipArgs("--to", "broken", "--force"), cliEnv);
+    const run = await runCli(flipArgs("--to", "broken", "--force"));
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("smoke tests SKIPPED (--force)");
-    const { history } = await readState(state.dir, "smoke");
-    expect(history.map((e) => [e.version, e.change, e.forced ?? false])).toEqual([
-      [2, "flip live blue -> green", false],
-      [3, "flip live green -> broken", true],
+    const { history } = await readState("smoke");
+    expect(history.map((e) => [e.version, e.source, e.change, e.forced ?? false])).toEqual([
+      [2, "cli", "flip live blue -> green", false],
+      [3, "cli", "flip live green -> broken", true],
     ]);
-  }, 240_000);
+  }, 30_000);
 });
 
 describe("one history for the CLI and the admin API", () => {
@@ -148,12 +139,12 @@ describe("one history for the CLI and the admin API", () => {
     expect(back.body).toMatchObject({ version: 4, change: "rollback to version 2 (live green)" });
     expect(await variantFor("u1")).toBe("green");
 
-    const cli = await runCli(["history", "smoke", "--json", ...kv]);
-    expect(cli.json.entries[0]).toMatchObject({ version: 4, source: "admin" });
-    const undo = await runCli(["rollback", "smoke", ...kv]);
+    const cli = await runCli(["history", "smoke", "--json"]);
+    expect(cli.data.entries[0]).toMatchObject({ version: 4, source: "admin" });
+    const undo = await runCli(["rollback", "smoke"]);
     expect(undo.code, undo.stderr).toBe(0);
     expect(undo.stdout).toContain("rollback to version 3 (live broken)");
     const after = await admin("");
     expect(after.body).toMatchObject({ version: 5, document: { live: "broken" } });
-  }, 180_000);
+  }, 30_000);
 });

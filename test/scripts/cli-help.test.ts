@@ -1,8 +1,12 @@
 /**
  * `--help` on every command and subcommand of the router CLI: exit 0, a
- * usage line, and no KV access (fast). Titles come from the command list.
+ * usage line, and no router or KV access (fast). Titles come from the
+ * command list. Usage errors: an unknown command or option names the
+ * closest one (exit 2); every --json failure is the one envelope; a router
+ * that does not answer is a clear error (exit 1).
  */
 import { describe, expect, it } from "vitest";
+import { closest, levenshtein } from "../../scripts/router/suggest.ts";
 import { runCli } from "./cli-support.ts";
 
 const commands = [
@@ -30,23 +34,97 @@ const commands = [
   ["apply"],
 ];
 
+/** Commands that read or write documents: both modes in their help. */
+const documentCommands = commands.filter(
+  (c) => !["canary", "challenger", "shadow", "validate"].includes(c.join(" ")),
+);
+
 describe("router --help", { timeout: 30_000 }, () => {
-  it("lists every command", async () => {
+  it("lists every command and both modes", async () => {
     const run = await runCli(["--help"]);
     expect(run.code).toBe(0);
     for (const [name] of commands) expect(run.stdout).toContain(`  ${name} `);
+    expect(run.stdout).toContain("$ROUTER_ADMIN_TOKEN");
+    expect(run.stdout).toContain("--direct");
+    expect(run.stdout).toContain('{"ok":true,"data":...}');
   });
 
   it.each(commands.map((c) => [c.join(" "), c]))("%s --help", async (_title, command) => {
     const run = await runCli([...command, "--help"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Usage: npm run router -- ${command.join(" ")}`);
+    if (documentCommands.includes(command)) {
+      expect(run.stdout).toContain("--url <url>");
+      expect(run.stdout).toContain("--direct");
+    }
+  });
+});
+
+describe("usage errors (exit 2) say what was meant", { timeout: 30_000 }, () => {
+  it("Levenshtein distance and the closest name", () => {
+    expect(levenshtein("flp", "flip")).toBe(1);
+    expect(levenshtein("kitten", "sitting")).toBe(3);
+    expect(levenshtein("", "abc")).toBe(3);
+    expect(closest("stauts", ["status", "flip", "history"])).toBe("status");
+    expect(closest("ROLLBAK", ["rollout", "rollback"])).toBe("rollback");
+    expect(closest("x", [])).toBeNull();
   });
 
-  it("an unknown command or option is a usage error (exit 2)", async () => {
-    expect((await runCli(["deploy"])).code).toBe(2);
-    const bad = await runCli(["flip", "fraud", "--frobnicate"]);
+  it("an unknown command suggests the closest one", async () => {
+    const run = await runCli(["stauts", "fraud"]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toContain("unknown command stauts; did you mean status?");
+    const sub = await runCli(["canary", "kil", "fraud"]);
+    expect(sub.code).toBe(2);
+    expect(sub.stderr).toContain("canary: unknown command kil; did you mean kill?");
+  });
+
+  it("an unknown option suggests the closest one", async () => {
+    const bad = await runCli(["flip", "fraud", "--dryrun"]);
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain("frobnicate");
+    expect(bad.stderr).toContain("unknown option --dryrun; did you mean --dry-run?");
+    const other = await runCli(["flip", "fraud", "--frobnicate"]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain("frobnicate");
+  });
+
+  it("with --json, a failure is the one envelope on stdout", async () => {
+    const run = await runCli(["deploy", "--json"]);
+    expect(run.code).toBe(2);
+    expect(run.json).toEqual({
+      ok: false,
+      error: {
+        code: "usage",
+        message: expect.stringContaining("unknown command deploy; did you mean"),
+      },
+    });
+    const kvOption = await runCli(["status", "fraud", "--remote", "--json"]);
+    expect(kvOption.code).toBe(2);
+    expect(kvOption.error.message).toContain("--remote is a --direct option");
+  });
+});
+
+describe("no router", { timeout: 30_000 }, () => {
+  it("a router that does not answer is a clear error (exit 1), with --direct as the way out", async () => {
+    const env = { ROUTER_ADMIN_TOKEN: "t" };
+    const run = await runCli(["status", "fraud", "--url", "http://127.0.0.1:9"], env);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "no router at http://127.0.0.1:9: start it with `npm start`, pass --url, or use --direct",
+    );
+    const write = await runCli(["canary", "kill", "fraud", "--json"], {
+      ...env,
+      ROUTER_URL: "http://127.0.0.1:9",
+    });
+    expect(write.code).toBe(1);
+    expect(write.error).toMatchObject({ code: "router_unreachable", url: "http://127.0.0.1:9" });
+  });
+
+  it("no admin token for a remote router: say where it comes from (the local .dev.vars is not sent)", async () => {
+    const run = await runCli(["status", "--url", "https://router.example.com"]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(
+      "no admin token for the router at https://router.example.com: set ROUTER_ADMIN_TOKEN to the router's ADMIN_TOKEN secret, or use --direct",
+    );
   });
 });

@@ -1,10 +1,9 @@
 /**
  * `router rollout ...` the way an operator runs it: `rollout plan` writes the
- * plan into real local KV (wrangler --local --persist-to <temp>), then the
- * router under `wrangler dev --persist-to <same temp>` starts and judges the
- * rollout through the admin API, with real model origins (Node, an
- * ephemeral port) serving real traffic. Parsing and rendering are checked
- * directly.
+ * plan through the running router's admin API (the router in Miniflare,
+ * real local KV), then the router starts and judges the rollout through the
+ * admin API, with real model origins (Node, an ephemeral port) serving real
+ * traffic. Parsing and rendering are checked directly.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,20 +11,16 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
 import { CliError } from "../../scripts/router/cli.ts";
 import { parseSteps } from "../../scripts/router/commands/rollout.ts";
-import { devVar } from "../../scripts/router/commands/rollout-admin.ts";
+import { devVar } from "../../scripts/router/target.ts";
 import { formatSeconds, parseDuration } from "../../src/document/edits/rollout.ts";
-import { type LocalProcess, startWranglerDev } from "../support/wrangler-dev.ts";
-import { readState, runCli, seed, tempState } from "./cli-support.ts";
+import { type CliRouter, runCli, startCliRouter, tempState } from "./cli-support.ts";
 
 const ADMIN_TOKEN = "rollout-admin-token";
 const state = tempState("router-rollout-");
-const kv = ["--persist-to", state.dir];
-const env = { ADMIN_TOKEN };
 let origins: DemoOrigins;
-let router: LocalProcess | undefined;
+let router: CliRouter;
 let routerUrl = "";
-/** The router starts while the KV-only tests run (wrangler dev takes seconds to come up). */
-let routerReady: Promise<void> = Promise.resolve();
+const readState = (service: string) => router.state(service);
 
 const doc = (service: string, canary: boolean) => ({
   service,
@@ -40,28 +35,19 @@ const doc = (service: string, canary: boolean) => ({
   ...(canary ? { canary: { origin: "green", shareBp: 0, salt: `${service}-salt` } } : {}),
 });
 
-async function startRouter(): Promise<void> {
-  router = await startWranglerDev({
-    persistTo: state.dir,
-    vars: { ADMIN_TOKEN, CONFIG_MEMO_TTL_MS: "0", METRICS_FLUSH_MS: "0" },
-  });
-  routerUrl = router.url;
-}
-
 beforeAll(async () => {
   origins = await startDemoOrigins({
     "ro-blue": { version: "v1", family: "r", noise: 0 },
     "ro-green": { version: "v2", family: "r", noise: 0.05 },
   });
-  // One wrangler at a time on a state directory: concurrent ones fail with SQLITE_BUSY.
-  await seed(state.dir, "service:ro", doc("ro", true));
-  await seed(state.dir, "service:ro-bare", doc("ro-bare", false));
-  routerReady = startRouter();
-  routerReady.catch(() => {}); // reported by the router tests' beforeAll
+  router = await startCliRouter({ ADMIN_TOKEN });
+  routerUrl = router.url;
+  await router.seed("service:ro", doc("ro", true));
+  await router.seed("service:ro-bare", doc("ro-bare", false));
 }, 60_000);
 
 afterAll(async () => {
-  router?.stop();
+  await router?.dispose();
   await origins?.close();
   state.cleanup();
 });
@@ -135,35 +121,34 @@ describe("--help", () => {
   });
 });
 
-describe("rollout plan (the shared write path, real local KV)", () => {
+describe("rollout plan (the shared write path, the registry's rollout.plan)", () => {
   it("--dry-run prints the diff and writes nothing", async () => {
-    const run = await runCli([
+    const run = await router.cli([
       "rollout",
       "plan",
       "ro",
       "--steps",
       "20%:10m,50%:10m",
       "--dry-run",
-      ...kv,
     ]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("ro: version 1 -> 2: rollout plan set: 20% 10m, 50% 10m -> flip");
     expect(run.stdout).toContain("dry run: nothing written");
-    const { doc, history } = await readState(state.dir, "ro");
+    const { doc, history } = await readState("ro");
     expect(doc.version).toBe(1);
     expect(doc.rollout).toBeUndefined();
     expect(history).toEqual([]);
   }, 60_000);
 
   it("a plan without a canary block is refused by the shared schema, with the field path", async () => {
-    const run = await runCli(["rollout", "plan", "ro-bare", "--steps", "5%:10m", "--json", ...kv]);
+    const run = await router.cli(["rollout", "plan", "ro-bare", "--steps", "5%:10m", "--json"]);
     expect(run.code).toBe(1);
-    expect(run.json).toMatchObject({ ok: false, error: "invalid_change" });
-    expect(run.json.errors).toContainEqual({
+    expect(run.json).toMatchObject({ ok: false, error: { code: "invalid_change" } });
+    expect(run.error.errors).toContainEqual({
       path: "rollout",
       message: "needs a canary block (origin and salt) to roll out",
     });
-    expect((await readState(state.dir, "ro-bare")).doc.version).toBe(1);
+    expect((await readState("ro-bare")).doc.version).toBe(1);
   }, 60_000);
 
   it("bad options are usage errors (exit 2) before any KV access", async () => {
@@ -173,19 +158,19 @@ describe("rollout plan (the shared write path, real local KV)", () => {
       ["--steps", "5%:10m", "--min-requests", "many"],
       [],
     ]) {
-      const run = await runCli(["rollout", "plan", "ro", ...args, ...kv]);
+      const run = await router.cli(["rollout", "plan", "ro", ...args]);
       expect(run.code, args.join(" ")).toBe(2);
     }
   }, 60_000);
 
   it("writes the plan with its gates and onSuccess; the history records the change", async () => {
-    const run = await runCli([
+    const run = await router.cli([
       ...["rollout", "plan", "ro", "--steps", "20%:10m,50%:10m,100%:10m"],
-      ...["--min-requests", "10", "--on-success", "stay", "--json", ...kv],
+      ...["--min-requests", "10", "--on-success", "stay", "--json"],
     ]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.json).toMatchObject({ written: true, version: 2 });
-    const { doc, history } = await readState(state.dir, "ro");
+    expect(run.data).toMatchObject({ written: true, version: 2 });
+    const { doc, history } = await readState("ro");
     expect(doc.rollout).toMatchObject({
       steps: [
         { shareBp: 2000, bakeSeconds: 600 },
@@ -198,8 +183,12 @@ describe("rollout plan (the shared write path, real local KV)", () => {
     expect(history.map((e) => [e.version, e.source, e.change])).toEqual([
       [2, "cli", "rollout plan set: 20% 10m, 50% 10m, 100% 10m -> stay"],
     ]);
-    const again = await runCli([
-      ...["rollout", "plan", "ro", "--steps", "20%:10m,50%:10m,100%:10m", ...kv],
+    const again = await router.cli([
+      "rollout",
+      "plan",
+      "ro",
+      "--steps",
+      "20%:10m,50%:10m,100%:10m",
     ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("rollout: the document already has this plan");
@@ -207,10 +196,7 @@ describe("rollout plan (the shared write path, real local KV)", () => {
 });
 
 describe("rollout commands through a running router's admin API", () => {
-  beforeAll(() => routerReady, 120_000);
-
-  const rollout = (...args: string[]) =>
-    runCli(["rollout", ...args, "--router-url", routerUrl], env);
+  const rollout = (...args: string[]) => router.cli(["rollout", ...args]);
 
   async function traffic(n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
@@ -223,27 +209,41 @@ describe("rollout commands through a running router's admin API", () => {
     }
   }
 
-  it("clear errors: router not reachable, wrong token, no plan", async () => {
-    const down = await runCli(
-      ["rollout", "status", "ro", "--router-url", "http://127.0.0.1:9"],
-      env,
-    );
+  it("clear errors: router not reachable, wrong token, no plan, no --direct", async () => {
+    // --router-url is the older name of --url.
+    const down = await router.cli([
+      "rollout",
+      "status",
+      "ro",
+      "--router-url",
+      "http://127.0.0.1:9",
+    ]);
     expect(down.code).toBe(1);
-    expect(down.stderr).toContain("cannot reach the router at http://127.0.0.1:9");
-    expect(down.stderr).toContain("is `npm start` running?");
+    expect(down.stderr).toContain(
+      "no router at http://127.0.0.1:9: start it with `npm start`, pass --url (",
+    );
+    expect(down.stderr).not.toContain("--direct");
 
-    const wrong = await runCli(["rollout", "status", "ro", "--router-url", routerUrl], {
-      ADMIN_TOKEN: "wrong",
-    });
+    const wrong = await router.cli(["rollout", "status", "ro"], { ROUTER_ADMIN_TOKEN: "wrong" });
     expect(wrong.code).toBe(1);
-    expect(wrong.stderr).toContain("refused the admin token (403)");
+    expect(wrong.stderr).toContain(
+      "refused the admin token (403): ROUTER_ADMIN_TOKEN in the environment is not the router's ADMIN_TOKEN",
+    );
+    // ADMIN_TOKEN (the variable the rollout commands read before) still works.
+    const older = await runCli(["rollout", "status", "ro", "--url", routerUrl], { ADMIN_TOKEN });
+    expect(older.code, older.stderr).toBe(0);
+    const direct = await rollout("status", "ro", "--direct");
+    expect(direct.code).toBe(2);
 
     const none = await rollout("start", "ro-bare");
     expect(none.code).toBe(1);
     expect(none.stderr).toContain("ro-bare has no rollout plan; write one first");
     const missing = await rollout("status", "nobody", "--json");
     expect(missing.code).toBe(1);
-    expect(missing.json).toMatchObject({ ok: false, error: "no_routing_document", status: 404 });
+    expect(missing.json).toMatchObject({
+      ok: false,
+      error: { code: "no_routing_document", status: 404 },
+    });
   }, 60_000);
 
   it("status before the first tick, start, metrics and gates after traffic", async () => {
@@ -274,9 +274,16 @@ describe("rollout commands through a running router's admin API", () => {
     expect(out).toMatch(/split {4}canary \d+ of 100 identified users \(\d+\.\d\d%; expected 20%\)/);
 
     const json = await rollout("status", "ro", "--json");
-    const { live, canary } = json.json.metrics;
+    const { live, canary } = json.data.metrics;
     expect(live.requests + canary.requests).toBe(100);
-    expect(json.json).toMatchObject({ statusCurrent: true, status: { state: "progressing" } });
+    expect(json.data).toMatchObject({ statusCurrent: true, status: { state: "progressing" } });
+    // Times in ISO 8601, like the documents.
+    const iso = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
+    expect(json.data.now).toMatch(iso);
+    expect(json.data.status.startedAt).toMatch(iso);
+    expect(json.data.status.stepStartedAt).toMatch(iso);
+    expect(json.data.status.timeline[0].at).toMatch(iso);
+    expect(json.data.metrics.firstAt).toMatch(iso);
 
     const evaluate = await rollout("evaluate", "ro");
     expect(evaluate.code, evaluate.stderr).toBe(0);
@@ -292,9 +299,11 @@ describe("rollout commands through a running router's admin API", () => {
     expect(again.code).toBe(1);
     expect(again.json).toMatchObject({
       ok: false,
-      error: "rollout_state",
-      message: "refused (409): cannot pause a paused rollout",
-      state: "paused",
+      error: {
+        code: "rollout_state",
+        message: "refused (409): cannot pause a paused rollout",
+        state: "paused",
+      },
     });
     expect((await rollout("status", "ro")).stdout).toContain(
       "bake       paused: the bake starts over on resume",
@@ -303,8 +312,8 @@ describe("rollout commands through a running router's admin API", () => {
     expect((await rollout("resume", "ro", "--author", "alice")).code).toBe(0);
     const abort = await rollout("abort", "ro", "--author", "bob", "--json");
     expect(abort.code, abort.stderr).toBe(0);
-    expect(abort.json).toMatchObject({ event: "abort", state: "aborted", version: 4 });
-    const { doc, history } = await readState(state.dir, "ro");
+    expect(abort.data).toMatchObject({ event: "abort", state: "aborted", version: 4 });
+    const { doc, history } = await readState("ro");
     expect(doc.canary).toMatchObject({ killed: true });
     expect(doc.updatedBy).toBe("bob");
     expect(history.at(-1)).toMatchObject({ version: 4, source: "rollout" });
@@ -322,7 +331,7 @@ describe("rollout commands through a running router's admin API", () => {
   }, 120_000);
 
   it("rollout remove takes the plan out of the document; status shows the earlier rollout", async () => {
-    const run = await runCli(["rollout", "remove", "ro", ...kv]);
+    const run = await router.cli(["rollout", "remove", "ro"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("rollout plan removed (was 20% 10m, 50% 10m, 100% 10m -> stay)");
     const status = await rollout("status", "ro");

@@ -1,7 +1,9 @@
 /**
- * Helpers for the CLI tests: run the real `router` CLI as a child process
- * against a private local KV directory (wrangler --local --persist-to), and
- * seed or read keys through the same wrangler path.
+ * Helpers for the CLI tests: run the real `router` CLI as a child process,
+ * against a router in Miniflare (startCliRouter: its admin API, the CLI's
+ * default mode, with KV seeded and read through the router's binding), or
+ * with --direct against a private local KV directory (wrangler --local
+ * --persist-to, seeded and read through the same wrangler path).
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -9,6 +11,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { kvGetMany, kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/lib/wrangler.ts";
 import type { HistoryEntry } from "../../src/document/edits/history.ts";
+import {
+  type MiniflareRouter,
+  type MiniflareRouterOptions,
+  startMiniflareRouter,
+} from "../support/miniflare-router.ts";
 
 export interface CliRun {
   code: number;
@@ -17,15 +24,26 @@ export interface CliRun {
   ms: number;
   // biome-ignore lint/suspicious/noExplicitAny: --json output is checked field by field
   json: any;
+  /** The --json envelope's `data` (ok) or `error` (not ok). */
+  // biome-ignore lint/suspicious/noExplicitAny: checked field by field
+  data: any;
+  // biome-ignore lint/suspicious/noExplicitAny: checked field by field
+  error: any;
 }
+
+/** Where the CLI looks for a router and its token: never the developer's own settings. */
+const ROUTER_ENV = ["ROUTER_URL", "ROUTER_ADMIN_TOKEN", "ADMIN_TOKEN", "OVERRIDE_TOKEN"];
 
 export const ROUTER = join(ROOT, "scripts", "router.ts");
 
 /** Spawns the CLI; the caller talks to it (used for --confirm). */
 export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {
+  const inherited = Object.fromEntries(
+    Object.entries(process.env).filter(([k]) => !ROUTER_ENV.includes(k)),
+  );
   return spawn(process.execPath, [ROUTER, ...args], {
     cwd: ROOT,
-    env: { ...process.env, ROUTER_AUTHOR: "test-operator", ...env },
+    env: { ...inherited, ROUTER_AUTHOR: "test-operator", ...env } as unknown as NodeJS.ProcessEnv,
     stdio: ["pipe", "pipe", "pipe"],
   });
 }
@@ -42,11 +60,13 @@ export function finished(child: ChildProcess, started = performance.now()): Prom
   return new Promise((resolve, reject) => {
     child.on("error", reject);
     child.on("close", (code) => {
-      let json: unknown = null;
+      // biome-ignore lint/suspicious/noExplicitAny: checked field by field
+      let json: any = null;
       try {
         json = JSON.parse(stdout);
       } catch {}
-      resolve({ code: code ?? 1, stdout, stderr, ms: performance.now() - started, json });
+      const ms = performance.now() - started;
+      resolve({ code: code ?? 1, stdout, stderr, ms, json, data: json?.data, error: json?.error });
     });
   });
 }
@@ -146,4 +166,49 @@ export function waitForOutput(
       }
     });
   });
+}
+
+/** A router in Miniflare for the CLI's default mode, and the CLI pointed at it. */
+export interface CliRouter extends MiniflareRouter {
+  /** ROUTER_URL and ROUTER_ADMIN_TOKEN for this router (and its OVERRIDE_TOKEN). */
+  env: Record<string, string>;
+  cli: (args: string[], env?: Record<string, string>) => Promise<CliRun>;
+  spawn: (args: string[], env?: Record<string, string>) => ChildProcess;
+  /** Puts a key as `wrangler kv key put` would (a string as is, else its JSON). */
+  seed: (key: string, value: unknown) => Promise<void>;
+  /** The stored document and history of a service. */
+  // biome-ignore lint/suspicious/noExplicitAny: documents are checked field by field
+  state: (service: string) => Promise<{ raw: string | null; doc: any; history: HistoryEntry[] }>;
+}
+
+export async function startCliRouter(
+  bindings: Record<string, string> = {},
+  options: MiniflareRouterOptions = {},
+): Promise<CliRouter> {
+  const router = await startMiniflareRouter(
+    { ADMIN_TOKEN: "cli-admin-token", OVERRIDE_TOKEN: "cli-override-token", ...bindings },
+    options,
+  );
+  const env = {
+    ROUTER_URL: router.url,
+    ROUTER_ADMIN_TOKEN: router.adminToken,
+    OVERRIDE_TOKEN: router.overrideToken,
+  };
+  return {
+    ...router,
+    env,
+    cli: (args, extra = {}) => runCli(args, { ...env, ...extra }),
+    spawn: (args, extra = {}) => spawnCli(args, { ...env, ...extra }),
+    seed: (key, value) =>
+      router.kv.put(key, typeof value === "string" ? value : JSON.stringify(value)),
+    state: async (service) => {
+      const raw = await router.kv.get(`service:${service}`);
+      const history = await router.kv.get(`history:${service}`);
+      return {
+        raw,
+        doc: raw === null ? null : JSON.parse(raw),
+        history: history === null ? [] : JSON.parse(history),
+      };
+    },
+  };
 }

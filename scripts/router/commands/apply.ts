@@ -1,16 +1,16 @@
 /**
  * `router apply <service> <file>`: replace (or create) a document from a file.
  *
- * Layer: script (CLI) over src/document/edits/replace.ts. The file's version and
- * stamps are ignored: it is written as the next version (one above every
- * version seen, src/document/edits/stored-service.ts), with history.
+ * Layer: CLI, the registry's `apply` edit (src/document/edits/replace.ts).
+ * The file's version and stamps are ignored: it is written as the next
+ * version (one above every version seen, src/document/edits/
+ * stored-service.ts), with history.
  */
 import { readFileSync } from "node:fs";
-import { replaceDocument } from "../../../src/document/edits/replace.ts";
 import { sizeError } from "../../../src/document/validate.ts";
-import { CliError, EXIT, parse, positional, usage, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
+import { CliError, EXIT, parse, positional, usage } from "../cli.ts";
 import type { Command } from "../command.ts";
-import { write } from "../write.ts";
+import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 export const applyCommand: Command = {
   name: "apply",
@@ -47,12 +47,6 @@ Example:
     } catch (err) {
       throw usage(`${file}: ${(err as Error).message}`);
     }
-    await write({
-      service,
-      values,
-      allowMissing: true,
-      allowInvalid: true,
-      compute: (stored, meta) => replaceDocument(service, stored.doc, input, meta),
-    });
+    await write({ service, values, edit: "apply", args: { document: input } });
   },
 };

@@ -2,25 +2,20 @@
  * `router assign <service> <user-id...>`: which arm each user gets, computed
  * by the very decide() the worker runs (src/core/routing/decide.ts).
  *
- * Layer: script (CLI).
+ * Layer: CLI. The stored document comes from the router (or KV with --direct).
  */
 import { readFileSync } from "node:fs";
 import { decide } from "../../../src/core/routing/decide.ts";
 import type { RoutingDocument } from "../../../src/document/routing-document.ts";
-import { formatFieldErrors, parseRoutingDocument } from "../../../src/document/validate.ts";
 import {
-  CliError,
-  EXIT,
-  KV_HELP,
-  KV_OPTIONS,
-  kvTarget,
-  output,
-  parse,
-  positional,
-  usage,
-} from "../cli.ts";
+  formatFieldErrors,
+  parseRoutingDocument,
+  validateRoutingDocument,
+} from "../../../src/document/validate.ts";
+import { CliError, EXIT, output, parse, positional, usage, type Values } from "../cli.ts";
 import type { Command } from "../command.ts";
-import { readService } from "../store.ts";
+import { connect } from "../connect.ts";
+import { TARGET_HELP, TARGET_OPTIONS } from "../target.ts";
 
 export const assignCommand: Command = {
   name: "assign",
@@ -33,12 +28,12 @@ carries that id.
 
 Options:
   --file <path>         decide with this document instead of the stored one
-${KV_HELP}
+${TARGET_HELP}
 
 Example:
   npm run router -- assign fraud alice bob`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, { ...KV_OPTIONS, file: { type: "string" } });
+    const { values, positionals } = parse(argv, { ...TARGET_OPTIONS, file: { type: "string" } });
     const service = positional(positionals, 0, "service");
     const users = positionals.slice(1);
     if (users.length === 0) throw usage("missing <user-id>");
@@ -57,7 +52,7 @@ Example:
 async function documentFor(
   service: string,
   file: string | undefined,
-  values: Record<string, unknown>,
+  values: Values,
 ): Promise<RoutingDocument> {
   if (file !== undefined) {
     const parsed = parseRoutingDocument(readFileSync(file, "utf8"));
@@ -70,15 +65,16 @@ async function documentFor(
       );
     return parsed.doc;
   }
-  const stored = await readService(service, kvTarget(values as Parameters<typeof kvTarget>[0]));
-  if (stored.raw === null)
+  const stored = await connect(values).backend.service(service);
+  if (!stored.found)
     throw new CliError(EXIT.refused, "not_found", `no routing document for "${service}"`);
-  if (!stored.doc)
+  const parsed = validateRoutingDocument(stored.document);
+  if (!parsed.ok)
     throw new CliError(
       EXIT.refused,
       "stored_document_invalid",
-      `the stored document is invalid:\n${formatFieldErrors(stored.errors)}`,
-      stored.errors,
+      `the stored document is invalid:\n${formatFieldErrors(parsed.errors)}`,
+      parsed.errors,
     );
-  return stored.doc;
+  return parsed.doc;
 }

@@ -1,28 +1,14 @@
 /**
  * `router canary set|ramp|kill|remove`: the canary of a service.
  *
- * Layer: script (CLI) over src/document/edits/canary.ts.
+ * Layer: CLI, the registry's canary.set|ramp|kill|remove edits
+ * (src/document/edits/canary.ts).
  */
-import {
-  canaryKill,
-  canaryRamp,
-  canaryRemove,
-  canarySet,
-  RAMP_LADDER,
-} from "../../../src/document/edits/canary.ts";
+import { RAMP_LADDER } from "../../../src/document/edits/canary.ts";
 import { formatBp } from "../../../src/document/edits/shares.ts";
-import type { RoutingDocument } from "../../../src/document/routing-document.ts";
-import {
-  parse,
-  positional,
-  shareFrom,
-  shareOption,
-  usage,
-  WRITE_HELP,
-  WRITE_OPTIONS,
-} from "../cli.ts";
+import { parse, positional, shareFrom, shareOption, usage } from "../cli.ts";
 import { type Command, group } from "../command.ts";
-import { write } from "../write.ts";
+import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 const set: Command = {
   name: "set",
@@ -36,7 +22,7 @@ a new salt (a fresh sample of users) unless --salt is given.
 Options:
   --share <pct>         share of users, e.g. 5% or 0.5% (whole basis points only)
   --bp <n>              the share in basis points (100 = 1%)
-  --url <url>           add [origin] with this URL to the document first
+  --origin-url <url>    add [origin] with this URL to the document first
   --salt <salt>         hash salt (changing it reshuffles who is in the canary)
 ${WRITE_HELP}
 
@@ -47,7 +33,7 @@ Example:
       ...WRITE_OPTIONS,
       share: { type: "string" },
       bp: { type: "string" },
-      url: { type: "string" },
+      "origin-url": { type: "string" },
       salt: { type: "string" },
     });
     const service = positional(positionals, 0, "service");
@@ -56,10 +42,10 @@ Example:
     const args = {
       shareBp,
       ...(positionals[1] !== undefined ? { origin: positionals[1] } : {}),
-      ...(values.url !== undefined ? { url: values.url as string } : {}),
+      ...(values["origin-url"] !== undefined ? { url: values["origin-url"] as string } : {}),
       ...(values.salt !== undefined ? { salt: values.salt as string } : {}),
     };
-    await write({ service, values, edit: (doc, meta) => canarySet(doc, args, meta) });
+    await write({ service, values, edit: "canary.set", args });
   },
 };
 
@@ -86,7 +72,8 @@ Example:
     await write({
       service,
       values,
-      edit: (doc, meta) => canaryRamp(doc, to === undefined ? {} : { toBp: to }, meta),
+      edit: "canary.ramp",
+      args: to === undefined ? {} : { toBp: to },
     });
   },
 };
@@ -102,11 +89,11 @@ share and salt stay in the document; \`canary set\` resumes.
 ${WRITE_HELP}
 
 Example:
-  npm run router -- canary kill fraud --remote`,
+  npm run router -- canary kill fraud --url https://router.example.com`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, edit: (doc, meta) => canaryKill(doc, meta) });
+    await write({ service, values, edit: "canary.kill", args: {} });
   },
 };
 
@@ -119,7 +106,7 @@ ${WRITE_HELP}`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, edit: (doc, meta) => canaryRemove(doc, meta) });
+    await write({ service, values, edit: "canary.remove", args: {} });
   },
 };
 

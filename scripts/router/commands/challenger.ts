@@ -1,26 +1,12 @@
 /**
  * `router challenger add|set|remove|promote`: champion-challenger arms.
  *
- * Layer: script (CLI) over src/document/edits/challenger.ts.
+ * Layer: CLI, the registry's challenger.add|set|remove|promote edits
+ * (src/document/edits/challenger.ts).
  */
-import {
-  challengerAdd,
-  challengerPromote,
-  challengerRemove,
-  challengerSet,
-} from "../../../src/document/edits/challenger.ts";
-import type { RoutingDocument } from "../../../src/document/routing-document.ts";
-import {
-  intOption,
-  parse,
-  positional,
-  shareFrom,
-  usage,
-  WRITE_HELP,
-  WRITE_OPTIONS,
-} from "../cli.ts";
+import { intOption, parse, positional, shareFrom, usage } from "../cli.ts";
 import { type Command, group } from "../command.ts";
-import { write } from "../write.ts";
+import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 const SHARE_OPTIONS = {
   share: { type: "string" },
@@ -40,7 +26,7 @@ Options:
   --share <pct>         share, e.g. 5% (of users not in the canary)
   --bp <n>              the share in basis points
   --start-bp <n>        first bucket of the range (0..9999)
-  --url <url>           add <origin> with this URL to the document first
+  --origin-url <url>    add <origin> with this URL to the document first
 ${WRITE_HELP}
 
 Example:
@@ -49,7 +35,7 @@ Example:
     const { values, positionals } = parse(argv, {
       ...WRITE_OPTIONS,
       ...SHARE_OPTIONS,
-      url: { type: "string" },
+      "origin-url": { type: "string" },
     });
     const service = positional(positionals, 0, "service");
     const origin = positional(positionals, 1, "origin");
@@ -60,9 +46,9 @@ Example:
       origin,
       shareBp,
       ...(startBp !== undefined ? { startBp } : {}),
-      ...(values.url !== undefined ? { url: values.url as string } : {}),
+      ...(values["origin-url"] !== undefined ? { url: values["origin-url"] as string } : {}),
     };
-    await write({ service, values, edit: (doc, meta) => challengerAdd(doc, args, meta) });
+    await write({ service, values, edit: "challenger.add", args });
   },
 };
 
@@ -89,7 +75,7 @@ Example:
       ...(shareBp !== undefined ? { shareBp } : {}),
       ...(startBp !== undefined ? { startBp } : {}),
     };
-    await write({ service, values, edit: (doc, meta) => challengerSet(doc, args, meta) });
+    await write({ service, values, edit: "challenger.set", args });
   },
 };
 
@@ -103,11 +89,7 @@ ${WRITE_HELP}`,
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
     const origin = positional(positionals, 1, "origin");
-    await write({
-      service,
-      values,
-      edit: (doc, meta) => challengerRemove(doc, { origin }, meta),
-    });
+    await write({ service, values, edit: "challenger.remove", args: { origin } });
   },
 };
 
@@ -127,11 +109,7 @@ Example:
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
     const origin = positional(positionals, 1, "origin");
-    await write({
-      service,
-      values,
-      edit: (doc, meta) => challengerPromote(doc, { origin }, meta),
-    });
+    await write({ service, values, edit: "challenger.promote", args: { origin } });
   },
 };
 

@@ -1,16 +1,15 @@
 /**
  * `router rollback <service> [--to N]`: restore a previous document now.
  *
- * Layer: script (CLI) over src/document/edits/rollback.ts. Works even when the
- * stored document is invalid, which is often why one rolls back, and when
- * it was deleted: then it restores the newest good document known (the
- * worker's last-good copy, else the history's), the one command to
- * recover from an accidental delete.
+ * Layer: CLI, the registry's `rollback` edit (src/document/edits/
+ * rollback.ts). Works even when the stored document is invalid, which is
+ * often why one rolls back, and when it was deleted: then it restores the
+ * newest good document known (the worker's last-good copy, else the
+ * history's), the one command to recover from an accidental delete.
  */
-import { rollback } from "../../../src/document/edits/rollback.ts";
-import { intOption, parse, positional, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
+import { intOption, parse, positional } from "../cli.ts";
 import type { Command } from "../command.ts";
-import { write } from "../write.ts";
+import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 export const rollbackCommand: Command = {
   name: "rollback",
@@ -25,15 +24,16 @@ history, so a rollback can itself be rolled back.
 
 When the document was deleted (or written around the CLI), it restores the
 newest good document known: the worker's last-good copy, else the newest
-valid one in the history.
+valid one in the history. Without a router at all, \`--direct\` does the
+same through wrangler (add --remote for the account's KV).
 
 Options:
   --to <version>        the version to restore (default: the previous one)
 ${WRITE_HELP}
 
 Examples:
-  npm run router -- rollback fraud --remote    # the new model is bad, roll back now
-  npm run router -- rollback fraud --remote    # service:fraud was deleted by accident`,
+  npm run router -- rollback fraud --url https://router.example.com   # the new model is bad
+  npm run router -- rollback fraud --direct --remote    # no router answers: break glass`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, to: { type: "string" } });
     const service = positional(positionals, 0, "service");
@@ -41,10 +41,8 @@ Examples:
     await write({
       service,
       values,
-      allowMissing: true,
-      allowInvalid: true,
-      compute: (stored, meta) =>
-        rollback(stored, toVersion === undefined ? {} : { toVersion }, meta),
+      edit: "rollback",
+      args: toVersion === undefined ? {} : { toVersion },
     });
   },
 };

@@ -2,19 +2,15 @@
  * `router rollout plan|remove|status|start|evaluate|pause|resume|abort|promote`:
  * progressive delivery.
  *
- * Layer: script (CLI). `plan` and `remove` change the document's `rollout`
- * block through the shared write path (src/document/edits/rollout.ts, diff,
- * --dry-run, history). Everything else asks the running router's admin API
- * (scripts/router/commands/rollout-admin.ts), because the analyzer runs in
- * the Worker, next to the metrics its isolates write.
+ * Layer: CLI. `plan` and `remove` are the registry's rollout.plan|remove
+ * edits (src/document/edits/rollout.ts), written like every other write
+ * (diff, --dry-run, history; --direct works). Everything else asks the
+ * running router's admin API (scripts/router/commands/rollout-admin.ts),
+ * because the analyzer runs in the Worker, next to the metrics its
+ * isolates write.
  */
-import {
-  parseDuration,
-  type RolloutPlanChange,
-  removeRolloutPlan,
-  setRolloutPlan,
-} from "../../../src/document/edits/rollout.ts";
-import type { RoutingDocument } from "../../../src/document/routing-document.ts";
+import { parseDuration, type RolloutPlanChange } from "../../../src/document/edits/rollout.ts";
+import { adminCall } from "../api.ts";
 import {
   author,
   CliError,
@@ -26,23 +22,18 @@ import {
   positional,
   shareOption,
   usage,
-  WRITE_HELP,
-  WRITE_OPTIONS,
+  type Values,
 } from "../cli.ts";
 import { type Command, group } from "../command.ts";
-import { write } from "../write.ts";
-import {
-  ADMIN_HELP,
-  ADMIN_OPTIONS,
-  type AnalysisOutcome,
-  adminCall,
-  adminTarget,
-  type RolloutView,
-  rolloutPath,
-} from "./rollout-admin.ts";
+import { apiTarget, ROUTER_HELP, ROUTER_OPTIONS } from "../target.ts";
+import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
+import { type AnalysisOutcome, type RolloutView, rolloutPath, viewJson } from "./rollout-admin.ts";
 import { formatOutcome, formatStatus } from "./rollout-render.ts";
 
 const EXAMPLE_STEPS = "1%:10m,5%:30m,25%:10m,50%:10m,100%:10m";
+
+/** The router these commands ask; they have no --direct (the analyzer runs in the router). */
+const router = (values: Values) => apiTarget(values, false);
 
 /** "1%:10m,5%:30m" -> [{ shareBp: 100, bakeSeconds: 600 }, { shareBp: 500, bakeSeconds: 1800 }]. */
 export function parseSteps(text: string): RolloutPlanChange["steps"] {
@@ -105,7 +96,7 @@ Example:
       ...(minRequests !== undefined ? { gates: { minRequests } } : {}),
       ...(onSuccess !== undefined ? { onSuccess } : {}),
     };
-    await write({ service, values, edit: (doc, meta) => setRolloutPlan(doc, change, meta) });
+    await write({ service, values, edit: "rollout.plan", args: change });
     if (!values["dry-run"]) {
       note(
         values.json as boolean | undefined,
@@ -128,7 +119,7 @@ ${WRITE_HELP}`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, edit: (doc, meta) => removeRolloutPlan(doc, meta) });
+    await write({ service, values, edit: "rollout.remove", args: {} });
   },
 };
 
@@ -142,15 +133,15 @@ with its share and bake (and the time left), the last verdict, each gate's
 outcome and detail (evaluated now on this document version's metrics while
 the rollout progresses), the timeline, and the per-arm metrics.
 
-${ADMIN_HELP}
+${ROUTER_HELP}
 
 Example:
   npm run router -- rollout status fraud`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, ADMIN_OPTIONS);
+    const { values, positionals } = parse(argv, ROUTER_OPTIONS);
     const service = positional(positionals, 0, "service");
-    const view = await adminCall<RolloutView>(adminTarget(values), "GET", rolloutPath(service));
-    output(values.json === true, view, formatStatus(view));
+    const view = await adminCall<RolloutView>(router(values), "GET", rolloutPath(service));
+    output(values.json === true, viewJson(view), formatStatus(view));
   },
 };
 
@@ -166,15 +157,15 @@ now. Write the block first with \`rollout plan\`. A plan that has already
 run (rolled back, aborted, promoted) does not start again: give it new
 steps, or the canary a new salt (\`canary set <service> <origin> --share 0% --salt <new>\`).
 
-${ADMIN_HELP}
+${ROUTER_HELP}
 
 Example:
   npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
   npm run router -- rollout start fraud`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, ADMIN_OPTIONS);
+    const { values, positionals } = parse(argv, ROUTER_OPTIONS);
     const service = positional(positionals, 0, "service");
-    const target = adminTarget(values);
+    const target = router(values);
     const view = await adminCall<RolloutView>(target, "GET", rolloutPath(service));
     if (!view.plan) {
       throw new CliError(
@@ -216,15 +207,15 @@ else judges the current step's metrics and acts (keeps baking, advances,
 holds, rolls back or promotes). Exit 3 when someone else wrote the document
 meanwhile (nothing done; run it again).
 
-${ADMIN_HELP}
+${ROUTER_HELP}
 
 Example:
   npm run router -- rollout evaluate fraud`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, ADMIN_OPTIONS);
+    const { values, positionals } = parse(argv, ROUTER_OPTIONS);
     const service = positional(positionals, 0, "service");
     const outcome = await adminCall<AnalysisOutcome>(
-      adminTarget(values),
+      router(values),
       "POST",
       rolloutPath(service, "evaluate"),
     );
@@ -271,15 +262,15 @@ state does not allow it (e.g. pausing a rolled-back rollout).
 
 Options:
   --author <name>       recorded in the timeline and history (default $ROUTER_AUTHOR or user@host)
-${ADMIN_HELP}
+${ROUTER_HELP}
 
 Example:
   npm run router -- rollout ${name} fraud`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, { ...ADMIN_OPTIONS, author: { type: "string" } });
+    const { values, positionals } = parse(argv, { ...ROUTER_OPTIONS, author: { type: "string" } });
     const service = positional(positionals, 0, "service");
     const outcome = await adminCall<AnalysisOutcome>(
-      adminTarget(values),
+      router(values),
       "POST",
       rolloutPath(service, name),
       author(values),
@@ -307,8 +298,10 @@ deployed), or now with \`rollout start\`:
   npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
   npm run router -- rollout start fraud
   npm run router -- rollout status fraud
-plan and remove write KV like every other write command; the others call
-the running router's admin API (--router-url, ADMIN_TOKEN).`;
+Every subcommand talks to the running router's admin API (--url, else
+$ROUTER_URL; token $ROUTER_ADMIN_TOKEN); plan and remove also take --direct
+(KV through wrangler, no router), the others need the router (the analyzer
+runs in it).`;
 
 const base = group(
   "rollout",

@@ -1,18 +1,12 @@
 /**
- * `router shadow on|off|set`: mirror a share of requests to a shadow origin.
+ * `router shadow on|off|set|remove`: mirror a share of requests to a shadow origin.
  *
- * Layer: script (CLI) over src/document/edits/shadow.ts.
+ * Layer: CLI, the registry's shadow.on|off|set|remove edits
+ * (src/document/edits/shadow.ts).
  */
-import {
-  shadowOff,
-  shadowOn,
-  shadowRemove,
-  shadowSet,
-} from "../../../src/document/edits/shadow.ts";
-import type { RoutingDocument } from "../../../src/document/routing-document.ts";
-import { parse, positional, shareFrom, WRITE_HELP, WRITE_OPTIONS } from "../cli.ts";
+import { parse, positional, shareFrom } from "../cli.ts";
 import { type Command, group } from "../command.ts";
-import { write } from "../write.ts";
+import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 const SHARE_OPTIONS = { share: { type: "string" }, bp: { type: "string" } } as const;
 
@@ -41,7 +35,7 @@ Example:
       ...(positionals[1] !== undefined ? { origin: positionals[1] } : {}),
       ...(shareBp !== undefined ? { shareBp } : {}),
     };
-    await write({ service, values, edit: (doc, meta) => shadowOn(doc, args, meta) });
+    await write({ service, values, edit: "shadow.on", args });
   },
 };
 
@@ -63,7 +57,7 @@ ${WRITE_HELP}`,
       ...(values.origin !== undefined ? { origin: values.origin as string } : {}),
       ...(shareBp !== undefined ? { shareBp } : {}),
     };
-    await write({ service, values, edit: (doc, meta) => shadowSet(doc, args, meta) });
+    await write({ service, values, edit: "shadow.set", args });
   },
 };
 
@@ -78,7 +72,7 @@ ${WRITE_HELP}`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, edit: (doc, meta) => shadowOff(doc, meta) });
+    await write({ service, values, edit: "shadow.off", args: {} });
   },
 };
 
@@ -91,7 +85,7 @@ ${WRITE_HELP}`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
-    await write({ service, values, edit: (doc, meta) => shadowRemove(doc, meta) });
+    await write({ service, values, edit: "shadow.remove", args: {} });
   },
 };
 

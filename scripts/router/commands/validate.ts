@@ -1,7 +1,7 @@
 /**
  * `router validate <file...>`: check routing documents against the schema.
  *
- * Layer: script (CLI) over src/document/validate.ts; no KV access.
+ * Layer: CLI over src/document/validate.ts; no router, no KV.
  */
 import { readFileSync } from "node:fs";
 import {
@@ -9,7 +9,7 @@ import {
   formatFieldErrors,
   parseRoutingDocument,
 } from "../../../src/document/validate.ts";
-import { CliError, EXIT, output, parse, usage } from "../cli.ts";
+import { CliError, COMMON_OPTIONS, EXIT, output, parse, usage } from "../cli.ts";
 import type { Command } from "../command.ts";
 
 export const validateCommand: Command = {
@@ -24,10 +24,7 @@ Exits 1 when any file is invalid.
 Example:
   npm run router -- validate scripts/demo/fraud.json`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, {
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    });
+    const { values, positionals } = parse(argv, COMMON_OPTIONS);
     if (positionals.length === 0) throw usage("missing <file>");
     const results: { file: string; ok: boolean; errors: FieldError[] }[] = positionals.map(
       (file) => {
@@ -53,11 +50,9 @@ Example:
         "invalid_document",
         text,
         results.flatMap((r) => r.errors),
-        {
-          results,
-        },
+        { results },
       );
     }
-    output(values.json as boolean | undefined, { ok: true, results }, text);
+    output(values.json as boolean | undefined, { results }, text);
   },
 };

@@ -1,0 +1,130 @@
+/**
+ * --direct, the break-glass mode: the CLI's Backend over Workers KV through
+ * `wrangler kv` (scripts/router/store.ts), with no router at all. A write
+ * runs the registry's edit (src/document/edits/registry.ts) through the one
+ * write pipeline (src/app/write-service.ts) here, exactly as the admin API
+ * runs it in the router; reads build the admin API's answers from what KV
+ * holds, with the same shared functions.
+ *
+ * Layer: CLI. Each read is one wrangler run; a write four (read, re-read,
+ * put the document, put the history), about 5 s locally.
+ */
+import { WriteRefused, writeService } from "../../src/app/write-service.ts";
+import { prepareEdit, storedState } from "../../src/document/edits/registry.ts";
+import { currentWriteIndex, restorableVersions } from "../../src/document/edits/rollback.ts";
+import {
+  nextVersion,
+  type StoredService,
+  storedVersion,
+  validLastGood,
+  versionRegression,
+} from "../../src/document/edits/stored-service.ts";
+import { summarizeDocument } from "../../src/document/edits/summary.ts";
+import {
+  type Backend,
+  type HistoryView,
+  notFound,
+  refusal,
+  reportOf,
+  type ServiceStatus,
+  type WritePlan,
+} from "./backend.ts";
+import { listServices, readService, wranglerServiceStore } from "./store.ts";
+import type { DirectTarget } from "./target.ts";
+
+function lastGoodOf(stored: StoredService) {
+  const doc = validLastGood(stored);
+  return doc ? { version: doc.version, live: doc.live, updatedAt: doc.updatedAt } : null;
+}
+
+/** GET /services/:service's answer, from what KV holds. */
+export function statusOf(stored: StoredService): ServiceStatus {
+  const state = storedState(stored);
+  const found = stored.raw !== null;
+  return {
+    service: stored.service,
+    state,
+    found,
+    deleted: state === "deleted",
+    valid: stored.doc !== null,
+    version: storedVersion(stored),
+    errors: stored.errors,
+    summary: stored.doc ? summarizeDocument(stored.doc) : null,
+    lastGood: lastGoodOf(stored),
+    versionRegression: found ? versionRegression(stored) : null,
+    document: stored.json,
+  };
+}
+
+/** GET /services/:service/history's answer, from what KV holds. */
+export function historyOf(stored: StoredService, withDocuments: boolean): HistoryView {
+  const writtenBy = currentWriteIndex(stored);
+  return {
+    service: stored.service,
+    state: storedState(stored),
+    currentVersion: storedVersion(stored),
+    live: stored.doc?.live ?? null,
+    nextVersion: nextVersion(stored),
+    currentIndex: writtenBy < 0 ? null : stored.history.length - 1 - writtenBy,
+    versionRegression: versionRegression(stored),
+    lastGood: lastGoodOf(stored),
+    restorable: restorableVersions(stored),
+    entries: [...stored.history]
+      .reverse()
+      .map((e) => (withDocuments ? e : { ...e, document: undefined })),
+    dropped: stored.droppedHistory,
+  };
+}
+
+export function directBackend(target: DirectTarget): Backend {
+  const { kv, label } = target;
+  return {
+    label,
+    service: async (name) => {
+      const status = statusOf(await readService(name, kv));
+      if (status.state === "missing") throw notFound(name, label);
+      return status;
+    },
+    services: async () => (await listServices(kv)).map(statusOf),
+    history: async (name, withDocuments) => historyOf(await readService(name, kv), withDocuments),
+    write: async (request, hooks) => {
+      const { service } = request;
+      const prepared = prepareEdit(request.edit, request.args);
+      if (!prepared.ok) {
+        throw prepared.reason === "invalid_args"
+          ? refusal("invalid_request", { message: "", errors: prepared.errors }, service, label)
+          : new Error(prepared.message);
+      }
+      const { check, confirm } = hooks;
+      let plan: WritePlan | null = null;
+      const planned = () => plan as WritePlan;
+      try {
+        const result = await writeService(wranglerServiceStore(kv), {
+          service,
+          meta: { author: request.author, now: new Date().toISOString() },
+          expectedVersion: request.expectedVersion,
+          dryRun: request.dryRun,
+          source: "cli",
+          ...prepared.steps,
+          onPlan: (p, stored) => {
+            plan = { ...p, fromState: storedState(stored) };
+            hooks.onPlan(plan);
+          },
+          ...(check ? { check: () => check(planned()) } : {}),
+          ...(confirm ? { confirm: () => confirm(planned()) } : {}),
+        });
+        return { ...result, fromState: planned().fromState };
+      } catch (err) {
+        if (!(err instanceof WriteRefused)) throw err;
+        const report =
+          err.report && plan ? reportOf({ ...(plan as WritePlan), ...err.report }, label) : null;
+        throw refusal(
+          err.kind,
+          { message: err.message, errors: err.errors, detail: err.detail, report },
+          service,
+          label,
+        );
+      }
+    },
+  };
+}
