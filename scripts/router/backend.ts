@@ -12,61 +12,21 @@
  */
 import type { CheckOutcome, RefusalKind } from "../../src/app/write-service.ts";
 import type { DiffLine } from "../../src/document/edits/diff.ts";
-import type { HistoryEntry } from "../../src/document/edits/history.ts";
 import type { EditName, StoredState } from "../../src/document/edits/registry.ts";
-import type { DocumentSummary } from "../../src/document/edits/summary.ts";
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
 import { type FieldError, formatFieldErrors } from "../../src/document/validate.ts";
 import { CliError, EXIT } from "./cli.ts";
 
 export type { CheckOutcome };
 
-export interface LastGood {
-  version: number;
-  live: string;
-  updatedAt: string;
-}
+import type { HistoryView, ServiceStatus } from "../../src/document/edits/service-view.ts";
 
-export interface VersionRegression {
-  version: number;
-  highest: number;
-  next: number;
-}
-
-/** One service as `status` shows it (GET /_router/admin/services/:service). */
-export interface ServiceStatus {
-  service: string;
-  state: StoredState;
-  /** A document is stored (valid or not). */
-  found: boolean;
-  /** No document, but a history or last-good copy: it was deleted. */
-  deleted: boolean;
-  valid: boolean;
-  version: number | null;
-  errors: FieldError[];
-  summary: DocumentSummary | null;
-  /** What the router serves while the document is deleted or invalid. */
-  lastGood: LastGood | null;
-  versionRegression: VersionRegression | null;
-  document: Record<string, unknown> | null;
-}
-
-/** A service's history as `history` shows it (GET .../history). */
-export interface HistoryView {
-  service: string;
-  state: StoredState;
-  currentVersion: number | null;
-  live: string | null;
-  nextVersion: number;
-  /** Index in `entries` (newest first) of the write that made the current document. */
-  currentIndex: number | null;
-  versionRegression: VersionRegression | null;
-  lastGood: LastGood | null;
-  restorable: number[];
-  /** Newest first. */
-  entries: HistoryEntry[];
-  dropped: number;
-}
+export type {
+  HistoryView,
+  LastGood,
+  ServiceStatus,
+  VersionRegression,
+} from "../../src/document/edits/service-view.ts";
 
 export interface WriteRequest {
   service: string;

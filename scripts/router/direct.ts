@@ -11,70 +11,16 @@
  */
 import { WriteRefused, writeService } from "../../src/app/write-service.ts";
 import { prepareEdit, storedState } from "../../src/document/edits/registry.ts";
-import { currentWriteIndex, restorableVersions } from "../../src/document/edits/rollback.ts";
-import {
-  nextVersion,
-  type StoredService,
-  storedVersion,
-  validLastGood,
-  versionRegression,
-} from "../../src/document/edits/stored-service.ts";
-import { summarizeDocument } from "../../src/document/edits/summary.ts";
-import {
-  type Backend,
-  type HistoryView,
-  notFound,
-  refusal,
-  reportOf,
-  type ServiceStatus,
-  type WritePlan,
-} from "./backend.ts";
+import { serviceHistory, serviceStatus } from "../../src/document/edits/service-view.ts";
+import { type Backend, notFound, refusal, reportOf, type WritePlan } from "./backend.ts";
 import { listServices, readService, wranglerServiceStore } from "./store.ts";
 import type { DirectTarget } from "./target.ts";
 
-function lastGoodOf(stored: StoredService) {
-  const doc = validLastGood(stored);
-  return doc ? { version: doc.version, live: doc.live, updatedAt: doc.updatedAt } : null;
-}
+/** GET /services/:service's answer, from what KV holds (the shared view). */
+export const statusOf = serviceStatus;
 
-/** GET /services/:service's answer, from what KV holds. */
-export function statusOf(stored: StoredService): ServiceStatus {
-  const state = storedState(stored);
-  const found = stored.raw !== null;
-  return {
-    service: stored.service,
-    state,
-    found,
-    deleted: state === "deleted",
-    valid: stored.doc !== null,
-    version: storedVersion(stored),
-    errors: stored.errors,
-    summary: stored.doc ? summarizeDocument(stored.doc) : null,
-    lastGood: lastGoodOf(stored),
-    versionRegression: found ? versionRegression(stored) : null,
-    document: stored.json,
-  };
-}
-
-/** GET /services/:service/history's answer, from what KV holds. */
-export function historyOf(stored: StoredService, withDocuments: boolean): HistoryView {
-  const writtenBy = currentWriteIndex(stored);
-  return {
-    service: stored.service,
-    state: storedState(stored),
-    currentVersion: storedVersion(stored),
-    live: stored.doc?.live ?? null,
-    nextVersion: nextVersion(stored),
-    currentIndex: writtenBy < 0 ? null : stored.history.length - 1 - writtenBy,
-    versionRegression: versionRegression(stored),
-    lastGood: lastGoodOf(stored),
-    restorable: restorableVersions(stored),
-    entries: [...stored.history]
-      .reverse()
-      .map((e) => (withDocuments ? e : { ...e, document: undefined })),
-    dropped: stored.droppedHistory,
-  };
-}
+/** GET /services/:service/history's answer, from what KV holds (the shared view). */
+export const historyOf = serviceHistory;
 
 export function directBackend(target: DirectTarget): Backend {
   const { kv, label } = target;

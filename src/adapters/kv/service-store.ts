@@ -59,17 +59,22 @@ export class KvServiceStore {
   }
 }
 
-/** Names of every service with a document (`service:<name>`, not `:last-good`). */
+/**
+ * Names of every service: those with a document (`service:<name>`) and
+ * those whose document was deleted but whose last-good copy the router
+ * still serves (`service:<name>:last-good` only), as the CLI's --direct
+ * listing does.
+ */
 export async function listServiceNames(kv: KVNamespace): Promise<string[]> {
-  const names: string[] = [];
+  const names = new Set<string>();
   let cursor: string | undefined;
   do {
     const page = await kv.list({ prefix: "service:", ...(cursor ? { cursor } : {}) });
     for (const key of page.keys) {
-      const name = key.name.slice("service:".length);
-      if (!name.includes(":")) names.push(name);
+      const name = /^service:([a-z0-9-]+)(?::last-good)?$/.exec(key.name)?.[1];
+      if (name) names.add(name);
     }
     cursor = page.list_complete ? undefined : page.cursor;
   } while (cursor);
-  return names;
+  return [...names];
 }

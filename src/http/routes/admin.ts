@@ -19,7 +19,6 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import { RouterError } from "../../app/errors.ts";
-import type { AnalyzerContext } from "../../app/rollout/analyzer.ts";
 import { RequestBody } from "../../app/route/request-body.ts";
 import {
   type CheckOutcome,
@@ -35,26 +34,13 @@ import {
   type StoredState,
   storedState,
 } from "../../document/edits/registry.ts";
-import { currentWriteIndex, restorableVersions } from "../../document/edits/rollback.ts";
-import {
-  nextVersion,
-  type StoredService,
-  storedVersion,
-  validLastGood,
-  versionRegression,
-} from "../../document/edits/stored-service.ts";
+import { serviceHistory, serviceStatus } from "../../document/edits/service-view.ts";
 import { summarizeDocument } from "../../document/edits/summary.ts";
 import { LIMITS } from "../../document/routing-document.ts";
-import type {
-  MetricsReader,
-  RolloutStore,
-  ServiceStore,
-  ShadowViewReader,
-  WaitUntil,
-} from "../../ports.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
 import {
   type AdminContext,
+  type AdminDepsFor,
   type AdminEnv,
   authorOf,
   notFound,
@@ -65,19 +51,7 @@ import { rolloutRoutes } from "./rollout.ts";
 type Env_ = AdminEnv;
 type C = AdminContext;
 
-/** What the admin API works with, built per environment by src/index.ts. */
-export interface AdminDeps {
-  adminToken: string | undefined;
-  services: ServiceStore;
-  rollouts: RolloutStore;
-  metrics: MetricsReader;
-  shadowViews: ShadowViewReader;
-  analyzer: (now: number, waitUntil: WaitUntil) => AnalyzerContext;
-  /** Called after every write (the composition root clears this isolate's routing memo). */
-  afterWrite: () => void;
-}
-
-export type AdminDepsFor = (env: Env) => AdminDeps;
+export type { AdminDeps, AdminDepsFor } from "./request-params.ts";
 
 const Expected = { expectedVersion: z.number().int().min(1).optional() };
 const FlipBody = z.object({ to: z.string().optional(), ...Expected }).strict();
@@ -116,52 +90,25 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
   );
 
   admin.get("/services/:service", async (c) => {
-    const stored = await deps(c).services.read(serviceParam(c));
-    const state = storedState(stored);
-    const lastGood = lastGoodOf(stored);
-    if (stored.raw === null) {
+    const status = serviceStatus(await deps(c).services.read(serviceParam(c)));
+    if (!status.found) {
       // A deleted document: say what the router serves meanwhile.
-      if (state !== "deleted") throw notFound(stored.service);
-      const { message, detail } = notFound(stored.service);
-      throw new RouterError(404, "no_routing_document", message, { ...detail, state, lastGood });
+      if (status.state !== "deleted") throw notFound(status.service);
+      const { message, detail } = notFound(status.service);
+      throw new RouterError(404, "no_routing_document", message, {
+        ...detail,
+        state: status.state,
+        lastGood: status.lastGood,
+      });
     }
-    const version = storedVersion(stored);
-    if (version !== null) c.header("etag", `"${version}"`);
-    return c.json({
-      service: stored.service,
-      version,
-      state,
-      valid: stored.doc !== null,
-      errors: stored.errors,
-      summary: stored.doc ? summarizeDocument(stored.doc) : null,
-      lastGood,
-      versionRegression: versionRegression(stored),
-      document: stored.json,
-    });
+    if (status.version !== null) c.header("etag", `"${status.version}"`);
+    return c.json(status);
   });
 
   admin.get("/services/:service/history", async (c) => {
     const stored = await deps(c).services.read(serviceParam(c));
-    const current = storedVersion(stored);
     const withDocuments = !["0", "false"].includes(c.req.query("documents") ?? "");
-    const entries = [...stored.history]
-      .reverse()
-      .map((e) => (withDocuments ? e : { ...e, document: undefined }));
-    const writtenBy = currentWriteIndex(stored);
-    return c.json({
-      service: stored.service,
-      state: storedState(stored),
-      currentVersion: current,
-      live: stored.doc?.live ?? null,
-      nextVersion: nextVersion(stored),
-      /** Index (newest first) of the entry that wrote the current document; null when none did. */
-      currentIndex: writtenBy < 0 ? null : stored.history.length - 1 - writtenBy,
-      versionRegression: versionRegression(stored),
-      lastGood: lastGoodOf(stored),
-      restorable: restorableVersions(stored),
-      entries,
-      dropped: stored.droppedHistory,
-    });
+    return c.json(serviceHistory(stored, withDocuments));
   });
 
   type Spec =
@@ -246,11 +193,6 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
 }
 
 /** The last-good copy the router serves when the document is deleted or invalid. */
-function lastGoodOf(stored: StoredService) {
-  const doc = validLastGood(stored);
-  return doc ? { version: doc.version, live: doc.live, updatedAt: doc.updatedAt } : null;
-}
-
 function metaOf(c: C): Authorship {
   return { author: authorOf(c, "admin-api"), now: new Date().toISOString() };
 }

@@ -1,15 +1,38 @@
 /**
- * What every admin route reads from a request the same way: the service
- * path parameter (validated like the schema's names), the author header,
- * and the one "no routing document" error.
+ * What every admin route shares: its dependencies (built by src/index.ts),
+ * and what it reads from a request the same way: the service path
+ * parameter (validated like the schema's names), the author header, and the
+ * one "no routing document" error.
  *
  * Layer: HTTP edge (admin).
  */
 import type { Context } from "hono";
 import { RouterError } from "../../app/errors.ts";
+import type { AnalyzerContext } from "../../app/rollout/analyzer.ts";
 import { NAME_PATTERN } from "../../core/routing/names.ts";
+import type {
+  MetricsReader,
+  RolloutStore,
+  ServiceStore,
+  ShadowViewReader,
+  WaitUntil,
+} from "../../ports.ts";
 
 export type AdminEnv = { Bindings: Env };
+
+/** What the admin API works with, built per environment by src/index.ts. */
+export interface AdminDeps {
+  adminToken: string | undefined;
+  services: ServiceStore;
+  rollouts: RolloutStore;
+  metrics: MetricsReader;
+  shadowViews: ShadowViewReader;
+  analyzer: (now: number, waitUntil: WaitUntil) => AnalyzerContext;
+  /** Called after every write (the composition root clears this isolate's routing memo). */
+  afterWrite: () => void;
+}
+
+export type AdminDepsFor = (env: Env) => AdminDeps;
 export type AdminContext = Context<AdminEnv>;
 
 export const notFound = (service: string) =>

@@ -16,9 +16,9 @@ import { RouterError } from "../../app/errors.ts";
 import { analyzeService, manualRollout } from "../../app/rollout/analyzer.ts";
 import { rolloutView } from "../../core/rollout/rollout-view.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
-import type { AdminDepsFor } from "./admin.ts";
 import {
   type AdminContext,
+  type AdminDepsFor,
   type AdminEnv,
   authorOf,
   notFound,
