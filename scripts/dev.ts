@@ -7,13 +7,14 @@
  * Ctrl-C stops everything.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync } from "node:fs";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { documentKey } from "../src/document/kv-keys.ts";
 import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo/models.ts";
 import { startDemoOrigins } from "./lib/demo-origins.ts";
-import { kvGet, kvPutFile, ROOT } from "./lib/wrangler.ts";
+import { kvGet, kvPut, ROOT } from "./lib/wrangler.ts";
 
 const HELP = `Usage: npm start -- [options]
 
@@ -22,6 +23,8 @@ with scripts/demo/*.json, and the router under wrangler dev.
 
 Options:
   --port <n>       router port (default 8787)
+  --origins-port <n>  demo origins port (default ${DEMO_ORIGINS_PORT}; 0 = any free port);
+                   seeded documents point at it
   --reseed         overwrite the routing documents in local KV with the demo ones
   --persist-to <dir>  local state directory (default .wrangler/state, shared
                    with \`wrangler kv key put --local\`)
@@ -32,6 +35,7 @@ Options:
 const { values } = parseArgs({
   options: {
     port: { type: "string", default: "8787" },
+    "origins-port": { type: "string", default: String(DEMO_ORIGINS_PORT) },
     reseed: { type: "boolean", default: false },
     "persist-to": { type: "string" },
     "origins-only": { type: "boolean", default: false },
@@ -52,7 +56,21 @@ if (!existsSync(devVars)) {
   console.log("created .dev.vars from .dev.vars.example (demo secrets)");
 }
 
-const origins = await startDemoOrigins(demoModels, { port: DEMO_ORIGINS_PORT });
+const routerPort = portOption("port", values.port);
+const originsPort = portOption("origins-port", values["origins-port"]);
+if (!values["origins-only"] && !(await portIsFree(routerPort))) {
+  fail(
+    `port ${routerPort} is already in use (is \`npm start\` running in another terminal?); pass --port <n>`,
+  );
+}
+const origins = await startDemoOrigins(demoModels, { port: originsPort }).catch((err) => {
+  if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    fail(
+      `port ${originsPort} for the demo origins is already in use (is \`npm start\` running in another terminal?); pass --origins-port <n>`,
+    );
+  }
+  throw err;
+});
 console.log(
   `demo model origins on http://127.0.0.1:${origins.port} (${Object.keys(demoModels).join(", ")})`,
 );
@@ -66,7 +84,7 @@ if (values["origins-only"]) {
       console.log(`local KV: ${key} already present (kept; --reseed to reset)`);
       continue;
     }
-    await kvPutFile(key, join(ROOT, "scripts", "demo", `${service}.json`), target);
+    await kvPut(key, demoDocumentText(service, origins.port), target);
     console.log(`local KV: seeded ${key} from scripts/demo/${service}.json`);
   }
 
@@ -76,7 +94,7 @@ if (values["origins-only"]) {
       join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
       "dev",
       "--port",
-      values.port,
+      String(routerPort),
       "--ip",
       "127.0.0.1",
       ...(persistTo ? ["--persist-to", persistTo] : []),
@@ -92,4 +110,31 @@ if (values["origins-only"]) {
     await origins.close();
     process.exit(code ?? 0);
   });
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+function portOption(name: string, value: string | undefined): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--${name} must be a port number`);
+  return port;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A demo document with its origins moved to the port the demo origins listen on. */
+function demoDocumentText(service: string, port: number): string {
+  const text = readFileSync(join(ROOT, "scripts", "demo", `${service}.json`), "utf8");
+  return port === DEMO_ORIGINS_PORT
+    ? text
+    : text.replaceAll(`127.0.0.1:${DEMO_ORIGINS_PORT}/`, `127.0.0.1:${port}/`);
 }
