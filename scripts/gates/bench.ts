@@ -37,6 +37,7 @@ and prints, as markdown tables:
 Options:
   --rollouts <n>   rollouts per cell (default 500)
   --seed <n>       PRNG seed (default 1); the same seed prints the same tables
+  --alpha <x>      anytime false-alarm bound of the sequential error-rate test (default 0.01)
   --mixing-sd <x>  tau of the sequential error-rate test (default ${DEFAULT_MIXING_SD})
   -h, --help       show this help
 `;
@@ -45,6 +46,7 @@ const { values } = parseArgs({
   options: {
     rollouts: { type: "string", default: "500" },
     seed: { type: "string", default: "1" },
+    alpha: { type: "string", default: "0.01" },
     "mixing-sd": { type: "string", default: String(DEFAULT_MIXING_SD) },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -55,6 +57,11 @@ if (values.help) {
 }
 const ROLLOUTS = positiveInt(HELP, "rollouts", values.rollouts);
 const SEED = positiveInt(HELP, "seed", values.seed);
+const SEQ_ALPHA = Number(values.alpha);
+if (!(SEQ_ALPHA > 0 && SEQ_ALPHA < 1)) {
+  process.stderr.write(`--alpha must be between 0 and 1\n\n${HELP}`);
+  process.exit(2);
+}
 const MIXING_SD = Number(values["mixing-sd"]);
 if (!(MIXING_SD > 0)) {
   process.stderr.write(`--mixing-sd must be a positive number\n\n${HELP}`);
@@ -70,7 +77,6 @@ const SHARES = [0.01, 0.05, 0.25];
 const BAD_RATES = [0.02, 0.03, 0.05];
 // The schema's defaults: what a plan without a gates block gets.
 const GATES = RolloutPlan.parse({ steps: [{ shareBp: 500, bakeSeconds: 1800 }] }).gates;
-const SEQ_ALPHA = 0.01;
 const SEQ_SRM_ALPHA = GATES.srm.maxPValue;
 
 /**
@@ -245,6 +251,6 @@ for (const bad of BAD_RATES) {
 }
 print();
 print(
-  `(${((Date.now() - started) / 1000).toFixed(1)} s, \`npm run gates:bench -- --rollouts ${ROLLOUTS} --seed ${SEED} --mixing-sd ${MIXING_SD}\`)`,
+  `(${((Date.now() - started) / 1000).toFixed(1)} s, \`npm run gates:bench -- --rollouts ${ROLLOUTS} --seed ${SEED} --alpha ${SEQ_ALPHA} --mixing-sd ${MIXING_SD}\`)`,
 );
 process.stdout.write(`${lines.join("\n")}\n`);
