@@ -95,6 +95,8 @@ interface RolloutOutcome {
   /** Canary errors served up to and including that look (or by the end). */
   errorsAt: Record<Test, number>;
   judged: boolean;
+  /** Look index of the sequential test's first "pass" (not worse by minDelta), or 0. */
+  passAt: number;
 }
 
 function simulate(rand: () => number, rpm: number, share: number, canaryRate: number) {
@@ -106,6 +108,7 @@ function simulate(rand: () => number, rpm: number, share: number, canaryRate: nu
     failAt: none(),
     errorsAt: none(),
     judged: false,
+    passAt: 0,
   };
   for (let look = 1; look <= LOOKS; look++) {
     const toCanary = binomial(rand, perLook, share);
@@ -138,6 +141,7 @@ function simulate(rand: () => number, rpm: number, share: number, canaryRate: nu
       mixingSd: MIXING_SD,
     });
     fails.seq = seq.outcome === "fail";
+    if (seq.outcome === "pass" && out.passAt === 0) out.passAt = look;
     fails.seq0 = seq.lo > 0 && seq.effect > GATES.errorRate.minDelta;
     fails.seqSrm =
       sequentialSrm(canary.requests, live.requests, shareBp / 10_000, { alpha: SEQ_SRM_ALPHA })
@@ -182,7 +186,11 @@ function timeQuantile(outcomes: RolloutOutcome[], t: Test, q: number): string {
     .sort((a, b) => a - b);
   const v = looks[Math.min(looks.length - 1, Math.ceil(q * looks.length) - 1)] as number;
   if (!Number.isFinite(v)) return `> ${STEP_MINUTES}m`;
-  const s = v * LOOK_SECONDS;
+  return minutes(v);
+}
+
+function minutes(looks: number): string {
+  const s = looks * LOOK_SECONDS;
   return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
 }
 
@@ -196,6 +204,14 @@ function errorsQuantile(outcomes: RolloutOutcome[], t: Test, q: number): string 
   return fmt(errors[Math.min(errors.length - 1, Math.ceil(q * errors.length) - 1)] as number);
 }
 
+/** Share of rollouts the sequential test passed within the step, and the median time to it. */
+function passed(outcomes: RolloutOutcome[]): string {
+  const looks = outcomes.map((o) => (o.passAt > 0 ? o.passAt : Infinity)).sort((a, b) => a - b);
+  const caught = looks.filter(Number.isFinite).length / looks.length;
+  const median = looks[Math.ceil(0.5 * looks.length) - 1] as number;
+  return `${pct(caught)}, ${Number.isFinite(median) ? minutes(median) : `> ${STEP_MINUTES}m`}`;
+}
+
 const started = Date.now();
 const lines: string[] = [];
 const print = (s = "") => lines.push(s);
@@ -205,20 +221,20 @@ print(
 );
 print();
 print(
-  `One ${STEP_MINUTES}-minute step, gates evaluated every ${LOOK_SECONDS} s (${LOOKS} looks) once both arms have ${GATES.minRequests} requests. z-test: fail if one-sided p < ${GATES.errorRate.maxPValue} and Δ > ${GATES.errorRate.minDelta}; sequential: mSPRT interval, alpha ${SEQ_ALPHA}, minDelta ${GATES.errorRate.minDelta}. "lo > 0": the same interval with today's rule (fail when it excludes 0 and the observed Δ > minDelta). SRM: chi-square p < ${GATES.srm.maxPValue} vs Beta-Binomial mixture, alpha ${SEQ_SRM_ALPHA}. Judged: rollouts that reached minRequests. 95% Wilson intervals.`,
+  `One ${STEP_MINUTES}-minute step, gates evaluated every ${LOOK_SECONDS} s (${LOOKS} looks) once both arms have ${GATES.minRequests} requests. z-test: fail if one-sided p < ${GATES.errorRate.maxPValue} and Δ > ${GATES.errorRate.minDelta}; sequential: mSPRT interval, alpha ${SEQ_ALPHA}, minDelta ${GATES.errorRate.minDelta}. "lo > 0": the same interval with today's rule (fail when it excludes 0 and the observed Δ > minDelta). SRM: chi-square p < ${GATES.srm.maxPValue} vs Beta-Binomial mixture, alpha ${SEQ_SRM_ALPHA}. Judged: rollouts that reached minRequests. Sequential pass: the interval's upper end fell below minDelta (shown not worse), which a gate that must "pass" to advance would wait for. 95% Wilson intervals.`,
 );
 print();
 print(
-  "| rpm | canary share | judged | error rate: z-test (today) | error rate: sequential | sequential, lo > 0 | SRM: chi-square (today) | SRM: sequential |",
+  "| rpm | canary share | judged | error rate: z-test (today) | error rate: sequential | sequential, lo > 0 | SRM: chi-square (today) | SRM: sequential | sequential pass: share, median time |",
 );
-print("|---:|---:|---:|---:|---:|---:|---:|---:|");
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const rpm of RPMS) {
   for (const share of SHARES) {
     progress(`A/A: ${rpm} rpm, ${pct(share)} canary`);
     const o = runCell(rpm, share, LIVE_RATE);
     const judged = o.filter((r) => r.judged).length / o.length;
     print(
-      `| ${fmt(rpm)} | ${pct(share)} | ${pct(judged)} | ${rate(o, "z")} | ${rate(o, "seq")} | ${rate(o, "seq0")} | ${rate(o, "chi2")} | ${rate(o, "seqSrm")} |`,
+      `| ${fmt(rpm)} | ${pct(share)} | ${pct(judged)} | ${rate(o, "z")} | ${rate(o, "seq")} | ${rate(o, "seq0")} | ${rate(o, "chi2")} | ${rate(o, "seqSrm")} | ${passed(o)} |`,
     );
   }
 }
@@ -229,13 +245,13 @@ print(
 );
 print();
 print(
-  `Caught: share of rollouts rolled back within ${STEP_MINUTES} min. Times are median / p95 over all rollouts (undetected count as never); errors are canary errors served up to the rollback, median / p95 over the caught rollouts.`,
+  `Caught: share of rollouts rolled back within ${STEP_MINUTES} min. Times are median / p95 over all rollouts (undetected count as never); errors are canary errors served up to the rollback, median / p95 over the caught rollouts. "Sequential passed it": rollouts where the sequential test said "pass" (not worse by minDelta) at some look although the canary is worse, with the median time to that pass.`,
 );
 print();
 print(
-  "| canary errors | rpm | share | z-test caught | time | errors | sequential caught | time | errors | seq. lo > 0 caught | time | errors |",
+  "| canary errors | rpm | share | z-test caught | time | errors | sequential caught | time | errors | seq. lo > 0 caught | time | errors | sequential passed it |",
 );
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const bad of BAD_RATES) {
   for (const rpm of RPMS) {
     for (const share of SHARES) {
@@ -245,7 +261,7 @@ for (const bad of BAD_RATES) {
         const caught = o.filter((r) => r.failAt[t] > 0).length / o.length;
         return `${pct(caught)} | ${timeQuantile(o, t, 0.5)} / ${timeQuantile(o, t, 0.95)} | ${errorsQuantile(o, t, 0.5)} / ${errorsQuantile(o, t, 0.95)}`;
       });
-      print(`| ${pct(bad)} | ${fmt(rpm)} | ${pct(share)} | ${cells.join(" | ")} |`);
+      print(`| ${pct(bad)} | ${fmt(rpm)} | ${pct(share)} | ${cells.join(" | ")} | ${passed(o)} |`);
     }
   }
 }
