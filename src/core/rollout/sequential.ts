@@ -43,6 +43,7 @@
  *    martingale with BF_0 = 1, so "fail when BF >= 1/alpha" alarms falsely
  *    with probability <= alpha over all looks (exactly, not asymptotically).
  */
+import { logGamma } from "./stats.ts";
 
 export type SequentialOutcome = "pass" | "fail" | "inconclusive";
 
@@ -160,24 +161,6 @@ export interface SequentialSrmResult {
 
 /** Default c, as in Lindon & Malek's reference implementation (savvi's Multinomial, k = 100). */
 export const DEFAULT_SRM_CONCENTRATION = 100;
-
-/**
- * ln Gamma(x) for x > 0: Lanczos (g = 7, n = 9). stats.ts holds the same
- * approximation privately; kept here so this module stands alone.
- */
-function logGamma(x: number): number {
-  const c = [
-    0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313,
-    -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6,
-    1.5056327351493116e-7,
-  ];
-  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
-  const xm = x - 1;
-  let a = c[0] as number;
-  const t = xm + 7.5;
-  for (let i = 1; i < 9; i++) a += (c[i] as number) / (xm + i);
-  return 0.5 * Math.log(2 * Math.PI) + (xm + 0.5) * Math.log(t) - t + Math.log(a);
-}
 
 const logBeta = (a: number, b: number) => logGamma(a) + logGamma(b) - logGamma(a + b);
 
