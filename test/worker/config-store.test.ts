@@ -155,6 +155,20 @@ describe("memo", () => {
     );
   });
 
+  it("a burst into a cold isolate (nothing memoized) costs one KV read too", async () => {
+    const s = store(() => 0, 5_000);
+    await putDoc(makeDoc("burst-cold", { live: "green" }));
+    const ctx = createExecutionContext();
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => s.load("burst-cold", (p) => ctx.waitUntil(p))),
+    );
+    await waitOnExecutionContext(ctx);
+    expect(s.stats().kvReads).toBe(1);
+    expect(results.map((r) => (r.status === "ok" ? r.doc.live : r.status))).toEqual(
+      Array(20).fill("green"),
+    );
+  });
+
   it("within the bound a burst keeps the memo while one background read runs", async () => {
     let now = 0;
     const s = store(() => now, 5_000);

@@ -11,7 +11,8 @@
  *   service runs at a time: requests arriving meanwhile keep the memo while
  *   it is within the bound and wait for that read once it is not (so a
  *   burst after an idle spell costs one read and is routed by the new
- *   document). `memoTtlMs` 0 disables the memo.
+ *   document; so does a burst into a cold isolate with nothing memoized).
+ *   `memoTtlMs` 0 disables the memo.
  * - Bounded: at most `maxEntries` services are memoized (oldest evicted),
  *   and as many unknown names, apart, so made-up names evict no document.
  * - Bad documents never take traffic down: an unparsable, oversized or
@@ -68,6 +69,8 @@ export class KvRoutingStore {
   readonly #opts: Required<RoutingStoreOptions>;
   readonly #memo = new Map<string, MemoEntry>();
   readonly #absent = new Map<string, MemoEntry>();
+  /** First reads under way (no memo entry yet), shared by concurrent requests. */
+  readonly #cold = new Map<string, { startedAt: number; read: Promise<LoadResult> }>();
   #kvReads = 0;
 
   constructor(kv: KVNamespace, options: RoutingStoreOptions) {
@@ -85,7 +88,8 @@ export class KvRoutingStore {
   async load(service: string, waitUntil: WaitUntil): Promise<LoadResult> {
     const { memoTtlMs, maxStaleMs, now } = this.#opts;
     const entry = this.#memo.get(service) ?? this.#absent.get(service);
-    if (memoTtlMs <= 0 || !entry) return this.#refresh(service, entry, waitUntil);
+    if (memoTtlMs <= 0) return this.#refresh(service, entry, waitUntil);
+    if (!entry) return this.#firstLoad(service, waitUntil);
 
     const at = now();
     const age = at - entry.loadedAt;
@@ -104,6 +108,20 @@ export class KvRoutingStore {
     entry.refreshing = { startedAt: at, read };
     waitUntil(read);
     return servable ? entry.result : read;
+  }
+
+  /**
+   * Nothing memoized yet (a fresh isolate, or evicted): concurrent requests
+   * share one read too, so a burst into a cold isolate costs one KV read.
+   */
+  #firstLoad(service: string, waitUntil: WaitUntil): Promise<LoadResult> {
+    const pending = this.#cold.get(service);
+    if (pending && this.#opts.now() - pending.startedAt < READ_GIVE_UP_MS) return pending.read;
+    const read = this.#refresh(service, undefined, waitUntil).finally(() => {
+      if (this.#cold.get(service)?.read === read) this.#cold.delete(service);
+    });
+    this.#cold.set(service, { startedAt: this.#opts.now(), read });
+    return read;
   }
 
   /**
