@@ -1,11 +1,19 @@
 /**
- * The router in Miniflare (workerd) directly, for scripts that need a real
- * local router without `wrangler dev`: the rollout simulation (and, later,
- * the benchmarks). Bundles src/index.ts with esbuild, seeds the ROUTING KV
- * namespace, and exposes the URL, the KV namespace and the scheduled handler.
+ * The router in Miniflare (workerd) directly, for scripts and Node tests that
+ * need a real local router without `wrangler dev`: the rollout simulation,
+ * the CLI tests, the hostile-client tests. Bundles src/index.ts with esbuild
+ * (one bundle per router, so routers can start in parallel), seeds the
+ * ROUTING KV namespace, and exposes the URL, the KV namespace and the
+ * scheduled handler.
+ *
+ * With `persistTo`, KV lives in that directory exactly where
+ * `wrangler kv --local --persist-to <dir>` keeps it (`<dir>/v3`, under the
+ * namespace id of wrangler.toml), so the CLI's --direct mode and the router
+ * share one local KV, as `npm start` and `wrangler kv --local` do.
  *
  * Layer: script support.
  */
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
 import { bundleWorker, routerWorker } from "./router-worker.ts";
@@ -19,33 +27,46 @@ export interface LocalRouter {
   dispose: () => Promise<void>;
 }
 
-export async function startLocalRouter(options: {
+export interface LocalRouterOptions {
   bindings?: Record<string, string>;
   seed?: Record<string, string>;
   /** Drop the Worker's console output. */
   quiet?: boolean;
-}): Promise<LocalRouter> {
-  const scriptPath = await bundleWorker(
-    "src/index.ts",
-    join(ROOT, ".wrangler", "local-router", "router.js"),
-  );
+  /** Keep KV in this local state directory, shared with `wrangler kv --local --persist-to`. */
+  persistTo?: string;
+}
+
+/** The ROUTING namespace id in wrangler.toml: what `wrangler kv --local` names its local store. */
+const WRANGLER_KV_ID = "00000000000000000000000000000000";
+let bundles = 0;
+
+export async function startLocalRouter(options: LocalRouterOptions = {}): Promise<LocalRouter> {
+  const outfile = join(ROOT, ".wrangler", "local-router", `router-${process.pid}-${++bundles}.js`);
+  const scriptPath = await bundleWorker("src/index.ts", outfile);
+  const worker = routerWorker(scriptPath, options.bindings);
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       cf: false,
       ...(options.quiet ? { log: new NoOpLog(), handleStructuredLogs: () => {} } : {}),
-      workers: [routerWorker(scriptPath, options.bindings)],
+      ...(options.persistTo ? { resourcePersistencePath: join(options.persistTo, "v3") } : {}),
+      workers: [
+        options.persistTo ? { ...worker, kvNamespaces: { ROUTING: WRANGLER_KV_ID } } : worker,
+      ],
     }),
   );
   await mf.ready;
   const kv = (await mf.getKVNamespace("ROUTING", "router")) as unknown as KVNamespace;
   for (const [key, value] of Object.entries(options.seed ?? {})) await kv.put(key, value);
-  const worker = await mf.getWorker("router");
+  const handler = await mf.getWorker("router");
   return {
     url: (await mf.unsafeGetDirectURL("router")).origin,
     kv,
     scheduled: async (time) => {
-      await worker.scheduled({ scheduledTime: new Date(time), cron: "* * * * *" });
+      await handler.scheduled({ scheduledTime: new Date(time), cron: "* * * * *" });
     },
-    dispose: () => mf.dispose(),
+    dispose: async () => {
+      await mf.dispose();
+      await rm(outfile, { force: true });
+    },
   };
 }

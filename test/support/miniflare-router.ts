@@ -1,19 +1,12 @@
 /**
- * The router in one workerd through Miniflare, reachable over real HTTP, for
- * Node tests that must send what a Worker's own fetch() cannot (a GET with a
- * body, raw framing) or that drive the router from outside (the CLI against
- * the admin API): the same bundle and bindings the benchmarks use.
- *
- * With `persistTo`, KV lives in that directory exactly where
- * `wrangler kv --local --persist-to <dir>` keeps it (`<dir>/v3`, the
- * namespace id of wrangler.toml), so the CLI's --direct mode and the router
- * share one local KV, as `npm start` and `wrangler kv --local` do.
+ * The local router (scripts/lib/local-router.ts) as Node tests use it: the
+ * memo and the metrics flush off (every request reads KV, every metric is
+ * written at once), reachable over real HTTP, for tests that must send what
+ * a Worker's own fetch() cannot (a GET with a body, raw framing) or that
+ * drive the router from outside (the CLI against the admin API).
  */
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { bundleWorker, ROUTER_BINDINGS, routerWorker } from "../../scripts/lib/router-worker.ts";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
+import { type LocalRouterOptions, startLocalRouter } from "../../scripts/lib/local-router.ts";
+import { ROUTER_BINDINGS } from "../../scripts/lib/router-worker.ts";
 import { documentKey } from "../../src/document/kv-keys.ts";
 
 export interface MiniflareRouter {
@@ -26,49 +19,25 @@ export interface MiniflareRouter {
   dispose: () => Promise<void>;
 }
 
-export interface MiniflareRouterOptions {
-  /** Keep KV in this local state directory, shared with `wrangler kv --local --persist-to`. */
-  persistTo?: string;
-}
-
-/** The ROUTING namespace id in wrangler.toml: what `wrangler kv --local` names its local store. */
-const WRANGLER_KV_ID = "00000000000000000000000000000000";
-let bundles = 0;
+export type MiniflareRouterOptions = Pick<LocalRouterOptions, "persistTo">;
 
 export async function startMiniflareRouter(
   bindings: Record<string, string> = {},
   options: MiniflareRouterOptions = {},
 ): Promise<MiniflareRouter> {
-  // One bundle per router: test files start routers in parallel.
-  const outfile = join(ROOT, ".wrangler", "test", `router-${process.pid}-${++bundles}.js`);
-  const script = await bundleWorker("src/index.ts", outfile);
-  const worker = routerWorker(script, {
+  const merged: Record<string, string> = {
+    ...ROUTER_BINDINGS,
     CONFIG_MEMO_TTL_MS: "0",
     METRICS_FLUSH_MS: "0",
     ...bindings,
-  });
-  const mf = new Miniflare(
-    convertV4MiniflareOptions({
-      cf: false,
-      ...(options.persistTo ? { resourcePersistencePath: join(options.persistTo, "v3") } : {}),
-      workers: [
-        options.persistTo ? { ...worker, kvNamespaces: { ROUTING: WRANGLER_KV_ID } } : worker,
-      ],
-    }),
-  );
-  await mf.ready;
-  const kv = (await mf.getKVNamespace("ROUTING", "router")) as unknown as KVNamespace;
-  const url = (await mf.unsafeGetDirectURL("router")).origin;
-  const merged = { ...ROUTER_BINDINGS, ...bindings };
+  };
+  const router = await startLocalRouter({ bindings: merged, ...options });
   return {
-    url,
-    kv,
+    url: router.url,
+    kv: router.kv,
     adminToken: merged.ADMIN_TOKEN ?? "",
     overrideToken: merged.OVERRIDE_TOKEN ?? "",
-    put: (doc) => kv.put(documentKey(doc.service), JSON.stringify(doc)),
-    dispose: async () => {
-      await mf.dispose();
-      await rm(outfile, { force: true });
-    },
+    put: (doc) => router.kv.put(documentKey(doc.service), JSON.stringify(doc)),
+    dispose: router.dispose,
   };
 }
