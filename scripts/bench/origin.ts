@@ -1,6 +1,9 @@
 /**
- * Starts the benchmark's model origin (scripts/bench/origin-server.ts) in a
- * child Node process and waits for the port it listens on.
+ * Starts a benchmark origin server (a Node script that prints `{"port": n}`
+ * on its first stdout line and exits when its stdin closes) in a child
+ * process, so its CPU is measured apart from the load generator's:
+ * scripts/bench/origin-server.ts (the demo models) and
+ * scripts/bench/upload-sink-server.ts (the memory benchmark's sink).
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -9,15 +12,15 @@ import { fileURLToPath } from "node:url";
 export interface OriginProcess {
   port: number;
   pid: number | undefined;
-  /** Base URL of one demo model, e.g. http://127.0.0.1:PORT/fraud-blue. */
+  /** Base URL of one model on it, e.g. http://127.0.0.1:PORT/fraud-blue. */
   url: (model: string) => string;
   close: () => Promise<void>;
 }
 
-const ENTRY = fileURLToPath(new URL("./origin-server.ts", import.meta.url));
-
-export async function startOriginProcess(): Promise<OriginProcess> {
-  const child = spawn(process.execPath, [ENTRY], { stdio: ["pipe", "pipe", "inherit"] });
+/** Starts `entry` (a path relative to this folder) and waits for the port it listens on. */
+export async function startServerProcess(entry: string, name: string): Promise<OriginProcess> {
+  const path = fileURLToPath(new URL(entry, import.meta.url));
+  const child = spawn(process.execPath, [path], { stdio: ["pipe", "pipe", "inherit"] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = "";
     child.stdout.setEncoding("utf8");
@@ -27,7 +30,7 @@ export async function startOriginProcess(): Promise<OriginProcess> {
       if (out.includes("\n") && line) resolve((JSON.parse(line) as { port: number }).port);
     });
     child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`origin process exited early (${code})`)));
+    child.once("exit", (code) => reject(new Error(`${name} exited early (${code})`)));
   });
   return {
     port,
@@ -41,3 +44,6 @@ export async function startOriginProcess(): Promise<OriginProcess> {
     },
   };
 }
+
+/** The demo models (scripts/bench/origin-server.ts). */
+export const startOriginProcess = () => startServerProcess("./origin-server.ts", "origin process");

@@ -1,19 +1,13 @@
 /**
- * Starts the memory benchmark's origin (scripts/bench/upload-sink-server.ts)
- * in a child Node process and waits for the port it listens on.
+ * The memory benchmark's origin (scripts/bench/upload-sink-server.ts), a
+ * child process started like every benchmark origin (origin.ts), and what
+ * it answers.
  *
  * Layer: benchmark support.
  */
-import { spawn } from "node:child_process";
-import { once } from "node:events";
-import { fileURLToPath } from "node:url";
+import { type OriginProcess, startServerProcess } from "./origin.ts";
 
-export interface UploadSink {
-  port: number;
-  /** Base URL of one model on the sink, e.g. http://127.0.0.1:PORT/memory-live. */
-  url: (model: string) => string;
-  close: () => Promise<void>;
-}
+export type UploadSink = OriginProcess;
 
 /** What the sink answers for each request: the body as it arrived. */
 export interface Receipt {
@@ -24,29 +18,6 @@ export interface Receipt {
   sha256: string;
 }
 
-const ENTRY = fileURLToPath(new URL("./upload-sink-server.ts", import.meta.url));
-
-export async function startUploadSink(): Promise<UploadSink> {
-  const child = spawn(process.execPath, [ENTRY], { stdio: ["pipe", "pipe", "inherit"] });
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    child.stdout.setEncoding("utf8");
-    child.stdout.on("data", (chunk: string) => {
-      out += chunk;
-      const line = out.split("\n")[0];
-      if (out.includes("\n") && line) resolve((JSON.parse(line) as { port: number }).port);
-    });
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`upload sink exited early (${code})`)));
-  });
-  return {
-    port,
-    url: (model) => `http://127.0.0.1:${port}/${model}`,
-    close: async () => {
-      if (child.exitCode !== null) return;
-      const exited = once(child, "exit");
-      child.stdin.end();
-      await exited;
-    },
-  };
-}
+/** The memory benchmark's sink (scripts/bench/upload-sink-server.ts). */
+export const startUploadSink = (): Promise<UploadSink> =>
+  startServerProcess("./upload-sink-server.ts", "upload sink");
