@@ -25,12 +25,18 @@ import { createApp, type Deps } from "./http/app.ts";
 import type { AdminDeps } from "./http/routes/admin.ts";
 import type { WaitUntil } from "./ports.ts";
 
-let built: { key: string; kv: KVNamespace; deps: Deps } | null = null;
+let built: { env: Env; key: string; kv: KVNamespace; deps: Deps } | null = null;
 
 /** The per-isolate dependencies for this environment (rebuilt only when a var or binding changes). */
 export function depsFor(env: Env): Deps {
+  // The runtime hands every request of an isolate the same env object: no
+  // key to build per request then.
+  if (built?.env === env) return built.deps;
   const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.METRICS_FLUSH_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}`;
-  if (built && built.key === key && built.kv === env.ROUTING) return built.deps;
+  if (built && built.key === key && built.kv === env.ROUTING) {
+    built.env = env;
+    return built.deps;
+  }
   const router: RouterDeps = {
     store: new KvRoutingStore(env.ROUTING, {
       memoTtlMs: numberVar(env.CONFIG_MEMO_TTL_MS, 5_000),
@@ -72,7 +78,7 @@ export function depsFor(env: Env): Deps {
     afterWrite: () => router.store.clear(),
   };
   const deps: Deps = { router, admin };
-  built = { key, kv, deps };
+  built = { env, key, kv, deps };
   return deps;
 }
 

@@ -12,6 +12,17 @@
  * untouched, so large uploads stream.
  */
 
+/** Does `request` carry bytes? (A declared Content-Length of 0 is no body.) */
+export function hasBody(request: Request): boolean {
+  return request.body !== null && declaredLength(request.headers) !== 0;
+}
+
+function declaredLength(headers: Headers): number | null {
+  const header = headers.get("content-length");
+  if (header === null || !/^\d{1,15}$/.test(header.trim())) return null;
+  return Number(header.trim());
+}
+
 export class RequestBody {
   readonly #request: Request;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
@@ -27,14 +38,12 @@ export class RequestBody {
 
   /** A body with bytes in it (a declared Content-Length of 0 is no body). */
   get present(): boolean {
-    return this.#request.body !== null && this.declaredLength !== 0;
+    return hasBody(this.#request);
   }
 
   /** The declared Content-Length, or null when absent or malformed (chunked). */
   get declaredLength(): number | null {
-    const header = this.#request.headers.get("content-length");
-    if (header === null || !/^\d{1,15}$/.test(header.trim())) return null;
-    return Number(header.trim());
+    return declaredLength(this.#request.headers);
   }
 
   /** Bytes read so far (for reports on refused bodies). */

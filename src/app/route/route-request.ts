@@ -22,7 +22,7 @@ import { forwardWithFailover, respond } from "./forward.ts";
 import { OVERRIDE_HEADER } from "./forward-headers.ts";
 import { authenticatedOverride } from "./override-auth.ts";
 import { report } from "./report.ts";
-import { RequestBody } from "./request-body.ts";
+import { hasBody } from "./request-body.ts";
 import { resolveIdentity } from "./resolve-identity.ts";
 import { RouteContext, type RouterDeps, type WaitUntil } from "./route-context.ts";
 
@@ -55,7 +55,7 @@ function resolveService(request: Request, url: URL, hosts: HostMap): ServiceMatc
   }
   // fetch() refuses to send these; answering for the client keeps it from
   // being recorded as a failure of the arm it was routed to.
-  if ((request.method === "GET" || request.method === "HEAD") && new RequestBody(request).present) {
+  if ((request.method === "GET" || request.method === "HEAD") && hasBody(request)) {
     throw new RouterError(
       400,
       "body_not_allowed",
