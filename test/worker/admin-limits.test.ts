@@ -63,3 +63,16 @@ describe("admin API size bounds", () => {
     expect(JSON.stringify(await res.json())).toContain("origins.__proto__");
   });
 });
+
+describe("admin API merge patches", () => {
+  it("a __proto__ key in a PATCH is refused with its path, not merged into a prototype", async () => {
+    await put("adm-patch-proto", JSON.stringify(makeDoc("adm-patch-proto")));
+    const res = await SELF.fetch("http://router.test/_router/admin/services/adm-patch-proto", {
+      method: "PATCH",
+      headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+      body: '{"__proto__":{"live":"green"},"description":"x"}',
+    });
+    expect(res.status).toBe(400);
+    expect(JSON.stringify(await res.json())).toContain('"path":"__proto__"');
+  });
+});

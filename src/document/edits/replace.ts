@@ -7,6 +7,7 @@
  * version (one above the highest ever seen), so a stale copy cannot move
  * the version number backwards.
  */
+import { dict } from "../../core/dict.ts";
 import type { RoutingDocument } from "../routing-document.ts";
 import { diffDocuments } from "./diff.ts";
 import { finish, type OperationMeta, type OperationResult, refuse } from "./operation.ts";
@@ -26,10 +27,13 @@ export function replaceDocument(
 /** RFC 7386: objects merge key by key, null deletes, anything else replaces. */
 export function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== "object" || Array.isArray(patch)) return patch;
-  const base =
+  // Prototype-free, so a "__proto__" key in a patch becomes an own key that
+  // validation refuses with its path, never the merged object's prototype.
+  const base = dict(
     target !== null && typeof target === "object" && !Array.isArray(target)
-      ? { ...(target as Record<string, unknown>) }
-      : {};
+      ? (target as Record<string, unknown>)
+      : undefined,
+  );
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
     if (value === null) delete base[key];
     else base[key] = mergePatch(base[key], value);
