@@ -27,7 +27,11 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 CONFIG_MEMO_TTL_MS: "0",
-                METRICS_FLUSH_MS: "0",
+                // Check-ins and the control object's alarm, fast enough for tests.
+                CHECKIN_INTERVAL_MS: "100",
+                CONTROL_ALARM_MS: "200",
+                CONTROL_KV_POLL_MS: "200",
+                SHADOW_KV_MIRROR_MS: "200",
                 ROLLOUT_WEBHOOK_URL: "",
                 OVERRIDE_TOKEN: "test-override-token",
                 ADMIN_TOKEN: "test-admin-token",

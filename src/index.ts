@@ -2,28 +2,26 @@
  * Composition root: builds the per-isolate dependencies from the Worker's
  * bindings and hands them to the Hono app.
  *
- * Layer: composition root, the only module that reads Env: it builds the
- * adapters (one per binding) and hands them, as ports, to the request path,
- * the admin API and the analyzer. The routing store (and its memo) and the
- * metrics recorder live for the life of the isolate, so steady-state
- * requests read no KV. The scheduled handler (Cron Trigger) runs the
- * rollout analyzer.
+ * Layer: composition root, the only module that reads Env (besides the
+ * control object's own vars, src/control/tuning.ts): it builds the adapters
+ * (one per binding) and hands them, as ports, to the request path and the
+ * admin API, and exports the control object's class. The routing store and
+ * the check-in link live for the life of the isolate: steady-state
+ * requests read no KV and write none; the link keeps the documents
+ * current and carries the metrics to each service's control object, which
+ * runs the rollout analyzer on its alarm (no Cron Trigger).
  */
-import { webhookNotifier } from "./adapters/fetch/webhook-notifier.ts";
-import { KvMetricsRecorder, readVersionMetrics } from "./adapters/kv/metrics-store.ts";
-import { readRolloutStatus, writeRolloutStatus } from "./adapters/kv/rollout-status-store.ts";
+import { CheckInLink } from "./adapters/durable-object/check-in-link.ts";
+import { ControlServiceStore, controlReaders } from "./adapters/durable-object/control-client.ts";
 import { KvRoutingStore } from "./adapters/kv/routing-store.ts";
-import { KvServiceStore } from "./adapters/kv/service-store.ts";
-import { KvShadowLog } from "./adapters/kv/shadow-log.ts";
-import { readShadowView } from "./adapters/kv/shadow-view-store.ts";
-import type { AnalyzerContext } from "./app/rollout/analyzer.ts";
-import { runAnalyzer } from "./app/rollout/run-analyzer.ts";
 import type { RouterDeps } from "./app/route/route-request.ts";
 import { dict } from "./core/dict.ts";
 import type { HostMap } from "./core/routing/service-match.ts";
+import { documentText } from "./document/edits/stored-service.ts";
 import { createApp, type Deps } from "./http/app.ts";
-import type { AdminDeps } from "./http/routes/admin.ts";
-import type { WaitUntil } from "./ports.ts";
+import type { AdminDeps } from "./http/routes/request-params.ts";
+
+export { ServiceControl } from "./control/service-control.ts";
 
 let built: { env: Env; key: string; kv: KVNamespace; deps: Deps } | null = null;
 
@@ -32,53 +30,40 @@ export function depsFor(env: Env): Deps {
   // The runtime hands every request of an isolate the same env object: no
   // key to build per request then.
   if (built?.env === env) return built.deps;
-  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.METRICS_FLUSH_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}`;
+  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.CHECKIN_INTERVAL_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}`;
   if (built && built.key === key && built.kv === env.ROUTING) {
     built.env = env;
     return built.deps;
   }
+  const store = new KvRoutingStore(env.ROUTING, {
+    memoTtlMs: numberVar(env.CONFIG_MEMO_TTL_MS, 5_000),
+    cacheTtlSeconds: Math.max(30, numberVar(env.KV_CACHE_TTL_SECONDS, 30)),
+  });
+  const link = new CheckInLink(env.CONTROL, store, {
+    intervalMs: Math.max(100, numberVar(env.CHECKIN_INTERVAL_MS, 2_000)),
+  });
   const router: RouterDeps = {
-    store: new KvRoutingStore(env.ROUTING, {
-      memoTtlMs: numberVar(env.CONFIG_MEMO_TTL_MS, 5_000),
-      cacheTtlSeconds: Math.max(30, numberVar(env.KV_CACHE_TTL_SECONDS, 30)),
-    }),
+    store,
     hosts: parseHostMap(env.HOST_SERVICES),
     events: env.ROUTER_EVENTS,
     overrideToken: env.OVERRIDE_TOKEN,
     jwtSecret: env.JWT_SECRET,
-    shadow: { log: new KvShadowLog(env.ROUTING), events: env.ROUTER_EVENTS, random: Math.random },
-    metrics: new KvMetricsRecorder(env.ROUTING, {
-      flushMs: numberVar(env.METRICS_FLUSH_MS, 10_000),
-    }),
+    shadow: { log: link, events: env.ROUTER_EVENTS, random: Math.random },
+    metrics: link,
+    checkIns: link,
   };
-  const kv = env.ROUTING;
-  const ports = {
-    services: new KvServiceStore(kv),
-    rollouts: {
-      read: (service: string) => readRolloutStatus(kv, service),
-      write: (service: string, status: Parameters<typeof writeRolloutStatus>[2]) =>
-        writeRolloutStatus(kv, service, status),
-    },
-    metrics: {
-      read: (doc: Parameters<typeof readVersionMetrics>[1]) => readVersionMetrics(kv, doc),
-    },
-    shadowViews: { read: (doc: Parameters<typeof readShadowView>[1]) => readShadowView(kv, doc) },
-  };
-  const notify = webhookNotifier(env.ROLLOUT_WEBHOOK_URL);
-  const analyzer = (now: number, waitUntil: WaitUntil): AnalyzerContext => ({
-    ...ports,
-    now,
-    notify,
-    waitUntil,
-  });
+  const readers = controlReaders(env.CONTROL);
   const admin: AdminDeps = {
-    ...ports,
+    services: new ControlServiceStore(env.CONTROL, env.ROUTING),
+    rollouts: readers.rollouts,
+    metrics: readers.metrics,
+    shadowViews: readers.shadowViews,
+    control: readers,
     adminToken: env.ADMIN_TOKEN,
-    analyzer,
-    afterWrite: () => router.store.clear(),
+    afterWrite: (service, doc) => store.offer(service, documentText(doc), Date.now()),
   };
   const deps: Deps = { router, admin };
-  built = { env, key, kv, deps };
+  built = { env, key, kv: env.ROUTING, deps };
   return deps;
 }
 
@@ -105,10 +90,4 @@ function parseHostMap(value: string | undefined): HostMap {
 
 const app = createApp(depsFor);
 
-export default {
-  fetch: app.fetch,
-  scheduled(controller, env, ctx) {
-    const { analyzer } = depsFor(env).admin;
-    ctx.waitUntil(runAnalyzer(analyzer(controller.scheduledTime, (p) => ctx.waitUntil(p))));
-  },
-} satisfies ExportedHandler<Env>;
+export default { fetch: app.fetch } satisfies ExportedHandler<Env>;

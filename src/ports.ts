@@ -8,9 +8,12 @@
  * Layer: app (types only).
  */
 import type { ShadowView } from "./core/rollout/metrics-view.ts";
-import type { VersionMetrics } from "./core/rollout/request-metrics.ts";
+import type { RequestObservation, VersionMetrics } from "./core/rollout/request-metrics.ts";
 import type { RolloutEvent } from "./core/rollout/rollout-event.ts";
 import type { StoredRolloutStatus } from "./core/rollout/rollout-status.ts";
+import type { ManualCommand } from "./core/rollout/state-machine.ts";
+import type { ShadowPair } from "./core/shadow/compare.ts";
+import type { SkipReason } from "./core/shadow/summary.ts";
 import type { HistoryEntry } from "./document/edits/history.ts";
 import type { StoredService } from "./document/edits/stored-service.ts";
 import type { RoutingDocument } from "./document/routing-document.ts";
@@ -18,14 +21,26 @@ import type { RoutingDocument } from "./document/routing-document.ts";
 /** A service's stored document, history and last-good copy; the one write of both. */
 export interface ServiceStore {
   read(service: string): Promise<StoredService>;
-  /** Writes the document, then its history; a failed history write is reported, not thrown. */
+  /**
+   * Writes the document and its history, only if the stored document is
+   * still `basis` (the text the writer read): a compare-and-swap where the
+   * store has one (the control object), a re-read check where it does not
+   * (KV alone). A conflict is returned, a failed history write reported.
+   */
   write(
     service: string,
     doc: RoutingDocument,
     history: readonly HistoryEntry[],
-  ): Promise<{ historyError: string | null }>;
+    basis: string | null,
+  ): Promise<WriteOutcome>;
   /** Names of every service with a document. */
   list(): Promise<string[]>;
+}
+
+export interface WriteOutcome {
+  historyError: string | null;
+  /** Set when nothing was written: the document moved, or the version is not above every one seen. */
+  conflict?: { actual: number | null; reason: string };
 }
 
 /** The progress record of each rollout. */
@@ -42,6 +57,42 @@ export interface MetricsReader {
 /** The shadow evidence of a document's current shadow, merged (null when none). */
 export interface ShadowViewReader {
   read(doc: RoutingDocument): Promise<ShadowView | null>;
+}
+
+/** Per-arm request metrics of this isolate, reported off the request path. */
+export interface MetricsRecorder {
+  record(o: RequestObservation, waitUntil: WaitUntil): void;
+}
+
+/** Shadow pairs and skips of this isolate, reported off the request path. */
+export interface ShadowRecorder {
+  recordPair(pair: ShadowPair, waitUntil: WaitUntil): void;
+  recordSkip(
+    skip: { service: string; shadow: string; reason: SkipReason; version: number },
+    waitUntil: WaitUntil,
+  ): void;
+}
+
+/** Reads the progress record of a rollout (the admin API's view). */
+export interface RolloutReader {
+  read(service: string): Promise<StoredRolloutStatus | null>;
+}
+
+/**
+ * A use case run elsewhere (inside the service's control object), where a
+ * thrown RouterError cannot cross: its value, or the error's parts.
+ */
+export type RemoteOutcome =
+  | { ok: true; value: unknown }
+  | {
+      ok: false;
+      error: { status: number; code: string; message: string; detail: Record<string, unknown> };
+    };
+
+/** The rollout analyzer and an operator's commands, run by the service's control object. */
+export interface RolloutControl {
+  evaluate(service: string): Promise<RemoteOutcome>;
+  command(service: string, command: ManualCommand, author: string): Promise<RemoteOutcome>;
 }
 
 /** Tells people about a rollout event; never throws, never blocks the rollout. */

@@ -1,7 +1,8 @@
 /**
  * The router as a Miniflare worker for scripts (benchmarks, the rollout
  * simulation): the esbuild bundle of a Worker entry and the router's worker
- * definition (bindings as in wrangler.toml, local secrets, a direct socket).
+ * definition (bindings as in wrangler.toml, the control objects, local
+ * secrets, a direct socket).
  *
  * Layer: script support. Miniflare 5 takes a new options shape; these are
  * the v4-shaped worker options that `convertV4MiniflareOptions` converts,
@@ -24,6 +25,7 @@ export async function bundleWorker(entry: string, outfile: string): Promise<stri
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
     mainFields: ["module", "main"],
+    external: ["cloudflare:*"],
     logLevel: "warning",
   });
   return outfile;
@@ -33,7 +35,7 @@ export async function bundleWorker(entry: string, outfile: string): Promise<stri
 export const ROUTER_BINDINGS: Readonly<Record<string, string>> = {
   CONFIG_MEMO_TTL_MS: "5000",
   KV_CACHE_TTL_SECONDS: "30",
-  METRICS_FLUSH_MS: "10000",
+  CHECKIN_INTERVAL_MS: "2000",
   HOST_SERVICES: "{}",
   OVERRIDE_TOKEN: "local-override-token",
   ADMIN_TOKEN: "local-admin-token",
@@ -50,6 +52,9 @@ export function routerWorker(scriptPath: string, bindings: Record<string, string
     compatibilityDate: "2026-11-01",
     kvNamespaces: { ROUTING: "routing" },
     analyticsEngineDatasets: { ROUTER_EVENTS: { dataset: "model_router_events" } },
+    // The control objects (one per service), declared by this worker as
+    // wrangler.toml does; SQLite-backed.
+    durableObjects: { CONTROL: { className: "ServiceControl", useSQLite: true } },
     bindings: { ...ROUTER_BINDINGS, ...bindings },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };

@@ -10,14 +10,16 @@
  *   4. diff it against what the router serves; run the writer's check (a
  *      flip's smoke tests); stop here on a dry run; ask for confirmation;
  *   5. re-read and refuse if the document moved meanwhile (lost update);
- *   6. write the document, then the history with the replaced one appended.
+ *   6. write the document and the history with the replaced one appended,
+ *      as a compare-and-swap on the re-read text (the service's control
+ *      object refuses it if anything landed since, or if the version is not
+ *      above every version it has seen).
  * Refusals are typed (`WriteRefused.kind`): the HTTP layer maps them to
  * statuses, the CLI to exit codes, the analyzer to its own outcomes.
- * KV has no compare-and-swap, so a write landing between 5 and 6 is still
- * lost (README, "Lost updates").
+ * Over KV alone (the CLI's --direct break-glass mode) there is no
+ * compare-and-swap: a write landing between 5 and 6 is lost there.
  *
- * Layer: app (use case). Never writes `:last-good`; the request path does
- * that when it first reads the new version.
+ * Layer: app (use case).
  */
 
 import { type DiffLine, diffDocuments } from "../document/edits/diff.ts";
@@ -218,7 +220,15 @@ export async function writeService(store: ServiceStore, w: WriteSpec): Promise<W
     forced: plan.forced,
     ...(w.evidence ? { evidence: w.evidence } : {}),
   });
-  const { historyError } = await store.write(service, result.doc, history);
+  const { historyError, conflict } = await store.write(service, result.doc, history, fresh.raw);
+  if (conflict) {
+    throw new WriteRefused(
+      "version_conflict",
+      `the document changed while this write ran (${conflict.reason}); nothing written`,
+      { service, expectedVersion: storedVersion(fresh), actualVersion: conflict.actual },
+      plan,
+    );
+  }
   if (historyError) {
     throw new WriteRefused(
       "history_not_written",

@@ -85,6 +85,15 @@ export const RolloutPlan = z
       .enum(["flip", "stay"])
       .default("flip")
       .describe("After the last step: flip live to the canary origin, or stay at the last share"),
+    analysisIntervalSeconds: z
+      .number()
+      .int()
+      .min(5)
+      .max(300)
+      .default(15)
+      .describe(
+        "How often the service's control object evaluates the gates (seconds); each evaluation reads its exact metrics",
+      ),
     notify: z
       .boolean()
       .default(true)

@@ -23,7 +23,8 @@ export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
   const app = new Hono<{ Bindings: Env }>();
 
   app.get("/_router/health", (c) => {
-    return c.json({ ok: true, store: depsFor(c.env).router.store.stats() });
+    const { store, checkIns } = depsFor(c.env).router;
+    return c.json({ ok: true, store: store.stats(), control: checkIns?.stats() ?? null });
   });
 
   app.route(

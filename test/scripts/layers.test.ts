@@ -7,11 +7,13 @@
  *
  *   6 src/index.ts     composition root, the only reader of Env
  *   5 src/http/        Hono: the app, routes, middleware, onError
+ *   5 src/control/     the control Durable Object: RPC surface and alarm
  *   4 src/app/         use cases over ports (async, no Hono framework)
  *   3 src/adapters/    one module per binding or transport
  *   2 src/document/    the zod schema and every document edit
  *   1 src/core/        pure and synchronous: no zod, Hono, Cloudflare, I/O
- * The CLI (scripts/router/) is a top floor beside http/ and never imports it.
+ * http/ and control/ share a floor and never import each other. The CLI
+ * (scripts/router/) is a top floor beside http/ and never imports it.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -20,10 +22,11 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "../..");
 const SRC = join(ROOT, "src");
 
-type Floor = "index" | "http" | "app" | "adapters" | "document" | "core";
+type Floor = "index" | "http" | "control" | "app" | "adapters" | "document" | "core";
 const RANK: Record<Floor, number> = {
   index: 6,
   http: 5,
+  control: 5,
   app: 4,
   adapters: 3,
   document: 2,
@@ -34,6 +37,7 @@ const RANK: Record<Floor, number> = {
 const BARE: Record<Floor, (spec: string) => boolean> = {
   index: () => true,
   http: () => true,
+  control: (s) => s.startsWith("cloudflare:"),
   app: (s) => s.startsWith("hono/") || s.startsWith("cloudflare:"),
   adapters: (s) => s.startsWith("cloudflare:"),
   document: (s) => s === "zod",
@@ -77,6 +81,8 @@ function violations(): string[] {
         const target = floorOf(resolve(dirname(file), spec));
         if (target && RANK[target] > RANK[from]) {
           found.push(`${relative(ROOT, file)} (${from}) imports ${spec} (${target}): upward`);
+        } else if (target && target !== from && RANK[target] === RANK[from]) {
+          found.push(`${relative(ROOT, file)} (${from}) imports ${spec} (${target}): sideways`);
         }
       } else if (!BARE[from](spec)) {
         found.push(

@@ -401,16 +401,16 @@ describe("versions never go backwards; a deleted document comes back", () => {
     expect(await stored(service)).toMatchObject({ version: 12, live: "blue" });
   }
 
-  it("after a raw put of version 2 over v12, the next write is v13 (not v3) and rollback restores the raw one", async () => {
+  it("a raw put of version 2 over v12 is not adopted: the fleet keeps v12 and the next write is v13 on top of it", async () => {
     await twelve("adm-backwards");
     await putDoc({ ...makeDoc("adm-backwards", { live: "green" }), version: 2 });
     const flipped = await json(
       await admin("/services/adm-backwards/flip", { method: "POST", body: { to: "canary" } }),
     );
-    expect(flipped).toMatchObject({ written: true, fromVersion: 2, version: 13 });
+    expect(flipped).toMatchObject({ written: true, fromVersion: 12, version: 13 });
     const back = await json(await admin("/services/adm-backwards/rollback", { method: "POST" }));
-    expect(back).toMatchObject({ version: 14, change: "rollback to version 2 (live green)" });
-    expect(await variantOf(await predict("adm-backwards", { user: "u" }))).toBe("green");
+    expect(back).toMatchObject({ version: 14, change: "rollback to version 12 (live blue)" });
+    expect(await variantOf(await predict("adm-backwards", { user: "u" }))).toBe("blue");
     const h = await json(await admin("/services/adm-backwards/history?documents=0"));
     expect(h.entries.map((e: HistoryEntry) => e.version)).toEqual([14, 13, 12, 11]);
   });
@@ -444,13 +444,14 @@ describe("versions never go backwards; a deleted document comes back", () => {
     expect(await variantOf(await predict("adm-deleted", { user: "u" }))).toBe("blue");
   });
 
-  it("without a last-good copy, the newest valid document of the history; with nothing, 400 that says so", async () => {
+  it("the control object keeps its own last-good copy (KV's may be gone too); with nothing at all, 400 that says so", async () => {
     await twelve("adm-deleted-h");
     await env.ROUTING.delete("service:adm-deleted-h");
+    await env.ROUTING.delete("service:adm-deleted-h:last-good");
     const back = await json(await admin("/services/adm-deleted-h/rollback", { method: "POST" }));
     expect(back).toMatchObject({
       version: 13,
-      change: "restore deleted document: version 11 (live green)",
+      change: "restore deleted document: version 12 (live blue), the worker's last-good copy",
     });
 
     await env.ROUTING.delete("service:adm-never");
@@ -654,7 +655,8 @@ describe("named edits: POST /services/:service/edits/:name", () => {
       version: 1,
       state: "valid",
       valid: true,
-      lastGood: null,
+      // The control object keeps the last document it accepted.
+      lastGood: { version: 1, live: "blue" },
       versionRegression: null,
     });
     await env.ROUTING.put(
@@ -687,7 +689,8 @@ describe("named edits: POST /services/:service/edits/:name", () => {
       currentVersion: 2,
       live: "blue",
       currentIndex: 0,
-      restorable: [1],
+      // Version 2 is version 1 restored; the last-good copy is now version 2 itself.
+      restorable: [],
     });
   });
 });

@@ -1,9 +1,19 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { controlOf } from "../../src/adapters/durable-object/control-client.ts";
 import { KvRoutingStore } from "../../src/adapters/kv/routing-store.ts";
 import { makeDoc, predict, putDoc, variantOf } from "./support.ts";
 
-/** The worker writes :last-good inside waitUntil, after the response. */
+/**
+ * The service's control object writes :last-good when it first sees a
+ * version (its import, a raw put it adopts, a write through it); a read
+ * through it makes it look at KV now.
+ */
+async function controlSees(service: string): Promise<void> {
+  await controlOf(env.CONTROL, service).texts(service);
+}
+
+/** The :last-good copy appears once the control object has seen the version. */
 async function waitForLastGood(service: string): Promise<void> {
   for (let i = 0; i < 50; i++) {
     if (await env.ROUTING.get(`service:${service}:last-good`)) return;
@@ -48,6 +58,7 @@ describe("bad documents never take traffic down", () => {
     await putDoc(makeDoc("fresh", { live: "green" }));
     const first = await load(store(clock), "fresh");
     expect(first).toMatchObject({ status: "ok", source: "kv" });
+    await controlSees("fresh");
     expect(await env.ROUTING.get("service:fresh:last-good")).toContain('"live":"green"');
 
     await env.ROUTING.put("service:fresh", "garbage");
@@ -97,7 +108,8 @@ describe("a deleted document", () => {
     await load(
       store(() => 0),
       "deleted-fresh",
-    ); // writes :last-good
+    );
+    await controlSees("deleted-fresh"); // writes :last-good
     await env.ROUTING.delete("service:deleted-fresh");
     const result = await load(
       store(() => 0),

@@ -5,7 +5,8 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { inject } from "vitest";
-import { readVersionMetrics } from "../../src/adapters/kv/metrics-store.ts";
+import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
+import type { VersionMetrics } from "../../src/core/rollout/request-metrics.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 
 export const originUrl = (model: string) => `${inject("originBase")}/${model}`;
@@ -68,7 +69,16 @@ export async function variantOf(res: Response): Promise<string | null> {
 export const users = (n: number, prefix = "user") =>
   Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
 
-/** `n` identified predictions through the worker; resolves once their metrics are in KV. */
+/** The exact metrics of a document revision, as the service's control object holds them. */
+export function controlMetrics(doc: {
+  service: string;
+  version: number;
+  updatedAt: string;
+}): Promise<VersionMetrics> {
+  return controlReaders(env.CONTROL).metrics.read(doc);
+}
+
+/** `n` identified predictions through the worker; resolves once the control object has their metrics. */
 export async function trafficWithMetrics(service: string, n: number): Promise<void> {
   const doc = JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
   for (let i = 0; i < n; i++) {
@@ -80,9 +90,9 @@ export async function trafficWithMetrics(service: string, n: number): Promise<vo
     await res.arrayBuffer();
   }
   for (let tries = 0; tries < 50; tries++) {
-    const m = await readVersionMetrics(env.ROUTING, doc);
+    const m = await controlMetrics(doc);
     if (Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0) >= n) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error("metrics never reached KV");
+  throw new Error("metrics never reached the control object");
 }

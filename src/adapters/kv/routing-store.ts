@@ -1,7 +1,15 @@
 /**
- * Reads routing documents from Workers KV, with a per-isolate memo.
+ * The routing documents an isolate routes by: read from Workers KV on a
+ * cold start, then kept current by the service's control object through
+ * check-ins (src/adapters/durable-object/check-in-link.ts calls `confirm`
+ * and `offer`), with the KV memo policy below as the fallback whenever
+ * check-ins stop (the object unreachable).
  *
  * Layer: adapter (the only module that reads routing documents from KV).
+ * - Check-ins: a confirmation ("current") renews the memo like a KV read
+ *   does, so an isolate whose check-ins succeed makes no KV reads at all;
+ *   a document the object sends replaces the memo at once. A KV read never
+ *   replaces a document the object sent with a lower version (KV lags).
  * - Memo: a parsed document is reused for `memoTtlMs`; after that the next
  *   request still gets the memoized copy while one background refresh runs
  *   (stale-while-revalidate through `waitUntil`), up to `maxStaleMs`
@@ -18,11 +26,12 @@
  * - Bad documents never take traffic down: an unparsable, oversized or
  *   schema-invalid value, or a deleted key, is logged and the last good
  *   document is served instead (the memo, else the `:last-good` copy the
- *   worker keeps in KV), flagged in stats() for the health endpoint. Only a
+ *   control object keeps in KV), flagged in stats() for the health endpoint. Only a
  *   service that never had a good document answers "invalid" / "missing".
  * - KV failing: the memo is served past the bound (logged) and the next read
  *   waits one memo period, rather than failing every request.
  */
+import { revisionOf } from "../../core/rollout/request-metrics.ts";
 import { documentKey, lastGoodKey } from "../../document/kv-keys.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import { type FieldError, parseRoutingDocument } from "../../document/validate.ts";
@@ -30,7 +39,7 @@ import { type FieldError, parseRoutingDocument } from "../../document/validate.t
 export interface LoadedDocument {
   status: "ok";
   doc: RoutingDocument;
-  source: "kv" | "last-good";
+  source: "kv" | "last-good" | "control";
   /** Why the last good copy is served: the stored one was deleted, or failed the schema. */
   fallback?: "deleted" | "invalid";
 }
@@ -88,8 +97,8 @@ export class KvRoutingStore {
   async load(service: string, waitUntil: WaitUntil): Promise<LoadResult> {
     const { memoTtlMs, maxStaleMs, now } = this.#opts;
     const entry = this.#memo.get(service) ?? this.#absent.get(service);
-    if (memoTtlMs <= 0) return this.#refresh(service, entry, waitUntil);
-    if (!entry) return this.#firstLoad(service, waitUntil);
+    if (memoTtlMs <= 0) return this.#refresh(service, entry);
+    if (!entry) return this.#firstLoad(service);
 
     const at = now();
     const age = at - entry.loadedAt;
@@ -104,7 +113,7 @@ export class KvRoutingStore {
     if (inFlight && at - inFlight.startedAt < READ_GIVE_UP_MS) {
       return servable ? entry.result : inFlight.read;
     }
-    const read = this.#refresh(service, entry, waitUntil);
+    const read = this.#refresh(service, entry);
     entry.refreshing = { startedAt: at, read };
     waitUntil(read);
     return servable ? entry.result : read;
@@ -114,10 +123,10 @@ export class KvRoutingStore {
    * Nothing memoized yet (a fresh isolate, or evicted): concurrent requests
    * share one read too, so a burst into a cold isolate costs one KV read.
    */
-  #firstLoad(service: string, waitUntil: WaitUntil): Promise<LoadResult> {
+  #firstLoad(service: string): Promise<LoadResult> {
     const pending = this.#cold.get(service);
     if (pending && this.#opts.now() - pending.startedAt < READ_GIVE_UP_MS) return pending.read;
-    const read = this.#refresh(service, undefined, waitUntil).finally(() => {
+    const read = this.#refresh(service, undefined).finally(() => {
       if (this.#cold.get(service)?.read === read) this.#cold.delete(service);
     });
     this.#cold.set(service, { startedAt: this.#opts.now(), read });
@@ -149,17 +158,51 @@ export class KvRoutingStore {
     };
   }
 
-  /** Forgets every memoized document (tests, admin writes). */
+  /** Forgets every memoized document (tests). */
   clear(): void {
     this.#memo.clear();
     this.#absent.clear();
   }
 
-  async #refresh(
-    service: string,
-    previous: MemoEntry | undefined,
-    waitUntil: WaitUntil,
-  ): Promise<LoadResult> {
+  /** Revision of the document routed by for `service` (null: none held). */
+  revision(service: string): string | null {
+    const result = this.#memo.get(service)?.result;
+    return result?.status === "ok" ? revisionOf(result.doc) : null;
+  }
+
+  /** The control object says `revision` is still current: renew the memo. */
+  confirm(service: string, revision: string | null, at: number): void {
+    const entry = this.#memo.get(service) ?? this.#absent.get(service);
+    if (!entry) return;
+    const held = entry.result.status === "ok" ? revisionOf(entry.result.doc) : null;
+    if (held === revision) entry.loadedAt = Math.max(entry.loadedAt, at);
+  }
+
+  /**
+   * A document from the control object (a write, or a raw put it adopted):
+   * routed by from now on. The object only holds documents that validate;
+   * one that does not here (a schema mismatch between deployments) is
+   * logged and ignored.
+   */
+  offer(service: string, text: string, at: number): void {
+    const parsed = parseRoutingDocument(text);
+    if (!parsed.ok || parsed.doc.service !== service) {
+      this.#opts.log("control object sent a document that fails the schema; ignored", {
+        service,
+        errors: parsed.ok ? [] : parsed.errors,
+      });
+      return;
+    }
+    const previous = this.#memo.get(service);
+    this.#remember(service, {
+      result: { status: "ok", doc: parsed.doc, source: "control" },
+      raw: text,
+      loadedAt: at,
+      refreshing: previous?.refreshing ?? null,
+    });
+  }
+
+  async #refresh(service: string, previous: MemoEntry | undefined): Promise<LoadResult> {
     let raw: string | null;
     this.#kvReads++;
     try {
@@ -198,7 +241,7 @@ export class KvRoutingStore {
         result = { status: "missing" };
       }
     } else {
-      result = this.#accept(service, raw, previous, waitUntil);
+      result = this.#accept(service, raw, previous);
       if (result.status === "invalid") {
         this.#opts.log("routing document rejected; serving the last good one", {
           service,
@@ -213,13 +256,8 @@ export class KvRoutingStore {
     return result;
   }
 
-  /** Parses and checks a stored text; schedules the :last-good copy of a new version. */
-  #accept(
-    service: string,
-    raw: string,
-    previous: MemoEntry | undefined,
-    waitUntil: WaitUntil,
-  ): LoadResult {
+  /** Parses and checks a stored text. */
+  #accept(service: string, raw: string, previous: MemoEntry | undefined): LoadResult {
     const parsed = parseRoutingDocument(raw);
     if (!parsed.ok) return { status: "invalid", errors: parsed.errors };
     const { doc } = parsed;
@@ -230,6 +268,11 @@ export class KvRoutingStore {
       };
     }
     const before = previous?.result.status === "ok" ? previous.result.doc.version : null;
+    if (previous?.result.status === "ok" && previous.result.source === "control") {
+      // KV lags the control object (propagation, edge cache): an older KV
+      // copy never replaces what the object sent.
+      if (before !== null && doc.version < before) return previous.result;
+    }
     if (before !== null && doc.version < before) {
       // KV is the truth, so a lower version is served; but every tool writes
       // one above the highest version it has seen, so this is a raw put of a
@@ -240,7 +283,6 @@ export class KvRoutingStore {
         to: doc.version,
       });
     }
-    if (before !== doc.version) waitUntil(this.#saveLastGood(service, doc, raw));
     return { status: "ok", doc, source: "kv" };
   }
 
@@ -261,22 +303,6 @@ export class KvRoutingStore {
     return parsed.ok && parsed.doc.service === service
       ? { status: "ok", doc: parsed.doc, source: "last-good" }
       : null;
-  }
-
-  async #saveLastGood(service: string, doc: RoutingDocument, raw: string): Promise<void> {
-    try {
-      const stored = await this.#kv.get(lastGoodKey(service), { type: "text" });
-      if (stored !== null) {
-        const parsed = parseRoutingDocument(stored);
-        if (parsed.ok && parsed.doc.version === doc.version) return;
-        if (parsed.ok && Date.parse(parsed.doc.updatedAt) > Date.parse(doc.updatedAt)) return;
-      }
-      await this.#kv.put(lastGoodKey(service), raw);
-    } catch (err) {
-      // Many isolates may race to write the same key (KV allows one write per
-      // second per key); losing that race is harmless.
-      this.#opts.log("last-good copy not written", { service, error: String(err) });
-    }
   }
 
   /**

@@ -17,13 +17,43 @@ import {
 import { documentKey, historyKey, lastGoodKey } from "../../document/kv-keys.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 
-export async function readService(kv: KVNamespace, service: string): Promise<StoredService> {
+/** The stored texts of a service: document, history, last-good copy (null when absent). */
+export async function readServiceTexts(
+  kv: KVNamespace,
+  service: string,
+): Promise<{ document: string | null; history: string | null; lastGood: string | null }> {
   const [document, history, lastGood] = await Promise.all([
     kv.get(documentKey(service), "text"),
     kv.get(historyKey(service), "text"),
     kv.get(lastGoodKey(service), "text"),
   ]);
-  return parseStoredService(service, { document, history, lastGood });
+  return { document, history, lastGood };
+}
+
+export async function readService(kv: KVNamespace, service: string): Promise<StoredService> {
+  return parseStoredService(service, await readServiceTexts(kv, service));
+}
+
+/** The stored document text only (the control object's poll for raw puts). */
+export function readDocumentText(kv: KVNamespace, service: string): Promise<string | null> {
+  return kv.get(documentKey(service), "text");
+}
+
+/**
+ * The control object's KV mirror of an accepted document: the document
+ * (unless it came from KV), its history, and the last-good copy (the object
+ * only accepts valid documents).
+ */
+export async function mirrorServiceTexts(
+  kv: KVNamespace,
+  service: string,
+  texts: { document: string; history: string | null; documentInKv?: boolean },
+): Promise<void> {
+  if (!texts.documentInKv) await kv.put(documentKey(service), texts.document);
+  await Promise.all([
+    texts.history === null ? null : kv.put(historyKey(service), texts.history),
+    kv.put(lastGoodKey(service), texts.document),
+  ]);
 }
 
 /** Writes the document first, then its history (the document is what matters if one fails). */

@@ -1,7 +1,8 @@
 /**
  * Reporting, the last step of the request path: one Analytics Engine data
- * point per request, the arm's request metrics for the rollout analyzer,
- * and the shadow mirror, started in the background.
+ * point per request, the arm's request metrics for the rollout analyzer
+ * (carried to the service's control object by the next check-in), and the
+ * shadow mirror, started in the background.
  *
  * Layer: app, the request path (a step of routeRequest, route-request.ts).
  * Nothing here delays or fails the user's response: the data point and the
@@ -43,8 +44,13 @@ function writeEvent(route: RouteContext, status: number): void {
 /** The decided arm's observation for the rollout analyzer (its first attempt, failover or not). */
 function recordMetrics(route: RouteContext): void {
   const { decision, deps, doc } = route;
-  // Smoke tests through the override are not traffic of any arm.
-  if (!deps.metrics || decision.role === "override") return;
+  // Smoke tests through the override are not traffic of any arm (but the
+  // document they are routed by is kept current all the same).
+  if (decision.role === "override") {
+    deps.checkIns?.touch(route.match.service, route.waitUntil);
+    return;
+  }
+  if (!deps.metrics) return;
   deps.metrics.record(
     {
       service: route.match.service,

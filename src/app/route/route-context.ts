@@ -9,7 +9,6 @@
  */
 
 import type { OriginErrorKind, OriginOutcome } from "../../adapters/fetch/origin-client.ts";
-import type { KvMetricsRecorder } from "../../adapters/kv/metrics-store.ts";
 import type { KvRoutingStore } from "../../adapters/kv/routing-store.ts";
 import type { Decision } from "../../core/routing/decide.ts";
 import type { HostMap, ServiceMatch } from "../../core/routing/service-match.ts";
@@ -26,11 +25,13 @@ export interface RouterDeps {
   jwtSecret: string | undefined;
   /** Shadow mode (mirroring + comparison); absent = never mirror. */
   shadow?: ShadowDeps;
-  /** Per-arm request metrics for the rollout analyzer (per-isolate, flushed to KV). */
-  metrics?: KvMetricsRecorder;
+  /** Per-arm request metrics for the rollout analyzer (sent to the control object at check-in). */
+  metrics?: MetricsRecorder;
+  /** Keeps the service's document current (a check-in with its control object is due). */
+  checkIns?: { touch(service: string, waitUntil: WaitUntil): void; stats(): unknown };
 }
 
-import type { WaitUntil } from "../../ports.ts";
+import type { MetricsRecorder, WaitUntil } from "../../ports.ts";
 
 export type { WaitUntil };
 

@@ -8,18 +8,17 @@
  *      response is ready: sends the copy (marked with x-router-shadow: 1)
  *      under its own deadline, reads the production copy (a tee of the
  *      user's body) and the shadow's answer, compares, and records one AE
- *      data point plus the KV summary/log.
+ *      data point plus the summary and log of the service's control object.
  * The user's response never waits for, and cannot be failed by, the shadow:
  * step 2 never throws and runs after the response is handed back.
  *
  * Layer: app (use case) over the pure shadow core (select, compare)
- * and the adapters (shadow-client, shadow-sink, kv-shadow-log).
+ * and the adapters (shadow-client, shadow-events, the check-in link).
  */
 
 import { writeShadowPair, writeShadowSkip } from "../../adapters/analytics/shadow-events.ts";
 import type { OriginErrorKind } from "../../adapters/fetch/origin-client.ts";
 import { callShadow, readText } from "../../adapters/fetch/shadow-client.ts";
-import type { KvShadowLog } from "../../adapters/kv/shadow-log.ts";
 import { joinOriginUrl } from "../../core/routing/service-match.ts";
 import {
   type ArmAnswer,
@@ -31,14 +30,15 @@ import {
 } from "../../core/shadow/compare.ts";
 import { selectForShadow } from "../../core/shadow/select.ts";
 import type { RoutingDocument, Shadow } from "../../document/routing-document.ts";
-import type { WaitUntil } from "../../ports.ts";
+import type { ShadowRecorder, WaitUntil } from "../../ports.ts";
 import type { RequestBody } from "../route/request-body.ts";
 
 /** Tells the shadow origin that a request is a mirrored copy. */
 export const SHADOW_HEADER = "x-router-shadow";
 
 export interface ShadowDeps {
-  log: KvShadowLog;
+  /** The pair summaries and notable pairs, sent to the service's control object. */
+  log: ShadowRecorder;
   events: AnalyticsEngineDataset | undefined;
   /** Uniform draw in [0, 1) for per-request sampling. */
   random: () => number;

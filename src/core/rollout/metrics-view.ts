@@ -5,6 +5,7 @@
  * Layer: pure core.
  */
 
+import { type ShadowSummary, viewSummary } from "../shadow/summary.ts";
 import type { RolloutMetrics } from "./gates.ts";
 import { armSummary, type VersionMetrics } from "./request-metrics.ts";
 
@@ -27,5 +28,16 @@ export function rolloutMetrics(
     canary: armSummary(m, canary),
     split: { canary: identifiedCanary, others: identifiedAll - identifiedCanary },
     shadow,
+  };
+}
+
+/** The shadow gates' numbers from a merged shadow summary (no summary yet: no pairs). */
+export function shadowViewOf(summary: ShadowSummary | null): ShadowView {
+  if (!summary) return { pairs: 0, agreementRate: 0, meanAbsDelta: 0 };
+  const view = viewSummary(summary);
+  return {
+    pairs: view.compared,
+    agreementRate: view.agreementRate ?? 0,
+    meanAbsDelta: view.meanAbsDelta ?? 0,
   };
 }

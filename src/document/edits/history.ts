@@ -11,13 +11,14 @@
  *   version     the version the write CREATED,
  *   updatedAt / updatedBy   when and by whom,
  *   change      a one-line human summary ("flip live blue -> green"),
- *   source      "cli", "admin" or "rollout" (the automatic rollout analyzer),
+ *   source      "cli", "admin", "rollout" (the automatic rollout analyzer) or
+ *               "kv" (a raw KV put the service's control object adopted),
  *   forced      true when a safety check was skipped (flip --force),
  *   evidence    optional machine-readable reasons (a rollout's gate results),
  *   document    the document the write REPLACED (version < `version`);
  *               absent when the write created the service.
- * Writes made around these tools (a raw `wrangler kv key put`) leave no
- * entry; their documents are only known once a later write replaces them.
+ * A write made around these tools (a raw `wrangler kv key put`) gets its
+ * entry when the control object adopts it (source "kv").
  * Readers go by the order of entries, never by version: a raw put of a
  * stale copy (version 2 over 12) once made the tools write a second
  * version 3, and such histories stay readable (src/document/edits/rollback.ts).
@@ -33,7 +34,7 @@ export const HistoryEntry = z.object({
   updatedAt: z.string(),
   updatedBy: z.string(),
   change: z.string(),
-  source: z.enum(["cli", "admin", "rollout"]),
+  source: z.enum(["cli", "admin", "rollout", "kv"]),
   forced: z.boolean().optional(),
   evidence: z.record(z.string(), z.unknown()).optional(),
   document: z.record(z.string(), z.unknown()).optional(),

@@ -127,7 +127,7 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
       },
       ...spec,
     } as EditWrite | ComputeWrite);
-    if (result.written) d.afterWrite();
+    if (result.written) d.afterWrite(result.service, result.document);
     c.header("etag", `"${result.version}"`);
     return c.json({ ok: true, ...result, fromState, summary: summarizeDocument(result.document) });
   };

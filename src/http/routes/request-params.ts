@@ -8,14 +8,14 @@
  */
 import type { Context } from "hono";
 import { RouterError } from "../../app/errors.ts";
-import type { AnalyzerContext } from "../../app/rollout/analyzer.ts";
 import { NAME_PATTERN } from "../../core/routing/names.ts";
+import type { RoutingDocument } from "../../document/routing-document.ts";
 import type {
   MetricsReader,
-  RolloutStore,
+  RolloutControl,
+  RolloutReader,
   ServiceStore,
   ShadowViewReader,
-  WaitUntil,
 } from "../../ports.ts";
 
 export type AdminEnv = { Bindings: Env };
@@ -24,12 +24,13 @@ export type AdminEnv = { Bindings: Env };
 export interface AdminDeps {
   adminToken: string | undefined;
   services: ServiceStore;
-  rollouts: RolloutStore;
+  rollouts: RolloutReader;
   metrics: MetricsReader;
   shadowViews: ShadowViewReader;
-  analyzer: (now: number, waitUntil: WaitUntil) => AnalyzerContext;
-  /** Called after every write (the composition root clears this isolate's routing memo). */
-  afterWrite: () => void;
+  /** Evaluations and operator commands, run inside the service's control object. */
+  control: RolloutControl;
+  /** Called after a write with what is now stored (this isolate routes by it at once). */
+  afterWrite: (service: string, doc: RoutingDocument) => void;
 }
 
 export type AdminDepsFor = (env: Env) => AdminDeps;

@@ -3,19 +3,20 @@
  * /_router/admin/services/:service/rollout (behind the same adminAuth):
  *   GET                    plan, progress record and this version's per-arm metrics,
  *                          with what the gates say right now (`preview`);
- *   POST /evaluate         run the analyzer for this service now (as the Cron Trigger does);
+ *   POST /evaluate         run the analyzer for this service now (as the control object's alarm does);
  *   POST /pause|resume|abort|promote   an operator's command (takes precedence).
  *
  * Layer: HTTP edge (admin). Every decision stays in src/core/rollout/: the
  * preview is the pure state machine on the same inputs the analyzer reads,
- * and the commands are `analyzeService` / `manualRollout` themselves.
+ * and evaluations and commands run inside the service's control object
+ * (serialized with its alarm's evaluations).
  * Authors come from X-Router-Author (default "admin").
  */
 import { Hono } from "hono";
-import { RouterError } from "../../app/errors.ts";
-import { analyzeService, manualRollout } from "../../app/rollout/analyzer.ts";
+import { RouterError, type RouterStatus } from "../../app/errors.ts";
 import { rolloutView } from "../../core/rollout/rollout-view.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
+import type { RemoteOutcome } from "../../ports.ts";
 import {
   type AdminContext,
   type AdminDepsFor,
@@ -33,7 +34,12 @@ export const ROLLOUT_COMMANDS: readonly ManualCommand[] = ["pause", "resume", "a
 export function rolloutRoutes(depsFor: AdminDepsFor): Hono<Env_> {
   const rollout = new Hono<Env_>();
   const deps = (c: C) => depsFor(c.env);
-  const contextOf = (c: C) => deps(c).analyzer(Date.now(), (p) => c.executionCtx.waitUntil(p));
+  /** A remote use case's value, or its RouterError rethrown here. */
+  const unwrap = (outcome: RemoteOutcome): unknown => {
+    if (outcome.ok) return outcome.value;
+    const { status, code, message, detail } = outcome.error;
+    throw new RouterError(status as RouterStatus, code, message, detail);
+  };
 
   rollout.get("/", async (c) => {
     const service = serviceParam(c);
@@ -62,19 +68,7 @@ export function rolloutRoutes(depsFor: AdminDepsFor): Hono<Env_> {
 
   rollout.post("/evaluate", async (c) => {
     const service = serviceParam(c);
-    const outcome = await analyzeService(contextOf(c), service);
-    if (!outcome) {
-      const stored = await deps(c).services.read(service);
-      if (stored.raw === null) throw notFound(service);
-      throw new RouterError(
-        404,
-        "no_rollout_plan",
-        `"${service}" has no rollout plan (a "rollout" block with a canary) to evaluate`,
-        { service },
-      );
-    }
-    deps(c).afterWrite();
-    return c.json(outcome);
+    return c.json(unwrap(await deps(c).control.evaluate(service)) as object);
   });
 
   rollout.post("/:command", async (c) => {
@@ -86,9 +80,7 @@ export function rolloutRoutes(depsFor: AdminDepsFor): Hono<Env_> {
       });
     }
     const author = authorOf(c, "admin");
-    const outcome = await manualRollout(contextOf(c), service, command, author);
-    deps(c).afterWrite();
-    return c.json(outcome);
+    return c.json(unwrap(await deps(c).control.command(service, command, author)) as object);
   });
 
   return rollout;

@@ -1,0 +1,290 @@
+/**
+ * The control object's SQLite storage: the service's document, history and
+ * last-good texts, the rollout record, exact per-revision arm totals, a
+ * per-arm time series in 10 s buckets, each isolate's last applied batch,
+ * the shadow summary and a bounded log of notable shadow pairs.
+ *
+ * Layer: adapter (the only module that touches `ctx.storage.sql`). Every
+ * method is synchronous: SQLite calls in a Durable Object are, and a method
+ * that runs no `await` is atomic (nothing else runs in the object meanwhile).
+ * Rows written are billed, so the object buffers check-ins in memory and
+ * writes them here in one flush per interval (src/control/delta-buffer.ts),
+ * a handful of rows whatever the number of isolates.
+ */
+import { emptyHistogram, type Histogram, mergeHistograms } from "../../core/histogram.ts";
+import {
+  type ArmAggregate,
+  emptyVersionMetrics,
+  type VersionMetrics,
+} from "../../core/rollout/request-metrics.ts";
+import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
+import type { ShadowRecord } from "../../core/shadow/record.ts";
+import { mergeSummaries, parseSummary, type ShadowSummary } from "../../core/shadow/summary.ts";
+import type { ServiceTexts } from "./protocol.ts";
+
+/** Width of one time-series bucket. */
+export const SERIES_BUCKET_MS = 10_000;
+/** How long the time series is kept. */
+export const SERIES_KEEP_MS = 6 * 3_600_000;
+/** Revisions (and their totals) not seen for this long are dropped. */
+const REVISION_KEEP_MS = 8 * 86_400_000;
+/** Notable shadow pairs kept (newest). */
+export const SHADOW_RECORDS_KEPT = 500;
+
+type Row = Record<string, SqlStorageValue>;
+
+export interface SeriesPoint {
+  at: number;
+  arm: string;
+  requests: number;
+  errors: number;
+  failovers: number;
+  latencyMs: Histogram;
+}
+
+export class ControlStorage {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    sql.exec(`
+      CREATE TABLE IF NOT EXISTS texts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS numbers (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS revisions (revision TEXT PRIMARY KEY, version INTEGER NOT NULL,
+        first_at INTEGER NOT NULL, last_at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS arm_totals (revision TEXT NOT NULL, arm TEXT NOT NULL,
+        requests INTEGER NOT NULL, errors INTEGER NOT NULL, failovers INTEGER NOT NULL,
+        latency TEXT NOT NULL, PRIMARY KEY (revision, arm));
+      CREATE TABLE IF NOT EXISTS identified (revision TEXT NOT NULL, role TEXT NOT NULL,
+        n INTEGER NOT NULL, PRIMARY KEY (revision, role));
+      CREATE TABLE IF NOT EXISTS series (bucket INTEGER NOT NULL, arm TEXT NOT NULL,
+        requests INTEGER NOT NULL, errors INTEGER NOT NULL, failovers INTEGER NOT NULL,
+        latency TEXT NOT NULL, PRIMARY KEY (bucket, arm));
+      CREATE TABLE IF NOT EXISTS shadow_summaries (shadow TEXT PRIMARY KEY, summary TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS shadow_records (id INTEGER PRIMARY KEY AUTOINCREMENT,
+        record TEXT NOT NULL);
+    `);
+  }
+
+  text(key: string): string | null {
+    const row = this.#sql.exec("SELECT value FROM texts WHERE key = ?", key).toArray()[0];
+    return row ? String(row.value) : null;
+  }
+
+  setText(key: string, value: string | null): void {
+    if (value === null) this.#sql.exec("DELETE FROM texts WHERE key = ?", key);
+    else
+      this.#sql.exec(
+        "INSERT INTO texts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        key,
+        value,
+      );
+  }
+
+  number(key: string): number {
+    const row = this.#sql.exec("SELECT value FROM numbers WHERE key = ?", key).toArray()[0];
+    return row ? Number(row.value) : 0;
+  }
+
+  setNumber(key: string, value: number): void {
+    this.#sql.exec(
+      "INSERT INTO numbers (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+      key,
+      value,
+    );
+  }
+
+  /** The document, history and last-good texts (what the write pipeline reads). */
+  serviceTexts(): ServiceTexts {
+    return {
+      document: this.text("document"),
+      history: this.text("history"),
+      lastGood: this.text("last-good"),
+    };
+  }
+
+  rolloutStatus(): StoredRolloutStatus | null {
+    const text = this.text("rollout");
+    return text === null ? null : (JSON.parse(text) as StoredRolloutStatus);
+  }
+
+  setRolloutStatus(status: StoredRolloutStatus): void {
+    this.setText("rollout", JSON.stringify(status));
+  }
+
+  /** Per isolate: the highest batch durably applied, and when it was last seen. */
+  appliedBatches(): Map<string, { seq: number; seen: number }> {
+    const text = this.text("batches");
+    const entries = text ? (JSON.parse(text) as [string, number, number][]) : [];
+    return new Map(entries.map(([id, seq, seen]) => [id, { seq, seen }]));
+  }
+
+  setAppliedBatches(batches: Map<string, { seq: number; seen: number }>): void {
+    this.setText(
+      "batches",
+      JSON.stringify([...batches].map(([id, { seq, seen }]) => [id, seq, seen])),
+    );
+  }
+
+  /** Adds deltas of a revision to its exact totals. */
+  addTotals(m: VersionMetrics): void {
+    this.#sql.exec(
+      `INSERT INTO revisions (revision, version, first_at, last_at) VALUES (?, ?, ?, ?)
+       ON CONFLICT (revision) DO UPDATE SET first_at = min(first_at, excluded.first_at),
+       last_at = max(last_at, excluded.last_at)`,
+      m.revision,
+      m.version,
+      m.firstAt,
+      m.lastAt,
+    );
+    for (const [arm, delta] of Object.entries(m.arms)) {
+      this.#addArm("arm_totals", "revision", m.revision, arm, delta);
+    }
+    for (const [role, n] of Object.entries(m.identified)) {
+      this.#sql.exec(
+        "INSERT INTO identified (revision, role, n) VALUES (?, ?, ?) ON CONFLICT (revision, role) DO UPDATE SET n = n + excluded.n",
+        m.revision,
+        role,
+        n,
+      );
+    }
+  }
+
+  /** Adds deltas of one arm to the time series bucket starting at `bucket`. */
+  addSeries(bucket: number, arm: string, delta: ArmAggregate): void {
+    this.#addArm("series", "bucket", bucket, arm, delta);
+  }
+
+  #addArm(
+    table: "arm_totals" | "series",
+    keyColumn: "revision" | "bucket",
+    key: string | number,
+    arm: string,
+    d: ArmAggregate,
+  ): void {
+    const row = this.#sql
+      .exec(`SELECT latency FROM ${table} WHERE ${keyColumn} = ? AND arm = ?`, key, arm)
+      .toArray()[0];
+    const latency = row
+      ? mergeHistograms(JSON.parse(String(row.latency)) as Histogram, d.latencyMs)
+      : d.latencyMs;
+    this.#sql.exec(
+      `INSERT INTO ${table} (${keyColumn}, arm, requests, errors, failovers, latency)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (${keyColumn}, arm) DO UPDATE SET
+       requests = requests + excluded.requests, errors = errors + excluded.errors,
+       failovers = failovers + excluded.failovers, latency = excluded.latency`,
+      key,
+      arm,
+      d.requests,
+      d.errors,
+      d.failovers,
+      JSON.stringify(latency),
+    );
+  }
+
+  /** Every isolate's metrics for one revision, merged exactly (null: none recorded). */
+  metrics(service: string, revision: string): VersionMetrics | null {
+    const rev = this.#sql
+      .exec("SELECT version, first_at, last_at FROM revisions WHERE revision = ?", revision)
+      .toArray()[0];
+    if (!rev) return null;
+    const m = emptyVersionMetrics(service, Number(rev.version), revision, Number(rev.first_at));
+    m.lastAt = Number(rev.last_at);
+    for (const row of this.#sql.exec("SELECT * FROM arm_totals WHERE revision = ?", revision)) {
+      m.arms[String(row.arm)] = armOf(row);
+    }
+    for (const row of this.#sql.exec(
+      "SELECT role, n FROM identified WHERE revision = ?",
+      revision,
+    )) {
+      m.identified[String(row.role)] = Number(row.n);
+    }
+    return m;
+  }
+
+  /** The per-arm time series since `since` (10 s buckets, oldest first). */
+  series(since: number): SeriesPoint[] {
+    return this.#sql
+      .exec("SELECT * FROM series WHERE bucket >= ? ORDER BY bucket, arm", since)
+      .toArray()
+      .map((row) => ({ at: Number(row.bucket), arm: String(row.arm), ...armOf(row) }));
+  }
+
+  addShadow(delta: ShadowSummary): void {
+    const stored = this.shadowSummary(delta.shadow);
+    const merged = stored ? mergeSummaries(stored, delta) : delta;
+    this.#sql.exec(
+      "INSERT INTO shadow_summaries (shadow, summary) VALUES (?, ?) ON CONFLICT (shadow) DO UPDATE SET summary = excluded.summary",
+      delta.shadow,
+      JSON.stringify(merged),
+    );
+  }
+
+  shadowSummary(shadow: string): ShadowSummary | null {
+    const row = this.#sql
+      .exec("SELECT summary FROM shadow_summaries WHERE shadow = ?", shadow)
+      .toArray()[0];
+    return row ? parseSummary(String(row.summary)) : null;
+  }
+
+  shadowSummaries(): ShadowSummary[] {
+    return this.#sql
+      .exec("SELECT summary FROM shadow_summaries")
+      .toArray()
+      .map((row) => parseSummary(String(row.summary)))
+      .filter((s): s is ShadowSummary => s !== null);
+  }
+
+  addShadowRecords(records: readonly ShadowRecord[]): void {
+    for (const r of records) {
+      this.#sql.exec("INSERT INTO shadow_records (record) VALUES (?)", JSON.stringify(r));
+    }
+  }
+
+  /** The newest notable shadow pairs, newest first. */
+  shadowRecords(limit: number): ShadowRecord[] {
+    return this.#sql
+      .exec("SELECT record FROM shadow_records ORDER BY id DESC LIMIT ?", limit)
+      .toArray()
+      .map((row) => JSON.parse(String(row.record)) as ShadowRecord);
+  }
+
+  /** Notable pairs recorded after row `id` (oldest first), for the KV mirror. */
+  shadowRecordsAfter(id: number, limit: number): { id: number; record: ShadowRecord }[] {
+    return this.#sql
+      .exec("SELECT id, record FROM shadow_records WHERE id > ? ORDER BY id LIMIT ?", id, limit)
+      .toArray()
+      .map((row) => ({
+        id: Number(row.id),
+        record: JSON.parse(String(row.record)) as ShadowRecord,
+      }));
+  }
+
+  /** Drops old buckets, revisions, isolates and shadow records (run on the alarm). */
+  prune(now: number): void {
+    this.#sql.exec("DELETE FROM series WHERE bucket < ?", now - SERIES_KEEP_MS);
+    const old = now - REVISION_KEEP_MS;
+    this.#sql.exec(
+      "DELETE FROM arm_totals WHERE revision IN (SELECT revision FROM revisions WHERE last_at < ?)",
+      old,
+    );
+    this.#sql.exec(
+      "DELETE FROM identified WHERE revision IN (SELECT revision FROM revisions WHERE last_at < ?)",
+      old,
+    );
+    this.#sql.exec("DELETE FROM revisions WHERE last_at < ?", old);
+    this.#sql.exec(
+      "DELETE FROM shadow_records WHERE id <= (SELECT max(id) FROM shadow_records) - ?",
+      SHADOW_RECORDS_KEPT,
+    );
+  }
+}
+
+function armOf(row: Row): ArmAggregate {
+  return {
+    requests: Number(row.requests),
+    errors: Number(row.errors),
+    failovers: Number(row.failovers),
+    latencyMs: row.latency ? (JSON.parse(String(row.latency)) as Histogram) : emptyHistogram(),
+  };
+}

@@ -1,0 +1,122 @@
+/**
+ * The wire contract between router isolates and a service's control object
+ * (src/control/service-control.ts): the check-in an isolate sends, the
+ * answer it gets, and the RPC surface the admin API, the CLI (through the
+ * admin API) and the isolates call.
+ *
+ * Layer: adapter (types only; the client in control-client.ts and the
+ * object both import it, so neither imports the other).
+ *
+ * Exactness: an isolate's deltas travel in numbered batches. The object
+ * applies a batch once (it remembers the highest sequence number applied
+ * per isolate), so a check-in whose answer was lost is re-sent unchanged
+ * and never counted twice; an isolate evicted before its next check-in
+ * loses at most that one interval of its own deltas.
+ */
+import type { VersionMetrics } from "../../core/rollout/request-metrics.ts";
+import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
+import type { ManualCommand } from "../../core/rollout/state-machine.ts";
+import type { ShadowRecord } from "../../core/shadow/record.ts";
+import type { ShadowSummary } from "../../core/shadow/summary.ts";
+
+/** What one isolate observed for one service between two check-ins. */
+export interface DeltaBatch {
+  seq: number;
+  /** Per document revision: requests, errors, failovers, latency, identified split. */
+  metrics: VersionMetrics[];
+  /** Per shadow origin: pairs, agreement, |delta|, latency, errors, skips. */
+  shadow: ShadowSummary[];
+  /** Notable shadow pairs (disagreements, errors), bounded per batch. */
+  records: ShadowRecord[];
+}
+
+export interface CheckIn {
+  service: string;
+  /** Random per isolate: names its sequence numbers. */
+  isolate: string;
+  /** Revision ("version@updatedAt") of the document the isolate routes by; null for none. */
+  revision: string | null;
+  /** Unacknowledged batches, oldest first. */
+  batches: DeltaBatch[];
+}
+
+export interface CheckInAnswer {
+  /** The object's current version (0: it has no document). */
+  version: number;
+  /** The current document's text, when the isolate's revision differs; else null ("current"). */
+  document: string | null;
+  /** Highest batch sequence number applied for this isolate. */
+  acked: number;
+  /** When to check in next (grows with the number of isolates checking in). */
+  intervalMs: number;
+}
+
+/** A service's stored texts, as the write pipeline parses them (parseStoredService). */
+export interface ServiceTexts {
+  document: string | null;
+  history: string | null;
+  lastGood: string | null;
+}
+
+/** A compare-and-swap write: applied only when the object still holds `basis`. */
+export interface ControlWrite {
+  /** The document text the writer read and built on (null: none). */
+  basis: string | null;
+  document: string;
+  version: number;
+  history: string;
+}
+
+export type ControlWriteResult =
+  | { ok: true; kvError: string | null }
+  | { ok: false; conflict: { actual: number | null; reason: string } };
+
+/** What the object says about itself (health, dashboard, tests). */
+export interface ControlStatus {
+  service: string;
+  version: number;
+  /** Isolates that checked in during the last minute. */
+  isolates: number;
+  checkInsPerSecond: number;
+  intervalMs: number;
+  /** The version last written to KV (behind `version` while a KV write is retried). */
+  kvVersion: number;
+  rolloutActive: boolean;
+  nextAlarmAt: number | null;
+}
+
+/**
+ * A use case's result across RPC, where thrown errors lose their class:
+ * the value, or the RouterError's parts (status, code, message, detail).
+ */
+export type ControlOutcome =
+  | { ok: true; value: unknown }
+  | {
+      ok: false;
+      error: { status: number; code: string; message: string; detail: Record<string, unknown> };
+    };
+
+/** The object's RPC surface (typed here so clients need not import the class). */
+export interface ControlRpc {
+  /**
+   * `checkIn` is the JSON text of a CheckIn: the deltas are prototype-free
+   * maps (src/core/dict.ts), which RPC's structured clone refuses, and one
+   * string is cheaper to send than a deep object anyway.
+   */
+  checkIn(checkIn: string): Promise<CheckInAnswer>;
+  texts(service: string): Promise<ServiceTexts>;
+  write(service: string, w: ControlWrite): Promise<ControlWriteResult>;
+  metrics(service: string, revision: string): Promise<VersionMetrics | null>;
+  shadowSummary(service: string, shadow: string): Promise<ShadowSummary | null>;
+  shadowRecords(service: string, limit: number): Promise<ShadowRecord[]>;
+  rolloutStatus(service: string): Promise<StoredRolloutStatus | null>;
+  /** `at`: the time the analyzer judges at (now unless a test simulates time). */
+  evaluate(service: string, at?: number): Promise<ControlOutcome>;
+  command(
+    service: string,
+    command: ManualCommand,
+    author: string,
+    at?: number,
+  ): Promise<ControlOutcome>;
+  status(service: string): Promise<ControlStatus>;
+}

@@ -1,0 +1,143 @@
+/**
+ * The control object's in-memory buffer of check-in deltas, flushed to
+ * SQLite once per interval: rows written are what a Durable Object is
+ * billed for, and one flush writes a handful of rows (a few arm totals,
+ * series buckets and the batch ledger) whether 10 or 10,000 isolates
+ * checked in meanwhile.
+ *
+ * Exactness across a restart of the object: a batch counts as acknowledged
+ * to its isolate only once flushed (`durable`); until then the isolate
+ * keeps re-sending it and the buffer skips what it already holds
+ * (`applied`). If the object is evicted with an unflushed buffer, the
+ * isolates re-send those batches to the new instance, which applies them
+ * once. So the object loses nothing, and an evicted isolate loses only
+ * what it had not sent yet (at most one check-in interval).
+ *
+ * Layer: control (pure bookkeeping; the object does the I/O).
+ */
+
+import type { DeltaBatch } from "../adapters/durable-object/protocol.ts";
+import { dict, own } from "../core/dict.ts";
+import { mergeHistograms } from "../core/histogram.ts";
+import {
+  type ArmAggregate,
+  mergeVersionMetrics,
+  type VersionMetrics,
+} from "../core/rollout/request-metrics.ts";
+import type { ShadowRecord } from "../core/shadow/record.ts";
+import { mergeSummaries, type ShadowSummary } from "../core/shadow/summary.ts";
+
+export interface Ledger {
+  seq: number;
+  seen: number;
+}
+
+export interface Flushable {
+  totals: VersionMetrics[];
+  /** `${bucket}|${arm}` -> deltas. */
+  series: Map<string, { bucket: number; arm: string; delta: ArmAggregate }>;
+  shadow: ShadowSummary[];
+  records: ShadowRecord[];
+  ledger: Map<string, Ledger>;
+}
+
+export class DeltaBuffer {
+  /** Highest batch flushed per isolate (what the isolates are told). */
+  readonly durable: Map<string, Ledger>;
+  /** Highest batch held in memory per isolate (durable or not). */
+  readonly #applied = new Map<string, number>();
+  #totals = dict<VersionMetrics>();
+  #series = new Map<string, { bucket: number; arm: string; delta: ArmAggregate }>();
+  #shadow = dict<ShadowSummary>();
+  #records: ShadowRecord[] = [];
+  #dirty = false;
+  readonly #bucketMs: number;
+
+  constructor(durable: Map<string, Ledger>, bucketMs: number) {
+    this.durable = durable;
+    this.#bucketMs = bucketMs;
+  }
+
+  /** Applies the batches not applied yet; returns the highest seq now held for the isolate. */
+  apply(isolate: string, batches: readonly DeltaBatch[], now: number): number {
+    let last = Math.max(this.#applied.get(isolate) ?? 0, this.durable.get(isolate)?.seq ?? 0);
+    const bucket = Math.floor(now / this.#bucketMs) * this.#bucketMs;
+    for (const batch of batches) {
+      if (batch.seq <= last) continue;
+      for (const m of batch.metrics) {
+        const held = own(this.#totals, m.revision);
+        this.#totals[m.revision] = held ? mergeVersionMetrics(held, m) : m;
+        for (const [arm, delta] of Object.entries(m.arms)) this.#addSeries(bucket, arm, delta);
+      }
+      for (const s of batch.shadow) {
+        const held = own(this.#shadow, s.shadow);
+        this.#shadow[s.shadow] = held ? mergeSummaries(held, s) : s;
+      }
+      for (const r of batch.records) this.#records.push(r);
+      last = batch.seq;
+    }
+    this.#applied.set(isolate, last);
+    const ledger = this.durable.get(isolate);
+    this.durable.set(isolate, { seq: ledger?.seq ?? 0, seen: now });
+    this.#dirty = true;
+    return last;
+  }
+
+  /** The highest batch of `isolate` that is safe for it to forget. */
+  acked(isolate: string): number {
+    return this.durable.get(isolate)?.seq ?? 0;
+  }
+
+  /** Isolates seen since `since` (the ledger also remembers quiet ones for an hour). */
+  isolatesSince(since: number): number {
+    let n = 0;
+    for (const { seen } of this.durable.values()) if (seen >= since) n += 1;
+    return n;
+  }
+
+  get dirty(): boolean {
+    return this.#dirty;
+  }
+
+  /** Hands over everything held and marks it durable (the caller writes it in one go). */
+  take(now: number): Flushable {
+    for (const [isolate, seq] of this.#applied) {
+      const ledger = this.durable.get(isolate);
+      this.durable.set(isolate, { seq, seen: ledger?.seen ?? now });
+    }
+    for (const [isolate, { seen }] of this.durable) {
+      if (seen < now - 3_600_000) {
+        this.durable.delete(isolate);
+        this.#applied.delete(isolate);
+      }
+    }
+    const out: Flushable = {
+      totals: Object.values(this.#totals),
+      series: this.#series,
+      shadow: Object.values(this.#shadow),
+      records: this.#records,
+      ledger: this.durable,
+    };
+    this.#totals = dict();
+    this.#series = new Map();
+    this.#shadow = dict();
+    this.#records = [];
+    this.#dirty = false;
+    return out;
+  }
+
+  #addSeries(bucket: number, arm: string, d: ArmAggregate): void {
+    const key = `${bucket}|${arm}`;
+    const held = this.#series.get(key);
+    if (!held) {
+      this.#series.set(key, { bucket, arm, delta: { ...d } });
+      return;
+    }
+    held.delta = {
+      requests: held.delta.requests + d.requests,
+      errors: held.delta.errors + d.errors,
+      failovers: held.delta.failovers + d.failovers,
+      latencyMs: mergeHistograms(held.delta.latencyMs, d.latencyMs),
+    };
+  }
+}
