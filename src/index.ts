@@ -59,6 +59,7 @@ export function depsFor(env: Env): Deps {
     metrics: readers.metrics,
     shadowViews: readers.shadowViews,
     control: readers,
+    controlPlane: readers,
     adminToken: env.ADMIN_TOKEN,
     afterWrite: (service, doc) => store.offer(service, documentText(doc), Date.now()),
   };

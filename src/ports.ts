@@ -7,13 +7,16 @@
  *
  * Layer: app (types only).
  */
+
+import type { Histogram } from "./core/histogram.ts";
 import type { ShadowView } from "./core/rollout/metrics-view.ts";
 import type { RequestObservation, VersionMetrics } from "./core/rollout/request-metrics.ts";
 import type { RolloutEvent } from "./core/rollout/rollout-event.ts";
 import type { StoredRolloutStatus } from "./core/rollout/rollout-status.ts";
 import type { ManualCommand } from "./core/rollout/state-machine.ts";
 import type { ShadowPair } from "./core/shadow/compare.ts";
-import type { SkipReason } from "./core/shadow/summary.ts";
+import type { ShadowRecord } from "./core/shadow/record.ts";
+import type { ShadowSummary, SkipReason } from "./core/shadow/summary.ts";
 import type { HistoryEntry } from "./document/edits/history.ts";
 import type { StoredService } from "./document/edits/stored-service.ts";
 import type { RoutingDocument } from "./document/routing-document.ts";
@@ -93,6 +96,34 @@ export type RemoteOutcome =
 export interface RolloutControl {
   evaluate(service: string): Promise<RemoteOutcome>;
   command(service: string, command: ManualCommand, author: string): Promise<RemoteOutcome>;
+}
+
+/** What the service's control object can tell about itself and its live data. */
+export interface ControlPlaneReader {
+  status(service: string): Promise<ControlStatusView>;
+  shadowSummaries(service: string): Promise<ShadowSummary[]>;
+  shadowRecords(service: string, limit: number): Promise<ShadowRecord[]>;
+  series(service: string, since: number): Promise<SeriesPointView[]>;
+}
+
+export interface ControlStatusView {
+  service: string;
+  version: number;
+  isolates: number;
+  checkInsPerSecond: number;
+  intervalMs: number;
+  kvVersion: number;
+  rolloutActive: boolean;
+  nextAlarmAt: number | null;
+}
+
+export interface SeriesPointView {
+  at: number;
+  arm: string;
+  requests: number;
+  errors: number;
+  failovers: number;
+  latencyMs: Histogram;
 }
 
 /** Tells people about a rollout event; never throws, never blocks the rollout. */

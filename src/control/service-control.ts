@@ -166,6 +166,18 @@ export class ServiceControl extends DurableObject<Env> {
     return this.#store.shadowRecords(Math.max(1, Math.min(500, limit)));
   }
 
+  async shadowSummaries(service: string) {
+    await this.#ready(service);
+    this.#flush(Date.now());
+    return plain(this.#store.shadowSummaries());
+  }
+
+  async series(service: string, since: number) {
+    await this.#ready(service);
+    this.#flush(Date.now());
+    return plain(this.#store.series(since));
+  }
+
   async rolloutStatus(service: string) {
     await this.#ready(service);
     return plain(this.#store.rolloutStatus());

@@ -113,6 +113,10 @@ export function controlReaders(ns: ControlNamespace) {
           : null,
     },
     status: (service: string): Promise<ControlStatus> => controlOf(ns, service).status(service),
+    shadowSummaries: (service: string) => controlOf(ns, service).shadowSummaries(service),
+    shadowRecords: (service: string, limit: number) =>
+      controlOf(ns, service).shadowRecords(service, limit),
+    series: (service: string, since: number) => controlOf(ns, service).series(service, since),
     /** The analyzer, run inside the object (serialized with its alarm's evaluations). */
     evaluate: (service: string, at?: number): Promise<ControlOutcome> =>
       controlOf(ns, service).evaluate(service, at),

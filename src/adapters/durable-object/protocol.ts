@@ -18,6 +18,7 @@ import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import type { ShadowSummary } from "../../core/shadow/summary.ts";
+import type { SeriesPoint } from "./control-storage.ts";
 
 /** What one isolate observed for one service between two check-ins. */
 export interface DeltaBatch {
@@ -110,6 +111,10 @@ export interface ControlRpc {
   shadowSummary(service: string, shadow: string): Promise<ShadowSummary | null>;
   shadowRecords(service: string, limit: number): Promise<ShadowRecord[]>;
   rolloutStatus(service: string): Promise<StoredRolloutStatus | null>;
+  /** Every shadow origin's merged summary (prototype-free maps come back as JSON). */
+  shadowSummaries(service: string): Promise<ShadowSummary[]>;
+  /** The per-arm time series since `since` (10 s buckets). */
+  series(service: string, since: number): Promise<SeriesPoint[]>;
   /** `at`: the time the analyzer judges at (now unless a test simulates time). */
   evaluate(service: string, at?: number): Promise<ControlOutcome>;
   command(

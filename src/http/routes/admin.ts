@@ -12,9 +12,11 @@
  * returns the diff without writing; `If-Match: <version>` (or
  * `expectedVersion` in a POST body) refuses a write unless the document is
  * still that version. `X-Router-Author` becomes updatedBy; `X-Router-Source:
- * cli` records the write as the CLI's in the history. After a write this
- * isolate's routing memo is cleared; other isolates see the change within
- * their memo TTL plus KV propagation.
+ * cli` records the write as the CLI's in the history. Writes go through the
+ * service's control object (a compare-and-swap); this isolate routes by the
+ * new document at once, every other isolate at its next check-in (about
+ * CHECKIN_INTERVAL_MS). The control object's state, shadow evidence and
+ * time series: src/http/routes/control.ts.
  */
 import { Hono } from "hono";
 import { z } from "zod";
@@ -38,6 +40,7 @@ import { serviceHistory, serviceStatus } from "../../document/edits/service-view
 import { summarizeDocument } from "../../document/edits/summary.ts";
 import { LIMITS } from "../../document/routing-document.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
+import { controlRoutes } from "./control.ts";
 import {
   type AdminContext,
   type AdminDepsFor,
@@ -188,6 +191,7 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
   });
 
   admin.route("/services/:service/rollout", rolloutRoutes(depsFor));
+  admin.route("/services/:service", controlRoutes(depsFor));
 
   return admin;
 }

@@ -11,6 +11,7 @@ import { RouterError } from "../../app/errors.ts";
 import { NAME_PATTERN } from "../../core/routing/names.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import type {
+  ControlPlaneReader,
   MetricsReader,
   RolloutControl,
   RolloutReader,
@@ -29,6 +30,8 @@ export interface AdminDeps {
   shadowViews: ShadowViewReader;
   /** Evaluations and operator commands, run inside the service's control object. */
   control: RolloutControl;
+  /** The control object's own state, shadow evidence and time series. */
+  controlPlane: ControlPlaneReader;
   /** Called after a write with what is now stored (this isolate routes by it at once). */
   afterWrite: (service: string, doc: RoutingDocument) => void;
 }
