@@ -3,8 +3,9 @@
  * need a real local router without `wrangler dev`: the rollout simulation,
  * the CLI tests, the hostile-client tests. Bundles src/index.ts with esbuild
  * (one bundle per router, so routers can start in parallel), seeds the
- * ROUTING KV namespace, and exposes the URL, the KV namespace and the
- * scheduled handler.
+ * ROUTING KV namespace, and exposes the URL and the KV namespace. The
+ * worker declares the control objects itself (one Durable Object namespace,
+ * SQLite-backed, persisted with KV under `persistTo`).
  *
  * With `persistTo`, KV lives in that directory exactly where
  * `wrangler kv --local --persist-to <dir>` keeps it (`<dir>/v3`, under the
@@ -22,8 +23,6 @@ import { ROOT } from "./wrangler.ts";
 export interface LocalRouter {
   url: string;
   kv: KVNamespace;
-  /** Runs the Worker's scheduled handler (the rollout analyzer) at `time`. */
-  scheduled: (time: number) => Promise<void>;
   dispose: () => Promise<void>;
 }
 
@@ -57,13 +56,9 @@ export async function startLocalRouter(options: LocalRouterOptions = {}): Promis
   await mf.ready;
   const kv = (await mf.getKVNamespace("ROUTING", "router")) as unknown as KVNamespace;
   for (const [key, value] of Object.entries(options.seed ?? {})) await kv.put(key, value);
-  const handler = await mf.getWorker("router");
   return {
     url: (await mf.unsafeGetDirectURL("router")).origin,
     kv,
-    scheduled: async (time) => {
-      await handler.scheduled({ scheduledTime: new Date(time), cron: "* * * * *" });
-    },
     dispose: async () => {
       await mf.dispose();
       await rm(outfile, { force: true });
