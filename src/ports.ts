@@ -115,6 +115,8 @@ export interface ControlStatusView {
   kvVersion: number;
   rolloutActive: boolean;
   nextAlarmAt: number | null;
+  /** KV reads and writes by the object since it started (it polls one key per CONTROL_KV_POLL_MS). */
+  kvOps: { reads: number; writes: number };
 }
 
 export interface SeriesPointView {

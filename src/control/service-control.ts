@@ -84,6 +84,8 @@ export class ServiceControl extends DurableObject<Env> {
   #lastAnalysis = Date.now();
   #lastPrune = 0;
   #lastFlush = 0;
+  /** KV operations of this object since it started (status, the benchmark). */
+  readonly #kvOps = { reads: 0, writes: 0 };
   readonly #buffer: DeltaBuffer;
   #lastShadowMirror = 0;
   /** The alarm this object set (null: none known to be pending). */
@@ -251,6 +253,7 @@ export class ServiceControl extends DurableObject<Env> {
       kvVersion: this.#store.number("kv-version"),
       rolloutActive: this.#rolloutActive(),
       nextAlarmAt: await this.ctx.storage.getAlarm(),
+      kvOps: { ...this.#kvOps },
     };
   }
 
@@ -327,6 +330,7 @@ export class ServiceControl extends DurableObject<Env> {
   }
 
   async #import(service: string): Promise<void> {
+    this.#kvOps.reads += 3;
     const texts = await readServiceTexts(this.env.ROUTING, service);
     if (this.#store.number("imported") === 1) return;
     const parsed = texts.document === null ? null : parseRoutingDocument(texts.document);
@@ -422,6 +426,7 @@ export class ServiceControl extends DurableObject<Env> {
     if (document === null || service === null) return null;
     const version = this.#currentDoc().version;
     try {
+      this.#kvOps.writes += documentInKv ? 2 : 3;
       await mirrorServiceTexts(this.env.ROUTING, service, {
         document,
         history: this.#store.text("history"),
@@ -455,6 +460,7 @@ export class ServiceControl extends DurableObject<Env> {
     if (this.#store.number("kv-version") < this.#currentDoc().version) {
       if ((await this.#mirror()) !== null) return;
     }
+    this.#kvOps.reads += 1;
     const text = await readDocumentText(this.env.ROUTING, service);
     if ((text ?? DELETED) === this.#store.text("kv-seen")) return;
     this.#store.setText("kv-seen", text ?? DELETED);
@@ -491,6 +497,7 @@ export class ServiceControl extends DurableObject<Env> {
       });
       return;
     }
+    this.#kvOps.reads += 3;
     const kvHistory = (await readServiceTexts(this.env.ROUTING, service)).history;
     const fromKv = parseStoredService(service, { document: text, history: kvHistory }).history;
     // The CLI's --direct mode writes its own history entry; keep KV's then.
@@ -531,6 +538,7 @@ export class ServiceControl extends DurableObject<Env> {
     const changed = this.#store.number("shadow-changed") > this.#store.number("shadow-mirrored");
     if (!changed && records.length === 0) return;
     const kv = this.env.ROUTING;
+    this.#kvOps.writes += summaries.length + (records.length > 0 ? 1 : 0);
     await Promise.all(
       summaries.map((s) =>
         kv.put(shadowSummaryKey(service, s.shadow, "control"), JSON.stringify(s), {
