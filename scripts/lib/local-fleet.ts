@@ -26,6 +26,8 @@ export interface LocalFleet {
   controlUrl: string;
   kv: KVNamespace;
   adminToken: string;
+  /** The direct URL of any worker of the fleet (e.g. an extra worker). */
+  workerUrl: (name: string) => Promise<string>;
   dispose: () => Promise<void>;
 }
 
@@ -71,7 +73,7 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
         })),
         ...(options.extraWorkers ?? []),
       ],
-    }),
+    } as Parameters<typeof convertV4MiniflareOptions>[0]),
   );
   await mf.ready;
   const kv = (await mf.getKVNamespace("ROUTING", "control")) as unknown as KVNamespace;
@@ -84,6 +86,7 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
     controlUrl: (await mf.unsafeGetDirectURL("control")).origin,
     kv,
     adminToken: bindings.ADMIN_TOKEN ?? "",
+    workerUrl: async (name) => (await mf.unsafeGetDirectURL(name)).origin,
     dispose: async () => {
       await mf.dispose();
       await rm(outfile, { force: true });
