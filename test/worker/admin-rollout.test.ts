@@ -1,11 +1,15 @@
 /**
  * The rollout endpoints of the admin API inside workerd, through the real
- * worker (SELF), real local KV and the real test origins: authentication,
- * the state view with per-arm metrics, evaluate, each manual command, and
- * 409 for a command the rollout's state refuses.
+ * worker (SELF), real local KV, the service's real control object (which
+ * runs evaluate and the commands and keeps the status record and the exact
+ * metrics) and the real test origins: authentication, the state view with
+ * per-arm metrics, evaluate, each manual command, and 409 for a command the
+ * rollout's state refuses. Plans evaluate every 300 s, so the object's own
+ * alarm stays out of these tests.
  */
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { makeDoc, putDoc, trafficWithMetrics } from "./support.ts";
 
@@ -28,6 +32,8 @@ async function admin(
 const post = (path: string, init: { token?: string | null; author?: string } = {}) =>
   admin(path, { ...init, method: "POST" });
 
+const control = controlReaders(env.CONTROL);
+
 const stored = async (service: string): Promise<Json> =>
   JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
 
@@ -42,12 +48,11 @@ async function seedRollout(service: string, over: Partial<RoutingDocumentInput> 
           { shareBp: 5000, bakeSeconds: 600 },
         ],
         gates: { minRequests: 5 },
+        analysisIntervalSeconds: 300,
       },
       ...over,
     }),
   );
-  await env.ROUTING.delete(`rollout:${service}`);
-  await env.ROUTING.delete(`history:${service}`);
 }
 
 describe("authentication", () => {
@@ -63,7 +68,7 @@ describe("authentication", () => {
     const wrong = await admin(path, { method, token: "test-override-token" });
     expect(wrong.status).toBe(403);
     expect(wrong.body.error).toBe("admin_forbidden");
-    expect(await env.ROUTING.get("rollout:ro-auth")).toBeNull();
+    expect(await control.rollouts.read("ro-auth")).toBeNull();
     expect((await stored("ro-auth")).canary.shareBp).toBe(0);
   });
 });
@@ -112,6 +117,9 @@ describe("GET .../rollout", () => {
       preview: { verdict: "bake" },
     });
     expect(view.body.status.timeline.map((t: Json) => t.event)).toEqual(["start"]);
+    // The view's status is the control object's record; KV holds no `rollout:` key.
+    expect(view.body.status).toEqual(await control.rollouts.read("ro-view"));
+    expect(await env.ROUTING.get("rollout:ro-view")).toBeNull();
     const { live, canary, split } = view.body.metrics;
     expect(live.origin).toBe("blue");
     expect(canary.origin).toBe("green");
@@ -138,6 +146,9 @@ describe("POST .../rollout/evaluate", () => {
     const again = await post("/ro-eval/rollout/evaluate");
     expect(again.body).toMatchObject({ event: "bake", version, stepIndex: 0 });
     expect((await stored("ro-eval")).version).toBe(version);
+    const status = await control.rollouts.read("ro-eval");
+    expect(status?.timeline.map((t) => t.event)).toEqual(["start"]);
+    expect(status?.lastEvaluation).toMatchObject({ event: "bake" });
   });
 });
 

@@ -1,26 +1,33 @@
-import {
-  createExecutionContext,
-  createScheduledController,
-  env,
-  waitOnExecutionContext,
-} from "cloudflare:test";
+/**
+ * The rollout analyzer as it runs now: inside each service's control object
+ * (src/control/service-control.ts), over the object's own SQLite (document,
+ * history, exact per-arm metrics, the rollout status record), with real
+ * traffic through the real worker (SELF) to the real test origins.
+ *
+ * Most tests drive it with simulated time, `evaluate(service, at)` and
+ * `command(service, cmd, author, at)`; their plans evaluate every 300 s so
+ * the object's own alarm (which judges at real time) stays out of the way
+ * within a test. The last describe lets the alarm do it alone, at real time.
+ */
+import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { RolloutEvent } from "../../src/adapters/fetch/webhook-notifier.ts";
-import { KvMetricsRecorder, readVersionMetrics } from "../../src/adapters/kv/metrics-store.ts";
-import {
-  type AnalyzerContext,
-  analyzeService,
-  manualRollout,
-} from "../../src/app/rollout/analyzer.ts";
+import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
+import type { ControlOutcome } from "../../src/adapters/durable-object/protocol.ts";
+import type { AnalysisOutcome } from "../../src/app/rollout/analyzer.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
-import worker, { depsFor } from "../../src/index.ts";
-import { makeDoc, putDoc, trafficWithMetrics } from "./support.ts";
+import { makeDoc, predict, putDoc, trafficWithMetrics, variantOf } from "./support.ts";
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
+const control = controlReaders(env.CONTROL);
 
 /** A service whose canary (`candidate`) rolls out 20% -> 50% -> promotion, 10 min per step. */
-const rolloutDoc = (service: string, candidate: string, over: Partial<RoutingDocumentInput> = {}) =>
+const rolloutDoc = (
+  service: string,
+  candidate: string,
+  over: Partial<RoutingDocumentInput> = {},
+  analysisIntervalSeconds = 300,
+) =>
   makeDoc(service, {
     canary: { origin: candidate, shareBp: 0, salt: `${service}-salt` },
     rollout: {
@@ -29,40 +36,46 @@ const rolloutDoc = (service: string, candidate: string, over: Partial<RoutingDoc
         { shareBp: 5000, bakeSeconds: 600 },
       ],
       gates: { minRequests: 30 },
+      analysisIntervalSeconds,
     },
     ...over,
   });
 
-/** The composition root's analyzer context over the real KV, with a recording notifier. */
-function context(now: number, events: RolloutEvent[] = []): AnalyzerContext {
-  return {
-    ...depsFor(env).admin.analyzer(now, () => {}),
-    notify: async (e) => {
-      events.push(e);
-    },
-  };
+/** The outcome's value; fails the test with the object's error otherwise. */
+function ok(outcome: ControlOutcome): AnalysisOutcome {
+  if (!outcome.ok) throw new Error(`refused: ${JSON.stringify(outcome.error)}`);
+  return outcome.value as AnalysisOutcome;
 }
+const evaluate = async (service: string, at?: number) => ok(await control.evaluate(service, at));
+const command = async (
+  service: string,
+  cmd: "pause" | "resume" | "abort" | "promote",
+  author: string,
+  at?: number,
+) => ok(await control.command(service, cmd, author, at));
 
+/** The document as KV holds it (the object mirrors every write before it answers). */
 async function storedDoc(service: string) {
   return JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
 }
+const history = async (service: string) =>
+  JSON.parse((await env.ROUTING.get(`history:${service}`)) ?? "[]");
+const timeline = async (service: string) =>
+  ((await control.rollouts.read(service))?.timeline ?? []).map((t) => t.event);
 
-describe("rollout analyzer", () => {
+describe("rollout analyzer (in the control object, simulated time)", () => {
   it("starts at the first step, advances after the bake, and promotes after the last", async () => {
-    const events: RolloutEvent[] = [];
     await putDoc(rolloutDoc("ro-ok", "green"));
 
-    const start = await analyzeService(context(T0, events), "ro-ok");
+    const start = await evaluate("ro-ok", T0);
     expect(start).toMatchObject({ event: "start", state: "progressing", stepIndex: 0 });
     expect((await storedDoc("ro-ok")).canary.shareBp).toBe(2000);
 
     await trafficWithMetrics("ro-ok", 300);
-    expect(await analyzeService(context(T0 + 5 * MIN, events), "ro-ok")).toMatchObject({
-      event: "bake",
-    });
-    const advance = await analyzeService(context(T0 + 10 * MIN, events), "ro-ok");
+    expect(await evaluate("ro-ok", T0 + 5 * MIN)).toMatchObject({ event: "bake" });
+    const advance = await evaluate("ro-ok", T0 + 10 * MIN);
     expect(advance).toMatchObject({ event: "advance", stepIndex: 1 });
-    expect(advance?.gates.map((g) => [g.gate, g.outcome])).toEqual([
+    expect(advance.gates.map((g) => [g.gate, g.outcome])).toEqual([
       ["min-requests", "pass"],
       ["error-rate", "pass"],
       ["latency-p95", "pass"],
@@ -70,181 +83,220 @@ describe("rollout analyzer", () => {
     ]);
     expect((await storedDoc("ro-ok")).canary.shareBp).toBe(5000);
 
+    // The new step is a new document version: its metrics start from zero.
+    const step2 = await storedDoc("ro-ok");
+    const fresh = await control.metrics.read(step2);
+    expect(Object.values(fresh.arms).reduce((a, arm) => a + arm.requests, 0)).toBe(0);
     await trafficWithMetrics("ro-ok", 300);
-    const promote = await analyzeService(context(T0 + 21 * MIN, events), "ro-ok");
+    const promote = await evaluate("ro-ok", T0 + 21 * MIN);
     expect(promote).toMatchObject({ event: "promote", state: "promoted" });
     const doc = await storedDoc("ro-ok");
     expect(doc.live).toBe("green");
     expect(doc.canary).toBeUndefined();
+    expect(doc.updatedAt).toBe(new Date(T0 + 21 * MIN).toISOString());
 
-    expect(events.map((e) => e.event)).toEqual(["start", "advance", "promote"]);
-    const history = JSON.parse((await env.ROUTING.get("history:ro-ok")) ?? "[]");
-    expect(history.map((h: { source: string }) => h.source)).toEqual([
+    const entries = await history("ro-ok");
+    // The object imported the seeded document without an entry; each verdict wrote one.
+    expect(entries.map((h: { source: string }) => h.source)).toEqual([
       "rollout",
       "rollout",
       "rollout",
     ]);
-    expect(history.at(-1).evidence.gates.length).toBeGreaterThan(0);
-    const status = JSON.parse((await env.ROUTING.get("rollout:ro-ok")) ?? "{}");
-    expect(status.timeline.map((t: { event: string }) => t.event)).toEqual([
-      "start",
-      "advance",
-      "promote",
+    expect(entries.at(-1).evidence.gates.length).toBeGreaterThan(0);
+
+    // The status record lives in the object (SQLite), at the simulated times;
+    // no `rollout:` key is written to KV any more.
+    const status = await control.rollouts.read("ro-ok");
+    expect(status?.state).toBe("promoted");
+    expect(status?.timeline.map((t) => [t.event, t.at])).toEqual([
+      ["start", T0],
+      ["advance", T0 + 10 * MIN],
+      ["promote", T0 + 21 * MIN],
     ]);
+    expect(await env.ROUTING.get("rollout:ro-ok")).toBeNull();
   });
 
-  it("holds when the bake is over but the evidence is too thin", async () => {
+  it("holds when the bake is over but the evidence is too thin (one timeline entry for repeated holds)", async () => {
     await putDoc(rolloutDoc("ro-thin", "green"));
-    await analyzeService(context(T0), "ro-thin");
+    await evaluate("ro-thin", T0);
     await trafficWithMetrics("ro-thin", 20);
-    expect(await analyzeService(context(T0 + 11 * MIN), "ro-thin")).toMatchObject({
+    expect(await evaluate("ro-thin", T0 + 11 * MIN)).toMatchObject({
       event: "hold",
       stepIndex: 0,
     });
+    expect(await evaluate("ro-thin", T0 + 12 * MIN)).toMatchObject({ event: "hold" });
     expect((await storedDoc("ro-thin")).canary.shareBp).toBe(2000);
-  });
-});
-
-describe("refused writes are told apart", () => {
-  /** The real KV store; after the analyzer's first read, `meanwhile` changes KV under it. */
-  function racing(now: number, meanwhile: () => Promise<void>): AnalyzerContext {
-    const ctx = context(now);
-    let reads = 0;
-    return {
-      ...ctx,
-      services: {
-        ...ctx.services,
-        list: () => ctx.services.list(),
-        write: (...args) => ctx.services.write(...args),
-        read: async (service) => {
-          if (reads++ === 1) await meanwhile();
-          return ctx.services.read(service);
-        },
-      },
-    };
-  }
-
-  it("a document that stops validating under the analyzer is 'stored-invalid', not a conflict", async () => {
-    await putDoc(rolloutDoc("ro-race-bad", "green"));
-    const outcome = await analyzeService(
-      racing(T0, () => env.ROUTING.put("service:ro-race-bad", "{ not json")),
-      "ro-race-bad",
-    );
-    expect(outcome).toMatchObject({ event: "stored-invalid" });
+    expect(await timeline("ro-thin")).toEqual(["start", "hold"]);
+    expect((await control.rollouts.read("ro-thin"))?.lastEvaluation).toMatchObject({
+      at: T0 + 12 * MIN,
+      event: "hold",
+    });
   });
 
-  it("a document someone else rewrote meanwhile is a conflict, judged again next tick", async () => {
-    await putDoc(rolloutDoc("ro-race-moved", "green"));
-    const outcome = await analyzeService(
-      racing(T0, () => putDoc(rolloutDoc("ro-race-moved", "green", { description: "theirs" }))),
-      "ro-race-moved",
-    );
-    expect(outcome).toMatchObject({ event: "conflict" });
-  });
-});
-
-describe("the scheduled handler (Cron Trigger)", () => {
-  it("rolls back a canary whose error rate is worse than live's: the kill lands in KV with its evidence", async () => {
+  it("rolls back a canary whose error rate is worse than live's mid-bake; the kill lands in KV with its evidence", async () => {
     await putDoc(rolloutDoc("ro-bad", "failing"));
-    const tick = async (at: number) => {
-      const ctx = createExecutionContext();
-      await worker.scheduled(
-        createScheduledController({ scheduledTime: at, cron: "* * * * *" }),
-        env,
-        ctx,
-      );
-      await waitOnExecutionContext(ctx);
-    };
-    await tick(T0);
+    await evaluate("ro-bad", T0);
     expect((await storedDoc("ro-bad")).canary).toMatchObject({ shareBp: 2000, killed: false });
 
     await trafficWithMetrics("ro-bad", 300);
-    await tick(T0 + 2 * MIN); // mid-bake: a failing gate does not wait for the bake
+    const rollback = await evaluate("ro-bad", T0 + 2 * MIN); // a failing gate does not wait for the bake
+    expect(rollback).toMatchObject({ event: "rollback", state: "rolled-back" });
     const doc = await storedDoc("ro-bad");
     expect(doc.canary.killed).toBe(true);
     expect(doc.updatedBy).toBe("rollout-analyzer");
-    const last = JSON.parse((await env.ROUTING.get("history:ro-bad")) ?? "[]").at(-1);
+    const last = (await history("ro-bad")).at(-1);
     expect(last).toMatchObject({ source: "rollout", evidence: { event: "rollback" } });
     expect(last.evidence.gates).toContainEqual(
       expect.objectContaining({ gate: "error-rate", outcome: "fail" }),
     );
-    const status = JSON.parse((await env.ROUTING.get("rollout:ro-bad")) ?? "{}");
-    expect(status.state).toBe("rolled-back");
+    expect((await control.rollouts.read("ro-bad"))?.state).toBe("rolled-back");
 
-    // Rolled back stays rolled back: later ticks change nothing.
-    const version = doc.version;
-    await tick(T0 + 30 * MIN);
-    expect((await storedDoc("ro-bad")).version).toBe(version);
+    // Rolled back stays rolled back: later evaluations change nothing.
+    expect(await evaluate("ro-bad", T0 + 30 * MIN)).toMatchObject({ event: "none" });
+    expect((await storedDoc("ro-bad")).version).toBe(doc.version);
+    // And the fleet routes by the kill: everyone is back on live.
+    for (let i = 0; i < 20; i++) {
+      expect(await variantOf(await predict("ro-bad", { user: `user-${i}` }))).toBe("blue");
+    }
+  });
+});
+
+describe("writes around the object", () => {
+  it("a raw KV put with a higher version and new steps is adopted before the evaluation: the rollout starts over", async () => {
+    await putDoc(rolloutDoc("ro-raw", "green"));
+    await evaluate("ro-raw", T0);
+    const running = await storedDoc("ro-raw");
+    await putDoc({
+      ...running,
+      version: running.version + 10,
+      canary: { ...running.canary, shareBp: 0 },
+      rollout: { ...running.rollout, steps: [{ shareBp: 1000, bakeSeconds: 60 }] },
+    });
+    const restart = await evaluate("ro-raw", T0 + MIN);
+    expect(restart).toMatchObject({ event: "start", stepIndex: 0, version: running.version + 11 });
+    expect((await storedDoc("ro-raw")).canary.shareBp).toBe(1000);
+    expect(await timeline("ro-raw")).toEqual(["start"]);
+  });
+
+  it("a raw KV put with a version not above the object's is not adopted: the analyzer judges the object's document", async () => {
+    await putDoc(rolloutDoc("ro-stale", "green"));
+    await evaluate("ro-stale", T0);
+    const running = await storedDoc("ro-stale");
+    await putDoc({
+      ...running,
+      version: running.version - 1,
+      updatedAt: new Date().toISOString(),
+      canary: { ...running.canary, shareBp: 9000 },
+    });
+    expect(await evaluate("ro-stale", T0 + MIN)).toMatchObject({
+      event: "bake",
+      version: running.version,
+    });
+    expect((await control.status("ro-stale")).version).toBe(running.version);
   });
 });
 
 describe("manual overrides take precedence", () => {
   it("pause stops the analyzer even with failing metrics; resume restarts the bake; abort kills", async () => {
     await putDoc(rolloutDoc("ro-manual", "failing"));
-    await analyzeService(context(T0), "ro-manual");
-    expect(await manualRollout(context(T0 + MIN), "ro-manual", "pause", "alice")).toMatchObject({
+    await evaluate("ro-manual", T0);
+    expect(await command("ro-manual", "pause", "alice", T0 + MIN)).toMatchObject({
       state: "paused",
     });
     await trafficWithMetrics("ro-manual", 200);
-    expect(await analyzeService(context(T0 + 20 * MIN), "ro-manual")).toMatchObject({
-      event: "none",
-    });
+    expect(await evaluate("ro-manual", T0 + 20 * MIN)).toMatchObject({ event: "none" });
     expect((await storedDoc("ro-manual")).canary.killed).toBe(false);
 
-    await expect(
-      manualRollout(context(T0 + 21 * MIN), "ro-manual", "pause", "alice"),
-    ).rejects.toThrow(/cannot pause a paused rollout/);
-    await manualRollout(context(T0 + 21 * MIN), "ro-manual", "resume", "alice");
-    const aborted = await manualRollout(context(T0 + 22 * MIN), "ro-manual", "abort", "alice");
+    const twice = await control.command("ro-manual", "pause", "alice", T0 + 21 * MIN);
+    expect(twice).toEqual({
+      ok: false,
+      error: {
+        status: 409,
+        code: "rollout_state",
+        message: "cannot pause a paused rollout",
+        detail: { service: "ro-manual", state: "paused" },
+      },
+    });
+    const resume = await command("ro-manual", "resume", "alice", T0 + 21 * MIN);
+    expect(resume).toMatchObject({ state: "progressing" });
+    expect((await control.rollouts.read("ro-manual"))?.stepStartedAt).toBe(T0 + 21 * MIN);
+    const aborted = await command("ro-manual", "abort", "alice", T0 + 22 * MIN);
     expect(aborted).toMatchObject({ state: "aborted" });
     const doc = await storedDoc("ro-manual");
     expect(doc.canary.killed).toBe(true);
     expect(doc.updatedBy).toBe("alice");
+    expect(await timeline("ro-manual")).toEqual(["start", "pause", "resume", "abort"]);
   });
 
   it("promote makes the canary live at once", async () => {
     await putDoc(rolloutDoc("ro-promote", "green"));
-    await analyzeService(context(T0), "ro-promote");
-    await manualRollout(context(T0 + MIN), "ro-promote", "promote", "bob");
+    await evaluate("ro-promote", T0);
+    await command("ro-promote", "promote", "bob", T0 + MIN);
     const doc = await storedDoc("ro-promote");
     expect(doc.live).toBe("green");
     expect(doc.canary).toBeUndefined();
+    expect(await variantOf(await predict("ro-promote", { user: "u-1" }))).toBe("green");
+  });
+
+  it("a command without a rollout in progress, or for a service with no document, is a 404", async () => {
+    await putDoc(rolloutDoc("ro-idle", "green"));
+    expect(await control.command("ro-idle", "abort", "alice", T0)).toMatchObject({
+      ok: false,
+      error: { status: 404, code: "no_rollout" },
+    });
+    expect(await control.evaluate("ro-nobody", T0)).toMatchObject({
+      ok: false,
+      error: { status: 404, code: "no_routing_document" },
+    });
   });
 });
 
-describe("metrics recorder", () => {
-  it("flushes sparse traffic at the end of the interval, not only on the next request", async () => {
-    const recorder = new KvMetricsRecorder(env.ROUTING, { flushMs: 200, isolateId: "sparse" });
-    let ctx = createExecutionContext();
-    const observe = (i: number) =>
-      recorder.record(
-        {
-          service: "sparse",
-          version: 1,
-          revision: "1@0",
-          origin: i % 2 ? "blue" : "green",
-          role: i % 2 ? "live" : "canary",
-          identified: true,
-          failed: false,
-          failover: false,
-          originMs: 3,
-          at: Date.now(),
-        },
-        (p) => ctx.waitUntil(p),
-      );
-    observe(0); // the first recording flushes at once
-    await waitOnExecutionContext(ctx);
-    ctx = createExecutionContext();
-    const started = Date.now();
-    for (let i = 1; i < 5; i++) observe(i); // within the interval: one flush at its end
-    await waitOnExecutionContext(ctx);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(150);
-    const m = await readVersionMetrics(env.ROUTING, {
-      service: "sparse",
-      version: 1,
-      updatedAt: new Date(0).toISOString(),
+describe("the object's alarm runs the analyzer (real time)", () => {
+  const stubOf = (service: string) => env.CONTROL.get(env.CONTROL.idFromName(service));
+
+  it("rolls back a failing canary on its own, one analysisIntervalSeconds after the last evaluation", async () => {
+    await putDoc(rolloutDoc("ro-alarm", "failing", {}, 5));
+    const started = await evaluate("ro-alarm"); // real time
+    expect(started).toMatchObject({ event: "start" });
+    const startedAt = Date.now();
+
+    await trafficWithMetrics("ro-alarm", 200);
+    // Not due yet: the alarm ticks (CONTROL_ALARM_MS) but judges once per interval.
+    if (Date.now() - startedAt < 4_500) {
+      expect(await runDurableObjectAlarm(stubOf("ro-alarm"))).toBe(true);
+      expect((await control.rollouts.read("ro-alarm"))?.state).toBe("progressing");
+    }
+
+    await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 5_000 - Date.now())));
+    // The alarm fires by itself every CONTROL_ALARM_MS; run it now rather than wait for it.
+    await runDurableObjectAlarm(stubOf("ro-alarm"));
+    const status = await control.rollouts.read("ro-alarm");
+    expect(status?.state).toBe("rolled-back");
+    const rollback = status?.timeline.at(-1);
+    expect(rollback).toMatchObject({ event: "rollback" });
+    expect(rollback?.at).toBeGreaterThanOrEqual(startedAt + 4_750);
+    expect(rollback?.at).toBeLessThanOrEqual(Date.now());
+    expect(rollback?.gates).toContainEqual(
+      expect.objectContaining({ gate: "error-rate", outcome: "fail" }),
+    );
+    const doc = await storedDoc("ro-alarm");
+    expect(doc.canary.killed).toBe(true);
+    expect(doc.updatedBy).toBe("rollout-analyzer");
+    expect((await history("ro-alarm")).at(-1)).toMatchObject({
+      source: "rollout",
+      evidence: { event: "rollback" },
     });
-    expect(Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0)).toBe(5);
-    expect(m.identified).toEqual({ live: 2, canary: 3 });
+  });
+
+  it("the status record survives a restart of the object; a finished rollout keeps no alarm evaluating it", async () => {
+    await putDoc(rolloutDoc("ro-restart", "green"));
+    await evaluate("ro-restart", T0);
+    await command("ro-restart", "abort", "carol", T0 + MIN);
+    const stub = stubOf("ro-restart");
+    await evictDurableObject(stub);
+    const status = await control.rollouts.read("ro-restart");
+    expect(status).toMatchObject({ state: "aborted" });
+    expect(status?.timeline.map((t) => t.event)).toEqual(["start", "abort"]);
+    expect(await control.status("ro-restart")).toMatchObject({ rolloutActive: false });
   });
 });

@@ -1,7 +1,10 @@
 /**
  * Rollout notifications against real local HTTP endpoints: the message
  * reaches a webhook receiver in Slack-compatible form, and a failing or
- * unreachable webhook never throws into the analyzer.
+ * unreachable webhook never throws into the analyzer. The control object's
+ * analyzer posts through this notifier (ROLLOUT_WEBHOOK_URL, empty in the
+ * workerd tests); test/scripts/simulate-rollout.test.ts checks a rollback
+ * reaching a real receiver from the object, end to end.
  */
 import { describe, expect, it } from "vitest";
 import { slackMessage, webhookNotifier } from "../../src/adapters/fetch/webhook-notifier.ts";
