@@ -11,7 +11,8 @@ import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { documentKey } from "../src/document/kv-keys.ts";
+import { nextVersion, parseStoredService } from "../src/document/edits/stored-service.ts";
+import { documentKey, historyKey, lastGoodKey } from "../src/document/kv-keys.ts";
 import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo/models.ts";
 import { startDemoOrigins } from "./lib/demo-origins.ts";
 import { kvGet, kvPut, ROOT } from "./lib/wrangler.ts";
@@ -84,8 +85,18 @@ if (values["origins-only"]) {
       console.log(`local KV: ${key} already present (kept; --reseed to reset)`);
       continue;
     }
-    await kvPut(key, demoDocumentText(service, origins.port), target);
-    console.log(`local KV: seeded ${key} from scripts/demo/${service}.json`);
+    // A reseed is a raw put: it must carry a version above every one the
+    // service's control object has seen, or the object will not adopt it.
+    const stored = parseStoredService(service, {
+      document: await kvGet(key, target),
+      history: await kvGet(historyKey(service), target),
+      lastGood: await kvGet(lastGoodKey(service), target),
+    });
+    const doc = JSON.parse(demoDocumentText(service, origins.port));
+    doc.version = nextVersion(stored);
+    doc.updatedAt = new Date().toISOString();
+    await kvPut(key, `${JSON.stringify(doc, null, 2)}\n`, target);
+    console.log(`local KV: seeded ${key} from scripts/demo/${service}.json (version ${doc.version})`);
   }
 
   const wranglerDev = spawn(
