@@ -1,9 +1,12 @@
 /**
  * `router rollout ...` the way an operator runs it: `rollout plan` writes the
  * plan through the running router's admin API (the router in Miniflare,
- * real local KV), then the router starts and judges the rollout through the
- * admin API, with real model origins (Node, an ephemeral port) serving real
- * traffic. Parsing and rendering are checked directly.
+ * real local KV, the services' control objects), the service's control
+ * object starts it on its own alarm, and the router starts, judges and
+ * commands rollouts through the admin API, with real model origins (Node,
+ * an ephemeral port) serving real traffic. --direct edits plans in the same
+ * local KV (the object adopts them) and is refused, clearly, by the
+ * commands that need the object. Parsing and rendering are checked directly.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,6 +18,9 @@ import { devVar } from "../../scripts/router/target.ts";
 import { formatSeconds, parseDuration } from "../../src/document/edits/rollout.ts";
 import { type CliRouter, runCli, startCliRouter, tempState } from "./cli-support.ts";
 
+// biome-ignore lint/suspicious/noExplicitAny: --json output is checked field by field
+type Json = any;
+
 const ADMIN_TOKEN = "rollout-admin-token";
 const state = tempState("router-rollout-");
 let origins: DemoOrigins;
@@ -22,7 +28,7 @@ let router: CliRouter;
 let routerUrl = "";
 const readState = (service: string) => router.state(service);
 
-const doc = (service: string, canary: boolean) => ({
+const doc = (service: string, canary: boolean, over: Record<string, unknown> = {}) => ({
   service,
   version: 1,
   updatedAt: "2026-11-26T00:00:00.000Z",
@@ -33,17 +39,47 @@ const doc = (service: string, canary: boolean) => ({
   },
   live: "blue",
   ...(canary ? { canary: { origin: "green", shareBp: 0, salt: `${service}-salt` } } : {}),
+  ...over,
 });
+
+/**
+ * A service whose plan (as `rollout plan ... --steps 20%:10m,50%:10m,100%:10m
+ * --min-requests 10 --on-success stay` writes it) the object evaluates only
+ * every 300 s: the commands below are not raced by its alarm.
+ */
+const runDoc = (service: string) =>
+  doc(service, true, {
+    version: 2,
+    rollout: {
+      steps: [
+        { shareBp: 2000, bakeSeconds: 600 },
+        { shareBp: 5000, bakeSeconds: 600 },
+        { shareBp: 10_000, bakeSeconds: 600 },
+      ],
+      gates: { minRequests: 10 },
+      onSuccess: "stay",
+      analysisIntervalSeconds: 300,
+    },
+  });
+
+const direct = ["--direct", "--persist-to", state.dir];
 
 beforeAll(async () => {
   origins = await startDemoOrigins({
     "ro-blue": { version: "v1", family: "r", noise: 0 },
     "ro-green": { version: "v2", family: "r", noise: 0.05 },
   });
-  router = await startCliRouter({ ADMIN_TOKEN });
+  // KV kept where `wrangler kv --local --persist-to` finds it (for --direct);
+  // isolates check in every 100 ms and the objects' alarms tick every 200 ms.
+  router = await startCliRouter(
+    { ADMIN_TOKEN, CHECKIN_INTERVAL_MS: "100", CONTROL_ALARM_MS: "200" },
+    { persistTo: state.dir },
+  );
   routerUrl = router.url;
   await router.seed("service:ro", doc("ro", true));
   await router.seed("service:ro-bare", doc("ro-bare", false));
+  await router.seed("service:ro-run", runDoc("ro-run"));
+  await router.seed("service:ro-direct", doc("ro-direct", true));
 }, 60_000);
 
 afterAll(async () => {
@@ -193,23 +229,96 @@ describe("rollout plan (the shared write path, the registry's rollout.plan)", ()
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("rollout: the document already has this plan");
   }, 60_000);
+
+  it("nobody runs `rollout start`: the service's control object starts the plan on its alarm", async () => {
+    // The plan's analysisIntervalSeconds is the default, 15 s: the first
+    // evaluation comes at most that long after the object started.
+    let status: Json = null;
+    for (const deadline = Date.now() + 25_000; Date.now() < deadline; ) {
+      status = (await router.cli(["rollout", "status", "ro", "--json"])).data;
+      if (status?.status) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(status).toMatchObject({
+      version: 3,
+      plan: { analysisIntervalSeconds: 15 },
+      statusCurrent: true,
+      status: { state: "progressing", stepIndex: 0 },
+      canary: { origin: "green", shareBp: 2000 },
+    });
+    expect(status.status.timeline.map((t: Json) => t.event)).toEqual(["start"]);
+    const { doc, history } = await readState("ro");
+    expect(doc).toMatchObject({ version: 3, updatedBy: "rollout-analyzer" });
+    expect(history.at(-1)).toMatchObject({ version: 3, source: "rollout" });
+    const twice = await router.cli(["rollout", "start", "ro"]);
+    expect(twice.code).toBe(1);
+    expect(twice.stderr).toContain("ro: this plan's rollout is already progressing");
+  }, 60_000);
+});
+
+describe("--direct (wrangler and KV, no router)", () => {
+  const noRouter = { ROUTER_URL: "http://127.0.0.1:9", ROUTER_ADMIN_TOKEN: "unused" };
+
+  it("the commands that need the control object refuse it, saying where the status and metrics are", async () => {
+    for (const sub of ["status", "start", "evaluate", "pause", "resume", "abort", "promote"]) {
+      const run = await runCli(["rollout", sub, "ro", ...direct], noRouter);
+      expect(run.code, sub).toBe(2);
+      expect(run.stderr).toContain(`rollout ${sub} needs the router, not --direct`);
+      expect(run.stderr).toContain("live in the service's control object");
+      expect(run.stderr).toContain("--url <url>");
+    }
+    const json = await runCli(["rollout", "status", "ro", "--remote", "--json"], noRouter);
+    expect(json.code).toBe(2);
+    expect(json.json).toMatchObject({ ok: false, error: { code: "router_required" } });
+    expect(json.error.message).toContain("rollout status needs the router, not --remote");
+  }, 60_000);
+
+  it("plan and remove still work through wrangler; the router's control object adopts them", async () => {
+    const plan = await runCli(
+      ["rollout", "plan", "ro-direct", "--steps", "5%:1m", "--json", ...direct],
+      noRouter,
+    );
+    expect(plan.code, plan.stderr).toBe(0);
+    expect(plan.data).toMatchObject({ written: true, version: 2, target: `local (${state.dir})` });
+    const view = await router.cli(["rollout", "status", "ro-direct", "--json"]);
+    expect(view.code, view.stderr).toBe(0);
+    expect(view.data).toMatchObject({
+      version: 2,
+      plan: { steps: [{ shareBp: 500, bakeSeconds: 60 }], onSuccess: "flip" },
+    });
+    const history = await router.cli(["history", "ro-direct", "--json"]);
+    expect(history.data.entries.map((e: Json) => [e.version, e.source])).toEqual([[2, "cli"]]);
+
+    const remove = await runCli(["rollout", "remove", "ro-direct", ...direct], noRouter);
+    expect(remove.code, remove.stderr).toBe(0);
+    expect(remove.stdout).toContain("rollout plan removed (was 5% 1m -> flip)");
+    const after = await router.cli(["rollout", "status", "ro-direct", "--json"]);
+    expect(after.data).toMatchObject({ version: 3, plan: null });
+  }, 60_000);
 });
 
 describe("rollout commands through a running router's admin API", () => {
   const rollout = (...args: string[]) => router.cli(["rollout", ...args]);
 
-  async function traffic(n: number): Promise<void> {
+  /** `n` predictions; resolves once the control object counts them (the isolate checks in every 100 ms). */
+  async function traffic(service: string, n: number): Promise<void> {
     for (let i = 0; i < n; i++) {
-      const res = await fetch(`${routerUrl}/ro/predict`, {
+      const res = await fetch(`${routerUrl}/${service}/predict`, {
         method: "POST",
         headers: { "content-type": "application/json", "x-user-id": `user-${i}` },
         body: JSON.stringify({ id: `r-${i}`, features: { amount: i } }),
       });
       await res.arrayBuffer();
     }
+    for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+      const { metrics } = (await rollout("status", service, "--json")).data;
+      if ((metrics.live?.requests ?? 0) + (metrics.canary?.requests ?? 0) >= n) return;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    throw new Error(`the control object never counted ${n} requests`);
   }
 
-  it("clear errors: router not reachable, wrong token, no plan, no --direct", async () => {
+  it("clear errors: router not reachable, wrong token, no plan, no document", async () => {
     // --router-url is the older name of --url.
     const down = await router.cli([
       "rollout",
@@ -232,8 +341,6 @@ describe("rollout commands through a running router's admin API", () => {
     // ADMIN_TOKEN (the variable the rollout commands read before) still works.
     const older = await runCli(["rollout", "status", "ro", "--url", routerUrl], { ADMIN_TOKEN });
     expect(older.code, older.stderr).toBe(0);
-    const direct = await rollout("status", "ro", "--direct");
-    expect(direct.code).toBe(2);
 
     const none = await rollout("start", "ro-bare");
     expect(none.code).toBe(1);
@@ -246,24 +353,24 @@ describe("rollout commands through a running router's admin API", () => {
     });
   }, 60_000);
 
-  it("status before the first tick, start, metrics and gates after traffic", async () => {
-    const before = await rollout("status", "ro");
+  it("status before the first evaluation, start, metrics and gates after traffic", async () => {
+    const before = await rollout("status", "ro-run");
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).toContain("plan       20% 10m, 50% 10m, 100% 10m -> stay");
     expect(before.stdout).toContain("state      not started");
 
-    const start = await rollout("start", "ro");
+    const start = await rollout("start", "ro-run");
     expect(start.code, start.stderr).toBe(0);
-    expect(start.stdout).toContain("ro: start: rollout of green started at 20% (version 3");
-    const twice = await rollout("start", "ro");
+    expect(start.stdout).toContain("ro-run: start: rollout of green started at 20% (version 3");
+    const twice = await rollout("start", "ro-run");
     expect(twice.code).toBe(1);
     expect(twice.stderr).toContain("already progressing");
 
-    await traffic(100);
-    const status = await rollout("status", "ro");
+    await traffic("ro-run", 100);
+    const status = await rollout("status", "ro-run");
     expect(status.code, status.stderr).toBe(0);
     const out = status.stdout;
-    expect(out).toContain("ro: live blue, canary green at 20%, document version 3");
+    expect(out).toContain("ro-run: live blue, canary green at 20%, document version 3");
     expect(out).toContain("state      progressing, step 1/3: 20% for 10m");
     expect(out).toMatch(/bake {7}\d+m\d*s? left|bake {7}9m\d+s left/);
     expect(out).toMatch(/gates now {2}\(version 3's metrics; would be: bake\)/);
@@ -273,7 +380,7 @@ describe("rollout commands through a running router's admin API", () => {
     expect(out).toMatch(/canary +green +\d+ +0 +0\.00% +\d+\.\d ms/);
     expect(out).toMatch(/split {4}canary \d+ of 100 identified users \(\d+\.\d\d%; expected 20%\)/);
 
-    const json = await rollout("status", "ro", "--json");
+    const json = await rollout("status", "ro-run", "--json");
     const { live, canary } = json.data.metrics;
     expect(live.requests + canary.requests).toBe(100);
     expect(json.data).toMatchObject({ statusCurrent: true, status: { state: "progressing" } });
@@ -285,17 +392,17 @@ describe("rollout commands through a running router's admin API", () => {
     expect(json.data.status.timeline[0].at).toMatch(iso);
     expect(json.data.metrics.firstAt).toMatch(iso);
 
-    const evaluate = await rollout("evaluate", "ro");
+    const evaluate = await rollout("evaluate", "ro-run");
     expect(evaluate.code, evaluate.stderr).toBe(0);
-    expect(evaluate.stdout).toMatch(/^ro: bake: step 1\/3 \(20%\): baking, \d+s left/);
+    expect(evaluate.stdout).toMatch(/^ro-run: bake: step 1\/3 \(20%\): baking, \d+s left/);
   }, 120_000);
 
   it("pause, a refused second pause (409), resume, abort; promote after abort is refused", async () => {
-    const pause = await rollout("pause", "ro", "--author", "alice");
+    const pause = await rollout("pause", "ro-run", "--author", "alice");
     expect(pause.code, pause.stderr).toBe(0);
-    expect(pause.stdout).toContain("ro: pause: pause by alice (version 3, paused, step 1)");
+    expect(pause.stdout).toContain("ro-run: pause: pause by alice (version 3, paused, step 1)");
 
-    const again = await rollout("pause", "ro", "--json");
+    const again = await rollout("pause", "ro-run", "--json");
     expect(again.code).toBe(1);
     expect(again.json).toMatchObject({
       ok: false,
@@ -305,24 +412,24 @@ describe("rollout commands through a running router's admin API", () => {
         state: "paused",
       },
     });
-    expect((await rollout("status", "ro")).stdout).toContain(
+    expect((await rollout("status", "ro-run")).stdout).toContain(
       "bake       paused: the bake starts over on resume",
     );
 
-    expect((await rollout("resume", "ro", "--author", "alice")).code).toBe(0);
-    const abort = await rollout("abort", "ro", "--author", "bob", "--json");
+    expect((await rollout("resume", "ro-run", "--author", "alice")).code).toBe(0);
+    const abort = await rollout("abort", "ro-run", "--author", "bob", "--json");
     expect(abort.code, abort.stderr).toBe(0);
     expect(abort.data).toMatchObject({ event: "abort", state: "aborted", version: 4 });
-    const { doc, history } = await readState("ro");
+    const { doc, history } = await readState("ro-run");
     expect(doc.canary).toMatchObject({ killed: true });
     expect(doc.updatedBy).toBe("bob");
     expect(history.at(-1)).toMatchObject({ version: 4, source: "rollout" });
 
-    const promote = await rollout("promote", "ro");
+    const promote = await rollout("promote", "ro-run");
     expect(promote.code).toBe(1);
     expect(promote.stderr).toContain("cannot promote an aborted rollout");
 
-    const status = await rollout("status", "ro");
+    const status = await rollout("status", "ro-run");
     expect(status.stdout).toMatch(/state {6}aborted, step 1\/3/);
     expect(status.stdout).toMatch(/verdict {4}abort at .*: abort by bob/);
     for (const event of ["start", "pause", "resume", "abort"]) {
@@ -331,10 +438,10 @@ describe("rollout commands through a running router's admin API", () => {
   }, 120_000);
 
   it("rollout remove takes the plan out of the document; status shows the earlier rollout", async () => {
-    const run = await router.cli(["rollout", "remove", "ro"]);
+    const run = await router.cli(["rollout", "remove", "ro-run"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain("rollout plan removed (was 20% 10m, 50% 10m, 100% 10m -> stay)");
-    const status = await rollout("status", "ro");
+    const status = await rollout("status", "ro-run");
     expect(status.stdout).toContain("plan       none");
     expect(status.stdout).toMatch(/previous {3}aborted rollout/);
   }, 60_000);

@@ -4,9 +4,11 @@
  * analyzer's outcome, and the paths. The client itself (the router's URL,
  * its token, errors an operator can act on) is scripts/router/api.ts.
  *
- * Layer: CLI. The analyzer runs inside the Worker (it reads the metrics the
- * router's isolates write), so these commands always ask the router; they
- * have no --direct mode.
+ * Layer: CLI. The analyzer runs inside each service's control object (a
+ * Durable Object of the router, on its alarm), next to the exact metrics the
+ * isolates check in and the rollout's status record; KV holds neither (no
+ * `rollout:` or `metrics:` keys), so these commands always ask the router
+ * and have no --direct mode.
  */
 import type { AnalysisOutcome } from "../../../src/app/rollout/analyzer.ts";
 import type {

@@ -5,9 +5,10 @@
  * Layer: CLI. `plan` and `remove` are the registry's rollout.plan|remove
  * edits (src/document/edits/rollout.ts), written like every other write
  * (diff, --dry-run, history; --direct works). Everything else asks the
- * running router's admin API (scripts/router/commands/rollout-admin.ts),
- * because the analyzer runs in the Worker, next to the metrics its
- * isolates write.
+ * running router's admin API (scripts/router/commands/rollout-admin.ts):
+ * the analyzer, the rollout's status record and its exact per-arm metrics
+ * live in the service's control object (a Durable Object), which only the
+ * router reaches; with --direct these commands say so instead.
  */
 import { parseDuration, type RolloutPlanChange } from "../../../src/document/edits/rollout.ts";
 import { adminCall } from "../api.ts";
@@ -25,15 +26,50 @@ import {
   type Values,
 } from "../cli.ts";
 import { type Command, group } from "../command.ts";
-import { apiTarget, ROUTER_HELP, ROUTER_OPTIONS } from "../target.ts";
+import {
+  type ApiTarget,
+  apiTarget,
+  DEFAULT_ROUTER_URL,
+  ROUTER_HELP,
+  TARGET_OPTIONS,
+} from "../target.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 import { type AnalysisOutcome, type RolloutView, rolloutPath, viewJson } from "./rollout-admin.ts";
 import { formatOutcome, formatStatus } from "./rollout-render.ts";
 
 const EXAMPLE_STEPS = "1%:10m,5%:30m,25%:10m,50%:10m,100%:10m";
 
-/** The router these commands ask; they have no --direct (the analyzer runs in the router). */
-const router = (values: Values) => apiTarget(values, false);
+/** KV-through-wrangler options: taken by the router-only commands only to refuse them clearly. */
+const BREAK_GLASS = ["direct", "local", "remote", "preview", "persist-to"] as const;
+
+/**
+ * The router a rollout command asks. There is no --direct mode: KV holds
+ * no rollout status and no metrics (no `rollout:` or `metrics:` keys); both
+ * live in the service's control object, where the analyzer runs.
+ */
+function router(values: Values, command: string): ApiTarget {
+  const given = BREAK_GLASS.find((name) => values[name] !== undefined);
+  if (given) {
+    throw new CliError(
+      EXIT.usage,
+      "router_required",
+      `rollout ${command} needs the router, not --${given}: a rollout's status, its per-arm metrics ` +
+        "and the analyzer live in the service's control object (a Durable Object), which only " +
+        "the router reaches (KV holds no rollout keys). Give the router with --url <url> " +
+        `(or $ROUTER_URL; \`npm start\` serves ${DEFAULT_ROUTER_URL}). ` +
+        "Only `rollout plan` and `rollout remove` take --direct (they edit the document in KV).",
+    );
+  }
+  return apiTarget(values, false);
+}
+
+/** What the router-only subcommands parse: the router options, and the break-glass ones to refuse. */
+const ROUTER_ONLY_OPTIONS = TARGET_OPTIONS;
+
+const ROUTER_ONLY_HELP = `No --direct: the rollout's status and metrics live in the service's control
+object (a Durable Object), which only the router reaches.
+
+${ROUTER_HELP}`;
 
 /** "1%:10m,5%:30m" -> [{ shareBp: 100, bakeSeconds: 600 }, { shareBp: 500, bakeSeconds: 1800 }]. */
 export function parseSteps(text: string): RolloutPlanChange["steps"] {
@@ -55,10 +91,13 @@ const plan: Command = {
   summary: "write the rollout plan (steps, bake times, gates) into the document",
   help: `Usage: npm run router -- rollout plan <service> --steps <share:bake,...> [options]
 
-Writes the document's \`rollout\` block. Nothing moves until the analyzer's
-next tick (every minute when deployed; locally \`rollout start\`), which
-starts the rollout at the first step. The service needs a canary block (the
-origin to roll out); start one at 0% with
+Writes the document's \`rollout\` block. The service's control object (a
+Durable Object the router runs) evaluates it on its alarm every
+\`analysisIntervalSeconds\` of the plan (default 15 s): its first evaluation
+starts the rollout at the first step (\`rollout start\` does it now). With
+--direct, the object picks the document up from KV at its next poll (about
+every 10 s while the service serves traffic, else at the next admin call).
+The service needs a canary block (the origin to roll out); start one at 0% with
 \`npm run router -- canary set <service> <origin> --share 0%\`.
 New steps (or a new canary origin or salt) start the rollout over from the
 first step; gate and --on-success changes apply to the running rollout.
@@ -100,7 +139,7 @@ Example:
     if (!values["dry-run"]) {
       note(
         values.json as boolean | undefined,
-        `the analyzer starts it at its next tick; now: npm run router -- rollout start ${service}`,
+        `the service's control object starts it at its next evaluation (every analysisIntervalSeconds, default 15 s); now: npm run router -- rollout start ${service}`,
       );
     }
   },
@@ -112,7 +151,7 @@ const remove: Command = {
   help: `Usage: npm run router -- rollout remove <service> [options]
 
 Removes the document's \`rollout\` block: the analyzer leaves the service
-alone from its next tick and the canary keeps its current share. To send
+alone from then on and the canary keeps its current share. To send
 everyone back to live as well, \`rollout abort\` (or \`canary kill\`).
 
 ${WRITE_HELP}`,
@@ -131,41 +170,47 @@ const status: Command = {
 Asks the running router: the plan, the rollout's state, the current step
 with its share and bake (and the time left), the last verdict, each gate's
 outcome and detail (evaluated now on this document version's metrics while
-the rollout progresses), the timeline, and the per-arm metrics.
+the rollout progresses), the timeline, and the per-arm metrics, all from
+the service's control object (exact counts, as of the isolates' last
+check-ins, every CHECKIN_INTERVAL_MS).
 
-${ROUTER_HELP}
+${ROUTER_ONLY_HELP}
 
 Example:
   npm run router -- rollout status fraud`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, ROUTER_OPTIONS);
+    const { values, positionals } = parse(argv, ROUTER_ONLY_OPTIONS);
     const service = positional(positionals, 0, "service");
-    const view = await adminCall<RolloutView>(router(values), "GET", rolloutPath(service));
+    const view = await adminCall<RolloutView>(
+      router(values, "status"),
+      "GET",
+      rolloutPath(service),
+    );
     output(values.json === true, viewJson(view), formatStatus(view));
   },
 };
 
 const start: Command = {
   name: "start",
-  summary: "start the rollout of the document's plan now (instead of at the next tick)",
+  summary: "start the rollout of the document's plan now (instead of at the next evaluation)",
   help: `Usage: npm run router -- rollout start <service> [options]
 
-A rollout starts when the document has a \`rollout\` block: the analyzer
-starts it at its next tick (the Cron Trigger, every minute when deployed;
-\`wrangler dev\` runs no cron by itself). This runs that first evaluation
-now. Write the block first with \`rollout plan\`. A plan that has already
+A rollout starts when the document has a \`rollout\` block: the service's
+control object starts it at its next evaluation (its alarm, every
+\`analysisIntervalSeconds\` of the plan, default 15 s). This runs that first
+evaluation now. Write the block first with \`rollout plan\`. A plan that has already
 run (rolled back, aborted, promoted) does not start again: give it new
 steps, or the canary a new salt (\`canary set <service> <origin> --share 0% --salt <new>\`).
 
-${ROUTER_HELP}
+${ROUTER_ONLY_HELP}
 
 Example:
   npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
   npm run router -- rollout start fraud`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, ROUTER_OPTIONS);
+    const { values, positionals } = parse(argv, ROUTER_ONLY_OPTIONS);
     const service = positional(positionals, 0, "service");
-    const target = router(values);
+    const target = router(values, "start");
     const view = await adminCall<RolloutView>(target, "GET", rolloutPath(service));
     if (!view.plan) {
       throw new CliError(
@@ -199,23 +244,24 @@ Example:
 
 const evaluate: Command = {
   name: "evaluate",
-  summary: "run the analyzer for the service now, as the Cron Trigger does",
+  summary: "run the analyzer for the service now, as the control object's alarm does",
   help: `Usage: npm run router -- rollout evaluate <service> [options]
 
-One analyzer run for this service, now: starts a rollout whose plan is new,
-else judges the current step's metrics and acts (keeps baking, advances,
-holds, rolls back or promotes). Exit 3 when someone else wrote the document
-meanwhile (nothing done; run it again).
+One analyzer run for this service, now, inside its control object (as its
+alarm does every analysisIntervalSeconds): starts a rollout whose plan is
+new, else judges the current step's metrics and acts (keeps baking,
+advances, holds, rolls back or promotes). Exit 3 when someone else wrote
+the document meanwhile (nothing done; run it again).
 
-${ROUTER_HELP}
+${ROUTER_ONLY_HELP}
 
 Example:
   npm run router -- rollout evaluate fraud`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, ROUTER_OPTIONS);
+    const { values, positionals } = parse(argv, ROUTER_ONLY_OPTIONS);
     const service = positional(positionals, 0, "service");
     const outcome = await adminCall<AnalysisOutcome>(
-      router(values),
+      router(values, "evaluate"),
       "POST",
       rolloutPath(service, "evaluate"),
     );
@@ -262,15 +308,18 @@ state does not allow it (e.g. pausing a rolled-back rollout).
 
 Options:
   --author <name>       recorded in the timeline and history (default $ROUTER_AUTHOR or user@host)
-${ROUTER_HELP}
+${ROUTER_ONLY_HELP}
 
 Example:
   npm run router -- rollout ${name} fraud`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, { ...ROUTER_OPTIONS, author: { type: "string" } });
+    const { values, positionals } = parse(argv, {
+      ...ROUTER_ONLY_OPTIONS,
+      author: { type: "string" },
+    });
     const service = positional(positionals, 0, "service");
     const outcome = await adminCall<AnalysisOutcome>(
-      router(values),
+      router(values, name),
       "POST",
       rolloutPath(service, name),
       author(values),
@@ -292,16 +341,18 @@ const subcommands = [
 ];
 
 const GUIDE = `Starting a rollout: the document needs a canary block and a rollout plan;
-the analyzer starts the rollout at its next tick (every minute when
-deployed), or now with \`rollout start\`:
+the service's control object (a Durable Object the router runs) evaluates
+the plan on its alarm every analysisIntervalSeconds (default 15 s), so the
+rollout starts within that, or now with \`rollout start\`:
   npm run router -- canary set fraud green --share 0%
   npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
   npm run router -- rollout start fraud
   npm run router -- rollout status fraud
 Every subcommand talks to the running router's admin API (--url, else
 $ROUTER_URL; token $ROUTER_ADMIN_TOKEN); plan and remove also take --direct
-(KV through wrangler, no router), the others need the router (the analyzer
-runs in it).`;
+(KV through wrangler, no router). The others need the router: the
+analyzer, the rollout's status and its metrics live in the control object,
+and KV holds no rollout keys.`;
 
 const base = group(
   "rollout",
