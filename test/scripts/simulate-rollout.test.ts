@@ -1,7 +1,10 @@
 /**
- * `npm run simulate` end to end (the real router in Miniflare, real local
- * origins, the scheduled handler at simulated times): a candidate that starts
- * failing at step 2 is rolled back, and no user sees an error.
+ * `npm run simulate` end to end, in real time: the real router in Miniflare
+ * with its control object, real local origins and webhook receiver. Nobody
+ * calls evaluate: the object's alarm starts the rollout one analysis
+ * interval (5 s) after it starts, advances it after the 5 s bake, and rolls
+ * it back once the candidate fails 30% of step 2; the isolate routes by the
+ * kill within about one check-in interval, and the webhook gets every verdict.
  */
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
@@ -10,17 +13,50 @@ import { ROOT } from "../../scripts/lib/wrangler.ts";
 
 const run = promisify(execFile);
 
-it("rolls back a candidate whose error rate rises at step 2", { timeout: 180_000 }, async () => {
+it("the control object's alarm rolls back a candidate whose error rate rises at step 2", {
+  timeout: 90_000,
+}, async () => {
   const { stdout } = await run(
     process.execPath,
-    ["scripts/simulate-rollout.ts", "--scenario", "failing", "--speedup", "120"],
+    [
+      "scripts/simulate-rollout.ts",
+      ...["--scenario", "failing", "--bake", "5", "--clients", "4", "--max-seconds", "50"],
+    ],
     { cwd: ROOT, maxBuffer: 10_000_000 },
   );
   const line = stdout.split("\n").find((l) => l.startsWith('{"scenario"'));
   const result = JSON.parse(line ?? "{}");
-  expect(result).toMatchObject({ scenario: "failing", outcome: "rolled-back", userErrors: 0 });
-  expect(result.lastVariant).toBe("blue");
-  expect(stdout).toMatch(/advance\s+v3\s+step 1\/4 \(10%\) passed/);
+  expect(result).toMatchObject({
+    scenario: "failing",
+    outcome: "rolled-back",
+    finished: true,
+    lastVariant: "blue",
+    webhook: ["start", "advance", "rollback"],
+  });
+  // Progress as it happens, with the verdicts' reasons.
+  expect(stdout).toMatch(/start\s+v2\s+rollout of green started at 10%/);
+  expect(stdout).toMatch(/advance\s+v3\s+step 1\/4 \(10%\) passed; now 25%/);
+  expect(stdout).toMatch(/\(sim\)\s+candidate error rate raised to 30%/);
   expect(stdout).toMatch(/rollback\s+v4\s+gate failed: error-rate/);
-  expect(result.badCandidateShareOfAllRequests).toBeLessThan(10);
+
+  // The alarm's cadence: the first evaluation one interval after the object
+  // started (its first check-in), then one every interval.
+  const at = (result.timeline as string[]).map((t) => Number(/@([\d.]+)s$/.exec(t)?.[1]));
+  expect(result.timeline.map((t: string) => t.split(" ")[0])).toEqual([
+    "start",
+    "advance",
+    "rollback",
+  ]);
+  expect(at[0]).toBeGreaterThanOrEqual(4.5);
+  expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(4.5);
+  expect((at[2] ?? 0) - (at[1] ?? 0)).toBeGreaterThanOrEqual(4.5);
+
+  // The failing candidate, counted at the client.
+  expect(result.detectionSeconds).toBeGreaterThan(0);
+  expect(result.detectionSeconds).toBeLessThanOrEqual(11);
+  expect(result.candidateRequestsAfterFirstFailure).toBeGreaterThan(0);
+  expect(result.candidateErrorsAfterFirstFailure).toBeGreaterThan(0);
+  expect(result.userErrors).toBe(result.candidateErrorsAfterFirstFailure); // live never failed
+  expect(result.allOnLiveAfterVerdictSeconds).toBeLessThan(3);
+  expect(stdout).toMatch(/failing: rolled-back; detection [\d.]+ s/);
 });
