@@ -24,8 +24,6 @@
 
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
-import { mergeSummaries, parseSummary, viewSummary } from "../../src/core/shadow/summary.ts";
-import { shadowSummaryPrefix } from "../../src/document/kv-keys.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { fmt, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
@@ -193,11 +191,10 @@ try {
   const sent = (s: Share) =>
     [...warm[s], ...paced[s], ...max[s]].reduce((sum, r) => sum + r.ok + r.failed, 0) + 1;
 
-  const summaries = (await workers.kvValues(shadowSummaryPrefix(services["100%"])))
-    .map(parseSummary)
-    .filter((s) => s !== null);
-  const shadowView = summaries.length > 0 ? viewSummary(summaries.reduce(mergeSummaries)) : null;
-  const zeroShards = await workers.kvValues(shadowSummaryPrefix(services["0%"]));
+  // The isolate's last deltas reach the control object at its next check-in.
+  await new Promise((r) => setTimeout(r, 3_000));
+  const shadowView = (await workers.shadowViews(services["100%"]))[0] ?? null;
+  const zeroShards = await workers.shadowViews(services["0%"]);
 
   const row = (label: string, r: LoadResult) =>
     `| ${label} | ${fmt(r.rps)} | ${fmt(r.p50Ms, 2)} | ${fmt(r.p99Ms, 2)} |`;

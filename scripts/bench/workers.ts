@@ -12,9 +12,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
+import type { SummaryView } from "../../src/core/shadow/summary.ts";
 import { documentKey } from "../../src/document/kv-keys.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
-import { bundleWorker, routerWorker } from "../lib/router-worker.ts";
+import { bundleWorker, ROUTER_BINDINGS, routerWorker } from "../lib/router-worker.ts";
 import { ROOT } from "../lib/wrangler.ts";
 
 export const SERVICE = "fraud";
@@ -27,8 +28,8 @@ export interface BenchWorkers {
   passthroughUrl: string;
   /** The router isolate's store counters from GET /_router/health. */
   routerStats: () => Promise<{ services: number; kvReads: number }>;
-  /** Values of the router's ROUTING keys under a prefix (e.g. shadow summaries). */
-  kvValues: (prefix: string) => Promise<string[]>;
+  /** A service's shadow summaries, as its control object holds them (admin API). */
+  shadowViews: (service: string) => Promise<SummaryView[]>;
   dispose: () => Promise<void>;
 }
 
@@ -97,10 +98,12 @@ export async function startWorkers(
       const body = (await res.json()) as { store: { services: number; kvReads: number } };
       return body.store;
     },
-    kvValues: async (prefix) => {
-      const list = await kv.list({ prefix });
-      const values = await Promise.all(list.keys.map((k) => kv.get(k.name)));
-      return values.filter((v): v is string => v !== null);
+    shadowViews: async (service) => {
+      const res = await fetch(`${routerUrl}/_router/admin/services/${service}/shadow`, {
+        headers: { authorization: `Bearer ${ROUTER_BINDINGS.ADMIN_TOKEN}` },
+      });
+      if (!res.ok) throw new Error(`shadow view of ${service}: HTTP ${res.status}`);
+      return ((await res.json()) as { shadows: SummaryView[] }).shadows;
     },
     dispose: () => mf.dispose(),
   };
