@@ -2,18 +2,22 @@
  * Helpers for the shadow-mode tests: documents with a `shadow` block over the
  * test origins, requests through the worker's own fetch handler with an
  * ExecutionContext the test can wait on (the shadow runs in waitUntil), the
- * Analytics Engine points written, and the KV summary and log read back.
+ * Analytics Engine points written, what the service's control object holds
+ * (its merged summaries and notable pairs; reading them flushes the
+ * object's buffer), and the KV mirror the object writes.
  */
 import { createExecutionContext, env, waitOnExecutionContext } from "cloudflare:test";
 import { vi } from "vitest";
+import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
+import { SHADOW_RECORDS_KEPT } from "../../src/adapters/durable-object/control-storage.ts";
 import type { ShadowRecord } from "../../src/core/shadow/record.ts";
 import {
-  mergeSummaries,
   parseSummary,
+  type ShadowSummary,
   type SummaryView,
   viewSummary,
 } from "../../src/core/shadow/summary.ts";
-import { shadowLogPrefix, shadowSummaryPrefix } from "../../src/document/kv-keys.ts";
+import { shadowLogPrefix, shadowSummaryKey } from "../../src/document/kv-keys.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import worker from "../../src/index.ts";
 import { makeDoc, originUrl } from "./support.ts";
@@ -39,7 +43,7 @@ export function shadowDoc(
 
 export interface Routed {
   response: Response;
-  /** Resolves when every waitUntil task of the request (shadow, flush) is done. */
+  /** Resolves when every waitUntil task of the request (shadow, check-in) is done. */
   settled: () => Promise<void>;
   /** Milliseconds until the response (headers) came back. */
   ms: number;
@@ -82,23 +86,58 @@ export function spyOnEvents() {
   };
 }
 
-/** The merged summary of every isolate shard of a service in KV (null when none). */
-export async function readSummary(service: string): Promise<SummaryView | null> {
-  const list = await env.ROUTING.list({ prefix: shadowSummaryPrefix(service) });
-  const shards = await Promise.all(list.keys.map((k) => env.ROUTING.get(k.name)));
-  const parsed = shards.flatMap((t) => (t ? [parseSummary(t)] : [])).filter((s) => s !== null);
-  if (parsed.length === 0) return null;
-  return viewSummary(parsed.reduce(mergeSummaries));
+/** Every shadow origin's merged summary, as the service's control object holds it. */
+export function objectSummaries(service: string): Promise<ShadowSummary[]> {
+  return controlReaders(env.CONTROL).shadowSummaries(service);
 }
 
-/** Every inspection record of a service in KV, newest batch first. */
-export async function readRecords(service: string): Promise<ShadowRecord[]> {
+/**
+ * The control object's merged summary of one shadow origin of `service`
+ * (the only one when `shadow` is not named), as the report reads it; null
+ * when the object has none.
+ */
+export async function readSummary(service: string, shadow?: string): Promise<SummaryView | null> {
+  const all = await objectSummaries(service);
+  if (shadow === undefined && all.length > 1) {
+    throw new Error(`${service} has ${all.length} shadow summaries: name one`);
+  }
+  const s = shadow === undefined ? all[0] : all.find((x) => x.shadow === shadow);
+  return s ? viewSummary(s) : null;
+}
+
+/** The control object's newest notable pairs of `service`, newest first. */
+export function readRecords(service: string, limit = SHADOW_RECORDS_KEPT): Promise<ShadowRecord[]> {
+  return controlReaders(env.CONTROL).shadowRecords(service, limit);
+}
+
+/** The object's KV mirror of one shadow's summary (`shadow-summary:<s>:<shadow>:control`). */
+export async function readMirroredSummary(
+  service: string,
+  shadow: string,
+): Promise<ShadowSummary | null> {
+  const text = await env.ROUTING.get(shadowSummaryKey(service, shadow, "control"));
+  return text === null ? null : parseSummary(text);
+}
+
+/** The object's KV log batches of `service`, newest first (key, expiration, records). */
+export async function readMirroredLog(
+  service: string,
+): Promise<{ name: string; expiration: number | undefined; records: ShadowRecord[] }[]> {
   const list = await env.ROUTING.list({ prefix: shadowLogPrefix(service) });
-  const batches = await Promise.all(list.keys.map((k) => env.ROUTING.get(k.name)));
-  return batches.flatMap((t) => (t ? (JSON.parse(t) as ShadowRecord[]) : []));
+  return Promise.all(
+    list.keys.map(async (k) => ({
+      name: k.name,
+      expiration: k.expiration,
+      records: JSON.parse((await env.ROUTING.get(k.name)) ?? "[]") as ShadowRecord[],
+    })),
+  );
 }
 
-/** Retries `check` until it stops throwing (KV state written by a later flush). */
+/**
+ * Retries `check` until it stops throwing: the isolate checks in with the
+ * control object every CHECKIN_INTERVAL_MS (100 ms in tests), the object
+ * mirrors to KV every SHADOW_KV_MIRROR_MS (200 ms in tests).
+ */
 export async function eventually<T>(check: () => Promise<T>, timeoutMs = 5_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
