@@ -7,6 +7,7 @@
  * everything else behind a generic 500.
  */
 import { Hono } from "hono";
+import { ControlUnavailableError } from "../adapters/durable-object/control-client.ts";
 import { RouterError } from "../app/errors.ts";
 import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
 import { type AdminDeps, adminRoutes } from "./routes/admin.ts";
@@ -38,6 +39,17 @@ export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
 
   app.onError((err, c) => {
     if (err instanceof RouterError) return c.json(err.toJSON(), err.status);
+    if (err instanceof ControlUnavailableError) {
+      console.error(JSON.stringify({ message: err.message, service: err.service }));
+      return c.json(
+        {
+          error: "control_plane_unavailable",
+          message: `${err.message}. Requests keep being served by the document each isolate holds. A write may or may not have landed: check the service's status before retrying. To change routing now, write KV directly: npm run router -- <command> --direct --remote`,
+          service: err.service,
+        },
+        503,
+      );
+    }
     console.error(JSON.stringify({ message: "unhandled router error", error: String(err) }));
     return c.json(
       { error: "internal_error", message: "the router failed to handle this request" },

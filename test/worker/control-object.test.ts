@@ -24,6 +24,8 @@ import { revisionOf } from "../../src/core/rollout/request-metrics.ts";
 import { documentText } from "../../src/document/edits/stored-service.ts";
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
 import { validateRoutingDocument } from "../../src/document/validate.ts";
+import { createApp } from "../../src/http/app.ts";
+import { depsFor } from "../../src/index.ts";
 import { makeDoc, putDoc } from "./support.ts";
 
 function valid(service: string, over = {}): RoutingDocument {
@@ -267,5 +269,32 @@ describe("an isolate's link while the object cannot be reached", () => {
     const m = await controlReaders(env.CONTROL).metrics.read(doc);
     expect(m.arms.blue?.requests).toBe(5);
     expect(link.stats().checkIns).toBeGreaterThan(0);
+  });
+});
+
+describe("the admin API while the object cannot be reached", () => {
+  it("answers 503 control_plane_unavailable and names the break-glass path", async () => {
+    const broken = {
+      idFromName: (name: string) => env.CONTROL.idFromName(name),
+      get: () => ({
+        texts: async () => {
+          throw new Error("Network connection lost.");
+        },
+      }),
+    };
+    const real = depsFor(env);
+    const app = createApp(() => ({
+      ...real,
+      admin: { ...real.admin, services: new ControlServiceStore(broken, env.ROUTING) },
+    }));
+    const res = await app.request(
+      "/_router/admin/services/ctl-broken",
+      { headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` } },
+      env,
+    );
+    expect(res.status).toBe(503);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe("control_plane_unavailable");
+    expect(body.message).toContain("--direct --remote");
   });
 });

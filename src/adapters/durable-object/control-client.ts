@@ -37,6 +37,29 @@ export function controlOf(ns: ControlNamespace, service: string): ControlRpc {
   return ns.get(ns.idFromName(service)) as ControlRpc;
 }
 
+/**
+ * The service's control object could not be reached (overloaded, its
+ * location unreachable, an exception inside it). The HTTP layer answers 503
+ * and names the break-glass path.
+ */
+export class ControlUnavailableError extends Error {
+  readonly service: string;
+  constructor(service: string, cause: unknown) {
+    super(`the control object of "${service}" cannot be reached: ${String(cause)}`);
+    this.name = "ControlUnavailableError";
+    this.service = service;
+  }
+}
+
+/** Runs one call to a service's object, turning a failure into ControlUnavailableError. */
+async function reach<T>(service: string, call: () => Promise<T>): Promise<T> {
+  try {
+    return await call();
+  } catch (err) {
+    throw new ControlUnavailableError(service, err);
+  }
+}
+
 /** The ServiceStore port (src/ports.ts) over the control objects (KV lists the services). */
 export class ControlServiceStore {
   readonly #ns: ControlNamespace;
@@ -48,7 +71,8 @@ export class ControlServiceStore {
   }
 
   async read(service: string): Promise<StoredService> {
-    return parseStoredService(service, await controlOf(this.#ns, service).texts(service));
+    const texts = await reach(service, () => controlOf(this.#ns, service).texts(service));
+    return parseStoredService(service, texts);
   }
 
   async write(
@@ -57,12 +81,14 @@ export class ControlServiceStore {
     history: readonly HistoryEntry[],
     basis: string | null,
   ) {
-    const result = await controlOf(this.#ns, service).write(service, {
-      basis,
-      document: documentText(doc),
-      version: doc.version,
-      history: serializeHistory(history),
-    });
+    const result = await reach(service, () =>
+      controlOf(this.#ns, service).write(service, {
+        basis,
+        document: documentText(doc),
+        version: doc.version,
+        history: serializeHistory(history),
+      }),
+    );
     if (!result.ok) return { historyError: null, conflict: result.conflict };
     if (result.kvError) {
       // Written and live (isolates get it at their next check-in); the KV
@@ -86,10 +112,11 @@ export class ControlServiceStore {
 
 /** What the admin API reads from the objects besides documents. */
 export function controlReaders(ns: ControlNamespace) {
+  const of = (service: string) => controlOf(ns, service);
   return {
     rollouts: {
       read: (service: string): Promise<StoredRolloutStatus | null> =>
-        controlOf(ns, service).rolloutStatus(service),
+        reach(service, () => of(service).rolloutStatus(service)),
     },
     metrics: {
       read: async (doc: {
@@ -98,34 +125,37 @@ export function controlReaders(ns: ControlNamespace) {
         updatedAt: string;
       }): Promise<VersionMetrics> => {
         const revision = revisionOf(doc);
-        return (
-          (await controlOf(ns, doc.service).metrics(doc.service, revision)) ??
-          emptyVersionMetrics(doc.service, doc.version, revision, 0)
-        );
+        const m = await reach(doc.service, () => of(doc.service).metrics(doc.service, revision));
+        return m ?? emptyVersionMetrics(doc.service, doc.version, revision, 0);
       },
     },
     shadowViews: {
-      read: async (doc: RoutingDocument) =>
-        doc.shadow
-          ? shadowViewOf(
-              await controlOf(ns, doc.service).shadowSummary(doc.service, doc.shadow.origin),
-            )
-          : null,
+      read: async (doc: RoutingDocument) => {
+        const shadow = doc.shadow?.origin;
+        if (!shadow) return null;
+        return shadowViewOf(
+          await reach(doc.service, () => of(doc.service).shadowSummary(doc.service, shadow)),
+        );
+      },
     },
-    status: (service: string): Promise<ControlStatus> => controlOf(ns, service).status(service),
-    shadowSummaries: (service: string) => controlOf(ns, service).shadowSummaries(service),
+    status: (service: string): Promise<ControlStatus> =>
+      reach(service, () => of(service).status(service)),
+    shadowSummaries: (service: string) =>
+      reach(service, () => of(service).shadowSummaries(service)),
     shadowRecords: (service: string, limit: number) =>
-      controlOf(ns, service).shadowRecords(service, limit),
-    series: (service: string, since: number) => controlOf(ns, service).series(service, since),
+      reach(service, () => of(service).shadowRecords(service, limit)),
+    series: (service: string, since: number) =>
+      reach(service, () => of(service).series(service, since)),
     /** The analyzer, run inside the object (serialized with its alarm's evaluations). */
     evaluate: (service: string, at?: number): Promise<ControlOutcome> =>
-      controlOf(ns, service).evaluate(service, at),
+      reach(service, () => of(service).evaluate(service, at)),
     command: (
       service: string,
       command: ManualCommand,
       author: string,
       at?: number,
-    ): Promise<ControlOutcome> => controlOf(ns, service).command(service, command, author, at),
+    ): Promise<ControlOutcome> =>
+      reach(service, () => of(service).command(service, command, author, at)),
   };
 }
 
