@@ -289,11 +289,13 @@ describe("--direct (wrangler and KV, no router)", () => {
     const history = await router.cli(["history", "ro-direct", "--json"]);
     expect(history.data.entries.map((e: Json) => [e.version, e.source])).toEqual([[2, "cli"]]);
 
-    const remove = await runCli(["rollout", "remove", "ro-direct", ...direct], noRouter);
+    // (The object may have started the plan meanwhile, on its alarm: remove follows KV either way.)
+    const remove = await runCli(["rollout", "remove", "ro-direct", "--json", ...direct], noRouter);
     expect(remove.code, remove.stderr).toBe(0);
-    expect(remove.stdout).toContain("rollout plan removed (was 5% 1m -> flip)");
+    expect(remove.data.written).toBe(true);
+    expect(remove.data.change).toContain("rollout plan removed (was 5% 1m -> flip)");
     const after = await router.cli(["rollout", "status", "ro-direct", "--json"]);
-    expect(after.data).toMatchObject({ version: 3, plan: null });
+    expect(after.data).toMatchObject({ version: remove.data.version, plan: null });
   }, 60_000);
 });
 
