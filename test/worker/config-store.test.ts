@@ -125,6 +125,48 @@ describe("a deleted document", () => {
   });
 });
 
+describe("documents from the control object", () => {
+  it("a confirmation renews the memo (no KV read); an offered document is routed by at once", async () => {
+    let now = 1_000;
+    const s = store(() => now, 5_000);
+    const v1 = makeDoc("pushed", { live: "blue" });
+    await putDoc(v1);
+    await load(s, "pushed");
+    now += 60_000; // far past the bound, but the object confirmed it meanwhile
+    s.confirm("pushed", s.revision("pushed"), now);
+    expect(await load(s, "pushed")).toMatchObject({ doc: { live: "blue" } });
+    expect(s.stats().kvReads).toBe(1);
+    s.offer("pushed", JSON.stringify(makeDoc("pushed", { live: "green" })), now);
+    expect(await load(s, "pushed")).toMatchObject({ source: "control", doc: { live: "green" } });
+    expect(s.stats().kvReads).toBe(1);
+  });
+
+  it("a KV read that was under way when the object sent a newer document does not undo it", async () => {
+    let now = 1_000;
+    const s = store(() => now, 5_000);
+    await putDoc(makeDoc("raced", { live: "blue" }));
+    await load(s, "raced");
+    now += 6_000; // past the TTL: the next load starts a background KV read
+    const ctx = createExecutionContext();
+    await s.load("raced", (p) => ctx.waitUntil(p));
+    // While that read is in flight, the object pushes a newer version (KV still has the old one).
+    s.offer("raced", JSON.stringify(makeDoc("raced", { live: "green" })), now);
+    await waitOnExecutionContext(ctx);
+    expect(await load(s, "raced")).toMatchObject({ source: "control", doc: { live: "green" } });
+  });
+
+  it("a KV read never replaces the object's document with a lower version", async () => {
+    let now = 1_000;
+    const s = store(() => now, 5_000);
+    const old = makeDoc("lagging", { live: "blue" });
+    await putDoc(old);
+    await load(s, "lagging");
+    s.offer("lagging", JSON.stringify(makeDoc("lagging", { live: "green" })), now);
+    now += 60_000; // check-ins stopped: the memo falls back to KV, which lags
+    expect(await load(s, "lagging")).toMatchObject({ doc: { live: "green" } });
+  });
+});
+
 describe("memo", () => {
   it("reads KV once per TTL, then serves stale while one background refresh runs", async () => {
     let now = 1_000;

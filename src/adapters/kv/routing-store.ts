@@ -252,6 +252,18 @@ export class KvRoutingStore {
       }
     }
 
+    // The control object sent a newer document while this read ran: keep it.
+    const meanwhile = this.#memo.get(service);
+    if (
+      meanwhile &&
+      meanwhile !== previous &&
+      meanwhile.result.status === "ok" &&
+      meanwhile.result.source === "control" &&
+      !(result.status === "ok" && result.doc.version >= meanwhile.result.doc.version)
+    ) {
+      meanwhile.refreshing = null;
+      return meanwhile.result;
+    }
     this.#remember(service, { result, raw, loadedAt: this.#opts.now(), refreshing: null });
     return result;
   }
