@@ -55,7 +55,11 @@ export async function localReport(
   // One wrangler at a time: two local runs at once contend for the same
   // SQLite state and one of them fails now and then (SQLITE_BUSY, "KV GET
   // failed: 500"): 2 reports in 60 failed so with the two lists run at once.
-  const summaryKeys = await kvList(shadowSummaryPrefix(service), options.target);
+  // The control object's mirror only (per-isolate shards of older releases
+  // expire on their own within 7 days).
+  const summaryKeys = (await kvList(shadowSummaryPrefix(service), options.target)).filter((k) =>
+    k.endsWith(":control"),
+  );
   const logKeys = await kvList(shadowLogPrefix(service), options.target);
   // Log keys sort newest first (countdown timestamps); a batch holds <= 20 records.
   const newestBatches = logKeys.slice(0, Math.max(1, options.recent));
@@ -81,8 +85,10 @@ export async function localReport(
   const merged = mergeShards(shards);
   const dropped = merged.reduce((n, s) => n + s.droppedRecords, 0);
   const notes = [
-    `${shards.length} isolate shard${shards.length === 1 ? "" : "s"} merged, ${logKeys.length} log batch${logKeys.length === 1 ? "" : "es"} kept (24 h)`,
-    ...(dropped > 0 ? [`${dropped} notable pairs were counted but not kept (20 per flush)`] : []),
+    `the control object's KV mirror (every SHADOW_KV_MIRROR_MS), ${logKeys.length} log batch${logKeys.length === 1 ? "" : "es"} kept (24 h)`,
+    ...(dropped > 0
+      ? [`${dropped} notable pairs were counted but not kept (20 per isolate check-in)`]
+      : []),
   ];
   return {
     service,

@@ -43,8 +43,9 @@ function comparison(c: ShadowComparison): string[] {
     `  latency ms   production ${latency(c.production)}`,
     `               shadow     ${latency(c.shadowLatency)}`,
     `  errors       ${counts(c.errors)}`,
-    "  |Δscore| distribution:",
   );
+  if (c.deltaBins.length === 0) return lines;
+  lines.push("  |Δscore| distribution:");
   const max = Math.max(0, ...c.deltaBins.map((b) => b.count));
   const width = Math.max(...c.deltaBins.map((b) => b.label.length));
   for (const b of c.deltaBins) {

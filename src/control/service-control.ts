@@ -310,7 +310,10 @@ export class ServiceControl extends DurableObject<Env> {
       this.#store.addSeries(bucket, arm, delta);
     for (const summary of f.shadow) this.#store.addShadow(summary);
     this.#store.addShadowRecords(f.records);
-    if (f.shadow.length > 0) this.#store.setNumber("shadow-changed", now);
+    // A counter, not a time: two flushes in one millisecond must differ.
+    if (f.shadow.length > 0) {
+      this.#store.setNumber("shadow-changed", this.#store.number("shadow-changed") + 1);
+    }
     this.#store.setAppliedBatches(f.ledger);
   }
 
@@ -535,7 +538,9 @@ export class ServiceControl extends DurableObject<Env> {
     const seen = this.#store.number("shadow-mirrored-record");
     const records = this.#store.shadowRecordsAfter(seen, 200);
     const summaries = this.#store.shadowSummaries();
-    const changed = this.#store.number("shadow-changed") > this.#store.number("shadow-mirrored");
+    // Read before the KV writes: a flush while they are in flight is mirrored next time.
+    const changedAt = this.#store.number("shadow-changed");
+    const changed = changedAt > this.#store.number("shadow-mirrored");
     if (!changed && records.length === 0) return;
     const kv = this.env.ROUTING;
     this.#kvOps.writes += summaries.length + (records.length > 0 ? 1 : 0);
@@ -554,7 +559,7 @@ export class ServiceControl extends DurableObject<Env> {
       );
       this.#store.setNumber("shadow-mirrored-record", records.at(-1)?.id ?? seen);
     }
-    this.#store.setNumber("shadow-mirrored", this.#store.number("shadow-changed"));
+    this.#store.setNumber("shadow-mirrored", changedAt);
   }
 
   #rolloutActive(): boolean {

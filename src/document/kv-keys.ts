@@ -17,31 +17,21 @@ export const lastGoodKey = (service: string): string => `service:${service}:last
 export const historyKey = (service: string): string => `history:${service}`;
 
 /**
- * Shadow mode (see src/adapters/kv/shadow-log.ts): each isolate keeps its own
- * running summary per service and shadow origin under its own key, so no key
- * is written by two isolates; the report merges the shards of a prefix.
+ * Shadow mode: the service's control object (src/control/service-control.ts)
+ * mirrors its merged summary per shadow origin to one key,
+ * `shadow-summary:<service>:<shadow>:control`, for `wrangler kv key get` and
+ * the report's --kv mode. (Keys with other last segments are per-isolate
+ * shards of older releases; they expire within 7 days.)
  */
 export const shadowSummaryPrefix = (service: string): string => `shadow-summary:${service}:`;
 export const shadowSummaryKey = (service: string, shadow: string, isolate: string): string =>
   `${shadowSummaryPrefix(service)}${shadow}:${isolate}`;
 
 /**
- * Batches of notable shadow pairs, one key per flush: `shadow-log:<service>:`
- * + a countdown timestamp, so a prefix listing returns the newest first.
+ * Batches of notable shadow pairs, one key per mirror of the control object:
+ * `shadow-log:<service>:` + a countdown timestamp, so a prefix listing
+ * returns the newest first.
  */
 export const shadowLogPrefix = (service: string): string => `shadow-log:${service}:`;
 export const shadowLogKey = (service: string, atMs: number, isolate: string): string =>
   `${shadowLogPrefix(service)}${String(9_999_999_999_999 - Math.floor(atMs)).padStart(13, "0")}:${isolate}`;
-
-/**
- * Request metrics per document revision ("<version>@<updatedAt ms>", see
- * src/core/rollout/request-metrics.ts and src/adapters/kv/metrics-store.ts): one
- * shard per isolate, merged by the rollout analyzer.
- */
-export const metricsPrefix = (service: string, revision: string): string =>
-  `metrics:${service}:${revision}:`;
-export const metricsKey = (service: string, revision: string, isolate: string): string =>
-  `${metricsPrefix(service, revision)}${isolate}`;
-
-/** The progress of a service's rollout (step, state, verdict timeline); see src/core/rollout/ and src/app/rollout/. */
-export const rolloutStatusKey = (service: string): string => `rollout:${service}`;

@@ -562,7 +562,9 @@ describe("--kv over seeded local KV (wrangler), run after run", () => {
           "tx-1-1",
           "tx-1-0",
         ]);
-        expect(report.notes[0]).toBe("1 isolate shard merged, 3 log batches kept (24 h)");
+        expect(report.notes[0]).toBe(
+          "the control object's KV mirror (every SHADOW_KV_MIRROR_MS), 3 log batches kept (24 h)",
+        );
       }
     } finally {
       state.cleanup();

@@ -208,6 +208,9 @@ export class CheckInLink {
         .then(() => this.#checkIn(service, link))
         .finally(() => {
           if (link.scheduledAt === scheduledAt) link.scheduledAt = null;
+          // Deltas recorded while this check-in was in flight (a shadow pair
+          // completes after the request's metrics): send them an interval on.
+          if (!link.pending.empty) this.#schedule(service, link, waitUntil);
         }),
     );
   }

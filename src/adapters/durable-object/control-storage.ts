@@ -235,10 +235,19 @@ export class ControlStorage {
       .filter((s): s is ShadowSummary => s !== null);
   }
 
+  /**
+   * Adds notable pairs, keeping the newest SHADOW_RECORDS_KEPT: rows written
+   * are billed, and a flush may bring 20 per isolate.
+   */
   addShadowRecords(records: readonly ShadowRecord[]): void {
-    for (const r of records) {
+    if (records.length === 0) return;
+    for (const r of records.slice(-SHADOW_RECORDS_KEPT)) {
       this.#sql.exec("INSERT INTO shadow_records (record) VALUES (?)", JSON.stringify(r));
     }
+    this.#sql.exec(
+      "DELETE FROM shadow_records WHERE id <= (SELECT max(id) FROM shadow_records) - ?",
+      SHADOW_RECORDS_KEPT,
+    );
   }
 
   /** The newest notable shadow pairs, newest first. */

@@ -40,7 +40,13 @@ export function controlRoutes(depsFor: AdminDepsFor): Hono<AdminEnv> {
       plane(c).shadowSummaries(service),
       plane(c).shadowRecords(service, intQuery(c, "records", 20, 500)),
     ]);
-    return c.json({ service, shadows: summaries.map(viewSummary), records });
+    // The view, plus the raw |Δscore| histogram for a distribution chart.
+    const shadows = summaries.map((s) => ({
+      ...viewSummary(s),
+      agreed: s.agreed,
+      absDelta: s.absDelta,
+    }));
+    return c.json({ service, shadows, records });
   });
 
   routes.get("/series", async (c) => {
