@@ -13,6 +13,7 @@
 import type { FieldError } from "../../src/document/validate.ts";
 import {
   type Backend,
+  type ControlView,
   type HistoryView,
   notFound,
   refusal,
@@ -210,6 +211,10 @@ export function apiBackend(target: ApiTarget): Backend {
     services: async () => {
       const names = await adminCall<{ services: string[] }>(target, "GET", "/services");
       return Promise.all(names.services.map(service));
+    },
+    control: async (name) => {
+      const answer = await adminRequest(target, "GET", servicePath(name, "/control"));
+      return answer.status < 300 ? (answer.body as unknown as ControlView) : null;
     },
     history: async (name, withDocuments) => {
       const answer = await adminRequest(target, "GET", servicePath(name, "/history"), {

@@ -72,6 +72,18 @@ export interface Backend {
   services(): Promise<ServiceStatus[]>;
   history(name: string, withDocuments: boolean): Promise<HistoryView>;
   write(request: WriteRequest, hooks: WriteHooks): Promise<WriteOutcome>;
+  /** The service's control object (isolates checking in, versions); absent in --direct mode. */
+  control?(name: string): Promise<ControlView | null>;
+}
+
+/** GET /_router/admin/services/:s/control (src/ports.ts ControlStatusView). */
+export interface ControlView {
+  version: number;
+  isolates: number;
+  checkInsPerSecond: number;
+  intervalMs: number;
+  kvVersion: number;
+  rolloutActive: boolean;
 }
 
 export const notFound = (service: string, label: string) =>

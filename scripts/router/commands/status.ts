@@ -8,7 +8,7 @@
  */
 import { formatSummary } from "../../../src/document/edits/summary.ts";
 import { formatFieldErrors } from "../../../src/document/validate.ts";
-import type { ServiceStatus } from "../backend.ts";
+import type { ControlView, ServiceStatus } from "../backend.ts";
 import { output, parse } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { connect } from "../connect.ts";
@@ -20,9 +20,10 @@ export const statusCommand: Command = {
   help: `Usage: npm run router -- status [service] [--summary] [options]
 
 For one service, or every service the router has: a plain summary of
-which origin gets which share of users, then the stored document. A
-deleted document is reported with the last-good copy the router serves
-instead. Exits 1 when the service has no document (and never had one).
+which origin gets which share of users, how many router isolates follow
+the service's control object, then the stored document. A deleted
+document is reported with the last-good copy the router serves instead.
+Exits 1 when the service has no document (and never had one).
 
 Options:
   --summary             only the summaries, not the documents
@@ -39,16 +40,34 @@ Example:
     const { backend } = connect(values);
     const service = positionals[0];
     const services = service ? [await backend.service(service)] : await backend.services();
-    const text = services.map((s) => describe(s, values.summary === true)).join("\n\n");
+    const controls = await Promise.all(
+      services.map((s) => (s.found && backend.control ? backend.control(s.service) : null)),
+    );
+    const text = services
+      .map((s, i) => describe(s, values.summary === true, controls[i] ?? null))
+      .join("\n\n");
     output(
       values.json as boolean | undefined,
-      { services },
+      { services, control: controls },
       text || "no services in KV (npm start seeds the demo ones)",
     );
   },
 };
 
-function describe(s: ServiceStatus, summaryOnly: boolean): string {
+/** One line on the service's control object: how many isolates follow it, and KV's copy. */
+function controlLine(c: ControlView): string {
+  const kv =
+    c.kvVersion === c.version
+      ? "KV has it too"
+      : `KV still holds version ${c.kvVersion} (the object retries the copy)`;
+  const who =
+    c.isolates === 0
+      ? "no isolate has checked in during the last minute"
+      : `${c.isolates} isolate${c.isolates === 1 ? "" : "s"} check in every ${c.intervalMs / 1000} s`;
+  return `  control: version ${c.version}; ${who}; ${kv}${c.rolloutActive ? "; rollout active" : ""}`;
+}
+
+function describe(s: ServiceStatus, summaryOnly: boolean, control: ControlView | null): string {
   const lastGood = s.lastGood;
   const restore = `restore it: npm run router -- rollback ${s.service}`;
   if (!s.found) {
@@ -70,6 +89,6 @@ function describe(s: ServiceStatus, summaryOnly: boolean): string {
   const warning = regression
     ? `\n  WARNING: version ${regression.version} is below the highest version seen (${regression.highest}): a stale copy was put around the CLI; the next write is version ${regression.next}`
     : "";
-  const summary = `${formatSummary(s.summary)}${warning}`;
+  const summary = `${formatSummary(s.summary)}${warning}${control ? `\n${controlLine(control)}` : ""}`;
   return summaryOnly ? summary : `${summary}\n${JSON.stringify(s.document, null, 2)}`;
 }
