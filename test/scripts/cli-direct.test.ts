@@ -48,7 +48,10 @@ describe("--direct: wrangler and KV, no router", () => {
     ]);
     expect(viaKv.code, viaKv.stderr).toBe(0);
     expect(viaKv.data.services).toHaveLength(2);
-    expect(viaKv.data).toEqual(viaRouter.data);
+    expect(viaKv.data.services).toEqual(viaRouter.data.services);
+    // Only the router knows the control objects' state (isolates checking in, versions).
+    expect(viaKv.data.control).toBeUndefined();
+    expect(viaRouter.data.control).toHaveLength(2);
 
     const missing = await runCli(["status", "nobody", ...direct], noRouter);
     expect(missing.code).toBe(1);

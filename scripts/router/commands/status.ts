@@ -48,7 +48,8 @@ Example:
       .join("\n\n");
     output(
       values.json as boolean | undefined,
-      { services, control: controls },
+      // The control objects' state exists only through the router (not with --direct).
+      backend.control ? { services, control: controls } : { services },
       text || "no services in KV (npm start seeds the demo ones)",
     );
   },
