@@ -96,7 +96,9 @@ if (values["origins-only"]) {
     doc.version = nextVersion(stored);
     doc.updatedAt = new Date().toISOString();
     await kvPut(key, `${JSON.stringify(doc, null, 2)}\n`, target);
-    console.log(`local KV: seeded ${key} from scripts/demo/${service}.json (version ${doc.version})`);
+    console.log(
+      `local KV: seeded ${key} from scripts/demo/${service}.json (version ${doc.version})`,
+    );
   }
 
   const wranglerDev = spawn(
