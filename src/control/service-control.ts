@@ -582,7 +582,7 @@ export class ServiceControl extends DurableObject<Env> {
     }
     const at = now + this.#tuning.alarmMs;
     this.#alarmAt = at;
-    void this.ctx.storage.setAlarm(at);
+    this.#setAlarm(at);
   }
 
   /** A KV poll at once (an isolate holds a version this object has not adopted). */
@@ -590,7 +590,15 @@ export class ServiceControl extends DurableObject<Env> {
     this.#lastKvPoll = 0;
     if (this.#alarmAt !== null && this.#alarmAt <= now + 100) return;
     this.#alarmAt = now;
-    void this.ctx.storage.setAlarm(now);
+    this.#setAlarm(now);
+  }
+
+  /** Sets the alarm; a failure is logged (the next check-in or write re-arms it). */
+  #setAlarm(at: number): void {
+    this.ctx.storage.setAlarm(at).catch((err: unknown) => {
+      this.#alarmAt = null;
+      log("control alarm not set", { service: this.#service, error: String(err) });
+    });
   }
 
   #flushed<T>(now: number, read: () => T): T {
