@@ -10,6 +10,7 @@
  * Layer: CLI.
  */
 import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
 import { type KvTarget, ROOT } from "../lib/wrangler.ts";
 import {
@@ -169,6 +170,17 @@ export function targetOf(values: Values): Target {
 
 export const targetLabel = (t: Target) => (t.mode === "api" ? t.url : t.label);
 
-function hasPreviewNamespace(): boolean {
-  return /^\s*preview_id\s*=/m.test(readFileSync(join(ROOT, "wrangler.toml"), "utf8"));
+/**
+ * Does the ROUTING binding have a preview namespace (`preview_id`)? Read with
+ * wrangler's own config reader, the one `wrangler kv --preview` resolves the
+ * namespace with, so TOML syntax, comments and other bindings' preview_id
+ * cannot fool it. wrangler is loaded only here (about 1 s), on --preview.
+ */
+export function hasPreviewNamespace(config = join(ROOT, "wrangler.toml")): boolean {
+  const require = createRequire(import.meta.url);
+  const { unstable_readConfig } = require("wrangler") as typeof import("wrangler");
+  // Its Config type comes from a package wrangler bundles (unresolved here): name the part read.
+  const { kv_namespaces }: { kv_namespaces: { binding: string; preview_id?: string }[] } =
+    unstable_readConfig({ config }, { hideWarnings: true });
+  return kv_namespaces.some((ns) => ns.binding === "ROUTING" && Boolean(ns.preview_id));
 }
