@@ -1,53 +1,69 @@
 /**
  * `npm run gates:bench`: how often do the rollout gates roll back a canary
- * that is exactly as good as live, when the analyzer looks every 15 s, and
- * how fast do they catch a bad one? Today's fixed-horizon gates
- * (evaluateGates: z-test on error rates, chi-square SRM) against the
- * anytime-valid ones (src/core/rollout/sequential.ts), on the same
- * simulated counts.
+ * that is exactly as good as live, when the analyzer looks every
+ * analysisIntervalSeconds (15 s by default), and how fast do they catch a
+ * bad one? The router's anytime-valid gates (src/core/rollout/, through its
+ * real state machine) against the fixed-horizon gates they replaced
+ * (scripts/gates/fixed-horizon.ts), on the same simulated traffic.
  *
- * Layer: build-time script. Pure Node, no workers: each rollout is one step
- * of 30 minutes at a fixed canary share; every 15 s, rpm/4 requests arrive,
- * each goes to the canary with probability share, and each fails with its
- * arm's error rate; the gates see the cumulative counts since the step began
- * (as the analyzer does) and any "fail" is a rollback. Both tests sit behind
- * the plan's minRequests (200 per arm by default).
+ * Layer: build-time script. Pure Node, no workers (scripts/gates/simulate.ts):
+ * per look, rpm x interval / 60 requests, each to the canary with its step's
+ * share; errors and latency (lognormal, median 100 ms, sigma 0.5) per arm
+ * into the router's own histograms; metrics start over at each step. A
+ * rollout ends at a rollback, a promotion, a pause at the bake limit, or the
+ * horizon (every step's bake plus maxExtensionSeconds).
  */
 import { parseArgs } from "node:util";
-import { evaluateGates, type RolloutMetrics } from "../../src/core/rollout/gates.ts";
-import {
-  DEFAULT_MIXING_SD,
-  sequentialErrorRate,
-  sequentialSrm,
-} from "../../src/core/rollout/sequential.ts";
+import type { PlanRules } from "../../src/core/rollout/plan.ts";
 import { RolloutPlan } from "../../src/document/rollout-plan.ts";
 import { fmt, positiveInt, progress } from "../bench/cli.ts";
-import { binomial, cellSeed, mulberry32 } from "./random.ts";
+import { FIXED_HORIZON_DEFAULTS } from "./fixed-horizon.ts";
+import { cellSeed, mulberry32 } from "./random.ts";
+import {
+  type GateSet,
+  LATENCY_SIGMA,
+  LIVE_MEDIAN_MS,
+  latencyModels,
+  type RolloutRun,
+  runRollout,
+  type Scenario,
+} from "./simulate.ts";
+
+const DEFAULTS = RolloutPlan.parse({ steps: [{ shareBp: 100, bakeSeconds: 60 }] });
 
 const HELP = `Usage: npm run gates:bench -- [options]
 
-Simulates many canary rollouts (one 30-minute step, gates evaluated every 15 s)
-and prints, as markdown tables:
-  - false rollbacks per rollout when the canary equals live (error rate 1%),
-    for today's z-test and chi-square SRM gates and for the anytime-valid
-    sequential tests, with 95% Wilson intervals;
-  - detection of a canary at 2%, 3% and 5% errors (live 1%): share caught,
-    median and p95 time to the rollback, canary errors served before it.
+Simulates canary rollouts judged every analysis interval by the router's
+anytime-valid gates and by the fixed-horizon gates they replaced, and prints
+markdown tables:
+  - A/A (canary = live: 1% errors, same latency): false rollbacks per rollout
+    of a one-step rollout at 100 / 1,000 / 10,000 requests per minute and
+    1 / 5 / 25 % canary shares, with 95% Wilson intervals; and of a whole
+    five-step plan;
+  - detection of a canary at 2%, 3% and 5% errors (live 1%) or a p95 20% or
+    50% slower: share caught, median and p95 time to the rollback, bad
+    requests served before it.
 
 Options:
-  --rollouts <n>   rollouts per cell (default 500)
-  --seed <n>       PRNG seed (default 1); the same seed prints the same tables
-  --alpha <x>      anytime false-alarm bound of the sequential error-rate test (default 0.01)
-  --mixing-sd <x>  tau of the sequential error-rate test (default ${DEFAULT_MIXING_SD})
-  -h, --help       show this help
+  --rollouts <n>     A/A rollouts per cell (default 250: 2,250 one-step rollouts)
+  --plan-rollouts <n> A/A rollouts of the five-step plan per traffic level (default 200)
+  --detect <n>       rollouts per detection cell (default 100)
+  --interval <s>     analysisIntervalSeconds (default ${DEFAULTS.analysisIntervalSeconds})
+  --alpha <x>        the plan's alpha (default ${DEFAULTS.alpha})
+  --bake <minutes>   the one-step rollouts' bake (default 30)
+  --seed <n>         PRNG seed (default 1); the same seed prints the same tables
+  -h, --help         show this help
 `;
 
 const { values } = parseArgs({
   options: {
-    rollouts: { type: "string", default: "500" },
+    rollouts: { type: "string", default: "250" },
+    "plan-rollouts": { type: "string", default: "200" },
+    detect: { type: "string", default: "100" },
+    interval: { type: "string", default: String(DEFAULTS.analysisIntervalSeconds) },
+    alpha: { type: "string", default: String(DEFAULTS.alpha) },
+    bake: { type: "string", default: "30" },
     seed: { type: "string", default: "1" },
-    alpha: { type: "string", default: "0.01" },
-    "mixing-sd": { type: "string", default: String(DEFAULT_MIXING_SD) },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -55,111 +71,83 @@ if (values.help) {
   process.stdout.write(HELP);
   process.exit(0);
 }
-const ROLLOUTS = positiveInt(HELP, "rollouts", values.rollouts);
+const AA = positiveInt(HELP, "rollouts", values.rollouts);
+const PLAN_AA = positiveInt(HELP, "plan-rollouts", values["plan-rollouts"]);
+const DETECT = positiveInt(HELP, "detect", values.detect);
+const INTERVAL = positiveInt(HELP, "interval", values.interval);
+const BAKE_MINUTES = positiveInt(HELP, "bake", values.bake);
 const SEED = positiveInt(HELP, "seed", values.seed);
-const SEQ_ALPHA = Number(values.alpha);
-if (!(SEQ_ALPHA > 0 && SEQ_ALPHA < 1)) {
-  process.stderr.write(`--alpha must be between 0 and 1\n\n${HELP}`);
-  process.exit(2);
-}
-const MIXING_SD = Number(values["mixing-sd"]);
-if (!(MIXING_SD > 0)) {
-  process.stderr.write(`--mixing-sd must be a positive number\n\n${HELP}`);
+const ALPHA = Number(values.alpha);
+if (!(ALPHA > 0 && ALPHA <= 0.2)) {
+  process.stderr.write(`--alpha must be in (0, 0.2]\n\n${HELP}`);
   process.exit(2);
 }
 
-const LOOK_SECONDS = 15;
-const STEP_MINUTES = 30;
-const LOOKS = (STEP_MINUTES * 60) / LOOK_SECONDS;
-const LIVE_RATE = 0.01;
 const RPMS = [100, 1_000, 10_000];
-const SHARES = [0.01, 0.05, 0.25];
-const BAD_RATES = [0.02, 0.03, 0.05];
-// The schema's defaults: what a plan without a gates block gets.
-const GATES = RolloutPlan.parse({ steps: [{ shareBp: 500, bakeSeconds: 1800 }] }).gates;
-const SEQ_SRM_ALPHA = GATES.srm.maxPValue;
+const SHARES = [100, 500, 2500];
+const LIVE_ERRORS = 0.01;
+const AA_SCENARIO: Scenario = {
+  label: "A/A",
+  liveErrorRate: LIVE_ERRORS,
+  canaryErrorRate: LIVE_ERRORS,
+  canaryLatencyScale: 1,
+};
+const BAD: Scenario[] = [
+  { label: "errors 1% -> 2%", liveErrorRate: 0.01, canaryErrorRate: 0.02, canaryLatencyScale: 1 },
+  { label: "errors 1% -> 3%", liveErrorRate: 0.01, canaryErrorRate: 0.03, canaryLatencyScale: 1 },
+  { label: "errors 1% -> 5%", liveErrorRate: 0.01, canaryErrorRate: 0.05, canaryLatencyScale: 1 },
+  { label: "p95 +20%", liveErrorRate: 0.01, canaryErrorRate: 0.01, canaryLatencyScale: 1.2 },
+  { label: "p95 +50%", liveErrorRate: 0.01, canaryErrorRate: 0.01, canaryLatencyScale: 1.5 },
+];
+const WHOLE_PLAN = [
+  [100, 10],
+  [500, 30],
+  [2500, 10],
+  [5000, 10],
+  [10_000, 10],
+] as const;
 
-/**
- * z: today's error-rate gate; seq: the sequential test as specified (fail
- * when the anytime interval's lower end is above minDelta); seq0: the same
- * interval with today's semantics (lower end above 0 and observed Δ above
- * minDelta); chi2 / seqSrm: today's and the sequential SRM test.
- */
-type Test = "z" | "seq" | "seq0" | "chi2" | "seqSrm";
-const TESTS: Test[] = ["z", "seq", "seq0", "chi2", "seqSrm"];
-const none = (): Record<Test, number> => ({ z: 0, seq: 0, seq0: 0, chi2: 0, seqSrm: 0 });
+const planOf = (steps: readonly (readonly [number, number])[]): PlanRules =>
+  RolloutPlan.parse({
+    steps: steps.map(([shareBp, minutes]) => ({ shareBp, bakeSeconds: minutes * 60 })),
+    alpha: ALPHA,
+    analysisIntervalSeconds: INTERVAL,
+  });
 
-interface RolloutOutcome {
-  /** Look index (1-based) of the first fail per test, or 0 for none. */
-  failAt: Record<Test, number>;
-  /** Canary errors served up to and including that look (or by the end). */
-  errorsAt: Record<Test, number>;
-  judged: boolean;
-  /** Look index of the sequential test's first "pass" (not worse by minDelta), or 0. */
-  passAt: number;
-}
+const horizonOf = (plan: PlanRules) =>
+  plan.steps.reduce((s, step) => s + step.bakeSeconds + plan.maxExtensionSeconds, 0);
 
-function simulate(rand: () => number, rpm: number, share: number, canaryRate: number) {
-  const perLook = rpm / (60 / LOOK_SECONDS);
-  const shareBp = Math.round(share * 10_000);
-  const canary = { requests: 0, errors: 0 };
-  const live = { requests: 0, errors: 0 };
-  const out: RolloutOutcome = {
-    failAt: none(),
-    errorsAt: none(),
-    judged: false,
-    passAt: 0,
-  };
-  for (let look = 1; look <= LOOKS; look++) {
-    const toCanary = binomial(rand, perLook, share);
-    canary.requests += toCanary;
-    canary.errors += binomial(rand, toCanary, canaryRate);
-    live.requests += perLook - toCanary;
-    live.errors += binomial(rand, perLook - toCanary, LIVE_RATE);
-    if (canary.requests < GATES.minRequests || live.requests < GATES.minRequests) continue;
-    out.judged = true;
-    const fails: Record<Test, boolean> = {
-      z: false,
-      seq: false,
-      seq0: false,
-      chi2: false,
-      seqSrm: false,
-    };
-    const m: RolloutMetrics = {
-      canary: { ...canary, p95Ms: null },
-      live: { ...live, p95Ms: null },
-      split: { canary: canary.requests, others: live.requests },
-      shadow: null,
-    };
-    for (const g of evaluateGates(GATES, m, shareBp)) {
-      if (g.gate === "error-rate" && g.outcome === "fail") fails.z = true;
-      if (g.gate === "srm" && g.outcome === "fail") fails.chi2 = true;
-    }
-    const seq = sequentialErrorRate(canary, live, {
-      alpha: SEQ_ALPHA,
-      minDelta: GATES.errorRate.minDelta,
-      mixingSd: MIXING_SD,
-    });
-    fails.seq = seq.outcome === "fail";
-    if (seq.outcome === "pass" && out.passAt === 0) out.passAt = look;
-    fails.seq0 = seq.lo > 0 && seq.effect > GATES.errorRate.minDelta;
-    fails.seqSrm =
-      sequentialSrm(canary.requests, live.requests, shareBp / 10_000, { alpha: SEQ_SRM_ALPHA })
-        .outcome === "fail";
-    for (const t of TESTS) {
-      if (fails[t] && out.failAt[t] === 0) {
-        out.failAt[t] = look;
-        out.errorsAt[t] = canary.errors;
-      }
+const started = Date.now();
+const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+
+/** Both gate sets over the same rollouts (the same random stream per rollout). */
+function runCell(
+  label: string,
+  n: number,
+  rpm: number,
+  steps: readonly (readonly [number, number])[],
+  scenario: Scenario,
+): Record<GateSet, RolloutRun[]> {
+  const plan = planOf(steps);
+  const models = latencyModels(scenario.canaryLatencyScale);
+  const out: Record<GateSet, RolloutRun[]> = { sequential: [], "fixed-horizon": [] };
+  for (let i = 0; i < n; i++) {
+    for (const gates of ["sequential", "fixed-horizon"] as const) {
+      const rand = mulberry32(cellSeed(SEED, `${label}/${rpm}/${i}`));
+      out[gates].push(
+        runRollout(rand, gates, {
+          plan,
+          fixed: FIXED_HORIZON_DEFAULTS,
+          rpm,
+          intervalSeconds: INTERVAL,
+          horizonSeconds: horizonOf(plan),
+          scenario,
+          models,
+        }),
+      );
     }
   }
-  for (const t of TESTS) if (out.failAt[t] === 0) out.errorsAt[t] = canary.errors;
   return out;
-}
-
-function runCell(rpm: number, share: number, canaryRate: number): RolloutOutcome[] {
-  const rand = mulberry32(cellSeed(SEED, `${rpm}/${share}/${canaryRate}`));
-  return Array.from({ length: ROLLOUTS }, () => simulate(rand, rpm, share, canaryRate));
 }
 
 /** Wilson score interval for k successes in n trials, 95%. */
@@ -173,100 +161,177 @@ function wilson(k: number, n: number): [number, number] {
 }
 
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-function rate(outcomes: RolloutOutcome[], t: Test): string {
-  const k = outcomes.filter((o) => o.failAt[t] > 0).length;
-  const [lo, hi] = wilson(k, outcomes.length);
-  return `${pct(k / outcomes.length)} (${pct(lo)}–${pct(hi)})`;
+const count = (runs: RolloutRun[], end: RolloutRun["end"]) =>
+  runs.filter((r) => r.end === end).length;
+const rateCi = (k: number, n: number) => {
+  const [lo, hi] = wilson(k, n);
+  return `${pct(k / n)} (${pct(lo)}–${pct(hi)})`;
+};
+const share = (runs: RolloutRun[], end: RolloutRun["end"]) => pct(count(runs, end) / runs.length);
+
+function minutes(seconds: number): string {
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  if (m === 0) return `${s}s`;
+  if (m < 60) return s ? `${m}m${s}s` : `${m}m`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
-/** q-quantile (nearest rank) of the time to a fail; undetected rollouts count as never. */
-function timeQuantile(outcomes: RolloutOutcome[], t: Test, q: number): string {
-  const looks = outcomes
-    .map((o) => (o.failAt[t] > 0 ? o.failAt[t] : Infinity))
-    .sort((a, b) => a - b);
-  const v = looks[Math.min(looks.length - 1, Math.ceil(q * looks.length) - 1)] as number;
-  if (!Number.isFinite(v)) return `> ${STEP_MINUTES}m`;
-  return minutes(v);
+/** Nearest-rank quantile. */
+function quantile(xs: number[], q: number): number | null {
+  if (xs.length === 0) return null;
+  const sorted = [...xs].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
 }
 
-function minutes(looks: number): string {
-  const s = looks * LOOK_SECONDS;
-  return s < 60 ? `${s}s` : `${Math.floor(s / 60)}m${s % 60 ? `${s % 60}s` : ""}`;
-}
+const medianTime = (runs: RolloutRun[], end: RolloutRun["end"]) => {
+  const m = quantile(
+    runs.filter((r) => r.end === end).map((r) => r.at),
+    0.5,
+  );
+  return m === null ? "–" : minutes(m);
+};
 
-/** q-quantile (nearest rank) of canary errors served up to the rollback, over caught rollouts. */
-function errorsQuantile(outcomes: RolloutOutcome[], t: Test, q: number): string {
-  const errors = outcomes
-    .filter((o) => o.failAt[t] > 0)
-    .map((o) => o.errorsAt[t])
-    .sort((a, b) => a - b);
-  if (errors.length === 0) return "–";
-  return fmt(errors[Math.min(errors.length - 1, Math.ceil(q * errors.length) - 1)] as number);
-}
-
-/** Share of rollouts the sequential test passed within the step, and the median time to it. */
-function passed(outcomes: RolloutOutcome[]): string {
-  const looks = outcomes.map((o) => (o.passAt > 0 ? o.passAt : Infinity)).sort((a, b) => a - b);
-  const caught = looks.filter(Number.isFinite).length / looks.length;
-  const median = looks[Math.ceil(0.5 * looks.length) - 1] as number;
-  return `${pct(caught)}, ${Number.isFinite(median) ? minutes(median) : `> ${STEP_MINUTES}m`}`;
-}
-
-const started = Date.now();
 const lines: string[] = [];
 const print = (s = "") => lines.push(s);
+const horizonOne = horizonOf(planOf([[100, BAKE_MINUTES]]));
 
+print(`## A/A: false rollbacks per rollout (canary = live; seed ${SEED})`);
+print();
 print(
-  `## A/A: false rollbacks per rollout (both arms at ${pct(LIVE_RATE)} errors; ${ROLLOUTS} rollouts per row, seed ${SEED})`,
+  `One step at the canary share, bake ${BAKE_MINUTES} min; gates every ${INTERVAL} s; both arms ${pct(LIVE_ERRORS)} errors and the same latency (lognormal, median ${LIVE_MEDIAN_MS} ms, sigma ${LATENCY_SIGMA}); ${AA} rollouts per row (${fmt(AA * RPMS.length * SHARES.length)} in all). **Sequential** (the router's gates, plan defaults, alpha ${ALPHA}): a rollout advances once every gate is shown within its bound, holds past the bake while any is undecided, and pauses at the share after ${minutes(DEFAULTS.maxExtensionSeconds)} more (watched: ${minutes(horizonOne)} in all). **Fixed-horizon** (before): z-test p < 0.01 and Δ > 0.5 pp, p95 ratio > 1.5 and +25 ms, chi-square SRM p < 0.001, at every look; it advances at the end of the bake when nothing fails and both arms have 200 requests (held until the same ${minutes(horizonOne)} otherwise). False rollbacks with 95% Wilson intervals.`,
 );
 print();
 print(
-  `One ${STEP_MINUTES}-minute step, gates evaluated every ${LOOK_SECONDS} s (${LOOKS} looks) once both arms have ${GATES.minRequests} requests. z-test: fail if one-sided p < ${GATES.errorRate.maxPValue} and Δ > ${GATES.errorRate.minDelta}; sequential: mSPRT interval, alpha ${SEQ_ALPHA}, minDelta ${GATES.errorRate.minDelta}. "lo > 0": the same interval with today's rule (fail when it excludes 0 and the observed Δ > minDelta). SRM: chi-square p < ${GATES.srm.maxPValue} vs Beta-Binomial mixture, alpha ${SEQ_SRM_ALPHA}. Judged: rollouts that reached minRequests. Sequential pass: the interval's upper end fell below minDelta (shown not worse), which a gate that must "pass" to advance would wait for. 95% Wilson intervals.`,
-);
-print();
-print(
-  "| rpm | canary share | judged | error rate: z-test (today) | error rate: sequential | sequential, lo > 0 | SRM: chi-square (today) | SRM: sequential | sequential pass: share, median time |",
+  "| rpm | canary share | sequential: false rollbacks | advanced | paused at the limit | median time to advance | fixed-horizon: false rollbacks | advanced | held |",
 );
 print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+let totalSeq = 0;
+let totalFixed = 0;
 for (const rpm of RPMS) {
-  for (const share of SHARES) {
-    progress(`A/A: ${rpm} rpm, ${pct(share)} canary`);
-    const o = runCell(rpm, share, LIVE_RATE);
-    const judged = o.filter((r) => r.judged).length / o.length;
+  for (const bp of SHARES) {
+    progress(`A/A: ${fmt(rpm)} rpm, ${bp / 100}% canary (${elapsed()})`);
+    const o = runCell(`aa/${bp}`, AA, rpm, [[bp, BAKE_MINUTES]], AA_SCENARIO);
+    const s = o.sequential;
+    const f = o["fixed-horizon"];
+    totalSeq += count(s, "rollback");
+    totalFixed += count(f, "rollback");
     print(
-      `| ${fmt(rpm)} | ${pct(share)} | ${pct(judged)} | ${rate(o, "z")} | ${rate(o, "seq")} | ${rate(o, "seq0")} | ${rate(o, "chi2")} | ${rate(o, "seqSrm")} | ${passed(o)} |`,
+      `| ${fmt(rpm)} | ${bp / 100}% | ${rateCi(count(s, "rollback"), AA)} | ${share(s, "promote")} | ${share(s, "pause")} | ${medianTime(s, "promote")} | ${rateCi(count(f, "rollback"), AA)} | ${share(f, "promote")} | ${share(f, "horizon")} |`,
     );
+  }
+}
+const all = AA * RPMS.length * SHARES.length;
+print(`| all | | ${rateCi(totalSeq, all)} | | | | ${rateCi(totalFixed, all)} | | |`);
+
+print();
+print("## The error-rate test at its bound: a canary exactly minDelta worse (minDelta 0)");
+print();
+print(
+  `The A/A canary sits far inside the error-rate gate's null (Δ = 0 <= minDelta = 0.5 pp), so the table above shows margin as much as validity. Here minDelta is 0, so Δ = 0 is exactly on the bound: the test's own anytime false-alarm rate. One step at the share, looked at every ${INTERVAL} s for ${minutes(horizonOne)} without ever advancing; the error-rate gate's alpha is ${ALPHA} x 4/8 = ${ALPHA / 2} (latency and SRM keep theirs and can fail too). ${AA} rollouts per row.`,
+);
+print();
+print("| rpm | canary share | rollbacks (95% CI) | error-rate alpha |");
+print("|---:|---:|---:|---:|");
+for (const rpm of RPMS) {
+  for (const bp of SHARES) {
+    progress(`at the bound: ${fmt(rpm)} rpm, ${bp / 100}% canary (${elapsed()})`);
+    const plan = RolloutPlan.parse({
+      steps: [{ shareBp: bp, bakeSeconds: horizonOne }],
+      gates: { errorRate: { minDelta: 0 } },
+      alpha: ALPHA,
+      analysisIntervalSeconds: INTERVAL,
+      maxExtensionSeconds: 0,
+    });
+    const models = latencyModels(1);
+    let k = 0;
+    for (let i = 0; i < AA; i++) {
+      const rand = mulberry32(cellSeed(SEED, `bound/${bp}/${rpm}/${i}`));
+      const r = runRollout(rand, "sequential", {
+        plan,
+        fixed: FIXED_HORIZON_DEFAULTS,
+        rpm,
+        intervalSeconds: INTERVAL,
+        horizonSeconds: horizonOne,
+        scenario: AA_SCENARIO,
+        models,
+      });
+      if (r.end === "rollback") k++;
+    }
+    print(`| ${fmt(rpm)} | ${bp / 100}% | ${rateCi(k, AA)} | ${ALPHA / 2} |`);
   }
 }
 
 print();
 print(
-  `## Detection: canary worse than live (${pct(LIVE_RATE)}); time to the rollback and canary errors served before it`,
+  `## A/A through a whole plan (${WHOLE_PLAN.map(([bp, m]) => `${bp / 100}% ${m}m`).join(", ")})`,
 );
 print();
 print(
-  `Caught: share of rollouts rolled back within ${STEP_MINUTES} min. Times are median / p95 over all rollouts (undetected count as never); errors are canary errors served up to the rollback, median / p95 over the caught rollouts. "Sequential passed it": rollouts where the sequential test said "pass" (not worse by minDelta) at some look although the canary is worse, with the median time to that pass.`,
+  `The same canary = live traffic through five steps (a 100 % step is judged against live's numbers from the step before); alpha ${ALPHA} covers all of them; ${PLAN_AA} rollouts per row. Paused: where the sequential gates stopped for want of evidence (step: how many).`,
 );
 print();
 print(
-  "| canary errors | rpm | share | z-test caught | time | errors | sequential caught | time | errors | seq. lo > 0 caught | time | errors | sequential passed it |",
+  "| rpm | sequential: false rollbacks | promoted | median time to promote | paused (at step) | fixed-horizon: false rollbacks | promoted | median time to promote |",
 );
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-for (const bad of BAD_RATES) {
+print("|---:|---:|---:|---:|---:|---:|---:|---:|");
+for (const rpm of RPMS) {
+  progress(`A/A, whole plan: ${fmt(rpm)} rpm (${elapsed()})`);
+  const o = runCell("plan", PLAN_AA, rpm, WHOLE_PLAN, AA_SCENARIO);
+  const s = o.sequential;
+  const f = o["fixed-horizon"];
+  const at = new Map<number, number>();
+  for (const r of s)
+    if (r.end === "pause") at.set(r.stepIndex + 1, (at.get(r.stepIndex + 1) ?? 0) + 1);
+  const where = [...at.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([stepNo, n]) => `${stepNo}: ${n}`)
+    .join(", ");
+  print(
+    `| ${fmt(rpm)} | ${rateCi(count(s, "rollback"), PLAN_AA)} | ${share(s, "promote")} | ${medianTime(s, "promote")} | ${share(s, "pause")}${where ? ` (${where})` : ""} | ${rateCi(count(f, "rollback"), PLAN_AA)} | ${share(f, "promote")} | ${medianTime(f, "promote")} |`,
+  );
+}
+
+print();
+print(
+  "## Detection: a worse canary, one step; time to the rollback and bad requests served before it",
+);
+print();
+print(
+  `Same one-step rollouts (${DETECT} per row). Caught: rolled back within the ${minutes(horizonOne)} watched. Time: from the canary's first request to the rollback verdict, median / p95 over the caught rollouts. Bad requests, median / p95 over the caught rollouts: the canary's errors for an error regression, every canary request for a latency one. Missed: the fixed-horizon gates advanced (promoted) the bad canary at the end of its bake; the sequential gates never did (they pause at the limit instead).`,
+);
+print();
+print(
+  "| canary | rpm | share | sequential: caught | time to rollback | bad requests | fixed-horizon: caught | time to rollback | bad requests | fixed-horizon: missed |",
+);
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+const spread = (xs: number[], f: (x: number) => string) => {
+  const a = quantile(xs, 0.5);
+  const b = quantile(xs, 0.95);
+  return a === null || b === null ? "–" : `${f(a)} / ${f(b)}`;
+};
+for (const scenario of BAD) {
+  const latency = scenario.canaryLatencyScale !== 1;
   for (const rpm of RPMS) {
-    for (const share of SHARES) {
-      progress(`detection: ${pct(bad)} canary errors, ${rpm} rpm, ${pct(share)} canary`);
-      const o = runCell(rpm, share, bad);
-      const cells = (["z", "seq", "seq0"] as const).map((t) => {
-        const caught = o.filter((r) => r.failAt[t] > 0).length / o.length;
-        return `${pct(caught)} | ${timeQuantile(o, t, 0.5)} / ${timeQuantile(o, t, 0.95)} | ${errorsQuantile(o, t, 0.5)} / ${errorsQuantile(o, t, 0.95)}`;
+    for (const bp of SHARES) {
+      progress(`detection: ${scenario.label}, ${fmt(rpm)} rpm, ${bp / 100}% (${elapsed()})`);
+      const o = runCell(`${scenario.label}/${bp}`, DETECT, rpm, [[bp, BAKE_MINUTES]], scenario);
+      const cells = (["sequential", "fixed-horizon"] as const).map((g) => {
+        const caught = o[g].filter((r) => r.end === "rollback");
+        const bad = caught.map((r) => (latency ? r.canaryRequests : r.canaryErrors));
+        return `${pct(caught.length / DETECT)} | ${spread(
+          caught.map((r) => r.at),
+          minutes,
+        )} | ${spread(bad, (x) => fmt(x))}`;
       });
-      print(`| ${pct(bad)} | ${fmt(rpm)} | ${pct(share)} | ${cells.join(" | ")} | ${passed(o)} |`);
+      print(
+        `| ${scenario.label} | ${fmt(rpm)} | ${bp / 100}% | ${cells.join(" | ")} | ${share(o["fixed-horizon"], "promote")} |`,
+      );
     }
   }
 }
 print();
 print(
-  `(${((Date.now() - started) / 1000).toFixed(1)} s, \`npm run gates:bench -- --rollouts ${ROLLOUTS} --seed ${SEED} --alpha ${SEQ_ALPHA} --mixing-sd ${MIXING_SD}\`)`,
+  `(${elapsed()}; \`npm run gates:bench -- --rollouts ${AA} --plan-rollouts ${PLAN_AA} --detect ${DETECT} --interval ${INTERVAL} --alpha ${ALPHA} --bake ${BAKE_MINUTES} --seed ${SEED}\`)`,
 );
 process.stdout.write(`${lines.join("\n")}\n`);

@@ -1,6 +1,7 @@
 /**
  * The rollout state machine against shared JSON vectors
- * (test/vectors/rollout-progression.json), run in Node and in workerd: test
+ * (test/vectors/rollout-progression.json, generated and checked by
+ * scripts/gates/sequential_vectors.py), run in Node and in workerd: test
  * titles come from the data, so a title cannot drift from its expectation.
  */
 import { describe, expect, it } from "vitest";
@@ -11,7 +12,8 @@ import {
   evaluateRollout,
   type RolloutStatus,
 } from "../../src/core/rollout/state-machine.ts";
-import vectors from "../vectors/rollout-progression.json" with { type: "json" };
+import raw from "../vectors/rollout-progression.json" with { type: "json" };
+import { resolveCounts } from "./vector-counts.ts";
 
 interface Case {
   name: string;
@@ -21,17 +23,22 @@ interface Case {
   verdict: string;
   change: DocChange;
   next: { state: string; stepIndex: number };
-  onSuccess?: "flip" | "stay";
+  gates: [string, string][];
+  plan?: Partial<PlanRules>;
 }
 
+const vectors = resolveCounts(raw, { plan: raw.plan, cases: raw.cases as unknown as Case[] });
+
 describe("rollout progression vectors", () => {
-  for (const c of vectors.cases as Case[]) {
+  for (const c of vectors.cases) {
     it(`${c.name} -> ${c.verdict}`, () => {
-      const plan = { ...(vectors.plan as PlanRules), onSuccess: c.onSuccess ?? "flip" };
+      const plan = { ...(vectors.plan as PlanRules), ...(c.plan ?? {}) };
       const d = evaluateRollout(plan, c.status, c.metrics, c.now);
       expect(d.verdict).toBe(c.verdict);
       expect(d.change).toEqual(c.change);
       expect({ state: d.status.state, stepIndex: d.status.stepIndex }).toEqual(c.next);
+      // A verdict that judged the gates says each one's outcome (none judged when nothing acts).
+      if (d.gates.length > 0) expect(d.gates.map((g) => [g.gate, g.outcome])).toEqual(c.gates);
     });
   }
 });

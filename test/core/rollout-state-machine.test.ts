@@ -1,4 +1,11 @@
+/**
+ * The rollout state machine beyond the shared vectors: what it carries from
+ * look to look (the latency reference, the baseline for a 100 % step), the
+ * bake extension and the pause at its limit, the reasons an operator reads,
+ * missing metrics, and the manual commands.
+ */
 import { describe, expect, it } from "vitest";
+import { bucketUpperBound, type Histogram, LATENCY_MS } from "../../src/core/histogram.ts";
 import type { RolloutMetrics } from "../../src/core/rollout/gates.ts";
 import {
   applyManual,
@@ -9,18 +16,16 @@ import {
   type RolloutStatus,
   startRollout,
 } from "../../src/core/rollout/state-machine.ts";
+import { normalUpperTail } from "../../src/core/rollout/stats.ts";
 import { RolloutPlan } from "../../src/document/rollout-plan.ts";
 
 const MIN = 60_000;
 const plan = RolloutPlan.parse({
   steps: [
-    { shareBp: 100, bakeSeconds: 600 },
-    { shareBp: 500, bakeSeconds: 1800 },
-    { shareBp: 2500, bakeSeconds: 600 },
+    { shareBp: 500, bakeSeconds: 600 },
+    { shareBp: 10_000, bakeSeconds: 600 },
   ],
-  gates: { shadow: { minAgreement: 0.95, maxMeanAbsDelta: 0.05, minPairs: 100 } },
 });
-const stayPlan = { ...plan, onSuccess: "stay" as const };
 
 const status = (stepIndex: number, state: RolloutState = "progressing"): RolloutStatus => ({
   state,
@@ -30,224 +35,152 @@ const status = (stepIndex: number, state: RolloutState = "progressing"): Rollout
   updatedAt: 0,
 });
 
-/** Healthy metrics for a step at `shareBp`: equal error rates, similar latency, exact split. */
-const healthy = (shareBp: number, over: Partial<RolloutMetrics> = {}): RolloutMetrics => {
-  const canary = Math.round((10_000 * shareBp) / 10_000);
-  return {
-    live: { requests: 9_000, errors: 90, p95Ms: 100 },
-    canary: { requests: 1_000, errors: 10, p95Ms: 110 },
-    split: { canary, others: 10_000 - canary },
-    shadow: { pairs: 500, agreementRate: 0.98, meanAbsDelta: 0.02 },
-    ...over,
-  };
-};
-
-interface Case {
-  name: string;
-  status: RolloutStatus;
-  metrics: RolloutMetrics;
-  now: number;
-  verdict: string;
-  change: DocChange;
-  next: { state: RolloutState; stepIndex: number };
-  usePlan?: typeof plan;
+/** Expected bucket counts of n lognormal latencies (median ms, sigma 0.3), rounded. */
+function latency(n: number, median = 100): Histogram {
+  const counts: Record<string, number> = {};
+  const cdf = (x: number) => 1 - normalUpperTail(Math.log(x / median) / 0.3);
+  let total = 0;
+  for (let i = 1; i < 300; i++) {
+    const c = Math.round(
+      n * (cdf(bucketUpperBound(LATENCY_MS, i)) - cdf(bucketUpperBound(LATENCY_MS, i - 1))),
+    );
+    if (c > 0) {
+      counts[String(i)] = c;
+      total += c;
+    }
+  }
+  return { n: total, sum: total * median, lo: LATENCY_MS.min, hi: LATENCY_MS.max, counts };
 }
 
-const cases: Case[] = [
-  {
-    name: "paused rollouts do nothing",
-    status: status(0, "paused"),
-    metrics: healthy(100),
-    now: 60 * MIN,
-    verdict: "none",
-    change: null,
-    next: { state: "paused", stepIndex: 0 },
-  },
-  {
-    name: "rolled-back rollouts do nothing",
-    status: status(1, "rolled-back"),
-    metrics: healthy(500),
-    now: 60 * MIN,
-    verdict: "none",
-    change: null,
-    next: { state: "rolled-back", stepIndex: 1 },
-  },
-  {
-    name: "healthy during the bake: keep baking",
-    status: status(0),
-    metrics: healthy(100),
-    now: 5 * MIN,
-    verdict: "bake",
-    change: null,
-    next: { state: "progressing", stepIndex: 0 },
-  },
-  {
-    name: "too few requests during the bake: keep baking",
-    status: status(0),
-    metrics: healthy(100, { canary: { requests: 50, errors: 0, p95Ms: 100 } }),
-    now: 5 * MIN,
-    verdict: "bake",
-    change: null,
-    next: { state: "progressing", stepIndex: 0 },
-  },
-  {
-    name: "error rate significantly worse during the bake: roll back at once",
-    status: status(0),
-    metrics: healthy(100, { canary: { requests: 1_000, errors: 60, p95Ms: 100 } }),
-    now: 1 * MIN,
-    verdict: "rollback",
-    change: { kind: "kill" },
-    next: { state: "rolled-back", stepIndex: 0 },
-  },
-  {
-    name: "error rate worse but within minDelta: not a failure",
-    status: status(0),
-    metrics: healthy(100, {
-      live: { requests: 90_000, errors: 900, p95Ms: 100 },
-      canary: { requests: 10_000, errors: 140, p95Ms: 100 },
-      split: { canary: 100, others: 9_900 },
-    }),
-    now: 11 * MIN,
-    verdict: "advance",
-    change: { kind: "set-share", shareBp: 500 },
-    next: { state: "progressing", stepIndex: 1 },
-  },
-  {
-    name: "p95 latency 1.6x live: roll back",
-    status: status(1),
-    metrics: healthy(500, { canary: { requests: 1_000, errors: 10, p95Ms: 160 } }),
-    now: 1 * MIN,
-    verdict: "rollback",
-    change: { kind: "kill" },
-    next: { state: "rolled-back", stepIndex: 1 },
-  },
-  {
-    name: "sample-ratio mismatch: roll back",
-    status: status(0),
-    metrics: healthy(100, { split: { canary: 150, others: 9_850 } }),
-    now: 11 * MIN,
-    verdict: "rollback",
-    change: { kind: "kill" },
-    next: { state: "rolled-back", stepIndex: 0 },
-  },
-  {
-    name: "shadow label agreement below 95%: roll back",
-    status: status(0),
-    metrics: healthy(100, { shadow: { pairs: 500, agreementRate: 0.9, meanAbsDelta: 0.02 } }),
-    now: 11 * MIN,
-    verdict: "rollback",
-    change: { kind: "kill" },
-    next: { state: "rolled-back", stepIndex: 0 },
-  },
-  {
-    name: "shadow mean |Δscore| too large: roll back",
-    status: status(0),
-    metrics: healthy(100, { shadow: { pairs: 500, agreementRate: 0.99, meanAbsDelta: 0.08 } }),
-    now: 11 * MIN,
-    verdict: "rollback",
-    change: { kind: "kill" },
-    next: { state: "rolled-back", stepIndex: 0 },
-  },
-  {
-    name: "bake done, all gates pass: advance to 5%",
-    status: status(0),
-    metrics: healthy(100),
-    now: 10 * MIN,
-    verdict: "advance",
-    change: { kind: "set-share", shareBp: 500 },
-    next: { state: "progressing", stepIndex: 1 },
-  },
-  {
-    name: "bake done, too few requests: hold",
-    status: status(0),
-    metrics: healthy(100, { live: { requests: 150, errors: 0, p95Ms: 100 } }),
-    now: 30 * MIN,
-    verdict: "hold",
-    change: null,
-    next: { state: "progressing", stepIndex: 0 },
-  },
-  {
-    name: "bake done, too few shadow pairs: hold",
-    status: status(1),
-    metrics: healthy(500, { shadow: { pairs: 20, agreementRate: 1, meanAbsDelta: 0 } }),
-    now: 31 * MIN,
-    verdict: "hold",
-    change: null,
-    next: { state: "progressing", stepIndex: 1 },
-  },
-  {
-    name: "bake done, no shadow data at all: hold",
-    status: status(1),
-    metrics: healthy(500, { shadow: null }),
-    now: 31 * MIN,
-    verdict: "hold",
-    change: null,
-    next: { state: "progressing", stepIndex: 1 },
-  },
-  {
-    name: "last step passed: promote (flip live to the canary)",
-    status: status(2),
-    metrics: healthy(2500),
-    now: 10 * MIN,
-    verdict: "promote",
-    change: { kind: "flip" },
-    next: { state: "promoted", stepIndex: 2 },
-  },
-  {
-    name: "last step passed with onSuccess stay: complete without a flip",
-    status: status(2),
-    metrics: healthy(2500),
-    now: 10 * MIN,
-    verdict: "promote",
-    change: null,
-    next: { state: "completed", stepIndex: 2 },
-    usePlan: stayPlan,
-  },
-];
+/** A step at 5 % with `canary` canary requests (1 % errors unless given), live at 1 %. */
+function step(canary: number, errors = Math.round(canary / 100), median = 100): RolloutMetrics {
+  const live = canary * 19;
+  return {
+    live: { requests: live, errors: live / 100, p95Ms: 160, latencyMs: latency(live) },
+    canary: { requests: canary, errors, p95Ms: 160, latencyMs: latency(canary, median) },
+    split: { canary, others: live },
+    shadow: null,
+    revision: "3@1",
+  };
+}
 
 describe("evaluateRollout", () => {
-  for (const c of cases) {
-    it(`${c.name} -> ${c.verdict}`, () => {
-      const d = evaluateRollout(c.usePlan ?? plan, c.status, c.metrics, c.now);
-      expect(d.verdict).toBe(c.verdict);
-      expect(d.change).toEqual(c.change);
-      expect({ state: d.status.state, stepIndex: d.status.stepIndex }).toEqual(c.next);
-      if (c.verdict === "advance") expect(d.status.stepStartedAt).toBe(c.now);
-      if (c.verdict === "rollback") expect(d.gates.some((g) => g.outcome === "fail")).toBe(true);
-    });
-  }
-
-  it("p95 latency 2x live but only 3 ms slower is jitter, not a regression", () => {
-    const fast = healthy(500, {
-      live: { requests: 9_000, errors: 90, p95Ms: 3 },
-      canary: { requests: 1_000, errors: 10, p95Ms: 6 },
-    });
-    const d = evaluateRollout(plan, status(1), fast, MIN);
-    expect(d.verdict).toBe("bake");
-    expect(d.gates.find((g) => g.gate === "latency-p95")?.outcome).toBe("pass");
+  it("sets the latency reference at the first look with enough live data and keeps it for the step", () => {
+    const first = evaluateRollout(plan, status(0), step(300), MIN);
+    expect(first.verdict).toBe("bake");
+    const ref = first.status.latencyReference;
+    expect(ref).toMatchObject({ stepIndex: 0, revision: "3@1" });
+    expect(first.gates.find((g) => g.gate === "latency-p95")?.detail).toMatch(
+      /is the reference; waiting for requests of both arms after it was set/,
+    );
+    const baking = evaluateRollout(plan, first.status, step(6_000), 5 * MIN);
+    expect(baking.status.latencyReference).toEqual(ref);
+    const later = evaluateRollout(plan, baking.status, step(12_000), 11 * MIN);
+    expect(later.gates.find((g) => g.gate === "latency-p95")?.outcome).toBe("pass");
+    expect(later.verdict).toBe("advance");
+    // The next step starts without one.
+    expect(later.status.latencyReference).toBeNull();
   });
 
-  it("a 100% step compares the canary with live as measured at the end of the previous step", () => {
-    const full = RolloutPlan.parse({
-      steps: [
-        { shareBp: 5000, bakeSeconds: 60 },
-        { shareBp: 10_000, bakeSeconds: 60 },
-      ],
+  it("advances to a 100% step with live's counts and latency tail as the baseline, judged against it", () => {
+    const s1 = evaluateRollout(plan, status(0), step(300), MIN).status;
+    const advanced = evaluateRollout(plan, s1, step(12_000), 11 * MIN);
+    expect(advanced).toMatchObject({
+      verdict: "advance",
+      change: { kind: "set-share", shareBp: 10_000 },
     });
-    const advanced = evaluateRollout(full, status(0), healthy(5000), MIN);
-    expect(advanced.verdict).toBe("advance");
-    expect(advanced.status.baseline).toEqual(healthy(5000).live);
+    expect(advanced.status).toMatchObject({ stepIndex: 1, stepStartedAt: 11 * MIN });
+    const baseline = advanced.status.baseline;
+    expect(baseline).toMatchObject({ requests: 228_000, errors: 2280 });
+    expect(baseline?.tail?.requests).toBeGreaterThan(200_000);
+    expect(baseline?.tail?.above).toBeGreaterThan(0);
 
-    const noLive = { requests: 0, errors: 0, p95Ms: null };
-    const good = healthy(10_000, { live: noLive, split: { canary: 10_000, others: 0 } });
-    expect(evaluateRollout(full, advanced.status, good, 2 * MIN).verdict).toBe("promote");
-    const bad = { ...good, canary: { requests: 1_000, errors: 200, p95Ms: 100 } };
-    expect(evaluateRollout(full, advanced.status, bad, 2 * MIN).verdict).toBe("rollback");
+    const full = (errors: number): RolloutMetrics => ({
+      live: { requests: 0, errors: 0, p95Ms: null },
+      canary: { requests: 60_000, errors, p95Ms: 160, latencyMs: latency(60_000) },
+      split: { canary: 60_000, others: 0 },
+      shadow: null,
+      revision: "4@1",
+    });
+    const promote = evaluateRollout(plan, advanced.status, full(600), 22 * MIN);
+    expect(promote.verdict).toBe("promote");
+    expect(promote.gates.find((g) => g.gate === "error-rate")?.detail).toMatch(
+      /vs 1\.0% live's baseline/,
+    );
+    expect(evaluateRollout(plan, advanced.status, full(1800), 12 * MIN).verdict).toBe("rollback");
+  });
+
+  it("holds past the bake while a gate is undecided, saying which and how long; pauses at the limit", () => {
+    const thin = step(1_000);
+    const s = evaluateRollout(plan, status(0), thin, MIN).status;
+    const hold = evaluateRollout(plan, s, thin, 25 * MIN);
+    expect(hold.verdict).toBe("hold");
+    expect(hold.reason).toMatch(
+      /^step 1\/2 \(5%\): bake extended 15m of up to 1h, waiting for error-rate(, latency-p95)? \(error rate 1\.0% vs 1\.0% live, .* \(about [\d,]+ more canary requests at this estimate\)\)/,
+    );
+    const pause = evaluateRollout(plan, s, thin, 70 * MIN);
+    expect(pause).toMatchObject({ verdict: "pause", change: null });
+    expect(pause.status).toMatchObject({ state: "paused", pausedAtLimit: true });
+    expect(pause.reason).toMatch(
+      /still undecided 1h after the bake \(maxExtensionSeconds\): error-rate.*; paused at 5%, a failing gate still rolls it back; resume to wait one more bake and extension, promote to accept, abort to roll back$/,
+    );
+    // Paused at the limit, the canary is still watched.
+    expect(evaluateRollout(plan, pause.status, thin, 80 * MIN).verdict).toBe("none");
+    expect(evaluateRollout(plan, pause.status, step(1_000, 80), 80 * MIN).verdict).toBe("rollback");
+    // Resume: a new bake and extension; the step's metrics (and its reference) go on.
+    const resumed = applyManual(pause.status, "resume", 90 * MIN);
+    if ("error" in resumed) throw new Error(resumed.error);
+    expect(resumed.status).toMatchObject({
+      state: "progressing",
+      pausedAtLimit: false,
+      stepStartedAt: 90 * MIN,
+    });
+    expect(resumed.status.latencyReference).toEqual(pause.status.latencyReference);
+    expect(evaluateRollout(plan, resumed.status, thin, 95 * MIN).verdict).toBe("bake");
+  });
+
+  it("missing metrics never produce a verdict: no traffic at all holds, then pauses", () => {
+    const none: RolloutMetrics = {
+      live: { requests: 0, errors: 0, p95Ms: null },
+      canary: { requests: 0, errors: 0, p95Ms: null },
+      split: { canary: 0, others: 0 },
+      shadow: null,
+    };
+    expect(evaluateRollout(plan, status(0), none, MIN).verdict).toBe("bake");
+    expect(evaluateRollout(plan, status(0), none, 11 * MIN).verdict).toBe("hold");
+    expect(evaluateRollout(plan, status(0), none, 71 * MIN).verdict).toBe("pause");
+    // Counts without latency histograms: the latency gate waits, the others decide.
+    const counts = step(12_000);
+    delete counts.live.latencyMs;
+    delete counts.canary.latencyMs;
+    const d = evaluateRollout(plan, status(0), counts, 11 * MIN);
+    expect(d.verdict).toBe("hold");
+    expect(d.gates.map((g) => [g.gate, g.outcome])).toEqual([
+      ["min-requests", "pass"],
+      ["error-rate", "pass"],
+      ["latency-p95", "inconclusive"],
+      ["srm", "pass"],
+    ]);
+  });
+
+  it("rolls back at once, mid-bake, and says which gate", () => {
+    const d = evaluateRollout(plan, status(0), step(3_000, 150), MIN);
+    expect(d).toMatchObject({
+      verdict: "rollback",
+      change: { kind: "kill" },
+      reason: "gate failed: error-rate",
+    });
+    expect(d.status.state).toBe("rolled-back");
+  });
+
+  it("a maxExtensionSeconds of 0 pauses as soon as the bake ends undecided", () => {
+    const strict = { ...plan, maxExtensionSeconds: 0 };
+    expect(evaluateRollout(strict, status(0), step(1_000), 10 * MIN).verdict).toBe("pause");
   });
 
   it("leaves its inputs untouched, also when it advances", () => {
-    const s = status(0);
-    const m = healthy(100);
+    const s = evaluateRollout(plan, status(0), step(300), MIN).status;
+    const m = step(12_000);
     const copy = structuredClone({ s, m });
     expect(evaluateRollout(plan, s, m, 10 * MIN).status).toMatchObject({
       stepIndex: 1,
@@ -265,7 +198,7 @@ describe("evaluateRollout", () => {
         startedAt: 42,
         updatedAt: 42,
       },
-      change: { kind: "set-share", shareBp: 100 },
+      change: { kind: "set-share", shareBp: 500 },
     });
   });
 });
@@ -297,8 +230,10 @@ describe("manual overrides", () => {
     });
   }
 
-  it("a paused rollout ignores even failing metrics until resumed", () => {
-    const failing = healthy(500, { canary: { requests: 1_000, errors: 500, p95Ms: 100 } });
-    expect(evaluateRollout(plan, status(1, "paused"), failing, MIN).verdict).toBe("none");
+  it("an operator's pause ignores even failing metrics until resumed", () => {
+    const paused = applyManual(status(0), "pause", MIN);
+    if ("error" in paused) throw new Error(paused.error);
+    expect(paused.status.pausedAtLimit).toBe(false);
+    expect(evaluateRollout(plan, paused.status, step(3_000, 300), 2 * MIN).verdict).toBe("none");
   });
 });

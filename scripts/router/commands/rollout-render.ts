@@ -60,7 +60,7 @@ export function formatStatus(v: RolloutView): string {
   lines.push(`${v.service}: live ${v.live}, canary ${canary}, document version ${v.version}`);
   const plan = v.plan;
   lines.push(
-    `  plan       ${plan ? `${describeSteps(plan)} (gates need ${plan.gates.minRequests} requests per arm)` : "none"}`,
+    `  plan       ${plan ? `${describeSteps(plan)} (gates need ${plan.gates.minRequests} requests per arm; alpha ${plan.alpha}; an undecided step holds up to ${formatSeconds(plan.maxExtensionSeconds)} past its bake; evaluated every ${formatSeconds(plan.analysisIntervalSeconds)})` : "none"}`,
   );
 
   const status = v.statusCurrent ? v.status : null;
@@ -70,7 +70,7 @@ export function formatStatus(v: RolloutView): string {
     );
   } else if (plan && !status) {
     lines.push(
-      `  state      not started: the analyzer starts it at its next tick, or now: npm run router -- rollout start ${v.service}`,
+      `  state      not started: the service's control object starts it at its next evaluation (every analysisIntervalSeconds), or now: npm run router -- rollout start ${v.service}`,
     );
   }
   if (status) {
@@ -82,8 +82,13 @@ export function formatStatus(v: RolloutView): string {
     lines.push(`  state      ${status.state}, ${stepText}`);
     if (step && status.state === "progressing") {
       const left = status.stepStartedAt + step.bakeSeconds * 1000 - v.now;
+      const limit = plan ? formatSeconds(plan.maxExtensionSeconds) : "-";
       lines.push(
-        `  bake       ${left > 0 ? `${formatSeconds(left / 1000)} left` : "done; the next verdict moves on or holds"} (step started ${formatTime(status.stepStartedAt)})`,
+        `  bake       ${left > 0 ? `${formatSeconds(left / 1000)} left` : `done ${formatSeconds(-left / 1000)} ago: advances once every gate passes, holds while any is inconclusive (up to ${limit} past the bake, then pauses)`} (step started ${formatTime(status.stepStartedAt)})`,
+      );
+    } else if (status.state === "paused" && status.pausedAtLimit) {
+      lines.push(
+        "  bake       paused at the bake limit with gates undecided; a failing gate still rolls it back. Resume (one more bake and extension), promote or abort",
       );
     } else if (status.state === "paused") {
       lines.push("  bake       paused: the bake starts over on resume");

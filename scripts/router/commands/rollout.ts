@@ -71,6 +71,15 @@ object (a Durable Object), which only the router reaches.
 
 ${ROUTER_HELP}`;
 
+/** --<name> <duration> in seconds ("30s", "2h"); undefined when not given. */
+function durationOption(values: Values, name: string): number | undefined {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  const parsed = parseDuration(String(text));
+  if (!parsed.ok) throw usage(`--${name}: ${parsed.message}`);
+  return parsed.seconds;
+}
+
 /** "1%:10m,5%:30m" -> [{ shareBp: 100, bakeSeconds: 600 }, { shareBp: 500, bakeSeconds: 1800 }]. */
 export function parseSteps(text: string): RolloutPlanChange["steps"] {
   const parts = text.split(",").map((p) => p.trim());
@@ -102,24 +111,44 @@ The service needs a canary block (the origin to roll out); start one at 0% with
 New steps (or a new canary origin or salt) start the rollout over from the
 first step; gate and --on-success changes apply to the running rollout.
 
+A step advances once every gate passes: each gate is an anytime-valid test
+(it may be looked at every interval without more false rollbacks) that fails
+once its interval lies beyond the plan's bound and passes once it lies within.
+A step still undecided at the end of its bake holds, up to --max-extension
+past it, then the rollout pauses at its share (never a rollback for want of
+evidence).
+
 Options:
   --steps <list>        comma-separated <share>:<bake>; shares like 5% or 500bp,
                         bakes like 30s, 10m, 2h or 1h30m
   --min-requests <n>    requests each arm needs in a step before any verdict
                         (default: the current plan's, else 200)
+  --alpha <x>           the chance of rolling back a canary that is within every
+                        bound, per rollout: across every gate, step and look,
+                        split between them (0 < x <= 0.2; default: the current
+                        plan's, else 0.01)
+  --max-extension <d>   how long a step whose gates are undecided at the end of
+                        its bake holds before the rollout pauses, e.g. 30m, 2h, 0s
+                        (default: the current plan's, else 1h)
+  --interval <d>        how often the service's control object evaluates the
+                        gates, 5s to 5m (default: the current plan's, else 15s)
   --on-success <what>   after the last step: flip (the canary becomes live,
                         the default) or stay (at the last share)
 ${WRITE_HELP}
 
 Example:
   npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
-  npm run router -- rollout plan fraud --steps 5%:1h,50%:1h --min-requests 500 --on-success stay --dry-run`,
+  npm run router -- rollout plan fraud --steps 5%:1h,50%:1h --min-requests 500 --on-success stay --dry-run
+  npm run router -- rollout plan fraud --steps 5%:30m,100%:10m --alpha 0.05 --max-extension 2h --interval 30s`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, {
       ...WRITE_OPTIONS,
       steps: { type: "string" },
       "min-requests": { type: "string" },
       "on-success": { type: "string" },
+      alpha: { type: "string" },
+      "max-extension": { type: "string" },
+      interval: { type: "string" },
     });
     const service = positional(positionals, 0, "service");
     if (values.steps === undefined)
@@ -130,10 +159,19 @@ Example:
     if (onSuccess !== undefined && onSuccess !== "flip" && onSuccess !== "stay") {
       throw usage(`--on-success must be flip or stay, not "${onSuccess}"`);
     }
+    const alpha = values.alpha === undefined ? undefined : Number(values.alpha);
+    if (alpha !== undefined && !(alpha > 0 && alpha <= 0.2)) {
+      throw usage(`--alpha must be a number above 0 and at most 0.2, not "${values.alpha}"`);
+    }
+    const maxExtension = durationOption(values, "max-extension");
+    const interval = durationOption(values, "interval");
     const change: RolloutPlanChange = {
       steps,
       ...(minRequests !== undefined ? { gates: { minRequests } } : {}),
       ...(onSuccess !== undefined ? { onSuccess } : {}),
+      ...(alpha !== undefined ? { alpha } : {}),
+      ...(maxExtension !== undefined ? { maxExtensionSeconds: maxExtension } : {}),
+      ...(interval !== undefined ? { analysisIntervalSeconds: interval } : {}),
     };
     await write({ service, values, edit: "rollout.plan", args: change });
     if (!values["dry-run"]) {

@@ -1,19 +1,57 @@
 /**
  * The rollout gates: each turns the current step's measurements into
- * pass / fail / inconclusive, with the evidence that decided it.
+ * pass / fail / inconclusive with its evidence (the estimate, an
+ * anytime-valid interval, the statistic and its boundary) and a sentence an
+ * operator can act on.
  *
  * Layer: pure core. Order: minimum sample first (nothing else is judged
  * before both arms have it), then error rate, latency, shadow agreement and
- * sample-ratio mismatch.
+ * |delta|, and sample-ratio mismatch. Every judged gate is an anytime-valid
+ * test (src/core/rollout/sequential.ts) at its share of the plan's alpha
+ * (src/core/rollout/plan.ts): it fails when its interval lies wholly beyond
+ * the plan's bound, passes when wholly within it, and is inconclusive in
+ * between; missing data is always inconclusive, never a verdict.
  */
-import type { GateRules } from "./plan.ts";
-import { sampleRatioMismatch, twoProportionZTest } from "./stats.ts";
+import { ABS_DELTA, bucketUpperBound, type Histogram, LATENCY_MS, quantile } from "../histogram.ts";
+import { count, ms, num, pct, pp, ppAbs } from "./gate-words.ts";
+import {
+  allowanceBucket,
+  type BucketCounts,
+  countAbove,
+  countAll,
+  countsSince,
+  quantileBucket,
+} from "./latency-tail.ts";
+import type { GateRules, JudgedGate } from "./plan.ts";
+import {
+  compareRates,
+  DEFAULT_SRM_CONCENTRATION,
+  type IntervalTest,
+  moreNeeded,
+  type SequentialOutcome,
+  sequentialSrm,
+  testMean,
+  testRate,
+} from "./sequential.ts";
 
 export interface ArmMetrics {
   requests: number;
   /** 5xx answers, timeouts and connection errors (before failover). */
   errors: number;
   p95Ms: number | null;
+  /** Origin latency of the first attempts that answered; absent: no latency data. */
+  latencyMs?: Histogram | undefined;
+}
+
+export interface ShadowMetrics {
+  /** Pairs where both arms gave a label. */
+  pairs: number;
+  agreementRate: number;
+  meanAbsDelta: number;
+  /** Pairs that agreed (exact; else agreementRate x pairs). */
+  agreed?: number | undefined;
+  /** |Δscore| of the pairs with both scores; absent: the |Δscore| gate has no data. */
+  absDelta?: Histogram | undefined;
 }
 
 export interface RolloutMetrics {
@@ -21,91 +59,380 @@ export interface RolloutMetrics {
   canary: ArmMetrics;
   /** Requests with a user id, by the arm the decision chose (for sample-ratio mismatch). */
   split: { canary: number; others: number };
-  shadow: { pairs: number; agreementRate: number; meanAbsDelta: number } | null;
+  shadow: ShadowMetrics | null;
+  /** The document revision these metrics belong to (a new revision starts them over). */
+  revision?: string | undefined;
 }
 
-export type GateName =
-  | "min-requests"
-  | "error-rate"
-  | "latency-p95"
-  | "shadow-agreement"
-  | "shadow-delta"
-  | "srm";
-export type GateOutcome = "pass" | "fail" | "inconclusive";
+/** Live's requests after the step's latency reference was set, and how many were slower than it. */
+export interface TailCounts {
+  bucket: number;
+  requests: number;
+  above: number;
+}
+
+/** Live at the end of the previous step: a 100 % step is judged against it. */
+export interface Baseline extends ArmMetrics {
+  tail?: TailCounts | null | undefined;
+}
+
+/** The latency gate's threshold for one step, and both arms' histograms when it was set. */
+export interface LatencyReference {
+  stepIndex: number;
+  revision: string | null;
+  /** Live's p95 bucket then; the threshold is its upper bound. */
+  bucket: number;
+  live: BucketCounts;
+  canary: BucketCounts;
+}
+
+export type GateName = "min-requests" | JudgedGate;
+export type GateOutcome = SequentialOutcome;
+
+export interface GateEvidence {
+  /** What the interval is about, e.g. "canary - live error rate". */
+  measure: string;
+  effect: number;
+  /** Anytime-valid interval: each end is wrong with probability <= alpha at any look. */
+  lo: number;
+  hi: number;
+  /** The plan's bound the interval is judged against. */
+  bound: number;
+  /** log of the mixture likelihood ratio (SRM: Bayes factor); decides once it reaches `boundary`. */
+  statistic: number;
+  boundary: number;
+  /** This gate's share of the plan's alpha at this step. */
+  alpha: number;
+  /** Observations behind it: the candidate's and the reference's (live requests, or pairs). */
+  candidate: number;
+  reference: number;
+  /** About how many more candidate observations would decide, if the estimate stays (inconclusive only). */
+  more?: number | null;
+}
 
 export interface GateResult {
   gate: GateName;
   outcome: GateOutcome;
   detail: string;
+  evidence?: GateEvidence;
 }
 
-const pct = (x: number) => `${(x * 100).toFixed(2)}%`;
+export interface GateContext {
+  shareBp: number;
+  stepIndex: number;
+  alphas: Partial<Record<JudgedGate, number>>;
+  /** Set at a 100 % step: live is this fixed sample from the end of the previous step. */
+  baseline: Baseline | null;
+  /** The latency reference the status holds for this step, if any. */
+  latencyReference: LatencyReference | null;
+}
 
-export function evaluateGates(
-  gates: GateRules,
+export interface GateVerdicts {
+  results: GateResult[];
+  /** The latency reference to keep for the next look (set at the first look with enough live data). */
+  latencyReference: LatencyReference | null;
+  /** Live's tail counts, kept as the baseline for a following 100 % step. */
+  tail: TailCounts | null;
+}
+
+/** Mixing sd of the rate tests: quickest for distances of about one percentage point. */
+export const RATE_MIXING_SD = 0.01;
+/** Mixing sd of the |Δscore| test, as a fraction of the bound. */
+export const DELTA_MIXING_FRACTION = 0.25;
+
+function evidenceOf(t: IntervalTest, measure: string, candidate: number, reference: number) {
+  const e: GateEvidence = {
+    measure,
+    effect: t.effect,
+    lo: t.lo,
+    hi: t.hi,
+    bound: t.bound,
+    statistic: t.statistic,
+    boundary: t.boundary,
+    alpha: t.alpha,
+    candidate,
+    reference,
+  };
+  if (t.outcome === "inconclusive") e.more = moreNeeded(t, candidate);
+  return e;
+}
+
+/** "; boundary crossed after 4,100 canary requests" and the like. */
+function verdictWords(t: IntervalTest, n: number, what: string, allowed: string): string {
+  if (t.outcome === "fail")
+    return `, beyond ${allowed}; boundary crossed after ${count(n)} ${what}`;
+  if (t.outcome === "pass") return `, within ${allowed} after ${count(n)} ${what}`;
+  const more = moreNeeded(t, n);
+  const hint =
+    more === null ? "it sits on the bound" : `about ${count(more)} more ${what} at this estimate`;
+  return `: not yet beyond or within ${allowed} (${hint})`;
+}
+
+const interval = (t: IntervalTest, f: (x: number) => string) => `interval ${f(t.lo)} to ${f(t.hi)}`;
+
+function errorRateGate(rules: GateRules, m: RolloutMetrics, ctx: GateContext): GateResult {
+  const alpha = ctx.alphas["error-rate"] as number;
+  const bound = rules.errorRate.minDelta;
+  const t = compareRates(
+    { trials: m.canary.requests, events: m.canary.errors },
+    { trials: m.live.requests, events: m.live.errors },
+    { alpha, bound, mixingSd: RATE_MIXING_SD, fixedReference: ctx.baseline !== null },
+  );
+  const rc = m.canary.requests > 0 ? m.canary.errors / m.canary.requests : 0;
+  const rl = m.live.requests > 0 ? m.live.errors / m.live.requests : 0;
+  const live = ctx.baseline ? "live's baseline" : "live";
+  const diff = t.effect > 0 ? `worse by ${ppAbs(t.effect)}` : `${pp(t.effect)}`;
+  return {
+    gate: "error-rate",
+    outcome: t.outcome,
+    detail: `error rate ${pct(rc)} vs ${pct(rl)} ${live}, ${diff} (${interval(t, pp)})${verdictWords(t, m.canary.requests, "canary requests", `the ${pp(bound)} allowed`)}`,
+    evidence: evidenceOf(t, "canary - live error rate", m.canary.requests, m.live.requests),
+  };
+}
+
+function latencyGate(
+  rules: GateRules,
   m: RolloutMetrics,
-  canaryShareBp: number,
-): GateResult[] {
-  const enough = m.live.requests >= gates.minRequests && m.canary.requests >= gates.minRequests;
+  ctx: GateContext,
+): { result: GateResult; reference: LatencyReference | null; tail: TailCounts | null } {
+  const gate = "latency-p95" as const;
+  const { max, minDeltaMs } = rules.latencyP95Ratio;
+  const alpha = ctx.alphas[gate] as number;
+  const canaryHist = m.canary.latencyMs;
+  // A reference set earlier in this step (same revision: the same stream of requests) is kept.
+  const held = ctx.latencyReference;
+  const kept =
+    !ctx.baseline &&
+    held &&
+    held.stepIndex === ctx.stepIndex &&
+    held.revision === (m.revision ?? null)
+      ? held
+      : null;
+  const wait = (detail: string) => ({
+    result: { gate, outcome: "inconclusive" as const, detail },
+    reference: kept,
+    tail: null,
+  });
+  if (!canaryHist || canaryHist.n === 0) return wait("no canary latency data yet");
+
+  // The threshold T and the live counts it is judged by.
+  let bucket: number;
+  let live: { requests: number; above: number };
+  let canaryCounts: BucketCounts;
+  let reference: LatencyReference | null = kept;
+  if (ctx.baseline) {
+    const tail = ctx.baseline.tail;
+    if (!tail || tail.requests === 0)
+      return wait("no live latency baseline from the previous step to compare with");
+    bucket = tail.bucket;
+    live = { requests: tail.requests, above: tail.above };
+    canaryCounts = canaryHist.counts;
+  } else {
+    const liveHist = m.live.latencyMs;
+    if (!liveHist || liveHist.n === 0) return wait("no live latency data yet");
+    if (!reference) {
+      if (liveHist.n < rules.minRequests) {
+        return wait(
+          `live has ${count(liveHist.n)} answered requests; its p95 becomes the reference at ${count(rules.minRequests)}`,
+        );
+      }
+      reference = {
+        stepIndex: ctx.stepIndex,
+        revision: m.revision ?? null,
+        bucket: quantileBucket(liveHist.counts, 0.95) ?? 0,
+        live: { ...liveHist.counts },
+        canary: { ...canaryHist.counts },
+      };
+    }
+    bucket = reference.bucket;
+    const liveSince = countsSince(liveHist.counts, reference.live);
+    live = { requests: countAll(liveSince), above: countAbove(liveSince, bucket) };
+    canaryCounts = countsSince(canaryHist.counts, reference.canary);
+  }
+  const threshold = bucketUpperBound(LATENCY_MS, bucket);
+  const allowance = allowanceBucket(bucket, max, minDeltaMs);
+  const allowanceMs = bucketUpperBound(LATENCY_MS, allowance);
+  const canary = { requests: countAll(canaryCounts), above: countAbove(canaryCounts, allowance) };
+  const tail = ctx.baseline ? null : { bucket, ...live };
+  if (canary.requests === 0 || live.requests === 0) {
+    return {
+      result: {
+        gate,
+        outcome: "inconclusive",
+        detail: `live's p95 ${ms(threshold)} is the reference; waiting for requests of both arms after it was set`,
+      },
+      reference,
+      tail,
+    };
+  }
+  const t = compareRates(
+    { trials: canary.requests, events: canary.above },
+    { trials: live.requests, events: live.above },
+    { alpha, bound: 0, mixingSd: RATE_MIXING_SD, fixedReference: ctx.baseline !== null },
+  );
+  const c95 = quantile(canaryHist, LATENCY_MS, 0.95);
+  const l95 = ctx.baseline
+    ? ctx.baseline.p95Ms
+    : m.live.latencyMs
+      ? quantile(m.live.latencyMs, LATENCY_MS, 0.95)
+      : null;
+  const p95s =
+    c95 !== null && l95 !== null && l95 > 0
+      ? `p95 ${ms(c95)} vs ${ms(l95)} ${ctx.baseline ? "live's baseline" : "live"} (x${(c95 / l95).toFixed(2)}, allowed x${max} or +${minDeltaMs} ms): `
+      : "";
+  const shares = `${pct(canary.above / canary.requests)} of canary requests slower than ${ms(allowanceMs)} vs ${pct(live.above / live.requests)} of live slower than ${ms(threshold)}, ${pp(t.effect)} (${interval(t, pp)})`;
+  return {
+    result: {
+      gate,
+      outcome: t.outcome,
+      detail: `${p95s}${shares}${verdictWords(t, canary.requests, "canary requests", "the allowance")}`,
+      evidence: evidenceOf(
+        t,
+        `share of canary requests slower than ${ms(allowanceMs)} - share of live slower than ${ms(threshold)}`,
+        canary.requests,
+        live.requests,
+      ),
+    },
+    reference,
+    tail,
+  };
+}
+
+function shadowGates(rules: GateRules, m: RolloutMetrics, ctx: GateContext): GateResult[] {
+  const g = rules.shadow;
+  if (!g) return [];
+  const s = m.shadow;
+  const out: GateResult[] = [];
+  // Agreement, judged as its complement: the disagreement rate may be at most 1 - minAgreement.
+  if (!s || s.pairs < g.minPairs) {
+    out.push({
+      gate: "shadow-agreement",
+      outcome: "inconclusive",
+      detail: `${count(s?.pairs ?? 0)} compared shadow pairs (need ${count(g.minPairs)})`,
+    });
+  } else {
+    const agreed = s.agreed ?? Math.round(s.agreementRate * s.pairs);
+    const t = testRate(
+      { trials: s.pairs, events: s.pairs - agreed },
+      {
+        alpha: ctx.alphas["shadow-agreement"] as number,
+        bound: 1 - g.minAgreement,
+        mixingSd: RATE_MIXING_SD,
+      },
+    );
+    const asAgreement = {
+      ...t,
+      effect: 1 - t.effect,
+      lo: 1 - t.hi,
+      hi: 1 - t.lo,
+      bound: g.minAgreement,
+    };
+    out.push({
+      gate: "shadow-agreement",
+      outcome: t.outcome,
+      detail: `label agreement ${pct(agreed / s.pairs)} over ${count(s.pairs)} pairs (${interval(asAgreement, pct)})${verdictWords(t, s.pairs, "pairs", `the ${pct(g.minAgreement)} minimum`)}`,
+      evidence: evidenceOf(asAgreement, "shadow label agreement", s.pairs, s.pairs),
+    });
+  }
+  const h = s?.absDelta;
+  if (!s || !h || h.n < g.minPairs) {
+    out.push({
+      gate: "shadow-delta",
+      outcome: "inconclusive",
+      detail: `${count(h?.n ?? 0)} scored shadow pairs (need ${count(g.minPairs)})`,
+    });
+  } else {
+    const mean = h.sum / h.n;
+    // Second moment from the buckets' upper ends (clamped to the largest value seen):
+    // at least the true one, so the variance errs on the wide side.
+    let second = 0;
+    for (const [k, c] of Object.entries(h.counts)) {
+      const ub = Math.min(h.hi ?? Infinity, bucketUpperBound(ABS_DELTA, Number(k)));
+      second += c * ub * ub;
+    }
+    // At least (5% of the mean)^2: the histogram's resolution, so identical values do not give 0.
+    const variance = Math.max(second / h.n - mean * mean, (0.05 * mean) ** 2, 1e-24);
+    const t = testMean(
+      { n: h.n, mean, variance },
+      {
+        alpha: ctx.alphas["shadow-delta"] as number,
+        bound: g.maxMeanAbsDelta,
+        mixingSd: Math.max(1e-9, g.maxMeanAbsDelta * DELTA_MIXING_FRACTION),
+      },
+    );
+    const lo = { ...t, lo: Math.max(0, t.lo) };
+    out.push({
+      gate: "shadow-delta",
+      outcome: t.outcome,
+      detail: `mean |Δscore| ${num(mean)} over ${count(h.n)} pairs (${interval(lo, num)})${verdictWords(t, h.n, "pairs", `the ${num(g.maxMeanAbsDelta)} maximum`)}`,
+      evidence: evidenceOf(lo, "shadow mean |Δscore|", h.n, h.n),
+    });
+  }
+  return out;
+}
+
+function srmGate(m: RolloutMetrics, ctx: GateContext): GateResult {
+  const { canary, others } = m.split;
+  const total = canary + others;
+  const expected = ctx.shareBp / 10_000;
+  if (total === 0) {
+    return {
+      gate: "srm",
+      outcome: "inconclusive",
+      detail: "no identified requests to check the split",
+    };
+  }
+  const alpha = ctx.alphas.srm as number;
+  const r = sequentialSrm(canary, others, expected, {
+    alpha,
+    concentration: DEFAULT_SRM_CONCENTRATION,
+  });
+  const got = `canary got ${pct(r.observedShare)} of ${count(total)} identified requests for a ${pct(expected)} share`;
+  const detail =
+    expected <= 0 || expected >= 1
+      ? `${got}: a ${pct(expected)} share cannot mismatch`
+      : r.outcome === "fail"
+        ? `${got} (interval ${pct(r.lo)} to ${pct(r.hi)}): the split is broken (log BF ${r.statistic.toFixed(1)} >= ${r.boundary.toFixed(1)}); check the assignment, no other gate can be trusted`
+        : `${got} (interval ${pct(r.lo)} to ${pct(r.hi)}): no mismatch`;
+  return {
+    gate: "srm",
+    outcome: r.outcome,
+    detail,
+    evidence: {
+      measure: "canary share of identified requests",
+      effect: r.observedShare,
+      lo: r.lo,
+      hi: r.hi,
+      bound: expected,
+      statistic: r.statistic,
+      boundary: r.boundary,
+      alpha,
+      candidate: canary,
+      reference: total,
+    },
+  };
+}
+
+export function evaluateGates(rules: GateRules, m: RolloutMetrics, ctx: GateContext): GateVerdicts {
+  const live = ctx.baseline ?? m.live;
+  const judged: RolloutMetrics = ctx.baseline ? { ...m, live: ctx.baseline } : m;
+  const enough = live.requests >= rules.minRequests && m.canary.requests >= rules.minRequests;
+  const note =
+    ctx.shareBp >= 10_000 && !ctx.baseline
+      ? " (a 100% step compares with live's baseline from the previous step: there is none)"
+      : "";
   const results: GateResult[] = [
     {
       gate: "min-requests",
       outcome: enough ? "pass" : "inconclusive",
-      detail: `canary ${m.canary.requests}, live ${m.live.requests} requests (need ${gates.minRequests} each)`,
+      detail: `canary ${count(m.canary.requests)}, live ${count(live.requests)}${ctx.baseline ? " (baseline)" : ""} requests (need ${count(rules.minRequests)} each)${note}`,
     },
   ];
-  if (!enough) return results;
-
-  const z = twoProportionZTest(m.canary.errors, m.canary.requests, m.live.errors, m.live.requests);
-  const worse =
-    z.pValue < gates.errorRate.maxPValue && z.rateA - z.rateB > gates.errorRate.minDelta;
-  results.push({
-    gate: "error-rate",
-    outcome: worse ? "fail" : "pass",
-    detail: `canary ${pct(z.rateA)} vs live ${pct(z.rateB)}, z=${z.z.toFixed(2)}, p=${z.pValue.toPrecision(3)} (fail if p < ${gates.errorRate.maxPValue} and Δ > ${pct(gates.errorRate.minDelta)})`,
-  });
-
-  if (m.canary.p95Ms === null || m.live.p95Ms === null || m.live.p95Ms <= 0) {
-    results.push({ gate: "latency-p95", outcome: "inconclusive", detail: "no latency data" });
-  } else {
-    const ratio = m.canary.p95Ms / m.live.p95Ms;
-    const slower = m.canary.p95Ms - m.live.p95Ms;
-    const { max, minDeltaMs } = gates.latencyP95Ratio;
-    results.push({
-      gate: "latency-p95",
-      outcome: ratio > max && slower > minDeltaMs ? "fail" : "pass",
-      detail: `p95 canary ${m.canary.p95Ms.toFixed(1)} ms / live ${m.live.p95Ms.toFixed(1)} ms = ${ratio.toFixed(2)} (fail above ${max} and +${minDeltaMs} ms)`,
-    });
-  }
-
-  if (gates.shadow) {
-    const s = m.shadow;
-    if (!s || s.pairs < gates.shadow.minPairs) {
-      const detail = `${s?.pairs ?? 0} shadow pairs (need ${gates.shadow.minPairs})`;
-      results.push({ gate: "shadow-agreement", outcome: "inconclusive", detail });
-      results.push({ gate: "shadow-delta", outcome: "inconclusive", detail });
-    } else {
-      results.push({
-        gate: "shadow-agreement",
-        outcome: s.agreementRate < gates.shadow.minAgreement ? "fail" : "pass",
-        detail: `label agreement ${pct(s.agreementRate)} over ${s.pairs} pairs (min ${pct(gates.shadow.minAgreement)})`,
-      });
-      results.push({
-        gate: "shadow-delta",
-        outcome: s.meanAbsDelta > gates.shadow.maxMeanAbsDelta ? "fail" : "pass",
-        detail: `mean |Δscore| ${s.meanAbsDelta.toFixed(4)} (max ${gates.shadow.maxMeanAbsDelta})`,
-      });
-    }
-  }
-
-  const srm = sampleRatioMismatch(
-    [m.split.canary, m.split.others],
-    [canaryShareBp, 10_000 - canaryShareBp],
-  );
-  results.push({
-    gate: "srm",
-    outcome: srm.pValue < gates.srm.maxPValue ? "fail" : "pass",
-    detail: `split canary ${m.split.canary} / others ${m.split.others} for ${canaryShareBp} bp: χ²=${srm.chiSquare.toFixed(2)}, p=${srm.pValue.toPrecision(3)} (alarm below ${gates.srm.maxPValue})`,
-  });
-  return results;
+  if (!enough) return { results, latencyReference: ctx.latencyReference, tail: null };
+  results.push(errorRateGate(rules, judged, ctx));
+  const latency = latencyGate(rules, judged, ctx);
+  results.push(latency.result);
+  results.push(...shadowGates(rules, judged, ctx));
+  results.push(srmGate(judged, ctx));
+  return { results, latencyReference: latency.reference, tail: latency.tail };
 }

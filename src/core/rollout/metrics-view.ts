@@ -5,15 +5,13 @@
  * Layer: pure core.
  */
 
+import { own } from "../dict.ts";
 import { type ShadowSummary, viewSummary } from "../shadow/summary.ts";
-import type { RolloutMetrics } from "./gates.ts";
+import type { RolloutMetrics, ShadowMetrics } from "./gates.ts";
 import { armSummary, type VersionMetrics } from "./request-metrics.ts";
 
-export interface ShadowView {
-  pairs: number;
-  agreementRate: number;
-  meanAbsDelta: number;
-}
+/** The shadow gates' numbers: compared pairs, agreement, mean |Δscore| and its histogram. */
+export type ShadowView = ShadowMetrics;
 
 export function rolloutMetrics(
   m: VersionMetrics,
@@ -24,20 +22,23 @@ export function rolloutMetrics(
   const identifiedCanary = m.identified.canary ?? 0;
   const identifiedAll = Object.values(m.identified).reduce((a, b) => a + b, 0);
   return {
-    live: armSummary(m, live),
-    canary: armSummary(m, canary),
+    live: { ...armSummary(m, live), latencyMs: own(m.arms, live)?.latencyMs },
+    canary: { ...armSummary(m, canary), latencyMs: own(m.arms, canary)?.latencyMs },
     split: { canary: identifiedCanary, others: identifiedAll - identifiedCanary },
     shadow,
+    revision: m.revision,
   };
 }
 
 /** The shadow gates' numbers from a merged shadow summary (no summary yet: no pairs). */
 export function shadowViewOf(summary: ShadowSummary | null): ShadowView {
-  if (!summary) return { pairs: 0, agreementRate: 0, meanAbsDelta: 0 };
+  if (!summary) return { pairs: 0, agreementRate: 0, meanAbsDelta: 0, agreed: 0 };
   const view = viewSummary(summary);
   return {
     pairs: view.compared,
     agreementRate: view.agreementRate ?? 0,
     meanAbsDelta: view.meanAbsDelta ?? 0,
+    agreed: summary.agreed,
+    absDelta: summary.absDelta,
   };
 }

@@ -1,6 +1,7 @@
 /**
- * What the rollout core reads of a plan: its steps, its gates' thresholds,
- * and what to do after the last step.
+ * What the rollout core reads of a plan: its steps, its gates' bounds, its
+ * alpha, how long a step may wait for a decision, and what to do after the
+ * last step; and how the plan's alpha is split between gates and steps.
  *
  * Layer: pure core. The core owns these shapes; the schema's RolloutPlan
  * (src/document/rollout-plan.ts, zod) satisfies them, which
@@ -13,15 +14,57 @@ export interface RolloutStepRules {
 
 export interface GateRules {
   minRequests: number;
-  errorRate: { maxPValue: number; minDelta: number };
+  errorRate: { minDelta: number };
   latencyP95Ratio: { max: number; minDeltaMs: number };
   shadow?: { minAgreement: number; maxMeanAbsDelta: number; minPairs: number } | undefined;
-  srm: { maxPValue: number };
 }
 
 export interface PlanRules {
   steps: readonly RolloutStepRules[];
   gates: GateRules;
+  /** Chance of rolling back a canary that is within every bound, per rollout (all gates, all looks). */
+  alpha: number;
+  /** How long past its bake a step whose gates have not decided may wait before the rollout pauses. */
+  maxExtensionSeconds: number;
   onSuccess: "flip" | "stay";
   notify: boolean;
+}
+
+/** The gates that can fail (min-requests only waits). */
+export type JudgedGate = "error-rate" | "latency-p95" | "srm" | "shadow-agreement" | "shadow-delta";
+
+/**
+ * Shares of the plan's alpha. The rollout's false-rollback chance is at most
+ * the sum of every gate's alpha at every step (a union bound), so the sum is
+ * made exactly alpha: each gate gets alpha * weight / (sum of the plan's
+ * weights); gates judged on the step's own traffic (a new stream each step)
+ * divide theirs by the number of steps, the shadow gates (one stream of
+ * pairs for the whole rollout, looked at anytime) do not. The error rate
+ * gets the most: it is the gate most rollbacks come from.
+ */
+export const GATE_WEIGHTS: Record<JudgedGate, number> = {
+  "error-rate": 4,
+  "latency-p95": 3,
+  srm: 1,
+  "shadow-agreement": 1,
+  "shadow-delta": 1,
+};
+
+const PER_STEP: readonly JudgedGate[] = ["error-rate", "latency-p95", "srm"];
+
+/** Each gate's alpha at one step of this plan (shadow gates absent without gates.shadow). */
+export function gateAlphas(
+  plan: Pick<PlanRules, "alpha" | "gates" | "steps">,
+): Partial<Record<JudgedGate, number>> {
+  const gates: JudgedGate[] = plan.gates.shadow
+    ? [...PER_STEP, "shadow-agreement", "shadow-delta"]
+    : [...PER_STEP];
+  const total = gates.reduce((s, g) => s + GATE_WEIGHTS[g], 0);
+  const steps = Math.max(1, plan.steps.length);
+  const out: Partial<Record<JudgedGate, number>> = {};
+  for (const g of gates) {
+    const share = (plan.alpha * GATE_WEIGHTS[g]) / total;
+    out[g] = PER_STEP.includes(g) ? share / steps : share;
+  }
+  return out;
 }

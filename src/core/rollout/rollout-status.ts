@@ -1,11 +1,11 @@
 /**
- * The stored progress of a rollout (`rollout:<service>` in KV): the state
- * machine's status, which plan it belongs to, and a bounded timeline of
- * verdicts with their evidence.
+ * The stored progress of a rollout (kept by the service's control object):
+ * the state machine's status, which plan it belongs to, and a bounded
+ * timeline of verdicts with each gate's evidence.
  *
- * Layer: pure core (the record's shape and edits; src/adapters/kv/
- * rollout-status-store.ts reads and writes it). Ticks that change nothing
- * update only this record, never the routing document.
+ * Layer: pure core (the record's shape and edits; the control object's
+ * storage adapter reads and writes it). Ticks that change nothing update
+ * only this record, never the routing document.
  */
 
 import type { GateResult } from "./gates.ts";
@@ -32,8 +32,10 @@ export interface StoredRolloutStatus extends RolloutStatus {
   lastEvaluation?: { at: number; event: string; reason: string; gates?: GateResult[] };
 }
 
+/** The rollout's identity: new steps (shares or bakes), canary origin or salt start a new one. */
 export function planKey(plan: PlanRules, canaryOrigin: string, salt: string): string {
-  return JSON.stringify([canaryOrigin, salt, plan.steps]);
+  const steps = plan.steps.map((s) => ({ shareBp: s.shareBp, bakeSeconds: s.bakeSeconds }));
+  return JSON.stringify([canaryOrigin, salt, steps]);
 }
 
 export function withEvent(status: StoredRolloutStatus, entry: TimelineEntry): StoredRolloutStatus {

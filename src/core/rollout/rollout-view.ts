@@ -5,9 +5,9 @@
  * CLI renders it, so both always show the same numbers.
  *
  * Layer: pure core. The preview is the pure state machine on the same
- * inputs the analyzer reads.
+ * inputs the analyzer reads (so it shows each gate's evidence as of now).
  */
-import type { GateResult } from "./gates.ts";
+import type { ArmMetrics, GateResult } from "./gates.ts";
 import { rolloutMetrics, type ShadowView } from "./metrics-view.ts";
 import type { PlanRules } from "./plan.ts";
 import { armSummary, type VersionMetrics } from "./request-metrics.ts";
@@ -54,6 +54,14 @@ export interface RolloutView<Plan extends PlanRules = PlanRules> {
   preview: { verdict: Verdict; reason: string; gates: GateResult[] } | null;
 }
 
+/** The arm as shown: counts and p95 (the histogram stays with the gates). */
+const armView = (origin: string, arm: ArmMetrics): ArmView => ({
+  origin,
+  requests: arm.requests,
+  errors: arm.errors,
+  p95Ms: arm.p95Ms,
+});
+
 export function rolloutView<Plan extends PlanRules>(
   doc: RolloutDocument<Plan>,
   status: StoredRolloutStatus | null,
@@ -85,8 +93,8 @@ export function rolloutView<Plan extends PlanRules>(
       version: doc.version,
       firstAt: raw.firstAt || null,
       lastAt: raw.lastAt || null,
-      live: view ? { origin: doc.live, ...view.live } : null,
-      canary: view && canary ? { origin: canary.origin, ...view.canary } : null,
+      live: view ? armView(doc.live, view.live) : null,
+      canary: view && canary ? armView(canary.origin, view.canary) : null,
       split: view?.split ?? null,
       shadow: view?.shadow ?? null,
       arms: Object.fromEntries(

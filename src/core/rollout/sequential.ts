@@ -1,140 +1,241 @@
 /**
- * Anytime-valid gates: tests that may be looked at after every analysis tick
- * without inflating false alarms, because their error guarantee holds
- * uniformly over time (Ville's inequality: a nonnegative martingale M with
- * M_0 = 1 exceeds 1/alpha at ANY time with probability at most alpha).
+ * Anytime-valid tests behind the rollout gates: tests that may be looked at
+ * after every analysis tick without inflating false alarms, because their
+ * error guarantee holds uniformly over time (Ville's inequality: a
+ * nonnegative supermartingale M with M_0 = 1 reaches 1/alpha at ANY time
+ * with probability at most alpha).
  *
- * Layer: pure core. Input is cumulative counts per arm since the step began;
- * no state between looks is needed (each statistic is a function of the
- * counts only). Pinned by test/vectors/sequential.json, whose values come
- * from scripts/gates/sequential_vectors.py (numerical integration and root
- * finding in scipy, not these closed forms).
+ * Layer: pure core. Input is cumulative counts since the stream began; no
+ * state between looks is needed. Pinned by test/vectors/sequential.json,
+ * whose values come from scripts/gates/sequential_vectors.py (scipy
+ * quadrature of the mixtures and root finding, not these closed forms).
  *
- * 1. Error rate: mixture sequential probability ratio test (mSPRT) with a
- *    normal mixing distribution, asymptotic (Gaussian) version, on the
- *    difference of proportions d = p_candidate - p_live.
- *      Johari, Koomen, Pekelis, Walsh, "Always valid inference: continuous
- *      monitoring of A/B tests", Operations Research 70(3), 2022 (the test
- *      behind Optimizely's stats engine); the same closed form is the
- *      "asymptotic confidence sequence" of Waudby-Smith, Arbour, Sinha,
- *      Kennedy, Ramdas, "Time-uniform central limit theory and asymptotic
- *      confidence sequences", 2021 (arXiv:2103.06476), used by Eppo.
- *    With d^ the observed difference and V the variance of d^,
- *      log L(theta) = 1/2 log(V / (V + tau^2)) + tau^2 (d^ - theta)^2 / (2 V (V + tau^2))
- *    is the likelihood ratio of "d ~ N(theta, tau^2) mixed" against "d = theta";
- *    inverting {log L(theta) < log(1/alpha)} gives the confidence sequence
- *      d^ +- w,  w^2 = V (V + tau^2) / tau^2 * (2 log(1/alpha) + log((V + tau^2) / V)),
- *    which covers the true d at every look simultaneously with probability
- *    >= 1 - alpha (asymptotically: normal approximation of d^). The two-sided
- *    sequence is used for both one-sided claims, so each claim errs with
- *    probability <= alpha (conservative).
- *    Decision: "fail" when lo > minDelta (the candidate is worse by more than
- *    minDelta), "pass" when hi < minDelta (it is not worse by more than
- *    minDelta), else "inconclusive". Equivalently: the statistic
- *    log L(minDelta) has reached the boundary log(1/alpha), on the side of
- *    minDelta where d^ lies.
+ * 1. Means and differences of rates: the one-sided mixture sequential
+ *    probability ratio test (mSPRT) with a half-normal mixing distribution,
+ *    asymptotic (Gaussian) version. Johari, Koomen, Pekelis, Walsh, "Always
+ *    valid inference: continuous monitoring of A/B tests", Operations
+ *    Research 70(3), 2022; the asymptotic confidence sequences of
+ *    Waudby-Smith, Arbour, Sinha, Kennedy, Ramdas, arXiv:2103.06476.
+ *    With x^ the estimate, V its variance and S = x^ - theta0,
+ *      L+(S) = 2 sqrt(V / (V + tau^2)) exp(k^2 S^2 / 2) Phi(k S),
+ *      k = tau / sqrt(V (V + tau^2)),
+ *    is the likelihood ratio of "the truth is theta0 + u, u ~ half-normal(tau)
+ *    mixed" against "the truth is theta0". For any truth <= theta0 it is a
+ *    nonnegative supermartingale starting at 1, so "reject truth <= theta0
+ *    once L+ >= 1/alpha" errs with probability <= alpha over all looks. L+
+ *    increases with S, so the rejection is S > S*(V, tau, alpha): the
+ *    anytime-valid lower bound is x^ - S*, and by symmetry (mixing over
+ *    u < 0) the upper bound is x^ + S*; each bound is wrong with
+ *    probability <= alpha at any look.
+ *    A "fixed" reference (live measured at the end of the previous step, at
+ *    a 100 % step) is a sample that no longer grows: it gets a fixed-sample
+ *    normal bound at alpha / 2 and the candidate an anytime bound at
+ *    alpha / 2, and the bounds add (a union bound, so still <= alpha).
  *
  * 2. Sample-ratio mismatch: Bayes factor of a Beta-Binomial mixture against
  *    the expected share p0 (the two-arm case of Lindon & Malek, "Anytime-valid
- *    inference for multinomial count data", NeurIPS 2022; Optimizely's
- *    sequential SRM test):
+ *    inference for multinomial count data", NeurIPS 2022):
  *      BF = B(a + k, b + m) / B(a, b) / (p0^k (1 - p0)^m),  a = c p0, b = c (1 - p0)
- *    for k canary and m other assignments. Under p0 it is a nonnegative
- *    martingale with BF_0 = 1, so "fail when BF >= 1/alpha" alarms falsely
- *    with probability <= alpha over all looks (exactly, not asymptotically).
+ *    for k canary and m other assignments: a martingale under p0 with
+ *    BF_0 = 1, exactly (not asymptotically). Its interval is the set of
+ *    shares p0 whose BF stays below 1/alpha.
  */
-import { logGamma } from "./stats.ts";
+import { logGamma, normalUpperTail } from "./stats.ts";
 
 export type SequentialOutcome = "pass" | "fail" | "inconclusive";
 
-export interface ArmCounts {
-  requests: number;
-  errors: number;
+/** log Phi(x), accurate in both tails. */
+export function logNormalCdf(x: number): number {
+  return x >= 0 ? Math.log1p(-normalUpperTail(x)) : Math.log(normalUpperTail(-x));
 }
 
-export interface SequentialErrorRateOptions {
-  /** Anytime false-alarm bound, for each one-sided claim. */
-  alpha: number;
-  /** The candidate may be this much worse (absolute error rate) before it fails. */
-  minDelta: number;
-  /**
-   * Standard deviation tau of the normal mixing distribution on the
-   * difference, in absolute error rate. Any tau > 0 keeps the guarantee; the
-   * test decides fastest for differences from minDelta of about this size.
-   */
-  mixingSd?: number;
+/**
+ * log L+(S): the one-sided mixture likelihood ratio of an estimate S above
+ * the hypothesised value, with variance V and mixing sd tau (S may be negative).
+ */
+export function logMixtureRatio(s: number, variance: number, mixingSd: number): number {
+  const tau2 = mixingSd * mixingSd;
+  const k = mixingSd / Math.sqrt(variance * (variance + tau2));
+  return (
+    Math.LN2 + 0.5 * Math.log(variance / (variance + tau2)) + (k * s) ** 2 / 2 + logNormalCdf(k * s)
+  );
 }
 
-export interface SequentialErrorRateResult {
+/**
+ * S*: how far above the hypothesised value an estimate must be before
+ * log L+ reaches log(1/alpha) (alpha < 1/2). Solves x^2/2 + log Phi(x) = c
+ * for x = k S by bisection: the root lies in [sqrt(2c), sqrt(2(c + log 2))]
+ * because log(1/2) <= log Phi(x) < 0 for x >= 0.
+ */
+export function mixtureHalfWidth(variance: number, mixingSd: number, alpha: number): number {
+  const tau2 = mixingSd * mixingSd;
+  const c = Math.log(1 / (2 * alpha)) + 0.5 * Math.log1p(tau2 / variance);
+  let lo = Math.sqrt(2 * c);
+  let hi = Math.sqrt(2 * (c + Math.LN2));
+  for (let i = 0; i < 80 && hi - lo > 1e-13 * hi; i++) {
+    const mid = (lo + hi) / 2;
+    if ((mid * mid) / 2 + logNormalCdf(mid) < c) lo = mid;
+    else hi = mid;
+  }
+  const k = mixingSd / Math.sqrt(variance * (variance + tau2));
+  return (lo + hi) / 2 / k;
+}
+
+/** z with P(Z > z) = p (0 < p < 1/2), by bisection on the normal tail. */
+export function normalQuantileUpper(p: number): number {
+  let lo = 0;
+  let hi = 40;
+  for (let i = 0; i < 200 && hi - lo > 1e-13; i++) {
+    const mid = (lo + hi) / 2;
+    if (normalUpperTail(mid) > p) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}
+
+/** What every interval test returns: the estimate, its interval, the decision and why. */
+export interface IntervalTest {
   outcome: SequentialOutcome;
-  /** log L(minDelta), the mixture likelihood ratio against "difference = minDelta". */
-  statistic: number;
-  /** log(1/alpha): the statistic decides once it reaches this. */
-  boundary: number;
-  rateCandidate: number;
-  rateLive: number;
-  /** Observed candidate - live error rate. */
+  /** The estimate (a rate, a difference of rates, a mean). */
   effect: number;
-  /** Anytime-valid interval for candidate - live, clipped to [-1, 1]. */
+  /** Anytime-valid bounds: each is wrong with probability <= alpha at any look. */
   lo: number;
   hi: number;
+  /** The value the estimate is judged against. */
+  bound: number;
+  /**
+   * log of the mixture likelihood ratio against `bound`, on the side of the
+   * bound where the estimate lies; the test decides once it reaches `boundary`.
+   */
+  statistic: number;
+  boundary: number;
+  alpha: number;
+}
+
+export interface IntervalOptions {
+  /** Anytime error bound of each end of the interval. */
+  alpha: number;
+  /** Higher than this is worse: above it (lo > bound) fails, below it (hi < bound) passes. */
+  bound: number;
+  /** tau: any tau > 0 keeps the guarantee; the test is quickest for distances of about this size. */
+  mixingSd: number;
 }
 
 /**
- * Default tau: one percentage point. A rollout mostly needs to catch
- * regressions of 0.5-5 points over minDelta; a larger tau makes large
- * regressions fail sooner and small ones later, a smaller one the opposite.
+ * The interval test of an estimate with variance `variance` (the candidate's
+ * growing sample) plus, optionally, a fixed reference sample's variance.
  */
-export const DEFAULT_MIXING_SD = 0.01;
+export function intervalTest(
+  effect: number,
+  variance: number,
+  options: IntervalOptions & { fixedVariance?: number },
+): IntervalTest {
+  const { alpha, bound, mixingSd } = options;
+  const fixed = options.fixedVariance ?? 0;
+  const anytimeAlpha = fixed > 0 ? alpha / 2 : alpha;
+  const margin = fixed > 0 ? normalQuantileUpper(alpha / 2) * Math.sqrt(fixed) : 0;
+  const half = mixtureHalfWidth(variance, mixingSd, anytimeAlpha) + margin;
+  const lo = effect - half;
+  const hi = effect + half;
+  const statistic = logMixtureRatio(Math.abs(effect - bound) - margin, variance, mixingSd);
+  const outcome: SequentialOutcome = lo > bound ? "fail" : hi < bound ? "pass" : "inconclusive";
+  return { outcome, effect, lo, hi, bound, statistic, boundary: Math.log(1 / anytimeAlpha), alpha };
+}
+
+/** Events among trials, e.g. errors among requests. */
+export interface Counts {
+  trials: number;
+  events: number;
+}
 
 /**
- * Variance of one arm's rate. The rate is Agresti & Caffo's add-one estimate
+ * Variance of one rate. The rate is Agresti & Caffo's add-one estimate
  * (e + 1) / (n + 2) ("Simple and effective confidence intervals for
  * proportions and differences of proportions", The American Statistician
- * 54(4), 2000), used in the variance only: with 0 errors the plug-in
- * variance would be 0 and the interval would collapse to a point. For rates
- * below 1/2 it is larger than the plug-in one, so it errs on the safe side.
+ * 54(4), 2000), used in the variance only: with 0 events the plug-in
+ * variance would be 0 and the interval a point. It moves the rate towards
+ * 1/2, so the variance is larger than the plug-in one: the safe side.
  */
-function armVariance(a: ArmCounts): number {
-  const p = (a.errors + 1) / (a.requests + 2);
-  return (p * (1 - p)) / a.requests;
+export function rateVariance(c: Counts): number {
+  const p = (c.events + 1) / (c.trials + 2);
+  return (p * (1 - p)) / c.trials;
 }
 
-export function sequentialErrorRate(
-  candidate: ArmCounts,
-  live: ArmCounts,
-  options: SequentialErrorRateOptions,
-): SequentialErrorRateResult {
-  const { alpha, minDelta } = options;
-  const tau2 = (options.mixingSd ?? DEFAULT_MIXING_SD) ** 2;
-  const boundary = Math.log(1 / alpha);
-  const rateCandidate = candidate.requests > 0 ? candidate.errors / candidate.requests : 0;
-  const rateLive = live.requests > 0 ? live.errors / live.requests : 0;
-  const effect = rateCandidate - rateLive;
-  if (candidate.requests <= 0 || live.requests <= 0) {
-    return {
-      outcome: "inconclusive",
-      statistic: 0,
-      boundary,
-      rateCandidate,
-      rateLive,
-      effect,
-      lo: -1,
-      hi: 1,
-    };
-  }
-  const v = armVariance(candidate) + armVariance(live);
-  const statistic =
-    0.5 * Math.log(v / (v + tau2)) + (tau2 * (effect - minDelta) ** 2) / (2 * v * (v + tau2));
-  const halfWidth = Math.sqrt(
-    ((v * (v + tau2)) / tau2) * (2 * boundary + Math.log((v + tau2) / v)),
-  );
-  const lo = Math.max(-1, effect - halfWidth);
-  const hi = Math.min(1, effect + halfWidth);
-  const outcome: SequentialOutcome =
-    lo > minDelta ? "fail" : hi < minDelta ? "pass" : "inconclusive";
-  return { outcome, statistic, boundary, rateCandidate, rateLive, effect, lo, hi };
+const rate = (c: Counts) => (c.trials > 0 ? c.events / c.trials : 0);
+
+/** The test has nothing to say (no data): an interval as wide as the range. */
+function undecided(effect: number, options: IntervalOptions, lo: number, hi: number): IntervalTest {
+  return {
+    outcome: "inconclusive",
+    effect,
+    lo,
+    hi,
+    bound: options.bound,
+    statistic: 0,
+    boundary: Math.log(1 / options.alpha),
+    alpha: options.alpha,
+  };
 }
+
+const clip = (t: IntervalTest, min: number, max: number): IntervalTest => ({
+  ...t,
+  lo: Math.max(min, t.lo),
+  hi: Math.min(max, t.hi),
+});
+
+/**
+ * Candidate rate minus reference rate, judged against `bound` (how much
+ * worse the candidate may be). `fixedReference`: the reference sample has
+ * stopped growing (a 100 % step's baseline).
+ */
+export function compareRates(
+  candidate: Counts,
+  reference: Counts,
+  options: IntervalOptions & { fixedReference?: boolean },
+): IntervalTest {
+  const effect = rate(candidate) - rate(reference);
+  if (candidate.trials <= 0 || reference.trials <= 0) return undecided(effect, options, -1, 1);
+  const t = options.fixedReference
+    ? intervalTest(effect, rateVariance(candidate), {
+        ...options,
+        fixedVariance: rateVariance(reference),
+      })
+    : intervalTest(effect, rateVariance(candidate) + rateVariance(reference), options);
+  return clip(t, -1, 1);
+}
+
+/** One rate judged against `bound` (higher is worse), e.g. the shadow's disagreement rate. */
+export function testRate(c: Counts, options: IntervalOptions): IntervalTest {
+  const effect = rate(c);
+  if (c.trials <= 0) return undecided(effect, options, 0, 1);
+  return clip(intervalTest(effect, rateVariance(c), options), 0, 1);
+}
+
+/** A mean of n observations with a variance estimate, judged against `bound` (higher is worse). */
+export function testMean(
+  sample: { n: number; mean: number; variance: number },
+  options: IntervalOptions,
+): IntervalTest {
+  if (sample.n <= 0 || !(sample.variance > 0)) {
+    return undecided(sample.mean, options, -Infinity, Infinity);
+  }
+  return intervalTest(sample.mean, sample.variance / sample.n, options);
+}
+
+/**
+ * Rough count of further candidate observations before the interval clears
+ * the bound, if the estimate stays where it is (the half-width shrinks about
+ * like 1/sqrt(n); the log terms are ignored). Null when it sits on the bound.
+ */
+export function moreNeeded(t: IntervalTest, n: number): number | null {
+  if (t.outcome !== "inconclusive") return 0;
+  const gap = Math.abs(t.effect - t.bound);
+  const half = (t.hi - t.lo) / 2;
+  if (!(gap > 0) || !Number.isFinite(half)) return null;
+  return Math.max(0, Math.ceil(n * ((half / gap) ** 2 - 1)));
+}
+
+// ---- sample-ratio mismatch --------------------------------------------------------
 
 export interface SequentialSrmOptions {
   /** Anytime false-alarm bound. */
@@ -157,12 +258,45 @@ export interface SequentialSrmResult {
   pValue: number;
   observedShare: number;
   expectedShare: number;
+  /** The shares p0 whose BF stays below 1/alpha (the anytime-valid interval of the share). */
+  lo: number;
+  hi: number;
 }
 
 /** Default c, as in Lindon & Malek's reference implementation (savvi's Multinomial, k = 100). */
 export const DEFAULT_SRM_CONCENTRATION = 100;
 
 const logBeta = (a: number, b: number) => logGamma(a) + logGamma(b) - logGamma(a + b);
+
+/** log BF of k canary and m other assignments against the share p0. */
+export function srmLogBayesFactor(k: number, m: number, p0: number, concentration: number): number {
+  const a = concentration * p0;
+  const b = concentration * (1 - p0);
+  return logBeta(a + k, b + m) - logBeta(a, b) - k * Math.log(p0) - m * Math.log(1 - p0);
+}
+
+/**
+ * The interval's end between `inside` (BF below the boundary) and `outside`
+ * (at or above it), by bisection on log p0 near 0 and on log(1 - p0) near 1.
+ */
+function srmEdge(
+  k: number,
+  m: number,
+  c: number,
+  boundary: number,
+  inside: number,
+  outside: number,
+): number {
+  if (srmLogBayesFactor(k, m, outside, c) < boundary) return outside;
+  let a = inside;
+  let b = outside;
+  for (let i = 0; i < 100 && Math.abs(b - a) > 1e-12 * Math.max(1e-300, Math.min(a, 1 - a)); i++) {
+    const mid = (a + b) / 2;
+    if (srmLogBayesFactor(k, m, mid, c) < boundary) a = mid;
+    else b = mid;
+  }
+  return (a + b) / 2;
+}
 
 /**
  * Sequential SRM on a two-way split: `canary` assignments against `others`,
@@ -179,16 +313,21 @@ export function sequentialSrm(
   const total = canary + others;
   const observedShare = total > 0 ? canary / total : 0;
   if (expectedShare <= 0 || expectedShare >= 1 || total === 0) {
-    return { outcome: "pass", statistic: 0, boundary, pValue: 1, observedShare, expectedShare };
+    return {
+      outcome: "pass",
+      statistic: 0,
+      boundary,
+      pValue: 1,
+      observedShare,
+      expectedShare,
+      lo: 0,
+      hi: 1,
+    };
   }
   const c = options.concentration ?? DEFAULT_SRM_CONCENTRATION;
-  const a = c * expectedShare;
-  const b = c * (1 - expectedShare);
-  const statistic =
-    logBeta(a + canary, b + others) -
-    logBeta(a, b) -
-    canary * Math.log(expectedShare) -
-    others * Math.log(1 - expectedShare);
+  const statistic = srmLogBayesFactor(canary, others, expectedShare, c);
+  // The observed share is always inside: the marginal likelihood is at most the maximum one.
+  const centre = Math.min(1 - 1e-12, Math.max(1e-12, observedShare));
   return {
     outcome: statistic >= boundary ? "fail" : "pass",
     statistic,
@@ -196,5 +335,7 @@ export function sequentialSrm(
     pValue: Math.min(1, Math.exp(-statistic)),
     observedShare,
     expectedShare,
+    lo: canary === 0 ? 0 : srmEdge(canary, others, c, boundary, centre, 1e-12),
+    hi: others === 0 ? 1 : srmEdge(canary, others, c, boundary, centre, 1 - 1e-12),
   };
 }

@@ -4,19 +4,31 @@
  *
  * Layer: pure core. Rules, in order:
  *   - only a `progressing` rollout acts (paused, rolled back, promoted and
- *     aborted ones wait for an operator);
+ *     aborted ones wait for an operator), except one the analyzer paused at
+ *     its bake limit: it still rolls back a failing canary;
  *   - any failing gate rolls back at once (canary share 0);
  *   - before the step's bake time has passed: keep baking;
  *   - at the end of the bake: all gates pass -> next step (or, after the
- *     last step, promotion); anything inconclusive -> hold and look again.
+ *     last step, promotion); anything inconclusive -> hold: the bake extends
+ *     while the evidence accumulates, up to `maxExtensionSeconds` past the
+ *     bake, then the rollout pauses at its share with the reason (it never
+ *     rolls back for want of evidence).
  * At a 100 % step there is no live traffic: the gates compare the canary
- * with live as measured at the end of the previous step (`baseline`).
+ * with live as measured at the end of the previous step (`baseline`), a
+ * sample that no longer grows.
  * Manual commands (pause, resume, abort, promote) go through `applyManual`
  * and take precedence because the analyzer leaves non-progressing rollouts alone.
  */
 
-import { type ArmMetrics, evaluateGates, type GateResult, type RolloutMetrics } from "./gates.ts";
-import type { PlanRules } from "./plan.ts";
+import { duration } from "./gate-words.ts";
+import {
+  type Baseline,
+  evaluateGates,
+  type GateResult,
+  type LatencyReference,
+  type RolloutMetrics,
+} from "./gates.ts";
+import { gateAlphas, type PlanRules } from "./plan.ts";
 
 export type RolloutState =
   | "progressing"
@@ -37,10 +49,18 @@ export interface RolloutStatus {
    * Live's metrics from the end of the previous step. A 100 % step has no
    * live traffic to compare with, so its gates compare with this.
    */
-  baseline?: ArmMetrics | null;
+  baseline?: Baseline | null;
+  /** The latency gate's threshold for the current step, set at its first look with enough live data. */
+  latencyReference?: LatencyReference | null;
+  /**
+   * The analyzer paused this rollout because its gates stayed inconclusive
+   * past the bake limit. Unlike an operator's pause, a failing gate still
+   * rolls it back; resume, promote or abort end it.
+   */
+  pausedAtLimit?: boolean;
 }
 
-export type Verdict = "bake" | "advance" | "hold" | "rollback" | "promote" | "none";
+export type Verdict = "bake" | "advance" | "hold" | "pause" | "rollback" | "promote" | "none";
 
 /** What the routing document must change to (null: nothing). */
 export type DocChange =
@@ -75,6 +95,12 @@ export function startRollout(
   };
 }
 
+/** "error-rate (error rate 1.2% vs ...)": the undecided gates and the first one's words. */
+function waitingFor(unsure: GateResult[]): string {
+  const first = unsure[0];
+  return `${unsure.map((g) => g.gate).join(", ")}${first ? ` (${first.detail})` : ""}`;
+}
+
 export function evaluateRollout(
   plan: PlanRules,
   status: RolloutStatus,
@@ -82,7 +108,8 @@ export function evaluateRollout(
   now: number,
 ): RolloutDecision {
   const step = plan.steps[status.stepIndex];
-  if (status.state !== "progressing" || !step) {
+  const watching = status.state === "paused" && status.pausedAtLimit === true;
+  if ((status.state !== "progressing" && !watching) || !step) {
     return {
       verdict: "none",
       reason: `rollout is ${status.state}`,
@@ -92,54 +119,89 @@ export function evaluateRollout(
     };
   }
   const fullShare = step.shareBp >= 10_000;
-  const judged = fullShare && status.baseline ? { ...metrics, live: status.baseline } : metrics;
-  const gates = evaluateGates(plan.gates, judged, step.shareBp);
+  const verdicts = evaluateGates(plan.gates, metrics, {
+    shareBp: step.shareBp,
+    stepIndex: status.stepIndex,
+    alphas: gateAlphas(plan),
+    baseline: fullShare ? (status.baseline ?? null) : null,
+    latencyReference: status.latencyReference ?? null,
+  });
+  const gates = verdicts.results;
+  const looked: RolloutStatus = { ...status, latencyReference: verdicts.latencyReference };
+  const label = `step ${status.stepIndex + 1}/${plan.steps.length} (${step.shareBp / 100}%)`;
   const failed = gates.filter((g) => g.outcome === "fail");
   if (failed.length > 0) {
+    const { pausedAtLimit: _, ...rest } = looked;
     return {
       verdict: "rollback",
       reason: `gate failed: ${failed.map((g) => g.gate).join(", ")}`,
       gates,
-      status: { ...status, state: "rolled-back", updatedAt: now },
+      status: { ...rest, state: "rolled-back", updatedAt: now },
       change: { kind: "kill" },
+    };
+  }
+  const unsure = gates.filter((g) => g.outcome === "inconclusive");
+  if (watching) {
+    return {
+      verdict: "none",
+      reason: `${label}: paused at the bake limit, no gate failed; waiting for ${waitingFor(unsure)}`,
+      gates,
+      status,
+      change: null,
     };
   }
 
   const baked = now - status.stepStartedAt;
-  const label = `step ${status.stepIndex + 1}/${plan.steps.length} (${step.shareBp / 100}%)`;
   if (baked < step.bakeSeconds * 1000) {
     const left = Math.ceil((step.bakeSeconds * 1000 - baked) / 1000);
     return {
       verdict: "bake",
       reason: `${label}: baking, ${left}s left`,
       gates,
-      status,
+      status: looked,
       change: null,
     };
   }
-  const unsure = gates.filter((g) => g.outcome === "inconclusive");
   if (unsure.length > 0) {
+    const extended = (baked - step.bakeSeconds * 1000) / 1000;
+    const limit = plan.maxExtensionSeconds;
+    if (extended < limit) {
+      return {
+        verdict: "hold",
+        reason: `${label}: bake extended ${duration(extended)} of up to ${duration(limit)}, waiting for ${waitingFor(unsure)}`,
+        gates,
+        status: { ...looked, updatedAt: now },
+        change: null,
+      };
+    }
     return {
-      verdict: "hold",
-      reason: `${label}: bake done but inconclusive: ${unsure.map((g) => g.gate).join(", ")}`,
+      verdict: "pause",
+      reason: `${label}: still undecided ${duration(extended)} after the bake (maxExtensionSeconds): ${waitingFor(unsure)}; paused at ${step.shareBp / 100}%, a failing gate still rolls it back; resume to wait one more bake and extension, promote to accept, abort to roll back`,
       gates,
-      status: { ...status, updatedAt: now },
+      status: { ...looked, state: "paused", pausedAtLimit: true, updatedAt: now },
       change: null,
     };
   }
 
   const next = plan.steps[status.stepIndex + 1];
   if (next) {
+    const live: Baseline = {
+      requests: metrics.live.requests,
+      errors: metrics.live.errors,
+      p95Ms: metrics.live.p95Ms,
+      tail: verdicts.tail,
+    };
     return {
       verdict: "advance",
       reason: `${label} passed; now ${next.shareBp / 100}%`,
       gates,
       status: {
-        ...status,
+        ...looked,
         stepIndex: status.stepIndex + 1,
         stepStartedAt: now,
         updatedAt: now,
-        baseline: fullShare ? (status.baseline ?? null) : metrics.live,
+        baseline: fullShare ? (status.baseline ?? null) : live,
+        latencyReference: null,
       },
       change: { kind: "set-share", shareBp: next.shareBp },
     };
@@ -149,7 +211,7 @@ export function evaluateRollout(
     verdict: "promote",
     reason: flip ? `${label} passed: canary becomes live` : `${label} passed: rollout complete`,
     gates,
-    status: { ...status, state: flip ? "promoted" : "completed", updatedAt: now },
+    status: { ...looked, state: flip ? "promoted" : "completed", updatedAt: now },
     change: flip ? { kind: "flip" } : null,
   };
 }
@@ -169,13 +231,22 @@ export function applyManual(
     case "pause":
       if (status.state !== "progressing")
         return { error: `cannot pause ${article(status.state)} ${status.state} rollout` };
-      return { status: { ...status, state: "paused", updatedAt: now }, change: null };
+      return {
+        status: { ...status, state: "paused", pausedAtLimit: false, updatedAt: now },
+        change: null,
+      };
     case "resume":
       if (status.state !== "paused")
         return { error: `cannot resume ${article(status.state)} ${status.state} rollout` };
-      // The bake starts over: time spent paused is not evidence.
+      // The bake (and its extension) starts over; the step's metrics go on.
       return {
-        status: { ...status, state: "progressing", stepStartedAt: now, updatedAt: now },
+        status: {
+          ...status,
+          state: "progressing",
+          pausedAtLimit: false,
+          stepStartedAt: now,
+          updatedAt: now,
+        },
         change: null,
       };
     case "abort":

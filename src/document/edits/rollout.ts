@@ -74,6 +74,12 @@ export interface RolloutPlanChange {
   gates?: Partial<RolloutGates>;
   onSuccess?: RolloutPlan["onSuccess"];
   notify?: boolean;
+  /** How often the control object evaluates the gates (5..300 s). */
+  analysisIntervalSeconds?: number;
+  /** False-rollback chance per rollout, split across gates and steps. */
+  alpha?: number;
+  /** How long past its bake an undecided step holds before the rollout pauses. */
+  maxExtensionSeconds?: number;
 }
 
 /** "1% 10m, 5% 30m -> flip". */
@@ -124,9 +130,10 @@ export function formatSeconds(seconds: number): string {
 }
 
 /**
- * Writes the `rollout` block: the steps, and any gate, onSuccess or notify
- * settings given (the rest are kept from the current plan). The shared
- * schema refuses a plan without a canary block, with field paths.
+ * Writes the `rollout` block: the steps, and any gate, onSuccess, notify,
+ * analysis interval, alpha or extension settings given (the rest are kept
+ * from the current plan). The shared schema refuses a plan without a canary
+ * block, with field paths.
  */
 export function setRolloutPlan(
   doc: RoutingDocument,
@@ -142,6 +149,13 @@ export function setRolloutPlan(
     gates: { ...(was?.gates ?? {}), ...(change.gates ?? {}) },
     ...(change.onSuccess !== undefined ? { onSuccess: change.onSuccess } : {}),
     ...(change.notify !== undefined ? { notify: change.notify } : {}),
+    ...(change.analysisIntervalSeconds !== undefined
+      ? { analysisIntervalSeconds: change.analysisIntervalSeconds }
+      : {}),
+    ...(change.alpha !== undefined ? { alpha: change.alpha } : {}),
+    ...(change.maxExtensionSeconds !== undefined
+      ? { maxExtensionSeconds: change.maxExtensionSeconds }
+      : {}),
   };
   const result = finish(doc.service, draft, meta, "");
   if (!result.ok) return result;
