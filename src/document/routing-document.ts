@@ -253,6 +253,30 @@ const RoutingDocumentObject = z
 
 type DocumentShape = z.output<typeof RoutingDocumentObject>;
 
+/**
+ * The rules `checkCrossFields` enforces, in words, by the path it reports
+ * (`[]`: any element); docs/reference/routing-document.md lists them, and
+ * a test fails when a path reported below is missing here.
+ */
+export const CROSS_FIELD_RULES: readonly { path: string; rule: string }[] = [
+  { path: "origins", rule: `names at least one origin, at most ${LIMITS.origins}` },
+  { path: "live", rule: "names an origin in `origins`" },
+  { path: "canary.origin", rule: "names an origin in `origins`, not the live one" },
+  { path: "rollout", rule: "needs a `canary` block (its origin and salt are what rolls out)" },
+  { path: "rollout.gates.shadow", rule: "needs a `shadow` block to judge shadow agreement" },
+  { path: "shadow.origin", rule: "names an origin in `origins`, not the live one" },
+  { path: "shadow.salt", rule: 'is required when `sampling` is "user"' },
+  { path: "shadow.labelField", rule: "differs from `scoreField`" },
+  { path: "challengerSalt", rule: "is required when there are challengers" },
+  {
+    path: "challengers[].origin",
+    rule: "names an origin in `origins`: not the live one, not the canary's, each at most once",
+  },
+  { path: "challengers[].shareBp", rule: `startBp + shareBp is at most ${BUCKETS}` },
+  { path: "challengers[].startBp", rule: "ranges never overlap (an empty range overlaps nothing)" },
+  { path: "challengers", rule: `shares add up to at most ${BUCKETS} bp (100%)` },
+];
+
 function checkCrossFields(doc: DocumentShape, ctx: z.RefinementCtx): void {
   const has = (name: string) => Object.hasOwn(doc.origins, name);
   const issue = (path: (string | number)[], message: string) =>

@@ -41,6 +41,7 @@ import { summarizeDocument } from "../../document/edits/summary.ts";
 import { LIMITS } from "../../document/routing-document.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
 import { controlRoutes } from "./control.ts";
+import { openapiRoutes } from "./openapi.ts";
 import {
   type AdminContext,
   type AdminDepsFor,
@@ -83,6 +84,8 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
     "*",
     adminAuth((c) => deps(c).adminToken),
   );
+
+  admin.route("/openapi.json", openapiRoutes());
 
   admin.get("/services", async (c) => {
     return c.json({ services: await deps(c).services.list() });

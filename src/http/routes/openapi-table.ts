@@ -1,0 +1,646 @@
+/**
+ * The admin API's route table: every route under /_router/admin (and the
+ * public health check) with its method, path, summary, parameters, request
+ * body and answers, each body and answer a zod schema. Request bodies are
+ * the schemas the routes validate with: the edit registry's arguments
+ * (src/document/edits/registry.ts) and the routing document itself.
+ * src/http/routes/openapi.ts turns the table into the OpenAPI 3.1 document
+ * served at GET /_router/admin/openapi.json (and docs/reference/).
+ * test/scripts/docs-openapi.test.ts holds it to the app: a route the app
+ * has and the table lacks (or the reverse) fails, and a real router's
+ * answers must parse with the schemas documented for their status.
+ *
+ * Layer: HTTP edge (admin). Answers are loose objects (fields may be added);
+ * the fields listed are always there.
+ */
+import { z } from "zod";
+import type { ManualCommand } from "../../core/rollout/state-machine.ts";
+import { HistoryEntry } from "../../document/edits/history.ts";
+import { EDIT_NAMES, EDITS, type EditName } from "../../document/edits/registry.ts";
+import { RolloutPlan } from "../../document/rollout-plan.ts";
+import { LIMITS, RoutingDocument, ServiceName } from "../../document/routing-document.ts";
+import { ROLLOUT_COMMANDS } from "./rollout.ts";
+
+export type Method = "get" | "post" | "put" | "patch";
+
+export interface Parameter {
+  name: string;
+  in: "path" | "query" | "header";
+  description: string;
+  schema: z.ZodType;
+  required?: boolean;
+}
+
+export interface AdminRoute {
+  method: Method;
+  /** The full OpenAPI path, parameters in braces: /_router/admin/services/{service}. */
+  path: string;
+  operationId: string;
+  tag: Tag;
+  summary: string;
+  description?: string;
+  parameters?: Parameter[];
+  body?: { schema: z.ZodType; required: boolean; description: string };
+  /** The 200 answer. */
+  ok: { description: string; schema: z.ZodType };
+  /** Refusals this route may answer with (every error body is an Error). */
+  errors: Partial<Record<ErrorStatus, string>>;
+  /** Outside the admin API: no token needed. */
+  public?: true;
+}
+
+export type Tag = "health" | "services" | "edits" | "rollout" | "control";
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 500 | 503;
+
+export const TAGS: Record<Tag, string> = {
+  health: "The router's own health, without a token",
+  services: "Routing documents: list, read, history, and the older write endpoints",
+  edits: "Named edits (the registry the CLI runs): every write, through the one write pipeline",
+  rollout: "Progressive delivery: the plan's progress, evaluations and operator commands",
+  control: "The service's control object: its state, shadow evidence and time series",
+};
+
+// Components: schemas that get a name in the OpenAPI document (`.meta({ id })`
+// names a copy; the document module's own schemas stay unnamed).
+const Document = RoutingDocument.meta({ id: "RoutingDocument" });
+const Plan = RolloutPlan.meta({ id: "RolloutPlan" });
+
+const FieldError = z
+  .object({
+    path: z.string().describe('Dot path of the failing field ("" for the whole document)'),
+    message: z.string(),
+  })
+  .meta({ id: "FieldError" });
+
+export const ErrorBody = z
+  .looseObject({
+    error: z.string().describe("Stable error code, e.g. no_routing_document, version_mismatch"),
+    message: z.string().describe("What went wrong, for a human"),
+    errors: z.array(FieldError).optional().describe("Field errors of an invalid body or change"),
+    service: z.string().optional(),
+  })
+  .describe("Every refusal: a code, a message and, where it helps, details")
+  .meta({ id: "Error" });
+
+const StoredState = z
+  .enum(["valid", "invalid", "unreadable", "deleted", "missing"])
+  .describe(
+    "What KV holds for the service: a valid document, one that fails the schema, text that is not JSON, nothing but a history (deleted), or nothing",
+  )
+  .meta({ id: "StoredState" });
+
+const LastGood = z
+  .object({ version: z.number().int(), live: z.string(), updatedAt: z.string() })
+  .nullable()
+  .describe(
+    "The last valid document, which the router serves while the stored one is deleted or invalid",
+  );
+
+const VersionRegression = z
+  .object({ version: z.number().int(), highest: z.number().int(), next: z.number().int() })
+  .nullable()
+  .describe("The stored version is lower than one the history has seen (a raw put of an old copy)");
+
+const Summary = z
+  .looseObject({
+    service: z.string(),
+    version: z.number().int(),
+    arms: z.array(
+      z.looseObject({
+        origin: z.string(),
+        role: z.string(),
+        expectedBp: z.number().describe("Expected share of users, basis points"),
+        detail: z.string(),
+      }),
+    ),
+    idle: z.array(z.string()),
+  })
+  .describe("Who gets which origin, in words")
+  .meta({ id: "DocumentSummary" });
+
+const ServiceStatus = z
+  .looseObject({
+    service: z.string(),
+    state: StoredState,
+    found: z.boolean().describe("A document is stored (valid or not)"),
+    deleted: z.boolean(),
+    valid: z.boolean(),
+    version: z.number().int().nullable(),
+    errors: z.array(FieldError),
+    summary: Summary.nullable(),
+    lastGood: LastGood,
+    versionRegression: VersionRegression,
+    document: z.record(z.string(), z.unknown()).nullable().describe("The stored document"),
+  })
+  .meta({ id: "ServiceStatus" });
+
+const History = z
+  .looseObject({
+    service: z.string(),
+    state: StoredState,
+    currentVersion: z.number().int().nullable(),
+    live: z.string().nullable(),
+    nextVersion: z.number().int(),
+    currentIndex: z
+      .number()
+      .int()
+      .nullable()
+      .describe("Index in entries of the write that made the current document"),
+    versionRegression: VersionRegression,
+    lastGood: LastGood,
+    restorable: z.array(z.number().int()).describe("Versions a rollback can restore"),
+    entries: z.array(HistoryEntry).describe("Newest first"),
+    dropped: z.number().int().describe("Stored entries that did not parse"),
+  })
+  .meta({ id: "History" });
+
+const WriteResult = z
+  .looseObject({
+    ok: z.literal(true),
+    service: z.string(),
+    change: z.string().describe('One line, e.g. "flip live blue -> green"'),
+    fromVersion: z.number().int().nullable(),
+    version: z.number().int().describe("The version written (or that a dry run would write)"),
+    diff: z.array(
+      z.object({
+        path: z.string(),
+        kind: z.enum(["added", "removed", "changed"]),
+        before: z.unknown().optional(),
+        after: z.unknown().optional(),
+      }),
+    ),
+    document: Document,
+    forced: z.boolean().describe("A safety check was skipped (recorded in the history)"),
+    written: z.boolean(),
+    dryRun: z.boolean(),
+    fromState: StoredState,
+    summary: Summary,
+  })
+  .describe("What was written (or, with ?dryRun=1, would be); the ETag header is its version")
+  .meta({ id: "WriteResult" });
+
+const GateResult = z.looseObject({}).describe("One gate's verdict with its evidence");
+
+const RolloutOutcome = z
+  .looseObject({
+    service: z.string(),
+    event: z.string().describe("start, bake, advance, hold, pause, rollback, promote, ..."),
+    reason: z.string(),
+    version: z.number().int().describe("Document version after this evaluation"),
+    state: z.string().nullable(),
+    stepIndex: z.number().int().nullable(),
+    gates: z.array(GateResult),
+  })
+  .meta({ id: "RolloutOutcome" });
+
+const RolloutView = z
+  .looseObject({
+    service: z.string(),
+    version: z.number().int(),
+    now: z.number().describe("Epoch milliseconds the preview was computed at"),
+    live: z.string(),
+    canary: z
+      .looseObject({
+        origin: z.string(),
+        shareBp: z.number(),
+        salt: z.string(),
+        killed: z.boolean(),
+      })
+      .nullable(),
+    plan: Plan.nullable(),
+    status: z.looseObject({}).nullable().describe("The rollout's progress record"),
+    statusCurrent: z.boolean().describe("The progress record belongs to the document's plan"),
+    metrics: z
+      .looseObject({ version: z.number().int() })
+      .describe("This version's per-arm metrics"),
+    preview: z
+      .looseObject({ verdict: z.string(), reason: z.string(), gates: z.array(GateResult) })
+      .nullable()
+      .describe("What the gates say right now"),
+  })
+  .meta({ id: "RolloutView" });
+
+const ControlStatus = z
+  .looseObject({
+    service: z.string(),
+    version: z.number().int(),
+    isolates: z.number().int().describe("Isolates that checked in during the last minute"),
+    checkInsPerSecond: z.number(),
+    intervalMs: z.number().int().describe("The check-in interval the object hands out"),
+    kvVersion: z.number().int().describe("The version last written to KV"),
+    rolloutActive: z.boolean(),
+    nextAlarmAt: z.number().nullable(),
+    kvOps: z.object({ reads: z.number().int(), writes: z.number().int() }),
+  })
+  .meta({ id: "ControlStatus" });
+
+const ShadowEvidence = z
+  .object({
+    service: z.string(),
+    shadows: z
+      .array(z.looseObject({}))
+      .describe("Each shadow origin's merged summary: agreement, |Δscore|, latency, errors"),
+    records: z.array(z.looseObject({})).describe("The newest notable pairs, newest first"),
+  })
+  .meta({ id: "ShadowEvidence" });
+
+const Series = z
+  .object({
+    service: z.string(),
+    bucketMs: z.number().int(),
+    points: z.array(
+      z.object({
+        at: z.number().describe("Bucket start, epoch milliseconds"),
+        arm: z.string(),
+        requests: z.number().int(),
+        errors: z.number().int(),
+        failovers: z.number().int(),
+        p50Ms: z.number().nullable(),
+        p95Ms: z.number().nullable(),
+      }),
+    ),
+  })
+  .meta({ id: "Series" });
+
+const Health = z
+  .looseObject({
+    ok: z.literal(true),
+    store: z
+      .looseObject({ services: z.number().int(), kvReads: z.number().int() })
+      .describe("This isolate's routing store"),
+    control: z.looseObject({}).nullable().describe("This isolate's check-ins"),
+  })
+  .meta({ id: "Health" });
+
+// Parameters.
+const service: Parameter = {
+  name: "service",
+  in: "path",
+  required: true,
+  description: "The model service (its routing document's `service`)",
+  schema: ServiceName,
+};
+const dryRun: Parameter = {
+  name: "dryRun",
+  in: "query",
+  description: "1 or true: return the diff and the document without writing",
+  schema: z.enum(["1", "true", "0", "false"]),
+};
+const ifMatch: Parameter = {
+  name: "If-Match",
+  in: "header",
+  description:
+    'Refuse the write (412) unless the stored document is this version: 7, "7" or W/"7" (the ETag of a read)',
+  schema: z.string(),
+};
+const author: Parameter = {
+  name: "X-Router-Author",
+  in: "header",
+  description: "Who makes the change: the document's updatedBy and the history's author",
+  schema: z.string(),
+};
+const source: Parameter = {
+  name: "X-Router-Source",
+  in: "header",
+  description: '"cli" records the write as the CLI\'s in the history (else "admin")',
+  schema: z.enum(["cli"]),
+};
+const WRITE_PARAMETERS = [service, dryRun, ifMatch, author, source];
+
+const expectedVersion = z
+  .number()
+  .int()
+  .min(1)
+  .optional()
+  .describe("Refuse the write unless the stored document is this version (as If-Match)");
+
+/** The POST body of a named edit: its arguments, under `args`. */
+const editBody = (name: EditName, args: z.ZodType) =>
+  z
+    .object({
+      args: args.optional(),
+      expectedVersion,
+      forced: z
+        .boolean()
+        .optional()
+        .describe("The caller skipped a safety check (the CLI's flip --force): recorded"),
+    })
+    .strict()
+    .meta({ id: `EditBody.${name}` });
+
+/** Arguments as documented: apply's document is the routing document (checked by the edit). */
+function documentedArgs(name: EditName): z.ZodType {
+  if (name === "apply") return z.object({ document: Document }).strict();
+  if (name === "patch") {
+    return z
+      .object({
+        patch: z
+          .record(z.string(), z.unknown())
+          .describe("RFC 7386 JSON merge patch: null removes a field, objects merge"),
+      })
+      .strict();
+  }
+  return EDITS[name].args;
+}
+
+const WRITE_ERRORS: AdminRoute["errors"] = {
+  400: "invalid_request, invalid_json, invalid_if_match, or invalid_change (the result fails the schema; `errors` has the field paths)",
+  404: "no_routing_document",
+  409: "stored_document_invalid, check_failed or version_conflict (the document moved while this write ran: re-read and retry)",
+  412: "version_mismatch: the stored version is not If-Match / expectedVersion",
+  413: `body_too_large: over ${LIMITS.documentBytes} bytes`,
+  500: "history_not_written: the document was written, its history entry was not",
+  503: "control_plane_unavailable: the service's control object cannot be reached; the write may or may not have landed",
+};
+
+const READ_ERRORS: AdminRoute["errors"] = {
+  400: "invalid_service_name",
+  503: "control_plane_unavailable",
+};
+
+const COMMAND_SUMMARY: Record<ManualCommand, string> = {
+  pause: "Pause a progressing rollout at its current share",
+  resume: "Resume a paused rollout (its step's bake starts over)",
+  abort: "Abort: kill the canary (every canary user back to live); the rollout ends",
+  promote: "Promote now: flip live to the canary origin; the rollout ends",
+};
+
+/** An alias endpoint's body: its edit's arguments, plus expectedVersion. */
+function withExpected(args: z.ZodType, id: string): z.ZodType {
+  if (!(args instanceof z.ZodObject)) throw new Error(`${id}: the edit's arguments are no object`);
+  return args.extend({ expectedVersion }).meta({ id });
+}
+
+const ADMIN = "/_router/admin";
+const SERVICE = `${ADMIN}/services/{service}`;
+
+const editRoutes = EDIT_NAMES.map(
+  (name): AdminRoute => ({
+    method: "post",
+    path: `${SERVICE}/edits/${name}`,
+    operationId: `edit.${name}`,
+    tag: "edits",
+    summary: EDITS[name].summary,
+    description:
+      EDITS[name].kind === "compute"
+        ? "May create the document, or replace one that is deleted or fails the schema."
+        : "Changes the stored (valid) document; the result must pass the schema.",
+    parameters: WRITE_PARAMETERS,
+    body: {
+      schema: editBody(name, documentedArgs(name)),
+      required: false,
+      description: "The edit's arguments under `args`; an empty body is {}",
+    },
+    ok: { description: "Written (or a dry run's result)", schema: WriteResult },
+    errors: { ...WRITE_ERRORS, 404: "no_routing_document, or unknown_edit" },
+  }),
+);
+
+const commandRoutes = ROLLOUT_COMMANDS.map(
+  (command): AdminRoute => ({
+    method: "post",
+    path: `${SERVICE}/rollout/${command}`,
+    operationId: `rollout.${command}`,
+    tag: "rollout",
+    summary: COMMAND_SUMMARY[command],
+    description:
+      "Runs inside the service's control object, serialized with its alarm's evaluations; takes precedence over the analyzer.",
+    parameters: [service, author],
+    ok: { description: "The command's outcome", schema: RolloutOutcome },
+    errors: {
+      ...READ_ERRORS,
+      404: "no_routing_document, no_rollout (none in progress)",
+      409: "rollout_state: the command makes no sense in the rollout's state",
+    },
+  }),
+);
+
+export const ADMIN_ROUTES: readonly AdminRoute[] = [
+  {
+    method: "get",
+    path: "/_router/health",
+    operationId: "health",
+    tag: "health",
+    summary: "The router is up: this isolate's routing store and check-ins",
+    public: true,
+    ok: { description: "Up", schema: Health },
+    errors: {},
+  },
+  {
+    method: "get",
+    path: `${ADMIN}/openapi.json`,
+    operationId: "openapi",
+    tag: "health",
+    summary: "This document: the admin API as OpenAPI 3.1",
+    ok: {
+      description: "The OpenAPI document",
+      schema: z.looseObject({ openapi: z.string() }),
+    },
+    errors: {},
+  },
+  {
+    method: "get",
+    path: `${ADMIN}/services`,
+    operationId: "services.list",
+    tag: "services",
+    summary: "Every service with a routing document",
+    ok: {
+      description: "Service names",
+      schema: z.object({ services: z.array(z.string()) }).meta({ id: "ServiceList" }),
+    },
+    errors: { 503: READ_ERRORS[503] },
+  },
+  {
+    method: "get",
+    path: `${ADMIN}/edits`,
+    operationId: "edits.list",
+    tag: "edits",
+    summary: "The named edits and what each does",
+    ok: {
+      description: "The registry",
+      schema: z
+        .object({ edits: z.array(z.object({ name: z.enum(EDIT_NAMES), summary: z.string() })) })
+        .meta({ id: "EditList" }),
+    },
+    errors: {},
+  },
+  {
+    method: "get",
+    path: SERVICE,
+    operationId: "services.read",
+    tag: "services",
+    summary: "A service's state, version, summary, last-good copy and document",
+    description: "The ETag header is the document's version (for If-Match).",
+    parameters: [service],
+    ok: { description: "Stored (valid or invalid)", schema: ServiceStatus },
+    errors: {
+      ...READ_ERRORS,
+      404: "no_routing_document (with `state` and `lastGood` when it was deleted)",
+    },
+  },
+  {
+    method: "get",
+    path: `${SERVICE}/history`,
+    operationId: "services.history",
+    tag: "services",
+    summary: "A service's write history, newest first, with what each write replaced",
+    parameters: [
+      service,
+      {
+        name: "documents",
+        in: "query",
+        description: "0 or false: leave the replaced documents out of the entries",
+        schema: z.enum(["1", "true", "0", "false"]),
+      },
+    ],
+    ok: { description: "The history", schema: History },
+    errors: READ_ERRORS,
+  },
+  {
+    method: "put",
+    path: SERVICE,
+    operationId: "services.put",
+    tag: "services",
+    summary: "Replace (or create) the whole document: the apply edit",
+    parameters: WRITE_PARAMETERS,
+    body: {
+      schema: Document,
+      required: true,
+      description: `The new document (at most ${LIMITS.documentBytes} bytes); version, updatedAt and updatedBy are stamped`,
+    },
+    ok: { description: "Written (or a dry run's result)", schema: WriteResult },
+    errors: WRITE_ERRORS,
+  },
+  {
+    method: "patch",
+    path: SERVICE,
+    operationId: "services.patch",
+    tag: "services",
+    summary: "Change part of the document: the patch edit",
+    parameters: WRITE_PARAMETERS,
+    body: {
+      schema: z.record(z.string(), z.unknown()).meta({ id: "MergePatch" }),
+      required: true,
+      description: "An RFC 7386 JSON merge patch: null removes a field, objects merge",
+    },
+    ok: { description: "Written (or a dry run's result)", schema: WriteResult },
+    errors: WRITE_ERRORS,
+  },
+  {
+    method: "post",
+    path: `${SERVICE}/flip`,
+    operationId: "services.flip",
+    tag: "services",
+    summary: "Blue-green flip: the flip edit",
+    parameters: WRITE_PARAMETERS,
+    body: {
+      schema: withExpected(EDITS.flip.args, "FlipBody"),
+      required: false,
+      description: "Without `to`: the one idle origin",
+    },
+    ok: { description: "Written (or a dry run's result)", schema: WriteResult },
+    errors: WRITE_ERRORS,
+  },
+  {
+    method: "post",
+    path: `${SERVICE}/canary/kill`,
+    operationId: "services.canaryKill",
+    tag: "services",
+    summary: "Kill switch: every canary user back to live (the canary.kill edit)",
+    parameters: WRITE_PARAMETERS,
+    body: {
+      schema: withExpected(EDITS["canary.kill"].args, "KillBody"),
+      required: false,
+      description: "Optional",
+    },
+    ok: { description: "Written (or a dry run's result)", schema: WriteResult },
+    errors: WRITE_ERRORS,
+  },
+  {
+    method: "post",
+    path: `${SERVICE}/rollback`,
+    operationId: "services.rollback",
+    tag: "services",
+    summary: "Restore the previous document (or toVersion) as a new version: the rollback edit",
+    description:
+      "Also when the document was deleted: restores the newest good one known (the last-good copy, else the history's).",
+    parameters: WRITE_PARAMETERS,
+    body: {
+      schema: withExpected(EDITS.rollback.args, "RollbackBody"),
+      required: false,
+      description: "Optional",
+    },
+    ok: { description: "Written (or a dry run's result)", schema: WriteResult },
+    errors: WRITE_ERRORS,
+  },
+  ...editRoutes,
+  {
+    method: "get",
+    path: `${SERVICE}/rollout`,
+    operationId: "rollout.read",
+    tag: "rollout",
+    summary:
+      "The plan, its progress and this version's per-arm metrics, with what the gates say now",
+    parameters: [service],
+    ok: { description: "The rollout", schema: RolloutView },
+    errors: { ...READ_ERRORS, 404: "no_routing_document", 409: "stored_document_invalid" },
+  },
+  {
+    method: "post",
+    path: `${SERVICE}/rollout/evaluate`,
+    operationId: "rollout.evaluate",
+    tag: "rollout",
+    summary: "Run the analyzer for this service now (as the control object's alarm does)",
+    parameters: [service],
+    ok: { description: "The evaluation's outcome", schema: RolloutOutcome },
+    errors: { ...READ_ERRORS, 404: "no_routing_document, or no_rollout_plan" },
+  },
+  ...commandRoutes,
+  {
+    method: "get",
+    path: `${SERVICE}/control`,
+    operationId: "control.status",
+    tag: "control",
+    summary:
+      "The control object: its version, isolates checking in, the interval it hands out, KV's version, the next alarm",
+    parameters: [service],
+    ok: { description: "The object's state", schema: ControlStatus },
+    errors: READ_ERRORS,
+  },
+  {
+    method: "get",
+    path: `${SERVICE}/shadow`,
+    operationId: "control.shadow",
+    tag: "control",
+    summary: "Each shadow origin's merged summary, and the newest notable pairs",
+    parameters: [
+      service,
+      {
+        name: "records",
+        in: "query",
+        description: "Notable pairs to return (at most 500; anything else gives 20)",
+        schema: z.number().int().min(1).default(20),
+      },
+    ],
+    ok: { description: "Shadow evidence", schema: ShadowEvidence },
+    errors: READ_ERRORS,
+  },
+  {
+    method: "get",
+    path: `${SERVICE}/series`,
+    operationId: "control.series",
+    tag: "control",
+    summary: "Requests, errors, failovers and latency per arm, in 10 s buckets",
+    parameters: [
+      service,
+      {
+        name: "minutes",
+        in: "query",
+        description: "How far back (at most 360; anything else gives 60)",
+        schema: z.number().int().min(1).default(60),
+      },
+    ],
+    ok: { description: "The time series", schema: Series },
+    errors: READ_ERRORS,
+  },
+];

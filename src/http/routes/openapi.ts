@@ -1,0 +1,142 @@
+/**
+ * The admin API as an OpenAPI 3.1 document, built from the route table
+ * (src/http/routes/openapi-table.ts) and its zod schemas, and served at
+ * GET /_router/admin/openapi.json behind the admin token like every admin
+ * route. `npm run docs` writes the same document to docs/reference/
+ * (openapi.json and admin-api.md).
+ *
+ * Layer: HTTP edge (admin). Schemas named in the table (`.meta({ id })`)
+ * become components; zod puts them under `$defs`, which this module lifts
+ * into `components.schemas`. Built once per isolate, on first use.
+ */
+import { Hono } from "hono";
+import { z } from "zod";
+import pkg from "../../../package.json" with { type: "json" };
+import { ADMIN_ROUTES, type AdminRoute, ErrorBody, TAGS } from "./openapi-table.ts";
+import type { AdminEnv } from "./request-params.ts";
+
+type Json = Record<string, unknown>;
+
+const DESCRIPTION = `The router's admin API: read each model service's routing document, state and history; change it with named edits through the one write pipeline (a dry run with ?dryRun=1, If-Match for lost updates, every write in the history); drive progressive delivery; read what the service's control object holds.
+
+Every route under /_router/admin needs \`Authorization: Bearer <ADMIN_TOKEN>\` (401 without a token, 403 with a wrong one). Refusals are JSON: \`{ "error": "<code>", "message": "...", ... }\`.`;
+
+let built: Json | null = null;
+
+/** The OpenAPI document (the same object on every call). */
+export function openApiDocument(): Json {
+  built ??= buildDocument();
+  return built;
+}
+
+export function openapiRoutes(): Hono<AdminEnv> {
+  const routes = new Hono<AdminEnv>();
+  routes.get("/", (c) => c.json(openApiDocument()));
+  return routes;
+}
+
+function buildDocument(): Json {
+  const components: Record<string, Json> = {};
+  const schema = (s: z.ZodType): Json => {
+    const {
+      $schema: _,
+      $defs,
+      ...rest
+    } = z.toJSONSchema(s, { io: "input", unrepresentable: "any" }) as Json;
+    for (const [id, def] of Object.entries(($defs ?? {}) as Record<string, Json>)) {
+      const lifted = liftRefs(def) as Json;
+      const known = components[id];
+      if (known && JSON.stringify(known) !== JSON.stringify(lifted)) {
+        throw new Error(`two different schemas are named ${id}`);
+      }
+      components[id] = lifted;
+    }
+    return liftRefs(rest) as Json;
+  };
+  const json = (s: z.ZodType) => ({ "application/json": { schema: schema(s) } });
+
+  const operation = (route: AdminRoute): Json => {
+    const errors: Partial<Record<number, string>> = route.public
+      ? route.errors
+      : {
+          401: "admin_unauthenticated: no bearer token",
+          403: "admin_forbidden: the token is not ADMIN_TOKEN",
+          ...route.errors,
+        };
+    const responses: Json = {
+      200: { description: route.ok.description, content: json(route.ok.schema) },
+    };
+    for (const [status, description] of Object.entries(errors)) {
+      responses[status] = { description, content: json(ErrorBody) };
+    }
+    return {
+      operationId: route.operationId,
+      tags: [route.tag],
+      summary: route.summary,
+      ...(route.description ? { description: route.description } : {}),
+      ...(route.parameters
+        ? {
+            parameters: route.parameters.map((p) => ({
+              name: p.name,
+              in: p.in,
+              ...(p.required ? { required: true } : {}),
+              description: p.description,
+              schema: schema(p.schema),
+            })),
+          }
+        : {}),
+      ...(route.body
+        ? {
+            requestBody: {
+              required: route.body.required,
+              description: route.body.description,
+              content: json(route.body.schema),
+            },
+          }
+        : {}),
+      responses,
+      ...(route.public ? { security: [] } : {}),
+    };
+  };
+
+  const paths: Record<string, Json> = {};
+  for (const route of ADMIN_ROUTES) {
+    const item = paths[route.path] ?? {};
+    if (item[route.method]) throw new Error(`${route.method} ${route.path} is listed twice`);
+    item[route.method] = operation(route);
+    paths[route.path] = item;
+  }
+
+  return {
+    openapi: "3.1.0",
+    info: { title: "Edge model router: admin API", version: pkg.version, description: DESCRIPTION },
+    tags: Object.entries(TAGS).map(([name, description]) => ({ name, description })),
+    security: [{ adminToken: [] }],
+    paths,
+    components: {
+      securitySchemes: {
+        adminToken: {
+          type: "http",
+          scheme: "bearer",
+          description: "The ADMIN_TOKEN Worker secret (locally: .dev.vars)",
+        },
+      },
+      schemas: Object.fromEntries(
+        Object.entries(components).sort(([a], [b]) => a.localeCompare(b)),
+      ),
+    },
+  };
+}
+
+/** zod's `#/$defs/<id>` references, as references to the document's components. */
+function liftRefs(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(liftRefs);
+  if (value === null || typeof value !== "object") return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) =>
+      k === "$ref" && typeof v === "string" && v.startsWith("#/$defs/")
+        ? [k, `#/components/schemas/${v.slice("#/$defs/".length)}`]
+        : [k, liftRefs(v)],
+    ),
+  );
+}
