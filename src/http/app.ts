@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { ControlUnavailableError } from "../adapters/durable-object/control-client.ts";
 import { RouterError } from "../app/errors.ts";
 import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
+import { dashboardRoutes } from "./dashboard/routes.ts";
 import { type AdminDeps, adminRoutes } from "./routes/admin.ts";
 
 /** Everything the HTTP layer hands to use cases, built per environment by src/index.ts. */
@@ -32,6 +33,7 @@ export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
     "/_router/admin",
     adminRoutes((env) => depsFor(env).admin),
   );
+  app.route("/_router/dashboard", dashboardRoutes(depsFor));
 
   app.all("*", (c) =>
     routeRequest(c.req.raw, depsFor(c.env).router, (p) => c.executionCtx.waitUntil(p)),
