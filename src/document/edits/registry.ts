@@ -129,13 +129,17 @@ export const EDITS = {
   ),
   "shadow.remove": edit("drop the shadow block", None, (doc, _a, meta) => shadowRemove(doc, meta)),
   "rollout.plan": edit(
-    "write the rollout plan (steps; gates, onSuccess and notify as given, else kept)",
+    "write the rollout plan (steps; gates, onSuccess, notify, alpha, maxExtensionSeconds and analysisIntervalSeconds as given, else kept)",
     z
       .object({
         steps: RolloutPlan.shape.steps,
         gates: GateArgs.optional(),
         onSuccess: z.enum(["flip", "stay"]).optional(),
         notify: z.boolean().optional(),
+        // The plan's own fields, without their defaults: absent keeps the current value.
+        analysisIntervalSeconds: RolloutPlan.shape.analysisIntervalSeconds.unwrap().optional(),
+        alpha: RolloutPlan.shape.alpha.unwrap().optional(),
+        maxExtensionSeconds: RolloutPlan.shape.maxExtensionSeconds.unwrap().optional(),
       })
       .strict(),
     setRolloutPlan,
