@@ -4,7 +4,8 @@
  * src/document/edits/registry.ts: flip, canary.*, challenger.*, shadow.*,
  * rollout.plan|remove, patch, apply, rollback); the older write endpoints
  * (PUT, PATCH, flip, canary/kill, rollback) are aliases of edits; and the
- * rollout endpoints (src/http/routes/rollout.ts).
+ * rollout endpoints (src/http/routes/rollout.ts); GET /openapi.json describes
+ * every route (src/http/routes/openapi-table.ts, checked against the app).
  *
  * Layer: HTTP edge (admin). Every route is behind adminAuth (bearer token,
  * 401/403). Every write is a registry edit run by the one write pipeline
