@@ -6,6 +6,9 @@
  *               local KV and real local origins (a Node HTTP server started
  *               by test/global-setup.ts).
  *  - e2e:       starts the local stack the way the README does.
+ *  - browser:   the dashboard in Chromium (playwright-core, Debian's
+ *               chromium) against the router in Miniflare with real local
+ *               origins and traffic.
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
@@ -55,6 +58,15 @@ export default defineConfig({
           include: ["test/e2e/**/*.test.ts"],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
         },
       },
     ],

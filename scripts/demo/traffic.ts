@@ -10,6 +10,9 @@
  * `POST /<service>/predict` with an `x-user-id` header and a JSON body
  * carrying the same id, as the demo documents read it.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { ROOT } from "../lib/wrangler.ts";
 
 export interface DemoTrafficOptions {
   /** The router, e.g. http://127.0.0.1:8787. */
@@ -24,6 +27,8 @@ export interface DemoTrafficOptions {
   maxMinutes?: number;
   /** Print a line when it starts and stops (default true). */
   log?: boolean;
+  /** Also print the dashboard's URL and how to sign in (npm start). */
+  dashboard?: boolean;
 }
 
 export interface DemoTraffic {
@@ -33,6 +38,16 @@ export interface DemoTraffic {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The local ADMIN_TOKEN (.dev.vars), to print for the demo; null when unreadable. */
+function devVarsToken(): string | null {
+  try {
+    const text = readFileSync(join(ROOT, ".dev.vars"), "utf8");
+    return /^ADMIN_TOKEN=(.+)$/m.exec(text)?.[1]?.trim() || null;
+  } catch {
+    return null;
+  }
+}
 
 export async function waitForRouter(url: string, timeoutMs = 60_000): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
@@ -81,6 +96,12 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
     if (log) {
       console.log(
         `demo traffic: ${perSecond} predictions/s to each of ${services.join(", ")} (for ${Math.round((deadline - Date.now()) / 60_000)} min)`,
+      );
+    }
+    if (options.dashboard) {
+      const token = devVarsToken();
+      console.log(
+        `\n  dashboard: ${options.url}/_router/dashboard\n  sign in with the ADMIN_TOKEN in .dev.vars${token ? ` (${token})` : ""}\n`,
       );
     }
     const inFlight = new Set<Promise<void>>();
