@@ -170,8 +170,9 @@ export const DASHBOARD_JS = String.raw`(function () {
       opts.scales.x = {
         time: true,
         range: function (u, min, max) {
-          if (min === null || max === null || !isFinite(min) || !isFinite(max) || max - min < 1) {
-            var end = isFinite(max) && max !== null ? max : Date.now() / 1000;
+          var known = function (v) { return typeof v === "number" && isFinite(v); };
+          if (!known(min) || !known(max) || max - min < 1) {
+            var end = known(max) ? max : Date.now() / 1000;
             return [end - 60, end];
           }
           return [min, max];

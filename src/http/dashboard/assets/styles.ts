@@ -51,7 +51,9 @@ table.data { border-collapse: collapse; width: 100%; }
 table.data th, table.data td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: middle; }
 table.data thead th { font-weight: 600; color: var(--muted); font-size: 12.5px; white-space: nowrap; }
 table.data .num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
-table.data td.detail { color: var(--muted); font-size: 12.5px; }
+table.data td.detail { color: var(--muted); font-size: 12.5px; min-width: 240px; }
+table.overview td.spark-cell, table.overview td[data-col="live"], table.arms td:not(.detail), table.records td { white-space: nowrap; }
+table.overview td[data-col="change"], table.overview td[data-col="rollout"] { min-width: 130px; }
 table.overview th[scope=row] { white-space: nowrap; }
 table.overview tr.hidden { display: none; }
 .spark-cell { white-space: nowrap; }
@@ -70,7 +72,8 @@ table.overview tr.hidden { display: none; }
 .kpi-value { font-size: 20px; font-weight: 600; font-variant-numeric: tabular-nums; }
 .kpi-label { color: var(--muted); font-size: 12.5px; }
 .grid.two { display: grid; grid-template-columns: 1fr 1fr; gap: 24px; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(340px, 1fr)); gap: 16px; }
+.grid.two > *, .charts > * { min-width: 0; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(340px, 100%), 1fr)); gap: 16px; }
 .chart { position: relative; min-height: 240px; }
 .chart.small { min-height: 180px; }
 .chart .chart-title { font-weight: 600; font-size: 13px; margin-bottom: 4px; }

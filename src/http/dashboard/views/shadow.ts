@@ -56,13 +56,13 @@ function summaryBlock(s: Summary, now: number): Html {
   <div class="grid two">
     <div>
       <h3>Agreement per production arm</h3>
-      <table class="data"><thead><tr><th>arm</th><th class="num">pairs</th><th class="num">compared</th><th class="num">agreement</th></tr></thead>
+      <div class="scroll"><table class="data"><thead><tr><th>arm</th><th class="num">pairs</th><th class="num">compared</th><th class="num">agreement</th></tr></thead>
       <tbody>${join(
         arms.map(
           ([arm, c]) =>
             html`<tr><td>${arm}</td><td class="num">${count(c.pairs)}</td><td class="num">${count(c.compared)}</td><td class="num">${rate(c.agreementRate)}</td></tr>`,
         ),
-      )}</tbody></table>
+      )}</tbody></table></div>
       <div class="chart small" data-chart="${agreementChartId(s.shadow)}"></div>
     </div>
     <div>
@@ -72,11 +72,11 @@ function summaryBlock(s: Summary, now: number): Html {
   <div class="grid two">
     <div>
       <h3>Latency</h3>
-      <table class="data"><thead><tr><th></th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">answered</th></tr></thead>
+      <div class="scroll"><table class="data"><thead><tr><th></th><th class="num">p50</th><th class="num">p95</th><th class="num">p99</th><th class="num">answered</th></tr></thead>
       <tbody>
         <tr><td>production</td><td class="num">${ms(s.production.p50)}</td><td class="num">${ms(s.production.p95)}</td><td class="num">${ms(s.production.p99)}</td><td class="num">${count(s.production.n)}</td></tr>
         <tr><td>shadow</td><td class="num">${ms(s.shadowLatency.p50)}</td><td class="num">${ms(s.shadowLatency.p95)}</td><td class="num">${ms(s.shadowLatency.p99)}</td><td class="num">${count(s.shadowLatency.n)}</td></tr>
-      </tbody></table>
+      </tbody></table></div>
     </div>
     <div>
       <h3>Errors</h3>
