@@ -234,6 +234,29 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     expect(await newest.locator(".diff").textContent()).toContain("~ canary.killed: false → true");
   });
 
+  it("rolls back to a version from the history", async () => {
+    // The version before the kill: restore it, and the canary serves again.
+    const entry = page.locator(".history-entry").nth(1);
+    await entry.locator("summary").click();
+    await entry.locator('button[data-action="rollback"]').click();
+    const dialog = page.locator("dialog#confirm");
+    await dialog.waitFor({ state: "visible" });
+    expect(await dialog.locator(".effect").textContent()).toMatch(
+      /^Restore the routing of version \d+ as a new version \d+ \(replacing version \d+\)/,
+    );
+    await eventually(() => dialog.locator(".preview-box").textContent()).toContain(
+      "~ canary.killed: true → false",
+    );
+    await dialog.locator("button.primary").click();
+    await dialog.waitFor({ state: "hidden" });
+    await eventually(() =>
+      page.getAttribute('tr[data-role="canary"] [data-share]', "data-share"),
+    ).toBe("1000");
+    await eventually(() => page.locator(".history-entry").first().textContent()).toContain(
+      "rollback to version",
+    );
+  });
+
   it("shows a failing rollout's verdict and the evidence of each gate", async () => {
     await page.goto(`${stack.url}${DASH}/services/risk`);
     const rollout = page.locator('[data-section="rollout"]');

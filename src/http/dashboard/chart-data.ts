@@ -317,7 +317,7 @@ export function deltaHistogram(
   if (bars.size > 0) {
     for (let b = lo; b <= hi; b++) {
       x.push(x.length);
-      categories.push(`≤ ${compact(bucketUpperBound(ABS_DELTA, (b + 1) * PER_BAR))}`);
+      categories.push(compact(bucketUpperBound(ABS_DELTA, (b + 1) * PER_BAR)));
       values.push(bars.get(b) ?? 0);
     }
   }
@@ -344,7 +344,7 @@ export function deltaHistogram(
   }
   return {
     id,
-    title: "|Δscore| between production and shadow",
+    title: "|Δscore| between production and shadow, by bin upper bound",
     unit: "pairs",
     kind: "bars",
     x,

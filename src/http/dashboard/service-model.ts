@@ -51,7 +51,7 @@ export async function loadService(
     call<ServiceStatus>(c, { path: path(service) }),
     call<RolloutWire>(c, { path: path(service, "/rollout") }),
     call<SeriesWire>(c, { path: path(service, `/series?minutes=${options.minutes}`) }),
-    call<ShadowWire>(c, { path: path(service, "/shadow?records=20") }),
+    call<ShadowWire>(c, { path: path(service, "/shadow?records=12") }),
     call<ControlStatusView>(c, { path: path(service, "/control") }),
   ]);
   const version = status.ok ? status.body.version : null;

@@ -186,7 +186,7 @@ export const DASHBOARD_JS = String.raw`(function () {
       };
       opts.axes[0] = {
         incrs: [1, 2, 3, 4, 5, 10, 20],
-        space: 46,
+        space: 64,
         values: function (u, splits) {
           return splits.map(function (i) { return Number.isInteger(i) ? (spec.categories[i] || "") : ""; });
         },
@@ -381,7 +381,7 @@ export const DASHBOARD_JS = String.raw`(function () {
         while (list.length > 1200) list.shift();
       });
     }
-    function agreementSpec(shadow) {
+    function agreementSpec(shadow, model) {
       var list = state.snapshots[shadow] || [];
       var arms = {};
       list.forEach(function (s) { Object.keys(s.arms).forEach(function (a) { arms[a] = true; }); });
@@ -401,6 +401,11 @@ export const DASHBOARD_JS = String.raw`(function () {
           values[k].push(dc > 0 ? ((c.agreed - b.agreed) / dc) * 100 : null);
         });
       }
+      if (x.length < 2) {
+        // Nothing to draw yet: an empty minute up to now, so the axis reads as time.
+        x = [model.now / 1000 - 60, model.now / 1000];
+        values = names.map(function () { return [null, null]; });
+      }
       return {
         id: "agreement-" + shadow,
         title: "Label agreement per production arm, last " + AGREEMENT_WINDOW_S + " s",
@@ -412,7 +417,7 @@ export const DASHBOARD_JS = String.raw`(function () {
         }),
         markers: [],
         empty: "Fills in while this page is open (the shadow summary counts since it began).",
-        hasData: x.length > 1 && values.some(function (v) { return v.some(function (y) { return y !== null; }); }),
+        hasData: values.some(function (v) { return v.some(function (y) { return y !== null; }); }),
       };
     }
     function drawAll(model) {
@@ -422,7 +427,7 @@ export const DASHBOARD_JS = String.raw`(function () {
       });
       Object.keys(state.snapshots).forEach(function (shadow) {
         var el = document.querySelector('[data-chart="agreement-' + shadow + '"]');
-        if (el) drawChart(el, agreementSpec(shadow), false);
+        if (el) drawChart(el, agreementSpec(shadow, model), false);
       });
     }
     function updateSection(name, text) {

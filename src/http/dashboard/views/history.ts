@@ -22,6 +22,7 @@ const SOURCE: Record<string, string> = {
   admin: "admin API",
   rollout: "rollout analyzer",
   kv: "raw KV put",
+  earlier: "before the history",
 };
 
 export interface HistoryItem {
@@ -35,11 +36,13 @@ export interface HistoryItem {
   restorable: boolean;
   diff: DiffLine[] | null;
   evidence: Record<string, unknown> | null;
+  /** Not a write of the history: the document its oldest write replaced. */
+  earlier: boolean;
 }
 
 /** The entries with their diffs (documents left out: the page never needs them). */
 export function historyItems(view: HistoryView, current: unknown): HistoryItem[] {
-  return view.entries.map((e, i) => {
+  const items = view.entries.map((e, i) => {
     const after = i === view.currentIndex ? current : i > 0 ? view.entries[i - 1]?.document : null;
     return {
       version: e.version,
@@ -52,8 +55,29 @@ export function historyItems(view: HistoryView, current: unknown): HistoryItem[]
       restorable: view.restorable.includes(e.version) && i !== view.currentIndex,
       diff: after ? diffDocuments(e.document ?? {}, after) : null,
       evidence: e.evidence ?? null,
+      earlier: false,
     };
   });
+  // The document the oldest recorded write replaced (a seeded or raw-put
+  // version the history has no entry for) can be restored too.
+  const first = view.entries.at(-1)?.document as Record<string, unknown> | undefined;
+  const version = typeof first?.version === "number" ? first.version : null;
+  if (first && version !== null && !items.some((i) => i.version === version)) {
+    items.push({
+      version,
+      updatedAt: typeof first.updatedAt === "string" ? first.updatedAt : "",
+      updatedBy: typeof first.updatedBy === "string" ? first.updatedBy : "?",
+      change: "written before the recorded history",
+      source: "earlier",
+      forced: false,
+      current: false,
+      restorable: view.restorable.includes(version),
+      diff: null,
+      evidence: null,
+      earlier: true,
+    });
+  }
+  return items;
 }
 
 const show = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
@@ -106,7 +130,7 @@ export function historySection(
       ${item.current ? html`<span class="badge good">current</span>` : ""}
       <span class="when" title="${utc(at)}">${ago(at, now)}</span>
     </summary>
-    ${diffList(item.diff)}
+    ${item.earlier ? html`<p class="muted small">The version the oldest recorded write replaced.</p>` : diffList(item.diff)}
     ${evidenceOf(item.evidence)}
     ${
       item.restorable
