@@ -42,7 +42,7 @@ export interface HistoryItem {
 
 /** The entries with their diffs (documents left out: the page never needs them). */
 export function historyItems(view: HistoryView, current: unknown): HistoryItem[] {
-  const items = view.entries.map((e, i) => {
+  const items: HistoryItem[] = view.entries.map((e, i) => {
     const after = i === view.currentIndex ? current : i > 0 ? view.entries[i - 1]?.document : null;
     return {
       version: e.version,
