@@ -14,6 +14,7 @@ import { parseArgs } from "node:util";
 import { nextVersion, parseStoredService } from "../src/document/edits/stored-service.ts";
 import { documentKey, historyKey, lastGoodKey } from "../src/document/kv-keys.ts";
 import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo/models.ts";
+import { startDemoTraffic } from "./demo/traffic.ts";
 import { startDemoOrigins } from "./lib/demo-origins.ts";
 import { kvGet, kvPut, ROOT } from "./lib/wrangler.ts";
 
@@ -114,6 +115,7 @@ if (values["origins-only"]) {
     ],
     { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
+  startDemoTraffic({ url: `http://127.0.0.1:${routerPort}`, dashboard: true });
   const stop = () => {
     wranglerDev.kill("SIGTERM");
   };

@@ -1,6 +1,6 @@
 /**
  * The dashboard's static files: the uPlot the router serves is the `uplot`
- * dependency's own build (regenerate with `node scripts/dashboard-vendor.ts`
+ * dependency's own build (regenerate with `npm run dashboard:vendor`
  * after changing its version), and the client script parses.
  */
 import { readFileSync } from "node:fs";
@@ -13,7 +13,7 @@ import { UPLOT_CSS, UPLOT_JS, UPLOT_VERSION } from "../../src/http/dashboard/ass
 const uplot = (file: string) => readFileSync(join(ROOT, "node_modules/uplot", file), "utf8");
 
 describe("the dashboard's assets", () => {
-  it("serve the installed uplot (stale: run node scripts/dashboard-vendor.ts)", () => {
+  it("serve the installed uplot (stale: run npm run dashboard:vendor)", () => {
     expect(UPLOT_VERSION).toBe((JSON.parse(uplot("package.json")) as { version: string }).version);
     expect(UPLOT_JS === uplot("dist/uPlot.iife.min.js")).toBe(true);
     expect(UPLOT_CSS === uplot("dist/uPlot.min.css")).toBe(true);
