@@ -185,8 +185,8 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
       Number(await page.getAttribute(`[data-chart="${chart}"]`, "data-points"));
     await eventually(() => points("requests"), { timeout: 15_000 }).toBeGreaterThan(0);
     const before = await points("requests");
-    // Polling redraws the charts as the object's buckets grow.
-    await eventually(() => points("requests"), { timeout: 15_000 }).toBeGreaterThan(before);
+    // Polling redraws the charts as the object's 10 s buckets fill: a new bucket with traffic adds points.
+    await eventually(() => points("requests"), { timeout: 25_000 }).toBeGreaterThan(before);
     await eventually(() => points("latency"), { timeout: 10_000 }).toBeGreaterThan(0);
     await eventually(() => points("delta-shadow"), { timeout: 10_000 }).toBeGreaterThan(0);
     expect(await page.locator('[data-chart="requests"] canvas').count()).toBe(1);
