@@ -30,7 +30,7 @@ export function depsFor(env: Env): Deps {
   // The runtime hands every request of an isolate the same env object: no
   // key to build per request then.
   if (built?.env === env) return built.deps;
-  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.CHECKIN_INTERVAL_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}`;
+  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.CHECKIN_INTERVAL_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}|${env.ACCESS_TEAM_DOMAIN}|${env.ACCESS_AUD}`;
   if (built && built.key === key && built.kv === env.ROUTING) {
     built.env = env;
     return built.deps;
@@ -63,7 +63,11 @@ export function depsFor(env: Env): Deps {
     adminToken: env.ADMIN_TOKEN,
     afterWrite: (service, doc) => store.offer(service, documentText(doc), Date.now()),
   };
-  const deps: Deps = { router, admin };
+  const access =
+    env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD
+      ? { teamDomain: env.ACCESS_TEAM_DOMAIN, audience: env.ACCESS_AUD }
+      : null;
+  const deps: Deps = { router, admin, access };
   built = { env, key, kv: env.ROUTING, deps };
   return deps;
 }

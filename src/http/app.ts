@@ -10,6 +10,7 @@ import { Hono } from "hono";
 import { ControlUnavailableError } from "../adapters/durable-object/control-client.ts";
 import { RouterError } from "../app/errors.ts";
 import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
+import type { AccessConfig } from "./dashboard/access.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
 import { type AdminDeps, adminRoutes } from "./routes/admin.ts";
 
@@ -17,6 +18,8 @@ import { type AdminDeps, adminRoutes } from "./routes/admin.ts";
 export interface Deps {
   router: RouterDeps;
   admin: AdminDeps;
+  /** Cloudflare Access in front of /_router/ (ACCESS_TEAM_DOMAIN and ACCESS_AUD set), else null. */
+  access?: AccessConfig | null;
 }
 
 export type DepsFactory = (env: Env) => Deps;
