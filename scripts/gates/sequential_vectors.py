@@ -198,6 +198,11 @@ def quantile_value(h, q, spec=LAT):
     return min(h["hi"], max(h["lo"], ub(spec, b)))
 
 
+def p95_threshold(counts):
+    """The lower edge of live's p95 bucket, as the bucket whose upper bound it is."""
+    return max(0, quantile_bucket(counts, 0.95) - 1)
+
+
 def above(counts, b):
     return sum(c for k, c in counts.items() if int(k) > b)
 
@@ -219,6 +224,7 @@ def allowance_bucket(b, ratio, plus_ms):
 
 WEIGHTS = {"error-rate": 4, "latency-p95": 3, "srm": 1, "shadow-agreement": 1, "shadow-delta": 1}
 RATE_TAU = 0.01
+TAIL_TAU = 0.03
 
 
 def gate_alphas(alpha, steps, shadow):
@@ -241,50 +247,51 @@ def gates_case(name, rules, alpha, steps, share_bp, step_index, metrics, baselin
     out = []
     enough = live["requests"] >= rules["minRequests"] and canary["requests"] >= rules["minRequests"]
     out.append({"gate": "min-requests", "outcome": "pass" if enough else "inconclusive"})
-    kept_ref = reference
-    new_ref = reference
+    # latency: batches of requests judged against live's p95 as of the previous look; the
+    # first threshold is set once live has minRequests answered requests, even before the
+    # canary has enough for the gates to be judged.
+    lat_rules = rules["latencyP95Ratio"]
+    ch = canary.get("latencyMs")
+    lh = live.get("latencyMs")
+    valid = reference if (baseline is None and reference and reference["stepIndex"] == step_index
+                          and reference["revision"] == metrics.get("revision")) else None
+    new_ref = valid
+    latency = {"gate": "latency-p95", "outcome": "inconclusive"}
+    judged = None
+    fixed = baseline is not None
+    if fixed:
+        tail = baseline.get("tail")
+        if ch and ch["n"] > 0 and tail and tail["requests"] > 0:
+            a = allowance_bucket(tail["bucket"], lat_rules["max"], lat_rules["minDeltaMs"])
+            judged = (ch["n"], above(ch["counts"], a), tail["requests"], tail["above"])
+    elif lh and lh["n"] > 0:
+        ccounts = ch["counts"] if ch else {}
+        if valid is None:
+            if lh["n"] >= rules["minRequests"]:
+                new_ref = {"stepIndex": step_index, "revision": metrics.get("revision"),
+                           "bucket": p95_threshold(lh["counts"]), "live": dict(lh["counts"]),
+                           "canary": dict(ccounts),
+                           "judged": {"canary": 0, "canaryAbove": 0, "live": 0, "liveAbove": 0}}
+        else:
+            lb, cb = since(lh["counts"], valid["live"]), since(ccounts, valid["canary"])
+            a = allowance_bucket(valid["bucket"], lat_rules["max"], lat_rules["minDeltaMs"])
+            j = valid["judged"]
+            j = {"canary": j["canary"] + sum(cb.values()), "canaryAbove": j["canaryAbove"] + above(cb, a),
+                 "live": j["live"] + sum(lb.values()), "liveAbove": j["liveAbove"] + above(lb, valid["bucket"])}
+            new_ref = {"stepIndex": step_index, "revision": metrics.get("revision"),
+                       "bucket": p95_threshold(lh["counts"]), "live": dict(lh["counts"]),
+                       "canary": dict(ccounts), "judged": j}
+            judged = (j["canary"], j["canaryAbove"], j["live"], j["liveAbove"])
+    if judged and judged[0] > 0 and judged[2] > 0:
+        t = compare_rates((judged[0], judged[1]), (judged[2], judged[3]), alphas["latency-p95"], 0.0, TAIL_TAU,
+                          fixed)
+        latency = {"gate": "latency-p95", "outcome": t["outcome"], "evidence": evidence(t, judged[0], judged[2])}
     if enough:
         t = compare_rates((canary["requests"], canary["errors"]), (live["requests"], live["errors"]),
                           alphas["error-rate"], rules["errorRate"]["minDelta"], RATE_TAU, baseline is not None)
         out.append({"gate": "error-rate", "outcome": t["outcome"],
                     "evidence": evidence(t, canary["requests"], live["requests"])})
-        # latency
-        lat = rules["latencyP95Ratio"]
-        ch = canary.get("latencyMs")
-        valid = reference if (baseline is None and reference and reference["stepIndex"] == step_index
-                              and reference["revision"] == metrics.get("revision")) else None
-        new_ref = valid
-        res = {"gate": "latency-p95", "outcome": "inconclusive"}
-        if ch and ch["n"] > 0:
-            if baseline is not None:
-                tail = baseline.get("tail")
-                if tail and tail["requests"] > 0:
-                    b = tail["bucket"]
-                    lref = (tail["requests"], tail["above"])
-                    ccounts = ch["counts"]
-                else:
-                    b = None
-            else:
-                lh = live.get("latencyMs")
-                b = None
-                if lh and lh["n"] > 0:
-                    if new_ref is None and lh["n"] >= rules["minRequests"]:
-                        new_ref = {"stepIndex": step_index, "revision": metrics.get("revision"),
-                                   "bucket": quantile_bucket(lh["counts"], 0.95),
-                                   "live": dict(lh["counts"]), "canary": dict(ch["counts"])}
-                    if new_ref is not None:
-                        b = new_ref["bucket"]
-                        ls = since(lh["counts"], new_ref["live"])
-                        lref = (sum(ls.values()), above(ls, b))
-                        ccounts = since(ch["counts"], new_ref["canary"])
-            if b is not None:
-                a = allowance_bucket(b, lat["max"], lat["minDeltaMs"])
-                cref = (sum(ccounts.values()), above(ccounts, a))
-                if cref[0] > 0 and lref[0] > 0:
-                    t = compare_rates(cref, lref, alphas["latency-p95"], 0.0, RATE_TAU, baseline is not None)
-                    res = {"gate": "latency-p95", "outcome": t["outcome"], "allowanceBucket": a,
-                           "thresholdBucket": b, "evidence": evidence(t, cref[0], lref[0])}
-        out.append(res)
+        out.append(latency)
         # shadow
         if "shadow" in rules:
             g = rules["shadow"]
@@ -321,8 +328,6 @@ def gates_case(name, rules, alpha, steps, share_bp, step_index, metrics, baselin
                                      "bound": share_bp / 10_000, "statistic": r["statistic"],
                                      "boundary": r["boundary"], "alpha": alphas["srm"],
                                      "candidate": sp["canary"], "reference": sp["canary"] + sp["others"]}})
-    else:
-        new_ref = reference
     return {"name": name, "rules": rules, "alpha": alpha, "steps": steps, "shareBp": share_bp,
             "stepIndex": step_index, "metrics": metrics, "baseline": baseline, "latencyReference": reference,
             "expected": out,
@@ -398,13 +403,15 @@ for name, cand, ref, alpha, bound, fixed in [
     ("margin 0: 2% vs 0.9%, 3,000 each", (3000, 60), (3000, 27), 0.01, 0.0, False),
     ("100% step: 3% of 4,000 vs a fixed 1% of 20,000", (4000, 120), (20000, 200), 0.001, 0.005, True),
     ("100% step: 1% of 40,000 vs a fixed 1% of 20,000", (40000, 400), (20000, 200), 0.001, 0.005, True),
-    ("latency tail: 14% vs 5% slower, 600 / 12,000", (600, 84), (12000, 600), 0.00375, 0.0, False),
-    ("latency tail: 3.3% vs 5% slower, 3,000 / 60,000", (3000, 99), (60000, 3000), 0.00375, 0.0, False),
+    ("latency tail: 14% vs 5% slower, 600 / 12,000 (tau 0.03)", (600, 84), (12000, 600), 0.00375, 0.0, False),
+    ("latency tail: 3.3% vs 5% slower, 3,000 / 60,000 (tau 0.03)", (3000, 99), (60000, 3000), 0.00375, 0.0, False),
+    ("latency tail: 100% of 29 vs 14% of 120 slower (tau 0.03)", (29, 29), (120, 17), 0.001875, 0.0, False),
 ]:
-    t = compare_rates(cand, ref, alpha, bound, RATE_TAU, fixed)
+    tau = TAIL_TAU if "tau 0.03" in name else RATE_TAU
+    t = compare_rates(cand, ref, alpha, bound, tau, fixed)
     rates.append({"name": name, "candidate": {"trials": cand[0], "events": cand[1]},
                   "reference": {"trials": ref[0], "events": ref[1]}, "alpha": alpha, "bound": bound,
-                  "mixingSd": RATE_TAU, "fixedReference": fixed} | t)
+                  "mixingSd": tau, "fixedReference": fixed} | t)
 
 one_rate = []
 for name, c, alpha, bound in [
@@ -455,8 +462,9 @@ RULES = {"minRequests": 200, "errorRate": {"minDelta": 0.005}, "latencyP95Ratio"
 SHADOW_RULES = RULES | {"shadow": {"minAgreement": 0.95, "maxMeanAbsDelta": 0.05, "minPairs": 100}}
 L0 = lat(4000)  # live's answered requests when the step's latency reference was set
 C0 = lat(210)
-REF = {"stepIndex": 1, "revision": "7@1", "bucket": quantile_bucket(L0["counts"], 0.95),
-       "live": L0["counts"], "canary": C0["counts"]}
+REF = {"stepIndex": 1, "revision": "7@1", "bucket": p95_threshold(L0["counts"]),
+       "live": L0["counts"], "canary": C0["counts"],
+       "judged": {"canary": 0, "canaryAbove": 0, "live": 0, "liveAbove": 0}}
 LIVE = plus(L0, lat(224000))  # 228,000 live requests in all
 split = lambda c, o: {"canary": c, "others": o}
 TAIL = {"bucket": REF["bucket"], "requests": 224000, "above": above(lat(224000)["counts"], REF["bucket"])}
@@ -583,8 +591,9 @@ def traffic(share_bp, canary_n, canary_errors, live_errors_rate=0.01, canary_med
                "split": {"canary": k, "others": canary_n + live_n - k}, "shadow": shadow_view,
                "revision": revision}
     reference = {"stepIndex": step_index, "revision": revision,
-                 "bucket": quantile_bucket(ref_live["counts"], 0.95), "live": ref_live["counts"],
-                 "canary": ref_canary["counts"]}
+                 "bucket": p95_threshold(ref_live["counts"]), "live": ref_live["counts"],
+                 "canary": ref_canary["counts"],
+                 "judged": {"canary": 0, "canaryAbove": 0, "live": 0, "liveAbove": 0}}
     return metrics, reference
 
 

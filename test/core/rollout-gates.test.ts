@@ -99,7 +99,7 @@ describe("what an operator reads", () => {
 
   it("latency: the p95s, the allowance, the shares slower than the thresholds", () => {
     expect(detail("canary p95 +50%: latency fails", "latency-p95")).toMatch(
-      /^p95 \d+ ms vs \d+ ms live \(x1\.[45]\d, allowed x1\.1 or \+25 ms\): \d+\.\d% of canary requests slower than \d+ ms vs \d\.\d% of live slower than \d+ ms, \+\d+\.\d pp \(interval .*\), beyond the allowance; boundary crossed after [\d,]+ canary requests$/,
+      /^p95 \d+ ms vs \d+ ms live \(x1\.[45]\d, allowed x1\.1 or \+25 ms\): \d+\.\d% of canary requests slower than the allowance over live's p95 at the time \(now \d+ ms\) vs \d\.\d% of live slower than its p95 \(now \d+ ms\), \+\d+\.\d pp \(interval .*\), beyond the allowance; boundary crossed after [\d,]+ canary requests$/,
     );
     expect(
       detail(
@@ -107,10 +107,15 @@ describe("what an operator reads", () => {
         "latency-p95",
       ),
     ).toMatch(
-      /^live's p95 \d+ ms is the reference; waiting for requests of both arms after it was set$/,
+      /^live's p95 \d+ ms is the first threshold; each batch of requests from now on is judged against live's p95 before it$/,
+    );
+    expect(
+      detail("100% step against the previous step's baseline: all pass", "latency-p95"),
+    ).toMatch(
+      /: [\d.]+% of canary requests slower than \d+ ms vs \d\.\d% of live slower than \d+ ms, -\d\.\d pp/,
     );
     expect(detail("no latency data at all: latency inconclusive", "latency-p95")).toBe(
-      "no canary latency data yet",
+      "no live latency data yet",
     );
   });
 

@@ -65,17 +65,25 @@ function step(canary: number, errors = Math.round(canary / 100), median = 100): 
 }
 
 describe("evaluateRollout", () => {
-  it("sets the latency reference at the first look with enough live data and keeps it for the step", () => {
+  it("sets the first latency threshold once live has enough data, then adds up each batch since the last look", () => {
     const first = evaluateRollout(plan, status(0), step(300), MIN);
     expect(first.verdict).toBe("bake");
-    const ref = first.status.latencyReference;
-    expect(ref).toMatchObject({ stepIndex: 0, revision: "3@1" });
+    expect(first.status.latencyReference).toMatchObject({
+      stepIndex: 0,
+      revision: "3@1",
+      judged: { canary: 0, canaryAbove: 0, live: 0, liveAbove: 0 },
+    });
     expect(first.gates.find((g) => g.gate === "latency-p95")?.detail).toMatch(
-      /is the reference; waiting for requests of both arms after it was set/,
+      /is the first threshold; each batch of requests from now on is judged against live's p95 before it$/,
     );
     const baking = evaluateRollout(plan, first.status, step(6_000), 5 * MIN);
-    expect(baking.status.latencyReference).toEqual(ref);
-    const later = evaluateRollout(plan, baking.status, step(12_000), 11 * MIN);
+    const judged = baking.status.latencyReference?.judged;
+    // The batch is what came after the first look: 5,700 canary and 108,300 live requests (about).
+    expect(judged?.canary).toBeGreaterThan(5_600);
+    expect(judged?.live).toBeGreaterThan(108_000);
+    expect((judged?.liveAbove ?? 0) / (judged?.live ?? 1)).toBeGreaterThan(0.02);
+    // A look that is not stored (a preview) changes nothing: the next batch is just larger.
+    const later = evaluateRollout(plan, first.status, step(12_000), 11 * MIN);
     expect(later.gates.find((g) => g.gate === "latency-p95")?.outcome).toBe("pass");
     expect(later.verdict).toBe("advance");
     // The next step starts without one.

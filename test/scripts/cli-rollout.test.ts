@@ -80,6 +80,7 @@ beforeAll(async () => {
   await router.seed("service:ro-bare", doc("ro-bare", false));
   await router.seed("service:ro-run", runDoc("ro-run"));
   await router.seed("service:ro-direct", doc("ro-direct", true));
+  await router.seed("service:ro-tune", doc("ro-tune", true));
 }, 60_000);
 
 afterAll(async () => {
@@ -192,6 +193,10 @@ describe("rollout plan (the shared write path, the registry's rollout.plan)", ()
       ["--steps", "5%"],
       ["--steps", "5%:10m", "--on-success", "maybe"],
       ["--steps", "5%:10m", "--min-requests", "many"],
+      ["--steps", "5%:10m", "--alpha", "many"],
+      ["--steps", "5%:10m", "--alpha", "0.5"],
+      ["--steps", "5%:10m", "--max-extension", "10"],
+      ["--steps", "5%:10m", "--interval", "soon"],
       [],
     ]) {
       const run = await router.cli(["rollout", "plan", "ro", ...args]);
@@ -228,6 +233,41 @@ describe("rollout plan (the shared write path, the registry's rollout.plan)", ()
     ]);
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("rollout: the document already has this plan");
+  }, 60_000);
+
+  it("--alpha, --max-extension and --interval write the plan's alpha, maxExtensionSeconds and analysisIntervalSeconds", async () => {
+    const tuned = await router.cli([
+      ...["rollout", "plan", "ro-tune", "--steps", "20%:10m,100%:10m"],
+      ...["--alpha", "0.05", "--max-extension", "2h", "--interval", "5m", "--json"],
+    ]);
+    expect(tuned.code, tuned.stderr).toBe(0);
+    expect((await readState("ro-tune")).doc.rollout).toMatchObject({
+      steps: [
+        { shareBp: 2000, bakeSeconds: 600 },
+        { shareBp: 10_000, bakeSeconds: 600 },
+      ],
+      alpha: 0.05,
+      maxExtensionSeconds: 7200,
+      analysisIntervalSeconds: 300,
+    });
+    // Changing them keeps the steps, so the running rollout goes on.
+    const again = await router.cli([
+      ...["rollout", "plan", "ro-tune", "--steps", "20%:10m,100%:10m"],
+      ...["--alpha", "0.01", "--max-extension", "30m"],
+    ]);
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stdout).toContain("rollout plan updated: 20% 10m, 100% 10m -> flip");
+    expect((await readState("ro-tune")).doc.rollout).toMatchObject({
+      alpha: 0.01,
+      maxExtensionSeconds: 1800,
+      analysisIntervalSeconds: 300,
+    });
+    // Out of the schema's range: refused with the field's path, nothing written.
+    const tooFast = await router.cli([
+      ...["rollout", "plan", "ro-tune", "--steps", "20%:10m,100%:10m", "--interval", "1s"],
+    ]);
+    expect(tooFast.code).toBe(1);
+    expect(tooFast.stderr).toContain("rollout.analysisIntervalSeconds");
   }, 60_000);
 
   it("nobody runs `rollout start`: the service's control object starts the plan on its alarm", async () => {
@@ -359,7 +399,12 @@ describe("rollout commands through a running router's admin API", () => {
     const before = await rollout("status", "ro-run");
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).toContain("plan       20% 10m, 50% 10m, 100% 10m -> stay");
-    expect(before.stdout).toContain("state      not started");
+    expect(before.stdout).toContain(
+      "state      not started: the service's control object starts it at its next evaluation (every analysisIntervalSeconds), or now: npm run router -- rollout start ro-run",
+    );
+    expect(before.stdout).toContain(
+      "(gates need 10 requests per arm; alpha 0.01; an undecided step holds up to 1h past its bake; evaluated every 5m)",
+    );
 
     const start = await rollout("start", "ro-run");
     expect(start.code, start.stderr).toBe(0);

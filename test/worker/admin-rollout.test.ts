@@ -127,6 +127,22 @@ describe("GET .../rollout", () => {
     expect(canary.requests).toBeGreaterThan(0);
     expect(split.canary + split.others).toBe(40);
     expect(view.body.preview.gates.map((g: Json) => g.gate)).toContain("min-requests");
+    // Each judged gate carries its evidence: the estimate, its anytime-valid interval, the
+    // bound, the statistic against its boundary, and this gate's share of the plan's alpha.
+    const errorRate = view.body.preview.gates.find((g: Json) => g.gate === "error-rate");
+    expect(errorRate.detail).toMatch(/^error rate \d+\.\d+% vs \d+\.\d+% live, /);
+    expect(errorRate.evidence).toMatchObject({
+      measure: "canary - live error rate",
+      bound: 0.005,
+      alpha: 0.0025,
+      candidate: canary.requests,
+      reference: live.requests,
+    });
+    for (const key of ["effect", "lo", "hi", "statistic", "boundary"]) {
+      expect(typeof errorRate.evidence[key]).toBe("number");
+    }
+    // The arms as shown carry counts and the p95, not the gates' histograms.
+    expect(Object.keys(live).sort()).toEqual(["errors", "origin", "p95Ms", "requests"]);
   });
 });
 

@@ -15,11 +15,27 @@ import { controlReaders } from "../../src/adapters/durable-object/control-client
 import type { ControlOutcome } from "../../src/adapters/durable-object/protocol.ts";
 import type { AnalysisOutcome } from "../../src/app/rollout/analyzer.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
-import { makeDoc, predict, putDoc, trafficWithMetrics, variantOf } from "./support.ts";
+import {
+  controlMetrics,
+  makeDoc,
+  originUrl,
+  predict,
+  putDoc,
+  trafficWithMetrics,
+  variantOf,
+} from "./support.ts";
 
 const MIN = 60_000;
 const T0 = Date.UTC(2026, 10, 26, 12, 0, 0);
 const control = controlReaders(env.CONTROL);
+
+const okPlan = {
+  steps: [
+    { shareBp: 2000, bakeSeconds: 600 },
+    { shareBp: 5000, bakeSeconds: 600 },
+  ],
+  analysisIntervalSeconds: 300,
+};
 
 /** A service whose canary (`candidate`) rolls out 20% -> 50% -> promotion, 10 min per step. */
 const rolloutDoc = (
@@ -40,6 +56,45 @@ const rolloutDoc = (
     },
     ...over,
   });
+
+/**
+ * `n` more identified predictions, 8 at a time, from users not seen before
+ * in this step (so the split is a fresh sample); resolves once the control
+ * object counts all of this revision's requests.
+ */
+async function burst(service: string, n: number): Promise<void> {
+  const doc = await storedDoc(service);
+  const total = () =>
+    controlMetrics(doc).then((m) => Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0));
+  const before = await total();
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const res = await predict(service, { user: `${service}-v${doc.version}-u${before + i}` });
+      await res.arrayBuffer();
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  for (let tries = 0; tries < 100; tries++) {
+    if ((await total()) >= before + n) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error("metrics never reached the control object");
+}
+
+/**
+ * `looks` bursts of `n` requests, each followed by an evaluation a minute
+ * later than the last (from `from`), as the alarm would look during a bake;
+ * every look must keep baking.
+ */
+async function bakeWithLooks(service: string, from: number, looks: number, n: number) {
+  for (let k = 1; k <= looks; k++) {
+    await burst(service, n);
+    const look = await evaluate(service, from + (k * MIN) / 2);
+    expect(look.event).toBe("bake");
+  }
+}
 
 /** The outcome's value; fails the test with the object's error otherwise. */
 function ok(outcome: ControlOutcome): AnalysisOutcome {
@@ -64,15 +119,28 @@ const timeline = async (service: string) =>
   ((await control.rollouts.read(service))?.timeline ?? []).map((t) => t.event);
 
 describe("rollout analyzer (in the control object, simulated time)", () => {
-  it("starts at the first step, advances after the bake, and promotes after the last", async () => {
-    await putDoc(rolloutDoc("ro-ok", "green"));
+  it("starts at the first step, advances once every gate is shown within its bound after the bake, and promotes after the last", {
+    timeout: 90_000,
+  }, async () => {
+    // The gates must show the canary within bounds: enough traffic after each step's
+    // first look (which sets the latency reference), and a tolerance a test can prove.
+    const gates = { minRequests: 30, errorRate: { minDelta: 0.05 } };
+    await putDoc(rolloutDoc("ro-ok", "green", { rollout: { ...okPlan, gates } }));
+    // Warm the isolate and the origins first (this revision's metrics are not the step's):
+    // the latency reference is set from the step's first requests.
+    await burst("ro-ok", 300);
 
     const start = await evaluate("ro-ok", T0);
     expect(start).toMatchObject({ event: "start", state: "progressing", stepIndex: 0 });
     expect((await storedDoc("ro-ok")).canary.shareBp).toBe(2000);
 
-    await trafficWithMetrics("ro-ok", 300);
-    expect(await evaluate("ro-ok", T0 + 5 * MIN)).toMatchObject({ event: "bake" });
+    await burst("ro-ok", 300);
+    const baking = await evaluate("ro-ok", T0 + 5 * MIN);
+    expect(baking).toMatchObject({ event: "bake" });
+    expect(baking.gates.find((g) => g.gate === "latency-p95")?.detail).toMatch(
+      /is the first threshold; each batch of requests from now on is judged against live's p95 before it$/,
+    );
+    await bakeWithLooks("ro-ok", T0 + 5 * MIN, 6, 500);
     const advance = await evaluate("ro-ok", T0 + 10 * MIN);
     expect(advance).toMatchObject({ event: "advance", stepIndex: 1 });
     expect(advance.gates.map((g) => [g.gate, g.outcome])).toEqual([
@@ -81,13 +149,21 @@ describe("rollout analyzer (in the control object, simulated time)", () => {
       ["latency-p95", "pass"],
       ["srm", "pass"],
     ]);
+    // Each judged gate says why, with its anytime-valid interval.
+    const errorRate = advance.gates.find((g) => g.gate === "error-rate");
+    expect(errorRate?.detail).toMatch(
+      /^error rate 0\.00% vs 0\.00% live, \+0\.0 pp \(interval -\d\.\d pp to \+\d\.\d pp\), within the \+5\.0 pp allowed after \d+ canary requests$/,
+    );
+    expect(errorRate?.evidence).toMatchObject({ effect: 0, bound: 0.05, alpha: 0.0025 });
     expect((await storedDoc("ro-ok")).canary.shareBp).toBe(5000);
 
     // The new step is a new document version: its metrics start from zero.
     const step2 = await storedDoc("ro-ok");
     const fresh = await control.metrics.read(step2);
     expect(Object.values(fresh.arms).reduce((a, arm) => a + arm.requests, 0)).toBe(0);
-    await trafficWithMetrics("ro-ok", 300);
+    await burst("ro-ok", 300);
+    expect(await evaluate("ro-ok", T0 + 11 * MIN)).toMatchObject({ event: "bake" });
+    await bakeWithLooks("ro-ok", T0 + 11 * MIN, 6, 500);
     const promote = await evaluate("ro-ok", T0 + 21 * MIN);
     expect(promote).toMatchObject({ event: "promote", state: "promoted" });
     const doc = await storedDoc("ro-ok");
@@ -102,7 +178,10 @@ describe("rollout analyzer (in the control object, simulated time)", () => {
       "rollout",
       "rollout",
     ]);
-    expect(entries.at(-1).evidence.gates.length).toBeGreaterThan(0);
+    const judged = entries.at(-1).evidence.gates;
+    expect(judged.find((g: { gate: string }) => g.gate === "error-rate").evidence).toMatchObject({
+      measure: "canary - live error rate",
+    });
 
     // The status record lives in the object (SQLite), at the simulated times;
     // no `rollout:` key is written to KV any more.
@@ -158,6 +237,57 @@ describe("rollout analyzer (in the control object, simulated time)", () => {
     for (let i = 0; i < 20; i++) {
       expect(await variantOf(await predict("ro-bad", { user: `user-${i}` }))).toBe("blue");
     }
+  });
+});
+
+describe("the gates on the object's exact histograms (simulated time)", () => {
+  it("rolls back a canary whose latency is far above live's p95 once live's first p95 threshold is set", async () => {
+    // "slow" answers like blue, 200 ms later.
+    const origins = { ...makeDoc("ro-slow").origins, slow: { url: originUrl("slow") } };
+    await putDoc(rolloutDoc("ro-slow", "slow", { origins }));
+    await burst("ro-slow", 100); // warm-up, before the rollout's revision
+    await evaluate("ro-slow", T0);
+    await burst("ro-slow", 100);
+    const first = await evaluate("ro-slow", T0 + MIN);
+    expect(first).toMatchObject({ event: "bake" });
+    await burst("ro-slow", 100);
+    const rollback = await evaluate("ro-slow", T0 + 2 * MIN);
+    expect(rollback).toMatchObject({ event: "rollback", reason: "gate failed: latency-p95" });
+    expect(rollback.gates.find((g) => g.gate === "latency-p95")?.detail).toMatch(
+      /^p95 2\d\d ms vs [\d.]+ ms live \(x\d+\.\d\d, allowed x1\.1 or \+25 ms\): 100\.0% of canary requests slower than the allowance over live's p95 at the time \(now [\d.]+ ms\) vs [\d.]+% of live slower than its p95 \(now [\d.]+ ms\), .*beyond the allowance; boundary crossed after \d+ canary requests$/,
+    );
+    expect((await storedDoc("ro-slow")).canary.killed).toBe(true);
+  });
+
+  it("an undecided step holds past its bake, then pauses at maxExtensionSeconds (notified once), and resume bakes again", async () => {
+    const plan = { ...okPlan, gates: { minRequests: 5 }, maxExtensionSeconds: 600 };
+    await putDoc(rolloutDoc("ro-limit", "green", { rollout: plan }));
+    await evaluate("ro-limit", T0);
+    await trafficWithMetrics("ro-limit", 60);
+    const hold = await evaluate("ro-limit", T0 + 11 * MIN);
+    expect(hold).toMatchObject({ event: "hold", state: "progressing" });
+    expect(hold.reason).toMatch(
+      /^step 1\/2 \(20%\): bake extended 1m of up to 10m, waiting for error-rate/,
+    );
+    expect(await evaluate("ro-limit", T0 + 15 * MIN)).toMatchObject({ event: "hold" });
+    const pause = await evaluate("ro-limit", T0 + 20 * MIN);
+    expect(pause).toMatchObject({ event: "pause", state: "paused", stepIndex: 0 });
+    expect(pause.reason).toMatch(/still undecided 10m after the bake \(maxExtensionSeconds\)/);
+    expect(pause.reason).toMatch(/paused at 20%, a failing gate still rolls it back/);
+    // The canary keeps its share; nothing was rolled back.
+    expect((await storedDoc("ro-limit")).canary).toMatchObject({ shareBp: 2000, killed: false });
+    const status = await control.rollouts.read("ro-limit");
+    expect(status).toMatchObject({ state: "paused", pausedAtLimit: true });
+    expect(status?.timeline.map((t) => t.event)).toEqual(["start", "hold", "pause"]);
+    // Still watched: evaluating again changes nothing while no gate fails.
+    expect(await evaluate("ro-limit", T0 + 25 * MIN)).toMatchObject({ event: "none" });
+    const resumed = await command("ro-limit", "resume", "alice", T0 + 26 * MIN);
+    expect(resumed).toMatchObject({ state: "progressing" });
+    expect(await control.rollouts.read("ro-limit")).toMatchObject({
+      pausedAtLimit: false,
+      stepStartedAt: T0 + 26 * MIN,
+    });
+    expect(await evaluate("ro-limit", T0 + 27 * MIN)).toMatchObject({ event: "bake" });
   });
 });
 

@@ -12,22 +12,15 @@
  * the plan's bound, passes when wholly within it, and is inconclusive in
  * between; missing data is always inconclusive, never a verdict.
  */
-import { ABS_DELTA, bucketUpperBound, type Histogram, LATENCY_MS, quantile } from "../histogram.ts";
-import { count, ms, num, pct, pp, ppAbs } from "./gate-words.ts";
-import {
-  allowanceBucket,
-  type BucketCounts,
-  countAbove,
-  countAll,
-  countsSince,
-  quantileBucket,
-} from "./latency-tail.ts";
+import { ABS_DELTA, bucketUpperBound, type Histogram } from "../histogram.ts";
+import { evidenceOf, interval, verdictWords } from "./gate-evidence.ts";
+import { count, num, pct, pp, ppAbs } from "./gate-words.ts";
+import { latencyGate } from "./latency-gate.ts";
+import type { BucketCounts } from "./latency-tail.ts";
 import type { GateRules, JudgedGate } from "./plan.ts";
 import {
   compareRates,
   DEFAULT_SRM_CONCENTRATION,
-  type IntervalTest,
-  moreNeeded,
   type SequentialOutcome,
   sequentialSrm,
   testMean,
@@ -76,14 +69,20 @@ export interface Baseline extends ArmMetrics {
   tail?: TailCounts | null | undefined;
 }
 
-/** The latency gate's threshold for one step, and both arms' histograms when it was set. */
+/**
+ * The latency gate's running state for one step (src/core/rollout/latency-gate.ts):
+ * the threshold for the next batch of requests, both arms' histograms at the
+ * last look, and what the batches so far added up to.
+ */
 export interface LatencyReference {
   stepIndex: number;
   revision: string | null;
-  /** Live's p95 bucket then; the threshold is its upper bound. */
+  /** Live's p95 at the last look (src/core/rollout/latency-tail.ts p95Threshold): the next batch's threshold. */
   bucket: number;
   live: BucketCounts;
   canary: BucketCounts;
+  /** Requests judged so far, and how many were slower than their batch's threshold (the canary: its allowance). */
+  judged: { canary: number; canaryAbove: number; live: number; liveAbove: number };
 }
 
 export type GateName = "min-requests" | JudgedGate;
@@ -135,40 +134,14 @@ export interface GateVerdicts {
   tail: TailCounts | null;
 }
 
-/** Mixing sd of the rate tests: quickest for distances of about one percentage point. */
+/**
+ * Mixing sd of the error-rate and agreement tests: quickest for distances of
+ * about one percentage point (gates:bench: 0.005 and 0.02 were each slower on
+ * some of 1% -> 2% / 1% -> 5%).
+ */
 export const RATE_MIXING_SD = 0.01;
 /** Mixing sd of the |Δscore| test, as a fraction of the bound. */
 export const DELTA_MIXING_FRACTION = 0.25;
-
-function evidenceOf(t: IntervalTest, measure: string, candidate: number, reference: number) {
-  const e: GateEvidence = {
-    measure,
-    effect: t.effect,
-    lo: t.lo,
-    hi: t.hi,
-    bound: t.bound,
-    statistic: t.statistic,
-    boundary: t.boundary,
-    alpha: t.alpha,
-    candidate,
-    reference,
-  };
-  if (t.outcome === "inconclusive") e.more = moreNeeded(t, candidate);
-  return e;
-}
-
-/** "; boundary crossed after 4,100 canary requests" and the like. */
-function verdictWords(t: IntervalTest, n: number, what: string, allowed: string): string {
-  if (t.outcome === "fail")
-    return `, beyond ${allowed}; boundary crossed after ${count(n)} ${what}`;
-  if (t.outcome === "pass") return `, within ${allowed} after ${count(n)} ${what}`;
-  const more = moreNeeded(t, n);
-  const hint =
-    more === null ? "it sits on the bound" : `about ${count(more)} more ${what} at this estimate`;
-  return `: not yet beyond or within ${allowed} (${hint})`;
-}
-
-const interval = (t: IntervalTest, f: (x: number) => string) => `interval ${f(t.lo)} to ${f(t.hi)}`;
 
 function errorRateGate(rules: GateRules, m: RolloutMetrics, ctx: GateContext): GateResult {
   const alpha = ctx.alphas["error-rate"] as number;
@@ -187,114 +160,6 @@ function errorRateGate(rules: GateRules, m: RolloutMetrics, ctx: GateContext): G
     outcome: t.outcome,
     detail: `error rate ${pct(rc)} vs ${pct(rl)} ${live}, ${diff} (${interval(t, pp)})${verdictWords(t, m.canary.requests, "canary requests", `the ${pp(bound)} allowed`)}`,
     evidence: evidenceOf(t, "canary - live error rate", m.canary.requests, m.live.requests),
-  };
-}
-
-function latencyGate(
-  rules: GateRules,
-  m: RolloutMetrics,
-  ctx: GateContext,
-): { result: GateResult; reference: LatencyReference | null; tail: TailCounts | null } {
-  const gate = "latency-p95" as const;
-  const { max, minDeltaMs } = rules.latencyP95Ratio;
-  const alpha = ctx.alphas[gate] as number;
-  const canaryHist = m.canary.latencyMs;
-  // A reference set earlier in this step (same revision: the same stream of requests) is kept.
-  const held = ctx.latencyReference;
-  const kept =
-    !ctx.baseline &&
-    held &&
-    held.stepIndex === ctx.stepIndex &&
-    held.revision === (m.revision ?? null)
-      ? held
-      : null;
-  const wait = (detail: string) => ({
-    result: { gate, outcome: "inconclusive" as const, detail },
-    reference: kept,
-    tail: null,
-  });
-  if (!canaryHist || canaryHist.n === 0) return wait("no canary latency data yet");
-
-  // The threshold T and the live counts it is judged by.
-  let bucket: number;
-  let live: { requests: number; above: number };
-  let canaryCounts: BucketCounts;
-  let reference: LatencyReference | null = kept;
-  if (ctx.baseline) {
-    const tail = ctx.baseline.tail;
-    if (!tail || tail.requests === 0)
-      return wait("no live latency baseline from the previous step to compare with");
-    bucket = tail.bucket;
-    live = { requests: tail.requests, above: tail.above };
-    canaryCounts = canaryHist.counts;
-  } else {
-    const liveHist = m.live.latencyMs;
-    if (!liveHist || liveHist.n === 0) return wait("no live latency data yet");
-    if (!reference) {
-      if (liveHist.n < rules.minRequests) {
-        return wait(
-          `live has ${count(liveHist.n)} answered requests; its p95 becomes the reference at ${count(rules.minRequests)}`,
-        );
-      }
-      reference = {
-        stepIndex: ctx.stepIndex,
-        revision: m.revision ?? null,
-        bucket: quantileBucket(liveHist.counts, 0.95) ?? 0,
-        live: { ...liveHist.counts },
-        canary: { ...canaryHist.counts },
-      };
-    }
-    bucket = reference.bucket;
-    const liveSince = countsSince(liveHist.counts, reference.live);
-    live = { requests: countAll(liveSince), above: countAbove(liveSince, bucket) };
-    canaryCounts = countsSince(canaryHist.counts, reference.canary);
-  }
-  const threshold = bucketUpperBound(LATENCY_MS, bucket);
-  const allowance = allowanceBucket(bucket, max, minDeltaMs);
-  const allowanceMs = bucketUpperBound(LATENCY_MS, allowance);
-  const canary = { requests: countAll(canaryCounts), above: countAbove(canaryCounts, allowance) };
-  const tail = ctx.baseline ? null : { bucket, ...live };
-  if (canary.requests === 0 || live.requests === 0) {
-    return {
-      result: {
-        gate,
-        outcome: "inconclusive",
-        detail: `live's p95 ${ms(threshold)} is the reference; waiting for requests of both arms after it was set`,
-      },
-      reference,
-      tail,
-    };
-  }
-  const t = compareRates(
-    { trials: canary.requests, events: canary.above },
-    { trials: live.requests, events: live.above },
-    { alpha, bound: 0, mixingSd: RATE_MIXING_SD, fixedReference: ctx.baseline !== null },
-  );
-  const c95 = quantile(canaryHist, LATENCY_MS, 0.95);
-  const l95 = ctx.baseline
-    ? ctx.baseline.p95Ms
-    : m.live.latencyMs
-      ? quantile(m.live.latencyMs, LATENCY_MS, 0.95)
-      : null;
-  const p95s =
-    c95 !== null && l95 !== null && l95 > 0
-      ? `p95 ${ms(c95)} vs ${ms(l95)} ${ctx.baseline ? "live's baseline" : "live"} (x${(c95 / l95).toFixed(2)}, allowed x${max} or +${minDeltaMs} ms): `
-      : "";
-  const shares = `${pct(canary.above / canary.requests)} of canary requests slower than ${ms(allowanceMs)} vs ${pct(live.above / live.requests)} of live slower than ${ms(threshold)}, ${pp(t.effect)} (${interval(t, pp)})`;
-  return {
-    result: {
-      gate,
-      outcome: t.outcome,
-      detail: `${p95s}${shares}${verdictWords(t, canary.requests, "canary requests", "the allowance")}`,
-      evidence: evidenceOf(
-        t,
-        `share of canary requests slower than ${ms(allowanceMs)} - share of live slower than ${ms(threshold)}`,
-        canary.requests,
-        live.requests,
-      ),
-    },
-    reference,
-    tail,
   };
 }
 
@@ -428,9 +293,10 @@ export function evaluateGates(rules: GateRules, m: RolloutMetrics, ctx: GateCont
       detail: `canary ${count(m.canary.requests)}, live ${count(live.requests)}${ctx.baseline ? " (baseline)" : ""} requests (need ${count(rules.minRequests)} each)${note}`,
     },
   ];
-  if (!enough) return { results, latencyReference: ctx.latencyReference, tail: null };
-  results.push(errorRateGate(rules, judged, ctx));
+  // The latency reference is set as soon as live has the data, before the canary does.
   const latency = latencyGate(rules, judged, ctx);
+  if (!enough) return { results, latencyReference: latency.reference, tail: null };
+  results.push(errorRateGate(rules, judged, ctx));
   results.push(latency.result);
   results.push(...shadowGates(rules, judged, ctx));
   results.push(srmGate(judged, ctx));

@@ -46,6 +46,18 @@ export function quantileBucket(counts: BucketCounts, q: number): number | null {
   return null;
 }
 
+/**
+ * The latency threshold for live's p95: the lower edge of the bucket holding
+ * it (the upper bound of the bucket below), so that live's share of slower
+ * requests is at least 5 % even when latencies crowd into few buckets (the
+ * upper edge can leave far less, and the test little to compare). Returned
+ * as the bucket whose upper bound it is.
+ */
+export function p95Threshold(counts: BucketCounts): number | null {
+  const b = quantileBucket(counts, 0.95);
+  return b === null ? null : Math.max(0, b - 1);
+}
+
 /** The lowest bucket whose upper bound is at least max(T x ratio, T + plusMs), T = bucket's upper bound. */
 export function allowanceBucket(
   bucket: number,
