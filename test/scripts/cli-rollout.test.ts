@@ -267,7 +267,7 @@ describe("rollout plan (the shared write path, the registry's rollout.plan)", ()
       ...["rollout", "plan", "ro-tune", "--steps", "20%:10m,100%:10m", "--interval", "1s"],
     ]);
     expect(tooFast.code).toBe(1);
-    expect(tooFast.stderr).toContain("rollout.analysisIntervalSeconds");
+    expect(tooFast.stderr).toContain("args.analysisIntervalSeconds");
   }, 60_000);
 
   it("nobody runs `rollout start`: the service's control object starts the plan on its alarm", async () => {
