@@ -38,8 +38,9 @@ anytime-valid gates and by the fixed-horizon gates they replaced, and prints
 markdown tables:
   - A/A (canary = live: 1% errors, same latency): false rollbacks per rollout
     of a one-step rollout at 100 / 1,000 / 10,000 requests per minute and
-    1 / 5 / 25 % canary shares, with 95% Wilson intervals; and of a whole
-    five-step plan;
+    1 / 5 / 25 % canary shares, with 95% Wilson intervals; the error-rate
+    test at its own bound (minDelta 0, so the A/A canary sits on the null);
+    and A/A through a whole five-step plan;
   - detection of a canary at 2%, 3% and 5% errors (live 1%) or a p95 20% or
     50% slower: share caught, median and p95 time to the rollback, bad
     requests served before it.
