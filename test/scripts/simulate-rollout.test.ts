@@ -31,8 +31,11 @@ it("the control object's alarm rolls back a candidate whose error rate rises at 
     outcome: "rolled-back",
     finished: true,
     lastVariant: "blue",
-    webhook: ["start", "advance", "rollback"],
   });
+  // A step may hold first while its gates are still undecided (sequential
+  // gates wait for evidence on a loaded machine); the decisions are these.
+  const decided = (events: string[]) => events.filter((e) => e !== "hold");
+  expect(decided(result.webhook)).toEqual(["start", "advance", "rollback"]);
   // Progress as it happens, with the verdicts' reasons.
   expect(stdout).toMatch(/start\s+v2\s+rollout of green started at 10%/);
   expect(stdout).toMatch(/advance\s+v3\s+step 1\/4 \(10%\) passed; now 25%/);
@@ -41,12 +44,9 @@ it("the control object's alarm rolls back a candidate whose error rate rises at 
 
   // The alarm's cadence: the first evaluation one interval after the object
   // started (its first check-in), then one every interval.
-  const at = (result.timeline as string[]).map((t) => Number(/@([\d.]+)s$/.exec(t)?.[1]));
-  expect(result.timeline.map((t: string) => t.split(" ")[0])).toEqual([
-    "start",
-    "advance",
-    "rollback",
-  ]);
+  const notable = (result.timeline as string[]).filter((t) => !t.startsWith("hold"));
+  const at = notable.map((t) => Number(/@([\d.]+)s$/.exec(t)?.[1]));
+  expect(notable.map((t: string) => t.split(" ")[0])).toEqual(["start", "advance", "rollback"]);
   expect(at[0]).toBeGreaterThanOrEqual(4.5);
   expect((at[1] ?? 0) - (at[0] ?? 0)).toBeGreaterThanOrEqual(4.5);
   expect((at[2] ?? 0) - (at[1] ?? 0)).toBeGreaterThanOrEqual(4.5);
