@@ -109,8 +109,7 @@ every 10 s while the service serves traffic, else at the next admin call).
 The service needs a canary block (the origin to roll out); start one at 0% with
 \`npm run router -- canary set <service> <origin> --share 0%\`.
 New steps (or a new canary origin or salt) start the rollout over from the
-first step; gate, --alpha, --max-extension, --interval and --on-success
-changes apply to the running rollout.
+first step; gate and --on-success changes apply to the running rollout.
 
 A step advances once every gate passes: each gate is an anytime-valid test
 (it may be looked at every interval without more false rollbacks) that fails
