@@ -2,8 +2,8 @@
  * The rollout analyzer: for a service with a rollout plan, read the plan,
  * the stored progress and this step's metrics, ask the pure state machine
  * what to do, and carry it out (document write with history, progress
- * record, notification). Run by the Cron Trigger for every service, and on
- * demand through the admin API / CLI.
+ * record, notification). Run by each service's control object on its alarm
+ * (src/control/service-control.ts), and on demand through the admin API / CLI.
  *
  * Layer: app (use case): all I/O is here, every decision is in
  * src/core/rollout/state-machine.ts. Document writes go through the same path as
