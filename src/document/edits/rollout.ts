@@ -11,6 +11,7 @@
  * tick, and new steps (or a new canary origin or salt) start a new rollout
  * from the first step, because the progress record belongs to one plan.
  */
+import { duration } from "../../core/rollout/gate-words.ts";
 import type { DocChange } from "../../core/rollout/state-machine.ts";
 import type { RolloutGates, RolloutPlan } from "../rollout-plan.ts";
 import type { RoutingDocument, RoutingDocumentInput } from "../routing-document.ts";
@@ -111,23 +112,8 @@ export function parseDuration(
   return { ok: true, seconds: ((d * 24 + h) * 60 + m) * 60 + s };
 }
 
-/** 600 -> "10m", 5400 -> "1h30m", 45 -> "45s", 0 -> "0s". */
-export function formatSeconds(seconds: number): string {
-  const parts: string[] = [];
-  let rest = Math.max(0, Math.round(seconds));
-  for (const [unit, size] of [
-    ["d", 86_400],
-    ["h", 3_600],
-    ["m", 60],
-  ] as const) {
-    if (rest >= size) {
-      parts.push(`${Math.floor(rest / size)}${unit}`);
-      rest %= size;
-    }
-  }
-  if (rest > 0 || parts.length === 0) parts.push(`${rest}s`);
-  return parts.join("");
-}
+/** 600 -> "10m", 5400 -> "1h30m", 45 -> "45s", 0 -> "0s" (the core's one duration format). */
+export const formatSeconds = duration;
 
 /**
  * Writes the `rollout` block: the steps, and any gate, onSuccess, notify,
