@@ -2,16 +2,14 @@
  * Times the routing decision alone, in Node, with a tight loop: read the
  * user id from a request's headers (x-user-id), hash it (bucketOf inside
  * decide) and choose the arm with decide() from src/core/routing/decide.ts, against
- * the demo fraud document (10% canary, one 5% challenger).
+ * the benchmark's document (5% canary, one 5% challenger).
  *
  * Reports the median ns/op of several timed rounds after a warm-up, plus
  * the share of each arm as a sanity check that every branch is exercised.
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { type ArmRole, decide } from "../../src/core/routing/decide.ts";
+import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { parseRoutingDocument } from "../../src/document/validate.ts";
-import { ROOT } from "../lib/wrangler.ts";
 
 export interface DecisionTiming {
   nsPerOp: number;
@@ -23,11 +21,9 @@ const POOL = 4096; // power of two: index with a mask
 const OPS_PER_ROUND = 1_000_000;
 const ROUNDS = 7;
 
-export function timeDecision(service = "fraud"): DecisionTiming {
-  const parsed = parseRoutingDocument(
-    readFileSync(join(ROOT, "scripts", "demo", `${service}.json`), "utf8"),
-  );
-  if (!parsed.ok) throw new Error(`scripts/demo/${service}.json is not a valid routing document`);
+export function timeDecision(input: RoutingDocumentInput): DecisionTiming {
+  const parsed = parseRoutingDocument(JSON.stringify(input));
+  if (!parsed.ok) throw new Error(`the ${input.service} document is not a valid routing document`);
   const doc = parsed.doc;
   const requests = Array.from(
     { length: POOL },

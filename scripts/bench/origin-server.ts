@@ -4,7 +4,7 @@
  * port, prints `{"port":N}` on stdout, and exits when its stdin closes.
  *
  * A separate process so the origin does not share an event loop with the
- * load generator (autocannon) in the benchmark's own process.
+ * load generator (wrk, its own process).
  */
 import { demoModels } from "../demo/models.ts";
 import { startDemoOrigins } from "../lib/demo-origins.ts";

@@ -3,7 +3,7 @@
  * seconds, whether or not earlier ones have answered, over a keep-alive
  * connection pool (open loop: a slow answer never delays the next send, so
  * no coordinated omission). Latency runs from the send to the last byte of
- * the response. autocannon's own rate limit fires each second's quota in a
+ * the response. A closed-loop tool's rate limit (autocannon's) fires each second's quota in a
  * burst, which measures queueing in the burst rather than the server.
  *
  * Same requests as load.ts: POST JSON with x-user-id cycling through a pool.

@@ -3,15 +3,19 @@
  *
  * Both Workers run in ONE workerd (Miniflare, scripts/bench/workers.ts) in
  * front of the same local model origin (a child process,
- * scripts/bench/origin.ts). Each is warmed up, then loaded with autocannon
- * one after the other (never concurrently) for `--rounds` alternating rounds
- * (router first in odd rounds, pass-through first in even ones); the best
- * round of each (highest req/s) is reported, since on a shared machine noise
- * only ever slows a run down. Also times the routing decision alone in Node
- * (scripts/bench/decision.ts) and checks that the router reads no KV per
- * request at steady state (GET /_router/health before and after the loads).
- * On Linux it also reports CPU µs per request of workerd, the origin and
- * autocannon (scripts/bench/cpu.ts), which shows where the router's cost goes.
+ * scripts/bench/origin.ts). Three targets: the router on the realistic
+ * document (5% canary, one 5% challenger, header identity, retry.safe), the
+ * router on the same document with an active rollout, and the pass-through.
+ * Each is warmed up, then loaded with wrk (load.ts) one after the other
+ * (never concurrently) for `--rounds` rounds, the order rotating each round.
+ * A round's ratios compare targets measured seconds apart; the report gives
+ * every round and the median, which the targets are judged on.
+ *
+ * Also: the routing decision alone in Node (decision.ts), KV reads per
+ * request at steady state (GET /_router/health before and after), and on
+ * Linux the CPU µs per request of workerd, the origin and wrk (cpu.ts):
+ * workerd's is the Worker's own cost, steadier than req/s on a small
+ * machine where the three share the cores.
  *
  * Prints a markdown table and PASS/FAIL per target; exits 1 on a FAIL only
  * with --strict.
@@ -22,33 +26,38 @@ import { parseArgs } from "node:util";
 import { fmt, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
 import { timeDecision } from "./decision.ts";
-import { type LoadResult, runLoad } from "./load.ts";
+import { type LoadResult, requireWrk, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
-import { SERVICE, startWorkers } from "./workers.ts";
+import { benchDocuments, ROLLOUT_SERVICE, SERVICE, startWorkers } from "./workers.ts";
 
 const HELP = `Usage: npm run bench -- [options]
 
 Serves the router (esbuild bundle of src/index.ts) and a one-fetch pass-through
 Worker in the same workerd (Miniflare), in front of the same local demo origin,
-and loads each with autocannon in turn: POST /${SERVICE}/predict with varied
-x-user-id headers. Also times the routing decision alone in Node.
+and loads each in turn with wrk (one thread): POST /<service>/predict with
+x-user-id cycling through 10,000 users. The router is measured twice: on the
+realistic document (5% canary, one 5% challenger, header identity,
+retry.safe) and on the same document with an active rollout.
 
 Options:
   --duration <s>      seconds per measured load (default 10)
-  --connections <n>   autocannon connections (default 32)
-  --rounds <n>        alternating rounds per Worker; the best is reported (default 2)
+  --connections <n>   connections (default 32)
+  --rounds <n>        rounds, each loading every target once (default 3)
   --strict            exit 1 when a target fails
   -h, --help          show this help
 
-Targets: router req/s >= 0.9 x pass-through, decision < 2 us/op,
-~0 KV reads per request at steady state.
+Needs wrk (apt-get install wrk).
+
+Targets (median over rounds): router req/s >= 0.9 x pass-through, router workerd
+CPU per request <= 1.15 x pass-through's, the same with an active rollout,
+decision < 2 us/op, ~0 KV reads per request at steady state, no failures.
 `;
 
 const { values } = parseArgs({
   options: {
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "32" },
-    rounds: { type: "string", default: "2" },
+    rounds: { type: "string", default: "3" },
     strict: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
@@ -63,13 +72,21 @@ const duration = positiveInt("duration", values.duration);
 const connections = positiveInt("connections", values.connections);
 const rounds = positiveInt("rounds", values.rounds);
 const WARMUP_SECONDS = warmupSeconds(duration);
+await requireWrk();
 
-const describe = (r: LoadResult) =>
+type Cpu = { workerd: number; origin: number; load: number };
+type Run = LoadResult & { cpu: Cpu | null };
+
+const describe = (r: Run) =>
   `${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms` +
-  (r.failed > 0 ? `, ${r.failed} FAILED requests` : "");
+  (r.failed > 0 ? `, ${r.failed} FAILED requests` : "") +
+  (r.cpu
+    ? `; CPU µs/request: workerd ${fmt(r.cpu.workerd)}, origin ${fmt(r.cpu.origin)}, wrk ${fmt(r.cpu.load)}`
+    : "");
 
+const documents = benchDocuments(0);
 progress("timing the routing decision in Node (tight loop)...");
-const decision = timeDecision(SERVICE);
+const decision = timeDecision(documents[0] as (typeof documents)[number]);
 const armShares = Object.entries(decision.arms)
   .map(([role, share]) => `${role} ${fmt((share ?? 0) * 100, 1)}%`)
   .join(", ");
@@ -77,43 +94,49 @@ progress(`  ${fmt(decision.nsPerOp)} ns/op (${armShares})`);
 
 progress("starting the demo origin and workerd (router + pass-through, Miniflare)...");
 const origin = await startOriginProcess();
-const workers = await startWorkers(origin.port);
-const targets = { router: workers.routerUrl, "pass-through": workers.passthroughUrl };
+const workers = await startWorkers(origin.port, { documents: benchDocuments(origin.port) });
+const targets = {
+  router: { url: workers.routerUrl, path: `/${SERVICE}/predict` },
+  "router, rollout": { url: workers.routerUrl, path: `/${ROLLOUT_SERVICE}/predict` },
+  "pass-through": { url: workers.passthroughUrl, path: `/${SERVICE}/predict` },
+};
 type Target = keyof typeof targets;
-const path = `/${SERVICE}/predict`;
+const NAMES = Object.keys(targets) as Target[];
 
 // CPU per request of each process, to see where the router's cost goes.
 const pids = { workerd: findDescendant("workerd"), origin: origin.pid ?? null };
-type Cpu = { workerd: number; origin: number; bench: number };
-type Run = LoadResult & { cpu: Cpu | null };
-const cpuSnapshot = () => {
-  const own = process.cpuUsage();
-  return {
-    workerd: pids.workerd === null ? null : cpuMs(pids.workerd),
-    origin: pids.origin === null ? null : cpuMs(pids.origin),
-    bench: (own.user + own.system) / 1000,
-  };
-};
-function cpuPerRequest(
-  a: ReturnType<typeof cpuSnapshot>,
-  b: ReturnType<typeof cpuSnapshot>,
-  requests: number,
-): Cpu | null {
-  if (a.workerd === null || b.workerd === null || a.origin === null || b.origin === null) {
-    return null;
-  }
-  const us = (ms: number) => (ms * 1000) / Math.max(1, requests);
-  return {
-    workerd: us(b.workerd - a.workerd),
-    origin: us(b.origin - a.origin),
-    bench: us(b.bench - a.bench),
-  };
+const cpuSnapshot = () => ({
+  workerd: pids.workerd === null ? null : cpuMs(pids.workerd),
+  origin: pids.origin === null ? null : cpuMs(pids.origin),
+});
+async function measure(name: Target, seconds: number): Promise<Run> {
+  const before = cpuSnapshot();
+  // wrk is a child process: its CPU is what this process's children used meanwhile.
+  const childrenBefore = cpuMs(process.pid, "children");
+  const result = await runLoad({ ...targets[name], durationSeconds: seconds, connections });
+  const after = cpuSnapshot();
+  const childrenAfter = cpuMs(process.pid, "children");
+  const n = Math.max(1, result.ok + result.failed);
+  const us = (a: number | null, b: number | null) =>
+    a === null || b === null ? null : ((b - a) * 1000) / n;
+  const workerd = us(before.workerd, after.workerd);
+  const originUs = us(before.origin, after.origin);
+  const load = us(childrenBefore, childrenAfter);
+  const cpu =
+    workerd === null || originUs === null || load === null
+      ? null
+      : { workerd, origin: originUs, load };
+  return { ...result, cpu };
 }
-const describeCpu = (c: Cpu) =>
-  `workerd ${fmt(c.workerd)}, origin ${fmt(c.origin)}, autocannon ${fmt(c.bench)}`;
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+};
 
 try {
-  for (const [name, url] of Object.entries(targets)) {
+  for (const [name, { url, path }] of Object.entries(targets)) {
     const res = await fetch(`${url}${path}`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-user-id": "user-1" },
@@ -123,78 +146,100 @@ try {
     if (res.status !== 200) throw new Error(`${name} answered ${res.status} to ${path}`);
   }
 
-  for (const name of Object.keys(targets) as Target[]) {
+  for (const name of NAMES) {
     progress(`warming up ${name} ${WARMUP_SECONDS}s`);
-    await runLoad({ url: targets[name], path, durationSeconds: WARMUP_SECONDS, connections });
+    await measure(name, WARMUP_SECONDS);
   }
 
   const before = await workers.routerStats();
-  const runs: Record<Target, Run[]> = { router: [], "pass-through": [] };
-  for (let round = 1; round <= rounds; round++) {
-    const order: Target[] = round % 2 ? ["router", "pass-through"] : ["pass-through", "router"];
+  const runs: Record<Target, Run[]> = { router: [], "router, rollout": [], "pass-through": [] };
+  for (let round = 0; round < rounds; round++) {
+    // Rotate the order so no target always follows the same one.
+    const order = NAMES.map((_, i) => NAMES[(i + round) % NAMES.length] as Target);
     for (const name of order) {
       progress(
-        `loading ${name} ${duration}s (round ${round}/${rounds}, ${connections} connections)`,
+        `loading ${name} ${duration}s (round ${round + 1}/${rounds}, ${connections} connections)`,
       );
-      const cpuBefore = cpuSnapshot();
-      const result = await runLoad({
-        url: targets[name],
-        path,
-        durationSeconds: duration,
-        connections,
-      });
-      const cpu = cpuPerRequest(cpuBefore, cpuSnapshot(), result.ok + result.failed);
-      progress(`  ${describe(result)}${cpu ? `; CPU µs/request: ${describeCpu(cpu)}` : ""}`);
-      runs[name].push({ ...result, cpu });
+      const run = await measure(name, duration);
+      progress(`  ${describe(run)}`);
+      runs[name].push(run);
     }
   }
   const after = await workers.routerStats();
 
-  const best = (name: Target) => runs[name].reduce((a, b) => (b.rps > a.rps ? b : a));
-  const router = best("router");
-  const passthrough = best("pass-through");
-  const routerRequests = runs.router.reduce((sum, r) => sum + r.ok + r.failed, 0);
+  const routerRequests = [...runs.router, ...runs["router, rollout"]].reduce(
+    (sum, r) => sum + r.ok + r.failed,
+    0,
+  );
   const kvReads = after.kvReads - before.kvReads;
   const kvPerRequest = kvReads / Math.max(1, routerRequests);
-  const failed = [...runs.router, ...runs["pass-through"]].reduce((sum, r) => sum + r.failed, 0);
+  const failed = Object.values(runs)
+    .flat()
+    .reduce((sum, r) => sum + r.failed, 0);
 
-  const ratio = router.rps / passthrough.rps;
-  const row = (label: string, cells: string[]) => `| ${label} | ${cells.join(" | ")} |`;
+  const pass = runs["pass-through"];
+  /** Per round: the target's value over the pass-through's in the same round. */
+  const ratios = (name: Target, value: (r: Run) => number | null) =>
+    runs[name].map((r, i) => {
+      const a = value(r);
+      const b = pass[i] ? value(pass[i]) : null;
+      return a === null || b === null ? Number.NaN : a / b;
+    });
+  const summary = NAMES.map((name) => ({
+    name,
+    rps: median(runs[name].map((r) => r.rps)),
+    p50: median(runs[name].map((r) => r.p50Ms)),
+    p99: median(runs[name].map((r) => r.p99Ms)),
+    cpu: median(runs[name].map((r) => r.cpu?.workerd ?? Number.NaN)),
+    rpsRatio: ratios(name, (r) => r.rps),
+    cpuRatio: ratios(name, (r) => r.cpu?.workerd ?? null),
+  }));
+  const byName = (name: Target) => summary.find((s) => s.name === name) as (typeof summary)[0];
+  const list = (xs: number[]) => xs.map((x) => fmt(x, 2)).join(" / ");
+
+  const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
   const lines = [
     "",
-    `Miniflare/workerd, ${availableParallelism()} CPUs, autocannon ${connections} connections, ` +
-      `${duration}s per load, best of ${rounds} alternating rounds:`,
+    `Miniflare/workerd, ${availableParallelism()} CPUs, wrk -t1 -c${connections}, ` +
+      `${duration}s per load, ${rounds} rounds (median; per-round ratios in brackets):`,
     "",
-    "|  | req/s | p50 ms | p99 ms |",
-    "| --- | ---: | ---: | ---: |",
-    row("router", [fmt(router.rps), fmt(router.p50Ms, 2), fmt(router.p99Ms, 2)]),
-    row("pass-through", [
-      fmt(passthrough.rps),
-      fmt(passthrough.p50Ms, 2),
-      fmt(passthrough.p99Ms, 2),
-    ]),
-    row("ratio", [
-      fmt(ratio, 2),
-      fmt(router.p50Ms / passthrough.p50Ms, 2),
-      fmt(router.p99Ms / passthrough.p99Ms, 2),
-    ]),
+    "|  | req/s | p50 ms | p99 ms | workerd CPU µs/req | req/s ratio | CPU ratio |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ...summary.map((s) =>
+      row([
+        s.name,
+        fmt(s.rps),
+        fmt(s.p50, 2),
+        fmt(s.p99, 2),
+        fmt(s.cpu),
+        s.name === "pass-through" ? "1" : `${fmt(median(s.rpsRatio), 2)} (${list(s.rpsRatio)})`,
+        s.name === "pass-through" ? "1" : `${fmt(median(s.cpuRatio), 2)} (${list(s.cpuRatio)})`,
+      ]),
+    ),
     "",
-    ...(router.cpu && passthrough.cpu
-      ? [
-          `CPU per request (µs, same runs): router: ${describeCpu(router.cpu)}; ` +
-            `pass-through: ${describeCpu(passthrough.cpu)}.`,
-        ]
-      : []),
     `Routing decision (header lookup + hash + arm choice, Node ${process.versions.node}): ` +
       `${fmt(decision.nsPerOp)} ns/op.`,
     `KV reads per routed request at steady state: ${kvPerRequest.toExponential(1)} ` +
-      `(${kvReads} read${kvReads === 1 ? "" : "s"} in ${fmt(routerRequests)} requests; memo TTL 5 s).`,
+      `(${kvReads} read${kvReads === 1 ? "" : "s"} in ${fmt(routerRequests)} requests).`,
     "",
   ];
   process.stdout.write(lines.join("\n"));
 
-  const checks: [string, boolean, string][] = [
-    ["router throughput >= 0.9 x pass-through", ratio >= 0.9, `ratio ${fmt(ratio, 2)}`],
+  const checks: [string, boolean, string][] = [];
+  for (const name of ["router", "router, rollout"] as const) {
+    const s = byName(name);
+    const rps = median(s.rpsRatio);
+    const cpu = median(s.cpuRatio);
+    checks.push(
+      [`${name}: req/s >= 0.9 x pass-through`, rps >= 0.9, `ratio ${fmt(rps, 2)}`],
+      [
+        `${name}: workerd CPU/request <= 1.15 x pass-through`,
+        cpu <= 1.15,
+        Number.isNaN(cpu) ? "CPU not measurable here" : `ratio ${fmt(cpu, 2)}`,
+      ],
+    );
+  }
+  checks.push(
     ["routing decision < 2 us", decision.nsPerOp < 2000, `${fmt(decision.nsPerOp)} ns/op`],
     [
       "~0 KV reads per request at steady state",
@@ -202,11 +247,14 @@ try {
       `${kvPerRequest.toExponential(1)} reads/request`,
     ],
     ["no failed requests", failed === 0, `${failed} failed`],
-  ];
-  for (const [target, pass, detail] of checks) {
-    process.stdout.write(`${pass ? "PASS" : "FAIL"}  ${target} (${detail})\n`);
+  );
+  for (const [target, ok, detail] of checks) {
+    process.stdout.write(`${ok ? "PASS" : "FAIL"}  ${target} (${detail})\n`);
   }
-  process.exitCode = values.strict && checks.some(([, pass]) => !pass) ? 1 : 0;
+  process.stdout.write(
+    `\nReproduce: npm run bench -- --duration ${duration} --connections ${connections} --rounds ${rounds}\n`,
+  );
+  process.exitCode = values.strict && checks.some(([, ok]) => !ok) ? 1 : 0;
 } finally {
   await workers.dispose();
   await origin.close();

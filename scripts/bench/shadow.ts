@@ -27,7 +27,7 @@ import { parseArgs } from "node:util";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { fmt, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
-import { type LoadResult, runLoad } from "./load.ts";
+import { type LoadResult, requireWrk, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
 import { runPaced } from "./paced.ts";
 import { demoDocument, startWorkers } from "./workers.ts";
@@ -36,13 +36,13 @@ const HELP = `Usage: npm run bench:shadow -- [options]
 
 Serves the router in one workerd (Miniflare) with two copies of the demo fraud
 service: shadow at 0 % and at 100 %, the shadow 200 ms slower than production
-(demo model fraud-shadow-slow). Loads each in turn with autocannon, paced and
+(demo model fraud-shadow-slow). Loads each in turn with wrk, paced and
 at full speed, and compares the user-facing latency and throughput.
 
 Options:
   --duration <s>      seconds per measured load (default 10)
   --rate <n>          requests/s of the paced loads (default 200)
-  --connections <n>   autocannon connections (default 32)
+  --connections <n>   wrk connections (default 32)
   --rounds <n>        alternating rounds (default 3): paced loads report the
                       median round, full-speed loads the best one
   --strict            exit 1 when a target fails
@@ -70,6 +70,7 @@ const positiveInt = (name: string, value: string) => positiveIntOption(HELP, nam
 const duration = positiveInt("duration", values.duration);
 const rate = positiveInt("rate", values.rate);
 const connections = positiveInt("connections", values.connections);
+await requireWrk();
 const rounds = positiveInt("rounds", values.rounds);
 const WARMUP_SECONDS = warmupSeconds(duration);
 const SHADOW_MODEL = "fraud-shadow-slow";

@@ -10,6 +10,7 @@
  * so both are reached the same way. Bundles are written to .wrangler/bench/.
  */
 import { readFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { SummaryView } from "../../src/core/shadow/summary.ts";
@@ -28,6 +29,8 @@ export interface BenchWorkers {
   passthroughUrl: string;
   /** The router isolate's store counters from GET /_router/health. */
   routerStats: () => Promise<{ services: number; kvReads: number }>;
+  /** The router's DevTools WebSocket URL (with `inspect`), else null. */
+  inspectorUrl: () => Promise<string | null>;
   /** A service's shadow summaries, as its control object holds them (admin API). */
   shadowViews: (service: string) => Promise<SummaryView[]>;
   dispose: () => Promise<void>;
@@ -49,9 +52,50 @@ export function demoDocument(originPort: number): RoutingDocumentInput {
   return doc;
 }
 
+/** The service of the realistic document with an active rollout (see benchDocuments). */
+export const ROLLOUT_SERVICE = "fraud-rollout";
+
+/**
+ * The documents `npm run bench` routes by, the realistic shape the targets
+ * are stated for: live plus a 5% canary and one 5% challenger, identity from
+ * one header, retry.safe (canary and challenger requests are buffered for
+ * failover), no shadow. The second one is the same with an active rollout
+ * (one long 5% step: its control object starts it on the first alarm and
+ * evaluates it every 15 s while the load runs).
+ */
+export function benchDocuments(originPort: number): RoutingDocumentInput[] {
+  const url = (model: string) => `http://127.0.0.1:${originPort}/${model}`;
+  const base = {
+    version: 1,
+    updatedAt: "2026-12-01T00:00:00.000Z",
+    updatedBy: "bench",
+    origins: {
+      blue: { url: url("fraud-blue"), timeoutMs: 5000 },
+      canary: { url: url("fraud-canary"), timeoutMs: 2000 },
+      "challenger-a": { url: url("fraud-challenger-a"), timeoutMs: 2000 },
+    },
+    live: "blue",
+    canary: { origin: "canary", shareBp: 500, salt: "bench-canary", killed: false },
+    challengerSalt: "bench-challengers",
+    challengers: [{ origin: "challenger-a", startBp: 0, shareBp: 500 }],
+    identity: { sources: [{ type: "header" as const, name: "x-user-id" }] },
+    retry: { safe: true },
+  };
+  return [
+    { ...base, service: SERVICE },
+    {
+      ...base,
+      service: ROLLOUT_SERVICE,
+      rollout: { steps: [{ shareBp: 500, bakeSeconds: 86_400 }] },
+    },
+  ];
+}
+
 export interface WorkerOptions {
   /** Routing documents to seed (default: the demo fraud document). */
   documents?: RoutingDocumentInput[];
+  /** Open the router's V8 inspector (for CPU profiles, scripts/bench/profile.ts). */
+  inspect?: boolean;
 }
 
 export async function startWorkers(
@@ -65,13 +109,17 @@ export async function startWorkers(
   const socket = [{ host: "127.0.0.1", port: 0 }];
   // Miniflare 5 takes a new options shape; the v4 shape (still documented and
   // converted by Miniflare itself) is the one with per-worker direct sockets.
+  const inspectorPort = seed.inspect ? await freePort() : null;
+  const router = routerWorker(routerScript, {
+    OVERRIDE_TOKEN: "bench-override-token",
+    JWT_SECRET: "bench-jwt-secret",
+  });
   const options = convertV4MiniflareOptions({
     cf: false,
+    // workerd's own inspector (no Miniflare proxy in between): one target per worker.
+    ...(inspectorPort ? { inspectorPort } : {}),
     workers: [
-      routerWorker(routerScript, {
-        OVERRIDE_TOKEN: "bench-override-token",
-        JWT_SECRET: "bench-jwt-secret",
-      }),
+      router,
       {
         name: "passthrough",
         modules: true,
@@ -98,6 +146,8 @@ export async function startWorkers(
       const body = (await res.json()) as { store: { services: number; kvReads: number } };
       return body.store;
     },
+    inspectorUrl: async () =>
+      inspectorPort ? `ws://127.0.0.1:${inspectorPort}/core:user:router` : null,
     shadowViews: async (service) => {
       const res = await fetch(`${routerUrl}/_router/admin/services/${service}/shadow`, {
         headers: { authorization: `Bearer ${ROUTER_BINDINGS.ADMIN_TOKEN}` },
@@ -107,4 +157,14 @@ export async function startWorkers(
     },
     dispose: () => mf.dispose(),
   };
+}
+
+/** A TCP port nobody listens on now (asked of the OS). */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  await new Promise((resolve) => server.close(resolve));
+  if (!address || typeof address === "string") throw new Error("no free port");
+  return address.port;
 }
