@@ -6,7 +6,7 @@
  * overlap) cannot be expressed in JSON Schema; `npm run router -- validate`
  * and the worker check those.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { RoutingDocument } from "./routing-document.ts";
 
 export function routingDocumentJsonSchema(): Record<string, unknown> {

@@ -10,7 +10,7 @@
  * longer mean anything (the p-value thresholds) are still accepted and
  * ignored, and say so.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BUCKETS } from "../core/routing/bucket.ts";
 
 const Step = z

@@ -9,7 +9,7 @@
  * live) live in
  * `checkCrossFields` so that every failure carries a field path.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BUCKETS } from "../core/routing/bucket.ts";
 import { COOKIE_NAME_PATTERN, HEADER_NAME_PATTERN, NAME_PATTERN } from "../core/routing/names.ts";
 import { RolloutPlan } from "./rollout-plan.ts";

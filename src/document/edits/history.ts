@@ -24,7 +24,7 @@
  * version 3, and such histories stay readable (src/document/edits/rollback.ts).
  * Every writer now stamps nextVersion (src/document/edits/stored-service.ts).
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { RoutingDocument } from "../routing-document.ts";
 
 export const HISTORY_LIMIT = 50;

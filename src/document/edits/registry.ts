@@ -14,7 +14,7 @@
  * Argument errors carry field paths under `args.` (what the API's body
  * calls them); the operations' own refusals keep document paths.
  */
-import { z } from "zod";
+import * as z from "zod";
 import { BUCKETS } from "../../core/routing/bucket.ts";
 import { Gates, RolloutPlan } from "../rollout-plan.ts";
 import type { RoutingDocument } from "../routing-document.ts";

@@ -20,7 +20,7 @@
  * time series: src/http/routes/control.ts.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import { RouterError } from "../../app/errors.ts";
 import { RequestBody } from "../../app/route/request-body.ts";
 import {

@@ -13,7 +13,7 @@
  * Layer: HTTP edge (admin). Answers are loose objects (fields may be added);
  * the fields listed are always there.
  */
-import { z } from "zod";
+import * as z from "zod";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import { HistoryEntry } from "../../document/edits/history.ts";
 import { EDIT_NAMES, EDITS, type EditName } from "../../document/edits/registry.ts";

@@ -10,7 +10,7 @@
  * into `components.schemas`. Built once per isolate, on first use.
  */
 import { Hono } from "hono";
-import { z } from "zod";
+import * as z from "zod";
 import pkg from "../../../package.json" with { type: "json" };
 import { ADMIN_ROUTES, type AdminRoute, ErrorBody, TAGS } from "./openapi-table.ts";
 import type { AdminEnv } from "./request-params.ts";
