@@ -1,44 +1,175 @@
 /**
- * `npm run dashboard:vendor`: writes src/http/dashboard/assets/uplot.ts, the
- * uPlot build the dashboard serves (its minified IIFE and CSS from the
- * `uplot` dependency, as string constants), so every bundler of the Worker
- * (wrangler, the scripts' esbuild, the Vitest integration) serves the same
- * bytes with no loader configuration. Run it after changing the uplot
- * version; test/browser/assets.test.ts fails while the file is stale.
+ * `npm run dashboard:vendor`: builds the dashboard's static files. Workers
+ * Static Assets serve them (wrangler.toml [assets]) before the Worker runs,
+ * so they cost the Worker's bundle and cold start nothing:
+ *   dist/assets/_router/dashboard/assets/<name>.<hash>.<ext>   the files
+ *   dist/assets/_headers                  their headers (cached for a year)
+ *   src/http/dashboard/asset-files.ts     the hashed names the pages link (committed)
+ * from the stylesheet, client script and icon in src/http/dashboard/assets/
+ * and uPlot's minified build from the `uplot` dependency. Run it after
+ * changing any of them or the uplot version; test/browser/assets.test.ts
+ * fails while asset-files.ts is stale.
  *
- * Layer: script (maintenance).
+ * `--build` is wrangler's [build] command (every `wrangler deploy`, dry run
+ * and `wrangler dev`): it writes dist/assets/ only, and fails when
+ * asset-files.ts does not name the files it built. dist/ is not committed.
+ *
+ * Layer: script (build). Local routers in Miniflare serve the same files
+ * through `miniflareAssets()`.
  */
-import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { DASHBOARD_JS } from "../src/http/dashboard/assets/client.ts";
+import { FAVICON_SVG } from "../src/http/dashboard/assets/favicon.ts";
+import { DASHBOARD_CSS } from "../src/http/dashboard/assets/styles.ts";
 import { ROOT } from "./lib/wrangler.ts";
 
-export const VENDOR_FILE = join(ROOT, "src/http/dashboard/assets/uplot.ts");
+/** The Worker's static assets directory (wrangler.toml [assets] directory). */
+export const ASSETS_DIR = join(ROOT, "dist/assets");
+/** Where the files sit under it: the URL path the dashboard links. */
+export const ASSET_PATH = "/_router/dashboard/assets/";
+export const MANIFEST_FILE = join(ROOT, "src/http/dashboard/asset-files.ts");
 
-export function vendorSource(): string {
-  const dir = join(ROOT, "node_modules/uplot");
-  const version = (
-    JSON.parse(readFileSync(join(dir, "package.json"), "utf8")) as { version: string }
-  ).version;
-  const js = readFileSync(join(dir, "dist/uPlot.iife.min.js"), "utf8");
-  const css = readFileSync(join(dir, "dist/uPlot.min.css"), "utf8");
+/**
+ * Requests that run the Worker without looking for an asset (wrangler.toml
+ * [assets] run_worker_first): everything but the dashboard's files, so model
+ * traffic never waits on an asset lookup.
+ */
+export const RUN_WORKER_FIRST = ["/*", `!${ASSET_PATH}*`];
+
+/** Headers of every file: a name holds one content, so a browser keeps it for a year. */
+export const ASSET_HEADERS: Readonly<Record<string, string>> = {
+  "Cache-Control": "public, max-age=31536000, immutable",
+  "X-Content-Type-Options": "nosniff",
+  "X-Frame-Options": "DENY",
+  "Referrer-Policy": "same-origin",
+};
+
+export interface DashboardFile {
+  /** The name the dashboard's code uses ("uplot.js"). */
+  name: string;
+  /** The name served, with a hash of the content ("uplot.3f9a1c2b7d.js"). */
+  file: string;
+  body: string;
+}
+
+function uplot(file: string): string {
+  return readFileSync(join(ROOT, "node_modules/uplot", file), "utf8");
+}
+
+function hashed(name: string, body: string): DashboardFile {
+  const hash = createHash("sha256").update(body).digest("hex").slice(0, 10);
+  const dot = name.lastIndexOf(".");
+  return { name, file: `${name.slice(0, dot)}.${hash}${name.slice(dot)}`, body };
+}
+
+/** The dashboard's static files, in the order the manifest lists them. */
+export function dashboardFiles(): DashboardFile[] {
+  return [
+    hashed("dashboard.css", DASHBOARD_CSS),
+    hashed("dashboard.js", DASHBOARD_JS),
+    hashed("favicon.svg", FAVICON_SVG),
+    hashed("uplot.css", uplot("dist/uPlot.min.css")),
+    hashed("uplot.js", uplot("dist/uPlot.iife.min.js")),
+  ];
+}
+
+/** src/http/dashboard/asset-files.ts for these files. */
+export function manifestSource(files: DashboardFile[] = dashboardFiles()): string {
+  const version = (JSON.parse(uplot("package.json")) as { version: string }).version;
+  const entries = files.map((f) => `  ${JSON.stringify(f.name)}: ${JSON.stringify(f.file)},`);
   return `/**
- * uPlot ${version} (MIT, https://github.com/leeoniya/uPlot), as the dashboard
- * serves it: node_modules/uplot/dist/uPlot.iife.min.js and uPlot.min.css.
+ * The dashboard's static files as its pages link them: each served name
+ * carries a hash of its content, so browsers keep a file for a year and a
+ * deploy that changes it changes its URL. Workers Static Assets serve them
+ * from dist/assets/ (uPlot ${version} from the \`uplot\` dependency).
  * Generated by \`npm run dashboard:vendor\`; do not edit.
  *
  * Layer: HTTP edge (dashboard assets).
  */
-// biome-ignore-all lint/suspicious/noTemplateCurlyInString: uPlot's own code, held as a string
+export const ASSET_FILES = {
+${entries.join("\n")}
+} as const;
 
-export const UPLOT_VERSION = ${JSON.stringify(version)};
-export const UPLOT_JS = ${JSON.stringify(js)};
-export const UPLOT_CSS = ${JSON.stringify(css)};
+export type AssetName = keyof typeof ASSET_FILES;
 `;
 }
 
+/** dist/assets/_headers: Cloudflare's headers file for the files above. */
+export function headersFile(): string {
+  const lines = Object.entries(ASSET_HEADERS).map(([k, v]) => `  ${k}: ${v}`);
+  return `# Generated by scripts/dashboard-vendor.ts; do not edit.\n${ASSET_PATH}*\n${lines.join("\n")}\n`;
+}
+
+/** Writes one file atomically (several local routers may build at once). */
+function put(path: string, body: string): void {
+  const tmp = `${path}.${process.pid}.tmp`;
+  writeFileSync(tmp, body);
+  renameSync(tmp, path);
+}
+
+/**
+ * Writes dist/assets/ (the files and _headers) and removes files of older
+ * contents. Idempotent: concurrent builds of the same sources agree.
+ */
+export function writeDashboardAssets(files: DashboardFile[] = dashboardFiles()): string {
+  const dir = join(ASSETS_DIR, ASSET_PATH);
+  mkdirSync(dir, { recursive: true });
+  const current = new Set(files.map((f) => f.file));
+  for (const f of files) put(join(dir, f.file), f.body);
+  for (const name of readdirSync(dir)) {
+    if (!current.has(name) && !name.endsWith(".tmp")) rmSync(join(dir, name), { force: true });
+  }
+  put(join(ASSETS_DIR, "_headers"), headersFile());
+  return ASSETS_DIR;
+}
+
+/**
+ * The static assets of a Miniflare (v4-shaped) worker, as wrangler.toml
+ * declares them: builds dist/assets/ first. Local routers that serve the
+ * dashboard spread it into their worker options (`assets: miniflareAssets()`).
+ */
+export function miniflareAssets() {
+  const directory = writeDashboardAssets();
+  return {
+    directory,
+    run_worker_first: RUN_WORKER_FIRST,
+    routerConfig: {
+      has_user_worker: true,
+      static_routing: { user_worker: ["/*"], asset_worker: [`${ASSET_PATH}*`] },
+    },
+    assetConfig: {
+      headers: {
+        version: 2 as const,
+        rules: { [`${ASSET_PATH}*`]: { set: { ...ASSET_HEADERS } } },
+      },
+    },
+  };
+}
+
+function readOr(path: string, fallback: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return fallback;
+  }
+}
+
 if (import.meta.main) {
-  writeFileSync(VENDOR_FILE, vendorSource());
-  execFileSync(join(ROOT, "node_modules/.bin/biome"), ["format", "--write", VENDOR_FILE]);
-  console.log(`wrote ${VENDOR_FILE}`);
+  const files = dashboardFiles();
+  if (process.argv.includes("--build")) {
+    const stale = readOr(MANIFEST_FILE, "") !== manifestSource(files);
+    if (stale) {
+      console.error(
+        `${MANIFEST_FILE} does not name the dashboard files built now: run npm run dashboard:vendor`,
+      );
+      process.exit(1);
+    }
+    console.log(`wrote ${writeDashboardAssets(files)}`);
+  } else {
+    writeFileSync(MANIFEST_FILE, manifestSource(files));
+    console.log(`wrote ${MANIFEST_FILE}`);
+    console.log(`wrote ${writeDashboardAssets(files)}`);
+  }
 }
