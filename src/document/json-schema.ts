@@ -6,8 +6,9 @@
  * overlap) cannot be expressed in JSON Schema; `npm run router -- validate`
  * and the worker check those.
  */
-import * as z from "zod";
+
 import { RoutingDocument } from "./routing-document.ts";
+import * as z from "./zod.ts";
 
 export function routingDocumentJsonSchema(): Record<string, unknown> {
   return {

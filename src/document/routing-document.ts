@@ -9,62 +9,58 @@
  * live) live in
  * `checkCrossFields` so that every failure carries a field path.
  */
-import * as z from "zod";
 import { BUCKETS } from "../core/routing/bucket.ts";
 import { COOKIE_NAME_PATTERN, HEADER_NAME_PATTERN, NAME_PATTERN } from "../core/routing/names.ts";
 import { RolloutPlan } from "./rollout-plan.ts";
+import * as z from "./zod.ts";
 
 /** A share in integer basis points: 0 = 0 %, 100 = 1 %, 10000 = 100 %. */
 export const BasisPoints = z
   .number()
-  .int("must be an integer number of basis points (100 = 1%)")
-  .min(0)
-  .max(BUCKETS);
+  .check(z.int("must be an integer number of basis points (100 = 1%)"), z.gte(0), z.lte(BUCKETS));
 
 const Name = z
   .string()
-  .regex(NAME_PATTERN, "must be lowercase letters, digits and '-' (1-63 chars)");
+  .check(z.regex(NAME_PATTERN, "must be lowercase letters, digits and '-' (1-63 chars)"));
 
-export const ServiceName = Name.describe("Service name; also the first path segment it answers");
-export const OriginName = Name.describe("Origin (model version) name, e.g. blue, green, canary");
+export const ServiceName = Name.check(
+  z.describe("Service name; also the first path segment it answers"),
+);
+export const OriginName = Name.check(
+  z.describe("Origin (model version) name, e.g. blue, green, canary"),
+);
 
-export const Origin = z
-  .object({
-    url: z
-      .string()
-      .url()
-      .refine((u) => /^https?:\/\//.test(u), "must be an http(s) URL")
-      .describe("Base URL; the request path after the service prefix is appended"),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(300_000)
-      .default(10_000)
-      .describe("Give up on this origin after this many milliseconds"),
-  })
-  .strict();
+export const Origin = z.strictObject({
+  url: z.string().check(
+    z.url(),
+    z.refine((u: string) => /^https?:\/\//.test(u), "must be an http(s) URL"),
+    z.describe("Base URL; the request path after the service prefix is appended"),
+  ),
+  timeoutMs: z
+    ._default(z.number().check(z.int(), z.gte(1), z.lte(300_000)), 10_000)
+    .check(z.describe("Give up on this origin after this many milliseconds")),
+});
 
-export const Canary = z
-  .object({
-    origin: OriginName,
-    shareBp: BasisPoints.describe("Share of users sent to the canary, in basis points"),
-    salt: z
-      .string()
-      .min(1)
-      .max(128)
-      .describe("Per-rollout salt; changing it reshuffles which users are in the canary"),
-    killed: z.boolean().default(false).describe("Kill switch: true sends everyone to live"),
-  })
-  .strict();
+export const Canary = z.strictObject({
+  origin: OriginName,
+  shareBp: BasisPoints.check(z.describe("Share of users sent to the canary, in basis points")),
+  salt: z
+    .string()
+    .check(
+      z.minLength(1),
+      z.maxLength(128),
+      z.describe("Per-rollout salt; changing it reshuffles which users are in the canary"),
+    ),
+  killed: z
+    ._default(z.boolean(), false)
+    .check(z.describe("Kill switch: true sends everyone to live")),
+});
 
-export const Challenger = z
-  .object({
-    origin: OriginName,
-    startBp: BasisPoints.describe("First bucket of this challenger's fixed range"),
-    shareBp: BasisPoints.describe("Width of the range in basis points"),
-  })
-  .strict();
+export const Challenger = z.strictObject({
+  origin: OriginName,
+  startBp: BasisPoints.check(z.describe("First bucket of this challenger's fixed range")),
+  shareBp: BasisPoints.check(z.describe("Width of the range in basis points")),
+});
 
 /** Hard bounds of a routing document, checked before anything else is parsed. */
 export const LIMITS = {
@@ -80,42 +76,48 @@ export const LIMITS = {
 
 const HeaderName = z
   .string()
-  .max(256)
-  .regex(
-    HEADER_NAME_PATTERN,
-    "must be an HTTP header name (an RFC 9110 token: no spaces or separators)",
+  .check(
+    z.maxLength(256),
+    z.regex(
+      HEADER_NAME_PATTERN,
+      "must be an HTTP header name (an RFC 9110 token: no spaces or separators)",
+    ),
   );
 const CookieName = z
   .string()
-  .max(256)
-  .regex(
-    COOKIE_NAME_PATTERN,
-    "must be a cookie name (an RFC 6265 token: no spaces, '=', ';' or separators)",
+  .check(
+    z.maxLength(256),
+    z.regex(
+      COOKIE_NAME_PATTERN,
+      "must be a cookie name (an RFC 6265 token: no spaces, '=', ';' or separators)",
+    ),
   );
 
-const HeaderSource = z
-  .object({ type: z.literal("header"), name: HeaderName.default("x-user-id") })
-  .strict();
-const CookieSource = z.object({ type: z.literal("cookie"), name: CookieName }).strict();
+const HeaderSource = z.strictObject({
+  type: z.literal("header"),
+  name: z._default(HeaderName, "x-user-id"),
+});
+const CookieSource = z.strictObject({ type: z.literal("cookie"), name: CookieName });
 const JwtSource = z
-  .object({
+  .strictObject({
     type: z.literal("jwt"),
-    header: HeaderName.default("authorization"),
-    claim: z.string().min(1).default("sub"),
-    alg: z.enum(["HS256", "HS384", "HS512"]).optional(),
-    jwksUrl: z.string().url().optional(),
-    issuer: z.string().optional(),
-    audience: z.string().optional(),
+    header: z._default(HeaderName, "authorization"),
+    claim: z._default(z.string().check(z.minLength(1)), "sub"),
+    alg: z.optional(z.enum(["HS256", "HS384", "HS512"])),
+    jwksUrl: z.optional(z.string().check(z.url())),
+    issuer: z.optional(z.string()),
+    audience: z.optional(z.string()),
   })
-  .strict()
-  .describe("HS* tokens are verified with the JWT_SECRET secret; RS/ES tokens with jwksUrl");
-const JsonBodySource = z
-  .object({
-    type: z.literal("jsonBody"),
-    path: z.string().min(1).describe("Dot path of the id in a JSON body, e.g. user.id"),
-    maxBytes: z.number().int().min(1).max(1_048_576).default(65_536),
-  })
-  .strict();
+  .check(
+    z.describe("HS* tokens are verified with the JWT_SECRET secret; RS/ES tokens with jwksUrl"),
+  );
+const JsonBodySource = z.strictObject({
+  type: z.literal("jsonBody"),
+  path: z
+    .string()
+    .check(z.minLength(1), z.describe("Dot path of the id in a JSON body, e.g. user.id")),
+  maxBytes: z._default(z.number().check(z.int(), z.gte(1), z.lte(1_048_576)), 65_536),
+});
 
 export const IdentitySource = z.discriminatedUnion("type", [
   HeaderSource,
@@ -124,132 +126,129 @@ export const IdentitySource = z.discriminatedUnion("type", [
   JsonBodySource,
 ]);
 
-export const Identity = z
-  .object({
-    sources: z
-      .array(IdentitySource)
-      .min(1)
-      .max(LIMITS.identitySources)
-      .default([{ type: "header", name: "x-user-id" }]),
-    anonymousCookie: z
-      .object({
-        name: CookieName.default("mr_uid").describe(
-          'Cookie name; a "__Host-" or "__Secure-" name is always set Secure',
-        ),
-        maxAgeDays: z.number().int().min(1).max(400).default(365),
-      })
-      .strict()
-      .optional()
-      .describe("When set, callers without an id get a first-party random id cookie"),
-  })
-  .strict();
+export const Identity = z.strictObject({
+  sources: z._default(
+    z.array(IdentitySource).check(z.minLength(1), z.maxLength(LIMITS.identitySources)),
+    [{ type: "header", name: "x-user-id" }],
+  ),
+  anonymousCookie: z
+    .optional(
+      z.strictObject({
+        name: z
+          ._default(CookieName, "mr_uid")
+          .check(z.describe('Cookie name; a "__Host-" or "__Secure-" name is always set Secure')),
+        maxAgeDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(400)), 365),
+      }),
+    )
+    .check(z.describe("When set, callers without an id get a first-party random id cookie")),
+});
 
-export const Retry = z
-  .object({
-    safe: z
-      .boolean()
-      .default(false)
-      .describe("Requests may be replayed: a failed canary/challenger call is retried on live"),
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(0)
-      .max(10_485_760)
-      .default(1_048_576)
-      .describe(
+export const Retry = z.strictObject({
+  safe: z
+    ._default(z.boolean(), false)
+    .check(
+      z.describe("Requests may be replayed: a failed canary/challenger call is retried on live"),
+    ),
+  maxBodyBytes: z
+    ._default(z.number().check(z.int(), z.gte(0), z.lte(10_485_760)), 1_048_576)
+    .check(
+      z.describe(
         "Largest body buffered for a replay; a larger request streams to its arm without failover",
       ),
-  })
-  .strict();
+    ),
+});
 
 /** Methods a shadow may mirror; anything that changes state must be listed explicitly. */
 export const HttpMethod = z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
 
 const FieldPath = z
   .string()
-  .regex(/^[^.\s]+(?:\.[^.\s]+)*$/, "must be a dot path such as score or result.label");
+  .check(z.regex(/^[^.\s]+(?:\.[^.\s]+)*$/, "must be a dot path such as score or result.label"));
 
 const MirroredPath = z
   .string()
-  .regex(/^\/\S*$/, 'must start with "/"')
-  .describe('Origin path (after the service prefix); a trailing "*" matches any suffix');
+  .check(
+    z.regex(/^\/\S*$/, 'must start with "/"'),
+    z.describe('Origin path (after the service prefix); a trailing "*" matches any suffix'),
+  );
 
-export const Shadow = z
-  .object({
-    origin: OriginName.describe("Origin that receives the mirrored copies; never serves users"),
-    shareBp: BasisPoints.describe("Share of eligible requests mirrored, in basis points"),
-    sampling: z
-      .enum(["request", "user"])
-      .default("request")
-      .describe(
+export const Shadow = z.strictObject({
+  origin: OriginName.check(
+    z.describe("Origin that receives the mirrored copies; never serves users"),
+  ),
+  shareBp: BasisPoints.check(z.describe("Share of eligible requests mirrored, in basis points")),
+  sampling: z
+    ._default(z.enum(["request", "user"]), "request")
+    .check(
+      z.describe(
         '"request": each request drawn independently (an unbiased sample of the traffic mix); ' +
           '"user": whole users by bucketOf(salt, id), for per-user comparisons',
       ),
-    salt: z
-      .string()
-      .min(1)
-      .max(128)
-      .optional()
-      .describe('Salt of the user draw (required when sampling is "user")'),
-    enabled: z.boolean().default(true).describe("false pauses mirroring but keeps the settings"),
-    timeoutMs: z
-      .number()
-      .int()
-      .min(1)
-      .max(25_000)
-      .default(5_000)
-      .describe("Give up on the shadow after this many ms (headers and body)"),
-    maxBodyBytes: z
-      .number()
-      .int()
-      .min(0)
-      .max(10_485_760)
-      .default(65_536)
-      .describe("Requests with a larger body are not mirrored (and are counted)"),
-    methods: z
-      .array(HttpMethod)
-      .min(1)
-      .default(["POST"])
-      .describe("Methods mirrored; state-changing operations only when listed"),
-    paths: z
-      .array(MirroredPath)
-      .min(1)
-      .max(LIMITS.shadowPaths)
-      .default(["/predict"])
-      .describe("Origin paths mirrored"),
-    scoreField: FieldPath.default("score").describe("Dot path of the score in a prediction"),
-    labelField: FieldPath.default("label").describe("Dot path of the label in a prediction"),
-    inputIdField: FieldPath.default("id").describe(
-      "Dot path of the input's id in a JSON request body (kept with disagreements)",
     ),
-  })
-  .strict();
+  salt: z
+    .optional(z.string().check(z.minLength(1), z.maxLength(128)))
+    .check(z.describe('Salt of the user draw (required when sampling is "user")')),
+  enabled: z
+    ._default(z.boolean(), true)
+    .check(z.describe("false pauses mirroring but keeps the settings")),
+  timeoutMs: z
+    ._default(z.number().check(z.int(), z.gte(1), z.lte(25_000)), 5_000)
+    .check(z.describe("Give up on the shadow after this many ms (headers and body)")),
+  maxBodyBytes: z
+    ._default(z.number().check(z.int(), z.gte(0), z.lte(10_485_760)), 65_536)
+    .check(z.describe("Requests with a larger body are not mirrored (and are counted)")),
+  methods: z
+    ._default(z.array(HttpMethod).check(z.minLength(1)), ["POST"])
+    .check(z.describe("Methods mirrored; state-changing operations only when listed")),
+  paths: z
+    ._default(z.array(MirroredPath).check(z.minLength(1), z.maxLength(LIMITS.shadowPaths)), [
+      "/predict",
+    ])
+    .check(z.describe("Origin paths mirrored")),
+  scoreField: z
+    ._default(FieldPath, "score")
+    .check(z.describe("Dot path of the score in a prediction")),
+  labelField: z
+    ._default(FieldPath, "label")
+    .check(z.describe("Dot path of the label in a prediction")),
+  inputIdField: z
+    ._default(FieldPath, "id")
+    .check(
+      z.describe("Dot path of the input's id in a JSON request body (kept with disagreements)"),
+    ),
+});
 
-const RoutingDocumentObject = z
-  .object({
-    $schema: z.string().optional(),
-    service: ServiceName,
-    version: z.number().int().min(1),
-    updatedAt: z.string().datetime({ offset: true }),
-    updatedBy: z.string().min(1).max(200),
-    description: z.string().max(2000).optional(),
-    origins: z
-      .record(OriginName, Origin)
-      .describe(`Every model origin of this service, by name (at most ${LIMITS.origins})`),
-    live: OriginName.describe("The blue-green live origin (the champion)"),
-    canary: Canary.optional(),
-    challengerSalt: z.string().min(1).max(128).optional(),
-    challengers: z.array(Challenger).max(LIMITS.challengers).default([]),
-    identity: Identity.default({ sources: [{ type: "header", name: "x-user-id" }] }),
-    retry: Retry.default({ safe: false, maxBodyBytes: 1_048_576 }),
-    shadow: Shadow.optional().describe(
-      "Shadow mode: mirror a share of requests to an origin and compare its predictions",
+const RoutingDocumentObject = z.strictObject({
+  $schema: z.optional(z.string()),
+  service: ServiceName,
+  version: z.number().check(z.int(), z.gte(1)),
+  updatedAt: z.string().check(z.iso.datetime({ offset: true })),
+  updatedBy: z.string().check(z.minLength(1), z.maxLength(200)),
+  description: z.optional(z.string().check(z.maxLength(2000))),
+  origins: z
+    .record(OriginName, Origin)
+    .check(z.describe(`Every model origin of this service, by name (at most ${LIMITS.origins})`)),
+  live: OriginName.check(z.describe("The blue-green live origin (the champion)")),
+  canary: z.optional(Canary),
+  challengerSalt: z.optional(z.string().check(z.minLength(1), z.maxLength(128))),
+  challengers: z._default(z.array(Challenger).check(z.maxLength(LIMITS.challengers)), []),
+  identity: z._default(Identity, { sources: [{ type: "header", name: "x-user-id" }] }),
+  retry: z._default(Retry, { safe: false, maxBodyBytes: 1_048_576 }),
+  shadow: z
+    .optional(Shadow)
+    .check(
+      z.describe(
+        "Shadow mode: mirror a share of requests to an origin and compare its predictions",
+      ),
     ),
-    rollout: RolloutPlan.optional().describe(
-      "Progressive delivery: the analyzer ramps the canary through these steps and rolls back on failing gates",
+  rollout: z
+    .optional(RolloutPlan)
+    .check(
+      z.describe(
+        "Progressive delivery: the analyzer ramps the canary through these steps and rolls back on failing gates",
+      ),
     ),
-  })
-  .strict();
+});
 
 type DocumentShape = z.output<typeof RoutingDocumentObject>;
 
@@ -277,7 +276,7 @@ export const CROSS_FIELD_RULES: readonly { path: string; rule: string }[] = [
   { path: "challengers", rule: `shares add up to at most ${BUCKETS} bp (100%)` },
 ];
 
-function checkCrossFields(doc: DocumentShape, ctx: z.RefinementCtx): void {
+function checkCrossFields(doc: DocumentShape, ctx: z.core.$RefinementCtx<DocumentShape>): void {
   const has = (name: string) => Object.hasOwn(doc.origins, name);
   const issue = (path: (string | number)[], message: string) =>
     ctx.addIssue({ code: "custom", path, message });
@@ -347,7 +346,7 @@ function checkCrossFields(doc: DocumentShape, ctx: z.RefinementCtx): void {
     issue(["challengers"], `shares add up to ${total} bp, more than ${BUCKETS} (100%)`);
 }
 
-export const RoutingDocument = RoutingDocumentObject.superRefine(checkCrossFields);
+export const RoutingDocument = RoutingDocumentObject.check(z.superRefine(checkCrossFields));
 
 /** A validated routing document (defaults applied). */
 export type RoutingDocument = z.output<typeof RoutingDocument>;

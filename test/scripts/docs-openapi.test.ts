@@ -12,9 +12,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { z } from "zod";
 import { ROOT } from "../../scripts/lib/wrangler.ts";
 import type { EditName } from "../../src/document/edits/registry.ts";
+import type * as z from "../../src/document/zod.ts";
 import { createApp } from "../../src/http/app.ts";
 import { openApiDocument } from "../../src/http/routes/openapi.ts";
 import { ADMIN_ROUTES, type AdminRoute, ErrorBody } from "../../src/http/routes/openapi-table.ts";
@@ -141,7 +141,7 @@ describe("a real router answers as documented", { timeout: 60_000 }, () => {
     expect(statuses, `${operationId} answered ${res.status}: ${JSON.stringify(body)}`).toContain(
       res.status,
     );
-    const schema: z.ZodType = res.status === 200 ? r.ok.schema : ErrorBody;
+    const schema: z.ZodMiniType = res.status === 200 ? r.ok.schema : ErrorBody;
     const parsed = schema.safeParse(body);
     expect(
       parsed.success,

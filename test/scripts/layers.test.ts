@@ -40,7 +40,7 @@ const BARE: Record<Floor, (spec: string) => boolean> = {
   control: (s) => s.startsWith("cloudflare:"),
   app: (s) => s.startsWith("hono/") || s.startsWith("cloudflare:"),
   adapters: (s) => s.startsWith("cloudflare:"),
-  document: (s) => s === "zod",
+  document: (s) => s === "zod" || s.startsWith("zod/"),
   core: () => false,
 };
 
@@ -59,6 +59,14 @@ function tsFiles(dir: string): string[] {
     return path.endsWith(".ts") ? [path] : [];
   });
 }
+
+/**
+ * The one module that imports the zod package: zod/mini with zod's English
+ * messages. Importing "zod" anywhere else would put zod's method-chaining
+ * build in the Worker beside it (about 45 KiB; npm run bench:bundle).
+ */
+const ZOD_MODULE = join(SRC, "document", "zod.ts");
+const isZod = (spec: string) => spec === "zod" || spec.startsWith("zod/");
 
 const IMPORT =
   /(?:^|\n)\s*(?:import|export)\s[^;]*?from\s*["']([^"']+)["']|import\(\s*["']([^"']+)["']\s*\)/g;
@@ -87,6 +95,10 @@ function violations(): string[] {
       } else if (!BARE[from](spec)) {
         found.push(
           `${relative(ROOT, file)} (${from}) imports "${spec}": not allowed on this floor`,
+        );
+      } else if (isZod(spec) && file !== ZOD_MODULE) {
+        found.push(
+          `${relative(ROOT, file)} imports "${spec}": schemas take zod from src/document/zod.ts`,
         );
       }
     }

@@ -24,20 +24,20 @@
  * version 3, and such histories stay readable (src/document/edits/rollback.ts).
  * Every writer now stamps nextVersion (src/document/edits/stored-service.ts).
  */
-import * as z from "zod";
 import type { RoutingDocument } from "../routing-document.ts";
+import * as z from "../zod.ts";
 
 export const HISTORY_LIMIT = 50;
 
 export const HistoryEntry = z.object({
-  version: z.number().int().min(1),
+  version: z.number().check(z.int(), z.gte(1)),
   updatedAt: z.string(),
   updatedBy: z.string(),
   change: z.string(),
   source: z.enum(["cli", "admin", "rollout", "kv"]),
-  forced: z.boolean().optional(),
-  evidence: z.record(z.string(), z.unknown()).optional(),
-  document: z.record(z.string(), z.unknown()).optional(),
+  forced: z.optional(z.boolean()),
+  evidence: z.optional(z.record(z.string(), z.unknown())),
+  document: z.optional(z.record(z.string(), z.unknown())),
 });
 export type HistoryEntry = z.infer<typeof HistoryEntry>;
 

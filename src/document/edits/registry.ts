@@ -14,11 +14,11 @@
  * Argument errors carry field paths under `args.` (what the API's body
  * calls them); the operations' own refusals keep document paths.
  */
-import * as z from "zod";
 import { BUCKETS } from "../../core/routing/bucket.ts";
 import { Gates, RolloutPlan } from "../rollout-plan.ts";
 import type { RoutingDocument } from "../routing-document.ts";
 import type { FieldError } from "../validate.ts";
+import * as z from "../zod.ts";
 import { canaryKill, canaryRamp, canaryRemove, canarySet } from "./canary.ts";
 import { challengerAdd, challengerPromote, challengerRemove, challengerSet } from "./challenger.ts";
 import { flip } from "./flip.ts";
@@ -30,72 +30,71 @@ import { shadowOff, shadowOn, shadowRemove, shadowSet } from "./shadow.ts";
 import type { StoredService } from "./stored-service.ts";
 
 /** A share in basis points (100 = 1 %). */
-const Bp = z.number().int().min(0).max(BUCKETS);
-const Name = z.string().min(1);
-const None = z.object({}).strict();
-const OriginOnly = z.object({ origin: Name }).strict();
-const ShadowArgs = z.object({ origin: Name.optional(), shareBp: Bp.optional() }).strict();
+const Bp = z.number().check(z.int(), z.gte(0), z.lte(BUCKETS));
+const Name = z.string().check(z.minLength(1));
+const None = z.strictObject({});
+const OriginOnly = z.strictObject({ origin: Name });
+const ShadowArgs = z.strictObject({ origin: z.optional(Name), shareBp: z.optional(Bp) });
+/** The schema inside a default: the same field without its default. */
+const unwrap = <T extends z.core.SomeType>(field: z.ZodMiniDefault<T>): T => field._zod.def.innerType;
+
 /**
  * Gate settings to change, without the plan's defaults: a gate left out
  * keeps the current plan's value (Gates.partial() would fill in defaults).
  */
-const GateArgs = z
-  .object({
-    minRequests: Gates.shape.minRequests.unwrap().optional(),
-    errorRate: Gates.shape.errorRate.unwrap().optional(),
-    latencyP95Ratio: Gates.shape.latencyP95Ratio.unwrap().optional(),
-    shadow: Gates.shape.shadow,
-    srm: Gates.shape.srm.unwrap().optional(),
-  })
-  .strict();
+const GateArgs = z.strictObject({
+  minRequests: z.optional(unwrap(Gates.shape.minRequests)),
+  errorRate: z.optional(unwrap(Gates.shape.errorRate)),
+  latencyP95Ratio: z.optional(unwrap(Gates.shape.latencyP95Ratio)),
+  shadow: Gates.shape.shadow,
+  srm: z.optional(unwrap(Gates.shape.srm)),
+});
 
 interface DocumentEdit<A> {
   kind: "edit";
   summary: string;
-  args: z.ZodType<A>;
+  args: z.ZodMiniType<A>;
   apply: (doc: RoutingDocument, args: A, meta: OperationMeta) => OperationResult;
 }
 
 interface StoredCompute<A> {
   kind: "compute";
   summary: string;
-  args: z.ZodType<A>;
+  args: z.ZodMiniType<A>;
   apply: (stored: StoredService, args: A, meta: OperationMeta) => OperationResult;
 }
 
 const edit = <A>(
   summary: string,
-  args: z.ZodType<A>,
+  args: z.ZodMiniType<A>,
   apply: DocumentEdit<A>["apply"],
 ): DocumentEdit<A> => ({ kind: "edit", summary, args, apply });
 
 const compute = <A>(
   summary: string,
-  args: z.ZodType<A>,
+  args: z.ZodMiniType<A>,
   apply: StoredCompute<A>["apply"],
 ): StoredCompute<A> => ({ kind: "compute", summary, args, apply });
 
 export const EDITS = {
   flip: edit(
     "blue-green: make `to` (default: the one idle origin) live",
-    z.object({ to: Name.optional() }).strict(),
+    z.strictObject({ to: z.optional(Name) }),
     flip,
   ),
   "canary.set": edit(
     "start a canary or change its origin, share or salt (resumes a killed one)",
-    z
-      .object({
-        origin: Name.optional(),
-        url: z.string().optional(),
-        shareBp: Bp,
-        salt: Name.optional(),
-      })
-      .strict(),
+    z.strictObject({
+      origin: z.optional(Name),
+      url: z.optional(z.string()),
+      shareBp: Bp,
+      salt: z.optional(Name),
+    }),
     canarySet,
   ),
   "canary.ramp": edit(
     "raise the canary to the next ladder step, or to toBp",
-    z.object({ toBp: Bp.optional() }).strict(),
+    z.strictObject({ toBp: z.optional(Bp) }),
     canaryRamp,
   ),
   "canary.kill": edit("kill switch: every canary user back to live", None, (doc, _a, meta) =>
@@ -106,14 +105,17 @@ export const EDITS = {
   ),
   "challenger.add": edit(
     "add a challenger with a fixed share (first free range unless startBp)",
-    z
-      .object({ origin: Name, shareBp: Bp, startBp: Bp.optional(), url: z.string().optional() })
-      .strict(),
+    z.strictObject({
+      origin: Name,
+      shareBp: Bp,
+      startBp: z.optional(Bp),
+      url: z.optional(z.string()),
+    }),
     challengerAdd,
   ),
   "challenger.set": edit(
     "change a challenger's share or start",
-    z.object({ origin: Name, shareBp: Bp.optional(), startBp: Bp.optional() }).strict(),
+    z.strictObject({ origin: Name, shareBp: z.optional(Bp), startBp: z.optional(Bp) }),
     challengerSet,
   ),
   "challenger.remove": edit("remove a challenger", OriginOnly, challengerRemove),
@@ -130,18 +132,16 @@ export const EDITS = {
   "shadow.remove": edit("drop the shadow block", None, (doc, _a, meta) => shadowRemove(doc, meta)),
   "rollout.plan": edit(
     "write the rollout plan (steps; gates, onSuccess, notify, alpha, maxExtensionSeconds and analysisIntervalSeconds as given, else kept)",
-    z
-      .object({
-        steps: RolloutPlan.shape.steps,
-        gates: GateArgs.optional(),
-        onSuccess: z.enum(["flip", "stay"]).optional(),
-        notify: z.boolean().optional(),
-        // The plan's own fields, without their defaults: absent keeps the current value.
-        analysisIntervalSeconds: RolloutPlan.shape.analysisIntervalSeconds.unwrap().optional(),
-        alpha: RolloutPlan.shape.alpha.unwrap().optional(),
-        maxExtensionSeconds: RolloutPlan.shape.maxExtensionSeconds.unwrap().optional(),
-      })
-      .strict(),
+    z.strictObject({
+      steps: RolloutPlan.shape.steps,
+      gates: z.optional(GateArgs),
+      onSuccess: z.optional(z.enum(["flip", "stay"])),
+      notify: z.optional(z.boolean()),
+      // The plan's own fields, without their defaults: absent keeps the current value.
+      analysisIntervalSeconds: z.optional(unwrap(RolloutPlan.shape.analysisIntervalSeconds)),
+      alpha: z.optional(unwrap(RolloutPlan.shape.alpha)),
+      maxExtensionSeconds: z.optional(unwrap(RolloutPlan.shape.maxExtensionSeconds)),
+    }),
     setRolloutPlan,
   ),
   "rollout.remove": edit("remove the rollout plan (the canary stays)", None, (doc, _a, meta) =>
@@ -149,17 +149,17 @@ export const EDITS = {
   ),
   patch: edit(
     "an RFC 7386 JSON merge patch of the document",
-    z.object({ patch: z.unknown() }).strict(),
+    z.strictObject({ patch: z.unknown() }),
     (doc, args, meta) => patchDocument(doc, args.patch, meta),
   ),
   apply: compute(
     "replace (or create) the whole document",
-    z.object({ document: z.unknown() }).strict(),
+    z.strictObject({ document: z.unknown() }),
     (stored, args, meta) => replaceDocument(stored.service, stored.doc, args.document, meta),
   ),
   rollback: compute(
     "restore the previous document (or toVersion) as a new version; also a deleted one",
-    z.object({ toVersion: z.number().int().min(1).optional() }).strict(),
+    z.strictObject({ toVersion: z.optional(z.number().check(z.int(), z.gte(1))) }),
     rollback,
   ),
 } as const;

@@ -20,7 +20,6 @@
  * time series: src/http/routes/control.ts.
  */
 import { Hono } from "hono";
-import * as z from "zod";
 import { RouterError } from "../../app/errors.ts";
 import { RequestBody } from "../../app/route/request-body.ts";
 import {
@@ -40,6 +39,7 @@ import {
 import { serviceHistory, serviceStatus } from "../../document/edits/service-view.ts";
 import { summarizeDocument } from "../../document/edits/summary.ts";
 import { LIMITS } from "../../document/routing-document.ts";
+import * as z from "../../document/zod.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
 import { controlRoutes } from "./control.ts";
 import { openapiRoutes } from "./openapi.ts";
@@ -58,20 +58,17 @@ type C = AdminContext;
 
 export type { AdminDeps, AdminDepsFor } from "./request-params.ts";
 
-const Expected = { expectedVersion: z.number().int().min(1).optional() };
-const FlipBody = z.object({ to: z.string().optional(), ...Expected }).strict();
-const KillBody = z.object(Expected).strict();
-const RollbackBody = z
-  .object({ toVersion: z.number().int().min(1).optional(), ...Expected })
-  .strict();
-const EditBody = z
-  .object({
-    args: z.unknown().optional(),
-    ...Expected,
-    /** The caller skipped a safety check (the CLI's flip --force): recorded in the history. */
-    forced: z.boolean().optional(),
-  })
-  .strict();
+const Version = z.number().check(z.int(), z.gte(1));
+const Expected = { expectedVersion: z.optional(Version) };
+const FlipBody = z.strictObject({ to: z.optional(z.string()), ...Expected });
+const KillBody = z.strictObject(Expected);
+const RollbackBody = z.strictObject({ toVersion: z.optional(Version), ...Expected });
+const EditBody = z.strictObject({
+  args: z.optional(z.unknown()),
+  ...Expected,
+  /** The caller skipped a safety check (the CLI's flip --force): recorded in the history. */
+  forced: z.optional(z.boolean()),
+});
 /** An edit's body may hold a whole document (apply) plus its small envelope. */
 const EDIT_BODY_BYTES = LIMITS.documentBytes + 1024;
 
@@ -233,7 +230,7 @@ async function jsonBody(
   }
 }
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
+function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   throw new RouterError(400, "invalid_request", "the request body is invalid", {

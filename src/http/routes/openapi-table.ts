@@ -13,12 +13,12 @@
  * Layer: HTTP edge (admin). Answers are loose objects (fields may be added);
  * the fields listed are always there.
  */
-import * as z from "zod";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import { HistoryEntry } from "../../document/edits/history.ts";
 import { EDIT_NAMES, EDITS, type EditName } from "../../document/edits/registry.ts";
 import { RolloutPlan } from "../../document/rollout-plan.ts";
 import { LIMITS, RoutingDocument, ServiceName } from "../../document/routing-document.ts";
+import * as z from "../../document/zod.ts";
 import { ROLLOUT_COMMANDS } from "./rollout.ts";
 
 export type Method = "get" | "post" | "put" | "patch";
@@ -27,7 +27,7 @@ export interface Parameter {
   name: string;
   in: "path" | "query" | "header";
   description: string;
-  schema: z.ZodType;
+  schema: z.ZodMiniType;
   required?: boolean;
 }
 
@@ -40,9 +40,9 @@ export interface AdminRoute {
   summary: string;
   description?: string;
   parameters?: Parameter[];
-  body?: { schema: z.ZodType; required: boolean; description: string };
+  body?: { schema: z.ZodMiniType; required: boolean; description: string };
   /** The 200 answer. */
-  ok: { description: string; schema: z.ZodType };
+  ok: { description: string; schema: z.ZodMiniType };
   /** Refusals this route may answer with (every error body is an Error). */
   errors: Partial<Record<ErrorStatus, string>>;
   /** Outside the admin API: no token needed. */
@@ -60,217 +60,237 @@ export const TAGS: Record<Tag, string> = {
   control: "The service's control object: its state, shadow evidence and time series",
 };
 
-// Components: schemas that get a name in the OpenAPI document (`.meta({ id })`
+// Components: schemas that get a name in the OpenAPI document (`z.meta({ id })`
 // names a copy; the document module's own schemas stay unnamed).
-const Document = RoutingDocument.meta({ id: "RoutingDocument" });
-const Plan = RolloutPlan.meta({ id: "RolloutPlan" });
+const Document = RoutingDocument.check(z.meta({ id: "RoutingDocument" }));
+const Plan = RolloutPlan.check(z.meta({ id: "RolloutPlan" }));
 
 const FieldError = z
   .object({
-    path: z.string().describe('Dot path of the failing field ("" for the whole document)'),
+    path: z.string().check(z.describe('Dot path of the failing field ("" for the whole document)')),
     message: z.string(),
   })
-  .meta({ id: "FieldError" });
+  .check(z.meta({ id: "FieldError" }));
 
 export const ErrorBody = z
   .looseObject({
-    error: z.string().describe("Stable error code, e.g. no_routing_document, version_mismatch"),
-    message: z.string().describe("What went wrong, for a human"),
-    errors: z.array(FieldError).optional().describe("Field errors of an invalid body or change"),
-    service: z.string().optional(),
+    error: z
+      .string()
+      .check(z.describe("Stable error code, e.g. no_routing_document, version_mismatch")),
+    message: z.string().check(z.describe("What went wrong, for a human")),
+    errors: z
+      .optional(z.array(FieldError))
+      .check(z.describe("Field errors of an invalid body or change")),
+    service: z.optional(z.string()),
   })
-  .describe("Every refusal: a code, a message and, where it helps, details")
-  .meta({ id: "Error" });
+  .check(
+    z.describe("Every refusal: a code, a message and, where it helps, details"),
+    z.meta({ id: "Error" }),
+  );
 
 const StoredState = z
   .enum(["valid", "invalid", "unreadable", "deleted", "missing"])
-  .describe(
-    "What KV holds for the service: a valid document, one that fails the schema, text that is not JSON, nothing but a history (deleted), or nothing",
-  )
-  .meta({ id: "StoredState" });
+  .check(
+    z.describe(
+      "What KV holds for the service: a valid document, one that fails the schema, text that is not JSON, nothing but a history (deleted), or nothing",
+    ),
+    z.meta({ id: "StoredState" }),
+  );
+
+const int = () => z.number().check(z.int());
 
 const LastGood = z
-  .object({ version: z.number().int(), live: z.string(), updatedAt: z.string() })
-  .nullable()
-  .describe(
-    "The last valid document, which the router serves while the stored one is deleted or invalid",
+  .nullable(z.object({ version: int(), live: z.string(), updatedAt: z.string() }))
+  .check(
+    z.describe(
+      "The last valid document, which the router serves while the stored one is deleted or invalid",
+    ),
   );
 
 const VersionRegression = z
-  .object({ version: z.number().int(), highest: z.number().int(), next: z.number().int() })
-  .nullable()
-  .describe("The stored version is lower than one the history has seen (a raw put of an old copy)");
+  .nullable(z.object({ version: int(), highest: int(), next: int() }))
+  .check(
+    z.describe(
+      "The stored version is lower than one the history has seen (a raw put of an old copy)",
+    ),
+  );
 
 const Summary = z
   .looseObject({
     service: z.string(),
-    version: z.number().int(),
+    version: int(),
     arms: z.array(
       z.looseObject({
         origin: z.string(),
         role: z.string(),
-        expectedBp: z.number().describe("Expected share of users, basis points"),
+        expectedBp: z.number().check(z.describe("Expected share of users, basis points")),
         detail: z.string(),
       }),
     ),
     idle: z.array(z.string()),
   })
-  .describe("Who gets which origin, in words")
-  .meta({ id: "DocumentSummary" });
+  .check(z.describe("Who gets which origin, in words"), z.meta({ id: "DocumentSummary" }));
 
 const ServiceStatus = z
   .looseObject({
     service: z.string(),
     state: StoredState,
-    found: z.boolean().describe("A document is stored (valid or not)"),
+    found: z.boolean().check(z.describe("A document is stored (valid or not)")),
     deleted: z.boolean(),
     valid: z.boolean(),
-    version: z.number().int().nullable(),
+    version: z.nullable(int()),
     errors: z.array(FieldError),
-    summary: Summary.nullable(),
+    summary: z.nullable(Summary),
     lastGood: LastGood,
     versionRegression: VersionRegression,
-    document: z.record(z.string(), z.unknown()).nullable().describe("The stored document"),
+    document: z
+      .nullable(z.record(z.string(), z.unknown()))
+      .check(z.describe("The stored document")),
   })
-  .meta({ id: "ServiceStatus" });
+  .check(z.meta({ id: "ServiceStatus" }));
 
 const History = z
   .looseObject({
     service: z.string(),
     state: StoredState,
-    currentVersion: z.number().int().nullable(),
-    live: z.string().nullable(),
-    nextVersion: z.number().int(),
+    currentVersion: z.nullable(int()),
+    live: z.nullable(z.string()),
+    nextVersion: int(),
     currentIndex: z
-      .number()
-      .int()
-      .nullable()
-      .describe("Index in entries of the write that made the current document"),
+      .nullable(int())
+      .check(z.describe("Index in entries of the write that made the current document")),
     versionRegression: VersionRegression,
     lastGood: LastGood,
-    restorable: z.array(z.number().int()).describe("Versions a rollback can restore"),
-    entries: z.array(HistoryEntry).describe("Newest first"),
-    dropped: z.number().int().describe("Stored entries that did not parse"),
+    restorable: z.array(int()).check(z.describe("Versions a rollback can restore")),
+    entries: z.array(HistoryEntry).check(z.describe("Newest first")),
+    dropped: int().check(z.describe("Stored entries that did not parse")),
   })
-  .meta({ id: "History" });
+  .check(z.meta({ id: "History" }));
 
 const WriteResult = z
   .looseObject({
     ok: z.literal(true),
     service: z.string(),
-    change: z.string().describe('One line, e.g. "flip live blue -> green"'),
-    fromVersion: z.number().int().nullable(),
-    version: z.number().int().describe("The version written (or that a dry run would write)"),
+    change: z.string().check(z.describe('One line, e.g. "flip live blue -> green"')),
+    fromVersion: z.nullable(int()),
+    version: int().check(z.describe("The version written (or that a dry run would write)")),
     diff: z.array(
       z.object({
         path: z.string(),
         kind: z.enum(["added", "removed", "changed"]),
-        before: z.unknown().optional(),
-        after: z.unknown().optional(),
+        before: z.optional(z.unknown()),
+        after: z.optional(z.unknown()),
       }),
     ),
     document: Document,
-    forced: z.boolean().describe("A safety check was skipped (recorded in the history)"),
+    forced: z.boolean().check(z.describe("A safety check was skipped (recorded in the history)")),
     written: z.boolean(),
     dryRun: z.boolean(),
     fromState: StoredState,
     summary: Summary,
   })
-  .describe("What was written (or, with ?dryRun=1, would be); the ETag header is its version")
-  .meta({ id: "WriteResult" });
+  .check(
+    z.describe("What was written (or, with ?dryRun=1, would be); the ETag header is its version"),
+    z.meta({ id: "WriteResult" }),
+  );
 
-const GateResult = z.looseObject({}).describe("One gate's verdict with its evidence");
+const GateResult = z.looseObject({}).check(z.describe("One gate's verdict with its evidence"));
 
 const RolloutOutcome = z
   .looseObject({
     service: z.string(),
-    event: z.string().describe("start, bake, advance, hold, pause, rollback, promote, ..."),
+    event: z
+      .string()
+      .check(z.describe("start, bake, advance, hold, pause, rollback, promote, ...")),
     reason: z.string(),
-    version: z.number().int().describe("Document version after this evaluation"),
-    state: z.string().nullable(),
-    stepIndex: z.number().int().nullable(),
+    version: int().check(z.describe("Document version after this evaluation")),
+    state: z.nullable(z.string()),
+    stepIndex: z.nullable(int()),
     gates: z.array(GateResult),
   })
-  .meta({ id: "RolloutOutcome" });
+  .check(z.meta({ id: "RolloutOutcome" }));
 
 const RolloutView = z
   .looseObject({
     service: z.string(),
-    version: z.number().int(),
-    now: z.number().describe("Epoch milliseconds the preview was computed at"),
+    version: int(),
+    now: z.number().check(z.describe("Epoch milliseconds the preview was computed at")),
     live: z.string(),
-    canary: z
-      .looseObject({
+    canary: z.nullable(
+      z.looseObject({
         origin: z.string(),
         shareBp: z.number(),
         salt: z.string(),
         killed: z.boolean(),
-      })
-      .nullable(),
-    plan: Plan.nullable(),
-    status: z.looseObject({}).nullable().describe("The rollout's progress record"),
-    statusCurrent: z.boolean().describe("The progress record belongs to the document's plan"),
-    metrics: z
-      .looseObject({ version: z.number().int() })
-      .describe("This version's per-arm metrics"),
+      }),
+    ),
+    plan: z.nullable(Plan),
+    status: z.nullable(z.looseObject({})).check(z.describe("The rollout's progress record")),
+    statusCurrent: z
+      .boolean()
+      .check(z.describe("The progress record belongs to the document's plan")),
+    metrics: z.looseObject({ version: int() }).check(z.describe("This version's per-arm metrics")),
     preview: z
-      .looseObject({ verdict: z.string(), reason: z.string(), gates: z.array(GateResult) })
-      .nullable()
-      .describe("What the gates say right now"),
+      .nullable(
+        z.looseObject({ verdict: z.string(), reason: z.string(), gates: z.array(GateResult) }),
+      )
+      .check(z.describe("What the gates say right now")),
   })
-  .meta({ id: "RolloutView" });
+  .check(z.meta({ id: "RolloutView" }));
 
 const ControlStatus = z
   .looseObject({
     service: z.string(),
-    version: z.number().int(),
-    isolates: z.number().int().describe("Isolates that checked in during the last minute"),
+    version: int(),
+    isolates: int().check(z.describe("Isolates that checked in during the last minute")),
     checkInsPerSecond: z.number(),
-    intervalMs: z.number().int().describe("The check-in interval the object hands out"),
-    kvVersion: z.number().int().describe("The version last written to KV"),
+    intervalMs: int().check(z.describe("The check-in interval the object hands out")),
+    kvVersion: int().check(z.describe("The version last written to KV")),
     rolloutActive: z.boolean(),
-    nextAlarmAt: z.number().nullable(),
-    kvOps: z.object({ reads: z.number().int(), writes: z.number().int() }),
+    nextAlarmAt: z.nullable(z.number()),
+    kvOps: z.object({ reads: int(), writes: int() }),
   })
-  .meta({ id: "ControlStatus" });
+  .check(z.meta({ id: "ControlStatus" }));
 
 const ShadowEvidence = z
   .object({
     service: z.string(),
     shadows: z
       .array(z.looseObject({}))
-      .describe("Each shadow origin's merged summary: agreement, |Δscore|, latency, errors"),
-    records: z.array(z.looseObject({})).describe("The newest notable pairs, newest first"),
+      .check(
+        z.describe("Each shadow origin's merged summary: agreement, |Δscore|, latency, errors"),
+      ),
+    records: z.array(z.looseObject({})).check(z.describe("The newest notable pairs, newest first")),
   })
-  .meta({ id: "ShadowEvidence" });
+  .check(z.meta({ id: "ShadowEvidence" }));
 
 const Series = z
   .object({
     service: z.string(),
-    bucketMs: z.number().int(),
+    bucketMs: int(),
     points: z.array(
       z.object({
-        at: z.number().describe("Bucket start, epoch milliseconds"),
+        at: z.number().check(z.describe("Bucket start, epoch milliseconds")),
         arm: z.string(),
-        requests: z.number().int(),
-        errors: z.number().int(),
-        failovers: z.number().int(),
-        p50Ms: z.number().nullable(),
-        p95Ms: z.number().nullable(),
+        requests: int(),
+        errors: int(),
+        failovers: int(),
+        p50Ms: z.nullable(z.number()),
+        p95Ms: z.nullable(z.number()),
       }),
     ),
   })
-  .meta({ id: "Series" });
+  .check(z.meta({ id: "Series" }));
 
 const Health = z
   .looseObject({
     ok: z.literal(true),
     store: z
-      .looseObject({ services: z.number().int(), kvReads: z.number().int() })
-      .describe("This isolate's routing store"),
-    control: z.looseObject({}).nullable().describe("This isolate's check-ins"),
+      .looseObject({ services: int(), kvReads: int() })
+      .check(z.describe("This isolate's routing store")),
+    control: z.nullable(z.looseObject({})).check(z.describe("This isolate's check-ins")),
   })
-  .meta({ id: "Health" });
+  .check(z.meta({ id: "Health" }));
 
 // Parameters.
 const service: Parameter = {
@@ -308,37 +328,30 @@ const source: Parameter = {
 const WRITE_PARAMETERS = [service, dryRun, ifMatch, author, source];
 
 const expectedVersion = z
-  .number()
-  .int()
-  .min(1)
-  .optional()
-  .describe("Refuse the write unless the stored document is this version (as If-Match)");
+  .optional(z.number().check(z.int(), z.gte(1)))
+  .check(z.describe("Refuse the write unless the stored document is this version (as If-Match)"));
 
 /** The POST body of a named edit: its arguments, under `args`. */
-const editBody = (name: EditName, args: z.ZodType) =>
+const editBody = (name: EditName, args: z.ZodMiniType) =>
   z
-    .object({
-      args: args.optional(),
+    .strictObject({
+      args: z.optional(args),
       expectedVersion,
       forced: z
-        .boolean()
-        .optional()
-        .describe("The caller skipped a safety check (the CLI's flip --force): recorded"),
+        .optional(z.boolean())
+        .check(z.describe("The caller skipped a safety check (the CLI's flip --force): recorded")),
     })
-    .strict()
-    .meta({ id: `EditBody.${name}` });
+    .check(z.meta({ id: `EditBody.${name}` }));
 
 /** Arguments as documented: apply's document is the routing document (checked by the edit). */
-function documentedArgs(name: EditName): z.ZodType {
-  if (name === "apply") return z.object({ document: Document }).strict();
+function documentedArgs(name: EditName): z.ZodMiniType {
+  if (name === "apply") return z.strictObject({ document: Document });
   if (name === "patch") {
-    return z
-      .object({
-        patch: z
-          .record(z.string(), z.unknown())
-          .describe("RFC 7386 JSON merge patch: null removes a field, objects merge"),
-      })
-      .strict();
+    return z.strictObject({
+      patch: z
+        .record(z.string(), z.unknown())
+        .check(z.describe("RFC 7386 JSON merge patch: null removes a field, objects merge")),
+    });
   }
   return EDITS[name].args;
 }
@@ -366,9 +379,11 @@ const COMMAND_SUMMARY: Record<ManualCommand, string> = {
 };
 
 /** An alias endpoint's body: its edit's arguments, plus expectedVersion. */
-function withExpected(args: z.ZodType, id: string): z.ZodType {
-  if (!(args instanceof z.ZodObject)) throw new Error(`${id}: the edit's arguments are no object`);
-  return args.extend({ expectedVersion }).meta({ id });
+function withExpected(args: z.ZodMiniType, id: string): z.ZodMiniType {
+  if (!(args instanceof z.ZodMiniObject)) {
+    throw new Error(`${id}: the edit's arguments are no object`);
+  }
+  return z.extend(args, { expectedVersion }).check(z.meta({ id }));
 }
 
 const ADMIN = "/_router/admin";
@@ -446,7 +461,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary: "Every service with a routing document",
     ok: {
       description: "Service names",
-      schema: z.object({ services: z.array(z.string()) }).meta({ id: "ServiceList" }),
+      schema: z.object({ services: z.array(z.string()) }).check(z.meta({ id: "ServiceList" })),
     },
     errors: { 503: READ_ERRORS[503] },
   },
@@ -460,7 +475,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
       description: "The registry",
       schema: z
         .object({ edits: z.array(z.object({ name: z.enum(EDIT_NAMES), summary: z.string() })) })
-        .meta({ id: "EditList" }),
+        .check(z.meta({ id: "EditList" })),
     },
     errors: {},
   },
@@ -519,7 +534,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
     summary: "Change part of the document: the patch edit",
     parameters: WRITE_PARAMETERS,
     body: {
-      schema: z.record(z.string(), z.unknown()).meta({ id: "MergePatch" }),
+      schema: z.record(z.string(), z.unknown()).check(z.meta({ id: "MergePatch" })),
       required: true,
       description: "An RFC 7386 JSON merge patch: null removes a field, objects merge",
     },
@@ -619,7 +634,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
         name: "records",
         in: "query",
         description: "Notable pairs to return (at most 500; anything else gives 20)",
-        schema: z.number().int().min(1).default(20),
+        schema: z._default(z.number().check(z.int(), z.gte(1)), 20),
       },
     ],
     ok: { description: "Shadow evidence", schema: ShadowEvidence },
@@ -637,7 +652,7 @@ export const ADMIN_ROUTES: readonly AdminRoute[] = [
         name: "minutes",
         in: "query",
         description: "How far back (at most 360; anything else gives 60)",
-        schema: z.number().int().min(1).default(60),
+        schema: z._default(z.number().check(z.int(), z.gte(1)), 60),
       },
     ],
     ok: { description: "The time series", schema: Series },

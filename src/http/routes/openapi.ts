@@ -10,8 +10,8 @@
  * into `components.schemas`. Built once per isolate, on first use.
  */
 import { Hono } from "hono";
-import * as z from "zod";
 import pkg from "../../../package.json" with { type: "json" };
+import * as z from "../../document/zod.ts";
 import { ADMIN_ROUTES, type AdminRoute, ErrorBody, TAGS } from "./openapi-table.ts";
 import type { AdminEnv } from "./request-params.ts";
 
@@ -37,7 +37,7 @@ export function openapiRoutes(): Hono<AdminEnv> {
 
 function buildDocument(): Json {
   const components: Record<string, Json> = {};
-  const schema = (s: z.ZodType): Json => {
+  const schema = (s: z.ZodMiniType): Json => {
     const {
       $schema: _,
       $defs,
@@ -53,7 +53,7 @@ function buildDocument(): Json {
     }
     return liftRefs(rest) as Json;
   };
-  const json = (s: z.ZodType) => ({ "application/json": { schema: schema(s) } });
+  const json = (s: z.ZodMiniType) => ({ "application/json": { schema: schema(s) } });
 
   const operation = (route: AdminRoute): Json => {
     const errors: Partial<Record<number, string>> = route.public
