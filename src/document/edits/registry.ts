@@ -36,7 +36,8 @@ const None = z.strictObject({});
 const OriginOnly = z.strictObject({ origin: Name });
 const ShadowArgs = z.strictObject({ origin: z.optional(Name), shareBp: z.optional(Bp) });
 /** The schema inside a default: the same field without its default. */
-const unwrap = <T extends z.core.SomeType>(field: z.ZodMiniDefault<T>): T => field._zod.def.innerType;
+const unwrap = <T extends z.core.SomeType>(field: z.ZodMiniDefault<T>): T =>
+  field._zod.def.innerType;
 
 /**
  * Gate settings to change, without the plan's defaults: a gate left out
