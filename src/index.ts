@@ -18,7 +18,7 @@ import type { RouterDeps } from "./app/route/route-request.ts";
 import { dict } from "./core/dict.ts";
 import type { HostMap } from "./core/routing/service-match.ts";
 import { documentText } from "./document/edits/stored-service.ts";
-import { createApp, type Deps } from "./http/app.ts";
+import { createFetchHandler, type Deps } from "./http/app.ts";
 import type { AdminDeps } from "./http/routes/request-params.ts";
 
 export { ServiceControl } from "./control/service-control.ts";
@@ -93,6 +93,4 @@ function parseHostMap(value: string | undefined): HostMap {
   return {};
 }
 
-const app = createApp(depsFor);
-
-export default { fetch: app.fetch } satisfies ExportedHandler<Env>;
+export default { fetch: createFetchHandler(depsFor) } satisfies ExportedHandler<Env>;

@@ -1,17 +1,20 @@
 /**
- * The Hono application: the router's own endpoints under `/_router/`
- * (health; the admin API under `/_router/admin/`, see src/http/routes/), and
- * every other request routed to a model service.
+ * The Worker's fetch handler: a model request goes straight to the request
+ * path (routeRequest); the router's own endpoints under `/_router/`
+ * (health; the admin API under `/_router/admin/`, see src/http/routes/; the
+ * dashboard) are a Hono application.
  *
- * Layer: HTTP edge. One error handler renders RouterError (src/app/errors.ts) as JSON and hides
- * everything else behind a generic 500.
+ * Layer: HTTP edge. Hono stays off the model path: its context, routing and
+ * response wrapping cost ~6 µs of workerd CPU per request (measured by
+ * `npm run bench`, docs/performance.md), and that path has one route. Both
+ * render errors with errorResponse (error-response.ts).
  */
 import { Hono } from "hono";
-import { ControlUnavailableError } from "../adapters/durable-object/control-client.ts";
-import { RouterError } from "../app/errors.ts";
 import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
+import { isRouterPath, splitRequestUrl } from "../core/routing/request-url.ts";
 import type { AccessConfig } from "./dashboard/access.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
+import { errorResponse } from "./error-response.ts";
 import { type AdminDeps, adminRoutes } from "./routes/admin.ts";
 
 /** Everything the HTTP layer hands to use cases, built per environment by src/index.ts. */
@@ -38,29 +41,29 @@ export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
   );
   app.route("/_router/dashboard", dashboardRoutes(depsFor));
 
+  // `/_router` paths no endpoint claims are routed like any other (and
+  // refused: no service is named `_router`).
   app.all("*", (c) =>
     routeRequest(c.req.raw, depsFor(c.env).router, (p) => c.executionCtx.waitUntil(p)),
   );
 
-  app.onError((err, c) => {
-    if (err instanceof RouterError) return c.json(err.toJSON(), err.status);
-    if (err instanceof ControlUnavailableError) {
-      console.error(JSON.stringify({ message: err.message, service: err.service }));
-      return c.json(
-        {
-          error: "control_plane_unavailable",
-          message: `${err.message}. Requests keep being served by the document each isolate holds. A write may or may not have landed: check the service's status before retrying. To change routing now, write KV directly: npm run router -- <command> --direct --remote`,
-          service: err.service,
-        },
-        503,
-      );
-    }
-    console.error(JSON.stringify({ message: "unhandled router error", error: String(err) }));
-    return c.json(
-      { error: "internal_error", message: "the router failed to handle this request" },
-      500,
-    );
-  });
+  app.onError((err) => errorResponse(err));
 
   return app;
+}
+
+/** The Worker's fetch handler: model requests without Hono, `/_router/` through it. */
+export function createFetchHandler(
+  depsFor: DepsFactory,
+): (request: Request, env: Env, ctx: ExecutionContext) => Promise<Response> {
+  const app = createApp(depsFor);
+  return async (request, env, ctx) => {
+    const url = splitRequestUrl(request.url);
+    if (isRouterPath(url.pathname)) return await app.fetch(request, env, ctx);
+    try {
+      return await routeRequest(request, depsFor(env).router, (p) => ctx.waitUntil(p), url);
+    } catch (err) {
+      return errorResponse(err);
+    }
+  };
 }

@@ -11,6 +11,7 @@
 import type { OriginErrorKind, OriginOutcome } from "../../adapters/fetch/origin-client.ts";
 import type { KvRoutingStore } from "../../adapters/kv/routing-store.ts";
 import type { Decision } from "../../core/routing/decide.ts";
+import type { RequestUrl } from "../../core/routing/request-url.ts";
 import type { HostMap, ServiceMatch } from "../../core/routing/service-match.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import type { ShadowDeps, ShadowPlan } from "../shadow/shadow-dispatch.ts";
@@ -40,7 +41,7 @@ export type Sent = Exclude<OriginOutcome, { kind: "unsendable" }>;
 
 export class RouteContext {
   readonly request: Request;
-  readonly url: URL;
+  readonly url: RequestUrl;
   readonly match: ServiceMatch;
   readonly doc: RoutingDocument;
   readonly deps: RouterDeps;
@@ -87,7 +88,7 @@ export class RouteContext {
 
   constructor(
     request: Request,
-    url: URL,
+    url: RequestUrl,
     match: ServiceMatch,
     doc: RoutingDocument,
     deps: RouterDeps,

@@ -14,6 +14,7 @@
 
 import type { LoadResult } from "../../adapters/kv/routing-store.ts";
 import { decide } from "../../core/routing/decide.ts";
+import { type RequestUrl, splitRequestUrl } from "../../core/routing/request-url.ts";
 import { type HostMap, matchService, type ServiceMatch } from "../../core/routing/service-match.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import { RouterError } from "../errors.ts";
@@ -33,9 +34,9 @@ export async function routeRequest(
   request: Request,
   deps: RouterDeps,
   waitUntil: WaitUntil,
+  url: RequestUrl = splitRequestUrl(request.url),
 ): Promise<Response> {
   const started = performance.now();
-  const url = new URL(request.url);
   const match = resolveService(request, url, deps.hosts);
   const doc = await loadDocument(deps.store, match.service, waitUntil);
   const route = new RouteContext(request, url, match, doc, deps, waitUntil, started);
@@ -48,7 +49,7 @@ export async function routeRequest(
 }
 
 /** The service the request is for; refuses an unknown one (404), a GET/HEAD with a body (400). */
-function resolveService(request: Request, url: URL, hosts: HostMap): ServiceMatch {
+function resolveService(request: Request, url: RequestUrl, hosts: HostMap): ServiceMatch {
   const match = matchService(url.host, url.pathname, hosts);
   if (!match) {
     throw new RouterError(404, "unknown_service", "no model service matches this host or path");
