@@ -17,6 +17,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
+import { miniflareAssets } from "../dashboard-vendor.ts";
 import { bundleWorker, routerWorker } from "./router-worker.ts";
 import { ROOT } from "./wrangler.ts";
 
@@ -42,7 +43,8 @@ let bundles = 0;
 export async function startLocalRouter(options: LocalRouterOptions = {}): Promise<LocalRouter> {
   const outfile = join(ROOT, ".wrangler", "local-router", `router-${process.pid}-${++bundles}.js`);
   const scriptPath = await bundleWorker("src/index.ts", outfile);
-  const worker = routerWorker(scriptPath, options.bindings);
+  // The dashboard's static files in front, as wrangler.toml serves them.
+  const worker = { ...routerWorker(scriptPath, options.bindings), assets: miniflareAssets() };
   const mf = new Miniflare(
     convertV4MiniflareOptions({
       cf: false,
