@@ -196,6 +196,30 @@ describe("request bodies", () => {
     expect(p?.doubles?.[13]).toBe(new TextEncoder().encode(payload).byteLength);
   });
 
+  it("a body with a declared length reaches both origins with that Content-Length (teed, not re-framed as chunked)", async () => {
+    const events = spyOnEvents();
+    await putDoc(
+      shadowDoc("framed", {
+        paths: ["/echo"],
+        labelField: "headers.content-length",
+        scoreField: "body_length",
+      }),
+    );
+    const payload = `{"id":"f-1","pad":"${"z".repeat(3000)}"}`;
+    const r = await routed("http://router.test/framed/echo", {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": "u" },
+      body: payload,
+    });
+    const echo = (await r.response.json()) as { headers: Record<string, string> };
+    await r.settled();
+    const length = String(new TextEncoder().encode(payload).byteLength);
+    expect(echo.headers["content-length"]).toBe(length);
+    expect(echo.headers["transfer-encoding"]).toBeUndefined();
+    const p = events.points("shadow-pair")[0];
+    expect(p?.blobs?.slice(8, 10)).toEqual([length, length]);
+  });
+
   it("the shadow request is marked x-router-shadow: 1; production never sees the mark", async () => {
     const events = spyOnEvents();
     await putDoc(

@@ -42,17 +42,31 @@ export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
   return { status: response.status, durationMs: elapsed(), error: body.error, text: body.text };
 }
 
-/**
- * Reads a (copy of a) response body as text: at most MAX_PREDICTION_BYTES,
- * and no longer than until `signal` aborts. A body that declares its length
- * is read natively in one go (cheaper than a JS read loop); otherwise chunk
- * by chunk, counting bytes.
- */
+type ReadError = "timeout" | "connection" | "too-large";
+
+/** Reads a (copy of a) response body as text, as readBytes reads it. */
 export async function readText(
   response: Response,
   signal: AbortSignal,
-): Promise<{ text: string | null; error: "timeout" | "connection" | "too-large" | null }> {
-  if (!response.body) return { text: "", error: null };
+): Promise<{ text: string | null; error: ReadError | null }> {
+  const read = await readBytes(response, signal);
+  return {
+    text: read.bytes === null ? null : new TextDecoder().decode(read.bytes),
+    error: read.error,
+  };
+}
+
+/**
+ * Reads a body: at most MAX_PREDICTION_BYTES, and no longer than until
+ * `signal` aborts. A body that declares its length is read natively in one
+ * go (cheaper than a JS read loop); otherwise chunk by chunk, counting
+ * bytes.
+ */
+export async function readBytes(
+  response: Response,
+  signal: AbortSignal,
+): Promise<{ bytes: Uint8Array | null; error: ReadError | null }> {
+  if (!response.body) return { bytes: new Uint8Array(0), error: null };
   const aborted = new Promise<"aborted">((resolve) => {
     if (signal.aborted) resolve("aborted");
     signal.addEventListener("abort", () => resolve("aborted"), { once: true });
@@ -60,20 +74,20 @@ export async function readText(
   const declared = Number(response.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > MAX_PREDICTION_BYTES) {
     void response.body.cancel().catch(() => {});
-    return { text: null, error: "too-large" };
+    return { bytes: null, error: "too-large" };
   }
   if (Number.isFinite(declared)) {
-    const text = response.text().then(
-      (t) => ({ text: t, error: null }),
+    const bytes = response.arrayBuffer().then(
+      (b) => ({ bytes: new Uint8Array(b), error: null }),
       () => ({
-        text: null,
+        bytes: null,
         error: signal.aborted ? ("timeout" as const) : ("connection" as const),
       }),
     );
-    const result = await Promise.race([text, aborted]);
+    const result = await Promise.race([bytes, aborted]);
     if (result !== "aborted") return result;
     void response.body.cancel().catch(() => {});
-    return { text: null, error: "timeout" };
+    return { bytes: null, error: "timeout" };
   }
   return readChunks(response.body.getReader(), signal, aborted);
 }
@@ -82,7 +96,7 @@ async function readChunks(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   signal: AbortSignal,
   aborted: Promise<"aborted">,
-): Promise<{ text: string | null; error: "timeout" | "connection" | "too-large" | null }> {
+): Promise<{ bytes: Uint8Array | null; error: ReadError | null }> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
@@ -90,18 +104,18 @@ async function readChunks(
       const next = await Promise.race([reader.read(), aborted]);
       if (next === "aborted") {
         void reader.cancel().catch(() => {});
-        return { text: null, error: "timeout" };
+        return { bytes: null, error: "timeout" };
       }
       if (next.done) break;
       size += next.value.byteLength;
       if (size > MAX_PREDICTION_BYTES) {
         void reader.cancel().catch(() => {});
-        return { text: null, error: "too-large" };
+        return { bytes: null, error: "too-large" };
       }
       chunks.push(next.value);
     }
   } catch {
-    return { text: null, error: signal.aborted ? "timeout" : "connection" };
+    return { bytes: null, error: signal.aborted ? "timeout" : "connection" };
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -109,5 +123,5 @@ async function readChunks(
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { text: new TextDecoder().decode(bytes), error: null };
+  return { bytes, error: null };
 }

@@ -10,7 +10,16 @@
  * read is replayed in front of the unread rest when the body is forwarded;
  * when nobody asked for the bytes the original stream is forwarded
  * untouched, so large uploads stream.
+ *
+ * The shadow's copy (`copyUpTo`) is taken without reading on the request
+ * path when it can be: a body whose declared length is within the limit is
+ * teed natively, production streams one branch and the shadow reads the
+ * other in the background (an await on the request path is an event-loop
+ * turn the user waits for, behind whatever else the isolate has queued).
  */
+
+/** A copy of the body: the bytes, or a teed branch of the stream to read later. */
+export type BodyCopy = Uint8Array | ReadableStream<Uint8Array>;
 
 /** Does `request` carry bytes? (A declared Content-Length of 0 is no body.) */
 export function hasBody(request: Request): boolean {
@@ -29,6 +38,8 @@ export class RequestBody {
   #chunks: Uint8Array[] = [];
   #size = 0;
   #done = false;
+  /** Production's branch once the body was teed for a copy (copyUpTo). */
+  #forward: ReadableStream<Uint8Array> | null = null;
   /** Reads run one at a time (identity, failover and shadow ask in turn). */
   #reading: Promise<unknown> = Promise.resolve();
 
@@ -57,6 +68,8 @@ export class RequestBody {
    * A body that is absent is empty.
    */
   upTo(limit: number): Promise<Uint8Array | null> {
+    // After a tee the bytes belong to the two branches (copyUpTo is the last reader).
+    if (this.#forward) return Promise.resolve(null);
     const next = this.#reading.then(() => this.#readUpTo(limit));
     this.#reading = next.catch(() => {});
     return next;
@@ -79,6 +92,25 @@ export class RequestBody {
     return this.#done && this.#size <= limit ? this.#whole() : null;
   }
 
+  /**
+   * A copy of the body if it is at most `limit` bytes, else null; an absent
+   * body is empty. A body declared within the limit and not read yet is teed
+   * (no read here: the runtime keeps the declared length on both branches,
+   * and neither holds more than `limit`); otherwise it is read as upTo does.
+   * The caller must read or cancel a branch it gets.
+   */
+  copyUpTo(limit: number): BodyCopy | null | Promise<Uint8Array | null> {
+    const body = this.#request.body;
+    if (!body || !this.present) return new Uint8Array(0);
+    const declared = this.declaredLength;
+    if (this.#reader || this.#forward || declared === null || declared > limit) {
+      return this.upTo(limit);
+    }
+    const [forward, copy] = body.tee();
+    this.#forward = forward;
+    return copy;
+  }
+
   /** The chunks read so far as one array (kept as the only chunk). */
   #whole(): Uint8Array {
     if (this.#chunks.length === 1) return this.#chunks[0] as Uint8Array;
@@ -94,7 +126,7 @@ export class RequestBody {
 
   /** The whole body was read, so it can be sent more than once (failover). */
   get replayable(): boolean {
-    return !this.present || this.#done;
+    return !this.present || (this.#done && !this.#forward);
   }
 
   /**
@@ -106,6 +138,7 @@ export class RequestBody {
   forForwarding(): BodyInit | null {
     const body = this.#request.body;
     if (!body || !this.present) return null;
+    if (this.#forward) return this.#forward;
     if (!this.#reader) return body;
     if (this.#done) return this.#whole();
     // The rest is piped natively (stream to stream inside the runtime), so

@@ -1,16 +1,22 @@
 /**
  * Shadow mode on the request path, in two steps:
  *   1. planShadow, before production is called: is this request mirrored?
- *      If so the body is buffered once (the same bytes go to both origins);
- *      a body over shadow.maxBodyBytes is not mirrored and is counted, and
- *      never buffered past that limit.
+ *      If so it takes a copy of the body (the same bytes go to both
+ *      origins): a tee of the stream when its declared length is within
+ *      shadow.maxBodyBytes (nothing read on the request path), else the
+ *      bytes, read up to that limit; a body over it is not mirrored and is
+ *      counted, and never buffered past the limit.
  *   2. mirrorToShadow, started inside ctx.waitUntil once the user's
- *      response is ready: sends the copy (marked with x-router-shadow: 1)
- *      under its own deadline, reads the production copy (a tee of the
- *      user's body) and the shadow's answer, compares, and records one AE
- *      data point plus the summary and log of the service's control object.
+ *      response is ready: reads the production copy (a tee of the user's
+ *      body; the first await, so nothing else runs before the response is
+ *      handed back), sends the copy (marked with x-router-shadow: 1) under
+ *      the pair's deadline, reads the shadow's answer, compares, and records
+ *      one AE data point plus the summary and log of the service's control
+ *      object.
  * The user's response never waits for, and cannot be failed by, the shadow:
- * step 2 never throws and runs after the response is handed back.
+ * step 2 never throws and runs after the response is handed back. What it
+ * costs the isolate per mirrored request is measured by `npm run
+ * bench:shadow` (docs/shadow.md).
  *
  * Layer: app (use case) over the pure shadow core (select, compare)
  * and the adapters (shadow-client, shadow-events, the check-in link).
@@ -18,7 +24,7 @@
 
 import { writeShadowPair, writeShadowSkip } from "../../adapters/analytics/shadow-events.ts";
 import type { OriginErrorKind } from "../../adapters/fetch/origin-client.ts";
-import { callShadow, readText } from "../../adapters/fetch/shadow-client.ts";
+import { callShadow, readBytes, readText } from "../../adapters/fetch/shadow-client.ts";
 import { joinOriginUrl } from "../../core/routing/service-match.ts";
 import {
   type ArmAnswer,
@@ -31,7 +37,7 @@ import {
 import { selectForShadow } from "../../core/shadow/select.ts";
 import type { RoutingDocument, Shadow } from "../../document/routing-document.ts";
 import type { ShadowRecorder, WaitUntil } from "../../ports.ts";
-import type { RequestBody } from "../route/request-body.ts";
+import type { BodyCopy, RequestBody } from "../route/request-body.ts";
 
 /** Tells the shadow origin that a request is a mirrored copy. */
 export const SHADOW_HEADER = "x-router-shadow";
@@ -65,7 +71,8 @@ export interface ShadowPlan {
   url: string;
   method: string;
   sampleBucket: number;
-  body: Uint8Array | null;
+  /** The bytes, or a teed branch of the client's stream to read in the background. */
+  body: BodyCopy | null;
 }
 
 export async function planShadow(
@@ -88,7 +95,8 @@ export async function planShadow(
 
   // Never buffers past maxBodyBytes: a larger body (declared or chunked) is
   // not mirrored; production still gets it whole.
-  const body = facts.body.present ? await facts.body.upTo(config.maxBodyBytes) : null;
+  const copy = facts.body.present ? facts.body.copyUpTo(config.maxBodyBytes) : null;
+  const body = copy instanceof Promise ? await copy : copy;
   if (facts.body.present && body === null) {
     const size = facts.body.declaredLength ?? facts.body.bytesRead;
     const skip = { service: facts.service, shadow: config.origin, version: doc.version };
@@ -133,25 +141,26 @@ export async function mirrorToShadow(
   deps: ShadowDeps,
   waitUntil: WaitUntil,
 ): Promise<void> {
-  // One deadline for the pair: the shadow's call and reading both bodies.
+  // One deadline for the pair: the shadow's call and reading every body.
   const deadline = new AbortController();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timer = setTimeout(() => deadline.abort(), plan.config.timeoutMs);
+  let copy = plan.body instanceof ReadableStream ? plan.body : null;
   try {
-    // Start in a later task, once the runtime has the user's response in hand.
-    await new Promise((r) => setTimeout(r, 0));
-    timer = setTimeout(() => deadline.abort(), plan.config.timeoutMs);
-    const shadowHeaders = new Headers(headers);
-    shadowHeaders.set(SHADOW_HEADER, "1");
-    const [productionAnswer, shadowAnswer] = await Promise.all([
-      readProduction(production, deadline.signal),
-      callShadow({
-        url: plan.url,
-        method: plan.method,
-        headers: shadowHeaders,
-        body: plan.body,
-        signal: deadline.signal,
-      }),
-    ]);
+    // Production's answer first: reading it is the first await, so the
+    // request's own work is over before any of the shadow's starts.
+    const productionAnswer = await readProduction(production, deadline.signal);
+    const body = copy ? await readCopy(copy, deadline.signal) : (plan.body as Uint8Array | null);
+    copy = null;
+    // The production call is sent and failover is over: these headers are
+    // the router's own copy, free to mark for the shadow.
+    headers.set(SHADOW_HEADER, "1");
+    const shadowAnswer = await callShadow({
+      url: plan.url,
+      method: plan.method,
+      headers,
+      body,
+      signal: deadline.signal,
+    });
     const fields = plan.config;
     const pair: ShadowPair = {
       at: Date.now(),
@@ -162,8 +171,8 @@ export async function mirrorToShadow(
       bucket: production.bucket,
       sampleBucket: plan.sampleBucket,
       version: plan.version,
-      inputId: inputIdOf(plan.body, plan.config.inputIdField),
-      bodyBytes: plan.body?.byteLength ?? 0,
+      inputId: inputIdOf(body, plan.config.inputIdField),
+      bodyBytes: body?.byteLength ?? 0,
       comparison: comparePair(
         readPrediction(productionAnswer, fields),
         readPrediction(shadowAnswer, fields),
@@ -175,7 +184,20 @@ export async function mirrorToShadow(
     console.error(JSON.stringify({ message: "shadow comparison failed", error: String(err) }));
   } finally {
     clearTimeout(timer);
+    // A branch nobody read would hold its bytes until collected.
+    if (copy) void copy.cancel().catch(() => {});
   }
+}
+
+/** The teed copy of the client's body (within maxBodyBytes by its declared length). */
+async function readCopy(
+  copy: ReadableStream<Uint8Array>,
+  signal: AbortSignal,
+): Promise<Uint8Array> {
+  const read = await readBytes(new Response(copy), signal);
+  if (read.bytes === null)
+    throw new Error(`the request body copy could not be read (${read.error})`);
+  return read.bytes;
 }
 
 async function readProduction(p: ProductionResult, signal: AbortSignal): Promise<ArmAnswer> {
