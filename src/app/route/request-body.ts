@@ -38,6 +38,8 @@ export class RequestBody {
   #chunks: Uint8Array[] = [];
   #size = 0;
   #done = false;
+  /** Some of the body was taken (read, or being read) from the request's stream. */
+  #started = false;
   /** Production's branch once the body was teed for a copy (copyUpTo). */
   #forward: ReadableStream<Uint8Array> | null = null;
   /** Reads run one at a time (identity, failover and shadow ask in turn). */
@@ -80,6 +82,18 @@ export class RequestBody {
     if (!body || !this.present) return new Uint8Array(0);
     const declared = this.declaredLength;
     if (declared !== null && declared > limit) return null;
+    if (declared !== null && !this.#started) {
+      // Declared within the limit (the runtime delivers exactly that many
+      // bytes): one native read instead of a JS read loop (~100 µs less
+      // per buffered request in workerd, `npm run bench`).
+      this.#started = true;
+      const bytes = new Uint8Array(await this.#request.arrayBuffer());
+      this.#chunks = bytes.byteLength > 0 ? [bytes] : [];
+      this.#size = bytes.byteLength;
+      this.#done = true;
+      return this.#whole();
+    }
+    this.#started = true;
     this.#reader ??= body.getReader();
     while (!this.#done && this.#size <= limit) {
       const { done, value } = await this.#reader.read();
@@ -103,7 +117,7 @@ export class RequestBody {
     const body = this.#request.body;
     if (!body || !this.present) return new Uint8Array(0);
     const declared = this.declaredLength;
-    if (this.#reader || this.#forward || declared === null || declared > limit) {
+    if (this.#started || this.#forward || declared === null || declared > limit) {
       return this.upTo(limit);
     }
     const [forward, copy] = body.tee();
@@ -139,8 +153,10 @@ export class RequestBody {
     const body = this.#request.body;
     if (!body || !this.present) return null;
     if (this.#forward) return this.#forward;
-    if (!this.#reader) return body;
+    if (!this.#started) return body;
     if (this.#done) return this.#whole();
+    // A whole read that failed: nothing to forward (its error already failed the request).
+    if (!this.#reader) return null;
     // The rest is piped natively (stream to stream inside the runtime), so
     // a large upload never passes through JavaScript chunk by chunk.
     const read = [...this.#chunks];
