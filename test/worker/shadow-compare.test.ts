@@ -220,6 +220,36 @@ describe("request bodies", () => {
     expect(p?.blobs?.slice(8, 10)).toEqual([length, length]);
   });
 
+  it("a canary request buffered for failover is mirrored too (the body read once serves both)", async () => {
+    const events = spyOnEvents();
+    await putDoc(
+      shadowDoc(
+        "buffered",
+        { paths: ["/echo"], labelField: "body_sha256", scoreField: "body_length" },
+        {
+          canary: { origin: "canary", shareBp: 10_000, salt: "s" },
+          retry: { safe: true },
+        },
+      ),
+    );
+    const payload = `{"id":"c-1","pad":"${"q".repeat(2000)}"}`;
+    const r = await routed("http://router.test/buffered/echo", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        "content-length": String(payload.length),
+        "x-user-id": "u",
+      },
+      body: payload,
+    });
+    expect(r.response.status).toBe(200);
+    expect(r.response.headers.get("x-model-variant")).toBe("canary");
+    const echo = (await r.response.json()) as { body_sha256: string };
+    await r.settled();
+    const p = events.points("shadow-pair")[0];
+    expect(p?.blobs?.slice(8, 10)).toEqual([echo.body_sha256, echo.body_sha256]);
+  });
+
   it("the shadow request is marked x-router-shadow: 1; production never sees the mark", async () => {
     const events = spyOnEvents();
     await putDoc(

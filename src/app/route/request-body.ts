@@ -82,6 +82,8 @@ export class RequestBody {
     if (!body || !this.present) return new Uint8Array(0);
     const declared = this.declaredLength;
     if (declared !== null && declared > limit) return null;
+    // Read whole already (by an earlier reader, up to its own limit).
+    if (this.#done) return this.#size <= limit ? this.#whole() : null;
     if (declared !== null && !this.#started) {
       // Declared within the limit (the runtime delivers exactly that many
       // bytes): one native read instead of a JS read loop (~100 µs less
