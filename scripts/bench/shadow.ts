@@ -15,6 +15,10 @@
  * difference is what a mirrored request costs the isolate. With
  * --saturate, each round also loads both as fast as wrk's connections allow
  * (throughput at saturation, where the shadow's work competes for the CPU).
+ * Beside them, in the same rounds, the platform's floor: the one-fetch
+ * pass-through Worker without and with a bare mirror (passthrough-worker.ts
+ * with MIRROR_URL): what one more subrequest per request costs in workerd
+ * before the router does anything.
  * Afterwards the control object's shadow summary proves that the shadow
  * really ran (pairs recorded, its latency ~200 ms above production's).
  *
@@ -36,7 +40,9 @@ const HELP = `Usage: npm run bench:shadow -- [options]
 Serves the router in one workerd (Miniflare) with two copies of the demo fraud
 service: shadow at 0 % and at 100 %, the shadow 200 ms slower than production
 (demo model fraud-shadow-slow). Loads each in turn, paced (open loop) at each
-rate, and compares the user-facing latency and workerd's CPU per request.
+rate, and compares the user-facing latency and workerd's CPU per request. Beside
+them, the platform's floor: a bare pass-through Worker without and with a mirror
+(a copy of each request sent to the same slow model in waitUntil, nothing else).
 
 Options:
   --duration <s>      seconds per measured load (default 10)
@@ -101,6 +107,12 @@ const workers = await startWorkers(origin.port, {
 });
 const url = workers.routerUrl;
 const pathOf = (share: Share) => `/${services[share]}/predict`;
+/** The platform's floor beside the router: a bare pass-through, without and with a mirror. */
+const floors = {
+  "pass-through": workers.passthroughUrl,
+  "pass-through + mirror": workers.mirrorPassthroughUrl,
+} as const;
+type Floor = keyof typeof floors;
 const loadBefore = loadavg()[0] ?? 0;
 
 // CPU per request of workerd and of the origin process (Linux /proc; else null).
@@ -164,6 +176,16 @@ try {
         const key = `${rate}|${share}`;
         paced.set(key, [...(paced.get(key) ?? []), p]);
       }
+      for (const floor of Object.keys(floors) as Floor[]) {
+        await new Promise((r) => setTimeout(r, 1_500));
+        progress(`${floor}: paced ${rate} req/s ${duration}s (round ${round}/${rounds})`);
+        const p = await measured(() =>
+          runPaced({ url: floors[floor], path: "/fraud/predict", durationSeconds: duration, rate }),
+        );
+        progress(`  ${describe(p)}${p.cpu ? `; workerd ${fmt(p.cpu.workerd)} µs/request` : ""}`);
+        const key = `${rate}|${floor}`;
+        paced.set(key, [...(paced.get(key) ?? []), p]);
+      }
     }
     if (!values.saturate) continue;
     for (const share of order) {
@@ -181,7 +203,7 @@ try {
   // of requests, so one lucky or unlucky round (a GC pause, another process
   // on the machine) must not decide it. Throughput is the offered rate.
   const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
-  const summary = (rate: number, share: Share) => {
+  const summary = (rate: number, share: Share | Floor) => {
     const runs = paced.get(`${rate}|${share}`) ?? [];
     const cpus = runs.flatMap((r) => (r.cpu ? [r.cpu.workerd] : []));
     return {
@@ -226,10 +248,22 @@ try {
         `| ${fmt(rate)}/s | ${label} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} (${r.p99s.map((x) => fmt(x, 1)).join(" / ")}) | ${r.cpu === null ? "-" : fmt(r.cpu)} |`,
       );
     }
-    const mirrorCpu = on.cpu !== null && off.cpu !== null ? on.cpu - off.cpu : null;
-    lines.push(
-      `| ${fmt(rate)}/s | difference | ${on.p50 - off.p50 >= 0 ? "+" : ""}${fmt(on.p50 - off.p50, 2)} | x ${fmt(on.p99 / off.p99, 2)} | ${mirrorCpu === null ? "-" : `${mirrorCpu >= 0 ? "+" : ""}${fmt(mirrorCpu)}`} |`,
-    );
+    const diffRow = (label: string, a: typeof off, b: typeof off) => {
+      const cpu = a.cpu !== null && b.cpu !== null ? b.cpu - a.cpu : null;
+      return `| ${fmt(rate)}/s | ${label} | ${b.p50 - a.p50 >= 0 ? "+" : ""}${fmt(b.p50 - a.p50, 2)} | x ${fmt(b.p99 / a.p99, 2)} | ${cpu === null ? "-" : `${cpu >= 0 ? "+" : ""}${fmt(cpu)}`} |`;
+    };
+    lines.push(diffRow("difference", off, on));
+    const bare = summary(rate, "pass-through");
+    const bareMirror = summary(rate, "pass-through + mirror");
+    for (const [label, r] of [
+      ["pass-through", bare],
+      ["pass-through + mirror", bareMirror],
+    ] as const) {
+      lines.push(
+        `| ${fmt(rate)}/s | ${label} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} (${r.p99s.map((x) => fmt(x, 1)).join(" / ")}) | ${r.cpu === null ? "-" : fmt(r.cpu)} |`,
+      );
+    }
+    lines.push(diffRow("floor: a bare mirror's difference", bare, bareMirror));
     checks.push(
       [
         `${fmt(rate)} req/s: p50 with shadow 100 % within +0.2 ms of 0 %`,

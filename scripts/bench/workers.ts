@@ -22,11 +22,15 @@ import { ROOT } from "../lib/wrangler.ts";
 export const SERVICE = "fraud";
 /** The pass-through always calls the routing document's live origin. */
 const LIVE_MODEL = "fraud-blue";
+/** The mirroring pass-through's copy goes to the demo's 200 ms-slower shadow model. */
+const MIRROR_MODEL = "fraud-shadow-slow";
 const OUT_DIR = join(ROOT, ".wrangler", "bench");
 
 export interface BenchWorkers {
   routerUrl: string;
   passthroughUrl: string;
+  /** The pass-through that also mirrors each request to MIRROR_MODEL (waitUntil), no compare. */
+  mirrorPassthroughUrl: string;
   /** The router isolate's store counters from GET /_router/health. */
   routerStats: () => Promise<{ services: number; kvReads: number }>;
   /** The router's DevTools WebSocket URL (with `inspect`), else null. */
@@ -128,6 +132,17 @@ export async function startWorkers(
         bindings: { ORIGIN_URL: `http://127.0.0.1:${originPort}/${LIVE_MODEL}/predict` },
         unsafeDirectSockets: socket,
       },
+      {
+        name: "passthrough-mirror",
+        modules: true,
+        scriptPath: passthroughScript,
+        compatibilityDate: "2026-11-01",
+        bindings: {
+          ORIGIN_URL: `http://127.0.0.1:${originPort}/${LIVE_MODEL}/predict`,
+          MIRROR_URL: `http://127.0.0.1:${originPort}/${MIRROR_MODEL}/predict`,
+        },
+        unsafeDirectSockets: socket,
+      },
     ],
   });
   const mf = new Miniflare(options);
@@ -138,9 +153,11 @@ export async function startWorkers(
   }
   const routerUrl = (await mf.unsafeGetDirectURL("router")).origin;
   const passthroughUrl = (await mf.unsafeGetDirectURL("passthrough")).origin;
+  const mirrorPassthroughUrl = (await mf.unsafeGetDirectURL("passthrough-mirror")).origin;
   return {
     routerUrl,
     passthroughUrl,
+    mirrorPassthroughUrl,
     routerStats: async () => {
       const res = await fetch(`${routerUrl}/_router/health`);
       const body = (await res.json()) as { store: { services: number; kvReads: number } };
