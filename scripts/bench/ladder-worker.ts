@@ -13,23 +13,17 @@
  *   5  + Hono in front (the router keeps it for /_router/ only)
  */
 import { Hono } from "hono";
+import {
+  HOP_BY_HOP,
+  OVERRIDE_HEADER,
+  OVERRIDE_TOKEN_HEADER,
+  VARIANT_HEADER,
+} from "../../src/app/route/forward-headers.ts";
 
 interface LadderEnv {
   ORIGIN_URL: string;
   RUNG: string;
 }
-
-const HOP_BY_HOP = [
-  "connection",
-  "keep-alive",
-  "proxy-authenticate",
-  "proxy-authorization",
-  "proxy-connection",
-  "te",
-  "trailer",
-  "transfer-encoding",
-  "upgrade",
-];
 
 async function proxy(request: Request, env: LadderEnv, rung: number): Promise<Response> {
   if (rung === 0) return fetch(env.ORIGIN_URL, request);
@@ -38,7 +32,7 @@ async function proxy(request: Request, env: LadderEnv, rung: number): Promise<Re
     headers = new Headers(request.headers);
     headers.get("connection");
     for (const name of HOP_BY_HOP) headers.delete(name);
-    for (const name of ["x-router-override", "x-router-override-token", "host"]) {
+    for (const name of [OVERRIDE_HEADER, OVERRIDE_TOKEN_HEADER, "host"]) {
       headers.delete(name);
     }
     headers.set("x-forwarded-proto", "http");
@@ -62,7 +56,7 @@ async function proxy(request: Request, env: LadderEnv, rung: number): Promise<Re
   const response = new Response(origin.body, origin);
   response.headers.get("connection");
   for (const name of HOP_BY_HOP) response.headers.delete(name);
-  response.headers.set("x-model-variant", "blue");
+  response.headers.set(VARIANT_HEADER, "blue");
   response.headers.append("server-timing", 'router;dur=0.1, origin;dur=1.0;desc="blue"');
   for (const name of ["location", "content-location", "link", "refresh"]) {
     response.headers.get(name);

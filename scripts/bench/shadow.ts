@@ -240,29 +240,21 @@ try {
   for (const rate of rates) {
     const off = summary(rate, "0%");
     const on = summary(rate, "100%");
-    for (const [label, r] of [
-      ["0 %", off],
-      ["100 %", on],
-    ] as const) {
-      lines.push(
-        `| ${fmt(rate)}/s | ${label} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} (${r.p99s.map((x) => fmt(x, 1)).join(" / ")}) | ${r.cpu === null ? "-" : fmt(r.cpu)} |`,
-      );
-    }
+    const bare = summary(rate, "pass-through");
+    const bareMirror = summary(rate, "pass-through + mirror");
+    const row = (label: string, r: typeof off) =>
+      `| ${fmt(rate)}/s | ${label} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} (${r.p99s.map((x) => fmt(x, 1)).join(" / ")}) | ${r.cpu === null ? "-" : fmt(r.cpu)} |`;
     const diffRow = (label: string, a: typeof off, b: typeof off) => {
       const cpu = a.cpu !== null && b.cpu !== null ? b.cpu - a.cpu : null;
       return `| ${fmt(rate)}/s | ${label} | ${b.p50 - a.p50 >= 0 ? "+" : ""}${fmt(b.p50 - a.p50, 2)} | x ${fmt(b.p99 / a.p99, 2)} | ${cpu === null ? "-" : `${cpu >= 0 ? "+" : ""}${fmt(cpu)}`} |`;
     };
-    lines.push(diffRow("difference", off, on));
-    const bare = summary(rate, "pass-through");
-    const bareMirror = summary(rate, "pass-through + mirror");
-    for (const [label, r] of [
-      ["pass-through", bare],
-      ["pass-through + mirror", bareMirror],
-    ] as const) {
-      lines.push(
-        `| ${fmt(rate)}/s | ${label} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} (${r.p99s.map((x) => fmt(x, 1)).join(" / ")}) | ${r.cpu === null ? "-" : fmt(r.cpu)} |`,
-      );
-    }
+    lines.push(
+      row("0 %", off),
+      row("100 %", on),
+      diffRow("difference", off, on),
+      row("pass-through", bare),
+      row("pass-through + mirror", bareMirror),
+    );
     lines.push(diffRow("floor: a bare mirror's difference", bare, bareMirror));
     checks.push(
       [

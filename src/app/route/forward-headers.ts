@@ -23,7 +23,8 @@ export const OVERRIDE_HEADER = "x-router-override";
 export const OVERRIDE_TOKEN_HEADER = "x-router-override-token";
 export const VARIANT_HEADER = "x-model-variant";
 
-const HOP_BY_HOP = [
+/** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded either way. */
+export const HOP_BY_HOP = [
   "connection",
   "keep-alive",
   "proxy-authenticate",
