@@ -21,6 +21,7 @@ import type { GateRules, JudgedGate } from "./plan.ts";
 import {
   compareRates,
   DEFAULT_SRM_CONCENTRATION,
+  type IntervalTest,
   type SequentialOutcome,
   sequentialSrm,
   testMean,
@@ -88,20 +89,16 @@ export interface LatencyReference {
 export type GateName = "min-requests" | JudgedGate;
 export type GateOutcome = SequentialOutcome;
 
-export interface GateEvidence {
+/**
+ * A judged gate's evidence: its interval test's numbers (sequential.ts
+ * IntervalTest: the estimate, its anytime-valid interval, the bound, the
+ * statistic and its boundary, this gate's share of the plan's alpha at this
+ * step; for SRM the statistic is a Bayes factor), without the outcome the
+ * result already carries.
+ */
+export interface GateEvidence extends Omit<IntervalTest, "outcome"> {
   /** What the interval is about, e.g. "canary - live error rate". */
   measure: string;
-  effect: number;
-  /** Anytime-valid interval: each end is wrong with probability <= alpha at any look. */
-  lo: number;
-  hi: number;
-  /** The plan's bound the interval is judged against. */
-  bound: number;
-  /** log of the mixture likelihood ratio (SRM: Bayes factor); decides once it reaches `boundary`. */
-  statistic: number;
-  boundary: number;
-  /** This gate's share of the plan's alpha at this step. */
-  alpha: number;
   /** Observations behind it: the candidate's and the reference's (live requests, or pairs). */
   candidate: number;
   reference: number;
