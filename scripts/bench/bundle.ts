@@ -30,7 +30,7 @@ import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
 import { documentKey } from "../../src/document/kv-keys.ts";
 import { routerWorker } from "../lib/router-worker.ts";
 import { ROOT, wrangler } from "../lib/wrangler.ts";
-import { fmt, positiveInt as positiveIntOption, progress } from "./cli.ts";
+import { fmt, median, positiveInt as positiveIntOption, progress } from "./cli.ts";
 import { startOriginProcess } from "./origin.ts";
 import { benchDocuments, SERVICE } from "./workers.ts";
 
@@ -204,12 +204,6 @@ interface IsolateTimes {
   first: number;
   warm: number;
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
 
 async function timed(url: string, init?: RequestInit): Promise<number> {
   const t0 = performance.now();

@@ -1,6 +1,7 @@
 /**
  * What the benchmark commands share on the command line: integer options
- * that must be positive, progress lines on stderr, number formats, warm-up.
+ * that must be positive, progress lines on stderr, number formats, warm-up,
+ * the median of rounds.
  */
 /** A positive integer option, or exit 2 with the usage. */
 export function positiveInt(help: string, name: string, value: unknown): number {
@@ -20,3 +21,11 @@ export const fmt = (n: number, digits = 0) =>
 /** Warm-up seconds for a measured load of `duration` seconds. */
 export const warmupSeconds = (duration: number) =>
   Math.min(5, Math.max(2, Math.round(duration / 3)));
+
+/** The median (the mean of the middle two for an even count; NaN for none). */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  if (s.length === 0) return Number.NaN;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}

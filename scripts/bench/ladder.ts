@@ -9,15 +9,12 @@
  * that floor.
  */
 
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { bundleWorker } from "../lib/router-worker.ts";
-import { ROOT } from "../lib/wrangler.ts";
-import { fmt, positiveInt, progress } from "./cli.ts";
-import { cpuMs, findDescendant } from "./cpu.ts";
+import { fmt, median, positiveInt, progress } from "./cli.ts";
+import { cpuMs } from "./cpu.ts";
 import { requireWrk, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
+import { startWorkerSet } from "./worker-set.ts";
 
 const HELP = `Usage: npm run bench:ladder -- [options]
 
@@ -61,29 +58,15 @@ await requireWrk();
 
 progress("starting the demo origin and workerd (six ladder Workers, Miniflare)...");
 const origin = await startOriginProcess();
-const script = await bundleWorker(
+const set = await startWorkerSet(
   "scripts/bench/ladder-worker.ts",
-  join(ROOT, ".wrangler", "bench", "ladder.js"),
-);
-const mf = new Miniflare(
-  convertV4MiniflareOptions({
-    cf: false,
-    workers: RUNGS.map((_, rung) => ({
-      name: `rung-${rung}`,
-      modules: true,
-      scriptPath: script,
-      compatibilityDate: "2026-11-01",
-      bindings: { ORIGIN_URL: `${origin.url("fraud-blue")}/predict`, RUNG: String(rung) },
-      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-    })),
-  }),
+  RUNGS.map((_, rung) => ({
+    ORIGIN_URL: `${origin.url("fraud-blue")}/predict`,
+    RUNG: String(rung),
+  })),
 );
 try {
-  await mf.ready;
-  const urls = await Promise.all(
-    RUNGS.map(async (_, rung) => (await mf.unsafeGetDirectURL(`rung-${rung}`)).origin),
-  );
-  const workerd = findDescendant("workerd");
+  const { urls, workerd } = set;
   const path = "/fraud/predict";
   for (const url of urls) await runLoad({ url, path, durationSeconds: 2, connections });
   const cpu: number[][] = RUNGS.map(() => []);
@@ -105,7 +88,6 @@ try {
       }
     }
   }
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? NaN;
   const base = median(cpu[0] ?? []);
   const lines = [
     "",
@@ -124,6 +106,6 @@ try {
   ];
   process.stdout.write(lines.join("\n"));
 } finally {
-  await mf.dispose();
+  await set.dispose();
   await origin.close();
 }

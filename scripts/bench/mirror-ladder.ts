@@ -7,15 +7,12 @@
  * `npm run bench:shadow`; what it pays beyond the richest rung here is the
  * router's, not the mirror's shape.
  */
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { bundleWorker } from "../lib/router-worker.ts";
-import { ROOT } from "../lib/wrangler.ts";
-import { fmt, positiveInt, progress } from "./cli.ts";
-import { cpuMs, findDescendant } from "./cpu.ts";
+import { fmt, median, positiveInt, progress } from "./cli.ts";
+import { cpuMs } from "./cpu.ts";
 import { startOriginProcess } from "./origin.ts";
 import { runPaced } from "./paced.ts";
+import { startWorkerSet } from "./worker-set.ts";
 
 const DEFAULT_RUNGS =
   "none,mirror,mirror+tee,mirror+tee+after,mirror+tee+after+deadline,mirror+tee+after+deadline+bytes+parse";
@@ -55,33 +52,16 @@ const rounds = positiveInt(HELP, "rounds", values.rounds);
 
 progress("starting the demo origin and workerd (one bare Worker per rung, Miniflare)...");
 const origin = await startOriginProcess();
-const script = await bundleWorker(
+const set = await startWorkerSet(
   "scripts/bench/mirror-ladder-worker.ts",
-  join(ROOT, ".wrangler", "bench", "mirror-ladder.js"),
-);
-const mf = new Miniflare(
-  convertV4MiniflareOptions({
-    cf: false,
-    workers: rungs.map((flags, i) => ({
-      name: `rung-${i}`,
-      modules: true,
-      scriptPath: script,
-      compatibilityDate: "2026-11-01",
-      bindings: {
-        ORIGIN_URL: `${origin.url("fraud-blue")}/predict`,
-        SHADOW_URL: `${origin.url("fraud-shadow-slow")}/predict`,
-        FLAGS: flags,
-      },
-      unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
-    })),
-  }),
+  rungs.map((flags) => ({
+    ORIGIN_URL: `${origin.url("fraud-blue")}/predict`,
+    SHADOW_URL: `${origin.url("fraud-shadow-slow")}/predict`,
+    FLAGS: flags,
+  })),
 );
 try {
-  await mf.ready;
-  const urls = await Promise.all(
-    rungs.map(async (_, i) => (await mf.unsafeGetDirectURL(`rung-${i}`)).origin),
-  );
-  const workerd = findDescendant("workerd");
+  const { urls, workerd } = set;
   const path = "/fraud/predict";
   for (const url of urls) await runPaced({ url, path, durationSeconds: 2, rate });
   const runs = rungs.map(() => [] as { p50: number; p99: number; cpu: number | null }[]);
@@ -107,8 +87,6 @@ try {
       });
     }
   }
-  const median = (xs: number[]) =>
-    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
   const lines = [
     "",
     `Paced ${fmt(rate)} req/s, ${duration}s per load, median of ${rounds} rounds:`,
@@ -126,6 +104,6 @@ try {
   ];
   process.stdout.write(lines.join("\n"));
 } finally {
-  await mf.dispose();
+  await set.dispose();
   await origin.close();
 }

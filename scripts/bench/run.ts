@@ -23,7 +23,7 @@
 
 import { availableParallelism } from "node:os";
 import { parseArgs } from "node:util";
-import { fmt, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
+import { fmt, median, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
 import { timeDecision } from "./decision.ts";
 import { type LoadResult, requireWrk, runLoad } from "./load.ts";
@@ -128,12 +128,6 @@ async function measure(name: Target, seconds: number): Promise<Run> {
       : { workerd, origin: originUs, load };
   return { ...result, cpu };
 }
-
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? (s[mid] ?? Number.NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-};
 
 try {
   for (const [name, { url, path }] of Object.entries(targets)) {

@@ -28,7 +28,7 @@
 import { availableParallelism, loadavg } from "node:os";
 import { parseArgs } from "node:util";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
-import { fmt, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
+import { fmt, median, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
 import { type LoadResult, requireWrk, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
@@ -202,7 +202,6 @@ try {
   // Paced: the median p50 and p99 over the rounds. A p99 rests on a handful
   // of requests, so one lucky or unlucky round (a GC pause, another process
   // on the machine) must not decide it. Throughput is the offered rate.
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
   const summary = (rate: number, share: Share | Floor) => {
     const runs = paced.get(`${rate}|${share}`) ?? [];
     const cpus = runs.flatMap((r) => (r.cpu ? [r.cpu.workerd] : []));
