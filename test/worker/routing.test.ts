@@ -100,6 +100,24 @@ describe("documents that are missing", () => {
     });
   });
 
+  it("answers 404 unknown_service for /_router paths no endpoint claims, and for look-alikes", async () => {
+    // /_router and below go to the Hono app (whose fallback routes them like
+    // any request), everything else straight to the request path: both
+    // refuse a name no service can have, with the same JSON.
+    for (const path of [
+      "/_router",
+      "/_router/",
+      "/_router/nope",
+      "/_routers/predict",
+      "/_Router/x",
+    ]) {
+      const res = await SELF.fetch(`http://router.test${path}`, { method: "POST", body: "{}" });
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get("content-type"), path).toMatch(/^application\/json/);
+      expect(await res.json(), path).toMatchObject({ error: "unknown_service" });
+    }
+  });
+
   it("answers 404 for a path that names no service", async () => {
     const res = await SELF.fetch("http://router.test/");
     expect(res.status).toBe(404);
