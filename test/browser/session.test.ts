@@ -40,7 +40,17 @@ describe("the session cookie", () => {
       "base64url",
     );
     expect(await openSession(TOKEN, `${forged}.${sig}`, now)).toBeNull();
-    expect(await openSession(TOKEN, `${payload}.${sig.slice(0, -1)}A`, now)).toBeNull();
+    // A different last character (the same one would be no tampering at all).
+    const last = sig.endsWith("A") ? "E" : "A";
+    expect(await openSession(TOKEN, `${payload}.${sig.slice(0, -1)}${last}`, now)).toBeNull();
+    // The same signature bytes spelled another way (the last character's
+    // unused low bits set) is not the signature either.
+    const lastIndex = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".indexOf(
+      sig.at(-1) ?? "A",
+    );
+    const respelled = `${sig.slice(0, -1)}${"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"[lastIndex | 1]}`;
+    expect(Buffer.from(respelled, "base64url")).toEqual(Buffer.from(sig, "base64url"));
+    expect(await openSession(TOKEN, `${payload}.${respelled}`, now)).toBeNull();
     expect(await openSession(TOKEN, value, now + (SESSION_SECONDS + 1) * 1000)).toBeNull();
     // Rotating ADMIN_TOKEN signs every session out.
     expect(await openSession(`${TOKEN}-rotated`, value, now)).toBeNull();

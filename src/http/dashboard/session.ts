@@ -37,11 +37,17 @@ function b64url(bytes: ArrayBuffer | Uint8Array): string {
   return btoa(text).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
 }
 
+/**
+ * The bytes of unpadded base64url, or null. Only the canonical spelling is
+ * taken: atob ignores the unused low bits of the last character, so
+ * without the check several strings would decode to one signature.
+ */
 export function fromB64url(text: string): Uint8Array | null {
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return null;
   try {
     const bin = atob(text.replaceAll("-", "+").replaceAll("_", "/"));
-    return Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+    const bytes = Uint8Array.from(bin, (ch) => ch.charCodeAt(0));
+    return b64url(bytes) === text ? bytes : null;
   } catch {
     return null;
   }
