@@ -250,11 +250,21 @@ describe("the gates on the object's exact histograms (simulated time)", () => {
     await burst("ro-slow", 100);
     const first = await evaluate("ro-slow", T0 + MIN);
     expect(first).toMatchObject({ event: "bake" });
-    await burst("ro-slow", 100);
-    const rollback = await evaluate("ro-slow", T0 + 2 * MIN);
+    // A look or a few: live's p95 (the threshold) is a few ms on a quiet machine, but a
+    // loaded one (CI) can make some of live's requests slow too, and the test needs more
+    // canary requests to show it. It must never advance, and it rolls back within 4 looks.
+    let rollback = first;
+    for (let look = 2; look <= 5 && rollback.event !== "rollback"; look++) {
+      await burst("ro-slow", 100);
+      rollback = await evaluate("ro-slow", T0 + look * MIN);
+      const latency = rollback.gates.find((g) => g.gate === "latency-p95")?.detail;
+      expect(rollback.event, `look ${look}: ${rollback.reason}; ${latency}`).toMatch(
+        /^(bake|rollback)$/,
+      );
+    }
     expect(rollback).toMatchObject({ event: "rollback", reason: "gate failed: latency-p95" });
     expect(rollback.gates.find((g) => g.gate === "latency-p95")?.detail).toMatch(
-      /^p95 2\d\d ms vs [\d.]+ ms live \(x\d+\.\d\d, allowed x1\.1 or \+25 ms\): 100\.0% of canary requests slower than the allowance over live's p95 at the time \(now [\d.]+ ms\) vs [\d.]+% of live slower than its p95 \(now [\d.]+ ms\), .*beyond the allowance; boundary crossed after \d+ canary requests$/,
+      /^p95 2\d\d ms vs [\d.]+ ms live \(x\d+\.\d\d, allowed x1\.1 or \+25 ms\): [\d.]+% of canary requests slower than the allowance over live's p95 at the time \(now [\d.]+ ms\) vs [\d.]+% of live slower than its p95 \(now [\d.]+ ms\), .*beyond the allowance; boundary crossed after \d+ canary requests$/,
     );
     expect((await storedDoc("ro-slow")).canary.killed).toBe(true);
   });
