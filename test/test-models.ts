@@ -13,6 +13,7 @@ export const testModels: Record<string, OriginModel> = {
   "challenger-b": { version: "cb", family: "t", noise: 0.1 },
   failing: { version: "failing", family: "t", noise: 0, behaviour: "error" },
   hanging: { version: "hanging", family: "t", noise: 0, behaviour: "hang" },
+  stalling: { version: "stalling", family: "t", noise: 0, behaviour: "stall" },
   garbage: { version: "garbage", family: "t", noise: 0, behaviour: "garbage" },
   reset: { version: "reset", family: "t", noise: 0, behaviour: "reset" },
   // Shadow mode: a twin of blue (always agrees), one that labels everything

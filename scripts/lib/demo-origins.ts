@@ -23,7 +23,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { type ModelSpec, predict } from "./demo-model.ts";
 
-export type Behaviour = "ok" | "error" | "hang" | "garbage" | "reset";
+export type Behaviour = "ok" | "error" | "hang" | "stall" | "garbage" | "reset";
 
 export interface OriginModel extends ModelSpec {
   behaviour?: Behaviour;
@@ -76,6 +76,10 @@ export async function startDemoOrigins(
     switch (model.behaviour ?? "ok") {
       case "hang":
         return; // never answers; the socket stays open until the client gives up
+      case "stall":
+        // Headers and the start of a declared body, then nothing more.
+        res.writeHead(200, { "content-type": "application/json", "content-length": "64" });
+        return res.write('{"score":');
       case "reset":
         return req.socket.destroy();
       case "error":

@@ -193,6 +193,22 @@ describe("failover buffers at most retry.maxBodyBytes", () => {
 });
 
 describe("the shadow never buffers past maxBodyBytes", () => {
+  it("a 1.5 MB declared body within a 2 MiB maxBodyBytes is mirrored whole (past the 1 MiB answer cap)", async () => {
+    const events = spyOnEvents();
+    const service = "body-shadow-big";
+    await putDoc(shadowDoc(service, { maxBodyBytes: 2 * 1024 * 1024, paths: ["/echo"] }));
+    const big = jsonBody(1_500_000);
+    const length = new TextEncoder().encode(big.text).byteLength;
+    // Declared, so the copy is a tee read in the background.
+    const res = await post(service, "/echo", big.text, { "content-length": String(length) });
+    expect(res.status).toBe(200);
+    expect((JSON.parse(res.text) as Echo).body_sha256).toBe(await sha256(big.text));
+    // One pair, with every byte of the copy (it was "the request body copy could not be read").
+    const pairs = events.points("shadow-pair");
+    expect(pairs).toHaveLength(1);
+    expect(pairs[0]?.doubles).toContain(length);
+  });
+
   it("a 300 KB chunked body is not mirrored (skip counted); production gets it whole", async () => {
     const service = "body-shadow";
     await putDoc(shadowDoc(service, { maxBodyBytes: 1024, paths: ["/echo"] }));

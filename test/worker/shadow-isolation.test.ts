@@ -27,6 +27,7 @@ describe("the user's response is identical with shadow on and off", () => {
     ["all-positive", "blue"],
     ["failing", "blue"],
     ["hanging", "blue"],
+    ["stalling", "blue"],
     ["garbage", "blue"],
     ["reset", "blue"],
     ["closed", "blue"],
@@ -50,6 +51,7 @@ describe("a bad shadow is recorded with the right error kind", () => {
   for (const [shadow, kind] of [
     ["failing", "http-status"],
     ["hanging", "timeout"],
+    ["stalling", "timeout"],
     ["garbage", "invalid-json"],
     ["reset", "connection"],
     ["closed", "connection"],

@@ -32,6 +32,7 @@ export function makeDoc(
       "challenger-b": { url: originUrl("challenger-b") },
       failing: { url: originUrl("failing") },
       hanging: { url: originUrl("hanging"), timeoutMs: 300 },
+      stalling: { url: originUrl("stalling"), timeoutMs: 300 },
       garbage: { url: originUrl("garbage") },
       reset: { url: originUrl("reset") },
       closed: { url: "http://127.0.0.1:9/closed" },

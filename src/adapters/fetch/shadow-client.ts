@@ -3,15 +3,47 @@
  * time and size.
  *
  * Layer: adapter (the shadow's counterpart of origin-client.ts, which only
- * serves users). One AbortSignal deadline (the caller's) covers the whole
- * exchange, headers and body, so a shadow that hangs at any point is given
- * up on at shadow.timeoutMs. Failures are values, never exceptions: the caller runs
- * inside ctx.waitUntil and must not reject.
+ * serves users). One deadline per pair (startDeadline) covers the whole
+ * exchange, headers and bodies, so a shadow that hangs at any point is given
+ * up on at shadow.timeoutMs. Failures are values, never exceptions: the
+ * caller runs inside ctx.waitUntil and must not reject.
+ *
+ * Written to allocate little that outlives a young-generation GC: a mirror
+ * holds its state for the shadow's whole answer time, and in workerd what
+ * is reachable from a native object (an AbortSignal's listeners, a
+ * TextDecoder) survives scavenges and waits for a full, stop-the-world
+ * mark-compact, which is where the user's p99 went (docs/performance.md,
+ * `npm run bench:gc`). So: one timer per pair and no signal listeners, one
+ * TextDecoder per isolate, native reads of bodies whose length is known,
+ * and no race at all on the shadow's own body (its fetch's signal ends it).
  */
 import type { ArmAnswer } from "../../core/shadow/compare.ts";
 
 /** Largest prediction body read for comparison; larger answers count as "too-large". */
 export const MAX_PREDICTION_BYTES = 1_048_576;
+
+/** A pair's time limit: one timer, nothing registered on the signal. */
+export interface Deadline {
+  /** Aborted at the deadline: given to fetch, which then also errors the body it is reading. */
+  readonly signal: AbortSignal;
+  /** Settles at the deadline (never rejects): what reads the signal does not reach race against. */
+  readonly expired: Promise<"expired">;
+  /** Clears the timer (the pair is over). */
+  stop(): void;
+}
+
+export function startDeadline(ms: number): Deadline {
+  const controller = new AbortController();
+  let expire: (v: "expired") => void = () => {};
+  const expired = new Promise<"expired">((resolve) => {
+    expire = resolve;
+  });
+  const timer = setTimeout(() => {
+    controller.abort();
+    expire("expired");
+  }, ms);
+  return { signal: controller.signal, expired, stop: () => clearTimeout(timer) };
+}
 
 export interface ShadowRequest {
   url: string;
@@ -19,7 +51,7 @@ export interface ShadowRequest {
   headers: Headers;
   body: Uint8Array | null;
   /** The pair's deadline (shadow.timeoutMs): aborts the fetch and the body read. */
-  signal: AbortSignal;
+  deadline: Deadline;
 }
 
 export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
@@ -32,77 +64,97 @@ export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
       headers: req.headers,
       body: req.body,
       redirect: "manual",
-      signal: req.signal,
+      signal: req.deadline.signal,
     });
   } catch {
-    const error = req.signal.aborted ? "timeout" : "connection";
+    const error = req.deadline.signal.aborted ? "timeout" : "connection";
     return { status: 0, durationMs: elapsed(), error, text: null };
   }
-  const body = await readText(response, req.signal);
+  // The fetch's signal reaches its body too: workerd errors the read at the deadline.
+  const body = await readText(response, req.deadline, false);
   return { status: response.status, durationMs: elapsed(), error: body.error, text: body.text };
 }
 
 type ReadError = "timeout" | "connection" | "too-large";
 
+/** Stateless (no stream option): one for the isolate. */
+const decoder = new TextDecoder();
+
 /** Reads a (copy of a) response body as text, as readBytes reads it. */
 export async function readText(
   response: Response,
-  signal: AbortSignal,
+  deadline: Deadline,
+  race = true,
 ): Promise<{ text: string | null; error: ReadError | null }> {
-  const read = await readBytes(response, signal);
-  return {
-    text: read.bytes === null ? null : new TextDecoder().decode(read.bytes),
-    error: read.error,
-  };
+  const read = await readBytes(response, deadline, race);
+  return { text: read.bytes === null ? null : decoder.decode(read.bytes), error: read.error };
 }
 
 /**
- * Reads a body: at most MAX_PREDICTION_BYTES, and no longer than until
- * `signal` aborts. A body that declares its length is read natively in one
- * go (cheaper than a JS read loop); otherwise chunk by chunk, counting
- * bytes.
+ * Reads a body: at most MAX_PREDICTION_BYTES, and no longer than the
+ * deadline (`race`: against its expiry; without, the caller's fetch signal
+ * ends the read). A body that declares its length is read natively in one
+ * go (cheaper than a JS read loop, and nothing per chunk); otherwise chunk
+ * by chunk, counting bytes.
  */
 export async function readBytes(
   response: Response,
-  signal: AbortSignal,
+  deadline: Deadline,
+  race = true,
 ): Promise<{ bytes: Uint8Array | null; error: ReadError | null }> {
   if (!response.body) return { bytes: new Uint8Array(0), error: null };
-  const aborted = new Promise<"aborted">((resolve) => {
-    if (signal.aborted) resolve("aborted");
-    signal.addEventListener("abort", () => resolve("aborted"), { once: true });
-  });
+  const { signal, expired } = deadline;
   const declared = Number(response.headers.get("content-length") ?? "NaN");
   if (Number.isFinite(declared) && declared > MAX_PREDICTION_BYTES) {
     void response.body.cancel().catch(() => {});
     return { bytes: null, error: "too-large" };
   }
-  if (Number.isFinite(declared)) {
-    const bytes = response.arrayBuffer().then(
-      (b) => ({ bytes: new Uint8Array(b), error: null }),
-      () => ({
-        bytes: null,
-        error: signal.aborted ? ("timeout" as const) : ("connection" as const),
-      }),
-    );
-    const result = await Promise.race([bytes, aborted]);
-    if (result !== "aborted") return result;
-    void response.body.cancel().catch(() => {});
-    return { bytes: null, error: "timeout" };
-  }
-  return readChunks(response.body.getReader(), signal, aborted);
+  if (Number.isFinite(declared)) return readWhole(response, deadline, race);
+  return readChunks(response.body.getReader(), signal, race ? expired : null);
+}
+
+/**
+ * A teed branch of a request body whose declared length the caller already
+ * checked against its own limit (shadow.maxBodyBytes, up to 10 MiB; the
+ * runtime delivers exactly that many bytes): read natively in one go.
+ */
+export function readBranch(
+  branch: ReadableStream<Uint8Array>,
+  deadline: Deadline,
+): Promise<{ bytes: Uint8Array | null; error: ReadError | null }> {
+  return readWhole(new Response(branch), deadline, true);
+}
+
+async function readWhole(
+  response: Response,
+  { signal, expired }: Deadline,
+  race: boolean,
+): Promise<{ bytes: Uint8Array | null; error: ReadError | null }> {
+  const bytes = response.arrayBuffer().then(
+    (b) => ({ bytes: new Uint8Array(b), error: null }),
+    () => ({
+      bytes: null,
+      error: signal.aborted ? ("timeout" as const) : ("connection" as const),
+    }),
+  );
+  const result = race ? await Promise.race([bytes, expired]) : await bytes;
+  if (result !== "expired") return result;
+  // Locked by the read: cancelling fails and is ignored; the runtime drops it with the response.
+  void response.body?.cancel().catch(() => {});
+  return { bytes: null, error: "timeout" };
 }
 
 async function readChunks(
   reader: ReadableStreamDefaultReader<Uint8Array>,
   signal: AbortSignal,
-  aborted: Promise<"aborted">,
+  expired: Promise<"expired"> | null,
 ): Promise<{ bytes: Uint8Array | null; error: ReadError | null }> {
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
     for (;;) {
-      const next = await Promise.race([reader.read(), aborted]);
-      if (next === "aborted") {
+      const next = expired ? await Promise.race([reader.read(), expired]) : await reader.read();
+      if (next === "expired") {
         void reader.cancel().catch(() => {});
         return { bytes: null, error: "timeout" };
       }

@@ -24,7 +24,13 @@
 
 import { writeShadowPair, writeShadowSkip } from "../../adapters/analytics/shadow-events.ts";
 import type { OriginErrorKind } from "../../adapters/fetch/origin-client.ts";
-import { callShadow, readBytes, readText } from "../../adapters/fetch/shadow-client.ts";
+import {
+  callShadow,
+  type Deadline,
+  readBranch,
+  readText,
+  startDeadline,
+} from "../../adapters/fetch/shadow-client.ts";
 import { joinOriginUrl } from "../../core/routing/service-match.ts";
 import {
   type ArmAnswer,
@@ -142,14 +148,13 @@ export async function mirrorToShadow(
   waitUntil: WaitUntil,
 ): Promise<void> {
   // One deadline for the pair: the shadow's call and reading every body.
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(), plan.config.timeoutMs);
+  const deadline = startDeadline(plan.config.timeoutMs);
   let copy = plan.body instanceof ReadableStream ? plan.body : null;
   try {
     // Production's answer first: reading it is the first await, so the
     // request's own work is over before any of the shadow's starts.
-    const productionAnswer = await readProduction(production, deadline.signal);
-    const body = copy ? await readCopy(copy, deadline.signal) : (plan.body as Uint8Array | null);
+    const productionAnswer = await readProduction(production, deadline);
+    const body = copy ? await readCopy(copy, deadline) : (plan.body as Uint8Array | null);
     copy = null;
     // The production call is sent and failover is over: these headers are
     // the router's own copy, free to mark for the shadow.
@@ -159,7 +164,7 @@ export async function mirrorToShadow(
       method: plan.method,
       headers,
       body,
-      signal: deadline.signal,
+      deadline,
     });
     const fields = plan.config;
     const pair: ShadowPair = {
@@ -183,30 +188,27 @@ export async function mirrorToShadow(
   } catch (err) {
     console.error(JSON.stringify({ message: "shadow comparison failed", error: String(err) }));
   } finally {
-    clearTimeout(timer);
+    deadline.stop();
     // A branch nobody read would hold its bytes until collected.
     if (copy) void copy.cancel().catch(() => {});
   }
 }
 
 /** The teed copy of the client's body (within maxBodyBytes by its declared length). */
-async function readCopy(
-  copy: ReadableStream<Uint8Array>,
-  signal: AbortSignal,
-): Promise<Uint8Array> {
-  const read = await readBytes(new Response(copy), signal);
+async function readCopy(copy: ReadableStream<Uint8Array>, deadline: Deadline): Promise<Uint8Array> {
+  const read = await readBranch(copy, deadline);
   if (read.bytes === null)
     throw new Error(`the request body copy could not be read (${read.error})`);
   return read.bytes;
 }
 
-async function readProduction(p: ProductionResult, signal: AbortSignal): Promise<ArmAnswer> {
+async function readProduction(p: ProductionResult, deadline: Deadline): Promise<ArmAnswer> {
   if (!p.copy) {
     const error = p.errorKind === "timeout" ? "timeout" : "connection";
     return { status: 0, durationMs: p.originMs, error, text: null };
   }
   const started = performance.now();
-  const body = await readText(p.copy, signal);
+  const body = await readText(p.copy, deadline);
   const durationMs = p.originMs + (performance.now() - started);
   return { status: p.copy.status, durationMs, error: body.error, text: body.text };
 }
