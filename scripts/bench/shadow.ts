@@ -26,10 +26,13 @@
  */
 
 import { availableParallelism, loadavg } from "node:os";
+import { join } from "node:path";
 import { parseArgs } from "node:util";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
+import { ROOT } from "../lib/wrangler.ts";
 import { fmt, median, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
+import { enableGcTrace, type GcWindow } from "./gc-trace.ts";
 import { type LoadResult, requireWrk, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
 import { runPaced } from "./paced.ts";
@@ -54,6 +57,11 @@ Options:
   -h, --help          show this help
 
 Targets, at every rate, shadow 100 % vs 0 %: p50 within +0.2 ms, p99 within 1.1 x.
+
+On Linux each load also reports V8's GC trace of the isolate under load (workerd
+runs with --trace-gc through a wrapper in .wrangler/bench): what each request left
+for the old generation (promoted KB/request, which decides how often a full
+mark-compact stops the isolate), the longest pause, and the mark-compacts seen.
 `;
 
 const { values } = parseArgs({
@@ -83,6 +91,12 @@ const SHADOW_MODEL = "fraud-shadow-slow";
 const services = { "0%": "shadow-0", "100%": "shadow-100" } as const;
 type Share = keyof typeof services;
 
+const gcWords = (r: { gc: GcWindow | null; ok: number; failed: number }) =>
+  r.gc
+    ? `; GC: ${fmt((r.gc.promotedMb * 1024) / Math.max(1, r.ok + r.failed), 2)} KB/request promoted, ` +
+      `${r.gc.scavenges} scavenges (max ${fmt(r.gc.scavengeMaxMs, 1)} ms), ${r.gc.markCompacts} mark-compacts` +
+      (r.gc.markCompacts ? ` (max ${fmt(r.gc.markCompactMaxMs, 1)} ms)` : "")
+    : "";
 const describe = (r: LoadResult) =>
   `${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms` +
   (r.failed > 0 ? `, ${r.failed} FAILED requests` : "");
@@ -97,6 +111,8 @@ function shadowDocument(originPort: number, service: string, shareBp: number) {
   return doc;
 }
 
+// V8's GC trace of workerd: the pauses behind the p99, per load (Linux).
+const gcTrace = enableGcTrace(join(ROOT, ".wrangler", "bench"));
 progress("starting the demo origin and workerd (router, Miniflare)...");
 const origin = await startOriginProcess();
 const workers = await startWorkers(origin.port, {
@@ -124,12 +140,14 @@ const cpuNow = () => ({
 type Cpu = { workerd: number; origin: number };
 async function measured(
   load: () => Promise<LoadResult>,
-): Promise<LoadResult & { cpu: Cpu | null }> {
+): Promise<LoadResult & { cpu: Cpu | null; gc: GcWindow | null }> {
   const before = cpuNow();
+  const gcFrom = gcTrace?.mark() ?? 0;
   const result = await load();
   // The shadows of the last requests answer up to 200 ms later; count them too.
   await new Promise((r) => setTimeout(r, 500));
   const after = cpuNow();
+  const gc = gcTrace ? gcTrace.between(gcFrom, gcTrace.mark()) : null;
   const requests = Math.max(1, result.ok + result.failed);
   const per = (a: number | null, b: number | null) =>
     a === null || b === null ? null : ((b - a) * 1000) / requests;
@@ -138,6 +156,7 @@ async function measured(
   return {
     ...result,
     cpu: workerd === null || originCpu === null ? null : { workerd, origin: originCpu },
+    gc,
   };
 }
 
@@ -159,7 +178,7 @@ try {
     );
   }
 
-  type Paced = LoadResult & { cpu: Cpu | null };
+  type Paced = LoadResult & { cpu: Cpu | null; gc: GcWindow | null };
   const paced = new Map<string, Paced[]>(); // `${rate}|${share}`
   const max: Record<Share, LoadResult[]> = { "0%": [], "100%": [] };
   for (let round = 1; round <= rounds; round++) {
@@ -172,7 +191,9 @@ try {
         const p = await measured(() =>
           runPaced({ url, path: pathOf(share), durationSeconds: duration, rate }),
         );
-        progress(`  ${describe(p)}${p.cpu ? `; workerd ${fmt(p.cpu.workerd)} µs/request` : ""}`);
+        progress(
+          `  ${describe(p)}${p.cpu ? `; workerd ${fmt(p.cpu.workerd)} µs/request` : ""}${gcWords(p)}`,
+        );
         const key = `${rate}|${share}`;
         paced.set(key, [...(paced.get(key) ?? []), p]);
       }
@@ -182,7 +203,9 @@ try {
         const p = await measured(() =>
           runPaced({ url: floors[floor], path: "/fraud/predict", durationSeconds: duration, rate }),
         );
-        progress(`  ${describe(p)}${p.cpu ? `; workerd ${fmt(p.cpu.workerd)} µs/request` : ""}`);
+        progress(
+          `  ${describe(p)}${p.cpu ? `; workerd ${fmt(p.cpu.workerd)} µs/request` : ""}${gcWords(p)}`,
+        );
         const key = `${rate}|${floor}`;
         paced.set(key, [...(paced.get(key) ?? []), p]);
       }
@@ -205,7 +228,16 @@ try {
   const summary = (rate: number, share: Share | Floor) => {
     const runs = paced.get(`${rate}|${share}`) ?? [];
     const cpus = runs.flatMap((r) => (r.cpu ? [r.cpu.workerd] : []));
+    const gcs = runs.flatMap((r) => (r.gc ? [{ ...r.gc, requests: r.ok + r.failed }] : []));
     return {
+      gc: gcs.length
+        ? {
+            promotedKb: median(gcs.map((g) => (g.promotedMb * 1024) / Math.max(1, g.requests))),
+            maxPauseMs: Math.max(...gcs.map((g) => Math.max(g.scavengeMaxMs, g.markCompactMaxMs))),
+            markCompacts: gcs.reduce((n, g) => n + g.markCompacts, 0),
+            markCompactMaxMs: Math.max(...gcs.map((g) => g.markCompactMaxMs)),
+          }
+        : null,
       rps: median(runs.map((r) => r.rps)),
       p50: median(runs.map((r) => r.p50Ms)),
       p99: median(runs.map((r) => r.p99Ms)),
@@ -232,8 +264,8 @@ try {
     `Miniflare/workerd, ${availableParallelism()} CPUs, shadow origin 200 ms slower than production, ` +
       `paced open loop, ${duration}s per load, median of ${rounds} rounds:`,
     "",
-    "| rate | shadow | p50 ms | p99 ms (rounds) | workerd CPU µs/request |",
-    "| ---: | --- | ---: | ---: | ---: |",
+    "| rate | shadow | p50 ms | p99 ms (rounds) | workerd CPU µs/request | promoted KB/request | longest GC pause ms | mark-compacts |",
+    "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |",
   ];
   const checks: [string, boolean, string][] = [];
   for (const rate of rates) {
@@ -241,11 +273,16 @@ try {
     const on = summary(rate, "100%");
     const bare = summary(rate, "pass-through");
     const bareMirror = summary(rate, "pass-through + mirror");
+    const gcCells = (r: typeof off) =>
+      r.gc
+        ? `${fmt(r.gc.promotedKb, 2)} | ${fmt(r.gc.maxPauseMs, 1)} | ${r.gc.markCompacts}${r.gc.markCompacts ? ` (up to ${fmt(r.gc.markCompactMaxMs)} ms)` : ""}`
+        : "- | - | -";
     const row = (label: string, r: typeof off) =>
-      `| ${fmt(rate)}/s | ${label} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} (${r.p99s.map((x) => fmt(x, 1)).join(" / ")}) | ${r.cpu === null ? "-" : fmt(r.cpu)} |`;
+      `| ${fmt(rate)}/s | ${label} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} (${r.p99s.map((x) => fmt(x, 1)).join(" / ")}) | ${r.cpu === null ? "-" : fmt(r.cpu)} | ${gcCells(r)} |`;
     const diffRow = (label: string, a: typeof off, b: typeof off) => {
       const cpu = a.cpu !== null && b.cpu !== null ? b.cpu - a.cpu : null;
-      return `| ${fmt(rate)}/s | ${label} | ${b.p50 - a.p50 >= 0 ? "+" : ""}${fmt(b.p50 - a.p50, 2)} | x ${fmt(b.p99 / a.p99, 2)} | ${cpu === null ? "-" : `${cpu >= 0 ? "+" : ""}${fmt(cpu)}`} |`;
+      const kb = a.gc && b.gc ? b.gc.promotedKb - a.gc.promotedKb : null;
+      return `| ${fmt(rate)}/s | ${label} | ${b.p50 - a.p50 >= 0 ? "+" : ""}${fmt(b.p50 - a.p50, 2)} | x ${fmt(b.p99 / a.p99, 2)} | ${cpu === null ? "-" : `${cpu >= 0 ? "+" : ""}${fmt(cpu)}`} | ${kb === null ? "-" : `${kb >= 0 ? "+" : ""}${fmt(kb, 2)}`} | | |`;
     };
     lines.push(
       row("0 %", off),
