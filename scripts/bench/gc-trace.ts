@@ -74,11 +74,17 @@ export function parseGcLines(text: string): GcEvent[] {
   return events;
 }
 
-/** The collections of the isolate that collected most often (the one under load). */
+/**
+ * The collections of the isolate that collected the most bytes (the one
+ * under load: an idle isolate can collect as often, e.g. a mark-compact
+ * every few seconds on a tiny heap, but frees little).
+ */
 export function busiestWindow(events: GcEvent[]): GcWindow | null {
   const byIsolate = new Map<string, GcEvent[]>();
   for (const e of events) byIsolate.set(e.isolate, [...(byIsolate.get(e.isolate) ?? []), e]);
-  const [isolate, mine] = [...byIsolate].sort((a, b) => b[1].length - a[1].length)[0] ?? [];
+  const freed = (xs: GcEvent[]) =>
+    xs.reduce((sum, e) => sum + Math.max(0, e.beforeMb - e.afterMb), 0);
+  const [isolate, mine] = [...byIsolate].sort((a, b) => freed(b[1]) - freed(a[1]))[0] ?? [];
   if (!isolate || !mine) return null;
   const scavenges = mine.filter((e) => e.kind === "Scavenge");
   const full = mine.filter((e) => e.kind !== "Scavenge");
