@@ -4,7 +4,8 @@
  *
  * One workerd (Miniflare, scripts/bench/workers.ts) serves the router with
  * two services seeded from scripts/demo/fraud.json that differ only in the
- * shadow share: "shadow-0" (0 %) and "shadow-100" (100 %). Their shadow is
+ * shadow share: "shadow-0" (0 %) and "shadow-100" (100 %), each loaded on
+ * its own router isolate (its own heap and GC, as the pass-throughs have). Their shadow is
  * the demo's fraud-shadow-slow model, 200 ms slower than production, on the
  * same local origin process (scripts/bench/origin.ts). In rounds, each
  * service is loaded at each --rates value, paced at a constant rate, open
@@ -121,7 +122,11 @@ const workers = await startWorkers(origin.port, {
     shadowDocument(origin.port, services["100%"], 10_000),
   ],
 });
-const url = workers.routerUrl;
+/**
+ * Each share on its own router isolate (same document store and control
+ * objects): side by side, neither pays for the other's garbage collection.
+ */
+const urlOf = (share: Share) => (share === "100%" ? workers.router2Url : workers.routerUrl);
 const pathOf = (share: Share) => `/${services[share]}/predict`;
 /** The platform's floor beside the router: a bare pass-through, without and with a mirror. */
 const floors = {
@@ -162,7 +167,7 @@ async function measured(
 
 try {
   for (const share of Object.keys(services) as Share[]) {
-    const res = await fetch(`${url}${pathOf(share)}`, {
+    const res = await fetch(`${urlOf(share)}${pathOf(share)}`, {
       method: "POST",
       headers: { "content-type": "application/json", "x-user-id": "user-1" },
       body: "{}",
@@ -174,7 +179,12 @@ try {
   for (const share of Object.keys(services) as Share[]) {
     progress(`warming up shadow ${share} ${WARMUP_SECONDS}s`);
     warm[share].push(
-      await runLoad({ url, path: pathOf(share), durationSeconds: WARMUP_SECONDS, connections }),
+      await runLoad({
+        url: urlOf(share),
+        path: pathOf(share),
+        durationSeconds: WARMUP_SECONDS,
+        connections,
+      }),
     );
   }
 
@@ -189,7 +199,7 @@ try {
         await new Promise((r) => setTimeout(r, 1_500));
         progress(`shadow ${share}: paced ${rate} req/s ${duration}s (round ${round}/${rounds})`);
         const p = await measured(() =>
-          runPaced({ url, path: pathOf(share), durationSeconds: duration, rate }),
+          runPaced({ url: urlOf(share), path: pathOf(share), durationSeconds: duration, rate }),
         );
         progress(
           `  ${describe(p)}${p.cpu ? `; workerd ${fmt(p.cpu.workerd)} µs/request` : ""}${gcWords(p)}`,
@@ -214,7 +224,12 @@ try {
     for (const share of order) {
       await new Promise((r) => setTimeout(r, 1_500));
       progress(`shadow ${share}: full speed ${duration}s, ${connections} connections`);
-      const m = await runLoad({ url, path: pathOf(share), durationSeconds: duration, connections });
+      const m = await runLoad({
+        url: urlOf(share),
+        path: pathOf(share),
+        durationSeconds: duration,
+        connections,
+      });
       progress(`  ${describe(m)}`);
       max[share].push(m);
     }

@@ -4,8 +4,13 @@
  *     namespace seeded with scripts/demo/fraud.json (origins rewritten to the
  *     benchmark's origin port, shadow block removed) or the given documents,
  *     and the vars of wrangler.toml;
+ *   - "router-2": a second isolate of the same router (same KV namespace,
+ *     the first one's control objects), so that two loads compared side by
+ *     side do not share one heap: each pays for its own garbage collection
+ *     (bench:shadow serves shadow 100 % from it);
  *   - "passthrough": scripts/bench/passthrough-worker.ts, one fetch to the
- *     live model's /predict URL on the same origin.
+ *     live model's /predict URL on the same origin (and "passthrough-mirror",
+ *     the same with a bare mirror).
  * Each Worker gets its own direct socket (no Miniflare entry worker in front),
  * so both are reached the same way. Bundles are written to .wrangler/bench/.
  */
@@ -28,6 +33,8 @@ const OUT_DIR = join(ROOT, ".wrangler", "bench");
 
 export interface BenchWorkers {
   routerUrl: string;
+  /** The second router isolate (same documents and control objects, its own heap). */
+  router2Url: string;
   passthroughUrl: string;
   /** The pass-through that also mirrors each request to MIRROR_MODEL (waitUntil), no compare. */
   mirrorPassthroughUrl: string;
@@ -107,7 +114,8 @@ export async function startWorkers(
   seed: WorkerOptions = {},
 ): Promise<BenchWorkers> {
   const [routerScript, passthroughScript] = await Promise.all([
-    bundleWorker("src/index.ts", join(OUT_DIR, "router.js")),
+    // As deployed (wrangler.toml minify), unless profiling (module markers wanted).
+    bundleWorker("src/index.ts", join(OUT_DIR, "router.js"), { minify: !seed.inspect }),
     bundleWorker("scripts/bench/passthrough-worker.ts", join(OUT_DIR, "passthrough.js")),
   ]);
   const socket = [{ host: "127.0.0.1", port: 0 }];
@@ -124,6 +132,11 @@ export async function startWorkers(
     ...(inspectorPort ? { inspectorPort } : {}),
     workers: [
       router,
+      {
+        ...router,
+        name: "router-2",
+        durableObjects: { CONTROL: { className: "ServiceControl", scriptName: "router" } },
+      },
       {
         name: "passthrough",
         modules: true,
@@ -152,10 +165,12 @@ export async function startWorkers(
     await kv.put(documentKey(doc.service), JSON.stringify(doc));
   }
   const routerUrl = (await mf.unsafeGetDirectURL("router")).origin;
+  const router2Url = (await mf.unsafeGetDirectURL("router-2")).origin;
   const passthroughUrl = (await mf.unsafeGetDirectURL("passthrough")).origin;
   const mirrorPassthroughUrl = (await mf.unsafeGetDirectURL("passthrough-mirror")).origin;
   return {
     routerUrl,
+    router2Url,
     passthroughUrl,
     mirrorPassthroughUrl,
     routerStats: async () => {
