@@ -8,9 +8,10 @@
  * through a block-buffered stdout. So, before Miniflare starts, workerd is
  * pointed (MINIFLARE_WORKERD_PATH) at a small bash wrapper that runs the
  * real binary line-buffered (coreutils' stdbuf) with stdout copied to a file
- * (tee); a load's lines are the bytes the file gained between two marks.
- * Linux only (bash, stdbuf, tee); elsewhere `enableGcTrace` returns null and
- * the benchmark prints no GC columns.
+ * (tee) and the GC lines filtered out of what Miniflare reads (it prints
+ * unstructured lines); a load's lines are the bytes the file gained between
+ * two marks. Linux only (bash, stdbuf, tee, grep); elsewhere
+ * `enableGcTrace` returns null and the benchmark prints no GC columns.
  *
  * One line per collection, e.g.
  *   [3599:0x53ac3fca0000]  10584 ms: Mark-Compact 34.6 (59.5) -> 6.5 (52.7) MB, pooled: 6.8 MB, 136.08 / 0.00 ms ...
@@ -44,8 +45,11 @@ export interface GcWindow {
   markCompactMaxMs: number;
   /** Every pause added up, ms. */
   pauseMs: number;
-  /** What survived the young generation: growth of the heap after each scavenge, MB. */
-  promotedMb: number;
+  /**
+   * What survived the young generation: growth of the heap after each
+   * scavenge, MB (null when no two scavenges followed each other: too short a load).
+   */
+  promotedMb: number | null;
 }
 
 export interface GcTrace {
@@ -54,6 +58,9 @@ export interface GcTrace {
   /** The busiest isolate's collections between two marks (null: none collected). */
   between(from: number, to: number): GcWindow | null;
 }
+
+/** How a GC line starts (grep -E): "[pid:isolate]   N ms: ". */
+const GC_LINE_START = "^\\[[0-9]+:0x[0-9a-f]+\\] +[0-9]+ ms: ";
 
 const LINE =
   /\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: (Scavenge|Mark-Compact|Minor Mark-Sweep|Mark-Sweep)\S* ([\d.]+) \([\d.]+\) -> ([\d.]+) \([\d.]+\) MB,.*? ([\d.]+) \/ [\d.]+ ms/;
@@ -88,12 +95,13 @@ export function busiestWindow(events: GcEvent[]): GcWindow | null {
   if (!isolate || !mine) return null;
   const scavenges = mine.filter((e) => e.kind === "Scavenge");
   const full = mine.filter((e) => e.kind !== "Scavenge");
-  let promotedMb = 0;
+  let promotedMb: number | null = null;
   for (let i = 1; i < mine.length; i++) {
     const prev = mine[i - 1] as GcEvent;
     const cur = mine[i] as GcEvent;
     // After a scavenge the heap holds what survived it; after a full GC the baseline resets.
-    if (cur.kind === "Scavenge") promotedMb += Math.max(0, cur.afterMb - prev.afterMb);
+    if (cur.kind === "Scavenge")
+      promotedMb = (promotedMb ?? 0) + Math.max(0, cur.afterMb - prev.afterMb);
   }
   const maxOf = (xs: GcEvent[]) => xs.reduce((m, e) => Math.max(m, e.pauseMs), 0);
   return {
@@ -114,14 +122,22 @@ const has = (cmd: string) => spawnSync("sh", ["-c", `command -v ${cmd}`]).status
  * into `dir`/workerd-gc.log; null where the wrapper cannot run.
  */
 export function enableGcTrace(dir: string): GcTrace | null {
-  if (process.platform !== "linux" || !has("bash") || !has("stdbuf") || !has("tee")) return null;
+  if (process.platform !== "linux" || !has("bash") || !has("stdbuf") || !has("tee") || !has("grep"))
+    return null;
   mkdirSync(dir, { recursive: true });
   const log = join(dir, "workerd-gc.log");
   const wrapper = join(dir, "workerd-trace-gc.sh");
   writeFileSync(log, "");
   writeFileSync(
     wrapper,
-    `#!/usr/bin/env bash\n# Written by scripts/bench/gc-trace.ts: workerd, line-buffered, stdout also to ${log}.\nexec stdbuf -oL -eL ${JSON.stringify(process.env.MINIFLARE_WORKERD_PATH ?? WORKERD)} "$@" > >(exec tee -a ${JSON.stringify(log)})\n`,
+    [
+      "#!/usr/bin/env bash",
+      `# Written by scripts/bench/gc-trace.ts: workerd, line-buffered; its stdout is copied to`,
+      `# ${log}, and Miniflare gets every line but V8's GC lines (it would print them).`,
+      `exec stdbuf -oL -eL ${JSON.stringify(process.env.MINIFLARE_WORKERD_PATH ?? WORKERD)} "$@" \\`,
+      `  > >(tee -a ${JSON.stringify(log)} | grep --line-buffered -vE ${JSON.stringify(GC_LINE_START)})`,
+      "",
+    ].join("\n"),
   );
   chmodSync(wrapper, 0o755);
   process.env.MINIFLARE_WORKERD_PATH = wrapper;

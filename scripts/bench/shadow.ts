@@ -94,7 +94,7 @@ type Share = keyof typeof services;
 
 const gcWords = (r: { gc: GcWindow | null; ok: number; failed: number }) =>
   r.gc
-    ? `; GC: ${fmt((r.gc.promotedMb * 1024) / Math.max(1, r.ok + r.failed), 2)} KB/request promoted, ` +
+    ? `; GC: ${r.gc.promotedMb === null ? "-" : fmt((r.gc.promotedMb * 1024) / Math.max(1, r.ok + r.failed), 2)} KB/request promoted, ` +
       `${r.gc.scavenges} scavenges (max ${fmt(r.gc.scavengeMaxMs, 1)} ms), ${r.gc.markCompacts} mark-compacts` +
       (r.gc.markCompacts ? ` (max ${fmt(r.gc.markCompactMaxMs, 1)} ms)` : "")
     : "";
@@ -244,10 +244,13 @@ try {
     const runs = paced.get(`${rate}|${share}`) ?? [];
     const cpus = runs.flatMap((r) => (r.cpu ? [r.cpu.workerd] : []));
     const gcs = runs.flatMap((r) => (r.gc ? [{ ...r.gc, requests: r.ok + r.failed }] : []));
+    const promoted = gcs.flatMap((g) =>
+      g.promotedMb === null ? [] : [(g.promotedMb * 1024) / Math.max(1, g.requests)],
+    );
     return {
       gc: gcs.length
         ? {
-            promotedKb: median(gcs.map((g) => (g.promotedMb * 1024) / Math.max(1, g.requests))),
+            promotedKb: promoted.length ? median(promoted) : null,
             maxPauseMs: Math.max(...gcs.map((g) => Math.max(g.scavengeMaxMs, g.markCompactMaxMs))),
             markCompacts: gcs.reduce((n, g) => n + g.markCompacts, 0),
             markCompactMaxMs: Math.max(...gcs.map((g) => g.markCompactMaxMs)),
@@ -290,13 +293,16 @@ try {
     const bareMirror = summary(rate, "pass-through + mirror");
     const gcCells = (r: typeof off) =>
       r.gc
-        ? `${fmt(r.gc.promotedKb, 2)} | ${fmt(r.gc.maxPauseMs, 1)} | ${r.gc.markCompacts}${r.gc.markCompacts ? ` (up to ${fmt(r.gc.markCompactMaxMs)} ms)` : ""}`
+        ? `${r.gc.promotedKb === null ? "-" : fmt(r.gc.promotedKb, 2)} | ${fmt(r.gc.maxPauseMs, 1)} | ${r.gc.markCompacts}${r.gc.markCompacts ? ` (up to ${fmt(r.gc.markCompactMaxMs)} ms)` : ""}`
         : "- | - | -";
     const row = (label: string, r: typeof off) =>
       `| ${fmt(rate)}/s | ${label} | ${fmt(r.p50, 2)} | ${fmt(r.p99, 2)} (${r.p99s.map((x) => fmt(x, 1)).join(" / ")}) | ${r.cpu === null ? "-" : fmt(r.cpu)} | ${gcCells(r)} |`;
     const diffRow = (label: string, a: typeof off, b: typeof off) => {
       const cpu = a.cpu !== null && b.cpu !== null ? b.cpu - a.cpu : null;
-      const kb = a.gc && b.gc ? b.gc.promotedKb - a.gc.promotedKb : null;
+      const kb =
+        a.gc?.promotedKb != null && b.gc?.promotedKb != null
+          ? b.gc.promotedKb - a.gc.promotedKb
+          : null;
       return `| ${fmt(rate)}/s | ${label} | ${b.p50 - a.p50 >= 0 ? "+" : ""}${fmt(b.p50 - a.p50, 2)} | x ${fmt(b.p99 / a.p99, 2)} | ${cpu === null ? "-" : `${cpu >= 0 ? "+" : ""}${fmt(cpu)}`} | ${kb === null ? "-" : `${kb >= 0 ? "+" : ""}${fmt(kb, 2)}`} | | |`;
     };
     lines.push(

@@ -49,6 +49,11 @@ describe("the GC trace", () => {
     expect(w?.pauseMs).toBeCloseTo(7.44 + 13.78 + 15.4 + 136.08 + 12.68, 5);
   });
 
+  it("cannot tell what one lone scavenge promoted (too short a load)", () => {
+    const one = TRACE.split("\n").filter((l) => l.includes("5089 ms")).join("\n");
+    expect(busiestWindow(parseGcLines(one))).toMatchObject({ scavenges: 1, promotedMb: null });
+  });
+
   it("has nothing to report for a window without collections", () => {
     expect(busiestWindow(parseGcLines('{"level":"log"}\n'))).toBeNull();
   });
