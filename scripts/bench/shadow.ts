@@ -42,8 +42,8 @@ import { demoDocument, startWorkers } from "./workers.ts";
 const HELP = `Usage: npm run bench:shadow -- [options]
 
 Serves the router in one workerd (Miniflare) with two copies of the demo fraud
-service: shadow at 0 % and at 100 %, the shadow 200 ms slower than production
-(demo model fraud-shadow-slow). Loads each in turn, paced (open loop) at each
+service: shadow at 0 % and at 100 %, each on its own router isolate, the shadow
+200 ms slower than production (demo model fraud-shadow-slow). Loads each in turn, paced (open loop) at each
 rate, and compares the user-facing latency and workerd's CPU per request. Beside
 them, the platform's floor: a bare pass-through Worker without and with a mirror
 (a copy of each request sent to the same slow model in waitUntil, nothing else).
