@@ -50,7 +50,9 @@ describe("the GC trace", () => {
   });
 
   it("cannot tell what one lone scavenge promoted (too short a load)", () => {
-    const one = TRACE.split("\n").filter((l) => l.includes("5089 ms")).join("\n");
+    const one = TRACE.split("\n")
+      .filter((l) => l.includes("5089 ms"))
+      .join("\n");
     expect(busiestWindow(parseGcLines(one))).toMatchObject({ scavenges: 1, promotedMb: null });
   });
 
