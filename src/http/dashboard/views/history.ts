@@ -92,7 +92,7 @@ function diffList(lines: DiffLine[] | null): Html {
         ? html`<li class="added"><code>+ ${l.path}: ${show(l.after)}</code></li>`
         : l.kind === "removed"
           ? html`<li class="removed"><code>- ${l.path}: ${show(l.before)}</code></li>`
-          : html`<li class="changed"><code>~ ${l.path}: ${show(l.before)} → ${show(l.after)}</code></li>`,
+          : html`<li class="changed"><code>~ ${l.path}: ${show(l.before)} &rarr; ${show(l.after)}</code></li>`,
     ),
   )}</ul>`;
 }

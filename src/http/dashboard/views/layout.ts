@@ -39,7 +39,7 @@ export function page(o: PageOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="color-scheme" content="light">
-<title>${o.title} · model router</title>
+<title>${o.title} &middot; model router</title>
 <link rel="icon" type="image/svg+xml" href="${assetUrl("favicon.svg")}">
 <link rel="stylesheet" href="${assetUrl("dashboard.css")}">
 ${o.charts ? html`<link rel="stylesheet" href="${assetUrl("uplot.css")}">` : ""}

@@ -85,7 +85,7 @@ export function rowModel(d: RowData): RowModel {
 <td data-col="rollout">${rolloutCell(d)}</td>
 <td data-col="requests" class="spark-cell"><div class="spark" data-spark="requests"></div><span class="spark-value">${perSecond(requests / 60)}</span></td>
 <td data-col="errors" class="spark-cell"><div class="spark" data-spark="errors"></div><span class="spark-value">${requests ? rate(errors / requests) : "–"}</span></td>
-<td data-col="change"><span title="${utc(at)}">${ago(at, d.now)}</span><br><span class="muted">${sum.updatedBy} · v${sum.version}</span></td>`;
+<td data-col="change"><span title="${utc(at)}">${ago(at, d.now)}</span><br><span class="muted">${sum.updatedBy} &middot; v${sum.version}</span></td>`;
   return {
     service: d.service,
     version: s.version,
@@ -95,7 +95,7 @@ export function rowModel(d: RowData): RowModel {
 }
 
 function rolloutCell(d: RowData): Html {
-  if (!d.rollout.ok) return html`<span class="muted">–</span>`;
+  if (!d.rollout.ok) return html`<span class="muted">&ndash;</span>`;
   const r = d.rollout.body;
   if (!r.plan) return html`<span class="muted">none</span>`;
   const status = r.statusCurrent ? r.status : null;
@@ -131,7 +131,7 @@ export function overviewPage(
             const row = filled.get(name);
             return html`<tr data-service="${name}"${row ? html` data-filled="1"` : ""}>
 <th scope="row"><a href="${serviceUrl(name)}">${name}</a></th>
-${row ? raw(row.cells) : html`<td colspan="8" class="muted loading">loading…</td>`}
+${row ? raw(row.cells) : html`<td colspan="8" class="muted loading">loading&hellip;</td>`}
 </tr>`;
           }),
         )}</tbody>

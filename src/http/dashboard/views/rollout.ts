@@ -77,7 +77,7 @@ export function rolloutSection(
       : `after the last step ${r.canary?.origin ?? "the canary"} becomes live`;
   const head = status
     ? html`<p class="rollout-state"><span class="badge ${STATE_TONE[status.state] ?? "info"}" data-rollout-state="${status.state}">${status.state}</span>
-  step ${status.stepIndex + 1} of ${plan.steps.length} · started <span title="${utc(status.startedAt)}">${ago(status.startedAt, now)}</span>${status.pausedAtLimit ? " · paused at its bake limit: the evidence stayed inconclusive" : ""}</p>`
+  step ${status.stepIndex + 1} of ${plan.steps.length} &middot; started <span title="${utc(status.startedAt)}">${ago(status.startedAt, now)}</span>${status.pausedAtLimit ? " · paused at its bake limit: the evidence stayed inconclusive" : ""}</p>`
     : html`<p class="rollout-state"><span class="badge info">not started</span> The control object starts this plan at its next evaluation (every ${plan.analysisIntervalSeconds ?? 15}s), or now with "Start now".</p>`;
   const preview = r.preview
     ? html`<div class="preview">
@@ -108,7 +108,7 @@ ${
         entries.map(
           (e) => html`<li class="evaluation" data-event="${e.event}">
   <p><span class="badge ${verdictTone(e.event)}">${e.event}</span>
-  <span title="${utc(e.at)}">${ago(e.at, now)}</span> · step ${e.stepIndex + 1} · version ${e.version}</p>
+  <span title="${utc(e.at)}">${ago(e.at, now)}</span> &middot; step ${e.stepIndex + 1} &middot; version ${e.version}</p>
   <p class="reason">${e.reason}</p>
   ${gateList(e.gates)}
 </li>`,

@@ -49,8 +49,8 @@ function summaryBlock(s: Summary, now: number): Html {
   <div class="kpis">
     <div class="kpi"><span class="kpi-value">${count(s.pairs)}</span><span class="kpi-label">pairs</span></div>
     <div class="kpi"><span class="kpi-value" data-kpi="agreement">${rate(s.agreementRate)}</span><span class="kpi-label">label agreement</span></div>
-    <div class="kpi"><span class="kpi-value">${s.meanAbsDelta === null ? "–" : s.meanAbsDelta.toFixed(4)}</span><span class="kpi-label">mean |Δscore|</span></div>
-    <div class="kpi"><span class="kpi-value">${s.p95AbsDelta === null ? "–" : s.p95AbsDelta.toFixed(4)}</span><span class="kpi-label">p95 |Δscore|</span></div>
+    <div class="kpi"><span class="kpi-value">${s.meanAbsDelta === null ? "–" : s.meanAbsDelta.toFixed(4)}</span><span class="kpi-label">mean |&Delta;score|</span></div>
+    <div class="kpi"><span class="kpi-value">${s.p95AbsDelta === null ? "–" : s.p95AbsDelta.toFixed(4)}</span><span class="kpi-label">p95 |&Delta;score|</span></div>
   </div>
   <p class="muted small">Shadow <strong>${s.shadow}</strong> since <span title="${utc(s.firstAt)}">${ago(s.firstAt, now)}</span>, last pair <span title="${utc(s.lastAt)}">${ago(s.lastAt, now)}</span>.</p>
   <div class="grid two">
@@ -103,7 +103,7 @@ function disagreements(records: readonly ShadowRecord[], now: number): Html {
   }
   const score = (x: number | null) => (x === null ? "–" : x.toFixed(4));
   return html`<h3>Recent disagreements and errors</h3>
-<div class="scroll"><table class="data records"><thead><tr><th>when</th><th>input id</th><th>arm</th><th>production</th><th>shadow</th><th class="num">Δscore</th><th class="num">latency</th></tr></thead>
+<div class="scroll"><table class="data records"><thead><tr><th>when</th><th>input id</th><th>arm</th><th>production</th><th>shadow</th><th class="num">&Delta;score</th><th class="num">latency</th></tr></thead>
 <tbody>${join(
     records.map((r) => {
       const at = Date.parse(r.at);
