@@ -25,12 +25,11 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { basename, join, relative } from "node:path";
-import { parseArgs } from "node:util";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
 import { documentKey } from "../../src/document/kv-keys.ts";
 import { routerWorker } from "../lib/router-worker.ts";
 import { ROOT, wrangler } from "../lib/wrangler.ts";
-import { fmt, median, positiveInt as positiveIntOption, progress } from "./cli.ts";
+import { fmt, median, parseCommand, positiveInt as positiveIntOption, progress } from "./cli.ts";
 import { startOriginProcess } from "./origin.ts";
 import { benchDocuments, SERVICE } from "./workers.ts";
 
@@ -54,19 +53,12 @@ Options:
 Target: the router's bundle < 300 KiB (raw, minified, as uploaded).
 `;
 
-const { values } = parseArgs({
-  options: {
-    isolates: { type: "string", default: "10" },
-    profiles: { type: "string", default: "3" },
-    "no-profile": { type: "boolean", default: false },
-    strict: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  isolates: { type: "string", default: "10" },
+  profiles: { type: "string", default: "3" },
+  "no-profile": { type: "boolean", default: false },
+  strict: { type: "boolean", default: false },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 const positiveInt = (name: string, value: string) => positiveIntOption(HELP, name, value);
 const isolates = positiveInt("isolates", values.isolates);
 const profiles = values["no-profile"] ? 0 : positiveInt("profiles", values.profiles);

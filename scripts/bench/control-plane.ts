@@ -22,12 +22,11 @@
  * (p99 <= check-in interval + 0.5 s); exits 1 on a FAIL only with --strict.
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { startDemoOrigins } from "../lib/demo-origins.ts";
 import { startLocalFleet } from "../lib/local-fleet.ts";
 import { bundleWorker } from "../lib/router-worker.ts";
 import { ROOT } from "../lib/wrangler.ts";
-import { fmt, positiveInt, progress } from "./cli.ts";
+import { fmt, parseCommand, positiveInt, progress } from "./cli.ts";
 
 const HELP = `Usage: npm run bench:control -- [options]
 
@@ -49,23 +48,16 @@ Options:
   -h, --help            this help
 `;
 
-const { values } = parseArgs({
-  options: {
-    routers: { type: "string", default: "8" },
-    writes: { type: "string", default: "20" },
-    "idle-writes": { type: "string", default: "3" },
-    "idle-seconds": { type: "string", default: "15" },
-    "steady-seconds": { type: "string", default: "60" },
-    "load-seconds": { type: "string", default: "10" },
-    connections: { type: "string", default: "32" },
-    strict: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  routers: { type: "string", default: "8" },
+  writes: { type: "string", default: "20" },
+  "idle-writes": { type: "string", default: "3" },
+  "idle-seconds": { type: "string", default: "15" },
+  "steady-seconds": { type: "string", default: "60" },
+  "load-seconds": { type: "string", default: "10" },
+  connections: { type: "string", default: "32" },
+  strict: { type: "boolean", default: false },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 const ROUTERS = positiveInt(HELP, "routers", values.routers);
 const WRITES = positiveInt(HELP, "writes", values.writes);
 const IDLE_WRITES = positiveInt(HELP, "idle-writes", values["idle-writes"]);

@@ -9,8 +9,7 @@
  * that floor.
  */
 
-import { parseArgs } from "node:util";
-import { fmt, median, positiveInt, progress } from "./cli.ts";
+import { fmt, median, parseCommand, positiveInt, progress } from "./cli.ts";
 import { cpuMs } from "./cpu.ts";
 import { requireWrk, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
@@ -39,18 +38,11 @@ const RUNGS = [
   "+ Hono in front",
 ];
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: "string", default: "5" },
-    rounds: { type: "string", default: "5" },
-    connections: { type: "string", default: "32" },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  duration: { type: "string", default: "5" },
+  rounds: { type: "string", default: "5" },
+  connections: { type: "string", default: "32" },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 const duration = positiveInt(HELP, "duration", values.duration);
 const rounds = positiveInt(HELP, "rounds", values.rounds);
 const connections = positiveInt(HELP, "connections", values.connections);

@@ -28,9 +28,8 @@
 
 import { createHash, randomBytes } from "node:crypto";
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
-import { fmt, positiveInt as positiveIntOption, progress } from "./cli.ts";
+import { fmt, parseCommand, positiveInt as positiveIntOption, progress } from "./cli.ts";
 import { findDescendant } from "./cpu.ts";
 import { rssMb, watchPeak } from "./rss.ts";
 import { type Framing, type UploadResult, upload } from "./upload-client.ts";
@@ -59,19 +58,12 @@ Linux only (reads /proc/<workerd pid>/status). Targets: every upload answered
 and workerd's peak RSS grew by less than --bound MB.
 `;
 
-const { values } = parseArgs({
-  options: {
-    mb: { type: "string", default: "50" },
-    concurrent: { type: "string", default: "4" },
-    bound: { type: "string", default: "16" },
-    strict: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  mb: { type: "string", default: "50" },
+  concurrent: { type: "string", default: "4" },
+  bound: { type: "string", default: "16" },
+  strict: { type: "boolean", default: false },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 
 const positiveInt = (name: string, value: string) => positiveIntOption(HELP, name, value);
 const mb = positiveInt("mb", values.mb);

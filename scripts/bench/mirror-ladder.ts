@@ -7,8 +7,7 @@
  * `npm run bench:shadow`; what it pays beyond the richest rung here is the
  * router's, not the mirror's shape.
  */
-import { parseArgs } from "node:util";
-import { fmt, median, positiveInt, progress } from "./cli.ts";
+import { fmt, median, parseCommand, positiveInt, progress } from "./cli.ts";
 import { cpuMs } from "./cpu.ts";
 import { startOriginProcess } from "./origin.ts";
 import { runPaced } from "./paced.ts";
@@ -32,19 +31,12 @@ Options:
   -h, --help          show this help
 `;
 
-const { values } = parseArgs({
-  options: {
-    rungs: { type: "string", default: DEFAULT_RUNGS },
-    rate: { type: "string", default: "200" },
-    duration: { type: "string", default: "6" },
-    rounds: { type: "string", default: "3" },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  rungs: { type: "string", default: DEFAULT_RUNGS },
+  rate: { type: "string", default: "200" },
+  duration: { type: "string", default: "6" },
+  rounds: { type: "string", default: "3" },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 const rungs = values.rungs.split(",").map((r) => r.trim());
 const rate = positiveInt(HELP, "rate", values.rate);
 const duration = positiveInt(HELP, "duration", values.duration);

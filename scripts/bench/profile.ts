@@ -12,9 +12,8 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import { ROOT } from "../lib/wrangler.ts";
-import { fmt, positiveInt, progress } from "./cli.ts";
+import { fmt, parseCommand, positiveInt, progress } from "./cli.ts";
 import { requireWrk, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";
 import { benchDocuments, ROLLOUT_SERVICE, SERVICE, startWorkers } from "./workers.ts";
@@ -33,19 +32,12 @@ Options:
   -h, --help          show this help
 `;
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "32" },
-    top: { type: "string", default: "40" },
-    rollout: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  duration: { type: "string", default: "10" },
+  connections: { type: "string", default: "32" },
+  top: { type: "string", default: "40" },
+  rollout: { type: "boolean", default: false },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 const duration = positiveInt(HELP, "duration", values.duration);
 const connections = positiveInt(HELP, "connections", values.connections);
 const top = positiveInt(HELP, "top", values.top);

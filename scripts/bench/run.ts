@@ -22,8 +22,14 @@
  */
 
 import { availableParallelism } from "node:os";
-import { parseArgs } from "node:util";
-import { fmt, median, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
+import {
+  fmt,
+  median,
+  parseCommand,
+  positiveInt as positiveIntOption,
+  progress,
+  warmupSeconds,
+} from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
 import { timeDecision } from "./decision.ts";
 import { type LoadResult, requireWrk, runLoad } from "./load.ts";
@@ -53,19 +59,12 @@ CPU per request <= 1.15 x pass-through's, the same with an active rollout,
 decision < 2 us/op, ~0 KV reads per request at steady state, no failures.
 `;
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: "string", default: "10" },
-    connections: { type: "string", default: "32" },
-    rounds: { type: "string", default: "3" },
-    strict: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  duration: { type: "string", default: "10" },
+  connections: { type: "string", default: "32" },
+  rounds: { type: "string", default: "3" },
+  strict: { type: "boolean", default: false },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 
 const positiveInt = (name: string, value: string) => positiveIntOption(HELP, name, value);
 const duration = positiveInt("duration", values.duration);

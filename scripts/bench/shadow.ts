@@ -28,10 +28,16 @@
 
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
-import { parseArgs } from "node:util";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { ROOT } from "../lib/wrangler.ts";
-import { fmt, median, positiveInt as positiveIntOption, progress, warmupSeconds } from "./cli.ts";
+import {
+  fmt,
+  median,
+  parseCommand,
+  positiveInt as positiveIntOption,
+  progress,
+  warmupSeconds,
+} from "./cli.ts";
 import { cpuMs, findDescendant } from "./cpu.ts";
 import { enableGcTrace, type GcWindow } from "./gc-trace.ts";
 import { type LoadResult, requireWrk, runLoad } from "./load.ts";
@@ -65,21 +71,14 @@ for the old generation (promoted KB/request, which decides how often a full
 mark-compact stops the isolate), the longest pause, and the mark-compacts seen.
 `;
 
-const { values } = parseArgs({
-  options: {
-    duration: { type: "string", default: "10" },
-    rates: { type: "string", default: "200,1000" },
-    saturate: { type: "boolean", default: false },
-    connections: { type: "string", default: "32" },
-    rounds: { type: "string", default: "3" },
-    strict: { type: "boolean", default: false },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  duration: { type: "string", default: "10" },
+  rates: { type: "string", default: "200,1000" },
+  saturate: { type: "boolean", default: false },
+  connections: { type: "string", default: "32" },
+  rounds: { type: "string", default: "3" },
+  strict: { type: "boolean", default: false },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
 
 const positiveInt = (name: string, value: string) => positiveIntOption(HELP, name, value);
 const duration = positiveInt("duration", values.duration);
