@@ -14,10 +14,11 @@
  * TextDecoder) survives scavenges and waits for a full, stop-the-world
  * mark-compact, which is where the user's p99 went (docs/performance.md,
  * `npm run bench:gc`). So: one timer per pair and no signal listeners, one
- * TextDecoder per isolate, native reads of bodies whose length is known,
+ * TextDecoder per isolate (src/core/utf8.ts), native reads of bodies whose length is known,
  * and no race at all on the shadow's own body (its fetch's signal ends it).
  */
 import type { ArmAnswer } from "../../core/shadow/compare.ts";
+import { decodeUtf8 } from "../../core/utf8.ts";
 
 /** Largest prediction body read for comparison; larger answers count as "too-large". */
 export const MAX_PREDICTION_BYTES = 1_048_576;
@@ -77,9 +78,6 @@ export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
 
 type ReadError = "timeout" | "connection" | "too-large";
 
-/** Stateless (no stream option): one for the isolate. */
-const decoder = new TextDecoder();
-
 /** Reads a (copy of a) response body as text, as readBytes reads it. */
 export async function readText(
   response: Response,
@@ -87,7 +85,7 @@ export async function readText(
   race = true,
 ): Promise<{ text: string | null; error: ReadError | null }> {
   const read = await readBytes(response, deadline, race);
-  return { text: read.bytes === null ? null : decoder.decode(read.bytes), error: read.error };
+  return { text: read.bytes === null ? null : decodeUtf8(read.bytes), error: read.error };
 }
 
 /**

@@ -9,6 +9,7 @@
  */
 import { verify, verifyWithJwks } from "hono/jwt";
 import { parse as parseCookies } from "hono/utils/cookie";
+import { decodeUtf8 } from "../../core/utf8.ts";
 import type { IdentitySource } from "../../document/routing-document.ts";
 import type { RequestBody } from "./request-body.ts";
 
@@ -116,7 +117,7 @@ async function jsonBodyField(
   if (!bytes) return null;
   let value: unknown;
   try {
-    value = JSON.parse(new TextDecoder().decode(bytes));
+    value = JSON.parse(decodeUtf8(bytes));
   } catch {
     return null;
   }

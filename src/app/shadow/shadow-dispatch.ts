@@ -41,6 +41,7 @@ import {
   type ShadowPair,
 } from "../../core/shadow/compare.ts";
 import { selectForShadow } from "../../core/shadow/select.ts";
+import { decodeUtf8 } from "../../core/utf8.ts";
 import type { RoutingDocument, Shadow } from "../../document/routing-document.ts";
 import type { ShadowRecorder, WaitUntil } from "../../ports.ts";
 import type { BodyCopy, RequestBody } from "../route/request-body.ts";
@@ -216,7 +217,7 @@ async function readProduction(p: ProductionResult, deadline: Deadline): Promise<
 function inputIdOf(body: Uint8Array | null, path: string): string | null {
   if (!body || body.byteLength === 0) return null;
   try {
-    return asLabel(fieldAt(JSON.parse(new TextDecoder().decode(body)), path));
+    return asLabel(fieldAt(JSON.parse(decodeUtf8(body)), path));
   } catch {
     return null;
   }

@@ -14,6 +14,7 @@
  * workers.dev URL, a route Access does not cover) can send one, which is
  * why the signature, issuer and audience are all verified here.
  */
+import { decodeUtf8 } from "../../core/utf8.ts";
 import { fromB64url } from "./session.ts";
 
 export interface AccessConfig {
@@ -100,7 +101,7 @@ function decodeJson(part: string): Record<string, unknown> | null {
   const bytes = fromB64url(part);
   if (!bytes) return null;
   try {
-    const value: unknown = JSON.parse(new TextDecoder().decode(bytes));
+    const value: unknown = JSON.parse(decodeUtf8(bytes));
     return value && typeof value === "object" && !Array.isArray(value)
       ? (value as Record<string, unknown>)
       : null;

@@ -11,6 +11,7 @@
  * the page carries it, every write sends it back in a header, and a
  * cross-site page can neither read it nor compute it.
  */
+import { decodeUtf8 } from "../../core/utf8.ts";
 
 export interface Session {
   /** Random session id (the CSRF token is derived from it). */
@@ -115,7 +116,7 @@ export async function openSession(
   const bytes = fromB64url(payload);
   if (!bytes) return null;
   try {
-    const s = JSON.parse(new TextDecoder().decode(bytes)) as Partial<Session>;
+    const s = JSON.parse(decodeUtf8(bytes)) as Partial<Session>;
     const valid =
       typeof s.sid === "string" &&
       typeof s.sub === "string" &&

@@ -19,6 +19,7 @@
  * CHECKIN_INTERVAL_MS). The control object's state, shadow evidence and
  * time series: src/http/routes/control.ts.
  */
+
 import { Hono } from "hono";
 import { RouterError } from "../../app/errors.ts";
 import { RequestBody } from "../../app/route/request-body.ts";
@@ -28,6 +29,7 @@ import {
   type EditWrite,
   writeService,
 } from "../../app/write-service.ts";
+import { decodeUtf8 } from "../../core/utf8.ts";
 import type { Authorship } from "../../document/edits/operation.ts";
 import {
   EDIT_NAMES,
@@ -221,7 +223,7 @@ async function jsonBody(
       `the body is over ${limit} bytes, the most a routing document${limit > LIMITS.documentBytes ? " and its edit" : ""} may have`,
     );
   }
-  const text = new TextDecoder().decode(bytes);
+  const text = decodeUtf8(bytes);
   if (text.trim() === "" && !required) return {};
   try {
     return JSON.parse(text);
