@@ -118,3 +118,59 @@ describe("client-made failures are not the arm's errors", () => {
     expect(Object.keys((await rolloutMetrics("getbody")).arms)).toEqual(["canary"]);
   });
 });
+
+describe("a forwarded path stays under its origin's base path", () => {
+  it("refuses every spelling of `..` with 400 and never reaches another path of the origin's host", async () => {
+    const doc = {
+      service: "confine",
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      updatedBy: "test",
+      origins: { blue: { url: origins.url("blue") } },
+      live: "blue",
+    };
+    await router.put(doc);
+    // workerd itself resolves these before the Worker runs (the request is
+    // then for service "canary", which has no document here); Cloudflare's
+    // URL normalization does the same at the edge.
+    const normalizedByRuntime = [
+      "/confine/%2e%2e/canary/echo",
+      "/confine/%2E%2E/canary/echo",
+      "/confine/.%2e/canary/echo",
+      "/confine/%2e./canary/echo",
+      "/confine/..\\canary\\echo",
+      "/confine/x/../../canary/echo",
+    ];
+    // These reach the Worker as sent; fetch(), an origin that decodes once
+    // more, or a Java origin (`..;`) would resolve them outside /blue.
+    const reachTheRouter = [
+      "/confine/..%5ccanary/echo",
+      "/confine/..%5Ccanary/echo",
+      "/confine/..%2fcanary/echo",
+      "/confine/%252e%252e/canary/echo",
+      "/confine/%25252E%25252E/canary/echo",
+      "/confine/..;/canary/echo",
+      "/confine/%2e%2e%3b/canary/echo",
+    ];
+    const hits = () => [...origins.hits.values()].reduce((a, b) => a + b, 0);
+    const before = hits();
+    const answers: string[] = [];
+    for (const path of [...normalizedByRuntime, ...reachTheRouter]) {
+      const res = await raw("POST", path, { "content-type": "application/json" }, "{}");
+      answers.push(`${path} -> ${res.status} ${res.body.slice(0, 100)}`);
+    }
+    expect(hits(), answers.join("\n")).toBe(before);
+    for (const answer of answers.slice(normalizedByRuntime.length)) {
+      expect(answer).toMatch(/ -> 400 .*"error":"path_not_confined"/);
+    }
+    // An ordinary path, and a name with an encoded slash, still reach blue under its base.
+    const ok = await raw(
+      "POST",
+      "/confine/echo/a%2Fb",
+      { "content-type": "application/json" },
+      "{}",
+    );
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body)).toMatchObject({ path: "/echo/a%2Fb" });
+  });
+});

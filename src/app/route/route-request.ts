@@ -13,6 +13,7 @@
  */
 
 import type { LoadResult } from "../../adapters/kv/routing-store.ts";
+import { pathRefusal } from "../../core/routing/confine-path.ts";
 import { decide } from "../../core/routing/decide.ts";
 import { type RequestUrl, splitRequestUrl } from "../../core/routing/request-url.ts";
 import { type HostMap, matchService, type ServiceMatch } from "../../core/routing/service-match.ts";
@@ -48,11 +49,22 @@ export async function routeRequest(
   return response;
 }
 
-/** The service the request is for; refuses an unknown one (404), a GET/HEAD with a body (400). */
+/**
+ * The service the request is for; refuses an unknown one (404), a path that
+ * could leave the origin's base path (400), a GET/HEAD with a body (400).
+ */
 function resolveService(request: Request, url: RequestUrl, hosts: HostMap): ServiceMatch {
   const match = matchService(url.host, url.pathname, hosts);
   if (!match) {
     throw new RouterError(404, "unknown_service", "no model service matches this host or path");
+  }
+  if (pathRefusal(match.originPath) !== null) {
+    throw new RouterError(
+      400,
+      "path_not_confined",
+      "the path has a dot-segment (`.` or `..`, in some encoding); send the normalized path",
+      { service: match.service },
+    );
   }
   // fetch() refuses to send these; answering for the client keeps it from
   // being recorded as a failure of the arm it was routed to.
