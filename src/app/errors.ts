@@ -7,7 +7,7 @@
  */
 
 /** The statuses the router itself answers with. */
-export type RouterStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 500 | 502 | 503 | 504;
+export type RouterStatus = 400 | 401 | 403 | 404 | 408 | 409 | 412 | 413 | 500 | 502 | 503 | 504;
 
 export class RouterError extends Error {
   readonly status: RouterStatus;

@@ -6,6 +6,7 @@
  * workerd (Miniflare), real local origins.
  */
 import { request } from "node:http";
+import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
 import { type MiniflareRouter, startMiniflareRouter } from "../support/miniflare-router.ts";
@@ -172,5 +173,153 @@ describe("a forwarded path stays under its origin's base path", () => {
     );
     expect(ok.status).toBe(200);
     expect(JSON.parse(ok.body)).toMatchObject({ path: "/echo/a%2Fb" });
+  });
+});
+
+/**
+ * Writes a raw HTTP/1.1 request, then misbehaves as told; resolves with the
+ * status line's code (0 when the router gave no answer before the socket closed).
+ */
+function misbehave(
+  path: string,
+  head: Record<string, string>,
+  how:
+    | { kind: "abort"; body: string }
+    | { kind: "half-close"; body: string }
+    | { kind: "raw"; body: string }
+    | { kind: "trickle"; body: string; everyMs: number },
+): Promise<number> {
+  const { hostname, port } = new URL(router.url);
+  return new Promise((resolve) => {
+    const socket = connect({ host: hostname, port: Number(port) });
+    let answer = "";
+    let timer: ReturnType<typeof setInterval> | undefined;
+    const finish = () => {
+      clearInterval(timer);
+      resolve(Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0));
+    };
+    socket.setEncoding("utf8");
+    socket.on("data", (chunk) => {
+      answer += chunk;
+      if (/^HTTP\/1\.1 \d{3}/.test(answer)) socket.destroy();
+    });
+    socket.on("close", finish);
+    socket.on("error", () => {});
+    socket.on("connect", () => {
+      const lines = [`POST ${path} HTTP/1.1`, `host: ${hostname}:${port}`];
+      for (const [k, v] of Object.entries(head)) lines.push(`${k}: ${v}`);
+      socket.write(`${lines.join("\r\n")}\r\n\r\n`);
+      if (how.kind === "trickle") {
+        let at = 0;
+        timer = setInterval(() => {
+          if (at < how.body.length) socket.write(how.body[at++] as string);
+        }, how.everyMs);
+        return;
+      }
+      socket.write(how.body);
+      if (how.kind === "abort") setTimeout(() => socket.destroy(), 150);
+      if (how.kind === "half-close") socket.end();
+    });
+  });
+}
+
+describe("a failure in reading the client's request is the client's, never the arm's", () => {
+  for (const safe of [false, true]) {
+    it(`aborted, short, badly framed and trickled bodies are answered 4xx and never counted (retry.safe ${safe})`, async () => {
+      const service = safe ? "clientfail-safe" : "clientfail";
+      const doc = {
+        ...canaryDoc(service),
+        // A body gets at most the longest origin timeout to arrive.
+        origins: {
+          blue: { url: origins.url("blue"), timeoutMs: 1_000 },
+          canary: { url: origins.url("canary"), timeoutMs: 1_000 },
+        },
+        retry: { safe, maxBodyBytes: 1_048_576 },
+      };
+      await router.put(doc);
+      const path = `/${service}/predict`;
+      const json = { "content-type": "application/json" };
+      const statuses: string[] = [];
+      const run = async (name: string, p: Promise<number>) => statuses.push(`${name}: ${await p}`);
+      for (let i = 0; i < 3; i++) {
+        const user = { ...json, "x-user-id": `bad-${i}` };
+        await run(
+          "abort",
+          misbehave(path, { ...user, "content-length": "100" }, { kind: "abort", body: '{"a":' }),
+        );
+        await run(
+          "half-close",
+          misbehave(
+            path,
+            { ...user, "content-length": "100" },
+            { kind: "half-close", body: '{"a":' },
+          ),
+        );
+        await run(
+          "framing",
+          misbehave(
+            path,
+            { ...user, "transfer-encoding": "chunked" },
+            // The chunk's data is not followed by CRLF.
+            { kind: "raw", body: "3\r\n{}1XY\r\n0\r\n\r\n" },
+          ),
+        );
+        await run(
+          "trickle",
+          misbehave(
+            path,
+            { ...user, "content-length": "8" },
+            { kind: "trickle", body: '{"a":1} ', everyMs: 500 },
+          ),
+        );
+      }
+      // Whatever the router answered (when it could answer at all), it was a 4xx.
+      for (const line of statuses) expect(line, statuses.join(", ")).toMatch(/: (0|4\d\d)$/);
+      for (let i = 0; i < 5; i++) {
+        const ok = await raw("POST", path, { ...json, "x-user-id": `ok-${i}` }, "{}");
+        expect(ok.status).toBe(200);
+      }
+      const canary = await eventually(async () => {
+        const arm = (await rolloutMetrics(service)).arms.canary;
+        if (!arm || arm.requests < 5) throw new Error(`canary so far: ${JSON.stringify(arm)}`);
+        return arm;
+      });
+      // Let any late check-in land before the exact comparison.
+      await new Promise((r) => setTimeout(r, 500));
+      expect((await rolloutMetrics(service)).arms.canary, statuses.join(", ")).toMatchObject({
+        requests: 5,
+        errors: 0,
+        failovers: 0,
+      });
+      expect(canary.errors).toBe(0);
+    }, 60_000);
+  }
+});
+
+describe("an origin's own failure with a body is still the arm's", () => {
+  it("a canary that hangs after reading the body is a timeout error of the canary, not the client's", async () => {
+    const doc = {
+      ...canaryDoc("hangs"),
+      origins: {
+        blue: { url: origins.url("blue") },
+        canary: { url: origins.url("hanging"), timeoutMs: 300 },
+      },
+    };
+    await router.put(doc);
+    for (let i = 0; i < 3; i++) {
+      const res = await raw(
+        "POST",
+        "/hangs/predict",
+        { "content-type": "application/json", "x-user-id": `h-${i}` },
+        JSON.stringify({ pad: "x".repeat(20_000) }),
+      );
+      expect(res.status).toBe(504);
+    }
+    const canary = await eventually(async () => {
+      const arm = (await rolloutMetrics("hangs")).arms.canary;
+      if (!arm || arm.requests < 3) throw new Error(`canary so far: ${JSON.stringify(arm)}`);
+      return arm;
+    });
+    expect(canary).toMatchObject({ requests: 3, errors: 3 });
   });
 });

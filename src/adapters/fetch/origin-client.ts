@@ -31,6 +31,8 @@ export interface OriginRequest {
   headers: Headers;
   body: BodyInit | null;
   timeoutMs: number;
+  /** Ends the call early (the client's body failed); the outcome is then "connection". */
+  signal?: AbortSignal | undefined;
 }
 
 export type OriginOutcome =
@@ -54,20 +56,21 @@ export async function callOrigin(req: OriginRequest): Promise<OriginOutcome> {
   }
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error("origin timeout")), req.timeoutMs);
+  const timeout = controller.signal;
   try {
     const response = await fetch(req.url, {
       method: req.method,
       headers: req.headers,
       body: req.body,
       redirect: "manual",
-      signal: controller.signal,
+      signal: req.signal ? AbortSignal.any([timeout, req.signal]) : timeout,
     });
     const durationMs = performance.now() - started;
     if (response.status >= 500) return { ok: false, kind: "status-5xx", response, durationMs };
     return { ok: true, response, durationMs };
   } catch {
     const durationMs = performance.now() - started;
-    const kind = controller.signal.aborted ? "timeout" : "connection";
+    const kind = timeout.aborted ? "timeout" : "connection";
     return { ok: false, kind, response: null, durationMs };
   } finally {
     clearTimeout(timer);

@@ -19,6 +19,7 @@ import { RouterError } from "../errors.ts";
 import { SHADOW_HEADER } from "../shadow/shadow-dispatch.ts";
 import { anonymousIdCookie } from "./anonymous-cookie.ts";
 import { clientResponse, originRequestHeaders, VARIANT_HEADER } from "./forward-headers.ts";
+import { clientBodyError } from "./request-body.ts";
 import type { RouteContext, Sent } from "./route-context.ts";
 
 /** Sends to the decided arm, then once to live if it failed and may fail over; times both. */
@@ -26,6 +27,8 @@ export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
   route.headers = forwardedHeaders(route);
   let served = route.decision.origin;
   let outcome = sent(route, await callOrigin(originRequest(route, served)));
+  // Also after an answer: the origin may have answered a body the client never finished.
+  refuseClientFault(route, outcome);
   let originMs = outcome.durationMs;
   route.firstAttemptMs = outcome.response ? outcome.durationMs : null;
   route.errorKind = outcome.ok ? "" : outcome.kind;
@@ -40,6 +43,18 @@ export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
   route.originMs = originMs;
   route.totalMs = performance.now() - route.started;
   return outcome;
+}
+
+/**
+ * A call that failed because the client's body did (aborted, badly framed,
+ * short, or too slow for the origin's timeout) is refused as the client's
+ * (400/408, logged by clientBodyError), never answered as the arm's failure nor counted.
+ */
+function refuseClientFault(route: RouteContext, outcome: Sent): void {
+  const fault = route.body.clientFault(!outcome.ok && outcome.kind === "timeout");
+  if (fault === null) return;
+  outcome.response?.body?.cancel().catch(() => {});
+  throw clientBodyError(fault, route.match.service);
 }
 
 /** The client's headers as origins get them: hop-by-hop and router ones out, x-forwarded-* in. */
@@ -64,6 +79,7 @@ function originRequest(route: RouteContext, originName: string): OriginRequest {
     headers: route.headers,
     body: route.body.forForwarding(),
     timeoutMs: origin.timeoutMs,
+    signal: route.body.failureSignal,
   };
 }
 

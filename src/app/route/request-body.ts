@@ -8,8 +8,17 @@
  * the limit reads nothing), so the router holds at most the largest limit
  * asked for plus one chunk, whatever the framing (chunked or not). What was
  * read is replayed in front of the unread rest when the body is forwarded;
- * when nobody asked for the bytes the original stream is forwarded
- * untouched, so large uploads stream.
+ * the rest streams one chunk at a time, pulled only as fast as the origin
+ * takes it, so large uploads stream and nothing more is held.
+ *
+ * Reading the client's body can fail by the client's doing: an abort, bad
+ * chunk framing, fewer bytes than declared, or bytes trickled slower than
+ * the request's time allows. Such a failure is never the arm's: a buffered
+ * read refuses the request itself (400 request_body_incomplete, 408
+ * request_body_timeout), and the forwarded stream is pumped so that
+ * `clientFault` can tell, once an origin call failed, whether the client's
+ * body was the cause (its read failed, or the origin was waiting for the
+ * client's next bytes when the timeout fired) or the origin was.
  *
  * The shadow's copy (`copyUpTo`) is taken without reading on the request
  * path when it can be: a body whose declared length is within the limit is
@@ -18,8 +27,33 @@
  * turn the user waits for, behind whatever else the isolate has queued).
  */
 
+import { RouterError } from "../errors.ts";
+
 /** A copy of the body: the bytes, or a teed branch of the stream to read later. */
 export type BodyCopy = Uint8Array | ReadableStream<Uint8Array>;
+
+/** Why an origin call failed because of the client's body, not the origin. */
+export type ClientFault = "incomplete" | "slow";
+
+/** The refusal of a request whose body the client failed to deliver (never an arm's error). */
+export function clientBodyError(fault: ClientFault, service?: string): RouterError {
+  const detail = service === undefined ? {} : { service };
+  // An attack or a broken client, worth seeing in `wrangler tail`; never an arm's error.
+  console.warn(JSON.stringify({ message: "client's request body failed", fault, ...detail }));
+  return fault === "slow"
+    ? new RouterError(
+        408,
+        "request_body_timeout",
+        "the request body did not arrive in the time the router gives a request",
+        detail,
+      )
+    : new RouterError(
+        400,
+        "request_body_incomplete",
+        "the request body ended early or was malformed (aborted, shorter than declared, bad chunk framing)",
+        detail,
+      );
+}
 
 /** Does `request` carry bytes? (A declared Content-Length of 0 is no body.) */
 export function hasBody(request: Request): boolean {
@@ -34,6 +68,16 @@ function declaredLength(headers: Headers): number | null {
 
 export class RequestBody {
   readonly #request: Request;
+  /** How long a read of the client's body may take before it is the client's fault (ms). */
+  readonly #readTimeoutMs: number;
+  /** The service, for the refusal's detail and log line. */
+  readonly #service: string | undefined;
+  /** The client's body failed to arrive whole (abort, framing, short). */
+  #failed = false;
+  /** The forwarded stream is waiting for the client's next bytes. */
+  #waitingOnClient = false;
+  /** Aborted when the client's body fails while it is forwarded (ends the origin call). */
+  #failure: AbortController | null = null;
   #reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
   #chunks: Uint8Array[] = [];
   #size = 0;
@@ -45,8 +89,30 @@ export class RequestBody {
   /** Reads run one at a time (identity, failover and shadow ask in turn). */
   #reading: Promise<unknown> = Promise.resolve();
 
-  constructor(request: Request) {
+  constructor(request: Request, options: { readTimeoutMs?: number; service?: string } = {}) {
     this.#request = request;
+    this.#service = options.service;
+    this.#readTimeoutMs = options.readTimeoutMs ?? Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * After an origin call failed: was the client's body the cause? Its read
+   * failed ("incomplete"), or the call timed out while the origin was
+   * waiting for more of the client's bytes ("slow"); else null (the
+   * origin's failure, counted against its arm).
+   */
+  /**
+   * Fires when the forwarded client body fails: the origin call must be
+   * aborted then (workerd would otherwise end a chunked upload as if it
+   * were complete, and the origin would take a truncated body for a whole one).
+   */
+  get failureSignal(): AbortSignal | undefined {
+    return this.#failure?.signal;
+  }
+
+  clientFault(originTimedOut: boolean): ClientFault | null {
+    if (this.#failed) return "incomplete";
+    return originTimedOut && this.#waitingOnClient ? "slow" : null;
   }
 
   /** A body with bytes in it (a declared Content-Length of 0 is no body). */
@@ -78,6 +144,27 @@ export class RequestBody {
   }
 
   async #readUpTo(limit: number): Promise<Uint8Array | null> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const late = new Promise<never>((_, reject) => {
+      if (Number.isFinite(this.#readTimeoutMs)) {
+        timer = setTimeout(
+          () => reject(clientBodyError("slow", this.#service)),
+          this.#readTimeoutMs,
+        );
+      }
+    });
+    try {
+      return await Promise.race([this.#readWithin(limit), late]);
+    } catch (err) {
+      if (err instanceof RouterError) throw err;
+      this.#failed = true;
+      throw clientBodyError("incomplete", this.#service);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  async #readWithin(limit: number): Promise<Uint8Array | null> {
     const body = this.#request.body;
     if (!body || !this.present) return new Uint8Array(0);
     const declared = this.declaredLength;
@@ -146,33 +233,75 @@ export class RequestBody {
   }
 
   /**
-   * What to hand to fetch(): the untouched stream when nothing was read; the
-   * bytes when all were read; else the bytes read so far followed by the
-   * rest of the stream (with its declared length kept, so the origin still
-   * sees a Content-Length, not a chunked body).
+   * What to hand to fetch(): the bytes when all were read; else a stream of
+   * the bytes read so far followed by the rest of the client's stream (or
+   * production's teed branch), pumped so that a failure of the client's
+   * body is seen (clientFault), with its declared length kept, so the
+   * origin still sees a Content-Length, not a chunked body.
    */
   forForwarding(): BodyInit | null {
     const body = this.#request.body;
     if (!body || !this.present) return null;
-    if (this.#forward) return this.#forward;
-    if (!this.#started) return body;
+    if (this.#forward) return this.#pumped(this.#forward.getReader(), []);
     if (this.#done) return this.#whole();
-    // A whole read that failed: nothing to forward (its error already failed the request).
-    if (!this.#reader) return null;
-    // The rest is piped natively (stream to stream inside the runtime), so
-    // a large upload never passes through JavaScript chunk by chunk.
-    const read = [...this.#chunks];
-    this.#reader.releaseLock();
+    if (this.#started && !this.#reader) {
+      // A whole read that failed: nothing to forward (its error already refused the request).
+      return null;
+    }
+    this.#started = true;
+    this.#reader ??= body.getReader();
+    return this.#pumped(this.#reader, [...this.#chunks]);
+  }
+
+  /** `read` then the rest of `source`, into a stream fetch() can send, watching the client's side. */
+  #pumped(
+    source: ReadableStreamDefaultReader<Uint8Array>,
+    read: Uint8Array[],
+  ): ReadableStream<Uint8Array> {
     const declared = this.declaredLength;
-    const { readable, writable } =
-      declared === null ? new IdentityTransformStream() : new FixedLengthStream(declared);
-    const pump = async () => {
-      const writer = writable.getWriter();
-      for (const chunk of read) await writer.write(chunk);
-      writer.releaseLock();
-      await body.pipeTo(writable);
+    let received = 0;
+    const pending = [...read];
+    const failure = new AbortController();
+    this.#failure = failure;
+    const fail = (controller: ReadableStreamDefaultController<Uint8Array>, err: unknown) => {
+      this.#failed = true;
+      failure.abort(err); // first: the origin call ends before the stream does
+      controller.error(err);
     };
-    pump().catch(() => {}); // a broken body fails the origin fetch, which reports it
-    return readable;
+    const stream = new ReadableStream<Uint8Array>(
+      {
+        pull: async (controller) => {
+          const ready = pending.shift();
+          if (ready) {
+            received += ready.byteLength;
+            controller.enqueue(ready);
+            return;
+          }
+          let next: ReadableStreamReadResult<Uint8Array>;
+          // Only called when the origin's side wants more: waiting here is the client's doing.
+          this.#waitingOnClient = true;
+          try {
+            next = await source.read();
+          } catch (err) {
+            fail(controller, err);
+            return;
+          } finally {
+            this.#waitingOnClient = false;
+          }
+          if (next.done) {
+            if (declared !== null && received < declared) {
+              // Fewer bytes than the declared Content-Length: the client's body was short.
+              fail(controller, new Error("request body shorter than its Content-Length"));
+            } else controller.close();
+            return;
+          }
+          received += next.value.byteLength;
+          controller.enqueue(next.value);
+        },
+        cancel: (reason) => source.cancel(reason),
+      },
+      { highWaterMark: 0 },
+    );
+    return declared === null ? stream : stream.pipeThrough(new FixedLengthStream(declared));
   }
 }

@@ -102,6 +102,16 @@ export class RouteContext {
     this.deps = deps;
     this.waitUntil = waitUntil;
     this.started = started;
-    this.body = new RequestBody(request);
+    // A body read before forwarding gets as long as the slowest origin would.
+    this.body = new RequestBody(request, {
+      readTimeoutMs: longestTimeoutMs(doc),
+      service: match.service,
+    });
   }
+}
+
+function longestTimeoutMs(doc: RoutingDocument): number {
+  let longest = 0;
+  for (const name in doc.origins) longest = Math.max(longest, doc.origins[name]?.timeoutMs ?? 0);
+  return longest;
 }
