@@ -1,5 +1,5 @@
 import { createExecutionContext, env, SELF, waitOnExecutionContext } from "cloudflare:test";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { controlOf } from "../../src/adapters/durable-object/control-client.ts";
 import { KvRoutingStore } from "../../src/adapters/kv/routing-store.ts";
 import { makeDoc, predict, putDoc, variantOf } from "./support.ts";
@@ -67,16 +67,28 @@ describe("bad documents never take traffic down", () => {
     if (second.status === "ok") expect(second.doc.live).toBe("green");
   });
 
-  it("a service that never had a good document answers 503 with the field errors", async () => {
+  it("a service that never had a good document answers a generic 503; the field errors go to the log and the admin API", async () => {
     await env.ROUTING.put(
       "service:never-good",
-      JSON.stringify({ service: "never-good", version: 1 }),
+      JSON.stringify({ service: "never-good", version: 1, origins: { blue: { url: "x" } } }),
     );
+    const logged = vi.spyOn(console, "error");
     const res = await predict("never-good", { user: "u" });
     expect(res.status).toBe(503);
-    const body = (await res.json()) as { error: string; errors: { path: string }[] };
-    expect(body.error).toBe("invalid_routing_document");
-    expect(body.errors.map((e) => e.path)).toEqual(expect.arrayContaining(["origins", "live"]));
+    const text = await res.text();
+    expect(JSON.parse(text)).toEqual({
+      error: "invalid_routing_document",
+      message: 'routing for "never-good" is not available',
+      service: "never-good",
+    });
+    // Nothing of the document reaches the client.
+    expect(text).not.toMatch(/origins|live|url/);
+    expect(logged.mock.calls.flat().join("\n")).toMatch(/routing document rejected.*origins/);
+    logged.mockRestore();
+    const admin = await SELF.fetch("http://router.test/_router/admin/services/never-good", {
+      headers: { authorization: "Bearer test-admin-token" },
+    });
+    expect(JSON.stringify(await admin.json())).toMatch(/"path":"live"/);
   });
 
   it("refuses a document stored under another service's key", async () => {

@@ -106,11 +106,13 @@ async function loadDocument(
     );
   }
   if (loaded.status === "invalid") {
+    // The field errors are the operator's (logged by the store, shown by the
+    // admin API and `router status`), not the client's.
     throw new RouterError(
       503,
       "invalid_routing_document",
-      `routing document for "${service}" is invalid`,
-      { service, errors: loaded.errors },
+      `routing for "${service}" is not available`,
+      { service },
     );
   }
   return loaded.doc;
