@@ -27,8 +27,18 @@ export interface Deps {
 
 export type DepsFactory = (env: Env) => Deps;
 
+/** A year; not includeSubDomains (other hosts of the zone are not the router's to decide). */
+const HSTS = "max-age=31536000";
+
 export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
   const app = new Hono<{ Bindings: Env }>();
+
+  // The admin API and the dashboard carry tokens and session cookies: over
+  // https, browsers are told to never use plain http for this host again.
+  app.use("/_router/*", async (c, next) => {
+    await next();
+    if (c.req.url.startsWith("https:")) c.header("strict-transport-security", HSTS);
+  });
 
   app.get("/_router/health", (c) => {
     const { store, checkIns } = depsFor(c.env).router;

@@ -11,7 +11,9 @@ import { ControlUnavailableError } from "../adapters/durable-object/control-clie
 import { RouterError } from "../app/errors.ts";
 
 export function errorResponse(err: unknown): Response {
-  if (err instanceof RouterError) return Response.json(err.toJSON(), { status: err.status });
+  if (err instanceof RouterError) {
+    return Response.json(err.toJSON(), { status: err.status, headers: err.headers });
+  }
   if (err instanceof ControlUnavailableError) {
     console.error(JSON.stringify({ message: err.message, service: err.service }));
     return Response.json(

@@ -323,3 +323,55 @@ describe("an origin's own failure with a body is still the arm's", () => {
     expect(canary).toMatchObject({ requests: 3, errors: 3 });
   });
 });
+
+describe("methods, loops and transport headers", () => {
+  it("TRACE, TRACK and CONNECT are refused with 405 and an Allow header, never forwarded", async () => {
+    await router.put(canaryDoc("methods"));
+    const hits = () => [...origins.hits.values()].reduce((a, b) => a + b, 0);
+    const before = hits();
+    for (const method of ["TRACE", "TRACK"]) {
+      const res = await new Promise<{ status: number; allow: string | undefined }>(
+        (resolve, reject) => {
+          const req = request(`${router.url}/methods/echo`, { method }, (r) => {
+            r.resume();
+            resolve({ status: r.statusCode ?? 0, allow: r.headers.allow });
+          });
+          req.on("error", reject);
+          req.end();
+        },
+      );
+      // workerd answers TRACK (a method it does not know) 501 itself, before the Worker runs.
+      if (method === "TRACK") expect(res.status).toBe(501);
+      else
+        expect(res, method).toEqual({
+          status: 405,
+          allow: "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS",
+        });
+    }
+    expect(hits()).toBe(before);
+  });
+
+  it("a document whose origin is the router itself answers 508 after one hop instead of looping", async () => {
+    const doc = {
+      service: "loop",
+      version: 1,
+      updatedAt: new Date().toISOString(),
+      updatedBy: "test",
+      origins: { blue: { url: `${router.url}/loop` } },
+      live: "blue",
+    };
+    await router.put(doc);
+    const res = await raw("POST", "/loop/predict", { "x-user-id": "u" }, "{}");
+    expect(res.status).toBe(508);
+    expect(JSON.parse(res.body)).toMatchObject({ error: "loop_detected" });
+    // One client request was one routed request: the inner one was refused before it counted.
+    const live = await eventually(async () => {
+      const arm = (await rolloutMetrics("loop")).arms.blue;
+      if (!arm) throw new Error("no metrics yet");
+      return arm;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    expect((await rolloutMetrics("loop")).arms.blue).toMatchObject({ requests: 1 });
+    expect(live.requests).toBe(1);
+  });
+});

@@ -3,7 +3,7 @@
  *
  * Layer: app, the request path. Requests: hop-by-hop headers (RFC 9110 §7.6.1, plus any
  * named in Connection) and the router's own override headers are dropped;
- * x-forwarded-for / -proto / -host are set. Responses: the origin's headers
+ * x-forwarded-for / -proto / -host and the router's hop mark are set. Responses: the origin's headers
  * pass through unchanged except that hop-by-hop headers are dropped,
  * `x-model-variant` and `Server-Timing` are added, and the URLs in
  * Location, Content-Location, Link and Refresh are rewritten to the router's
@@ -22,6 +22,12 @@ import {
 export const OVERRIDE_HEADER = "x-router-override";
 export const OVERRIDE_TOKEN_HEADER = "x-router-override-token";
 export const VARIANT_HEADER = "x-model-variant";
+/**
+ * Set on everything the router forwards (origins and shadows): a request
+ * that arrives with it already passed through a router, so a document whose
+ * origin is the router itself is refused (508) instead of looping.
+ */
+export const HOP_HEADER = "x-router-hop";
 
 /** Hop-by-hop headers (RFC 9110 §7.6.1): never forwarded either way. */
 export const HOP_BY_HOP = [
@@ -64,6 +70,7 @@ export function originRequestHeaders(incoming: Headers, forwarded: ForwardedFor)
   if (forwarded.clientIp) headers.set("x-forwarded-for", forwarded.clientIp);
   headers.set("x-forwarded-proto", forwarded.proto);
   headers.set("x-forwarded-host", forwarded.host);
+  headers.set(HOP_HEADER, "1");
   return headers;
 }
 

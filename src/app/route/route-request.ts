@@ -21,7 +21,7 @@ import type { RoutingDocument } from "../../document/routing-document.ts";
 import { RouterError } from "../errors.ts";
 import { planShadow } from "../shadow/shadow-dispatch.ts";
 import { forwardWithFailover, respond } from "./forward.ts";
-import { OVERRIDE_HEADER } from "./forward-headers.ts";
+import { HOP_HEADER, OVERRIDE_HEADER } from "./forward-headers.ts";
 import { authenticatedOverride } from "./override-auth.ts";
 import { report } from "./report.ts";
 import { hasBody } from "./request-body.ts";
@@ -49,11 +49,33 @@ export async function routeRequest(
   return response;
 }
 
+/** Methods never forwarded: TRACE/TRACK echo credentials back (XST), CONNECT opens a tunnel. */
+const REFUSED_METHODS = new Set(["TRACE", "TRACK", "CONNECT"]);
+const ALLOWED_METHODS = "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS";
+
 /**
- * The service the request is for; refuses an unknown one (404), a path that
- * could leave the origin's base path (400), a GET/HEAD with a body (400).
+ * The service the request is for; refuses a request that already passed
+ * through a router (508), a refused method (405), an unknown service (404),
+ * a path that could leave the origin's base path (400), a GET/HEAD with a
+ * body (400).
  */
 function resolveService(request: Request, url: RequestUrl, hosts: HostMap): ServiceMatch {
+  if (request.headers.has(HOP_HEADER)) {
+    throw new RouterError(
+      508,
+      "loop_detected",
+      "this request was forwarded by a router already: an origin of the routing document is the router itself",
+    );
+  }
+  if (REFUSED_METHODS.has(request.method.toUpperCase())) {
+    throw new RouterError(
+      405,
+      "method_not_allowed",
+      `${request.method} is not forwarded to model origins`,
+      {},
+      { allow: ALLOWED_METHODS },
+    );
+  }
   const match = matchService(url.host, url.pathname, hosts);
   if (!match) {
     throw new RouterError(404, "unknown_service", "no model service matches this host or path");
