@@ -8,7 +8,9 @@
  * most the bound plus one chunk, whatever the framing. An isolate has
  * 128 MB: an unbounded read of one 48 MB form grew workerd by ~315 MB.
  * A body is read once per request; a second reader (the CSRF check, then
- * the route) gets the same bytes.
+ * the route) gets the same bytes. JSON is refused past BODY_DEPTH levels of
+ * nesting before it is parsed (400 body_too_deep): what runs on it after
+ * JSON.parse (merge patch, schema, diff) recurses.
  *
  * Layer: HTTP edge. Refusals are RouterErrors, rendered by the one error
  * renderer (src/http/error-response.ts). Model traffic's bodies are not
@@ -18,6 +20,7 @@
 import type { Context } from "hono";
 import { RouterError } from "../app/errors.ts";
 import { RequestBody } from "../app/route/request-body.ts";
+import { jsonDepth } from "../core/json-depth.ts";
 import { decodeUtf8 } from "../core/utf8.ts";
 import { LIMITS } from "../document/routing-document.ts";
 
@@ -32,6 +35,13 @@ export const BODY_BOUNDS = {
   /** A named edit: its arguments may hold a whole document (apply) plus a small envelope. */
   adminEdit: { bytes: LIMITS.documentBytes + 1024, what: "a routing document and its edit" },
 } as const;
+
+/**
+ * Nesting of objects and arrays a JSON body may have: a routing document
+ * may nest 16 levels (LIMITS.depth), an edit wraps it in two more; 64 is
+ * far above any real body and far below what overflows the stack.
+ */
+export const BODY_DEPTH = 64;
 
 export interface BodyBound {
   bytes: number;
@@ -59,7 +69,10 @@ export async function readBoundedBytes(c: Context, bound: BodyBound): Promise<Ui
   return bytes;
 }
 
-/** The body as JSON (bounded as readBoundedBytes); an empty body is {} unless one is required. */
+/**
+ * The body as JSON (bounded as readBoundedBytes, and at most BODY_DEPTH
+ * deep, else 400 body_too_deep); an empty body is {} unless one is required.
+ */
 export async function readBoundedJson(
   c: Context,
   bound: BodyBound,
@@ -67,6 +80,14 @@ export async function readBoundedJson(
 ): Promise<unknown> {
   const text = decodeUtf8(await readBoundedBytes(c, bound));
   if (text.trim() === "" && !required) return {};
+  if (jsonDepth(text, BODY_DEPTH) > BODY_DEPTH) {
+    throw new RouterError(
+      400,
+      "body_too_deep",
+      `the body nests objects and arrays more than ${BODY_DEPTH} levels deep, the most a body may`,
+      { maxDepth: BODY_DEPTH },
+    );
+  }
   try {
     return JSON.parse(text);
   } catch (err) {

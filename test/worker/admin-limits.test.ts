@@ -76,3 +76,45 @@ describe("admin API merge patches", () => {
     expect(JSON.stringify(await res.json())).toContain('"path":"__proto__"');
   });
 });
+
+describe("admin API nesting bound", () => {
+  const admin = (method: string, path: string, body: BodyInit) =>
+    SELF.fetch(`http://router.test/_router/admin/services/${path}`, {
+      method,
+      headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+      body,
+    });
+  /** `{"a":{"a":...{}}}`, `depth` objects deep. */
+  const nested = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${"}".repeat(depth - 1)}`;
+
+  it.each([
+    ["PATCH", "adm-deep", (deep: string) => deep],
+    ["PATCH under origins", "adm-deep", (deep: string) => `{"origins":${deep}}`],
+    ["POST edits/patch", "adm-deep/edits/patch", (deep: string) => `{"args":{"patch":${deep}}}`],
+    ["POST edits/apply", "adm-deep/edits/apply", (deep: string) => `{"args":{"document":${deep}}}`],
+    ["POST flip", "adm-deep/flip", (deep: string) => `{"to":${deep}}`],
+    ["PUT", "adm-deep", (deep: string) => deep],
+  ])("%s 10,000 objects deep is refused with 400 body_too_deep", async (what, path, wrap) => {
+    await put("adm-deep", JSON.stringify(makeDoc("adm-deep")));
+    const method = what.split(" ")[0] as string;
+    const res = await admin(method, path, wrap(nested(10_000)));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe("body_too_deep");
+    expect(body.message).toContain("64");
+  });
+
+  it("a 30,000-deep PUT (arrays: 60 KB, under the size bound) is refused the same way", async () => {
+    const res = await put("adm-deep", `${"[".repeat(30_000)}${"]".repeat(30_000)}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "body_too_deep" });
+  });
+
+  it("a normal patch, with brackets and quotes inside its strings, still works", async () => {
+    await put("adm-deep-ok", JSON.stringify(makeDoc("adm-deep-ok")));
+    const description = `${"[{".repeat(200)} \\" ${"}]".repeat(200)}`;
+    const res = await admin("PATCH", "adm-deep-ok", JSON.stringify({ description }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, written: true });
+  });
+});

@@ -179,3 +179,29 @@ describe("dashboard action body bound", () => {
     }
   });
 });
+
+describe("dashboard action nesting bound", () => {
+  it("an action nesting 2,000 objects deep (12 KB) is refused with 400 body_too_deep", async () => {
+    const put = await SELF.fetch("http://router.test/_router/admin/services/dash-deep", {
+      method: "PUT",
+      headers: { authorization: `Bearer ${TOKEN}`, "content-type": "application/json" },
+      body: JSON.stringify(makeDoc("dash-deep")),
+    });
+    expect(put.status).toBe(200);
+    const { cookie, csrf } = await session();
+    const deep = `${'{"a":'.repeat(2_000)}{}${"}".repeat(2_000)}`;
+    const res = await SELF.fetch(`${BASE}/api/services/dash-deep/actions/flip`, {
+      method: "POST",
+      headers: {
+        origin: "http://router.test",
+        "content-type": "application/json",
+        accept: "application/json",
+        "x-dashboard-csrf": csrf,
+        cookie,
+      },
+      body: `{"args":{"to":"green","x":${deep}},"dryRun":true}`,
+    });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "body_too_deep" });
+  });
+});
