@@ -64,6 +64,62 @@ describe("admin API size bounds", () => {
   });
 });
 
+describe("admin API size bound, per write route", () => {
+  const send = (method: string, path: string, body: BodyInit, headers = {}) =>
+    SELF.fetch(`http://router.test/_router/admin/services/${path}?dryRun=1`, {
+      method,
+      headers: {
+        authorization: "Bearer test-admin-token",
+        "content-type": "application/json",
+        ...headers,
+      },
+      body,
+    });
+  /** `json` followed by spaces to exactly `bytes` bytes (still the same JSON). */
+  const padded = (json: string, bytes: number) => json + " ".repeat(bytes - json.length);
+  const stream = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 16_384)
+          controller.enqueue(bytes.slice(at, at + 16_384));
+        controller.close();
+      },
+    });
+  };
+  const doc = () =>
+    JSON.stringify(
+      makeDoc("adm-bound", { canary: { origin: "canary", shareBp: 1000, salt: "s" } }),
+    );
+
+  it.each([
+    ["PUT", "adm-bound", doc, 65_536],
+    ["PATCH", "adm-bound", () => '{"description":"x"}', 65_536],
+    ["POST", "adm-bound/flip", () => '{"to":"green"}', 65_536],
+    ["POST", "adm-bound/canary/kill", () => "{}", 65_536],
+    ["POST", "adm-bound/rollback", () => "{}", 65_536],
+    ["POST", "adm-bound/edits/canary.set", () => '{"args":{"shareBp":2000}}', 66_560],
+  ])(
+    "%s %s: over the bound is 413, chunked or declared; at the bound still writes (dry run)",
+    async (method, path, json, bound) => {
+      await put("adm-bound", doc());
+      const compact = await send(method, path, json());
+      expect(compact.status).toBe(200);
+      const over = padded(json(), bound + 1);
+      for (const res of [
+        await send(method, path, over, { "content-length": String(over.length) }),
+        await send(method, path, stream(over)),
+      ]) {
+        expect(res.status).toBe(413);
+        expect(await res.json()).toMatchObject({ error: "body_too_large" });
+      }
+      for (const body of [padded(json(), bound), stream(padded(json(), bound))]) {
+        expect((await send(method, path, body)).status).toBe(compact.status);
+      }
+    },
+  );
+});
+
 describe("admin API merge patches", () => {
   it("a __proto__ key in a PATCH is refused with its path, not merged into a prototype", async () => {
     await put("adm-patch-proto", JSON.stringify(makeDoc("adm-patch-proto")));
