@@ -64,6 +64,62 @@ describe("admin API size bounds", () => {
   });
 });
 
+describe("admin API size bound, per write route", () => {
+  const send = (method: string, path: string, body: BodyInit, headers = {}) =>
+    SELF.fetch(`http://router.test/_router/admin/services/${path}?dryRun=1`, {
+      method,
+      headers: {
+        authorization: "Bearer test-admin-token",
+        "content-type": "application/json",
+        ...headers,
+      },
+      body,
+    });
+  /** `json` followed by spaces to exactly `bytes` bytes (still the same JSON). */
+  const padded = (json: string, bytes: number) => json + " ".repeat(bytes - json.length);
+  const stream = (text: string) => {
+    const bytes = new TextEncoder().encode(text);
+    return new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let at = 0; at < bytes.length; at += 16_384)
+          controller.enqueue(bytes.slice(at, at + 16_384));
+        controller.close();
+      },
+    });
+  };
+  const doc = () =>
+    JSON.stringify(
+      makeDoc("adm-bound", { canary: { origin: "canary", shareBp: 1000, salt: "s" } }),
+    );
+
+  it.each([
+    ["PUT", "adm-bound", doc, 65_536],
+    ["PATCH", "adm-bound", () => '{"description":"x"}', 65_536],
+    ["POST", "adm-bound/flip", () => '{"to":"green"}', 65_536],
+    ["POST", "adm-bound/canary/kill", () => "{}", 65_536],
+    ["POST", "adm-bound/rollback", () => "{}", 65_536],
+    ["POST", "adm-bound/edits/canary.set", () => '{"args":{"shareBp":2000}}', 66_560],
+  ])(
+    "%s %s: over the bound is 413, chunked or declared; at the bound still writes (dry run)",
+    async (method, path, json, bound) => {
+      await put("adm-bound", doc());
+      const compact = await send(method, path, json());
+      expect(compact.status).toBe(200);
+      const over = padded(json(), bound + 1);
+      for (const res of [
+        await send(method, path, over, { "content-length": String(over.length) }),
+        await send(method, path, stream(over)),
+      ]) {
+        expect(res.status).toBe(413);
+        expect(await res.json()).toMatchObject({ error: "body_too_large" });
+      }
+      for (const body of [padded(json(), bound), stream(padded(json(), bound))]) {
+        expect((await send(method, path, body)).status).toBe(compact.status);
+      }
+    },
+  );
+});
+
 describe("admin API merge patches", () => {
   it("a __proto__ key in a PATCH is refused with its path, not merged into a prototype", async () => {
     await put("adm-patch-proto", JSON.stringify(makeDoc("adm-patch-proto")));
@@ -74,5 +130,47 @@ describe("admin API merge patches", () => {
     });
     expect(res.status).toBe(400);
     expect(JSON.stringify(await res.json())).toContain('"path":"__proto__"');
+  });
+});
+
+describe("admin API nesting bound", () => {
+  const admin = (method: string, path: string, body: BodyInit) =>
+    SELF.fetch(`http://router.test/_router/admin/services/${path}`, {
+      method,
+      headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+      body,
+    });
+  /** `{"a":{"a":...{}}}`, `depth` objects deep. */
+  const nested = (depth: number) => `${'{"a":'.repeat(depth - 1)}{}${"}".repeat(depth - 1)}`;
+
+  it.each([
+    ["PATCH", "adm-deep", (deep: string) => deep],
+    ["PATCH under origins", "adm-deep", (deep: string) => `{"origins":${deep}}`],
+    ["POST edits/patch", "adm-deep/edits/patch", (deep: string) => `{"args":{"patch":${deep}}}`],
+    ["POST edits/apply", "adm-deep/edits/apply", (deep: string) => `{"args":{"document":${deep}}}`],
+    ["POST flip", "adm-deep/flip", (deep: string) => `{"to":${deep}}`],
+    ["PUT", "adm-deep", (deep: string) => deep],
+  ])("%s 10,000 objects deep is refused with 400 body_too_deep", async (what, path, wrap) => {
+    await put("adm-deep", JSON.stringify(makeDoc("adm-deep")));
+    const method = what.split(" ")[0] as string;
+    const res = await admin(method, path, wrap(nested(10_000)));
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { error: string; message: string };
+    expect(body.error).toBe("body_too_deep");
+    expect(body.message).toContain("64");
+  });
+
+  it("a 30,000-deep PUT (arrays: 60 KB, under the size bound) is refused the same way", async () => {
+    const res = await put("adm-deep", `${"[".repeat(30_000)}${"]".repeat(30_000)}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "body_too_deep" });
+  });
+
+  it("a normal patch, with brackets and quotes inside its strings, still works", async () => {
+    await put("adm-deep-ok", JSON.stringify(makeDoc("adm-deep-ok")));
+    const description = `${"[{".repeat(200)} \\" ${"}]".repeat(200)}`;
+    const res = await admin("PATCH", "adm-deep-ok", JSON.stringify({ description }));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ ok: true, written: true });
   });
 });

@@ -19,6 +19,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { BODY_BOUNDS, formText, readBoundedForm } from "../bounded-body.ts";
 import type { AdminDeps } from "../routes/request-params.ts";
 import { ACCESS_HEADER, type AccessConfig, verifyAccessToken } from "./access.ts";
 import {
@@ -176,8 +177,7 @@ export function requireCsrf(depsFor: DashboardDepsFor): MiddlewareHandler<Dashbo
     const token = depsFor(c.env).admin.adminToken ?? "";
     let presented = c.req.header("x-dashboard-csrf");
     if (presented === undefined && (c.req.header("content-type") ?? "").includes("form")) {
-      const form = await c.req.parseBody();
-      presented = typeof form.csrf === "string" ? form.csrf : undefined;
+      presented = formText(await readBoundedForm(c, BODY_BOUNDS.dashboardForm), "csrf");
     }
     if (!(await csrfMatches(token, c.get("session"), presented))) {
       return refuse(

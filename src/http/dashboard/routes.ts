@@ -15,6 +15,7 @@
 import { Hono } from "hono";
 import { secretMatches } from "../../app/route/secret-compare.ts";
 import { NAME_PATTERN } from "../../core/routing/names.ts";
+import { BODY_BOUNDS, formText, readBoundedForm, readBoundedJson } from "../bounded-body.ts";
 import { type ActionName, adminCallOf, isActionName, isEdit } from "./actions.ts";
 import { type AdminCaller, adminCaller } from "./admin-calls.ts";
 import { assetRoutes } from "./assets.ts";
@@ -41,7 +42,6 @@ import { notFoundPage, signInPage } from "./views/sign-in.ts";
 export type { DashboardDeps, DashboardDepsFor } from "./guard.ts";
 
 const FIRST_ROWS = 25;
-const ACTION_BODY_BYTES = 16 * 1024;
 
 const CSP = [
   "default-src 'none'",
@@ -92,15 +92,16 @@ export function dashboardRoutes(depsFor: DashboardDepsFor): Hono<DashboardEnv> {
         "The sign-in form must be posted from this dashboard.",
       );
     }
-    const form = await c.req.parseBody();
-    const next = safeNext(typeof form.next === "string" ? form.next : undefined);
-    const presented = typeof form.token === "string" ? form.token.trim() : "";
+    const form = await readBoundedForm(c, BODY_BOUNDS.dashboardForm);
+    const next = safeNext(formText(form, "next"));
+    const presented = formText(form, "token")?.trim() ?? "";
     if (!presented) return c.html(signInPage({ next, problem: "Enter the admin token." }), 401);
     if (!(await secretMatches(presented, token))) {
       console.error(JSON.stringify({ message: "dashboard: sign-in with a wrong token" }));
       return c.html(signInPage({ next, problem: "That is not this router's admin token." }), 403);
     }
-    const name = typeof form.name === "string" ? authorName(form.name) : null;
+    const given = formText(form, "name");
+    const name = given === undefined ? null : authorName(given);
     const session = newSession(name ? `${name} (dashboard)` : "dashboard", "token", Date.now());
     await setSessionCookie(c, token, session);
     return c.redirect(next, 303);
@@ -194,24 +195,18 @@ interface ActionBody {
   dryRun: boolean;
 }
 
+/** The action's body (at most BODY_BOUNDS.dashboardAction bytes, else 413), or null if malformed. */
 async function actionBody(c: DashboardContext): Promise<ActionBody | null> {
-  if (Number(c.req.header("content-length") ?? 0) > ACTION_BODY_BYTES) return null;
-  const text = await c.req.text();
-  if (text.length > ACTION_BODY_BYTES) return null;
-  try {
-    const b = JSON.parse(text || "{}") as Record<string, unknown>;
-    const args = b.args ?? {};
-    if (!args || typeof args !== "object" || Array.isArray(args)) return null;
-    const v = b.expectedVersion;
-    if (v !== undefined && !(typeof v === "number" && Number.isInteger(v) && v > 0)) return null;
-    return {
-      args: args as Record<string, unknown>,
-      ...(v !== undefined ? { expectedVersion: v as number } : {}),
-      dryRun: b.dryRun === true,
-    };
-  } catch {
-    return null;
-  }
+  const b = await readBoundedJson(c, BODY_BOUNDS.dashboardAction, false);
+  if (!b || typeof b !== "object" || Array.isArray(b)) return null;
+  const { args = {}, expectedVersion: v, dryRun } = b as Record<string, unknown>;
+  if (!args || typeof args !== "object" || Array.isArray(args)) return null;
+  if (v !== undefined && !(typeof v === "number" && Number.isInteger(v) && v > 0)) return null;
+  return {
+    args: args as Record<string, unknown>,
+    ...(v !== undefined ? { expectedVersion: v as number } : {}),
+    dryRun: dryRun === true,
+  };
 }
 
 async function runAction(

@@ -22,14 +22,12 @@
 
 import { Hono } from "hono";
 import { RouterError } from "../../app/errors.ts";
-import { RequestBody } from "../../app/route/request-body.ts";
 import {
   type CheckOutcome,
   type ComputeWrite,
   type EditWrite,
   writeService,
 } from "../../app/write-service.ts";
-import { decodeUtf8 } from "../../core/utf8.ts";
 import type { Authorship } from "../../document/edits/operation.ts";
 import {
   EDIT_NAMES,
@@ -40,8 +38,8 @@ import {
 } from "../../document/edits/registry.ts";
 import { serviceHistory, serviceStatus } from "../../document/edits/service-view.ts";
 import { summarizeDocument } from "../../document/edits/summary.ts";
-import { LIMITS } from "../../document/routing-document.ts";
 import * as z from "../../document/zod.ts";
+import { BODY_BOUNDS, type BodyBound, readBoundedJson } from "../bounded-body.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
 import { controlRoutes } from "./control.ts";
 import { openapiRoutes } from "./openapi.ts";
@@ -71,8 +69,6 @@ const EditBody = z.strictObject({
   /** The caller skipped a safety check (the CLI's flip --force): recorded in the history. */
   forced: z.optional(z.boolean()),
 });
-/** An edit's body may hold a whole document (apply) plus its small envelope. */
-const EDIT_BODY_BYTES = LIMITS.documentBytes + 1024;
 
 /** A skipped check: the write pipeline records it as forced. */
 const SKIPPED: CheckOutcome = { ok: true, forced: true, report: { skipped: true }, text: "" };
@@ -162,7 +158,7 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
   };
 
   admin.post("/services/:service/edits/:name", async (c) => {
-    const body = parseBody(EditBody, await jsonBody(c, false, EDIT_BODY_BYTES));
+    const body = parseBody(EditBody, await jsonBody(c, false, BODY_BOUNDS.adminEdit));
     const name = c.req.param("name");
     return runEdit(c, name, body.args, expected(c, body.expectedVersion), body.forced === true);
   });
@@ -206,30 +202,16 @@ function metaOf(c: C): Authorship {
 
 /**
  * The request's JSON body; an empty body is {} unless one is required. At
- * most `limit` bytes are read (LIMITS.documentBytes, the largest valid
+ * most `bound` bytes are read (BODY_BOUNDS.adminDocument, the largest valid
  * document; an edit's body 1 KiB more), chunked or not: a larger body is
  * refused unread.
  */
-async function jsonBody(
+function jsonBody(
   c: C,
   required: boolean,
-  limit: number = LIMITS.documentBytes,
+  bound: BodyBound = BODY_BOUNDS.adminDocument,
 ): Promise<unknown> {
-  const bytes = await new RequestBody(c.req.raw).upTo(limit);
-  if (bytes === null) {
-    throw new RouterError(
-      413,
-      "body_too_large",
-      `the body is over ${limit} bytes, the most a routing document${limit > LIMITS.documentBytes ? " and its edit" : ""} may have`,
-    );
-  }
-  const text = decodeUtf8(bytes);
-  if (text.trim() === "" && !required) return {};
-  try {
-    return JSON.parse(text);
-  } catch (err) {
-    throw new RouterError(400, "invalid_json", `the body is not JSON: ${(err as Error).message}`);
-  }
+  return readBoundedJson(c, bound, required);
 }
 
 function parseBody<T>(schema: z.ZodMiniType<T>, body: unknown): T {

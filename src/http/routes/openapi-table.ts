@@ -19,6 +19,7 @@ import { EDIT_NAMES, EDITS, type EditName } from "../../document/edits/registry.
 import { RolloutPlan } from "../../document/rollout-plan.ts";
 import { LIMITS, RoutingDocument, ServiceName } from "../../document/routing-document.ts";
 import * as z from "../../document/zod.ts";
+import { BODY_BOUNDS, BODY_DEPTH } from "../bounded-body.ts";
 import { ROLLOUT_COMMANDS } from "./rollout.ts";
 
 export type Method = "get" | "post" | "put" | "patch";
@@ -357,11 +358,11 @@ function documentedArgs(name: EditName): z.ZodMiniType {
 }
 
 const WRITE_ERRORS: AdminRoute["errors"] = {
-  400: "invalid_request, invalid_json, invalid_if_match, or invalid_change (the result fails the schema; `errors` has the field paths)",
+  400: `invalid_request, invalid_json, body_too_deep (JSON nested more than ${BODY_DEPTH} levels, refused before it is parsed), invalid_if_match, or invalid_change (the result fails the schema; \`errors\` has the field paths)`,
   404: "no_routing_document",
   409: "stored_document_invalid, check_failed or version_conflict (the document moved while this write ran: re-read and retry)",
   412: "version_mismatch: the stored version is not If-Match / expectedVersion",
-  413: `body_too_large: over ${LIMITS.documentBytes} bytes`,
+  413: `body_too_large: over ${BODY_BOUNDS.adminDocument.bytes} bytes, chunked or declared`,
   500: "history_not_written: the document was written, its history entry was not",
   503: "control_plane_unavailable: the service's control object cannot be reached; the write may or may not have landed",
 };
@@ -407,7 +408,11 @@ const editRoutes = EDIT_NAMES.map(
       description: "The edit's arguments under `args`; an empty body is {}",
     },
     ok: { description: "Written (or a dry run's result)", schema: WriteResult },
-    errors: { ...WRITE_ERRORS, 404: "no_routing_document, or unknown_edit" },
+    errors: {
+      ...WRITE_ERRORS,
+      404: "no_routing_document, or unknown_edit",
+      413: `body_too_large: over ${BODY_BOUNDS.adminEdit.bytes} bytes, chunked or declared`,
+    },
   }),
 );
 
