@@ -42,9 +42,10 @@ export function depsFor(env: Env): Deps {
   const link = new CheckInLink(env.CONTROL, store, {
     intervalMs: Math.max(100, numberVar(env.CHECKIN_INTERVAL_MS, 2_000)),
   });
+  const hosts = parseHostMap(env.HOST_SERVICES);
   const router: RouterDeps = {
     store,
-    hosts: parseHostMap(env.HOST_SERVICES),
+    hosts,
     events: env.ROUTER_EVENTS,
     overrideToken: env.OVERRIDE_TOKEN,
     jwtSecret: env.JWT_SECRET,
@@ -62,6 +63,7 @@ export function depsFor(env: Env): Deps {
     controlPlane: readers,
     adminToken: env.ADMIN_TOKEN,
     afterWrite: (service, doc) => store.offer(service, documentText(doc), Date.now()),
+    serviceHosts: Object.keys(hosts),
   };
   const access =
     env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD

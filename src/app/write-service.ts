@@ -32,6 +32,7 @@ import {
   type StoredService,
   storedVersion,
 } from "../document/edits/stored-service.ts";
+import { selfOriginErrors } from "../document/router-hosts.ts";
 import type { RoutingDocument } from "../document/routing-document.ts";
 import type { FieldError } from "../document/validate.ts";
 import type { ServiceStore } from "../ports.ts";
@@ -115,6 +116,8 @@ interface WriteCommon {
   onPlan?: (plan: WriteReport, stored: StoredService) => void;
   /** Asked last; false aborts (the CLI's --confirm). */
   confirm?: (plan: WriteReport) => Promise<boolean>;
+  /** Hosts the router answers on: an origin there is refused (it would loop). */
+  routerHosts?: readonly string[];
 }
 
 /** An edit of a valid stored document (flip, canary, challenger, rollout steps...). */
@@ -174,10 +177,11 @@ export async function writeService(store: ServiceStore, w: WriteSpec): Promise<W
   const meta: OperationMeta = { ...w.meta, version: nextVersion(stored) };
   const result =
     "edit" in w ? w.edit(stored.doc as RoutingDocument, meta, stored) : w.compute(stored, meta);
-  if (!result.ok) {
+  const errors = result.ok ? selfOriginErrors(result.doc, w.routerHosts ?? []) : result.errors;
+  if (!result.ok || errors.length > 0) {
     throw new WriteRefused("invalid_change", "the change is invalid; nothing written", {
       service,
-      errors: result.errors,
+      errors,
     });
   }
   const plan: WriteReport = {

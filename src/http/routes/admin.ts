@@ -127,6 +127,7 @@ export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
       onPlan: (_plan, stored) => {
         fromState = storedState(stored);
       },
+      routerHosts: [new URL(c.req.url).host, ...d.serviceHosts],
       ...spec,
     } as EditWrite | ComputeWrite);
     if (result.written) d.afterWrite(result.service, result.document);

@@ -34,6 +34,8 @@ export interface AdminDeps {
   controlPlane: ControlPlaneReader;
   /** Called after a write with what is now stored (this isolate routes by it at once). */
   afterWrite: (service: string, doc: RoutingDocument) => void;
+  /** HOST_SERVICES' hosts: with the request's own host, no origin may be on them. */
+  serviceHosts: readonly string[];
 }
 
 export type AdminDepsFor = (env: Env) => AdminDeps;
