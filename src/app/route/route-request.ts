@@ -169,9 +169,12 @@ async function chooseArm(route: RouteContext): Promise<void> {
 /**
  * What the body is kept for, decided before production is called: failover
  * (replayed on live) and the shadow's copy (buffered once for both origins).
+ * A small declared body is read whole first, whoever needs it.
  */
 async function planReplays(route: RouteContext): Promise<void> {
   const { doc, decision, deps } = route;
+  const reading = route.body.readIfSmall();
+  if (reading) await reading;
   // Only a non-live arm of a service whose requests are safe to replay fails
   // over, and only with a body buffered within retry.maxBodyBytes; a larger
   // one streams to its arm without failover (counted in the AE data point).
