@@ -48,7 +48,7 @@ export const ROUTER_BINDINGS: Readonly<Record<string, string>> = {
   CHECKIN_INTERVAL_MS: "2000",
   HOST_SERVICES: "{}",
   OVERRIDE_TOKEN: "local-override-token",
-  ADMIN_TOKEN: "local-admin-token",
+  ADMIN_TOKEN: "local-admin-token-at-least-32-bytes",
   JWT_SECRET: "local-jwt-secret",
   ROLLOUT_WEBHOOK_URL: "",
 };

@@ -19,7 +19,7 @@ import {
 } from "../../src/http/dashboard/session.ts";
 import type { AdminDeps } from "../../src/http/routes/request-params.ts";
 
-const TOKEN = "an-admin-token-of-some-length";
+const TOKEN = "an-admin-token-of-at-least-32-bytes";
 const now = Date.now();
 
 describe("the session cookie", () => {
