@@ -94,6 +94,10 @@ export function dashboardRoutes(depsFor: DashboardDepsFor): Hono<DashboardEnv> {
     if (!admin.ok) return closedAnswer(c, admin.problem);
     const token = admin.token;
     if (deps.access) return c.redirect(BASE, 303);
+    // A client over the failed-attempt limit waits before its token is read.
+    const client = clientOf(c);
+    const wait = deps.admin.authThrottle.waitSeconds(client);
+    if (wait > 0) return tooManySignIns(c, BASE, wait);
     if (!sameOrigin(c)) {
       return refuse(
         c,
@@ -102,10 +106,6 @@ export function dashboardRoutes(depsFor: DashboardDepsFor): Hono<DashboardEnv> {
         "The sign-in form must be posted from this dashboard.",
       );
     }
-    // A client over the failed-attempt limit waits before its token is read.
-    const client = clientOf(c);
-    const wait = deps.admin.authThrottle.waitSeconds(client);
-    if (wait > 0) return tooManySignIns(c, BASE, wait);
     const form = await c.req.parseBody();
     const next = safeNext(typeof form.next === "string" ? form.next : undefined);
     const presented = typeof form.token === "string" ? form.token.trim() : "";
