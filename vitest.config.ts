@@ -37,7 +37,7 @@ export default defineConfig({
                 SHADOW_KV_MIRROR_MS: "200",
                 ROLLOUT_WEBHOOK_URL: "",
                 OVERRIDE_TOKEN: "test-override-token",
-                ADMIN_TOKEN: "test-admin-token",
+                ADMIN_TOKEN: "test-admin-token-at-least-32-bytes",
                 JWT_SECRET: "test-jwt-secret",
                 HOST_SERVICES: JSON.stringify({ "scoring.test": "hosted" }),
               },

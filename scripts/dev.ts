@@ -11,6 +11,7 @@ import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
+import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../src/core/admin-token.ts";
 import { nextVersion, parseStoredService } from "../src/document/edits/stored-service.ts";
 import { documentKey, historyKey, lastGoodKey } from "../src/document/kv-keys.ts";
 import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo/models.ts";
@@ -56,6 +57,15 @@ const devVars = join(ROOT, ".dev.vars");
 if (!existsSync(devVars)) {
   copyFileSync(join(ROOT, ".dev.vars.example"), devVars);
   console.log("created .dev.vars from .dev.vars.example (demo secrets)");
+}
+// A .dev.vars from before the 32-byte bound keeps the dashboard and admin API closed: say so now.
+const tokenProblem = adminTokenProblem(
+  /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(devVars, "utf8"))?.[1]?.trim(),
+);
+if (tokenProblem) {
+  console.warn(
+    `.dev.vars: ${ADMIN_TOKEN_MESSAGES[tokenProblem]}. The demo's is in .dev.vars.example.`,
+  );
 }
 
 const routerPort = portOption("port", values.port);

@@ -79,7 +79,7 @@ if (
 }
 
 const SERVICE = "sim";
-const ADMIN_TOKEN = "simulate-admin-token";
+const ADMIN_TOKEN = "simulate-admin-token-at-least-32-bytes";
 const TERMINAL = new Set(["promoted", "completed", "rolled-back", "aborted"]);
 
 interface Scenario {

@@ -5,7 +5,8 @@
  * Layer: composition root, the only module that reads Env (besides the
  * control object's own vars, src/control/tuning.ts): it builds the adapters
  * (one per binding) and hands them, as ports, to the request path and the
- * admin API, and exports the control object's class. The routing store and
+ * admin API and the dashboard, and exports the Durable Object classes
+ * (the service control objects, the dashboard's sessions). The routing store and
  * the check-in link live for the life of the isolate: steady-state
  * requests read no KV and write none; the link keeps the documents
  * current and carries the metrics to each service's control object, which
@@ -13,17 +14,29 @@
  */
 import { CheckInLink } from "./adapters/durable-object/check-in-link.ts";
 import { ControlServiceStore, controlReaders } from "./adapters/durable-object/control-client.ts";
+import { DurableObjectSessionStore } from "./adapters/durable-object/session-client.ts";
 import { KvRoutingStore } from "./adapters/kv/routing-store.ts";
+import { AuthFailureLimiter } from "./adapters/ratelimit/auth-failures.ts";
 import type { RouterDeps } from "./app/route/route-request.ts";
+import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "./core/admin-token.ts";
 import { dict } from "./core/dict.ts";
 import type { HostMap } from "./core/routing/service-match.ts";
 import { documentText } from "./document/edits/stored-service.ts";
 import { createFetchHandler, type Deps } from "./http/app.ts";
 import type { AdminDeps } from "./http/routes/request-params.ts";
 
+export { DashboardSessions } from "./control/dashboard-sessions.ts";
 export { ServiceControl } from "./control/service-control.ts";
 
-let built: { env: Env; key: string; kv: KVNamespace; deps: Deps } | null = null;
+interface Built {
+  env: Env;
+  key: string;
+  bindings: readonly unknown[];
+  deps: Deps;
+}
+let built: Built | null = null;
+/** The ADMIN_TOKEN problem this isolate has logged (once). */
+let loggedTokenProblem: string | null = null;
 
 /** The per-isolate dependencies for this environment (rebuilt only when a var or binding changes). */
 export function depsFor(env: Env): Deps {
@@ -31,7 +44,8 @@ export function depsFor(env: Env): Deps {
   // key to build per request then.
   if (built?.env === env) return built.deps;
   const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.CHECKIN_INTERVAL_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}|${env.ACCESS_TEAM_DOMAIN}|${env.ACCESS_AUD}`;
-  if (built && built.key === key && built.kv === env.ROUTING) {
+  const bindings = [env.ROUTING, env.SESSIONS, env.AUTH_FAILURES];
+  if (built && built.key === key && built.bindings.every((b, i) => b === bindings[i])) {
     built.env = env;
     return built.deps;
   }
@@ -55,6 +69,7 @@ export function depsFor(env: Env): Deps {
   };
   const readers = controlReaders(env.CONTROL);
   const admin: AdminDeps = {
+    authThrottle: new AuthFailureLimiter(env.AUTH_FAILURES),
     services: new ControlServiceStore(env.CONTROL, env.ROUTING),
     rollouts: readers.rollouts,
     metrics: readers.metrics,
@@ -69,9 +84,23 @@ export function depsFor(env: Env): Deps {
     env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD
       ? { teamDomain: env.ACCESS_TEAM_DOMAIN, audience: env.ACCESS_AUD }
       : null;
-  const deps: Deps = { router, admin, access };
-  built = { env, key, kv: env.ROUTING, deps };
+  const deps: Deps = {
+    router,
+    admin,
+    access,
+    sessions: new DurableObjectSessionStore(env.SESSIONS),
+  };
+  built = { env, key, bindings, deps };
+  logTokenProblem(env.ADMIN_TOKEN);
   return deps;
+}
+
+/** An ADMIN_TOKEN under 32 bytes closes the admin surfaces: say so in the log, once per isolate. */
+function logTokenProblem(token: string | undefined): void {
+  const problem = adminTokenProblem(token);
+  if (problem !== "admin_token_too_short" || loggedTokenProblem === problem) return;
+  loggedTokenProblem = problem;
+  console.error(JSON.stringify({ message: ADMIN_TOKEN_MESSAGES[problem], error: problem }));
 }
 
 function numberVar(value: string | undefined, fallback: number): number {

@@ -14,6 +14,7 @@ import type { RequestObservation, VersionMetrics } from "./core/rollout/request-
 import type { RolloutEvent } from "./core/rollout/rollout-event.ts";
 import type { StoredRolloutStatus } from "./core/rollout/rollout-status.ts";
 import type { ManualCommand } from "./core/rollout/state-machine.ts";
+import type { NewSessionRecord, SessionRecord } from "./core/session-record.ts";
 import type { ShadowPair } from "./core/shadow/compare.ts";
 import type { ShadowRecord } from "./core/shadow/record.ts";
 import type { ShadowSummary, SkipReason } from "./core/shadow/summary.ts";
@@ -126,6 +127,32 @@ export interface SeriesPointView {
   errors: number;
   failovers: number;
   latencyMs: Histogram;
+}
+
+/**
+ * The dashboard's sessions, kept server-side (records keyed by a hash of
+ * the cookie's session id). Every method throws when the store cannot be
+ * reached; the dashboard then stays closed.
+ */
+export interface SessionStore {
+  create(record: NewSessionRecord): Promise<void>;
+  /** The session if it still lasts (neither ended nor expired), else null. */
+  check(id: string): Promise<SessionRecord | null>;
+  /** Ends a session (`by`: who ended it); whether it was still lasting. */
+  end(id: string, by: string): Promise<boolean>;
+  /** The sessions still lasting, the most recently seen first. */
+  list(): Promise<SessionRecord[]>;
+}
+
+/**
+ * Failed authentications per client (its address), limited: a client over
+ * the limit waits before its next attempt is even compared.
+ */
+export interface AuthThrottle {
+  /** Seconds before this client's next attempt is compared (0: it may try now). */
+  waitSeconds(client: string | undefined): number;
+  /** Counts one failed attempt; the seconds to wait when it went over the limit, else 0. */
+  fail(client: string | undefined): Promise<number>;
 }
 
 /** Tells people about a rollout event; never throws, never blocks the rollout. */

@@ -49,7 +49,7 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     const text = JSON.stringify(doc).replaceAll("{{origins}}", base);
     seed[`service:${(doc as { service: string }).service}`] = text;
   }
-  const adminToken = options.bindings?.ADMIN_TOKEN ?? "local-admin-token";
+  const adminToken = options.bindings?.ADMIN_TOKEN ?? "local-admin-token-at-least-32-bytes";
   const router = await startLocalRouter({
     bindings: { ADMIN_TOKEN: adminToken, ...options.bindings },
     seed,

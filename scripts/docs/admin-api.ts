@@ -79,7 +79,7 @@ export function renderAdminApi(): string {
 
 ${doc.info.description}
 
-Below, each route's answers leave out 401 (no token) and 403 (a wrong token), which every route but the health check may give.
+Below, each route's answers leave out 401 (no token), 403 (a wrong token) and 429 (too many wrong tokens from this client), which every route but the health check may give.
 
 The same document as OpenAPI ${doc.openapi}: [openapi.json](openapi.json), and from a running router \`GET /_router/admin/openapi.json\` (with the token). Routing documents: [routing-document.md](routing-document.md).
 
@@ -142,7 +142,7 @@ function renderOperation(
     table(
       ["Status", "Meaning", "Body"],
       Object.entries(op.responses as Record<string, Node>)
-        .filter(([status]) => status !== "401" && status !== "403")
+        .filter(([status]) => !["401", "403", "429"].includes(status))
         .map(([status, r]) => [
           status,
           r.description,

@@ -16,7 +16,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
-import { bundleWorker, ROUTER_BINDINGS } from "./router-worker.ts";
+import { bundleWorker, ROUTER_BINDINGS, ROUTER_RATELIMITS } from "./router-worker.ts";
 import { ROOT } from "./wrangler.ts";
 
 export interface LocalFleet {
@@ -53,6 +53,7 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
     kvNamespaces: { ROUTING: "routing" },
     analyticsEngineDatasets: { ROUTER_EVENTS: { dataset: "model_router_events" } },
     bindings,
+    ratelimits: ROUTER_RATELIMITS,
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };
   const routerNames = Array.from({ length: options.routers }, (_, i) => `router-${i + 1}`);
@@ -64,12 +65,18 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
         {
           ...common,
           name: "control",
-          durableObjects: { CONTROL: { className: "ServiceControl", useSQLite: true } },
+          durableObjects: {
+            CONTROL: { className: "ServiceControl", useSQLite: true },
+            SESSIONS: { className: "DashboardSessions", useSQLite: true },
+          },
         },
         ...routerNames.map((name) => ({
           ...common,
           name,
-          durableObjects: { CONTROL: { className: "ServiceControl", scriptName: "control" } },
+          durableObjects: {
+            CONTROL: { className: "ServiceControl", scriptName: "control" },
+            SESSIONS: { className: "DashboardSessions", scriptName: "control" },
+          },
         })),
         ...(options.extraWorkers ?? []),
       ],

@@ -1,8 +1,9 @@
 /**
  * The router as a Miniflare worker for scripts (benchmarks, the rollout
  * simulation): the esbuild bundle of a Worker entry and the router's worker
- * definition (bindings as in wrangler.toml, the control objects, local
- * secrets, a direct socket).
+ * definition (bindings as in wrangler.toml, the control objects, the
+ * dashboard's sessions, the failed-authentication limit, local secrets, a
+ * direct socket).
  *
  * Layer: script support. Miniflare 5 takes a new options shape; these are
  * the v4-shaped worker options that `convertV4MiniflareOptions` converts,
@@ -48,9 +49,14 @@ export const ROUTER_BINDINGS: Readonly<Record<string, string>> = {
   CHECKIN_INTERVAL_MS: "2000",
   HOST_SERVICES: "{}",
   OVERRIDE_TOKEN: "local-override-token",
-  ADMIN_TOKEN: "local-admin-token",
+  ADMIN_TOKEN: "local-admin-token-at-least-32-bytes",
   JWT_SECRET: "local-jwt-secret",
   ROLLOUT_WEBHOOK_URL: "",
+};
+
+/** The failed-authentication limit, as wrangler.toml's `[[ratelimits]]` declares it. */
+export const ROUTER_RATELIMITS = {
+  AUTH_FAILURES: { namespace_id: "1001", simple: { limit: 10, period: 60 as const } },
 };
 
 /** Miniflare (v4-shaped) options of the router worker, reachable on its own socket. */
@@ -62,9 +68,13 @@ export function routerWorker(scriptPath: string, bindings: Record<string, string
     compatibilityDate: "2026-11-01",
     kvNamespaces: { ROUTING: "routing" },
     analyticsEngineDatasets: { ROUTER_EVENTS: { dataset: "model_router_events" } },
-    // The control objects (one per service), declared by this worker as
-    // wrangler.toml does; SQLite-backed.
-    durableObjects: { CONTROL: { className: "ServiceControl", useSQLite: true } },
+    // The control objects (one per service) and the dashboard's sessions,
+    // declared by this worker as wrangler.toml does; SQLite-backed.
+    durableObjects: {
+      CONTROL: { className: "ServiceControl", useSQLite: true },
+      SESSIONS: { className: "DashboardSessions", useSQLite: true },
+    },
+    ratelimits: ROUTER_RATELIMITS,
     bindings: { ...ROUTER_BINDINGS, ...bindings },
     unsafeDirectSockets: [{ host: "127.0.0.1", port: 0 }],
   };

@@ -11,7 +11,9 @@
  */
 import { Hono } from "hono";
 import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
+import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../core/admin-token.ts";
 import { isRouterPath, splitRequestUrl } from "../core/routing/request-url.ts";
+import type { SessionStore } from "../ports.ts";
 import type { AccessConfig } from "./dashboard/access.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
 import { errorResponse } from "./error-response.ts";
@@ -23,6 +25,8 @@ export interface Deps {
   admin: AdminDeps;
   /** Cloudflare Access in front of /_router/ (ACCESS_TEAM_DOMAIN and ACCESS_AUD set), else null. */
   access?: AccessConfig | null;
+  /** The dashboard's sessions, kept server-side. */
+  sessions: SessionStore;
 }
 
 export type DepsFactory = (env: Env) => Deps;
@@ -41,8 +45,17 @@ export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
   });
 
   app.get("/_router/health", (c) => {
-    const { store, checkIns } = depsFor(c.env).router;
-    return c.json({ ok: true, store: store.stats(), control: checkIns?.stats() ?? null });
+    const { router, admin } = depsFor(c.env);
+    const problem = adminTokenProblem(admin.adminToken);
+    return c.json({
+      ok: true,
+      store: router.store.stats(),
+      control: router.checkIns?.stats() ?? null,
+      // The admin API and the dashboard: closed without ADMIN_TOKEN or with one under 32 bytes.
+      admin: problem
+        ? { open: false, error: problem, message: ADMIN_TOKEN_MESSAGES[problem] }
+        : { open: true },
+    });
   });
 
   app.route(

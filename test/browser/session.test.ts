@@ -7,6 +7,7 @@
  */
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
+import type { SessionRecord } from "../../src/core/session-record.ts";
 import { type AccessConfig, verifyAccessToken } from "../../src/http/dashboard/access.ts";
 import { type DashboardEnv, requireSession } from "../../src/http/dashboard/guard.ts";
 import {
@@ -18,8 +19,31 @@ import {
   sealSession,
 } from "../../src/http/dashboard/session.ts";
 import type { AdminDeps } from "../../src/http/routes/request-params.ts";
+import type { SessionStore } from "../../src/ports.ts";
 
-const TOKEN = "an-admin-token-of-some-length";
+/** The sessions' records in memory (the worker keeps them in the sessions Durable Object). */
+function memorySessions(): SessionStore & { records: Map<string, SessionRecord> } {
+  const records = new Map<string, SessionRecord>();
+  return {
+    records,
+    create: async (r) => {
+      records.set(r.id, { ...r, lastSeenAt: r.createdAt, revokedAt: null });
+    },
+    check: async (id) => {
+      const r = records.get(id);
+      return r && r.revokedAt === null && r.expiresAt > Date.now() ? r : null;
+    },
+    end: async (id) => {
+      const r = records.get(id);
+      if (!r || r.revokedAt !== null) return false;
+      r.revokedAt = Date.now();
+      return true;
+    },
+    list: async () => [...records.values()].filter((r) => r.revokedAt === null),
+  };
+}
+
+const TOKEN = "an-admin-token-of-at-least-32-bytes";
 const now = Date.now();
 
 describe("the session cookie", () => {
@@ -188,7 +212,8 @@ describe("Cloudflare Access tokens", async () => {
 
   it("signs the dashboard in as the Access identity, and refuses a request without it", async () => {
     const access = configWith([key.jwk]);
-    const deps = { admin: { adminToken: TOKEN } as AdminDeps, access };
+    const sessions = memorySessions();
+    const deps = { admin: { adminToken: TOKEN } as AdminDeps, access, sessions };
     const app = new Hono<DashboardEnv>();
     app.use(
       "*",
@@ -202,6 +227,10 @@ describe("Cloudflare Access tokens", async () => {
     expect(ok.status).toBe(200);
     expect(await ok.text()).toBe("ops@example.com");
     expect(ok.headers.get("set-cookie")).toMatch(/^router_dashboard=.+; HttpOnly; SameSite=Strict/);
+    // The session Access started is recorded server-side, under its identity.
+    expect([...sessions.records.values()].map((r) => [r.sub, r.via])).toEqual([
+      ["ops@example.com", "access"],
+    ]);
     const without = await app.request(url);
     expect(without.status).toBe(403);
     expect(await without.text()).toContain("Sign in through Cloudflare Access");

@@ -11,7 +11,7 @@ import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origi
 import { type CliRouter, startCliRouter, tempState } from "./cli-support.ts";
 
 const OVERRIDE_TOKEN = "smoke-override-token";
-const ADMIN_TOKEN = "smoke-admin-token";
+const ADMIN_TOKEN = "smoke-admin-token-at-least-32-bytes";
 const state = tempState("router-smoke-");
 const smokeFile = join(state.dir, "smoke.json");
 let origins: DemoOrigins;

@@ -21,7 +21,7 @@ import { type CliRouter, runCli, startCliRouter, tempState } from "./cli-support
 // biome-ignore lint/suspicious/noExplicitAny: --json output is checked field by field
 type Json = any;
 
-const ADMIN_TOKEN = "rollout-admin-token";
+const ADMIN_TOKEN = "rollout-admin-token-at-least-32-bytes";
 const state = tempState("router-rollout-");
 let origins: DemoOrigins;
 let router: CliRouter;

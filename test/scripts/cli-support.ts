@@ -186,7 +186,11 @@ export async function startCliRouter(
   options: MiniflareRouterOptions = {},
 ): Promise<CliRouter> {
   const router = await startMiniflareRouter(
-    { ADMIN_TOKEN: "cli-admin-token", OVERRIDE_TOKEN: "cli-override-token", ...bindings },
+    {
+      ADMIN_TOKEN: "cli-admin-token-at-least-32-bytes",
+      OVERRIDE_TOKEN: "cli-override-token",
+      ...bindings,
+    },
     options,
   );
   const env = {

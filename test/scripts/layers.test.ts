@@ -7,7 +7,7 @@
  *
  *   6 src/index.ts     composition root, the only reader of Env
  *   5 src/http/        Hono: the app, routes, middleware, onError
- *   5 src/control/     the control Durable Object: RPC surface and alarm
+ *   5 src/control/     the Durable Object classes: RPC surface and alarm
  *   4 src/app/         use cases over ports (async, no Hono framework)
  *   3 src/adapters/    one module per binding or transport
  *   2 src/document/    the zod schema and every document edit

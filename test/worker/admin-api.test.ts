@@ -12,7 +12,7 @@ import { type HistoryEntry, recordWrite } from "../../src/document/edits/history
 import { validateRoutingDocument } from "../../src/document/validate.ts";
 import { makeDoc, originUrl, predict, putDoc, variantOf } from "./support.ts";
 
-const TOKEN = "test-admin-token";
+const TOKEN = "test-admin-token-at-least-32-bytes";
 const BASE = "http://router.test/_router/admin";
 
 function admin(

@@ -10,7 +10,7 @@ const put = (service: string, body: BodyInit, headers: Record<string, string> = 
   SELF.fetch(`http://router.test/_router/admin/services/${service}`, {
     method: "PUT",
     headers: {
-      authorization: "Bearer test-admin-token",
+      authorization: "Bearer test-admin-token-at-least-32-bytes",
       "content-type": "application/json",
       ...headers,
     },
@@ -125,7 +125,10 @@ describe("admin API merge patches", () => {
     await put("adm-patch-proto", JSON.stringify(makeDoc("adm-patch-proto")));
     const res = await SELF.fetch("http://router.test/_router/admin/services/adm-patch-proto", {
       method: "PATCH",
-      headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+      headers: {
+        authorization: "Bearer test-admin-token-at-least-32-bytes",
+        "content-type": "application/json",
+      },
       body: '{"__proto__":{"live":"green"},"description":"x"}',
     });
     expect(res.status).toBe(400);

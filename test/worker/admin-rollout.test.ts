@@ -13,7 +13,7 @@ import { controlReaders } from "../../src/adapters/durable-object/control-client
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 import { makeDoc, putDoc, trafficWithMetrics } from "./support.ts";
 
-const TOKEN = "test-admin-token";
+const TOKEN = "test-admin-token-at-least-32-bytes";
 const BASE = "http://router.test/_router/admin/services";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field

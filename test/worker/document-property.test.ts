@@ -339,7 +339,10 @@ async function adminPut(
 ): Promise<{ status: number; paths: string[] }> {
   const res = await SELF.fetch(`http://router.test/_router/admin/services/${service}`, {
     method: "PUT",
-    headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+    headers: {
+      authorization: "Bearer test-admin-token-at-least-32-bytes",
+      "content-type": "application/json",
+    },
     body: text,
   });
   const body = (await res.json()) as { errors?: { path: string }[] };

@@ -4,7 +4,9 @@
  * dashboard makes is an admin API request, with the same validation,
  * write pipeline, compare-and-swap and history entry as a curl or the CLI;
  * the dashboard adds only who signed in (X-Router-Author) and the bearer
- * token, server-side: the browser never holds it.
+ * token, server-side: the browser never holds it. These calls are not
+ * throttled (the dashboard's session already let them in, and their token
+ * is the router's own), so no client's failed attempts can block them.
  *
  * Layer: HTTP edge (dashboard). Errors are rendered as the app's onError
  * renders them (src/http/app.ts): a RouterError as its JSON, the control
@@ -13,6 +15,7 @@
 import { type ExecutionContext, Hono } from "hono";
 import { ControlUnavailableError } from "../../adapters/durable-object/control-client.ts";
 import { RouterError } from "../../app/errors.ts";
+import type { AuthThrottle } from "../../ports.ts";
 import { adminRoutes } from "../routes/admin.ts";
 import type { AdminDepsFor, AdminEnv } from "../routes/request-params.ts";
 
@@ -39,9 +42,15 @@ export interface CallerContext {
   executionCtx: ExecutionContext;
 }
 
+/** In-process calls carry the router's own token: never a guess, never waiting. */
+const UNTHROTTLED: AuthThrottle = { waitSeconds: () => 0, fail: async () => 0 };
+
 export function adminCaller(depsFor: AdminDepsFor): AdminCaller {
   const api = new Hono<AdminEnv>();
-  api.route("/", adminRoutes(depsFor));
+  api.route(
+    "/",
+    adminRoutes((env) => ({ ...depsFor(env), authThrottle: UNTHROTTLED })),
+  );
   api.onError((err, c) => {
     if (err instanceof RouterError) return c.json(err.toJSON(), err.status);
     if (err instanceof ControlUnavailableError) {

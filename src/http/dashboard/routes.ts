@@ -3,6 +3,7 @@
  *   GET  /                       every service, one row each
  *   GET  /services/:service      one service: routing, arms over time, rollout, shadow, history
  *   GET  /sign-in, POST /sign-in, POST /sign-out
+ *   GET  /sessions, POST /sessions/:id/end   the active sessions; end one (sessions.ts)
  *   GET  /api/overview?services=a,b      rows of the overview (at most 25)
  *   GET  /api/services/:service?minutes=M&history=V   the service page's sections and charts
  *   POST /api/services/:service/actions/:action       an action (actions.ts), {args, expectedVersion, dryRun}
@@ -16,24 +17,29 @@ import { Hono } from "hono";
 import { secretMatches } from "../../app/route/secret-compare.ts";
 import { NAME_PATTERN } from "../../core/routing/names.ts";
 import { BODY_BOUNDS, formText, readBoundedForm, readBoundedJson } from "../bounded-body.ts";
+import { clientOf } from "../middleware/admin-auth.ts";
 import { type ActionName, adminCallOf, isActionName, isEdit } from "./actions.ts";
 import { type AdminCaller, adminCaller } from "./admin-calls.ts";
 import { assetRoutes } from "./assets.ts";
 import {
+  activeSession,
+  adminTokenOf,
   clearSessionCookie,
+  closedAnswer,
   type DashboardContext,
   type DashboardDepsFor,
   type DashboardEnv,
-  readSession,
+  orSessionsDown,
   refuse,
   requireCsrf,
   requireSession,
   safeNext,
   sameOrigin,
-  setSessionCookie,
+  startSession,
 } from "./guard.ts";
 import { loadRow, loadService, minutesParam } from "./service-model.ts";
 import { newSession } from "./session.ts";
+import { sessionRoutes } from "./sessions.ts";
 import { BASE } from "./views/layout.ts";
 import { overviewPage, rowModel } from "./views/overview.ts";
 import { serviceModel, servicePage } from "./views/service.ts";
@@ -71,19 +77,27 @@ export function dashboardRoutes(depsFor: DashboardDepsFor): Hono<DashboardEnv> {
   dash.route("/assets", assetRoutes());
 
   dash.get("/sign-in", async (c) => {
-    const token = depsFor(c.env).admin.adminToken;
+    const deps = depsFor(c.env);
+    const admin = adminTokenOf(deps);
     const next = safeNext(c.req.query("next"));
-    if (!token) return c.html(signInPage({ next, closed: true }), 403);
-    if (depsFor(c.env).access) return c.redirect(next, 303);
-    if (await readSession(c, token)) return c.redirect(next, 303);
-    return c.html(signInPage({ next }));
+    if (!admin.ok) return closedAnswer(c, admin.problem);
+    if (deps.access) return c.redirect(next, 303);
+    return orSessionsDown(c, async () => {
+      if (await activeSession(c, deps, admin.token)) return c.redirect(next, 303);
+      return c.html(signInPage({ next }));
+    });
   });
 
   dash.post("/sign-in", async (c) => {
     const deps = depsFor(c.env);
-    const token = deps.admin.adminToken;
-    if (!token) return c.html(signInPage({ next: BASE, closed: true }), 403);
+    const admin = adminTokenOf(deps);
+    if (!admin.ok) return closedAnswer(c, admin.problem);
+    const token = admin.token;
     if (deps.access) return c.redirect(BASE, 303);
+    // A client over the failed-attempt limit waits before its token is read.
+    const client = clientOf(c);
+    const wait = deps.admin.authThrottle.waitSeconds(client);
+    if (wait > 0) return tooManySignIns(c, BASE, wait);
     if (!sameOrigin(c)) {
       return refuse(
         c,
@@ -98,22 +112,33 @@ export function dashboardRoutes(depsFor: DashboardDepsFor): Hono<DashboardEnv> {
     if (!presented) return c.html(signInPage({ next, problem: "Enter the admin token." }), 401);
     if (!(await secretMatches(presented, token))) {
       console.error(JSON.stringify({ message: "dashboard: sign-in with a wrong token" }));
+      const limited = await deps.admin.authThrottle.fail(client);
+      if (limited > 0) return tooManySignIns(c, next, limited);
       return c.html(signInPage({ next, problem: "That is not this router's admin token." }), 403);
     }
     const given = formText(form, "name");
     const name = given === undefined ? null : authorName(given);
     const session = newSession(name ? `${name} (dashboard)` : "dashboard", "token", Date.now());
-    await setSessionCookie(c, token, session);
-    return c.redirect(next, 303);
+    return orSessionsDown(c, async () => {
+      await startSession(c, deps, token, session);
+      return c.redirect(next, 303);
+    });
   });
 
   dash.use("*", requireSession(depsFor));
   dash.use("*", requireCsrf(depsFor));
 
-  dash.post("/sign-out", (c) => {
+  // Ends the session in the sessions object, so no copy of the cookie opens anything again.
+  dash.post("/sign-out", async (c) => {
     clearSessionCookie(c);
-    return c.redirect(`${BASE}/sign-in`, 303);
+    const session = c.get("session");
+    return orSessionsDown(c, async () => {
+      await depsFor(c.env).sessions.end(c.get("sessionId"), `${session.sub}: sign-out`);
+      return c.redirect(`${BASE}/sign-in`, 303);
+    });
   });
+
+  dash.route("/sessions", sessionRoutes(depsFor));
 
   const user = (c: DashboardContext) => ({ name: c.get("session").sub, csrf: c.get("csrf") });
 
@@ -255,6 +280,13 @@ async function runAction(
     ok: true,
     message: `${name.slice("rollout.".length)}: ${words.join(": ") || "done"} (by ${author})`,
   });
+}
+
+/** 429: too many wrong tokens from this client; the form again, after Retry-After. */
+function tooManySignIns(c: DashboardContext, next: string, seconds: number): Response {
+  c.header("retry-after", String(seconds));
+  const problem = `Too many failed sign-ins from your address: try again in ${seconds} s.`;
+  return c.html(signInPage({ next, problem }), 429);
 }
 
 /** A name for the history: letters, digits, space, . _ @ - (at most 64), else none. */

@@ -1,15 +1,19 @@
 /**
  * The dashboard's session: who signed in, until when, and the per-session
- * CSRF token, in one HMAC-signed cookie.
+ * CSRF token, in one HMAC-signed cookie, and the handle of the session's
+ * server-side record.
  *
  * Layer: HTTP edge (dashboard). The cookie holds
  * `base64url(JSON {sid, sub, via, exp}) "." base64url(HMAC-SHA256)`: never
- * the admin token. The HMAC key is derived from ADMIN_TOKEN
- * (HMAC(ADMIN_TOKEN, KEY_LABEL)), so the Worker needs no second secret, and
- * rotating ADMIN_TOKEN signs every session out. `exp` is checked here, not
- * only by the browser's Max-Age. The CSRF token is HMAC(key, "csrf:" + sid):
- * the page carries it, every write sends it back in a header, and a
- * cross-site page can neither read it nor compute it.
+ * the admin token. `sid` is 18 random bytes. The HMAC key is derived from
+ * ADMIN_TOKEN (HMAC(ADMIN_TOKEN, KEY_LABEL)), so the Worker needs no second
+ * secret, and rotating ADMIN_TOKEN signs every session out. `exp` is
+ * checked here, not only by the browser's Max-Age. A valid signature is not
+ * enough: the session must also still last in the sessions object, which
+ * keeps its record under the handle SHA-256("session:" + sid) (guard.ts),
+ * so signing out ends it for every copy of the cookie. The CSRF token is
+ * HMAC(key, "csrf:" + sid): the page carries it, every write sends it back
+ * in a header, and a cross-site page can neither read it nor compute it.
  */
 import { decodeUtf8 } from "../../core/utf8.ts";
 
@@ -89,6 +93,17 @@ export function newSession(sub: string, via: Session["via"], nowMs: number): Ses
   const sid = b64url(crypto.getRandomValues(new Uint8Array(18)));
   return { sid, sub, via, exp: Math.floor(nowMs / 1000) + SESSION_SECONDS };
 }
+
+/**
+ * The handle of the session's server-side record: base64url(SHA-256 of its
+ * id), 43 characters. What the sessions object keeps and the Sessions page
+ * shows; it opens nothing (the id cannot be had from it).
+ */
+export async function sessionHandle(session: Session): Promise<string> {
+  return b64url(await crypto.subtle.digest("SHA-256", encoder.encode(`session:${session.sid}`)));
+}
+
+export const HANDLE_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export async function sealSession(adminToken: string, session: Session): Promise<string> {
   const payload = b64url(encoder.encode(JSON.stringify(session)));

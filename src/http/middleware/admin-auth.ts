@@ -1,19 +1,47 @@
 /**
  * Bearer-token authentication for the admin API.
  *
- * Layer: HTTP edge (admin). `Authorization: Bearer <token>` is compared in
- * constant time (src/app/route/secret-compare.ts) with the ADMIN_TOKEN Worker
- * secret: no token -> 401 (with WWW-Authenticate), a wrong token -> 403.
+ * Layer: HTTP edge (admin). In this order:
+ *   - an ADMIN_TOKEN shorter than 32 bytes (src/core/admin-token.ts): 503
+ *     `admin_token_too_short` for every request; no token is compared;
+ *   - no `Authorization: Bearer <token>`: 401 (with WWW-Authenticate), not
+ *     counted as a guess;
+ *   - a client over the failed-attempt limit (AuthThrottle, per
+ *     cf-connecting-ip): 429 `too_many_failed_attempts` with Retry-After,
+ *     before its token is compared;
+ *   - the token compared in constant time (src/app/route/secret-compare.ts)
+ *     with the ADMIN_TOKEN Worker secret: a wrong one is counted and
+ *     answered 403, or 429 when it went over the limit.
  * Without an ADMIN_TOKEN secret every token is wrong, so the API is closed.
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { secretMatches } from "../../app/route/secret-compare.ts";
+import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../../core/admin-token.ts";
+import type { AuthThrottle } from "../../ports.ts";
 
-/** `tokenOf` gives the ADMIN_TOKEN secret for this request's environment. */
+export interface AdminAuthDeps {
+  adminToken: string | undefined;
+  authThrottle: AuthThrottle;
+}
+
+/** The client whose failed attempts are counted: its address, as Cloudflare sets it. */
+export const clientOf = (c: Context): string | undefined => c.req.header("cf-connecting-ip");
+
+/** `depsOf` gives the ADMIN_TOKEN secret and the throttle for this request's environment. */
 export function adminAuth(
-  tokenOf: (c: Context<{ Bindings: Env }>) => string | undefined,
+  depsOf: (c: Context<{ Bindings: Env }>) => AdminAuthDeps,
 ): MiddlewareHandler<{ Bindings: Env }> {
   return async (c, next) => {
+    const { adminToken, authThrottle } = depsOf(c);
+    if (adminTokenProblem(adminToken) === "admin_token_too_short") {
+      return c.json(
+        {
+          error: "admin_token_too_short",
+          message: ADMIN_TOKEN_MESSAGES.admin_token_too_short,
+        },
+        503,
+      );
+    }
     const header = c.req.header("authorization") ?? "";
     const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
     if (!token) {
@@ -26,9 +54,26 @@ export function adminAuth(
         { "www-authenticate": 'Bearer realm="model-router-admin"' },
       );
     }
-    if (!(await secretMatches(token, tokenOf(c)))) {
+    const client = clientOf(c);
+    const wait = authThrottle.waitSeconds(client);
+    if (wait > 0) return tooManyFailures(c, wait);
+    if (!(await secretMatches(token, adminToken))) {
+      const limited = await authThrottle.fail(client);
+      if (limited > 0) return tooManyFailures(c, limited);
       return c.json({ error: "admin_forbidden", message: "admin token is not valid" }, 403);
     }
     await next();
   };
+}
+
+function tooManyFailures(c: Context, seconds: number): Response {
+  return c.json(
+    {
+      error: "too_many_failed_attempts",
+      message: `too many wrong admin tokens from this client: try again after Retry-After (${seconds} s)`,
+      retryAfterSeconds: seconds,
+    },
+    429,
+    { "retry-after": String(seconds) },
+  );
 }

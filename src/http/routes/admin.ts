@@ -76,10 +76,7 @@ const SKIPPED: CheckOutcome = { ok: true, forced: true, report: { skipped: true 
 export function adminRoutes(depsFor: AdminDepsFor): Hono<Env_> {
   const admin = new Hono<Env_>();
   const deps = (c: C) => depsFor(c.env);
-  admin.use(
-    "*",
-    adminAuth((c) => deps(c).adminToken),
-  );
+  admin.use("*", adminAuth(deps));
 
   admin.route("/openapi.json", openapiRoutes());
 

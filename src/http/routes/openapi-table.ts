@@ -51,7 +51,7 @@ export interface AdminRoute {
 }
 
 export type Tag = "health" | "services" | "edits" | "rollout" | "control";
-export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 500 | 503;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 429 | 500 | 503;
 
 export const TAGS: Record<Tag, string> = {
   health: "The router's own health, without a token",
@@ -290,6 +290,17 @@ const Health = z
       .looseObject({ services: int(), kvReads: int() })
       .check(z.describe("This isolate's routing store")),
     control: z.nullable(z.looseObject({})).check(z.describe("This isolate's check-ins")),
+    admin: z
+      .object({
+        open: z.boolean(),
+        error: z.optional(z.enum(["no_admin_token", "admin_token_too_short"])),
+        message: z.optional(z.string()),
+      })
+      .check(
+        z.describe(
+          "Whether the admin API and the dashboard are open: closed without ADMIN_TOKEN, or with one shorter than 32 bytes",
+        ),
+      ),
   })
   .check(z.meta({ id: "Health" }));
 

@@ -19,7 +19,7 @@ type Json = Record<string, unknown>;
 
 const DESCRIPTION = `The router's admin API: read each model service's routing document, state and history; change it with named edits through the one write pipeline (a dry run with ?dryRun=1, If-Match for lost updates, every write in the history); drive progressive delivery; read what the service's control object holds.
 
-Every route under /_router/admin needs \`Authorization: Bearer <ADMIN_TOKEN>\` (401 without a token, 403 with a wrong one). Refusals are JSON: \`{ "error": "<code>", "message": "...", ... }\`.`;
+Every route under /_router/admin needs \`Authorization: Bearer <ADMIN_TOKEN>\` (401 without a token, 403 with a wrong one). Wrong tokens are limited per client address: after 10 in 60 seconds the client gets 429 \`too_many_failed_attempts\` with Retry-After, even with the right token, until the period is over (a correct token is never counted). A router whose ADMIN_TOKEN is shorter than 32 bytes answers every admin route 503 \`admin_token_too_short\`. Refusals are JSON: \`{ "error": "<code>", "message": "...", ... }\`.`;
 
 let built: Json | null = null;
 
@@ -61,6 +61,7 @@ function buildDocument(): Json {
       : {
           401: "admin_unauthenticated: no bearer token",
           403: "admin_forbidden: the token is not ADMIN_TOKEN",
+          429: "too_many_failed_attempts: too many wrong tokens from this client (Retry-After)",
           ...route.errors,
         };
     const responses: Json = {

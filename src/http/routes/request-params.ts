@@ -11,6 +11,7 @@ import { RouterError } from "../../app/errors.ts";
 import { NAME_PATTERN } from "../../core/routing/names.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import type {
+  AuthThrottle,
   ControlPlaneReader,
   MetricsReader,
   RolloutControl,
@@ -24,6 +25,8 @@ export type AdminEnv = { Bindings: Env };
 /** What the admin API works with, built per environment by src/index.ts. */
 export interface AdminDeps {
   adminToken: string | undefined;
+  /** Failed authentications per client (sign-in and the admin API share it). */
+  authThrottle: AuthThrottle;
   services: ServiceStore;
   rollouts: RolloutReader;
   metrics: MetricsReader;

@@ -1,7 +1,7 @@
 /**
  * The page shell every dashboard page shares: head (styles, uPlot, favicon,
- * the session's CSRF token), the top bar (who is signed in, sign out), the
- * page, and the client script.
+ * the session's CSRF token), the top bar (the Sessions page, who is signed
+ * in, sign out), the page, and the client script.
  *
  * Layer: HTTP edge (dashboard views).
  */
@@ -53,7 +53,8 @@ ${o.user ? html`<meta name="csrf-token" content="${o.user.csrf}">` : ""}
   <span class="live-state" id="live-state" hidden></span>
   ${
     o.user
-      ? html`<span class="user" title="writes are recorded under this name">${o.user.name}</span>
+      ? html`<a class="sessions-link" href="${BASE}/sessions">Sessions</a>
+  <span class="user" title="writes are recorded under this name">${o.user.name}</span>
   <form method="post" action="${BASE}/sign-out" class="sign-out" data-csrf-form>
     <input type="hidden" name="csrf" value="${o.user.csrf}">
     <button type="submit" class="link">Sign out</button>

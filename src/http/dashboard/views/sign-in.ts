@@ -1,20 +1,24 @@
 /**
- * The sign-in page (also the 401 page: a page asked for without a session)
- * and the 403 page (a wrong token, a refused Access identity, a write
- * without its CSRF token or from another origin).
+ * The sign-in page (also the 401 page: a page asked for without a session;
+ * the 429 page: too many wrong tokens from one client; and the closed page:
+ * no ADMIN_TOKEN, or one shorter than 32 bytes), the 403 page (a wrong
+ * token, a refused Access identity, a write without its CSRF token or from
+ * another origin) and the 503 page (the sessions object does not answer).
  *
  * Layer: HTTP edge (dashboard views). The form posts the token in the body,
  * never in a URL; `next` is a dashboard path to return to.
  */
+import { type AdminTokenProblem, MIN_ADMIN_TOKEN_BYTES } from "../../../core/admin-token.ts";
+import { SESSION_SECONDS } from "../session.ts";
 import { type Html, html } from "./html.ts";
-import { BASE, page } from "./layout.ts";
+import { BASE, command, page } from "./layout.ts";
 
 export interface SignInOptions {
   next: string;
   /** Why the form is shown again. */
   problem?: string;
-  /** The router has no ADMIN_TOKEN: nobody can sign in. */
-  closed?: boolean;
+  /** The router has no ADMIN_TOKEN, or one too short: nobody can sign in. */
+  closed?: AdminTokenProblem;
   /** Cloudflare Access is configured: the token form is not offered. */
   accessOnly?: boolean;
 }
@@ -23,8 +27,12 @@ export function signInPage(o: SignInOptions): Html {
   const body = o.closed
     ? html`<section class="card narrow">
   <h1>The dashboard is closed</h1>
-  <p>This router has no <code>ADMIN_TOKEN</code> secret, so nobody can sign in (the admin API is closed too).</p>
-  <p>Set one with <code class="cmd">npx wrangler secret put ADMIN_TOKEN</code>, or for local development in <code>.dev.vars</code>.</p>
+  ${
+    o.closed === "admin_token_too_short"
+      ? html`<p>This router's <code>ADMIN_TOKEN</code> is shorter than ${MIN_ADMIN_TOKEN_BYTES} bytes, so nobody can sign in (the admin API is closed too): a token that short can be guessed.</p>`
+      : html`<p>This router has no <code>ADMIN_TOKEN</code> secret, so nobody can sign in (the admin API is closed too).</p>`
+  }
+  <p>Make a token of ${MIN_ADMIN_TOKEN_BYTES} random bytes with ${command("openssl rand -base64 32")} and set it with ${command("npx wrangler secret put ADMIN_TOKEN")}, or for local development in <code>.dev.vars</code>.</p>
 </section>`
     : o.accessOnly
       ? html`<section class="card narrow">
@@ -46,7 +54,7 @@ export function signInPage(o: SignInOptions): Html {
     </label>
     <button type="submit" class="primary">Sign in</button>
   </form>
-  <p class="muted small">The token is checked once and never stored in the browser: you get a signed session cookie (HttpOnly, SameSite=Strict, 12 hours).</p>
+  <p class="muted small">The token is checked once and never stored in the browser: you get a signed session cookie (HttpOnly, SameSite=Strict, ${SESSION_SECONDS / 3600} hours) that signing out ends on the server too.</p>
 </section>`;
   return page({ title: "Sign in", user: null, body });
 }
@@ -59,6 +67,19 @@ export function forbiddenPage(title: string, message: string, next = BASE): Html
   <h1>${title}</h1>
   <p>${message}</p>
   <p><a href="${BASE}/sign-in?next=${encodeURIComponent(next)}">Sign in again</a></p>
+</section>`,
+  });
+}
+
+/** The sessions object does not answer: the dashboard is closed for now. */
+export function unavailablePage(title: string, message: string): Html {
+  return page({
+    title,
+    user: null,
+    body: html`<section class="card narrow">
+  <h1>${title}</h1>
+  <p>${message}</p>
+  <p><a href="${BASE}">Try again</a></p>
 </section>`,
   });
 }
