@@ -41,6 +41,7 @@ import {
 import { serviceHistory, serviceStatus } from "../../document/edits/service-view.ts";
 import { summarizeDocument } from "../../document/edits/summary.ts";
 import { LIMITS } from "../../document/routing-document.ts";
+import { DOCUMENT_LIMIT_RULE } from "../../document/validate.ts";
 import * as z from "../../document/zod.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
 import { controlRoutes } from "./control.ts";
@@ -220,7 +221,7 @@ async function jsonBody(
     throw new RouterError(
       413,
       "body_too_large",
-      `the body is over ${limit} bytes, the most a routing document${limit > LIMITS.documentBytes ? " and its edit" : ""} may have`,
+      `the body is over ${limit} bytes; ${DOCUMENT_LIMIT_RULE}${limit > LIMITS.documentBytes ? ` (an edit's body, with its arguments: at most ${limit})` : ""}`,
     );
   }
   const text = decodeUtf8(bytes);
