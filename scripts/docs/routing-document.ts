@@ -19,7 +19,7 @@ type Node = Record<string, any>;
 /** What each limit bounds (a new LIMITS entry fails the typecheck until it is described). */
 const LIMIT_MEANINGS: Record<keyof typeof LIMITS, string> = {
   documentBytes:
-    "UTF-8 bytes of the stored JSON text; also the largest body the admin API reads for a document",
+    "UTF-8 bytes of the JSON text as stored in KV (compact, defaults filled in by the tools) and of any text given for a document (file, admin API body, raw put)",
   depth: "Nesting of JSON objects and arrays",
   origins: "Entries in `origins`",
   challengers: "Entries in `challengers`",

@@ -346,7 +346,41 @@ function checkCrossFields(doc: DocumentShape, ctx: z.core.$RefinementCtx<Documen
     issue(["challengers"], `shares add up to ${total} bp, more than ${BUCKETS} (100%)`);
 }
 
-export const RoutingDocument = RoutingDocumentObject.check(z.superRefine(checkCrossFields));
+/** The top-level fields `checkCrossFields` reads. */
+const CROSS_FIELD_INPUTS = new Set([
+  "origins",
+  "live",
+  "canary",
+  "challengerSalt",
+  "challengers",
+  "shadow",
+  "rollout",
+]);
+
+/**
+ * The cross-field rules also run when other fields failed, as long as the
+ * ones they read parsed: by default zod skips a refinement after any
+ * aborting issue (a missing or mistyped field), so a file without
+ * `updatedAt` was refused for that alone, its overlapping ranges unreported
+ * until it was fixed (the admin API, which stamps updatedAt, listed them).
+ * Non-aborting issues (a number out of range) leave the value in place, as
+ * before. Every error at once, wherever a document is checked.
+ */
+function crossFieldsReadable(payload: z.core.ParsePayload): boolean {
+  const { value, issues } = payload;
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return false;
+  return issues.every((i) => {
+    if (i.continue === true) return true;
+    const top = i.path?.[0];
+    return top === undefined
+      ? i.code === "unrecognized_keys"
+      : !CROSS_FIELD_INPUTS.has(String(top));
+  });
+}
+
+export const RoutingDocument = RoutingDocumentObject.check(
+  z.superRefine(checkCrossFields, { when: crossFieldsReadable }),
+);
 
 /** A validated routing document (defaults applied). */
 export type RoutingDocument = z.output<typeof RoutingDocument>;

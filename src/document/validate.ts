@@ -10,7 +10,17 @@
  * path (zod would silently drop `__proto__`). A validated document's
  * `origins` has no prototype, so `origins[name]` never finds `constructor`.
  */
+import { documentText } from "./document-text.ts";
 import { LIMITS, RoutingDocument } from "./routing-document.ts";
+
+/**
+ * THE size bound, in the words of every refusal (the worker, the CLI, the
+ * admin API): any JSON text of a routing document (a file, an admin API
+ * body, a KV value) and the text the tools store for it (compact, defaults
+ * filled in: src/document/document-text.ts) may have at most
+ * LIMITS.documentBytes bytes of UTF-8.
+ */
+export const DOCUMENT_LIMIT_RULE = `a routing document may have at most ${LIMITS.documentBytes} bytes of JSON text (UTF-8, as stored in KV)`;
 
 export interface FieldError {
   /** Dot path of the failing field, "" for the whole document. */
@@ -28,13 +38,13 @@ export function validateRoutingDocument(input: unknown): ValidationResult {
   const parsed = RoutingDocument.safeParse(input);
   if (parsed.success) {
     const doc = parsed.data;
-    // Tools store documents pretty-printed; that text must fit the bound too.
-    const stored = sizeError(`${JSON.stringify(doc, null, 2)}\n`);
-    if (stored)
-      return {
-        ok: false,
-        errors: [{ ...stored, message: `${stored.message} (as stored, pretty-printed)` }],
-      };
+    // What the tools store for it must fit too (defaults filled in), so a
+    // valid document is always one the worker can read back.
+    const stored = utf8Length(documentText(doc));
+    if (stored > LIMITS.documentBytes) {
+      const message = `is ${stored} bytes as stored (compact JSON, defaults filled in); ${DOCUMENT_LIMIT_RULE}`;
+      return { ok: false, errors: [{ path: "", message }] };
+    }
     doc.origins = Object.assign(Object.create(null), doc.origins);
     return { ok: true, doc };
   }
@@ -67,13 +77,14 @@ export function parseRoutingDocument(text: string): ValidationResult {
 export function sizeError(text: string): FieldError | null {
   const limit = LIMITS.documentBytes;
   // UTF-8 never takes fewer bytes than UTF-16 code units, so a long text is
-  // refused without measuring it.
-  const bytes = text.length > limit ? text.length : utf8Length(text);
+  // refused without measuring it (the admin API, which stops reading at the
+  // limit, says the same: "is over").
+  if (text.length > limit) {
+    return { path: "", message: `is over ${limit} bytes; ${DOCUMENT_LIMIT_RULE}` };
+  }
+  const bytes = utf8Length(text);
   if (bytes <= limit) return null;
-  return {
-    path: "",
-    message: `is ${text.length > limit ? "at least " : ""}${bytes} bytes; a routing document may have at most ${limit}`,
-  };
+  return { path: "", message: `is ${bytes} bytes; ${DOCUMENT_LIMIT_RULE}` };
 }
 
 function utf8Length(text: string): number {

@@ -23,6 +23,7 @@ import { RequestBody } from "../app/route/request-body.ts";
 import { jsonDepth } from "../core/json-depth.ts";
 import { decodeUtf8 } from "../core/utf8.ts";
 import { LIMITS } from "../document/routing-document.ts";
+import { DOCUMENT_LIMIT_RULE } from "../document/validate.ts";
 
 /** The most each of the router's own bodies may have, in bytes, and what it is (for the 413). */
 export const BODY_BOUNDS = {
@@ -31,9 +32,17 @@ export const BODY_BOUNDS = {
   /** A dashboard action: {args, expectedVersion?, dryRun?} with a few small arguments. */
   dashboardAction: { bytes: 16_384, what: "a dashboard action" },
   /** An admin write's JSON: a routing document, a merge patch, flip, kill or rollback. */
-  adminDocument: { bytes: LIMITS.documentBytes, what: "a routing document" },
+  adminDocument: {
+    bytes: LIMITS.documentBytes,
+    what: "a routing document",
+    rule: DOCUMENT_LIMIT_RULE,
+  },
   /** A named edit: its arguments may hold a whole document (apply) plus a small envelope. */
-  adminEdit: { bytes: LIMITS.documentBytes + 1024, what: "a routing document and its edit" },
+  adminEdit: {
+    bytes: LIMITS.documentBytes + 1024,
+    what: "a routing document and its edit",
+    rule: `${DOCUMENT_LIMIT_RULE}, and an edit's body (the document and its arguments) at most ${LIMITS.documentBytes + 1024}`,
+  },
 } as const;
 
 /**
@@ -46,6 +55,8 @@ export const BODY_DEPTH = 64;
 export interface BodyBound {
   bytes: number;
   what: string;
+  /** The documented rule the 413 quotes, when the bound is one. */
+  rule?: string;
 }
 
 /** Bodies already read, by request (the stream can be read only once). */
@@ -63,7 +74,9 @@ export async function readBoundedBytes(c: Context, bound: BodyBound): Promise<Ui
     throw new RouterError(
       413,
       "body_too_large",
-      `the body is over ${bound.bytes} bytes, the most ${bound.what} may have`,
+      bound.rule
+        ? `the body is over ${bound.bytes} bytes; ${bound.rule}`
+        : `the body is over ${bound.bytes} bytes, the most ${bound.what} may have`,
     );
   }
   return bytes;

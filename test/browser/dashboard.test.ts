@@ -200,12 +200,49 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     expect(await page.textContent('[data-section="rollout"]')).toContain("No rollout.");
   });
 
+  it("asks for a share only when setting one; Flip says it runs no smoke tests, and how to", async () => {
+    const dialog = page.locator("dialog#confirm");
+    const shareField = dialog.locator(".share-input");
+    const open = async (selector: string) => {
+      await page.click(selector);
+      await dialog.waitFor({ state: "visible" });
+    };
+    const cancel = async () => {
+      await dialog.locator("button.secondary").click();
+      await dialog.waitFor({ state: "hidden" });
+    };
+
+    await open('button[data-action="canary.set"]');
+    expect(await shareField.isVisible()).toBe(true);
+    expect(await dialog.locator('input[name="share"]').inputValue()).toBe("10");
+    await cancel();
+
+    await open('button[data-action="flip"]');
+    expect(await dialog.locator("h2").textContent()).toBe("Flip fraud to green?");
+    expect(await shareField.isVisible()).toBe(false);
+    const note = dialog.locator(".note");
+    expect(await note.isVisible()).toBe(true);
+    expect(await note.textContent()).toBe(
+      "The dashboard runs no smoke tests: green gets live traffic without a sample request " +
+        "sent to it first. The CLI sends the service's sample requests " +
+        "(scripts/demo/smoke/fraud.json) to green through the override and refuses the flip " +
+        "if any fails: npm run router -- flip fraud --to green",
+    );
+    await cancel();
+
+    await open('button[data-action="canary.kill"]');
+    expect(await shareField.isVisible()).toBe(false);
+    expect(await note.isVisible()).toBe(false);
+    await cancel();
+  });
+
   it("kills the canary from the page: its share falls to 0 and the history gains the entry", async () => {
     const share = () => page.getAttribute('tr[data-role="canary"] [data-share]', "data-share");
     expect(await share()).toBe("1000");
     await page.click('button[data-action="canary.kill"]');
     const dialog = page.locator("dialog#confirm");
     await dialog.waitFor({ state: "visible" });
+    expect(await dialog.locator(".share-input").isVisible()).toBe(false);
     expect(await dialog.locator(".effect").textContent()).toContain(
       "Send every canary user back to blue: canary stops serving its 10% of users",
     );

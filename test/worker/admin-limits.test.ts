@@ -2,9 +2,14 @@
  * The admin API refuses oversized and hostile documents early, with a
  * clear error, and never buffers more than a routing document may hold.
  */
-import { SELF } from "cloudflare:test";
+import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { makeDoc } from "./support.ts";
+import { SIZED_AUTHOR, sizedDocumentText } from "../support/sized-document.ts";
+import { makeDoc, predict, variantOf } from "./support.ts";
+
+/** The one definition of the bound, word for word in the worker, the CLI and the admin API. */
+const LIMIT_RULE =
+  "a routing document may have at most 65536 bytes of JSON text (UTF-8, as stored in KV)";
 
 const put = (service: string, body: BodyInit, headers: Record<string, string> = {}) =>
   SELF.fetch(`http://router.test/_router/admin/services/${service}`, {
@@ -36,21 +41,38 @@ describe("admin API size bounds", () => {
     expect((await put("adm-huge", chunked)).status).toBe(413);
   });
 
-  it("a document that fits compact but not as stored (pretty-printed) is refused", async () => {
-    const doc = makeDoc("adm-pretty") as Record<string, unknown>;
-    doc.origins = Object.fromEntries(
-      Array.from({ length: 64 }, (_, i) => [
-        `o-${i}`,
-        { url: `http://127.0.0.1:1/${"p".repeat(950)}` },
-      ]),
+  it("a compact document of exactly 65,536 bytes is accepted, stored byte for byte, routed by", async () => {
+    const text = sizedDocumentText(makeDoc("adm-exact") as Record<string, unknown>, 65_536);
+    const res = await put("adm-exact", text, { "x-router-author": SIZED_AUTHOR });
+    expect(res.status, await res.clone().text()).toBe(200);
+    const stored = (await env.ROUTING.get("service:adm-exact")) ?? "";
+    expect(new TextEncoder().encode(stored).length).toBe(65_536);
+    expect(await variantOf(await predict("adm-exact", { user: "u" }))).toBe("blue");
+  });
+
+  it("65,537 bytes is refused, with the message the worker and the CLI give", async () => {
+    const text = sizedDocumentText(makeDoc("adm-over") as Record<string, unknown>, 65_537);
+    const res = await put("adm-over", text, { "x-router-author": SIZED_AUTHOR });
+    expect(res.status).toBe(413);
+    expect((await res.json()) as { message: string }).toMatchObject({
+      error: "body_too_large",
+      message: expect.stringContaining(`is over 65536 bytes; ${LIMIT_RULE}`),
+    });
+    expect(await env.ROUTING.get("service:adm-over")).toBeNull();
+  });
+
+  it("a document that fits as given but not as stored (its defaults filled in) is refused", async () => {
+    const doc = JSON.parse(
+      sizedDocumentText(makeDoc("adm-defaults") as Record<string, unknown>, 65_537),
     );
-    doc.live = "o-0";
+    delete doc.origins.pad.timeoutMs; // a default: the stored text has it again
     const text = JSON.stringify(doc);
-    expect(text.length).toBeLessThan(65_536);
-    // Defaults (timeoutMs per origin) and indentation add about 4 KB.
-    const res = await put("adm-pretty", text);
+    expect(text.length).toBeLessThanOrEqual(65_536);
+    const res = await put("adm-defaults", text, { "x-router-author": SIZED_AUTHOR });
     expect(res.status).toBe(400);
-    expect(JSON.stringify(await res.json())).toContain("at most 65536");
+    expect(JSON.stringify(await res.json())).toContain(
+      `is 65537 bytes as stored (compact JSON, defaults filled in); ${LIMIT_RULE}`,
+    );
   });
 
   it("__proto__ in a PUT body is refused with its path", async () => {
@@ -69,7 +91,7 @@ describe("admin API size bound, per write route", () => {
     SELF.fetch(`http://router.test/_router/admin/services/${path}?dryRun=1`, {
       method,
       headers: {
-        authorization: "Bearer test-admin-token",
+        authorization: "Bearer test-admin-token-at-least-32-bytes",
         "content-type": "application/json",
         ...headers,
       },
@@ -140,7 +162,10 @@ describe("admin API nesting bound", () => {
   const admin = (method: string, path: string, body: BodyInit) =>
     SELF.fetch(`http://router.test/_router/admin/services/${path}`, {
       method,
-      headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+      headers: {
+        authorization: "Bearer test-admin-token-at-least-32-bytes",
+        "content-type": "application/json",
+      },
       body,
     });
   /** `{"a":{"a":...{}}}`, `depth` objects deep. */

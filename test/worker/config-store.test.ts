@@ -86,7 +86,7 @@ describe("bad documents never take traffic down", () => {
     expect(logged.mock.calls.flat().join("\n")).toMatch(/routing document rejected.*origins/);
     logged.mockRestore();
     const admin = await SELF.fetch("http://router.test/_router/admin/services/never-good", {
-      headers: { authorization: "Bearer test-admin-token" },
+      headers: { authorization: "Bearer test-admin-token-at-least-32-bytes" },
     });
     expect(JSON.stringify(await admin.json())).toMatch(/"path":"live"/);
   });
@@ -115,7 +115,7 @@ describe("a deleted document", () => {
     );
   });
 
-  it("a fresh isolate serves the :last-good copy of a deleted document", async () => {
+  it("a fresh isolate serves the :last-good copy of a deleted document from its second memo period", async () => {
     await putDoc(makeDoc("deleted-fresh", { live: "green" }));
     await load(
       store(() => 0),
@@ -123,11 +123,18 @@ describe("a deleted document", () => {
     );
     await controlSees("deleted-fresh"); // writes :last-good
     await env.ROUTING.delete("service:deleted-fresh");
-    const result = await load(
-      store(() => 0),
-      "deleted-fresh",
-    );
+    let now = 0;
+    const fresh = store(() => now);
+    // The first read finds no document and does not read :last-good in the
+    // same period (an unknown name costs one read per period)...
+    expect(await load(fresh, "deleted-fresh")).toEqual({ status: "missing" });
+    expect(fresh.stats().kvReads).toBe(1);
+    // ...the next read, a period on, looks there: a real service, so its document is read too.
+    now += 5_000;
+    const result = await load(fresh, "deleted-fresh");
     expect(result).toMatchObject({ status: "ok", source: "last-good", fallback: "deleted" });
+    if (result.status === "ok") expect(result.doc.live).toBe("green");
+    expect(fresh.stats().kvReads).toBe(3);
   });
 
   it("a service with neither document nor last-good copy answers 503 no_routing_document", async () => {
@@ -279,6 +286,7 @@ describe("memo", () => {
       memoTtlMs: 5_000,
       cacheTtlSeconds: 30,
       maxEntries: 3,
+      maxAbsent: 3,
       now: () => 0,
       log: () => {},
     });
@@ -288,11 +296,139 @@ describe("memo", () => {
       expect(await load(s, name)).toEqual({ status: "missing" });
     }
     expect(s.stats()).toMatchObject({ services: 1, absent: 3 });
-    const reads = s.stats().kvReads; // 1 + 5 x (document + last-good)
-    expect(reads).toBe(11);
+    const reads = s.stats().kvReads; // 1 + 5 x the document
+    expect(reads).toBe(6);
     await load(s, "m5");
     await load(s, "real-1");
     expect(s.stats().kvReads).toBe(reads);
+  });
+});
+
+describe("unknown service names (a bill attack: every made-up name used to cost 2 KV reads)", () => {
+  /** The real binding, with every read counted (what KV bills: one per key read). */
+  function countingKv(): { kv: KVNamespace; reads: () => number; keys: string[] } {
+    const keys: string[] = [];
+    const kv = {
+      get: (key: string, options: KVNamespaceGetOptions<"text">) => {
+        keys.push(key);
+        return env.ROUTING.get(key, options);
+      },
+    } as unknown as KVNamespace;
+    return { kv, reads: () => keys.length, keys };
+  }
+  const storeOver = (kv: KVNamespace, now: () => number, maxAbsent?: number) =>
+    new KvRoutingStore(kv, {
+      memoTtlMs: 5_000,
+      cacheTtlSeconds: 30,
+      now,
+      log: () => {},
+      ...(maxAbsent === undefined ? {} : { maxAbsent }),
+    });
+  const names = (n: number, prefix: string) =>
+    Array.from({ length: n }, (_, i) => `${prefix}-${i.toString(36)}`);
+
+  it("200 requests for 200 made-up names cost at most one KV read each; repeats in the interval none", async () => {
+    const { kv, reads } = countingKv();
+    let now = 0;
+    const s = storeOver(kv, () => now);
+    for (const name of names(200, "made-up")) {
+      expect(await load(s, name)).toEqual({ status: "missing" });
+    }
+    expect(reads()).toBeLessThanOrEqual(200);
+    expect(s.stats().kvReads).toBe(reads());
+    const after = reads();
+    now += 4_999; // still inside the interval: the same names again cost nothing
+    for (const name of names(200, "made-up")) {
+      expect(await load(s, name)).toEqual({ status: "missing" });
+    }
+    expect(reads()).toBe(after);
+  });
+
+  it("a name asked for again every interval costs one read per interval", async () => {
+    const { kv, reads } = countingKv();
+    let now = 0;
+    const s = storeOver(kv, () => now);
+    for (let interval = 0; interval < 6; interval++) {
+      const ctx = createExecutionContext();
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => s.load("hammered", (p) => ctx.waitUntil(p))),
+      );
+      await waitOnExecutionContext(ctx);
+      expect(results).toEqual(Array(10).fill({ status: "missing" }));
+      expect(reads()).toBe(interval + 1);
+      now += 5_000;
+    }
+  });
+
+  it("alternates: document, then :last-good a period on, then the document again", async () => {
+    const { kv, keys } = countingKv();
+    let now = 0;
+    const s = storeOver(kv, () => now);
+    for (let i = 0; i < 4; i++) {
+      expect(await load(s, "alternating")).toEqual({ status: "missing" });
+      now += 5_000;
+    }
+    expect(keys).toEqual([
+      "service:alternating",
+      "service:alternating:last-good",
+      "service:alternating",
+      "service:alternating:last-good",
+    ]);
+  });
+
+  it("a service created after its name was asked for is routed within one period (through the control object)", async () => {
+    let now = 0;
+    const s = store(() => now);
+    expect(await load(s, "created-later")).toEqual({ status: "missing" });
+    const put = await SELF.fetch("http://router.test/_router/admin/services/created-later", {
+      method: "PUT",
+      headers: {
+        authorization: "Bearer test-admin-token-at-least-32-bytes",
+        "content-type": "application/json",
+      },
+      body: JSON.stringify(makeDoc("created-later", { live: "green" })),
+    });
+    expect(put.status).toBeLessThan(300);
+    await waitForLastGood("created-later"); // the object writes the document and :last-good
+    now += 4_999;
+    expect(await load(s, "created-later")).toEqual({ status: "missing" }); // the negative cache
+    now += 1;
+    expect(await load(s, "created-later")).toMatchObject({
+      status: "ok",
+      source: "kv",
+      doc: { live: "green" },
+    });
+    expect(s.stats().fallbacks).toEqual([]);
+  });
+
+  it("a service created by a raw KV put (no :last-good) is routed within two periods", async () => {
+    let now = 0;
+    const s = store(() => now);
+    expect(await load(s, "raw-later")).toEqual({ status: "missing" });
+    await putDoc(makeDoc("raw-later", { live: "green" }));
+    now += 5_000; // this period's read looks for :last-good: none yet
+    expect(await load(s, "raw-later")).toEqual({ status: "missing" });
+    now += 5_000; // and this one at the document
+    expect(await load(s, "raw-later")).toMatchObject({ status: "ok", doc: { live: "green" } });
+  });
+
+  it("the negative cache is bounded: 10,000 distinct names keep at most 1,000, most recently used first", async () => {
+    const { kv } = countingKv();
+    const now = 0;
+    const s = storeOver(kv, () => now);
+    await load(s, "typo-0"); // a misconfigured client that keeps asking
+    const all = names(10_000, "flood");
+    for (let i = 0; i < all.length; i += 250) {
+      const ctx = createExecutionContext();
+      await Promise.all(all.slice(i, i + 250).map((n) => s.load(n, (p) => ctx.waitUntil(p))));
+      await waitOnExecutionContext(ctx);
+      await load(s, "typo-0"); // used again: stays cached (LRU), no read
+      expect(s.stats().absent).toBeLessThanOrEqual(1_000);
+    }
+    expect(s.stats()).toMatchObject({ services: 0, absent: 1_000 });
+    const before = s.stats().kvReads;
+    await load(s, "typo-0");
+    expect(s.stats().kvReads).toBe(before);
   });
 });
 

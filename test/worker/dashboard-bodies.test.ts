@@ -11,7 +11,7 @@ import { makeDoc } from "./support.ts";
 
 const BASE = "http://router.test/_router/dashboard";
 const FORM = "application/x-www-form-urlencoded";
-const TOKEN = "test-admin-token";
+const TOKEN = "test-admin-token-at-least-32-bytes";
 
 /** The sign-in form's bound, the sign-out form's, an action's (BODY_BOUNDS in src/http/bounded-body.ts). */
 const FORM_BYTES = 4096;

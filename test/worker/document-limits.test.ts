@@ -4,6 +4,7 @@
  */
 import { env } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
+import { sizedDocumentText } from "../support/sized-document.ts";
 import { makeDoc, predict, putDoc, variantOf } from "./support.ts";
 
 function hostileDocument(): string {
@@ -49,5 +50,25 @@ describe("hostile documents", () => {
     await Promise.all(hostile);
     // Generous: validating this document used to stall the isolate ~2.5 s.
     expect(quantile(latencies, 0.99)).toBeLessThan(500);
+  });
+});
+
+describe("the 64 KiB bound, on the JSON text as stored in KV", () => {
+  it("a stored document of exactly 65,536 bytes is routed by; 65,537 is refused, unparsed", async () => {
+    const exact = sizedDocumentText(makeDoc("kv-exact") as Record<string, unknown>, 65_536);
+    await env.ROUTING.put("service:kv-exact", exact);
+    expect(await variantOf(await predict("kv-exact", { user: "u" }))).toBe("blue");
+
+    const over = sizedDocumentText(makeDoc("kv-over") as Record<string, unknown>, 65_537);
+    await env.ROUTING.put("service:kv-over", over);
+    const logged = vi.spyOn(console, "error");
+    const refused = await predict("kv-over", { user: "u" });
+    expect(refused.status).toBe(503);
+    expect(await refused.json()).toMatchObject({ error: "invalid_routing_document" });
+    // The refusal's wording is the operator's: in the log, as the admin API and the CLI say it.
+    expect(logged.mock.calls.flat().join("\n")).toContain(
+      "is over 65536 bytes; a routing document may have at most 65536 bytes of JSON text (UTF-8, as stored in KV)",
+    );
+    logged.mockRestore();
   });
 });

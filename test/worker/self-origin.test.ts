@@ -12,7 +12,10 @@ function put(service: string, url: string) {
   const doc = makeDoc(service);
   return SELF.fetch(`http://router.test/_router/admin/services/${service}`, {
     method: "PUT",
-    headers: { authorization: "Bearer test-admin-token", "content-type": "application/json" },
+    headers: {
+      authorization: "Bearer test-admin-token-at-least-32-bytes",
+      "content-type": "application/json",
+    },
     body: JSON.stringify({ ...doc, origins: { ...doc.origins, green: { url } } }),
   });
 }

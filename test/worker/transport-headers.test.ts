@@ -11,7 +11,7 @@ const HSTS = "strict-transport-security";
 describe("HSTS on the router's own answers", () => {
   it.each([
     ["/_router/health", {}],
-    ["/_router/admin/services", { authorization: "Bearer test-admin-token" }],
+    ["/_router/admin/services", { authorization: "Bearer test-admin-token-at-least-32-bytes" }],
     ["/_router/admin/services", {}],
     ["/_router/dashboard", {}],
     ["/_router/dashboard/sign-in", {}],

@@ -18,8 +18,9 @@ export const validateCommand: Command = {
   help: `Usage: npm run router -- validate <file...> [--json]
 
 Checks each file with the same schema the worker and the admin API use,
-including the cross-field rules (live origin exists, ranges never overlap).
-Exits 1 when any file is invalid.
+including the cross-field rules (live origin exists, ranges never overlap),
+and lists every error of each file as "path: message", as the admin API
+does. Exits 1 when any file is invalid.
 
 Example:
   npm run router -- validate scripts/demo/fraud.json`,

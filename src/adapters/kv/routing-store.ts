@@ -22,12 +22,28 @@
  *   document; so does a burst into a cold isolate with nothing memoized).
  *   `memoTtlMs` 0 disables the memo.
  * - Bounded: at most `maxEntries` services are memoized (oldest evicted),
- *   and as many unknown names, apart, so made-up names evict no document.
+ *   and `maxAbsent` unknown names apart (least recently asked for evicted),
+ *   so made-up names evict no document.
+ * - Unknown names cost at most ONE KV read per name per memo period (a
+ *   request for a made-up name must not be a cheap way to run up the KV
+ *   bill): "missing" is memoized like a document, and past the period the
+ *   next request waits for the one read (nothing to protect by serving a
+ *   stale "missing"). A read that finds no document does not also read the
+ *   `:last-good` key in the same period: the next read of that name, a
+ *   period on, looks there instead, then at the document again. So a
+ *   service created meanwhile is routed within 2 x memoTtlMs of KV holding
+ *   it (within memoTtlMs when written through the control object, which
+ *   writes both keys). Check-ins cannot bring it sooner: an isolate checks
+ *   in only for services it routes (one object request per made-up name
+ *   would be the same bill attack).
  * - Bad documents never take traffic down: an unparsable, oversized or
  *   schema-invalid value, or a deleted key, is logged and the last good
  *   document is served instead (the memo, else the `:last-good` copy the
  *   control object keeps in KV), flagged in stats() for the health endpoint. Only a
  *   service that never had a good document answers "invalid" / "missing".
+ *   The one gap, the price of the bound above: an isolate that never held
+ *   a deleted service's document answers "missing" for one memo period
+ *   before it finds the `:last-good` copy.
  * - KV failing: the memo is served past the bound (logged) and the next read
  *   waits one memo period, rather than failing every request.
  */
@@ -55,6 +71,8 @@ export interface RoutingStoreOptions {
   cacheTtlSeconds: number;
   maxStaleMs?: number;
   maxEntries?: number;
+  /** Unknown names remembered as missing (the negative cache), least recently asked for evicted. */
+  maxAbsent?: number;
   now?: () => number;
   log?: (message: string, detail: Record<string, unknown>) => void;
 }
@@ -66,7 +84,11 @@ interface MemoEntry {
   loadedAt: number;
   /** A KV read for this service is under way (started then); past the bound requests await it. */
   refreshing: { startedAt: number; read: Promise<LoadResult> } | null;
+  /** Missing, and its `:last-good` key not looked at yet: the next read looks there. */
+  probeLastGood?: boolean;
 }
+
+const MISSING: LoadResult = Object.freeze({ status: "missing" });
 
 type WaitUntil = (promise: Promise<unknown>) => void;
 
@@ -87,6 +109,7 @@ export class KvRoutingStore {
     this.#opts = {
       maxStaleMs: options.memoTtlMs * 2,
       maxEntries: 256,
+      maxAbsent: 1_000,
       now: Date.now,
       log: (message, detail) => console.error(JSON.stringify({ message, ...detail })),
       ...options,
@@ -96,7 +119,7 @@ export class KvRoutingStore {
   /** The routing document for a service, as fresh as the memo policy allows. */
   async load(service: string, waitUntil: WaitUntil): Promise<LoadResult> {
     const { memoTtlMs, maxStaleMs, now } = this.#opts;
-    const entry = this.#memo.get(service) ?? this.#absent.get(service);
+    const entry = this.#memo.get(service) ?? this.#asked(service);
     if (memoTtlMs <= 0) return this.#refresh(service, entry);
     if (!entry) return this.#firstLoad(service);
 
@@ -107,8 +130,9 @@ export class KvRoutingStore {
     // that, requests keep the memo while one background read runs; past it,
     // every request waits for that same read. One read per service at a
     // time either way (no herd after an idle spell). A read that never
-    // settled (its request was torn down) is given up on.
-    const servable = age < Math.max(maxStaleMs, memoTtlMs);
+    // settled (its request was torn down) is given up on. A stale
+    // "missing" protects no traffic: its requests wait for the read.
+    const servable = entry.result.status !== "missing" && age < Math.max(maxStaleMs, memoTtlMs);
     const inFlight = entry.refreshing;
     if (inFlight && at - inFlight.startedAt < READ_GIVE_UP_MS) {
       return servable ? entry.result : inFlight.read;
@@ -117,6 +141,16 @@ export class KvRoutingStore {
     entry.refreshing = { startedAt: at, read };
     waitUntil(read);
     return servable ? entry.result : read;
+  }
+
+  /** The negative-cache entry of an unknown name, marked as just used (LRU). */
+  #asked(service: string): MemoEntry | undefined {
+    const entry = this.#absent.get(service);
+    if (entry) {
+      this.#absent.delete(service);
+      this.#absent.set(service, entry);
+    }
+    return entry;
   }
 
   /**
@@ -203,13 +237,16 @@ export class KvRoutingStore {
   }
 
   async #refresh(service: string, previous: MemoEntry | undefined): Promise<LoadResult> {
+    const memoOn = this.#opts.memoTtlMs > 0;
+    // The document was missing at this name's last read: this read (the one
+    // of this period) looks for a last-good copy instead. Found, the name is
+    // a real service (deleted, or created meanwhile): its document is read too.
+    const probe = memoOn && previous?.probeLastGood === true;
+    let probed: LoadedDocument | null = null;
     let raw: string | null;
-    this.#kvReads++;
     try {
-      raw = await this.#kv.get(documentKey(service), {
-        type: "text",
-        cacheTtl: this.#opts.cacheTtlSeconds,
-      });
+      if (probe) probed = await this.#readLastGood(service);
+      raw = probe && !probed ? null : await this.#readDocument(service);
     } catch (err) {
       // KV unreachable: keep serving what we had for another memo period
       // (the next attempt runs in the background), instead of making every
@@ -224,13 +261,27 @@ export class KvRoutingStore {
     }
 
     let result: LoadResult;
-    if (previous && raw === previous.raw) {
+    let probeNext = false;
+    if (
+      previous &&
+      !probe &&
+      raw === previous.raw &&
+      (raw !== null || previous.result.status === "ok")
+    ) {
       result = previous.result;
     } else if (raw === null) {
       // Deleted (or never written): a delete is far more often an accident
       // than a decommission, so the last good document keeps serving, loudly.
       // Decommissioning a service means deleting its :last-good key too.
-      const lastGood = await this.#lastGood(service, previous);
+      // Without one in memory, the :last-good key is read a period later
+      // (above), not now: made-up names cost one read each.
+      const lastGood =
+        probed ??
+        (previous?.result.status === "ok"
+          ? { status: "ok" as const, doc: previous.result.doc, source: "last-good" as const }
+          : memoOn
+            ? null
+            : await this.#readLastGood(service));
       if (lastGood) {
         this.#opts.log("routing document is missing; serving the last good one", {
           service,
@@ -238,7 +289,8 @@ export class KvRoutingStore {
         });
         result = { ...lastGood, fallback: "deleted" };
       } else {
-        result = { status: "missing" };
+        result = MISSING;
+        probeNext = memoOn && !probe;
       }
     } else {
       result = this.#accept(service, raw, previous);
@@ -247,7 +299,7 @@ export class KvRoutingStore {
           service,
           errors: result.errors,
         });
-        const lastGood = await this.#lastGood(service, previous);
+        const lastGood = probed ?? (await this.#lastGood(service, previous));
         if (lastGood) result = { ...lastGood, fallback: "invalid" };
       }
     }
@@ -264,8 +316,22 @@ export class KvRoutingStore {
       meanwhile.refreshing = null;
       return meanwhile.result;
     }
-    this.#remember(service, { result, raw, loadedAt: this.#opts.now(), refreshing: null });
+    this.#remember(service, {
+      result,
+      raw,
+      loadedAt: this.#opts.now(),
+      refreshing: null,
+      ...(probeNext ? { probeLastGood: true } : {}),
+    });
     return result;
+  }
+
+  #readDocument(service: string): Promise<string | null> {
+    this.#kvReads++;
+    return this.#kv.get(documentKey(service), {
+      type: "text",
+      cacheTtl: this.#opts.cacheTtlSeconds,
+    });
   }
 
   /** Parses and checks a stored text. */
@@ -305,6 +371,11 @@ export class KvRoutingStore {
     if (previous?.result.status === "ok") {
       return { status: "ok", doc: previous.result.doc, source: "last-good" };
     }
+    return this.#readLastGood(service);
+  }
+
+  /** The `:last-good` copy in KV, if there is a valid one for this service. */
+  async #readLastGood(service: string): Promise<LoadedDocument | null> {
     this.#kvReads++;
     const raw = await this.#kv.get(lastGoodKey(service), {
       type: "text",
@@ -319,8 +390,8 @@ export class KvRoutingStore {
 
   /**
    * Documents and absent services are kept apart, each bounded: requests for
-   * made-up service names fill only the absent map and can never evict a
-   * real service's document.
+   * made-up service names fill only the absent map (at most maxAbsent names,
+   * about 100 bytes each) and can never evict a real service's document.
    */
   #remember(service: string, entry: MemoEntry): void {
     const [into, other] =
@@ -328,7 +399,7 @@ export class KvRoutingStore {
     other.delete(service);
     into.delete(service);
     into.set(service, entry);
-    if (into.size > this.#opts.maxEntries) {
+    if (into.size > (into === this.#absent ? this.#opts.maxAbsent : this.#opts.maxEntries)) {
       const oldest = into.keys().next().value;
       if (oldest !== undefined) into.delete(oldest);
     }

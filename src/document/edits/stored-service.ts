@@ -131,8 +131,8 @@ function jsonObject(text: string | null): Record<string, unknown> | null {
   }
 }
 
-/** Documents are stored pretty-printed, so `wrangler kv key get` is readable. */
-export const documentText = (doc: RoutingDocument): string => `${JSON.stringify(doc, null, 2)}\n`;
+/** The text the tools store for a document (compact JSON; the 64 KiB bound is on it). */
+export { documentText } from "../document-text.ts";
 
 /**
  * The lost-update guard's test: null when `fresh` (re-read just before the

@@ -42,6 +42,8 @@ export interface Action {
   confirm: string;
   /** What happens, in words, with this service's numbers. */
   effect: string;
+  /** What the dashboard does not do that the CLI does (shown apart, as a warning). */
+  note?: string;
   danger: boolean;
   /** canary.set: the dialog asks for the share (percent). */
   asksShare?: { currentBp: number };
@@ -102,6 +104,9 @@ export function routingActions(ctx: ActionContext): Action[] {
       title: `Flip ${doc.service} to ${to}?`,
       confirm: `Flip to ${to}`,
       effect: `Make ${to} live: the ${share(liveShare)} of users on ${live}${perMinute(ctx.lastMinute.get(live))}, and every request without a user id, go to ${to}; ${live} becomes idle. Roll back restores ${live}.`,
+      // The CLI's smoke tests are sample files on the operator's machine
+      // (scripts/demo/smoke/), which the Worker cannot read: say so.
+      note: `The dashboard runs no smoke tests: ${to} gets live traffic without a sample request sent to it first. The CLI sends the service's sample requests (scripts/demo/smoke/${doc.service}.json) to ${to} through the override and refuses the flip if any fails: npm run router -- flip ${doc.service} --to ${to}`,
       danger: true,
     });
   }

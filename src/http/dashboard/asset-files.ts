@@ -8,8 +8,8 @@
  * Layer: HTTP edge (dashboard assets).
  */
 export const ASSET_FILES = {
-  "dashboard.css": "dashboard.91cfb228bf.css",
-  "dashboard.js": "dashboard.c6d25be5a7.js",
+  "dashboard.css": "dashboard.d149e7d24c.css",
+  "dashboard.js": "dashboard.ec383506a7.js",
   "favicon.svg": "favicon.f1eb61c1e7.svg",
   "uplot.css": "uplot.df630c6a8d.css",
   "uplot.js": "uplot.19c8d4c6ad.js",

@@ -503,6 +503,7 @@ export const DASHBOARD_JS = String.raw`(function () {
     form.method = "dialog";
     var title = el("h2");
     var effect = el("p", "effect");
+    var note = el("p", "note");
     var shareBox = el("div", "share-input");
     var shareLabel = el("label", "", "New share ");
     var share = el("input");
@@ -526,11 +527,11 @@ export const DASHBOARD_JS = String.raw`(function () {
     confirm.value = "confirm";
     buttons.appendChild(cancel);
     buttons.appendChild(confirm);
-    [title, effect, shareBox, preview, problem, buttons].forEach(function (x) { form.appendChild(x); });
+    [title, effect, note, shareBox, preview, problem, buttons].forEach(function (x) { form.appendChild(x); });
     d.appendChild(form);
     document.body.appendChild(d);
     cancel.addEventListener("click", function () { d.close(); });
-    dialog = { d: d, title: title, effect: effect, shareBox: shareBox, share: share, preview: preview, problem: problem, confirm: confirm };
+    dialog = { d: d, title: title, effect: effect, note: note, shareBox: shareBox, share: share, preview: preview, problem: problem, confirm: confirm };
     return dialog;
   }
 
@@ -559,6 +560,8 @@ export const DASHBOARD_JS = String.raw`(function () {
     var asksShare = button.dataset.shareBp !== undefined;
     g.title.textContent = button.dataset.title;
     g.effect.textContent = button.dataset.effect;
+    g.note.textContent = button.dataset.note || "";
+    g.note.hidden = !button.dataset.note;
     g.confirm.textContent = button.dataset.confirm;
     g.confirm.className = "primary" + (button.classList.contains("danger") ? " danger" : "");
     g.confirm.disabled = false;

@@ -15,6 +15,8 @@ export const DASHBOARD_CSS = `
   color: var(--ink); background: var(--bg);
 }
 * { box-sizing: border-box; }
+/* hidden wins over any display rule (.share-input is a flex box) */
+[hidden] { display: none !important; }
 body { margin: 0; }
 a { color: var(--accent); text-decoration: none; }
 a:hover { text-decoration: underline; }
@@ -135,6 +137,7 @@ dialog .preview-box .diff { padding-left: 0; }
 dialog .buttons { display: flex; justify-content: flex-end; gap: 8px; margin-top: 16px; }
 dialog .share-input { display: flex; align-items: center; gap: 8px; margin: 8px 0; }
 dialog .share-input input { width: 110px; }
+dialog .note { background: var(--warn-bg); color: var(--warn); border-radius: 6px; padding: 8px 10px; margin: 10px 0; }
 .toasts { position: fixed; right: 16px; bottom: 16px; display: flex; flex-direction: column; gap: 8px; z-index: 10; }
 .toast { background: #0f172a; color: #fff; padding: 10px 14px; border-radius: 8px; max-width: 420px; box-shadow: 0 8px 24px rgba(0,0,0,.2); }
 .toast.bad { background: var(--bad); }

@@ -13,6 +13,7 @@ export function actionButton(a: Action, version: number | null): Html {
   return html`<button type="button" class="action${a.danger ? " danger" : ""}"
   data-action="${a.name}" data-args="${JSON.stringify(a.args)}"
   data-title="${a.title}" data-effect="${a.effect}" data-confirm="${a.confirm}"
+  ${a.note ? html`data-note="${a.note}"` : ""}
   ${version !== null ? html`data-version="${version}"` : ""}
   ${a.asksShare ? html`data-share-bp="${a.asksShare.currentBp}"` : ""}>${a.label}</button>`;
 }
