@@ -68,7 +68,15 @@ export async function startDemoOrigins(
     const model = models[name];
     if (!model) return send(res, 404, { error: "no such model", model: name });
     hits.set(name, (hits.get(name) ?? 0) + 1);
-    const body = await readBody(req);
+    let body: Buffer;
+    try {
+      body = await readBody(req);
+    } catch {
+      // The caller gave up mid-body (the router aborts a call whose client
+      // body failed): nothing to answer.
+      res.destroy();
+      return;
+    }
     if (model.delayMs) await new Promise((r) => setTimeout(r, model.delayMs));
     if (model.errorRate && Math.random() < model.errorRate) {
       return send(res, 500, { error: "model failed (simulated)", model_version: model.version });
