@@ -23,7 +23,9 @@ async function admin(
   path: string,
   init: { method?: string; token?: string | null; author?: string } = {},
 ): Promise<{ status: number; body: Json }> {
-  const headers: Record<string, string> = {};
+  // This file's own client address: its wrong-token tests count against no other file's
+  // (failed authentications are rate limited per address, and the limiter is shared).
+  const headers: Record<string, string> = { "cf-connecting-ip": "192.0.2.11" };
   if (init.token !== null) headers.authorization = `Bearer ${init.token ?? TOKEN}`;
   if (init.author) headers["x-router-author"] = init.author;
   const res = await SELF.fetch(`${BASE}${path}`, { method: init.method ?? "GET", headers });
