@@ -23,9 +23,9 @@
  * Layer: script (operator tool).
  */
 import { parseArgs } from "node:util";
+import type { RolloutView } from "./cli/commands/rollout-admin.ts";
 import { type OriginModel, startDemoOrigins } from "./lib/demo-origins.ts";
 import { startLocalRouter } from "./lib/local-router.ts";
-import type { RolloutView } from "./router/commands/rollout-admin.ts";
 
 const HELP = `Usage: npm run simulate -- [options]
 

@@ -8,9 +8,9 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { ROOT } from "../cli/wrangler.ts";
 import { type OriginModel, startDemoOrigins } from "../lib/demo-origins.ts";
 import { startLocalRouter } from "../lib/local-router.ts";
-import { ROOT } from "../lib/wrangler.ts";
 import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./models.ts";
 import { type DemoTraffic, startDemoTraffic } from "./traffic.ts";
 

@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../lib/wrangler.ts";
+import { ROOT } from "../cli/wrangler.ts";
 import { anchor, code, generatedBanner, table } from "./markdown.ts";
 
 export const CLI_PAGE = "docs/reference/cli.md";

@@ -16,8 +16,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
+import { ROOT } from "../cli/wrangler.ts";
 import { bundleWorker, ROUTER_BINDINGS, ROUTER_RATELIMITS } from "./router-worker.ts";
-import { ROOT } from "./wrangler.ts";
 
 export interface LocalFleet {
   /** One base URL per router isolate. */

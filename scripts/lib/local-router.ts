@@ -17,9 +17,9 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
+import { ROOT } from "../cli/wrangler.ts";
 import { miniflareAssets } from "../dashboard-vendor.ts";
 import { bundleWorker, routerWorker } from "./router-worker.ts";
-import { ROOT } from "./wrangler.ts";
 
 export interface LocalRouter {
   url: string;

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { ROOT } from "../../scripts/cli/wrangler.ts";
 import {
   ASSET_HEADERS,
   dashboardFiles,
@@ -20,7 +21,6 @@ import {
   miniflareAssets,
 } from "../../scripts/dashboard-vendor.ts";
 import { bundleWorker, routerWorker } from "../../scripts/lib/router-worker.ts";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
 import { ASSET_FILES, type AssetName } from "../../src/http/dashboard/asset-files.ts";
 import { DASHBOARD_JS } from "../../src/http/dashboard/assets/client.ts";
 import { ASSET_PREFIX, assetUrl } from "../../src/http/dashboard/assets.ts";

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, wrangler } from "../../scripts/lib/wrangler.ts";
+import { ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
 import { type LocalProcess, spawnNode, waitForHealth } from "../support/wrangler-dev.ts";
 
 const PORT = 18_787;

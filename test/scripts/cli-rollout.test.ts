@@ -11,10 +11,10 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CliError } from "../../scripts/cli/cli.ts";
+import { parseSteps } from "../../scripts/cli/commands/rollout.ts";
+import { devVar } from "../../scripts/cli/target.ts";
 import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { CliError } from "../../scripts/router/cli.ts";
-import { parseSteps } from "../../scripts/router/commands/rollout.ts";
-import { devVar } from "../../scripts/router/target.ts";
 import { formatSeconds, parseDuration } from "../../src/document/edits/rollout.ts";
 import { type CliRouter, runCli, startCliRouter, tempState } from "./cli-support.ts";
 

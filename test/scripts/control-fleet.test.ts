@@ -105,7 +105,15 @@ describe("a change reaches every isolate through the check-ins", () => {
 
     const cli = await exec(
       "npx",
-      ["node", "scripts/router.ts", "canary", "kill", "fleet-kill", "--url", fleet.urls[3] ?? ""],
+      [
+        "node",
+        "scripts/cli/router.ts",
+        "canary",
+        "kill",
+        "fleet-kill",
+        "--url",
+        fleet.urls[3] ?? "",
+      ],
       { env: { ...process.env, ROUTER_ADMIN_TOKEN: fleet.adminToken } },
     );
     expect(cli.stdout).toMatch(/kill/i);

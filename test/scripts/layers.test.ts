@@ -103,7 +103,7 @@ function violations(): string[] {
       }
     }
   }
-  for (const file of tsFiles(join(ROOT, "scripts", "router"))) {
+  for (const file of tsFiles(join(ROOT, "scripts", "cli"))) {
     for (const spec of importsOf(file)) {
       if (spec.startsWith(".") && floorOf(resolve(dirname(file), spec)) === "http") {
         found.push(`${relative(ROOT, file)} (CLI) imports ${spec}: the CLI sits beside http/`);

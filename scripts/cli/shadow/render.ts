@@ -3,7 +3,7 @@
  *
  * Layer: script support (pure: data in, string out).
  */
-import type { ShadowRecord } from "../../src/core/shadow/record.ts";
+import type { ShadowRecord } from "../../../src/core/shadow/record.ts";
 import type { LatencyStats, ShadowComparison, ShadowReport } from "./report-model.ts";
 
 const num = (n: number | null, digits: number) => (n === null ? "-" : n.toFixed(digits));

@@ -14,7 +14,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { ROOT } from "../lib/wrangler.ts";
+import { ROOT } from "./wrangler.ts";
 
 const SmokeCase = z
   .object({

@@ -12,7 +12,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
-import { type KvTarget, ROOT } from "../lib/wrangler.ts";
 import {
   CliError,
   COMMON_HELP,
@@ -22,6 +21,7 @@ import {
   usage,
   type Values,
 } from "./cli.ts";
+import { type KvTarget, ROOT } from "./wrangler.ts";
 
 export const DEFAULT_ROUTER_URL = "http://127.0.0.1:8787";
 

@@ -5,9 +5,9 @@
  *
  * Layer: script support (pure: no I/O, no Node APIs).
  */
-import { ABS_DELTA, bucketUpperBound, type Histogram } from "../../src/core/histogram.ts";
-import type { ShadowRecord } from "../../src/core/shadow/record.ts";
-import type { LatencyView, SummaryView } from "../../src/core/shadow/summary.ts";
+import { ABS_DELTA, bucketUpperBound, type Histogram } from "../../../src/core/histogram.ts";
+import type { ShadowRecord } from "../../../src/core/shadow/record.ts";
+import type { LatencyView, SummaryView } from "../../../src/core/shadow/summary.ts";
 
 /** Latency percentiles of one arm (the summary view's, without the count the SQL API lacks). */
 export type LatencyStats = Omit<LatencyView, "n">;

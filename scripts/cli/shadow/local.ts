@@ -8,15 +8,15 @@
  * Layer: script support (Node; wrangler CLI).
  */
 
-import type { ShadowRecord } from "../../src/core/shadow/record.ts";
+import type { ShadowRecord } from "../../../src/core/shadow/record.ts";
 import {
   mergeSummaries,
   parseSummary,
   type ShadowSummary,
   viewSummary,
-} from "../../src/core/shadow/summary.ts";
-import { shadowLogPrefix, shadowSummaryPrefix } from "../../src/document/kv-keys.ts";
-import { type KvTarget, kvGetMany, kvList } from "../lib/wrangler.ts";
+} from "../../../src/core/shadow/summary.ts";
+import { shadowLogPrefix, shadowSummaryPrefix } from "../../../src/document/kv-keys.ts";
+import { type KvTarget, kvGetMany, kvList } from "../wrangler.ts";
 import { binHistogram, type ShadowComparison, type ShadowReport } from "./report-model.ts";
 
 const iso = (ms: number) => (ms > 0 ? new Date(ms).toISOString() : null);

@@ -8,21 +8,21 @@
  * write pipeline (scripts/router/write.ts). Errors print on stderr, or
  * with --json as `{ "ok": false, "error": { code, message, errors? } }`.
  */
-import { CliError, EXIT, errorEnvelope } from "./router/cli.ts";
-import { type Command, runCommand } from "./router/command.ts";
-import { applyCommand } from "./router/commands/apply.ts";
-import { assignCommand } from "./router/commands/assign.ts";
-import { canaryCommand } from "./router/commands/canary.ts";
-import { challengerCommand } from "./router/commands/challenger.ts";
-import { flipCommand } from "./router/commands/flip.ts";
-import { historyCommand } from "./router/commands/history.ts";
-import { rollbackCommand } from "./router/commands/rollback.ts";
-import { rolloutCommand } from "./router/commands/rollout.ts";
-import { shadowCommand } from "./router/commands/shadow.ts";
-import { statusCommand } from "./router/commands/status.ts";
-import { validateCommand } from "./router/commands/validate.ts";
-import { unknownMessage } from "./router/suggest.ts";
-import { DEFAULT_ROUTER_URL } from "./router/target.ts";
+import { CliError, EXIT, errorEnvelope } from "./cli.ts";
+import { type Command, runCommand } from "./command.ts";
+import { applyCommand } from "./commands/apply.ts";
+import { assignCommand } from "./commands/assign.ts";
+import { canaryCommand } from "./commands/canary.ts";
+import { challengerCommand } from "./commands/challenger.ts";
+import { flipCommand } from "./commands/flip.ts";
+import { historyCommand } from "./commands/history.ts";
+import { rollbackCommand } from "./commands/rollback.ts";
+import { rolloutCommand } from "./commands/rollout.ts";
+import { shadowCommand } from "./commands/shadow.ts";
+import { statusCommand } from "./commands/status.ts";
+import { validateCommand } from "./commands/validate.ts";
+import { unknownMessage } from "./suggest.ts";
+import { DEFAULT_ROUTER_URL } from "./target.ts";
 
 const commands: Command[] = [
   statusCommand,

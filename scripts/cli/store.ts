@@ -15,7 +15,7 @@ import {
 } from "../../src/document/edits/stored-service.ts";
 import { documentKey, historyKey, lastGoodKey } from "../../src/document/kv-keys.ts";
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
-import { type KvTarget, kvGetMany, kvList, kvPut } from "../lib/wrangler.ts";
+import { type KvTarget, kvGetMany, kvList, kvPut } from "./wrangler.ts";
 
 export type { StoredService };
 

@@ -7,8 +7,8 @@
  * Layer: script support (fetch only; the SQL text is passed in, so tests run
  * it against a fake client).
  */
-import { NAME_PATTERN } from "../../src/core/routing/names.ts";
-import type { ShadowRecord } from "../../src/core/shadow/record.ts";
+import { NAME_PATTERN } from "../../../src/core/routing/names.ts";
+import type { ShadowRecord } from "../../../src/core/shadow/record.ts";
 import { binValues, type ShadowComparison, type ShadowReport } from "./report-model.ts";
 
 export type Row = Record<string, unknown>;

@@ -17,18 +17,18 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Histogram } from "../src/core/histogram.ts";
-import { NAME_PATTERN } from "../src/core/routing/names.ts";
-import type { ShadowRecord } from "../src/core/shadow/record.ts";
-import type { SummaryView } from "../src/core/shadow/summary.ts";
-import { ROOT } from "./lib/wrangler.ts";
-import { adminCall, servicePath } from "./router/api.ts";
-import { CliError, EXIT, type Options, parse, usage, type Values } from "./router/cli.ts";
-import { apiTarget, DEFAULT_ROUTER_URL } from "./router/target.ts";
-import { localReport } from "./shadow/local.ts";
-import { fillSql, remoteReport, type ShadowQueries, sqlApiClient } from "./shadow/remote.ts";
-import { renderReport } from "./shadow/render.ts";
-import { binHistogram, type ShadowComparison, type ShadowReport } from "./shadow/report-model.ts";
+import type { Histogram } from "../../../src/core/histogram.ts";
+import { NAME_PATTERN } from "../../../src/core/routing/names.ts";
+import type { ShadowRecord } from "../../../src/core/shadow/record.ts";
+import type { SummaryView } from "../../../src/core/shadow/summary.ts";
+import { adminCall, servicePath } from "../api.ts";
+import { CliError, EXIT, type Options, parse, usage, type Values } from "../cli.ts";
+import { apiTarget, DEFAULT_ROUTER_URL } from "../target.ts";
+import { ROOT } from "../wrangler.ts";
+import { localReport } from "./local.ts";
+import { fillSql, remoteReport, type ShadowQueries, sqlApiClient } from "./remote.ts";
+import { renderReport } from "./render.ts";
+import { binHistogram, type ShadowComparison, type ShadowReport } from "./report-model.ts";
 
 const HELP = `Usage: npm run shadow:report -- <service> [options]
 
@@ -182,7 +182,7 @@ function modeOf(values: Values): "api" | "kv" | "remote" {
 }
 
 function queries(): ShadowQueries {
-  const sql = (file: string) => readFileSync(join(ROOT, "scripts", "shadow", file), "utf8");
+  const sql = (file: string) => readFileSync(join(ROOT, "scripts", "cli", "shadow", file), "utf8");
   return {
     summary: sql("summary.sql"),
     errors: sql("errors.sql"),
