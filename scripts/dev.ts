@@ -14,10 +14,10 @@ import { parseArgs } from "node:util";
 import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../src/core/admin-token.ts";
 import { nextVersion, parseStoredService } from "../src/document/edits/stored-service.ts";
 import { documentKey, historyKey, lastGoodKey } from "../src/document/kv-keys.ts";
+import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "../test/support/stack/demo-models.ts";
+import { startDemoOrigins } from "../test/support/stack/demo-origins.ts";
+import { startDemoTraffic } from "../test/support/stack/demo-traffic.ts";
 import { kvGet, kvPut, ROOT } from "./cli/wrangler.ts";
-import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo/models.ts";
-import { startDemoTraffic } from "./demo/traffic.ts";
-import { startDemoOrigins } from "./lib/demo-origins.ts";
 
 const HELP = `Usage: npm start -- [options]
 

@@ -22,10 +22,10 @@
  * (p99 <= check-in interval + 0.5 s); exits 1 on a FAIL only with --strict.
  */
 import { join } from "node:path";
+import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
+import { startLocalFleet } from "../../test/support/stack/local-fleet.ts";
+import { bundleWorker } from "../../test/support/stack/router-worker.ts";
 import { ROOT } from "../cli/wrangler.ts";
-import { startDemoOrigins } from "../lib/demo-origins.ts";
-import { startLocalFleet } from "../lib/local-fleet.ts";
-import { bundleWorker } from "../lib/router-worker.ts";
 import { fmt, parseCommand, positiveInt, progress } from "./cli.ts";
 
 const HELP = `Usage: npm run bench:control -- [options]

@@ -6,8 +6,8 @@
  * A separate process so the origin does not share an event loop with the
  * load generator (wrk, its own process).
  */
-import { demoModels } from "../demo/models.ts";
-import { startDemoOrigins } from "../lib/demo-origins.ts";
+import { demoModels } from "../../test/support/stack/demo-models.ts";
+import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
 
 const origins = await startDemoOrigins(demoModels, { port: 0 });
 process.stdout.write(`${JSON.stringify({ port: origins.port })}\n`);

@@ -20,10 +20,10 @@ import {
   manifestSource,
   miniflareAssets,
 } from "../../scripts/dashboard-vendor.ts";
-import { bundleWorker, routerWorker } from "../../scripts/lib/router-worker.ts";
 import { ASSET_FILES, type AssetName } from "../../src/http/dashboard/asset-files.ts";
 import { DASHBOARD_JS } from "../../src/http/dashboard/assets/client.ts";
 import { ASSET_PREFIX, assetUrl } from "../../src/http/dashboard/assets.ts";
+import { bundleWorker, routerWorker } from "../support/stack/router-worker.ts";
 
 const TYPES: Record<AssetName, string> = {
   "dashboard.css": "text/css",

@@ -11,8 +11,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { type LocalFleet, startLocalFleet } from "../../scripts/lib/local-fleet.ts";
+import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
+import { type LocalFleet, startLocalFleet } from "../support/stack/local-fleet.ts";
 import { testModels } from "../test-models.ts";
 
 const exec = promisify(execFile);

@@ -19,13 +19,13 @@ import {
   type ShadowReport,
 } from "../../scripts/cli/shadow/report-model.ts";
 import { ROOT } from "../../scripts/cli/wrangler.ts";
-import { predict } from "../../scripts/lib/demo-model.ts";
-import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
 import { ABS_DELTA, emptyHistogram, observe } from "../../src/core/histogram.ts";
 import { comparePair, readPrediction, type ShadowPair } from "../../src/core/shadow/compare.ts";
 import { toRecord } from "../../src/core/shadow/record.ts";
 import { addPair, emptySummary, viewSummary } from "../../src/core/shadow/summary.ts";
 import { shadowLogKey, shadowSummaryKey } from "../../src/document/kv-keys.ts";
+import { predict } from "../support/stack/demo-model.ts";
+import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { testModels } from "../test-models.ts";
 import { type CliRouter, seedMany, startCliRouter, tempState } from "./cli-support.ts";
 

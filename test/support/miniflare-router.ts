@@ -5,9 +5,9 @@
  * a Worker's own fetch() cannot (a GET with a body, raw framing) or that
  * drive the router from outside (the CLI against the admin API).
  */
-import { type LocalRouterOptions, startLocalRouter } from "../../scripts/lib/local-router.ts";
-import { ROUTER_BINDINGS } from "../../scripts/lib/router-worker.ts";
 import { documentKey } from "../../src/document/kv-keys.ts";
+import { type LocalRouterOptions, startLocalRouter } from "./stack/local-router.ts";
+import { ROUTER_BINDINGS } from "./stack/router-worker.ts";
 
 export interface MiniflareRouter {
   url: string;

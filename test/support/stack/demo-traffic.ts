@@ -12,7 +12,7 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../cli/wrangler.ts";
+import { ROOT } from "../../../scripts/cli/wrangler.ts";
 
 export interface DemoTrafficOptions {
   /** The router, e.g. http://127.0.0.1:8787. */

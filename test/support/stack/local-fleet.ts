@@ -16,7 +16,7 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
-import { ROOT } from "../cli/wrangler.ts";
+import { ROOT } from "../../../scripts/cli/wrangler.ts";
 import { bundleWorker, ROUTER_BINDINGS, ROUTER_RATELIMITS } from "./router-worker.ts";
 
 export interface LocalFleet {

@@ -8,11 +8,11 @@
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../cli/wrangler.ts";
-import { type OriginModel, startDemoOrigins } from "../lib/demo-origins.ts";
-import { startLocalRouter } from "../lib/local-router.ts";
-import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./models.ts";
-import { type DemoTraffic, startDemoTraffic } from "./traffic.ts";
+import { ROOT } from "../../../scripts/cli/wrangler.ts";
+import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo-models.ts";
+import { type OriginModel, startDemoOrigins } from "./demo-origins.ts";
+import { type DemoTraffic, startDemoTraffic } from "./demo-traffic.ts";
+import { startLocalRouter } from "./local-router.ts";
 
 export interface DemoStackOptions {
   /** Router bindings on top of the local router's (scripts/lib/router-worker.ts). */

@@ -12,7 +12,7 @@
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { build } from "esbuild";
-import { ROOT } from "../cli/wrangler.ts";
+import { ROOT } from "../../../scripts/cli/wrangler.ts";
 
 /**
  * Bundles a Worker entry (path relative to the repository) to `outfile`.

@@ -17,8 +17,8 @@
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
-import { ROOT } from "../cli/wrangler.ts";
-import { miniflareAssets } from "../dashboard-vendor.ts";
+import { ROOT } from "../../../scripts/cli/wrangler.ts";
+import { miniflareAssets } from "../../../scripts/dashboard-vendor.ts";
 import { bundleWorker, routerWorker } from "./router-worker.ts";
 
 export interface LocalRouter {

@@ -6,7 +6,7 @@
  * deterministic noise, so versions mostly agree and disagree now and then
  * near the decision threshold, like a real retrained model.
  */
-import { murmur3String } from "../../src/core/routing/murmur3.ts";
+import { murmur3String } from "../../../src/core/routing/murmur3.ts";
 
 export interface ModelSpec {
   /** Version string reported in predictions, e.g. "fraud-v7". */

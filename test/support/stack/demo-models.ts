@@ -2,7 +2,7 @@
  * The demo's model origins (served by scripts/lib/demo-origins.ts on one
  * port); the demo routing documents in this folder point at them.
  */
-import type { OriginModel } from "../lib/demo-origins.ts";
+import type { OriginModel } from "./demo-origins.ts";
 
 export const DEMO_ORIGINS_PORT = 9100;
 
