@@ -11,13 +11,17 @@ import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../src/core/admin-token.ts";
-import { nextVersion, parseStoredService } from "../src/document/edits/stored-service.ts";
-import { documentKey, historyKey, lastGoodKey } from "../src/document/kv-keys.ts";
-import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "../test/support/stack/demo-models.ts";
-import { startDemoOrigins } from "../test/support/stack/demo-origins.ts";
-import { startDemoTraffic } from "../test/support/stack/demo-traffic.ts";
-import { kvGet, kvPut, ROOT } from "./cli/wrangler.ts";
+import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../../src/core/admin-token.ts";
+import { nextVersion, parseStoredService } from "../../src/document/edits/stored-service.ts";
+import { documentKey, historyKey, lastGoodKey } from "../../src/document/kv-keys.ts";
+import {
+  DEMO_ORIGINS_PORT,
+  demoDocuments,
+  demoModels,
+} from "../../test/support/stack/demo-models.ts";
+import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
+import { startDemoTraffic } from "../../test/support/stack/demo-traffic.ts";
+import { kvGet, kvPut, ROOT } from "../cli/wrangler.ts";
 
 const HELP = `Usage: npm start -- [options]
 
