@@ -14,9 +14,9 @@
  * horizon (every step's bake plus maxExtensionSeconds).
  */
 import { parseArgs } from "node:util";
-import type { PlanRules } from "../../src/core/rollout/plan.ts";
-import { RolloutPlan } from "../../src/document/rollout-plan.ts";
-import { fmt, positiveInt, progress } from "../bench/cli.ts";
+import type { PlanRules } from "../../../src/core/rollout/plan.ts";
+import { RolloutPlan } from "../../../src/document/rollout-plan.ts";
+import { fmt, positiveInt, progress } from "../cli.ts";
 import { FIXED_HORIZON_DEFAULTS } from "./fixed-horizon.ts";
 import { cellSeed, mulberry32 } from "./random.ts";
 import {

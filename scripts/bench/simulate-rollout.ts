@@ -23,9 +23,9 @@
  * Layer: script (operator tool).
  */
 import { parseArgs } from "node:util";
-import { type OriginModel, startDemoOrigins } from "../test/support/stack/demo-origins.ts";
-import { startLocalRouter } from "../test/support/stack/local-router.ts";
-import type { RolloutView } from "./cli/commands/rollout-admin.ts";
+import { type OriginModel, startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
+import { startLocalRouter } from "../../test/support/stack/local-router.ts";
+import type { RolloutView } from "../cli/commands/rollout-admin.ts";
 
 const HELP = `Usage: npm run simulate -- [options]
 

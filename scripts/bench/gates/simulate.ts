@@ -20,15 +20,15 @@ import {
   type Histogram,
   LATENCY_MS,
   quantile,
-} from "../../src/core/histogram.ts";
-import type { RolloutMetrics } from "../../src/core/rollout/gates.ts";
-import type { PlanRules } from "../../src/core/rollout/plan.ts";
+} from "../../../src/core/histogram.ts";
+import type { RolloutMetrics } from "../../../src/core/rollout/gates.ts";
+import type { PlanRules } from "../../../src/core/rollout/plan.ts";
 import {
   evaluateRollout,
   type RolloutStatus,
   startRollout,
-} from "../../src/core/rollout/state-machine.ts";
-import { normalUpperTail } from "../../src/core/rollout/stats.ts";
+} from "../../../src/core/rollout/state-machine.ts";
+import { normalUpperTail } from "../../../src/core/rollout/stats.ts";
 import { type FixedHorizonRules, fixedHorizonVerdict } from "./fixed-horizon.ts";
 import { binomial, multinomial } from "./random.ts";
 

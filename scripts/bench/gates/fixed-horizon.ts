@@ -9,8 +9,8 @@
  *
  * Layer: build-time script. The router never runs these.
  */
-import type { RolloutMetrics } from "../../src/core/rollout/gates.ts";
-import { sampleRatioMismatch, twoProportionZTest } from "../../src/core/rollout/stats.ts";
+import type { RolloutMetrics } from "../../../src/core/rollout/gates.ts";
+import { sampleRatioMismatch, twoProportionZTest } from "../../../src/core/rollout/stats.ts";
 
 export interface FixedHorizonRules {
   minRequests: number;
