@@ -12,8 +12,8 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/cli/wrangler.ts";
-import { anchor } from "../../scripts/docs/markdown.ts";
-import { generatedPages, type Page } from "../../scripts/docs/pages.ts";
+import { anchor } from "../../scripts/tools/docs/markdown.ts";
+import { generatedPages, type Page } from "../../scripts/tools/docs/pages.ts";
 import { CROSS_FIELD_RULES } from "../../src/document/routing-document.ts";
 
 let pages: Page[] = [];

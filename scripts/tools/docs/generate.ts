@@ -9,7 +9,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { ROOT } from "../cli/wrangler.ts";
+import { ROOT } from "../../cli/wrangler.ts";
 import { generatedPages } from "./pages.ts";
 
 const HELP = `Usage: npm run docs [-- --check]

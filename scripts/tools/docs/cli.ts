@@ -11,7 +11,7 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../cli/wrangler.ts";
+import { ROOT } from "../../cli/wrangler.ts";
 import { anchor, code, generatedBanner, table } from "./markdown.ts";
 
 export const CLI_PAGE = "docs/reference/cli.md";
@@ -84,7 +84,7 @@ interface Entry {
 
 /** The router CLI: its own help, every command's, every subcommand's (scripts/docs/router-help.ts). */
 async function routerHelp(): Promise<Entry[]> {
-  return JSON.parse((await help("scripts/docs/router-help.ts", [])).text) as Entry[];
+  return JSON.parse((await help("scripts/tools/docs/router-help.ts", [])).text) as Entry[];
 }
 
 interface Script {

@@ -12,8 +12,8 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { chromium } from "playwright-core";
-import { startDemoStack } from "../test/support/stack/demo-stack.ts";
-import { ROOT } from "./cli/wrangler.ts";
+import { startDemoStack } from "../../test/support/stack/demo-stack.ts";
+import { ROOT } from "../cli/wrangler.ts";
 
 const HELP = `Usage: npm run screenshots -- [options]
 

@@ -5,9 +5,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { parseArgs } from "node:util";
-import { routingDocumentJsonSchema } from "../src/document/json-schema.ts";
+import { routingDocumentJsonSchema } from "../../src/document/json-schema.ts";
 
-const PATH = new URL("../src/document/routing-document.schema.json", import.meta.url);
+const PATH = new URL("../../src/document/routing-document.schema.json", import.meta.url);
 
 const { values } = parseArgs({
   options: { check: { type: "boolean", default: false }, help: { type: "boolean", short: "h" } },

@@ -10,7 +10,7 @@
  */
 import { commandNames } from "./help-text.ts";
 
-const ROUTER = new URL("../cli/router.ts", import.meta.url);
+const ROUTER = new URL("../../cli/router.ts", import.meta.url);
 const stdout = process.stdout.write.bind(process.stdout);
 let runs = 0;
 

@@ -7,8 +7,8 @@
  *
  * Layer: script (docs). Pure: schema in, Markdown out.
  */
-import { routingDocumentJsonSchema } from "../../src/document/json-schema.ts";
-import { CROSS_FIELD_RULES, LIMITS } from "../../src/document/routing-document.ts";
+import { routingDocumentJsonSchema } from "../../../src/document/json-schema.ts";
+import { CROSS_FIELD_RULES, LIMITS } from "../../../src/document/routing-document.ts";
 import { anchor, code, generatedBanner, table } from "./markdown.ts";
 
 export const ROUTING_DOCUMENT_PAGE = "docs/reference/routing-document.md";

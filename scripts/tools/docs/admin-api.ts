@@ -9,8 +9,8 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { openApiDocument } from "../../src/http/routes/openapi.ts";
-import { ROOT } from "../cli/wrangler.ts";
+import { openApiDocument } from "../../../src/http/routes/openapi.ts";
+import { ROOT } from "../../cli/wrangler.ts";
 import { anchor, code, generatedBanner, table } from "./markdown.ts";
 
 export const ADMIN_API_PAGE = "docs/reference/admin-api.md";
