@@ -20,10 +20,10 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DASHBOARD_JS } from "../src/http/dashboard/assets/client.ts";
-import { FAVICON_SVG } from "../src/http/dashboard/assets/favicon.ts";
-import { DASHBOARD_CSS } from "../src/http/dashboard/assets/styles.ts";
-import { ROOT } from "./cli/wrangler.ts";
+import { DASHBOARD_JS } from "../../src/http/dashboard/assets/client.ts";
+import { FAVICON_SVG } from "../../src/http/dashboard/assets/favicon.ts";
+import { DASHBOARD_CSS } from "../../src/http/dashboard/assets/styles.ts";
+import { ROOT } from "../cli/wrangler.ts";
 
 /** The Worker's static assets directory (wrangler.toml [assets] directory). */
 export const ASSETS_DIR = join(ROOT, "dist/assets");

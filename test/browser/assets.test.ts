@@ -19,7 +19,7 @@ import {
   MANIFEST_FILE,
   manifestSource,
   miniflareAssets,
-} from "../../scripts/dashboard-vendor.ts";
+} from "../../scripts/tools/dashboard-vendor.ts";
 import { ASSET_FILES, type AssetName } from "../../src/http/dashboard/asset-files.ts";
 import { DASHBOARD_JS } from "../../src/http/dashboard/assets/client.ts";
 import { ASSET_PREFIX, assetUrl } from "../../src/http/dashboard/assets.ts";

@@ -18,7 +18,7 @@ import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
 import { ROOT } from "../../../scripts/cli/wrangler.ts";
-import { miniflareAssets } from "../../../scripts/dashboard-vendor.ts";
+import { miniflareAssets } from "../../../scripts/tools/dashboard-vendor.ts";
 import { bundleWorker, routerWorker } from "./router-worker.ts";
 
 export interface LocalRouter {
