@@ -1,6 +1,6 @@
 /**
  * `npm run bench:control`: the control plane measured on a local fleet
- * (scripts/lib/local-fleet.ts: N router isolates and one control-object
+ * (test/support/stack/local-fleet.ts: N router isolates and one control-object
  * namespace in one workerd, real local origins, real local KV), with the
  * vars of wrangler.toml (check-ins every 2 s, KV memo 5 s):
  *   1. propagation with steady traffic: each router serves a request every

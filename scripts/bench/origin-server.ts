@@ -1,6 +1,6 @@
 /**
  * Child-process entry for the benchmark's model origin: serves the demo
- * models (scripts/demo/models.ts) with scripts/lib/demo-origins.ts on a free
+ * models (test/support/stack/demo-models.ts) with test/support/stack/demo-origins.ts on a free
  * port, prints `{"port":N}` on stdout, and exits when its stdin closes.
  *
  * A separate process so the origin does not share an event loop with the

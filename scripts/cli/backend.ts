@@ -3,8 +3,8 @@
  * state, every service, its history, and one write of a named edit (the
  * registry in src/document/edits/registry.ts) through the one write
  * pipeline. Two implementations: the running router's admin API
- * (scripts/router/api.ts, the default) and KV through wrangler
- * (scripts/router/direct.ts, --direct). Both answer with the shapes below,
+ * (scripts/cli/api.ts, the default) and KV through wrangler
+ * (scripts/cli/direct.ts, --direct). Both answer with the shapes below,
  * which are the admin API's JSON, so a command prints the same either way.
  *
  * Layer: CLI. Refusals of the write pipeline become one CliError each, with

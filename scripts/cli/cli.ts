@@ -2,7 +2,7 @@
  * Shared plumbing of the `router` CLI: option parsing (with "did you mean"),
  * the author, share parsing, output in one JSON envelope (or human text) and
  * exit codes. Where a command acts (a router's admin API, or KV with
- * --direct) is scripts/router/target.ts.
+ * --direct) is scripts/cli/target.ts.
  *
  * Layer: CLI (top floor, beside src/http/). Exit codes: 0 done; 1 refused
  * or failed (invalid change, failed smoke test, missing document, no

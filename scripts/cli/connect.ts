@@ -1,6 +1,6 @@
 /**
  * The Backend a command's options ask for: the router's admin API by
- * default, KV through wrangler with --direct (scripts/router/target.ts).
+ * default, KV through wrangler with --direct (scripts/cli/target.ts).
  *
  * Layer: CLI.
  */

@@ -1,6 +1,6 @@
 /**
  * --direct, the break-glass mode: the CLI's Backend over Workers KV through
- * `wrangler kv` (scripts/router/store.ts), with no router at all. A write
+ * `wrangler kv` (scripts/cli/store.ts), with no router at all. A write
  * runs the registry's edit (src/document/edits/registry.ts) through the one
  * write pipeline (src/app/write-service.ts) here, exactly as the admin API
  * runs it in the router; reads build the admin API's answers from what KV

@@ -3,7 +3,7 @@
  * history and last-good copy of one service, or of every service, in one
  * wrangler run; and the write of a document and its history.
  *
- * Layer: CLI (--direct), over scripts/lib/wrangler.ts, so every read and
+ * Layer: CLI (--direct), over scripts/cli/wrangler.ts, so every read and
  * write goes through `wrangler kv` exactly as an operator's would. Parsing
  * is the shared src/document/edits/stored-service.ts, as in the admin API.
  */

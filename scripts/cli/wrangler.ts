@@ -1,8 +1,10 @@
 /**
  * Runs the project's own wrangler (node_modules/.bin) for scripts.
  *
- * Layer: script support. KV writes from scripts go through `wrangler kv`, the
- * same path an operator uses by hand, so local and remote behave alike.
+ * Layer: CLI (the transport of --direct); the demo, the tools, the
+ * benchmarks and the tests run wrangler through it too. KV writes from
+ * scripts go through `wrangler kv`, the same path an operator uses by hand,
+ * so local and remote behave alike.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";

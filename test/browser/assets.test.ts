@@ -1,7 +1,7 @@
 /**
  * The dashboard's static files, served by Workers Static Assets in front of
  * the Worker: src/http/dashboard/asset-files.ts names exactly what
- * scripts/dashboard-vendor.ts builds (the uplot dependency's own build and
+ * scripts/tools/dashboard-vendor.ts builds (the uplot dependency's own build and
  * the dashboard's sources; stale: run `npm run dashboard:vendor`),
  * wrangler.toml serves them as the local routers do, and a router in
  * Miniflare with them in front serves every file a page links, with its type

@@ -1,7 +1,7 @@
 /**
  * The control plane across many isolates, for real: eight router workers
  * (separate isolates of the same bundle) bind one control-object namespace
- * hosted by a ninth worker (scripts/lib/local-fleet.ts), in one workerd,
+ * hosted by a ninth worker (test/support/stack/local-fleet.ts), in one workerd,
  * with real local origins and real local KV.
  *
  * The isolates' KV memo is set to ten minutes, so nothing in these tests

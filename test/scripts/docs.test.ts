@@ -1,6 +1,6 @@
 /**
  * The reference pages under docs/reference/ are generated from the code
- * (`npm run docs`, scripts/docs/): each is rendered here in memory and must
+ * (`npm run docs`, scripts/tools/docs/): each is rendered here in memory and must
  * equal the committed file, so a schema field, a command's --help or an
  * admin route that changes without `npm run docs` fails here. Also: the
  * index docs/README.md lists every page under docs/ and links nothing that

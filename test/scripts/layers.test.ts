@@ -13,7 +13,7 @@
  *   2 src/document/    the zod schema and every document edit
  *   1 src/core/        pure and synchronous: no zod, Hono, Cloudflare, I/O
  * http/ and control/ share a floor and never import each other. The CLI
- * (scripts/router/) is a top floor beside http/ and never imports it.
+ * (scripts/cli/) is a top floor beside http/ and never imports it.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";

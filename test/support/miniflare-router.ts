@@ -1,5 +1,5 @@
 /**
- * The local router (scripts/lib/local-router.ts) as Node tests use it: the
+ * The local router (test/support/stack/local-router.ts) as Node tests use it: the
  * memo and the metrics flush off (every request reads KV, every metric is
  * written at once), reachable over real HTTP, for tests that must send what
  * a Worker's own fetch() cannot (a GET with a body, raw framing) or that

@@ -4,9 +4,9 @@
  * analysisIntervalSeconds (15 s by default), and how fast do they catch a
  * bad one? The router's anytime-valid gates (src/core/rollout/, through its
  * real state machine) against the fixed-horizon gates they replaced
- * (scripts/gates/fixed-horizon.ts), on the same simulated traffic.
+ * (scripts/bench/gates/fixed-horizon.ts), on the same simulated traffic.
  *
- * Layer: build-time script. Pure Node, no workers (scripts/gates/simulate.ts):
+ * Layer: build-time script. Pure Node, no workers (scripts/bench/gates/simulate.ts):
  * per look, rpm x interval / 60 requests, each to the canary with its step's
  * share; errors and latency (lognormal, median 100 ms, sigma 0.5) per arm
  * into the router's own histograms; metrics start over at each step. A

@@ -9,7 +9,7 @@
 -- reason "failover"); `origin` is the arm that answered.
 -- Placeholders: {{service}} (validated name), {{minutes}} (integer).
 -- Run it against the SQL API (token permission Account Analytics: Read):
---   sed -e 's/{{service}}/fraud/' -e 's/{{minutes}}/60/' scripts/analytics/requests-by-arm.sql |
+--   sed -e 's/{{service}}/fraud/' -e 's/{{minutes}}/60/' scripts/cli/analytics/requests-by-arm.sql |
 --   curl -s "https://api.cloudflare.com/client/v4/accounts/$ACCOUNT_ID/analytics_engine/sql" \
 --     -H "Authorization: Bearer $CLOUDFLARE_API_TOKEN" --data-binary @-
 SELECT

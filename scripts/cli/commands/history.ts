@@ -5,7 +5,7 @@
  * deleted document).
  *
  * Layer: CLI, over the admin API's history (or KV with --direct; both give
- * the shape in scripts/router/backend.ts).
+ * the shape in scripts/cli/backend.ts).
  */
 import { intOption, output, parse, positional } from "../cli.ts";
 import type { Command } from "../command.ts";

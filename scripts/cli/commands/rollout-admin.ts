@@ -2,7 +2,7 @@
  * What the rollout commands get from a running router's admin API
  * (`/_router/admin/services/<service>/rollout...`): the rollout view, the
  * analyzer's outcome, and the paths. The client itself (the router's URL,
- * its token, errors an operator can act on) is scripts/router/api.ts.
+ * its token, errors an operator can act on) is scripts/cli/api.ts.
  *
  * Layer: CLI. The analyzer runs inside each service's control object (a
  * Durable Object of the router, on its alarm), next to the exact metrics the

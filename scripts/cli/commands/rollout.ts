@@ -5,7 +5,7 @@
  * Layer: CLI. `plan` and `remove` are the registry's rollout.plan|remove
  * edits (src/document/edits/rollout.ts), written like every other write
  * (diff, --dry-run, history; --direct works). Everything else asks the
- * running router's admin API (scripts/router/commands/rollout-admin.ts):
+ * running router's admin API (scripts/cli/commands/rollout-admin.ts):
  * the analyzer, the rollout's status record and its exact per-arm metrics
  * live in the service's control object (a Durable Object), which only the
  * router reaches; with --direct these commands say so instead.

@@ -4,7 +4,7 @@
  * service with nothing stored at all.
  *
  * Layer: CLI. The summary is src/document/edits/summary.ts, as the admin
- * API's GET returns it (scripts/router/backend.ts has the shape).
+ * API's GET returns it (scripts/cli/backend.ts has the shape).
  */
 import { formatSummary } from "../../../src/document/edits/summary.ts";
 import { formatFieldErrors } from "../../../src/document/validate.ts";

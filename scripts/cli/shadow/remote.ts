@@ -177,7 +177,7 @@ export async function remoteReport(
     recent,
     notes: [
       "Analytics Engine samples at high volume: counts are sums of _sample_interval",
-      "per-production-arm agreement: GROUP BY blob3 in scripts/shadow/summary.sql",
+      "per-production-arm agreement: GROUP BY blob3 in scripts/cli/shadow/summary.sql",
     ],
   };
 }

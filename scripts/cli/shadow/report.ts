@@ -6,10 +6,10 @@
  * Reads, by default, the service's control object through the router's
  * admin API (GET /_router/admin/services/<service>/shadow: every isolate's
  * pairs merged exactly); the router's URL and admin token are found as the
- * `router` CLI finds them (scripts/router/target.ts). With --kv it reads
- * the object's KV mirror in local KV through wrangler (scripts/shadow/local.ts),
+ * `router` CLI finds them (scripts/cli/target.ts). With --kv it reads
+ * the object's KV mirror in local KV through wrangler (scripts/cli/shadow/local.ts),
  * for when the router is down; with --remote, Workers Analytics Engine
- * through its SQL API (the queries in scripts/shadow/*.sql).
+ * through its SQL API (the queries in scripts/cli/shadow/*.sql).
  *
  * Layer: script entry. `apiReport` maps the admin API's answer to the
  * report (pure, so tests run it on an answer of their own too).

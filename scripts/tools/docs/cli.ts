@@ -1,6 +1,6 @@
 /**
  * docs/reference/cli.md, generated from the commands' own `--help`: the
- * router CLI's every command and subcommand (scripts/docs/router-help.ts
+ * router CLI's every command and subcommand (scripts/tools/docs/router-help.ts
  * runs them in one child process), and every npm script that runs a .ts
  * file (package.json), each run as `node <file> --help`, so the page cannot
  * say anything the commands do not. Scripts that run other tools (tsc,
@@ -82,7 +82,10 @@ interface Entry {
   text: string;
 }
 
-/** The router CLI: its own help, every command's, every subcommand's (scripts/docs/router-help.ts). */
+/**
+ * The router CLI: its own help, every command's, every subcommand's
+ * (scripts/tools/docs/router-help.ts).
+ */
 async function routerHelp(): Promise<Entry[]> {
   return JSON.parse((await help("scripts/tools/docs/router-help.ts", [])).text) as Entry[];
 }
@@ -146,7 +149,7 @@ export async function renderCli(): Promise<string> {
       .map((e) => `[${e.path[0]}](#${anchor(routerTitle(e.path))})`),
   ].join(" · ");
 
-  return `${generatedBanner("the commands' own --help (scripts/router/commands/*, package.json's scripts)")}
+  return `${generatedBanner("the commands' own --help (scripts/cli/commands/*, package.json's scripts)")}
 
 # CLI reference
 

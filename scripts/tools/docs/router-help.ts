@@ -1,8 +1,8 @@
 /**
  * Prints every `--help` text of the router CLI as JSON (`[{ path, text }]`):
  * the top level, each command its "Commands:" list names, each subcommand.
- * scripts/docs/cli.ts runs it in a child process. Each text is what
- * `node scripts/router.ts <path...> --help` prints: the CLI's entry module
+ * scripts/tools/docs/cli.ts runs it in a child process. Each text is what
+ * `node scripts/cli/router.ts <path...> --help` prints: the CLI's entry module
  * is imported once per run (a fresh copy, its argv set, stdout captured),
  * so the CLI's own code prints it, in one process instead of forty.
  *

@@ -1,8 +1,8 @@
 /**
  * The demo "ML model": a deterministic prediction from the input.
  *
- * Layer: demo/test support (not part of the worker). Every model of a
- * service shares a base score for an input; each version adds its own
+ * Layer: shared test support (test/support/stack/: tests, benchmarks and
+ * the demo run it; not part of the worker). Every model of a service shares a base score for an input; each version adds its own
  * deterministic noise, so versions mostly agree and disagree now and then
  * near the decision threshold, like a real retrained model.
  */

@@ -1,6 +1,9 @@
 /**
- * The demo's model origins (served by scripts/lib/demo-origins.ts on one
- * port); the demo routing documents in this folder point at them.
+ * The demo's model origins (served by demo-origins.ts on one port); the
+ * demo routing documents, scripts/demo/*.json, point at them.
+ *
+ * Layer: shared test support (test/support/stack/): the demo (npm start),
+ * the browser tests and the benchmarks' origin serve these models.
  */
 import type { OriginModel } from "./demo-origins.ts";
 

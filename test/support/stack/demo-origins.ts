@@ -3,7 +3,7 @@
  * `/<model>/...`, used by the demo (`npm start`), the tests and the
  * benchmarks as real network origins.
  *
- * Layer: demo/test support. Endpoints of each model:
+ * Layer: shared test support (test/support/stack/). Endpoints of each model:
  *   POST /<model>/predict   JSON in, prediction out (see demo-model.ts)
  *   GET  /<model>/health    {"ok":true}
  *   ANY  /<model>/echo...   what the origin received (method, path, query,

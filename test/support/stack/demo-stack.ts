@@ -2,9 +2,10 @@
  * The demo on one machine without `wrangler dev`: the demo model origins,
  * the router in Miniflare seeded with the demo routing documents (and any
  * others given), and demo traffic flowing. For the dashboard's screenshots
- * (scripts/screenshots.ts) and its browser tests (test/browser/).
+ * (scripts/tools/screenshots.ts) and its browser tests (test/browser/).
  *
- * Layer: demo/test support.
+ * Layer: shared test support (test/support/stack/): a tool (the
+ * screenshots) starts it as the tests do.
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -15,7 +16,7 @@ import { type DemoTraffic, startDemoTraffic } from "./demo-traffic.ts";
 import { startLocalRouter } from "./local-router.ts";
 
 export interface DemoStackOptions {
-  /** Router bindings on top of the local router's (scripts/lib/router-worker.ts). */
+  /** Router bindings on top of the local router's (test/support/stack/router-worker.ts). */
   bindings?: Record<string, string>;
   /** More models for the origin server, and documents that use them (`{{origins}}` in a URL is the server). */
   models?: Record<string, OriginModel>;

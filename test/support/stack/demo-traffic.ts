@@ -4,7 +4,7 @@
  * look (`npm start`), and the screenshots and browser tests have something
  * to show.
  *
- * Layer: demo/test support. Sends only to the local router it is given;
+ * Layer: shared test support (test/support/stack/). Sends only to the local router it is given;
  * waits for it to answer /_router/health first; bounded in time
  * (`maxMinutes`, default 4 hours) and stopped by `stop()`. Each request is
  * `POST /<service>/predict` with an `x-user-id` header and a JSON body

@@ -11,7 +11,8 @@
  * control-plane benchmark (scripts/bench/control-plane.ts) and anything
  * that must show a change reaching every isolate.
  *
- * Layer: script support.
+ * Layer: shared test support (test/support/stack/): a benchmark starts it
+ * as the tests do.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";

@@ -1,5 +1,5 @@
 /**
- * The router in Miniflare (workerd) directly, for scripts and Node tests that
+ * The router in Miniflare (workerd) directly, for Node tests and scripts that
  * need a real local router without `wrangler dev`: the rollout simulation,
  * the CLI tests, the hostile-client tests. Bundles src/index.ts with esbuild
  * (one bundle per router, so routers can start in parallel), seeds the
@@ -12,7 +12,10 @@
  * namespace id of wrangler.toml), so the CLI's --direct mode and the router
  * share one local KV, as `npm start` and `wrangler kv --local` do.
  *
- * Layer: script support.
+ * Layer: shared test support (test/support/stack/): the rollout simulation
+ * and the screenshots start it as the tests do. It serves the dashboard's
+ * files built by scripts/tools/dashboard-vendor.ts, as wrangler's [build]
+ * does before `wrangler dev`.
  */
 import { rm } from "node:fs/promises";
 import { join } from "node:path";

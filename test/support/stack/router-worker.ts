@@ -1,11 +1,11 @@
 /**
- * The router as a Miniflare worker for scripts (benchmarks, the rollout
- * simulation): the esbuild bundle of a Worker entry and the router's worker
+ * The router as a Miniflare worker for tests and scripts (benchmarks, the
+ * rollout simulation): the esbuild bundle of a Worker entry and the router's worker
  * definition (bindings as in wrangler.toml, the control objects, the
  * dashboard's sessions, the failed-authentication limit, local secrets, a
  * direct socket).
  *
- * Layer: script support. Miniflare 5 takes a new options shape; these are
+ * Layer: shared test support (test/support/stack/). Miniflare 5 takes a new options shape; these are
  * the v4-shaped worker options that `convertV4MiniflareOptions` converts,
  * the shape with per-worker direct sockets.
  */
