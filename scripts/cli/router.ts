@@ -1,3 +1,4 @@
+#!/usr/bin/env -S node --experimental-strip-types
 /**
  * `npm run router -- <command>`: rollout operations on the routing
  * documents, through a running router's admin API (the default), or with
