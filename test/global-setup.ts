@@ -3,7 +3,7 @@
  * tests run and hands their base URL to the tests through `inject("originBase")`.
  */
 import type { TestProject } from "vitest/node";
-import { startDemoOrigins } from "../scripts/lib/demo-origins.ts";
+import { startDemoOrigins } from "./support/stack/demo-origins.ts";
 import { testModels } from "./test-models.ts";
 
 declare module "vitest" {

@@ -3,7 +3,7 @@
  * that fail in every way the router must survive, and shadows with known
  * answers.
  */
-import type { OriginModel } from "../scripts/lib/demo-origins.ts";
+import type { OriginModel } from "./support/stack/demo-origins.ts";
 
 export const testModels: Record<string, OriginModel> = {
   blue: { version: "v1-blue", family: "t", noise: 0 },

@@ -1,6 +1,6 @@
 /**
  * `npm run bench:control`: the control plane measured on a local fleet
- * (scripts/lib/local-fleet.ts: N router isolates and one control-object
+ * (test/support/stack/local-fleet.ts: N router isolates and one control-object
  * namespace in one workerd, real local origins, real local KV), with the
  * vars of wrangler.toml (check-ins every 2 s, KV memo 5 s):
  *   1. propagation with steady traffic: each router serves a request every
@@ -22,10 +22,10 @@
  * (p99 <= check-in interval + 0.5 s); exits 1 on a FAIL only with --strict.
  */
 import { join } from "node:path";
-import { startDemoOrigins } from "../lib/demo-origins.ts";
-import { startLocalFleet } from "../lib/local-fleet.ts";
-import { bundleWorker } from "../lib/router-worker.ts";
-import { ROOT } from "../lib/wrangler.ts";
+import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
+import { startLocalFleet } from "../../test/support/stack/local-fleet.ts";
+import { bundleWorker } from "../../test/support/stack/router-worker.ts";
+import { ROOT } from "../cli/wrangler.ts";
 import { fmt, parseCommand, positiveInt, progress } from "./cli.ts";
 
 const HELP = `Usage: npm run bench:control -- [options]

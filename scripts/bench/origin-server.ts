@@ -1,13 +1,13 @@
 /**
  * Child-process entry for the benchmark's model origin: serves the demo
- * models (scripts/demo/models.ts) with scripts/lib/demo-origins.ts on a free
+ * models (test/support/stack/demo-models.ts) with test/support/stack/demo-origins.ts on a free
  * port, prints `{"port":N}` on stdout, and exits when its stdin closes.
  *
  * A separate process so the origin does not share an event loop with the
  * load generator (wrk, its own process).
  */
-import { demoModels } from "../demo/models.ts";
-import { startDemoOrigins } from "../lib/demo-origins.ts";
+import { demoModels } from "../../test/support/stack/demo-models.ts";
+import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
 
 const origins = await startDemoOrigins(demoModels, { port: 0 });
 process.stdout.write(`${JSON.stringify({ port: origins.port })}\n`);

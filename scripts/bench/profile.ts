@@ -12,7 +12,7 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { ROOT } from "../lib/wrangler.ts";
+import { ROOT } from "../cli/wrangler.ts";
 import { fmt, parseCommand, positiveInt, progress } from "./cli.ts";
 import { requireWrk, runLoad } from "./load.ts";
 import { startOriginProcess } from "./origin.ts";

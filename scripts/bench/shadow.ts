@@ -29,7 +29,7 @@
 import { availableParallelism, loadavg } from "node:os";
 import { join } from "node:path";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
-import { ROOT } from "../lib/wrangler.ts";
+import { ROOT } from "../cli/wrangler.ts";
 import {
   fmt,
   median,

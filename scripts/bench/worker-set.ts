@@ -6,8 +6,8 @@
  */
 import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
-import { bundleWorker } from "../lib/router-worker.ts";
-import { ROOT } from "../lib/wrangler.ts";
+import { bundleWorker } from "../../test/support/stack/router-worker.ts";
+import { ROOT } from "../cli/wrangler.ts";
 import { findDescendant } from "./cpu.ts";
 
 export interface WorkerSet {

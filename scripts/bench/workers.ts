@@ -21,8 +21,12 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import type { SummaryView } from "../../src/core/shadow/summary.ts";
 import { documentKey } from "../../src/document/kv-keys.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
-import { bundleWorker, ROUTER_BINDINGS, routerWorker } from "../lib/router-worker.ts";
-import { ROOT } from "../lib/wrangler.ts";
+import {
+  bundleWorker,
+  ROUTER_BINDINGS,
+  routerWorker,
+} from "../../test/support/stack/router-worker.ts";
+import { ROOT } from "../cli/wrangler.ts";
 
 export const SERVICE = "fraud";
 /** The pass-through always calls the routing document's live origin. */

@@ -1,7 +1,7 @@
 /**
  * The dashboard's static files, served by Workers Static Assets in front of
  * the Worker: src/http/dashboard/asset-files.ts names exactly what
- * scripts/dashboard-vendor.ts builds (the uplot dependency's own build and
+ * scripts/tools/dashboard-vendor.ts builds (the uplot dependency's own build and
  * the dashboard's sources; stale: run `npm run dashboard:vendor`),
  * wrangler.toml serves them as the local routers do, and a router in
  * Miniflare with them in front serves every file a page links, with its type
@@ -12,18 +12,18 @@ import { join } from "node:path";
 import { convertV4MiniflareOptions, Miniflare, NoOpLog } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { ROOT } from "../../scripts/cli/wrangler.ts";
 import {
   ASSET_HEADERS,
   dashboardFiles,
   MANIFEST_FILE,
   manifestSource,
   miniflareAssets,
-} from "../../scripts/dashboard-vendor.ts";
-import { bundleWorker, routerWorker } from "../../scripts/lib/router-worker.ts";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
+} from "../../scripts/tools/dashboard-vendor.ts";
 import { ASSET_FILES, type AssetName } from "../../src/http/dashboard/asset-files.ts";
 import { DASHBOARD_JS } from "../../src/http/dashboard/assets/client.ts";
 import { ASSET_PREFIX, assetUrl } from "../../src/http/dashboard/assets.ts";
+import { bundleWorker, routerWorker } from "../support/stack/router-worker.ts";
 
 const TYPES: Record<AssetName, string> = {
   "dashboard.css": "text/css",

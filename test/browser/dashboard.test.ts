@@ -11,7 +11,7 @@
  */
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoStack, startDemoStack } from "../../scripts/demo/stack.ts";
+import { type DemoStack, startDemoStack } from "../support/stack/demo-stack.ts";
 import { consoleErrors, hasChromium, launchChromium } from "./support.ts";
 
 const DASH = "/_router/dashboard";

@@ -1,7 +1,7 @@
 /**
  * evaluateGates against test/vectors/gates.json, whose expectations come
  * from an independent implementation of the gates' rules in
- * scripts/gates/sequential_vectors.py (scipy for the statistics), run in
+ * scripts/tools/sequential_vectors.py (scipy for the statistics), run in
  * Node and in workerd; plus the sentences an operator reads and the alpha
  * split.
  */

@@ -1,7 +1,7 @@
 /**
  * The rollout state machine against shared JSON vectors
  * (test/vectors/rollout-progression.json, generated and checked by
- * scripts/gates/sequential_vectors.py), run in Node and in workerd: test
+ * scripts/tools/sequential_vectors.py), run in Node and in workerd: test
  * titles come from the data, so a title cannot drift from its expectation.
  */
 import { describe, expect, it } from "vitest";

@@ -1,6 +1,6 @@
 /**
  * The anytime-valid tests against test/vectors/sequential.json (scipy
- * quadrature and root finding, scripts/gates/sequential_vectors.py), run in
+ * quadrature and root finding, scripts/tools/sequential_vectors.py), run in
  * Node and in workerd; titles come from the data. Properties check what the
  * vectors cannot enumerate: a decision exactly when the statistic reaches
  * the boundary, on the right side of the bound.

@@ -1,6 +1,6 @@
 /**
  * Resolves the shared histogram counts of the generated vectors
- * (scripts/gates/sequential_vectors.py stores each bucket -> count map once
+ * (scripts/tools/sequential_vectors.py stores each bucket -> count map once
  * under "counts" and names it "@n" where it is used).
  */
 export function resolveCounts<T>(doc: { counts: Record<string, Record<string, number>> }, x: T): T {

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT, wrangler } from "../../scripts/lib/wrangler.ts";
+import { ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
 import { type LocalProcess, spawnNode, waitForHealth } from "../support/wrangler-dev.ts";
 
 const PORT = 18_787;
@@ -27,7 +27,7 @@ beforeAll(async () => {
   // Any free origins port and a router port of its own, so the suite runs while
   // `npm start` holds 8787 and 9100.
   stack = spawnNode(
-    ["scripts/dev.ts", "--port", String(PORT), "--origins-port", "0", "--persist-to", state],
+    ["scripts/demo/dev.ts", "--port", String(PORT), "--origins-port", "0", "--persist-to", state],
     BASE,
   );
   await waitForHealth(BASE, 90_000, stack.log);

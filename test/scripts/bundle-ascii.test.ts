@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { bundleWorker } from "../../scripts/lib/router-worker.ts";
+import { bundleWorker } from "../support/stack/router-worker.ts";
 
 describe("the router's bundle", () => {
   it("has no character outside printable ASCII, tab and newlines (as deployed: minified)", async () => {

@@ -1,5 +1,5 @@
 /**
- * Each CLI command's effect, run as `node scripts/router.ts ...` against a
+ * Each CLI command's effect, run as `node scripts/cli/router.ts ...` against a
  * running router's admin API (the router in Miniflare, real local KV).
  * Commands run in sequence on one document, so each also proves the
  * previous write landed in KV (every write re-reads the stored document).

@@ -7,7 +7,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
+import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { type CliRouter, startCliRouter, tempState } from "./cli-support.ts";
 
 const OVERRIDE_TOKEN = "smoke-override-token";

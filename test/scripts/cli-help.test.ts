@@ -6,7 +6,7 @@
  * that does not answer is a clear error (exit 1).
  */
 import { describe, expect, it } from "vitest";
-import { closest, levenshtein } from "../../scripts/router/suggest.ts";
+import { closest, levenshtein } from "../../scripts/cli/suggest.ts";
 import { runCli } from "./cli-support.ts";
 
 const commands = [

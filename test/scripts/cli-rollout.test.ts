@@ -11,11 +11,11 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { CliError } from "../../scripts/router/cli.ts";
-import { parseSteps } from "../../scripts/router/commands/rollout.ts";
-import { devVar } from "../../scripts/router/target.ts";
+import { CliError } from "../../scripts/cli/cli.ts";
+import { parseSteps } from "../../scripts/cli/commands/rollout.ts";
+import { devVar } from "../../scripts/cli/target.ts";
 import { formatSeconds, parseDuration } from "../../src/document/edits/rollout.ts";
+import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { type CliRouter, runCli, startCliRouter, tempState } from "./cli-support.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: --json output is checked field by field

@@ -9,7 +9,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { kvGetMany, kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/lib/wrangler.ts";
+import { kvGetMany, kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
 import type { HistoryEntry } from "../../src/document/edits/history.ts";
 import {
   type MiniflareRouter,
@@ -34,7 +34,7 @@ export interface CliRun {
 /** Where the CLI looks for a router and its token: never the developer's own settings. */
 const ROUTER_ENV = ["ROUTER_URL", "ROUTER_ADMIN_TOKEN", "ADMIN_TOKEN", "OVERRIDE_TOKEN"];
 
-export const ROUTER = join(ROOT, "scripts", "router.ts");
+export const ROUTER = join(ROOT, "scripts", "cli", "router.ts");
 
 /** Spawns the CLI; the caller talks to it (used for --confirm). */
 export function spawnCli(args: string[], env: Record<string, string> = {}): ChildProcess {

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { hasPreviewNamespace } from "../../scripts/router/target.ts";
+import { hasPreviewNamespace } from "../../scripts/cli/target.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "cli-target-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -1,7 +1,7 @@
 /**
  * The control plane across many isolates, for real: eight router workers
  * (separate isolates of the same bundle) bind one control-object namespace
- * hosted by a ninth worker (scripts/lib/local-fleet.ts), in one workerd,
+ * hosted by a ninth worker (test/support/stack/local-fleet.ts), in one workerd,
  * with real local origins and real local KV.
  *
  * The isolates' KV memo is set to ten minutes, so nothing in these tests
@@ -11,8 +11,8 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { type LocalFleet, startLocalFleet } from "../../scripts/lib/local-fleet.ts";
+import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
+import { type LocalFleet, startLocalFleet } from "../support/stack/local-fleet.ts";
 import { testModels } from "../test-models.ts";
 
 const exec = promisify(execFile);
@@ -105,7 +105,15 @@ describe("a change reaches every isolate through the check-ins", () => {
 
     const cli = await exec(
       "npx",
-      ["node", "scripts/router.ts", "canary", "kill", "fleet-kill", "--url", fleet.urls[3] ?? ""],
+      [
+        "node",
+        "scripts/cli/router.ts",
+        "canary",
+        "kill",
+        "fleet-kill",
+        "--url",
+        fleet.urls[3] ?? "",
+      ],
       { env: { ...process.env, ROUTER_ADMIN_TOKEN: fleet.adminToken } },
     );
     expect(cli.stdout).toMatch(/kill/i);

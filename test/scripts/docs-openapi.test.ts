@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
+import { ROOT } from "../../scripts/cli/wrangler.ts";
 import type { EditName } from "../../src/document/edits/registry.ts";
 import type * as z from "../../src/document/zod.ts";
 import { createApp } from "../../src/http/app.ts";

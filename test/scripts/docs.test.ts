@@ -1,6 +1,6 @@
 /**
  * The reference pages under docs/reference/ are generated from the code
- * (`npm run docs`, scripts/docs/): each is rendered here in memory and must
+ * (`npm run docs`, scripts/tools/docs/): each is rendered here in memory and must
  * equal the committed file, so a schema field, a command's --help or an
  * admin route that changes without `npm run docs` fails here. Also: the
  * index docs/README.md lists every page under docs/ and links nothing that
@@ -11,9 +11,9 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { anchor } from "../../scripts/docs/markdown.ts";
-import { generatedPages, type Page } from "../../scripts/docs/pages.ts";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
+import { ROOT } from "../../scripts/cli/wrangler.ts";
+import { anchor } from "../../scripts/tools/docs/markdown.ts";
+import { generatedPages, type Page } from "../../scripts/tools/docs/pages.ts";
 import { CROSS_FIELD_RULES } from "../../src/document/routing-document.ts";
 
 let pages: Page[] = [];

@@ -8,8 +8,8 @@
 import { request } from "node:http";
 import { connect } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
 import { type MiniflareRouter, startMiniflareRouter } from "../support/miniflare-router.ts";
+import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { testModels } from "../test-models.ts";
 
 let origins: DemoOrigins;

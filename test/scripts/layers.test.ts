@@ -13,7 +13,10 @@
  *   2 src/document/    the zod schema and every document edit
  *   1 src/core/        pure and synchronous: no zod, Hono, Cloudflare, I/O
  * http/ and control/ share a floor and never import each other. The CLI
- * (scripts/router/) is a top floor beside http/ and never imports it.
+ * (scripts/cli/) is a top floor beside http/ and never imports it.
+ *
+ * Beside the product, scripts/ by purpose (cli/, demo/, bench/, tools/) and
+ * test/: see scriptsRule below.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -103,7 +106,7 @@ function violations(): string[] {
       }
     }
   }
-  for (const file of tsFiles(join(ROOT, "scripts", "router"))) {
+  for (const file of tsFiles(join(ROOT, "scripts", "cli"))) {
     for (const spec of importsOf(file)) {
       if (spec.startsWith(".") && floorOf(resolve(dirname(file), spec)) === "http") {
         found.push(`${relative(ROOT, file)} (CLI) imports ${spec}: the CLI sits beside http/`);
@@ -125,5 +128,84 @@ describe("the floor plan", () => {
     expect(target && RANK[target] > RANK.core).toBe(true);
     expect(BARE.core("zod")).toBe(false);
     expect(BARE.document("hono")).toBe(false);
+  });
+});
+
+/**
+ * Tools beside the product: a test takes its harness from test/support/,
+ * never from a benchmark, a build script or the demo. From scripts/ a test
+ * imports the CLI under test (scripts/cli/), the demo's routing documents
+ * (data), and a tool only in that tool's own test (TOOL_TESTS). scripts/
+ * takes from test/ only the local stack the tests share with the
+ * benchmarks, the demo and the tools (test/support/stack/); the CLI, part
+ * of the product, imports only src/ and itself. Paths are relative to the
+ * repository; the answer says what is wrong, or null.
+ */
+const TOOL_TESTS: Record<string, string> = {
+  "test/scripts/docs.test.ts": "scripts/tools/docs/",
+  "test/scripts/gc-trace.test.ts": "scripts/bench/gc-trace.ts",
+  "test/browser/assets.test.ts": "scripts/tools/dashboard-vendor.ts",
+  // The local router serves the dashboard's files as built for `wrangler dev` ([build]).
+  "test/support/stack/local-router.ts": "scripts/tools/dashboard-vendor.ts",
+};
+
+function scriptsRule(from: string, target: string): string | null {
+  if (from.startsWith("test/") && target.startsWith("scripts/")) {
+    const tool = TOOL_TESTS[from];
+    const allowed =
+      target.startsWith("scripts/cli/") ||
+      /^scripts\/demo\/[^/]+\.json$/.test(target) ||
+      (tool !== undefined && target.startsWith(tool));
+    return allowed ? null : "a test imports from scripts/ only the CLI (harness: test/support/)";
+  }
+  if (from.startsWith("scripts/cli/")) {
+    return target.startsWith("src/") || target.startsWith("scripts/cli/")
+      ? null
+      : "the CLI imports only src/ and scripts/cli/";
+  }
+  if (from.startsWith("scripts/") && target.startsWith("test/")) {
+    return target.startsWith("test/support/stack/")
+      ? null
+      : "scripts import from test/ only the shared local stack (test/support/stack/)";
+  }
+  return null;
+}
+
+/** Folders under dir that have an entry file of the same name beside them (router.ts + router/). */
+function entriesBesideFolders(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    if (!e.isDirectory()) return [];
+    const folder = join(dir, e.name);
+    const twin = readdirSync(dir).some((n) => n.startsWith(`${e.name}.`) && n !== e.name);
+    return [...(twin ? [relative(ROOT, folder)] : []), ...entriesBesideFolders(folder)];
+  });
+}
+
+describe("tools beside the product", () => {
+  it("tests import no harness from scripts/, scripts only the shared stack from test/", () => {
+    const found: string[] = [];
+    for (const file of [...tsFiles(join(ROOT, "test")), ...tsFiles(join(ROOT, "scripts"))]) {
+      const from = relative(ROOT, file);
+      for (const spec of importsOf(file).filter((s) => s.startsWith("."))) {
+        const problem = scriptsRule(from, relative(ROOT, resolve(dirname(file), spec)));
+        if (problem) found.push(`${from} imports ${spec}: ${problem}`);
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it("the check sees a violation (it can fail)", () => {
+    expect(scriptsRule("test/scripts/x.test.ts", "scripts/bench/workers.ts")).not.toBeNull();
+    expect(scriptsRule("test/scripts/x.test.ts", "scripts/tools/docs/pages.ts")).not.toBeNull();
+    expect(scriptsRule("scripts/cli/x.ts", "test/support/stack/local-router.ts")).not.toBeNull();
+    expect(scriptsRule("scripts/cli/x.ts", "scripts/bench/cli.ts")).not.toBeNull();
+    expect(scriptsRule("scripts/bench/x.ts", "test/support/miniflare-router.ts")).not.toBeNull();
+    expect(scriptsRule("test/scripts/x.test.ts", "scripts/cli/target.ts")).toBeNull();
+    expect(scriptsRule("scripts/bench/x.ts", "test/support/stack/demo-origins.ts")).toBeNull();
+  });
+
+  it("no entry file sits beside a folder of the same name", () => {
+    const found = [join(ROOT, "scripts"), join(ROOT, "test")].flatMap(entriesBesideFolders);
+    expect(found, "move the entry into its folder").toEqual([]);
   });
 });

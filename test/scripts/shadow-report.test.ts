@@ -9,23 +9,27 @@ import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { predict } from "../../scripts/lib/demo-model.ts";
-import { type DemoOrigins, startDemoOrigins } from "../../scripts/lib/demo-origins.ts";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
-import { comparisonOf, localReport, mergeShards } from "../../scripts/shadow/local.ts";
-import { fillSql, type Row, remoteReport } from "../../scripts/shadow/remote.ts";
-import { renderReport } from "../../scripts/shadow/render.ts";
-import { binHistogram, binValues, type ShadowReport } from "../../scripts/shadow/report-model.ts";
-import { apiReport, type ShadowAnswer } from "../../scripts/shadow-report.ts";
+import { comparisonOf, localReport, mergeShards } from "../../scripts/cli/shadow/local.ts";
+import { fillSql, type Row, remoteReport } from "../../scripts/cli/shadow/remote.ts";
+import { renderReport } from "../../scripts/cli/shadow/render.ts";
+import { apiReport, type ShadowAnswer } from "../../scripts/cli/shadow/report.ts";
+import {
+  binHistogram,
+  binValues,
+  type ShadowReport,
+} from "../../scripts/cli/shadow/report-model.ts";
+import { ROOT } from "../../scripts/cli/wrangler.ts";
 import { ABS_DELTA, emptyHistogram, observe } from "../../src/core/histogram.ts";
 import { comparePair, readPrediction, type ShadowPair } from "../../src/core/shadow/compare.ts";
 import { toRecord } from "../../src/core/shadow/record.ts";
 import { addPair, emptySummary, viewSummary } from "../../src/core/shadow/summary.ts";
 import { shadowLogKey, shadowSummaryKey } from "../../src/document/kv-keys.ts";
+import { predict } from "../support/stack/demo-model.ts";
+import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { testModels } from "../test-models.ts";
 import { type CliRouter, seedMany, startCliRouter, tempState } from "./cli-support.ts";
 
-const sql = (file: string) => readFileSync(join(ROOT, "scripts", "shadow", file), "utf8");
+const sql = (file: string) => readFileSync(join(ROOT, "scripts", "cli", "shadow", file), "utf8");
 const queries = {
   summary: sql("summary.sql"),
   errors: sql("errors.sql"),
@@ -306,7 +310,7 @@ function runReport(args: string[], env: Record<string, string> = {}): Promise<Re
       ([k]) => !["ROUTER_URL", "ROUTER_ADMIN_TOKEN", "ADMIN_TOKEN"].includes(k),
     ),
   );
-  const child = spawn(process.execPath, [join(ROOT, "scripts", "shadow-report.ts"), ...args], {
+  const child = spawn(process.execPath, [join(ROOT, "scripts/cli/shadow/report.ts"), ...args], {
     cwd: ROOT,
     env: { ...inherited, ...env } as NodeJS.ProcessEnv,
     stdio: ["ignore", "pipe", "pipe"],

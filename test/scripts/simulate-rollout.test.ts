@@ -9,7 +9,7 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { expect, it } from "vitest";
-import { ROOT } from "../../scripts/lib/wrangler.ts";
+import { ROOT } from "../../scripts/cli/wrangler.ts";
 
 const run = promisify(execFile);
 
@@ -19,7 +19,7 @@ it("the control object's alarm rolls back a candidate whose error rate rises at 
   const { stdout } = await run(
     process.execPath,
     [
-      "scripts/simulate-rollout.ts",
+      "scripts/bench/simulate-rollout.ts",
       ...["--scenario", "failing", "--bake", "5", "--clients", "4", "--max-seconds", "50"],
     ],
     { cwd: ROOT, maxBuffer: 10_000_000 },

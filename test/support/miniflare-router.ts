@@ -1,13 +1,13 @@
 /**
- * The local router (scripts/lib/local-router.ts) as Node tests use it: the
+ * The local router (test/support/stack/local-router.ts) as Node tests use it: the
  * memo and the metrics flush off (every request reads KV, every metric is
  * written at once), reachable over real HTTP, for tests that must send what
  * a Worker's own fetch() cannot (a GET with a body, raw framing) or that
  * drive the router from outside (the CLI against the admin API).
  */
-import { type LocalRouterOptions, startLocalRouter } from "../../scripts/lib/local-router.ts";
-import { ROUTER_BINDINGS } from "../../scripts/lib/router-worker.ts";
 import { documentKey } from "../../src/document/kv-keys.ts";
+import { type LocalRouterOptions, startLocalRouter } from "./stack/local-router.ts";
+import { ROUTER_BINDINGS } from "./stack/router-worker.ts";
 
 export interface MiniflareRouter {
   url: string;

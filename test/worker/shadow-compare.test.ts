@@ -5,8 +5,8 @@
  * of it (the object's KV mirror: shadow-control.test.ts).
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { predict as modelPredict } from "../../scripts/lib/demo-model.ts";
 import { bucketOf } from "../../src/core/routing/bucket.ts";
+import { predict as modelPredict } from "../support/stack/demo-model.ts";
 import { testModels } from "../test-models.ts";
 import {
   body,

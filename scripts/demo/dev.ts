@@ -1,0 +1,169 @@
+/**
+ * `npm start`: the whole demo on one machine.
+ *
+ * Starts the local demo model origins, seeds local KV with the demo routing
+ * documents (unless they are already there: your flips survive a restart),
+ * makes sure .dev.vars exists, and runs the router under `wrangler dev`.
+ * Ctrl-C stops everything.
+ */
+import { spawn } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../../src/core/admin-token.ts";
+import { nextVersion, parseStoredService } from "../../src/document/edits/stored-service.ts";
+import { documentKey, historyKey, lastGoodKey } from "../../src/document/kv-keys.ts";
+import {
+  DEMO_ORIGINS_PORT,
+  demoDocuments,
+  demoModels,
+} from "../../test/support/stack/demo-models.ts";
+import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
+import { startDemoTraffic } from "../../test/support/stack/demo-traffic.ts";
+import { kvGet, kvPut, ROOT } from "../cli/wrangler.ts";
+
+const HELP = `Usage: npm start -- [options]
+
+Runs the demo: model origins on 127.0.0.1:${DEMO_ORIGINS_PORT}, local KV seeded
+with scripts/demo/*.json, and the router under wrangler dev.
+
+Options:
+  --port <n>       router port (default 8787)
+  --origins-port <n>  demo origins port (default ${DEMO_ORIGINS_PORT}; 0 = any free port);
+                   seeded documents point at it
+  --reseed         overwrite the routing documents in local KV with the demo ones
+  --persist-to <dir>  local state directory (default .wrangler/state, shared
+                   with \`wrangler kv key put --local\`)
+  --origins-only   start only the demo origins (no wrangler dev)
+  -h, --help       show this help
+`;
+
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: "8787" },
+    "origins-port": { type: "string", default: String(DEMO_ORIGINS_PORT) },
+    reseed: { type: "boolean", default: false },
+    "persist-to": { type: "string" },
+    "origins-only": { type: "boolean", default: false },
+    help: { type: "boolean", short: "h", default: false },
+  },
+});
+if (values.help) {
+  process.stdout.write(HELP);
+  process.exit(0);
+}
+
+const persistTo = values["persist-to"];
+const target = persistTo ? { persistTo } : {};
+
+const devVars = join(ROOT, ".dev.vars");
+if (!existsSync(devVars)) {
+  copyFileSync(join(ROOT, ".dev.vars.example"), devVars);
+  console.log("created .dev.vars from .dev.vars.example (demo secrets)");
+}
+// A .dev.vars from before the 32-byte bound keeps the dashboard and admin API closed: say so now.
+const tokenProblem = adminTokenProblem(
+  /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(devVars, "utf8"))?.[1]?.trim(),
+);
+if (tokenProblem) {
+  console.warn(
+    `.dev.vars: ${ADMIN_TOKEN_MESSAGES[tokenProblem]}. The demo's is in .dev.vars.example.`,
+  );
+}
+
+const routerPort = portOption("port", values.port);
+const originsPort = portOption("origins-port", values["origins-port"]);
+if (!values["origins-only"] && !(await portIsFree(routerPort))) {
+  fail(
+    `port ${routerPort} is already in use (is \`npm start\` running in another terminal?); pass --port <n>`,
+  );
+}
+const origins = await startDemoOrigins(demoModels, { port: originsPort }).catch((err) => {
+  if ((err as NodeJS.ErrnoException).code === "EADDRINUSE") {
+    fail(
+      `port ${originsPort} for the demo origins is already in use (is \`npm start\` running in another terminal?); pass --origins-port <n>`,
+    );
+  }
+  throw err;
+});
+console.log(
+  `demo model origins on http://127.0.0.1:${origins.port} (${Object.keys(demoModels).join(", ")})`,
+);
+
+if (values["origins-only"]) {
+  console.log("origins only; Ctrl-C to stop");
+} else {
+  for (const service of demoDocuments) {
+    const key = documentKey(service);
+    if (!values.reseed && (await kvGet(key, target)) !== null) {
+      console.log(`local KV: ${key} already present (kept; --reseed to reset)`);
+      continue;
+    }
+    // A reseed is a raw put: it must carry a version above every one the
+    // service's control object has seen, or the object will not adopt it.
+    const stored = parseStoredService(service, {
+      document: await kvGet(key, target),
+      history: await kvGet(historyKey(service), target),
+      lastGood: await kvGet(lastGoodKey(service), target),
+    });
+    const doc = JSON.parse(demoDocumentText(service, origins.port));
+    doc.version = nextVersion(stored);
+    doc.updatedAt = new Date().toISOString();
+    await kvPut(key, `${JSON.stringify(doc, null, 2)}\n`, target);
+    console.log(
+      `local KV: seeded ${key} from scripts/demo/${service}.json (version ${doc.version})`,
+    );
+  }
+
+  const wranglerDev = spawn(
+    process.execPath,
+    [
+      join(ROOT, "node_modules/wrangler/bin/wrangler.js"),
+      "dev",
+      "--port",
+      String(routerPort),
+      "--ip",
+      "127.0.0.1",
+      ...(persistTo ? ["--persist-to", persistTo] : []),
+    ],
+    { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+  );
+  startDemoTraffic({ url: `http://127.0.0.1:${routerPort}`, dashboard: true });
+  const stop = () => {
+    wranglerDev.kill("SIGTERM");
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  wranglerDev.on("exit", async (code) => {
+    await origins.close();
+    process.exit(code ?? 0);
+  });
+}
+
+function fail(message: string): never {
+  console.error(message);
+  process.exit(1);
+}
+
+function portOption(name: string, value: string | undefined): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) fail(`--${name} must be a port number`);
+  return port;
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = createServer();
+    probe.once("error", () => resolve(false));
+    probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+  });
+}
+
+/** A demo document with its origins moved to the port the demo origins listen on. */
+function demoDocumentText(service: string, port: number): string {
+  const text = readFileSync(join(ROOT, "scripts", "demo", `${service}.json`), "utf8");
+  return port === DEMO_ORIGINS_PORT
+    ? text
+    : text.replaceAll(`127.0.0.1:${DEMO_ORIGINS_PORT}/`, `127.0.0.1:${port}/`);
+}

@@ -1,0 +1,27 @@
+/**
+ * The demo's model origins (served by demo-origins.ts on one port); the
+ * demo routing documents, scripts/demo/*.json, point at them.
+ *
+ * Layer: shared test support (test/support/stack/): the demo (npm start),
+ * the browser tests and the benchmarks' origin serve these models.
+ */
+import type { OriginModel } from "./demo-origins.ts";
+
+export const DEMO_ORIGINS_PORT = 9100;
+
+export const demoModels: Record<string, OriginModel> = {
+  "fraud-blue": { version: "fraud-v1", family: "fraud", noise: 0 },
+  "fraud-green": { version: "fraud-v2", family: "fraud", noise: 0.04 },
+  "fraud-canary": { version: "fraud-v3-rc1", family: "fraud", noise: 0.06 },
+  "fraud-challenger-a": { version: "fraud-xgb-1", family: "fraud", noise: 0.1 },
+  // Shadow candidate: never serves users; noisier (its label differs from
+  // blue's on about 7 % of inputs) and a little slower, so the shadow report
+  // has something to show.
+  "fraud-shadow": { version: "fraud-v4-shadow", family: "fraud", noise: 0.15, delayMs: 15 },
+  // The same shadow 200 ms slower than production (npm run bench:shadow).
+  "fraud-shadow-slow": { version: "fraud-v4-shadow", family: "fraud", noise: 0.15, delayMs: 200 },
+  "churn-blue": { version: "churn-v4", family: "churn", noise: 0 },
+  "churn-green": { version: "churn-v5", family: "churn", noise: 0.05 },
+};
+
+export const demoDocuments = ["fraud", "churn"] as const;
