@@ -1,7 +1,7 @@
 /**
  * The ports: what the use cases (src/app/) need from the outside world,
  * as interfaces. Adapters (src/adapters/, and the CLI's wrangler store in
- * scripts/router/) implement them structurally, without importing this
+ * scripts/cli/) implement them structurally, without importing this
  * file, so no import points up a floor; the composition root
  * (src/index.ts) and the CLI wire them, and the compiler checks the fit.
  *

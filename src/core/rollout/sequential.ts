@@ -7,7 +7,7 @@
  *
  * Layer: pure core. Input is cumulative counts since the stream began; no
  * state between looks is needed. Pinned by test/vectors/sequential.json,
- * whose values come from scripts/gates/sequential_vectors.py (scipy
+ * whose values come from scripts/tools/sequential_vectors.py (scipy
  * quadrature of the mixtures and root finding, not these closed forms).
  *
  * 1. Means and differences of rates: the one-sided mixture sequential

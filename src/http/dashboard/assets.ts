@@ -2,7 +2,7 @@
  * The dashboard's static files: its stylesheet, client script and icon, and
  * uPlot from the `uplot` dependency. Workers Static Assets serve them
  * (wrangler.toml [assets], built into dist/assets/ by
- * scripts/dashboard-vendor.ts) before the Worker runs, so they are not in
+ * scripts/tools/dashboard-vendor.ts) before the Worker runs, so they are not in
  * the Worker's bundle. Each served name carries a hash of its content
  * (asset-files.ts), so a browser may keep a file for a year and still gets
  * a new one with a new deploy.
