@@ -1,6 +1,9 @@
 /**
  * Test projects:
- *  - core-node: the pure routing core and schema in plain Node.
+ *  - unit:      the pure core and schema in plain Node; spawns nothing, runs
+ *               first (`npm test` stops there when it fails, in seconds).
+ *  - scripts:   the CLI, benchmarks' and tools' tests in Node (they spawn
+ *               the CLI and local routers).
  *  - workerd:   the same core tests plus the worker's integration tests, run
  *               inside workerd by Cloudflare's Vitest integration, with real
  *               local KV and real local origins (a Node HTTP server started
@@ -18,9 +21,16 @@ export default defineConfig({
     projects: [
       {
         test: {
-          name: "core-node",
+          name: "unit",
           environment: "node",
-          include: ["test/core/**/*.test.ts", "test/scripts/**/*.test.ts"],
+          include: ["test/core/**/*.test.ts"],
+        },
+      },
+      {
+        test: {
+          name: "scripts",
+          environment: "node",
+          include: ["test/scripts/**/*.test.ts"],
         },
       },
       {
