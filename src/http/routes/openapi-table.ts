@@ -13,6 +13,7 @@
  * Layer: HTTP edge (admin). Answers are loose objects (fields may be added);
  * the fields listed are always there.
  */
+import { REFUSALS } from "../../app/write-service.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import { HistoryEntry } from "../../document/edits/history.ts";
 import { EDIT_NAMES, EDITS, type EditName } from "../../document/edits/registry.ts";
@@ -368,13 +369,14 @@ function documentedArgs(name: EditName): z.ZodMiniType {
   return EDITS[name].args;
 }
 
+const R = REFUSALS;
 const WRITE_ERRORS: AdminRoute["errors"] = {
-  400: `invalid_request, invalid_json, body_too_deep (JSON nested more than ${BODY_DEPTH} levels, refused before it is parsed), invalid_if_match, or invalid_change (the result fails the schema; \`errors\` has the field paths)`,
-  404: "no_routing_document",
-  409: "stored_document_invalid, check_failed or version_conflict (the document moved while this write ran: re-read and retry)",
-  412: "version_mismatch: the stored version is not If-Match / expectedVersion",
+  400: `invalid_request, invalid_json, body_too_deep (JSON nested more than ${BODY_DEPTH} levels, refused before it is parsed), invalid_if_match, or ${R.invalid_change.code} (the result fails the schema; \`errors\` has the field paths)`,
+  404: R.not_found.code,
+  409: `${R.stored_document_invalid.code}, ${R.check_failed.code} or ${R.version_conflict.code} (the document moved while this write ran: re-read and retry)`,
+  412: `${R.version_mismatch.code}: the stored version is not If-Match / expectedVersion`,
   413: `body_too_large: over ${BODY_BOUNDS.adminDocument.bytes} bytes, chunked or declared`,
-  500: "history_not_written: the document was written, its history entry was not",
+  500: `${R.history_not_written.code}: the document was written, its history entry was not`,
   503: "control_plane_unavailable: the service's control object cannot be reached; the write may or may not have landed",
 };
 
