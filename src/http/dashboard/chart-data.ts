@@ -8,45 +8,16 @@
  * Layer: HTTP edge (dashboard), pure.
  */
 import { ABS_DELTA, bucketUpperBound, type Histogram } from "../../core/histogram.ts";
+import type { ChartMarker, ChartSeries, ChartSpec, Tone } from "./page-data.ts";
 import { numberAt, type RolloutWire, type SeriesWire } from "./wire.ts";
+
+export type { ChartMarker, ChartSeries, ChartSpec, Tone };
 
 export type Role = "live" | "canary" | "challenger" | "other";
 
 export interface Arm {
   origin: string;
   role: Role;
-}
-
-export interface ChartSeries {
-  label: string;
-  color: string;
-  values: (number | null)[];
-  dash?: boolean;
-}
-
-export interface ChartMarker {
-  /** Epoch seconds (time charts) or bar index (histograms). */
-  x: number;
-  label: string;
-  tone: Tone;
-}
-
-export type Tone = "good" | "bad" | "warn" | "info";
-
-export interface ChartSpec {
-  id: string;
-  title: string;
-  unit: "req/s" | "%" | "ms" | "pairs";
-  kind: "time" | "bars";
-  /** Epoch seconds (time) or bar index (bars). */
-  x: number[];
-  /** Bar labels (bars only). */
-  categories?: string[];
-  series: ChartSeries[];
-  markers: ChartMarker[];
-  /** What to say while there is nothing to draw. */
-  empty: string;
-  hasData: boolean;
 }
 
 const CHALLENGER_COLORS = ["#7c3aed", "#0d9488", "#db2777", "#65a30d"];
