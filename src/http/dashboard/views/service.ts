@@ -8,7 +8,8 @@
  * Layer: HTTP edge (dashboard views).
  */
 import { type ActionContext, rolloutActions, routingActions } from "../actions.ts";
-import { alignSeries, armCharts, armsOf, type ChartSpec, deltaHistogram } from "../chart-data.ts";
+import { alignSeries, armCharts, armsOf, type ChartSpec } from "../chart-data.ts";
+import { deltaHistogram } from "../delta-histogram.ts";
 import type { PageData, ServiceModel } from "../page-data.ts";
 import type { ServiceData } from "../service-model.ts";
 import { WINDOWS } from "../service-model.ts";
