@@ -17,6 +17,7 @@ import { ControlServiceStore, controlReaders } from "./adapters/durable-object/c
 import { DurableObjectSessionStore } from "./adapters/durable-object/session-client.ts";
 import { KvRoutingStore } from "./adapters/kv/routing-store.ts";
 import { AuthFailureLimiter } from "./adapters/ratelimit/auth-failures.ts";
+import { ControlUnavailableError, SessionsUnavailableError } from "./app/errors.ts";
 import type { RouterDeps } from "./app/route/route-request.ts";
 import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "./core/admin-token.ts";
 import { dict } from "./core/dict.ts";
@@ -67,10 +68,10 @@ export function depsFor(env: Env): Deps {
     metrics: link,
     checkIns: link,
   };
-  const readers = controlReaders(env.CONTROL);
+  const readers = controlReaders(env.CONTROL, ControlUnavailableError);
   const admin: AdminDeps = {
     authThrottle: new AuthFailureLimiter(env.AUTH_FAILURES),
-    services: new ControlServiceStore(env.CONTROL, env.ROUTING),
+    services: new ControlServiceStore(env.CONTROL, env.ROUTING, ControlUnavailableError),
     rollouts: readers.rollouts,
     metrics: readers.metrics,
     shadowViews: readers.shadowViews,
@@ -88,7 +89,7 @@ export function depsFor(env: Env): Deps {
     router,
     admin,
     access,
-    sessions: new DurableObjectSessionStore(env.SESSIONS),
+    sessions: new DurableObjectSessionStore(env.SESSIONS, SessionsUnavailableError),
   };
   built = { env, key, bindings, deps };
   logTokenProblem(env.ADMIN_TOKEN);

@@ -10,7 +10,7 @@
  * Layer: CLI. Refusals of the write pipeline become one CliError each, with
  * the same words and exit codes in both modes.
  */
-import type { CheckOutcome, RefusalKind } from "../../src/app/write-service.ts";
+import { type CheckOutcome, REFUSALS, type RefusalKind } from "../../src/app/write-service.ts";
 import type { DiffLine } from "../../src/document/edits/diff.ts";
 import type { EditName, StoredState } from "../../src/document/edits/registry.ts";
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
@@ -169,16 +169,7 @@ export function refusal(
 
 /** The admin API's error code of each refusal (src/app/write-service.ts), back to its kind. */
 export function refusalKindOf(code: string): RefusalKind | "invalid_request" | null {
-  if (code === "no_routing_document") return "not_found";
-  const kinds: readonly string[] = [
-    "stored_document_invalid",
-    "version_mismatch",
-    "invalid_change",
-    "check_failed",
-    "aborted",
-    "version_conflict",
-    "history_not_written",
-    "invalid_request",
-  ];
-  return kinds.includes(code) ? (code as RefusalKind | "invalid_request") : null;
+  if (code === "invalid_request") return code;
+  const kinds = Object.keys(REFUSALS) as RefusalKind[];
+  return kinds.find((kind) => REFUSALS[kind].code === code) ?? null;
 }

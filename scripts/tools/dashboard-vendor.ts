@@ -5,10 +5,11 @@
  *   dist/assets/_router/dashboard/assets/<name>.<hash>.<ext>   the files
  *   dist/assets/_headers                  their headers (cached for a year)
  *   src/http/dashboard/asset-files.ts     the hashed names the pages link (committed)
- * from the stylesheet, client script and icon in src/http/dashboard/assets/
- * and uPlot's minified build from the `uplot` dependency. Run it after
- * changing any of them or the uplot version; test/browser/assets.test.ts
- * fails while asset-files.ts is stale.
+ * from the stylesheet and icon in src/http/dashboard/assets/, the client
+ * script (the typed modules in src/http/dashboard/client/, bundled with
+ * esbuild by assets/client.ts) and uPlot's minified build from the `uplot`
+ * dependency. Run it after changing any of them or the uplot or esbuild
+ * version; test/browser/assets.test.ts fails while asset-files.ts is stale.
  *
  * `--build` is wrangler's [build] command (every `wrangler deploy`, dry run
  * and `wrangler dev`): it writes dist/assets/ only, and fails when

@@ -38,38 +38,23 @@ import type { FieldError } from "../document/validate.ts";
 import type { ServiceStore } from "../ports.ts";
 import { RouterError, type RouterStatus } from "./errors.ts";
 
-export type RefusalKind =
-  | "not_found"
-  | "stored_document_invalid"
-  | "version_mismatch"
-  | "invalid_change"
-  | "check_failed"
-  | "aborted"
-  | "version_conflict"
-  | "history_not_written";
+/**
+ * Every refusal of a write, with its HTTP status and its stable error code:
+ * the one list (the CLI maps kinds to exit codes, and the admin API's codes
+ * back to kinds, from it; the admin API's reference names its codes).
+ */
+export const REFUSALS = {
+  not_found: { status: 404, code: "no_routing_document" },
+  stored_document_invalid: { status: 409, code: "stored_document_invalid" },
+  version_mismatch: { status: 412, code: "version_mismatch" },
+  invalid_change: { status: 400, code: "invalid_change" },
+  check_failed: { status: 409, code: "check_failed" },
+  aborted: { status: 409, code: "aborted" },
+  version_conflict: { status: 409, code: "version_conflict" },
+  history_not_written: { status: 500, code: "history_not_written" },
+} as const satisfies Record<string, { status: RouterStatus; code: string }>;
 
-/** The HTTP status of each refusal (the CLI maps kinds to exit codes itself). */
-const STATUS: Record<RefusalKind, RouterStatus> = {
-  not_found: 404,
-  stored_document_invalid: 409,
-  version_mismatch: 412,
-  invalid_change: 400,
-  check_failed: 409,
-  aborted: 409,
-  version_conflict: 409,
-  history_not_written: 500,
-};
-
-const CODE: Record<RefusalKind, string> = {
-  not_found: "no_routing_document",
-  stored_document_invalid: "stored_document_invalid",
-  version_mismatch: "version_mismatch",
-  invalid_change: "invalid_change",
-  check_failed: "check_failed",
-  aborted: "aborted",
-  version_conflict: "version_conflict",
-  history_not_written: "history_not_written",
-};
+export type RefusalKind = keyof typeof REFUSALS;
 
 /** A write that did not happen (or, for history_not_written, only half did). */
 export class WriteRefused extends RouterError {
@@ -84,7 +69,7 @@ export class WriteRefused extends RouterError {
     detail: Record<string, unknown> & { errors?: FieldError[] } = {},
     report: WriteReport | null = null,
   ) {
-    super(STATUS[kind], CODE[kind], message, detail);
+    super(REFUSALS[kind].status, REFUSALS[kind].code, message, detail);
     this.kind = kind;
     this.errors = detail.errors ?? [];
     this.report = report;

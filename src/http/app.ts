@@ -11,13 +11,14 @@
  */
 import { Hono } from "hono";
 import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
-import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../core/admin-token.ts";
 import { isRouterPath, splitRequestUrl } from "../core/routing/request-url.ts";
 import type { SessionStore } from "../ports.ts";
 import type { AccessConfig } from "./dashboard/access.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
 import { errorResponse } from "./error-response.ts";
 import { type AdminDeps, adminRoutes } from "./routes/admin.ts";
+import { HEALTH_ROUTE } from "./routes/health.ts";
+import { mountRoutes } from "./routes/route-def.ts";
 
 /** Everything the HTTP layer hands to use cases, built per environment by src/index.ts. */
 export interface Deps {
@@ -44,19 +45,7 @@ export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
     if (c.req.url.startsWith("https:")) c.header("strict-transport-security", HSTS);
   });
 
-  app.get("/_router/health", (c) => {
-    const { router, admin } = depsFor(c.env);
-    const problem = adminTokenProblem(admin.adminToken);
-    return c.json({
-      ok: true,
-      store: router.store.stats(),
-      control: router.checkIns?.stats() ?? null,
-      // The admin API and the dashboard: closed without ADMIN_TOKEN or with one under 32 bytes.
-      admin: problem
-        ? { open: false, error: problem, message: ADMIN_TOKEN_MESSAGES[problem] }
-        : { open: true },
-    });
-  });
+  mountRoutes(app, [HEALTH_ROUTE], depsFor);
 
   app.route(
     "/_router/admin",

@@ -1,8 +1,9 @@
 /**
- * The admin API's route table (src/http/routes/openapi-table.ts) against
- * the app: every route the Hono app registers under /_router/admin (and
- * the health check) must be in the table, and every table entry must be a
- * route the app has, so an undocumented route fails here. Then against a
+ * The admin API's documented routes (each route's definition in
+ * src/http/routes/) against the app: every route the Hono app registers
+ * under /_router/admin (and the health check) must be documented, and every
+ * documented operation must be a route the app has, so a route registered
+ * beside the definitions fails here. Then against a
  * real router (workerd under Miniflare, real local KV and control
  * objects): GET /_router/admin/openapi.json is behind the admin token and
  * serves the document docs/reference/openapi.json holds, and every
@@ -16,8 +17,9 @@ import { ROOT } from "../../scripts/cli/wrangler.ts";
 import type { EditName } from "../../src/document/edits/registry.ts";
 import type * as z from "../../src/document/zod.ts";
 import { createApp } from "../../src/http/app.ts";
-import { openApiDocument } from "../../src/http/routes/openapi.ts";
-import { ADMIN_ROUTES, type AdminRoute, ErrorBody } from "../../src/http/routes/openapi-table.ts";
+import { ADMIN_ROUTES, openApiDocument } from "../../src/http/routes/admin.ts";
+import { ErrorBody } from "../../src/http/routes/api-schemas.ts";
+import type { AdminRoute } from "../../src/http/routes/route-def.ts";
 import { type MiniflareRouter, startMiniflareRouter } from "../support/miniflare-router.ts";
 
 /** A table path with a sample value in each parameter. */
@@ -45,7 +47,7 @@ describe("the route table and the app's routes", () => {
     );
     expect(
       undocumented.map((r) => `${r.method} ${r.path}`),
-      "add these to src/http/routes/openapi-table.ts, then run `npm run docs`",
+      "define these with their docs (src/http/routes/route-def.ts), then run `npm run docs`",
     ).toEqual([]);
   });
 

@@ -18,6 +18,7 @@ import {
   controlReaders,
 } from "../../src/adapters/durable-object/control-client.ts";
 import type { CheckIn, DeltaBatch } from "../../src/adapters/durable-object/protocol.ts";
+import { ControlUnavailableError } from "../../src/app/errors.ts";
 import { checkInInterval, tuningFrom } from "../../src/control/tuning.ts";
 import { emptyHistogram } from "../../src/core/histogram.ts";
 import { revisionOf } from "../../src/core/rollout/request-metrics.ts";
@@ -285,7 +286,10 @@ describe("the admin API while the object cannot be reached", () => {
     const real = depsFor(env);
     const app = createApp(() => ({
       ...real,
-      admin: { ...real.admin, services: new ControlServiceStore(broken, env.ROUTING) },
+      admin: {
+        ...real.admin,
+        services: new ControlServiceStore(broken, env.ROUTING, ControlUnavailableError),
+      },
     }));
     const res = await app.request(
       "/_router/admin/services/ctl-broken",

@@ -1,15 +1,15 @@
 /**
  * docs/reference/admin-api.md and docs/reference/openapi.json, generated
  * from the OpenAPI document the router serves at
- * GET /_router/admin/openapi.json (src/http/routes/openapi.ts, built from
- * the route table and its zod schemas).
+ * GET /_router/admin/openapi.json (src/http/routes/admin.ts, built from
+ * the routes' definitions and their zod schemas).
  *
  * Layer: script (docs). The document in, Markdown and JSON out (the JSON
  * through biome's formatter, so the committed file passes `npm run lint`).
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
-import { openApiDocument } from "../../../src/http/routes/openapi.ts";
+import { openApiDocument } from "../../../src/http/routes/admin.ts";
 import { ROOT } from "../../cli/wrangler.ts";
 import { anchor, code, generatedBanner, table } from "./markdown.ts";
 
@@ -73,7 +73,7 @@ export function renderAdminApi(): string {
     .filter(([name]) => !ELSEWHERE[name] && shown.has(name))
     .map(([name, schema]) => renderSchema(name, schema));
 
-  return `${generatedBanner("the OpenAPI document the router serves (src/http/routes/openapi-table.ts, the routes' zod schemas)")}
+  return `${generatedBanner("the OpenAPI document the router serves (src/http/routes/, the routes' definitions and zod schemas)")}
 
 # Admin API reference
 

@@ -38,40 +38,44 @@ export function controlOf(ns: ControlNamespace, service: string): ControlRpc {
 }
 
 /**
- * The service's control object could not be reached (overloaded, its
- * location unreachable, an exception inside it). The HTTP layer answers 503
- * and names the break-glass path.
+ * What a failed call to a service's object throws (overloaded, its location
+ * unreachable, an exception inside it): the composition root passes the
+ * app's ControlUnavailableError, which the HTTP layer answers 503 with the
+ * break-glass path; without one, a plain Error.
  */
-export class ControlUnavailableError extends Error {
-  readonly service: string;
+export type Unreachable = new (service: string, cause: unknown) => Error;
+
+class Unreached extends Error {
   constructor(service: string, cause: unknown) {
     super(`the control object of "${service}" cannot be reached: ${String(cause)}`);
-    this.name = "ControlUnavailableError";
-    this.service = service;
   }
 }
 
-/** Runs one call to a service's object, turning a failure into ControlUnavailableError. */
-async function reach<T>(service: string, call: () => Promise<T>): Promise<T> {
-  try {
-    return await call();
-  } catch (err) {
-    throw new ControlUnavailableError(service, err);
-  }
-}
+/** Runs one call to a service's object, turning a failure into `unreachable`. */
+const reacher =
+  (unreachable: Unreachable) =>
+  async <T>(service: string, call: () => Promise<T>): Promise<T> => {
+    try {
+      return await call();
+    } catch (err) {
+      throw new unreachable(service, err);
+    }
+  };
 
 /** The ServiceStore port (src/ports.ts) over the control objects (KV lists the services). */
 export class ControlServiceStore {
   readonly #ns: ControlNamespace;
   readonly #kv: KVNamespace;
+  readonly #reach: ReturnType<typeof reacher>;
 
-  constructor(ns: ControlNamespace, kv: KVNamespace) {
+  constructor(ns: ControlNamespace, kv: KVNamespace, unreachable: Unreachable = Unreached) {
     this.#ns = ns;
     this.#kv = kv;
+    this.#reach = reacher(unreachable);
   }
 
   async read(service: string): Promise<StoredService> {
-    const texts = await reach(service, () => controlOf(this.#ns, service).texts(service));
+    const texts = await this.#reach(service, () => controlOf(this.#ns, service).texts(service));
     return parseStoredService(service, texts);
   }
 
@@ -81,7 +85,7 @@ export class ControlServiceStore {
     history: readonly HistoryEntry[],
     basis: string | null,
   ) {
-    const result = await reach(service, () =>
+    const result = await this.#reach(service, () =>
       controlOf(this.#ns, service).write(service, {
         basis,
         document: documentText(doc),
@@ -111,8 +115,9 @@ export class ControlServiceStore {
 }
 
 /** What the admin API reads from the objects besides documents. */
-export function controlReaders(ns: ControlNamespace) {
+export function controlReaders(ns: ControlNamespace, unreachable: Unreachable = Unreached) {
   const of = (service: string) => controlOf(ns, service);
+  const reach = reacher(unreachable);
   return {
     rollouts: {
       read: (service: string): Promise<StoredRolloutStatus | null> =>

@@ -5,9 +5,10 @@
  *
  * Layer: adapter (the only module that calls the SESSIONS binding). The
  * object's class is never imported here: its RPC surface is SessionsRpc.
- * Any failure to reach the object is a SessionsUnavailableError, which
- * the dashboard answers with 503: it fails closed, never trusting a cookie
- * it cannot check.
+ * Any failure to reach the object throws `unreachable` (the composition
+ * root passes the app's SessionsUnavailableError, which the dashboard
+ * answers with 503: it fails closed, never trusting a cookie it cannot
+ * check).
  */
 import type { NewSessionRecord, SessionRecord } from "../../core/session-record.ts";
 
@@ -28,18 +29,22 @@ export interface SessionsNamespace {
   get(id: DurableObjectId): unknown;
 }
 
-export class SessionsUnavailableError extends Error {
+/** What a failed call to the object throws; without one, a plain Error. */
+export type Unreachable = new (cause: unknown) => Error;
+
+class Unreached extends Error {
   constructor(cause: unknown) {
     super(`the dashboard's sessions object cannot be reached: ${String(cause)}`);
-    this.name = "SessionsUnavailableError";
   }
 }
 
 export class DurableObjectSessionStore {
   readonly #ns: SessionsNamespace | undefined;
+  readonly #unreachable: Unreachable;
 
-  constructor(ns: SessionsNamespace | undefined) {
+  constructor(ns: SessionsNamespace | undefined, unreachable: Unreachable = Unreached) {
     this.#ns = ns;
+    this.#unreachable = unreachable;
   }
 
   async #reach<T>(call: (stub: SessionsRpc) => Promise<T>): Promise<T> {
@@ -48,7 +53,7 @@ export class DurableObjectSessionStore {
       const stub = this.#ns.get(this.#ns.idFromName(SESSIONS_OBJECT_NAME)) as SessionsRpc;
       return await call(stub);
     } catch (err) {
-      throw new SessionsUnavailableError(err);
+      throw new this.#unreachable(err);
     }
   }
 

@@ -8,14 +8,13 @@
  * throttled (the dashboard's session already let them in, and their token
  * is the router's own), so no client's failed attempts can block them.
  *
- * Layer: HTTP edge (dashboard). Errors are rendered as the app's onError
- * renders them (src/http/app.ts): a RouterError as its JSON, the control
- * plane being down as 503 control_plane_unavailable.
+ * Layer: HTTP edge (dashboard). Errors are rendered by the admin API's own
+ * renderer (src/http/error-response.ts): a RouterError as its JSON, the
+ * control plane being down as 503 control_plane_unavailable.
  */
 import { type ExecutionContext, Hono } from "hono";
-import { ControlUnavailableError } from "../../adapters/durable-object/control-client.ts";
-import { RouterError } from "../../app/errors.ts";
 import type { AuthThrottle } from "../../ports.ts";
+import { errorResponse } from "../error-response.ts";
 import { adminRoutes } from "../routes/admin.ts";
 import type { AdminDepsFor, AdminEnv } from "../routes/request-params.ts";
 
@@ -51,21 +50,7 @@ export function adminCaller(depsFor: AdminDepsFor): AdminCaller {
     "/",
     adminRoutes((env) => ({ ...depsFor(env), authThrottle: UNTHROTTLED })),
   );
-  api.onError((err, c) => {
-    if (err instanceof RouterError) return c.json(err.toJSON(), err.status);
-    if (err instanceof ControlUnavailableError) {
-      return c.json(
-        {
-          error: "control_plane_unavailable",
-          message: `${err.message}; a write may or may not have landed: check the service before retrying`,
-          service: err.service,
-        },
-        503,
-      );
-    }
-    console.error(JSON.stringify({ message: "dashboard: admin call failed", error: String(err) }));
-    return c.json({ error: "internal_error", message: "the router failed to answer" }, 500);
-  });
+  api.onError((err) => errorResponse(err));
 
   return async <T>(c: CallerContext, call: AdminCall): Promise<AdminAnswer<T>> => {
     const token = depsFor(c.env).adminToken ?? "";

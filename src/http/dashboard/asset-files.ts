@@ -9,7 +9,7 @@
  */
 export const ASSET_FILES = {
   "dashboard.css": "dashboard.d149e7d24c.css",
-  "dashboard.js": "dashboard.ec383506a7.js",
+  "dashboard.js": "dashboard.2ee18d59a4.js",
   "favicon.svg": "favicon.f1eb61c1e7.svg",
   "uplot.css": "uplot.df630c6a8d.css",
   "uplot.js": "uplot.19c8d4c6ad.js",

@@ -2,51 +2,22 @@
  * The dashboard's charts as data: the control object's 10 s buckets turned
  * into aligned uPlot series per arm (live, canary, each challenger, any
  * other origin that served in the window), the gates' boundaries as dashed
- * series, the rollout's verdicts as markers on the time axis, and the
- * |Δscore| histogram as bars. The client script draws whatever it is given.
+ * series, the rollout's verdicts as markers on the time axis (the |Δscore|
+ * histogram's bars: delta-histogram.ts). The client script draws whatever
+ * it is given.
  *
  * Layer: HTTP edge (dashboard), pure.
  */
-import { ABS_DELTA, bucketUpperBound, type Histogram } from "../../core/histogram.ts";
+import type { ChartMarker, ChartSeries, ChartSpec, Tone } from "./page-data.ts";
 import { numberAt, type RolloutWire, type SeriesWire } from "./wire.ts";
+
+export type { ChartMarker, ChartSeries, ChartSpec, Tone };
 
 export type Role = "live" | "canary" | "challenger" | "other";
 
 export interface Arm {
   origin: string;
   role: Role;
-}
-
-export interface ChartSeries {
-  label: string;
-  color: string;
-  values: (number | null)[];
-  dash?: boolean;
-}
-
-export interface ChartMarker {
-  /** Epoch seconds (time charts) or bar index (histograms). */
-  x: number;
-  label: string;
-  tone: Tone;
-}
-
-export type Tone = "good" | "bad" | "warn" | "info";
-
-export interface ChartSpec {
-  id: string;
-  title: string;
-  unit: "req/s" | "%" | "ms" | "pairs";
-  kind: "time" | "bars";
-  /** Epoch seconds (time) or bar index (bars). */
-  x: number[];
-  /** Bar labels (bars only). */
-  categories?: string[];
-  series: ChartSeries[];
-  markers: ChartMarker[];
-  /** What to say while there is nothing to draw. */
-  empty: string;
-  hasData: boolean;
 }
 
 const CHALLENGER_COLORS = ["#7c3aed", "#0d9488", "#db2777", "#65a30d"];
@@ -292,72 +263,4 @@ export function sparklines(
     line("requests", "req/s", aligned.requestsPerSecond),
     line("errors", "%", aligned.errorRatePct),
   ];
-}
-
-/** Eight histogram buckets per bar (half a doubling of |Δscore|), from the smallest seen to the largest. */
-const PER_BAR = 8;
-
-export function deltaHistogram(
-  id: string,
-  h: Histogram,
-  maxMeanAbsDelta: number | null,
-  meanAbsDelta: number | null,
-): ChartSpec {
-  const indexes = Object.keys(h.counts).map(Number);
-  const bars = new Map<number, number>();
-  for (const i of indexes) {
-    const bar = Math.floor(i / PER_BAR);
-    bars.set(bar, (bars.get(bar) ?? 0) + (h.counts[String(i)] ?? 0));
-  }
-  const lo = Math.min(...bars.keys());
-  const hi = Math.max(...bars.keys());
-  const x: number[] = [];
-  const categories: string[] = [];
-  const values: number[] = [];
-  if (bars.size > 0) {
-    for (let b = lo; b <= hi; b++) {
-      x.push(x.length);
-      categories.push(compact(bucketUpperBound(ABS_DELTA, (b + 1) * PER_BAR)));
-      values.push(bars.get(b) ?? 0);
-    }
-  }
-  const barOf = (value: number) => {
-    for (let b = lo; b <= hi; b++) {
-      if (value <= bucketUpperBound(ABS_DELTA, (b + 1) * PER_BAR)) return b - lo;
-    }
-    return hi - lo;
-  };
-  const markers: ChartMarker[] = [];
-  if (bars.size > 0 && meanAbsDelta !== null) {
-    markers.push({
-      x: barOf(meanAbsDelta),
-      label: `mean |Δ| ${compact(meanAbsDelta)}`,
-      tone: "info",
-    });
-  }
-  if (bars.size > 0 && maxMeanAbsDelta !== null) {
-    markers.push({
-      x: barOf(maxMeanAbsDelta),
-      label: `gate: mean |Δ| at most ${compact(maxMeanAbsDelta)}`,
-      tone: "bad",
-    });
-  }
-  return {
-    id,
-    title: "|Δscore| between production and shadow, by bin upper bound",
-    unit: "pairs",
-    kind: "bars",
-    x,
-    categories,
-    series: [{ label: "pairs", color: SHADOW_COLOR, values }],
-    markers,
-    empty: "No scored pairs yet.",
-    hasData: bars.size > 0,
-  };
-}
-
-function compact(x: number): string {
-  if (x === 0) return "0";
-  if (x >= 1) return Number(x.toPrecision(3)).toString();
-  return Number(x.toPrecision(2)).toString();
 }

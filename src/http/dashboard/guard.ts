@@ -26,7 +26,7 @@
  */
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { SessionsUnavailableError } from "../../adapters/durable-object/session-client.ts";
+import { SessionsUnavailableError } from "../../app/errors.ts";
 import {
   ADMIN_TOKEN_MESSAGES,
   type AdminTokenProblem,

@@ -1,41 +1,36 @@
 /**
- * The admin API as an OpenAPI 3.1 document, built from the route table
- * (src/http/routes/openapi-table.ts) and its zod schemas, and served at
- * GET /_router/admin/openapi.json behind the admin token like every admin
- * route. `npm run docs` writes the same document to docs/reference/
- * (openapi.json and admin-api.md).
+ * The admin API as an OpenAPI 3.1 document, built from the routes'
+ * definitions (src/http/routes/route-def.ts: each route's handler with its
+ * summary, parameters, body and answers as zod schemas). src/http/routes/
+ * admin.ts serves it at GET /_router/admin/openapi.json behind the admin
+ * token like every admin route; `npm run docs` writes the same document to
+ * docs/reference/ (openapi.json and admin-api.md).
  *
- * Layer: HTTP edge (admin). Schemas named in the table (`.meta({ id })`)
+ * Layer: HTTP edge (admin). Schemas named in the routes (`.meta({ id })`)
  * become components; zod puts them under `$defs`, which this module lifts
- * into `components.schemas`. Built once per isolate, on first use.
+ * into `components.schemas`.
  */
-import { Hono } from "hono";
 import pkg from "../../../package.json" with { type: "json" };
 import * as z from "../../document/zod.ts";
-import { ADMIN_ROUTES, type AdminRoute, ErrorBody, TAGS } from "./openapi-table.ts";
-import type { AdminEnv } from "./request-params.ts";
+import { ErrorBody } from "./api-schemas.ts";
+import type { AdminRoute, Tag } from "./route-def.ts";
 
-type Json = Record<string, unknown>;
+export type Json = Record<string, unknown>;
+
+export const TAGS: Record<Tag, string> = {
+  health: "The router's own health, without a token",
+  services: "Routing documents: list, read, history, and the older write endpoints",
+  edits: "Named edits (the registry the CLI runs): every write, through the one write pipeline",
+  rollout: "Progressive delivery: the plan's progress, evaluations and operator commands",
+  control: "The service's control object: its state, shadow evidence and time series",
+};
 
 const DESCRIPTION = `The router's admin API: read each model service's routing document, state and history; change it with named edits through the one write pipeline (a dry run with ?dryRun=1, If-Match for lost updates, every write in the history); drive progressive delivery; read what the service's control object holds.
 
 Every route under /_router/admin needs \`Authorization: Bearer <ADMIN_TOKEN>\` (401 without a token, 403 with a wrong one). Wrong tokens are limited per client address: after 10 in 60 seconds the client gets 429 \`too_many_failed_attempts\` with Retry-After, even with the right token, until the period is over (a correct token is never counted). A router whose ADMIN_TOKEN is shorter than 32 bytes answers every admin route 503 \`admin_token_too_short\`. Refusals are JSON: \`{ "error": "<code>", "message": "...", ... }\`.`;
 
-let built: Json | null = null;
-
-/** The OpenAPI document (the same object on every call). */
-export function openApiDocument(): Json {
-  built ??= buildDocument();
-  return built;
-}
-
-export function openapiRoutes(): Hono<AdminEnv> {
-  const routes = new Hono<AdminEnv>();
-  routes.get("/", (c) => c.json(openApiDocument()));
-  return routes;
-}
-
-function buildDocument(): Json {
+/** The document of these operations, in their order. */
+export function buildOpenApi(routes: readonly AdminRoute[]): Json {
   const components: Record<string, Json> = {};
   const schema = (s: z.ZodMiniType): Json => {
     const {
@@ -101,7 +96,7 @@ function buildDocument(): Json {
   };
 
   const paths: Record<string, Json> = {};
-  for (const route of ADMIN_ROUTES) {
+  for (const route of routes) {
     const item = paths[route.path] ?? {};
     if (item[route.method]) throw new Error(`${route.method} ${route.path} is listed twice`);
     item[route.method] = operation(route);

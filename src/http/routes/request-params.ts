@@ -1,15 +1,17 @@
 /**
  * What every admin route shares: its dependencies (built by src/index.ts),
- * and what it reads from a request the same way: the service path
- * parameter (validated like the schema's names), the author header, and the
- * one "no routing document" error.
+ * and what it reads from a request the same way, each with its OpenAPI
+ * parameter: the service path parameter (validated like the schema's
+ * names), the author header; the one "no routing document" error and the
+ * refusals every read may answer with.
  *
  * Layer: HTTP edge (admin).
  */
 import type { Context } from "hono";
 import { RouterError } from "../../app/errors.ts";
 import { NAME_PATTERN } from "../../core/routing/names.ts";
-import type { RoutingDocument } from "../../document/routing-document.ts";
+import { type RoutingDocument, ServiceName } from "../../document/routing-document.ts";
+import * as z from "../../document/zod.ts";
 import type {
   AuthThrottle,
   ControlPlaneReader,
@@ -19,6 +21,7 @@ import type {
   ServiceStore,
   ShadowViewReader,
 } from "../../ports.ts";
+import type { Operation, Parameter } from "./route-def.ts";
 
 export type AdminEnv = { Bindings: Env };
 
@@ -47,6 +50,14 @@ export type AdminContext = Context<AdminEnv>;
 export const notFound = (service: string) =>
   new RouterError(404, "no_routing_document", `no routing document for "${service}"`, { service });
 
+export const serviceParameter: Parameter = {
+  name: "service",
+  in: "path",
+  required: true,
+  description: "The model service (its routing document's `service`)",
+  schema: ServiceName,
+};
+
 export function serviceParam(c: AdminContext): string {
   const service = c.req.param("service") ?? "";
   if (!NAME_PATTERN.test(service)) {
@@ -55,6 +66,18 @@ export function serviceParam(c: AdminContext): string {
   return service;
 }
 
+export const authorParameter: Parameter = {
+  name: "X-Router-Author",
+  in: "header",
+  description: "Who makes the change: the document's updatedBy and the history's author",
+  schema: z.string(),
+};
+
 /** `X-Router-Author`, else `fallback`. */
 export const authorOf = (c: AdminContext, fallback: string): string =>
   c.req.header("x-router-author") || fallback;
+
+export const READ_ERRORS: Operation["errors"] = {
+  400: "invalid_service_name",
+  503: "control_plane_unavailable",
+};

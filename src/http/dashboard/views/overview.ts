@@ -7,20 +7,15 @@
  *
  * Layer: HTTP edge (dashboard views).
  */
-import { alignSeries, armsOf, type ChartSpec, sparklines } from "../chart-data.ts";
+import { alignSeries, armsOf, sparklines } from "../chart-data.ts";
+import type { PageData, RowModel } from "../page-data.ts";
 import { ROW_MINUTES, type RowData } from "../service-model.ts";
 import { ago, perSecond, rate, share, utc } from "./format.ts";
 import { type Html, html, join, raw } from "./html.ts";
 import { BASE, command, page } from "./layout.ts";
 import { lastMinute } from "./service.ts";
 
-export interface RowModel {
-  service: string;
-  version: number | null;
-  /** The row's cells after the name. */
-  cells: string;
-  sparks: ChartSpec[];
-}
+export type { RowModel };
 
 const serviceUrl = (service: string) => `${BASE}/services/${encodeURIComponent(service)}`;
 
@@ -143,7 +138,10 @@ ${row ? raw(row.cells) : html`<td colspan="8" class="muted loading">loading&hell
     title: "Services",
     user,
     body,
-    data: { kind: "overview", rows: first.map((r) => ({ service: r.service, sparks: r.sparks })) },
+    data: {
+      kind: "overview",
+      rows: first.map((r) => ({ service: r.service, sparks: r.sparks })),
+    } satisfies PageData,
     charts: services.length > 0,
   });
 }

@@ -8,7 +8,9 @@
  * Layer: HTTP edge (dashboard views).
  */
 import { type ActionContext, rolloutActions, routingActions } from "../actions.ts";
-import { alignSeries, armCharts, armsOf, type ChartSpec, deltaHistogram } from "../chart-data.ts";
+import { alignSeries, armCharts, armsOf, type ChartSpec } from "../chart-data.ts";
+import { deltaHistogram } from "../delta-histogram.ts";
+import type { PageData, ServiceModel } from "../page-data.ts";
 import type { ServiceData } from "../service-model.ts";
 import { WINDOWS } from "../service-model.ts";
 import { numberAt, type SeriesWire } from "../wire.ts";
@@ -20,16 +22,7 @@ import { BASE, command, page } from "./layout.ts";
 import { rolloutSection } from "./rollout.ts";
 import { deltaChartId, shadowSection } from "./shadow.ts";
 
-export interface ServiceModel {
-  service: string;
-  version: number | null;
-  now: number;
-  minutes: number;
-  sections: Record<string, string>;
-  charts: ChartSpec[];
-  /** Cumulative label agreement per shadow and production arm (the page charts its change). */
-  agreement: Record<string, Record<string, { compared: number; agreed: number }>>;
-}
+export type { ServiceModel };
 
 /** Per arm over the last minute (the six newest 10 s buckets): requests, errors, worst p95. */
 export function lastMinute(
@@ -199,7 +192,7 @@ export function servicePage(model: ServiceModel, user: { name: string; csrf: str
     title: model.service,
     user,
     body,
-    data: { kind: "service", ...model, sections: undefined },
+    data: { kind: "service", ...model, sections: undefined } satisfies PageData,
     charts: true,
     breadcrumb: html`<nav class="crumbs"><a href="${BASE}">services</a> / <span>${model.service}</span></nav>`,
   });
