@@ -37,6 +37,7 @@ import {
 } from "../adapters/kv/service-store.ts";
 import { RouterError } from "../app/errors.ts";
 import { type AnalyzerContext, analyzeService, manualRollout } from "../app/rollout/analyzer.ts";
+import { DeltaBuffer } from "../core/control/delta-buffer.ts";
 import { shadowViewOf } from "../core/rollout/metrics-view.ts";
 import {
   emptyVersionMetrics,
@@ -54,7 +55,6 @@ import { shadowLogKey, shadowSummaryKey } from "../document/kv-keys.ts";
 import type { RoutingDocument } from "../document/routing-document.ts";
 import { parseRoutingDocument } from "../document/validate.ts";
 import type { ServiceStore } from "../ports.ts";
-import { DeltaBuffer } from "./delta-buffer.ts";
 import { type ControlTuning, checkInInterval, tuningFrom } from "./tuning.ts";
 
 /** `kv-seen` when KV has no document. */

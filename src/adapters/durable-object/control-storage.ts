@@ -8,7 +8,7 @@
  * method is synchronous: SQLite calls in a Durable Object are, and a method
  * that runs no `await` is atomic (nothing else runs in the object meanwhile).
  * Rows written are billed, so the object buffers check-ins in memory and
- * writes them here in one flush per interval (src/control/delta-buffer.ts),
+ * writes them here in one flush per interval (src/core/control/delta-buffer.ts),
  * a handful of rows whatever the number of isolates.
  */
 import { emptyHistogram, type Histogram, mergeHistograms } from "../../core/histogram.ts";
