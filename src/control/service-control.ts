@@ -57,9 +57,6 @@ import { parseRoutingDocument } from "../document/validate.ts";
 import type { ServiceStore } from "../ports.ts";
 import { type ControlTuning, checkInInterval, tuningFrom } from "./tuning.ts";
 
-/** `kv-seen` when KV has no document. */
-const DELETED = "\u0000deleted";
-
 /** Rollout states that still need evaluations. */
 const ACTIVE_STATES = new Set(["progressing", "paused"]);
 
@@ -95,7 +92,7 @@ export class ServiceControl extends DurableObject<Env> {
     super(ctx, env);
     this.#store = new ControlStorage(ctx.storage.sql);
     this.#tuning = tuningFrom(env);
-    this.#service = this.#store.text("service");
+    this.#service = this.#store.service("service").service;
     this.#buffer = new DeltaBuffer(this.#store.appliedBatches(), SERIES_BUCKET_MS);
   }
 
@@ -118,12 +115,13 @@ export class ServiceControl extends DurableObject<Env> {
     // The isolate read a higher version from KV than this object holds (a
     // raw put not adopted yet): never push it an older document; look in
     // KV now instead of at the next poll.
-    const behind = held > this.#store.number("highest");
+    const behind = held > this.#store.service("highest").highest;
     if (behind) this.#pollSoon(now);
     this.#arm(now);
     return {
       version: current.version,
-      document: behind || c.revision === current.revision ? null : this.#store.text("document"),
+      document:
+        behind || c.revision === current.revision ? null : this.#store.service("document").document,
       acked: this.#buffer.acked(c.isolate),
       intervalMs: checkInInterval(this.#tuning, this.#buffer.isolatesSince(now - 60_000)),
     };
@@ -194,7 +192,7 @@ export class ServiceControl extends DurableObject<Env> {
         const result = await analyzeService(this.#analyzer(at ?? Date.now()), service);
         this.#lastAnalysis = Date.now();
         if (!result) {
-          if (this.#store.text("document") === null) {
+          if (this.#store.service("document").document === null) {
             throw new RouterError(
               404,
               "no_routing_document",
@@ -250,7 +248,7 @@ export class ServiceControl extends DurableObject<Env> {
       isolates,
       checkInsPerSecond: recent / 10,
       intervalMs: checkInInterval(this.#tuning, isolates),
-      kvVersion: this.#store.number("kv-version"),
+      kvVersion: this.#store.service("kvVersion").kvVersion,
       rolloutActive: this.#rolloutActive(),
       nextAlarmAt: await this.ctx.storage.getAlarm(),
       kvOps: { ...this.#kvOps },
@@ -303,29 +301,18 @@ export class ServiceControl extends DurableObject<Env> {
    */
   #flush(now: number): void {
     this.#lastFlush = now;
-    if (!this.#buffer.dirty) return;
-    const f = this.#buffer.take(now);
-    for (const m of f.totals) this.#store.addTotals(m);
-    for (const { bucket, arm, delta } of f.series.values())
-      this.#store.addSeries(bucket, arm, delta);
-    for (const summary of f.shadow) this.#store.addShadow(summary);
-    this.#store.addShadowRecords(f.records);
-    // A counter, not a time: two flushes in one millisecond must differ.
-    if (f.shadow.length > 0) {
-      this.#store.setNumber("shadow-changed", this.#store.number("shadow-changed") + 1);
-    }
-    this.#store.setAppliedBatches(f.ledger);
+    if (this.#buffer.dirty) this.#store.writeFlush(this.#buffer.take(now));
   }
 
   /** Learns the service's name and, the first time ever, imports what KV holds. */
   #ready(service: string): Promise<void> {
     if (this.#service === null) {
       this.#service = service;
-      this.#store.setText("service", service);
+      this.#store.setService({ service });
     } else if (this.#service !== service) {
       throw new Error(`control object of "${this.#service}" called for "${service}"`);
     }
-    if (this.#store.number("imported") === 1) return Promise.resolve();
+    if (this.#store.service("imported").imported) return Promise.resolve();
     this.#loading ??= this.#import(service).finally(() => {
       this.#loading = null;
     });
@@ -335,21 +322,22 @@ export class ServiceControl extends DurableObject<Env> {
   async #import(service: string): Promise<void> {
     this.#kvOps.reads += 3;
     const texts = await readServiceTexts(this.env.ROUTING, service);
-    if (this.#store.number("imported") === 1) return;
+    if (this.#store.service("imported").imported) return;
     const parsed = texts.document === null ? null : parseRoutingDocument(texts.document);
     const valid = parsed?.ok === true && parsed.doc.service === service;
     const lastGood = texts.lastGood === null ? null : parseRoutingDocument(texts.lastGood);
     // Deleted or invalid in KV: serve the copy the routers served (last-good).
     const serving = valid ? texts.document : lastGood?.ok ? texts.lastGood : null;
-    this.#store.setText("document", serving);
-    this.#store.setText("last-good", serving ?? texts.lastGood);
-    if (texts.history !== null) this.#store.setText("history", texts.history);
-    this.#store.setText("kv-seen", texts.document ?? DELETED);
-    this.#store.setText("kv-state", valid ? "ok" : texts.document === null ? "deleted" : "invalid");
-    const stored = parseStoredService(service, texts);
-    this.#store.setNumber("highest", highestVersionSeen(stored));
-    this.#store.setNumber("kv-version", valid && parsed?.ok ? parsed.doc.version : 0);
-    this.#store.setNumber("imported", 1);
+    this.#store.setService({
+      document: serving,
+      lastGood: serving ?? texts.lastGood,
+      ...(texts.history !== null ? { history: texts.history } : {}),
+      kvSeen: texts.document,
+      kvState: valid ? "ok" : texts.document === null ? "deleted" : "invalid",
+      highest: highestVersionSeen(parseStoredService(service, texts)),
+      kvVersion: valid && parsed?.ok ? parsed.doc.version : 0,
+      imported: true,
+    });
     this.#current = null;
     // The last-good copy follows the valid document KV holds (cold isolates
     // read it when the document is deleted or broken).
@@ -358,7 +346,7 @@ export class ServiceControl extends DurableObject<Env> {
 
   #currentDoc(): Current {
     if (this.#current) return this.#current;
-    const text = this.#store.text("document");
+    const text = this.#store.service("document").document;
     const parsed = text === null ? null : parseRoutingDocument(text);
     const doc = parsed?.ok ? parsed.doc : null;
     this.#current = {
@@ -375,22 +363,19 @@ export class ServiceControl extends DurableObject<Env> {
    * as KV alone would say: the pipeline's rollback and apply repair it).
    */
   #reportedDocument(): string | null {
-    switch (this.#store.text("kv-state")) {
+    const { document, kvSeen, kvState } = this.#store.service("document", "kvSeen", "kvState");
+    switch (kvState) {
       case "deleted":
         return null;
       case "invalid":
-        return this.#store.text("kv-seen");
+        return kvSeen;
       default:
-        return this.#store.text("document");
+        return document;
     }
   }
 
   #serviceTexts(): ServiceTexts {
-    return {
-      document: this.#reportedDocument(),
-      history: this.#store.text("history"),
-      lastGood: this.#store.text("last-good"),
-    };
+    return { document: this.#reportedDocument(), ...this.#store.service("history", "lastGood") };
   }
 
   /** The compare-and-swap: applied only on the basis the writer read, with a higher version. */
@@ -399,7 +384,7 @@ export class ServiceControl extends DurableObject<Env> {
     if (this.#reportedDocument() !== w.basis) {
       return { ok: false, conflict: { actual, reason: "the document changed since it was read" } };
     }
-    const highest = this.#store.number("highest");
+    const { highest } = this.#store.service("highest");
     if (w.version <= highest) {
       return {
         ok: false,
@@ -409,11 +394,13 @@ export class ServiceControl extends DurableObject<Env> {
         },
       };
     }
-    this.#store.setText("document", w.document);
-    this.#store.setText("history", w.history);
-    this.#store.setText("last-good", w.document);
-    this.#store.setText("kv-state", "ok");
-    this.#store.setNumber("highest", w.version);
+    this.#store.setService({
+      document: w.document,
+      history: w.history,
+      lastGood: w.document,
+      kvState: "ok",
+      highest: w.version,
+    });
     this.#current = null;
     this.#arm(Date.now());
     return { ok: true, kvError: await this.#mirror() };
@@ -424,7 +411,7 @@ export class ServiceControl extends DurableObject<Env> {
    * last-good copy to KV; returns the error, if any.
    */
   async #mirror(documentInKv = false): Promise<string | null> {
-    const document = this.#store.text("document");
+    const { document, history } = this.#store.service("document", "history");
     const service = this.#service;
     if (document === null || service === null) return null;
     const version = this.#currentDoc().version;
@@ -432,11 +419,11 @@ export class ServiceControl extends DurableObject<Env> {
       this.#kvOps.writes += documentInKv ? 2 : 3;
       await mirrorServiceTexts(this.env.ROUTING, service, {
         document,
-        history: this.#store.text("history"),
+        history,
         documentInKv,
       });
-      this.#store.setNumber("kv-version", Math.max(version, this.#store.number("kv-version")));
-      this.#store.setText("kv-seen", document);
+      const { kvVersion } = this.#store.service("kvVersion");
+      this.#store.setService({ kvVersion: Math.max(version, kvVersion), kvSeen: document });
       return null;
     } catch (err) {
       log("KV mirror failed; retried on the next alarm", { service, version, error: String(err) });
@@ -460,15 +447,15 @@ export class ServiceControl extends DurableObject<Env> {
   async #adoptFromKv(now: number): Promise<void> {
     const service = this.#service;
     if (!service) return;
-    if (this.#store.number("kv-version") < this.#currentDoc().version) {
+    if (this.#store.service("kvVersion").kvVersion < this.#currentDoc().version) {
       if ((await this.#mirror()) !== null) return;
     }
     this.#kvOps.reads += 1;
     const text = await readDocumentText(this.env.ROUTING, service);
-    if ((text ?? DELETED) === this.#store.text("kv-seen")) return;
-    this.#store.setText("kv-seen", text ?? DELETED);
+    if (text === this.#store.service("kvSeen").kvSeen) return;
+    this.#store.setService({ kvSeen: text });
     if (text === null) {
-      this.#store.setText("kv-state", "deleted");
+      this.#store.setService({ kvState: "deleted" });
       log("routing document deleted in KV; the fleet keeps the last good one", {
         service,
         version: this.#currentDoc().version,
@@ -477,7 +464,7 @@ export class ServiceControl extends DurableObject<Env> {
     }
     const parsed = parseRoutingDocument(text);
     if (!parsed.ok || parsed.doc.service !== service) {
-      this.#store.setText("kv-state", "invalid");
+      this.#store.setService({ kvState: "invalid" });
       log("KV holds a document that fails the schema; not adopted", {
         service,
         errors: parsed.ok ? [{ path: "service", message: "wrong service" }] : parsed.errors,
@@ -485,13 +472,13 @@ export class ServiceControl extends DurableObject<Env> {
       return;
     }
     const current = this.#currentDoc();
-    if (text === this.#store.text("document")) {
-      this.#store.setText("kv-state", "ok");
+    if (text === this.#store.service("document").document) {
+      this.#store.setService({ kvState: "ok" });
       return;
     }
-    const highest = this.#store.number("highest");
+    const { highest } = this.#store.service("highest");
     if (parsed.doc.version <= highest) {
-      this.#store.setText("kv-state", "ok");
+      this.#store.setService({ kvState: "ok" });
       log("KV holds a version not above the highest seen; not adopted (bump its version)", {
         service,
         kv: parsed.doc.version,
@@ -506,18 +493,24 @@ export class ServiceControl extends DurableObject<Env> {
     // The CLI's --direct mode writes its own history entry; keep KV's then.
     const history: HistoryEntry[] = fromKv.some((e) => e.version === parsed.doc.version)
       ? fromKv
-      : recordWrite(parseStoredService(service, this.#store.serviceTexts()).history, {
-          previous: current.doc,
-          next: parsed.doc,
-          change: "adopted a raw KV put",
-          source: "kv",
-        });
-    this.#store.setText("document", text);
-    this.#store.setText("history", serializeHistory(history));
-    this.#store.setText("last-good", text);
-    this.#store.setText("kv-state", "ok");
-    this.#store.setNumber("highest", parsed.doc.version);
-    this.#store.setNumber("kv-version", parsed.doc.version);
+      : recordWrite(
+          parseStoredService(service, this.#store.service("document", "history", "lastGood"))
+            .history,
+          {
+            previous: current.doc,
+            next: parsed.doc,
+            change: "adopted a raw KV put",
+            source: "kv",
+          },
+        );
+    this.#store.setService({
+      document: text,
+      history: serializeHistory(history),
+      lastGood: text,
+      kvState: "ok",
+      highest: parsed.doc.version,
+      kvVersion: parsed.doc.version,
+    });
     this.#current = null;
     log("adopted a raw KV put", {
       service,
@@ -535,12 +528,13 @@ export class ServiceControl extends DurableObject<Env> {
    * only when something changed, at most once per SHADOW_KV_MIRROR_MS.
    */
   async #mirrorShadow(service: string, now: number): Promise<void> {
-    const seen = this.#store.number("shadow-mirrored-record");
+    const marks = this.#store.shadowMirror();
+    const seen = marks.mirroredRecord;
     const records = this.#store.shadowRecordsAfter(seen, 200);
     const summaries = this.#store.shadowSummaries();
     // Read before the KV writes: a flush while they are in flight is mirrored next time.
-    const changedAt = this.#store.number("shadow-changed");
-    const changed = changedAt > this.#store.number("shadow-mirrored");
+    const changedAt = marks.changed;
+    const changed = changedAt > marks.mirrored;
     if (!changed && records.length === 0) return;
     const kv = this.env.ROUTING;
     this.#kvOps.writes += summaries.length + (records.length > 0 ? 1 : 0);
@@ -557,9 +551,9 @@ export class ServiceControl extends DurableObject<Env> {
         JSON.stringify(records.map((r) => r.record)),
         { expirationTtl: 86_400 },
       );
-      this.#store.setNumber("shadow-mirrored-record", records.at(-1)?.id ?? seen);
+      this.#store.setShadowMirror({ mirroredRecord: records.at(-1)?.id ?? seen });
     }
-    this.#store.setNumber("shadow-mirrored", changedAt);
+    this.#store.setShadowMirror({ mirrored: changedAt });
   }
 
   #rolloutActive(): boolean {
