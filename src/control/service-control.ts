@@ -37,6 +37,7 @@ import {
 } from "../adapters/kv/service-store.ts";
 import { RouterError } from "../app/errors.ts";
 import { type AnalyzerContext, analyzeService, manualRollout } from "../app/rollout/analyzer.ts";
+import { checkInVerdict } from "../core/control/check-in.ts";
 import { DeltaBuffer } from "../core/control/delta-buffer.ts";
 import { shadowViewOf } from "../core/rollout/metrics-view.ts";
 import {
@@ -111,17 +112,16 @@ export class ServiceControl extends DurableObject<Env> {
       this.#arrivals = this.#arrivals.filter((t) => t >= now - 10_000);
     }
     const current = this.#currentDoc();
-    const held = c.revision === null ? 0 : Number(c.revision.split("@")[0]);
-    // The isolate read a higher version from KV than this object holds (a
-    // raw put not adopted yet): never push it an older document; look in
-    // KV now instead of at the next poll.
-    const behind = held > this.#store.service("highest").highest;
-    if (behind) this.#pollSoon(now);
+    const verdict = checkInVerdict({
+      held: c.revision,
+      current: current.revision,
+      highest: this.#store.service("highest").highest,
+    });
+    if (verdict.pollKvNow) this.#pollSoon(now);
     this.#arm(now);
     return {
       version: current.version,
-      document:
-        behind || c.revision === current.revision ? null : this.#store.service("document").document,
+      document: verdict.sendDocument ? this.#store.service("document").document : null,
       acked: this.#buffer.acked(c.isolate),
       intervalMs: checkInInterval(this.#tuning, this.#buffer.isolatesSince(now - 60_000)),
     };
