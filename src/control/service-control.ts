@@ -38,6 +38,11 @@ import {
 import { RouterError } from "../app/errors.ts";
 import { type AnalyzerContext, analyzeService, manualRollout } from "../app/rollout/analyzer.ts";
 import { checkInVerdict } from "../core/control/check-in.ts";
+import {
+  aboveHighest,
+  compareAndSwap,
+  reportedDocument,
+} from "../core/control/compare-and-swap.ts";
 import { DeltaBuffer } from "../core/control/delta-buffer.ts";
 import { shadowViewOf } from "../core/rollout/metrics-view.ts";
 import {
@@ -357,50 +362,27 @@ export class ServiceControl extends DurableObject<Env> {
     return this.#current;
   }
 
-  /**
-   * What the write pipeline sees as stored: the document the fleet routes
-   * by, unless KV's copy was deleted or broken around the tools (then that,
-   * as KV alone would say: the pipeline's rollback and apply repair it).
-   */
-  #reportedDocument(): string | null {
-    const { document, kvSeen, kvState } = this.#store.service("document", "kvSeen", "kvState");
-    switch (kvState) {
-      case "deleted":
-        return null;
-      case "invalid":
-        return kvSeen;
-      default:
-        return document;
-    }
-  }
-
+  /** What the write pipeline reads (reportedDocument: as KV would say, when deleted or broken there). */
   #serviceTexts(): ServiceTexts {
-    return { document: this.#reportedDocument(), ...this.#store.service("history", "lastGood") };
+    const { history, lastGood, ...row } = this.#store.service(
+      "document",
+      "kvSeen",
+      "kvState",
+      "history",
+      "lastGood",
+    );
+    return { document: reportedDocument(row), history, lastGood };
   }
 
   /** The compare-and-swap: applied only on the basis the writer read, with a higher version. */
   async #commit(w: ControlWrite): Promise<ControlWriteResult> {
-    const actual = this.#currentDoc().doc?.version ?? null;
-    if (this.#reportedDocument() !== w.basis) {
-      return { ok: false, conflict: { actual, reason: "the document changed since it was read" } };
-    }
-    const { highest } = this.#store.service("highest");
-    if (w.version <= highest) {
-      return {
-        ok: false,
-        conflict: {
-          actual,
-          reason: `version ${w.version} is not above ${highest}, the highest seen`,
-        },
-      };
-    }
-    this.#store.setService({
-      document: w.document,
-      history: w.history,
-      lastGood: w.document,
-      kvState: "ok",
-      highest: w.version,
-    });
+    const verdict = compareAndSwap(
+      this.#store.service("document", "kvSeen", "kvState", "highest"),
+      this.#currentDoc().doc?.version ?? null,
+      w,
+    );
+    if (!verdict.ok) return verdict;
+    this.#store.setService(verdict.row);
     this.#current = null;
     this.#arm(Date.now());
     return { ok: true, kvError: await this.#mirror() };
@@ -477,7 +459,7 @@ export class ServiceControl extends DurableObject<Env> {
       return;
     }
     const { highest } = this.#store.service("highest");
-    if (parsed.doc.version <= highest) {
+    if (!aboveHighest(parsed.doc.version, highest)) {
       this.#store.setService({ kvState: "ok" });
       log("KV holds a version not above the highest seen; not adopted (bump its version)", {
         service,
