@@ -37,12 +37,9 @@ import {
 } from "../adapters/kv/service-store.ts";
 import { RouterError } from "../app/errors.ts";
 import { type AnalyzerContext, analyzeService, manualRollout } from "../app/rollout/analyzer.ts";
+import { adoptedHistory, adoptionOf, importOf } from "../core/control/adoption.ts";
 import { checkInVerdict } from "../core/control/check-in.ts";
-import {
-  aboveHighest,
-  compareAndSwap,
-  reportedDocument,
-} from "../core/control/compare-and-swap.ts";
+import { compareAndSwap, reportedDocument } from "../core/control/compare-and-swap.ts";
 import { DeltaBuffer } from "../core/control/delta-buffer.ts";
 import { shadowViewOf } from "../core/rollout/metrics-view.ts";
 import {
@@ -328,25 +325,13 @@ export class ServiceControl extends DurableObject<Env> {
     this.#kvOps.reads += 3;
     const texts = await readServiceTexts(this.env.ROUTING, service);
     if (this.#store.service("imported").imported) return;
-    const parsed = texts.document === null ? null : parseRoutingDocument(texts.document);
-    const valid = parsed?.ok === true && parsed.doc.service === service;
-    const lastGood = texts.lastGood === null ? null : parseRoutingDocument(texts.lastGood);
-    // Deleted or invalid in KV: serve the copy the routers served (last-good).
-    const serving = valid ? texts.document : lastGood?.ok ? texts.lastGood : null;
-    this.#store.setService({
-      document: serving,
-      lastGood: serving ?? texts.lastGood,
-      ...(texts.history !== null ? { history: texts.history } : {}),
-      kvSeen: texts.document,
-      kvState: valid ? "ok" : texts.document === null ? "deleted" : "invalid",
-      highest: highestVersionSeen(parseStoredService(service, texts)),
-      kvVersion: valid && parsed?.ok ? parsed.doc.version : 0,
-      imported: true,
-    });
+    const highest = highestVersionSeen(parseStoredService(service, texts));
+    const { row, mirrorLastGood } = importOf(service, texts, highest, parseRoutingDocument);
+    this.#store.setService(row);
     this.#current = null;
     // The last-good copy follows the valid document KV holds (cold isolates
     // read it when the document is deleted or broken).
-    if (valid && texts.lastGood !== texts.document) await this.#mirror(true);
+    if (mirrorLastGood) await this.#mirror(true);
   }
 
   #currentDoc(): Current {
@@ -434,72 +419,55 @@ export class ServiceControl extends DurableObject<Env> {
     }
     this.#kvOps.reads += 1;
     const text = await readDocumentText(this.env.ROUTING, service);
-    if (text === this.#store.service("kvSeen").kvSeen) return;
-    this.#store.setService({ kvSeen: text });
-    if (text === null) {
-      this.#store.setService({ kvState: "deleted" });
-      log("routing document deleted in KV; the fleet keeps the last good one", {
-        service,
-        version: this.#currentDoc().version,
-      });
-      return;
-    }
-    const parsed = parseRoutingDocument(text);
-    if (!parsed.ok || parsed.doc.service !== service) {
-      this.#store.setService({ kvState: "invalid" });
-      log("KV holds a document that fails the schema; not adopted", {
-        service,
-        errors: parsed.ok ? [{ path: "service", message: "wrong service" }] : parsed.errors,
-      });
-      return;
-    }
     const current = this.#currentDoc();
-    if (text === this.#store.service("document").document) {
-      this.#store.setService({ kvState: "ok" });
-      return;
-    }
-    const { highest } = this.#store.service("highest");
-    if (!aboveHighest(parsed.doc.version, highest)) {
-      this.#store.setService({ kvState: "ok" });
-      log("KV holds a version not above the highest seen; not adopted (bump its version)", {
-        service,
-        kv: parsed.doc.version,
-        highest,
-        serving: current.version,
-      });
-      return;
+    const row = this.#store.service("kvSeen", "document", "highest");
+    const a = adoptionOf(service, row, text, parseRoutingDocument);
+    if (a.kind === "unchanged") return;
+    this.#store.setService(a.row);
+    switch (a.kind) {
+      case "deleted":
+        return log("routing document deleted in KV; the fleet keeps the last good one", {
+          service,
+          version: current.version,
+        });
+      case "invalid":
+        return log("KV holds a document that fails the schema; not adopted", {
+          service,
+          errors: a.errors,
+        });
+      case "stale":
+        return log(
+          "KV holds a version not above the highest seen; not adopted (bump its version)",
+          {
+            service,
+            kv: a.version,
+            highest: a.highest,
+            serving: current.version,
+          },
+        );
+      case "current":
+        return;
     }
     this.#kvOps.reads += 3;
     const kvHistory = (await readServiceTexts(this.env.ROUTING, service)).history;
     const fromKv = parseStoredService(service, { document: text, history: kvHistory }).history;
     // The CLI's --direct mode writes its own history entry; keep KV's then.
-    const history: HistoryEntry[] = fromKv.some((e) => e.version === parsed.doc.version)
-      ? fromKv
-      : recordWrite(
-          parseStoredService(service, this.#store.service("document", "history", "lastGood"))
-            .history,
-          {
-            previous: current.doc,
-            next: parsed.doc,
-            change: "adopted a raw KV put",
-            source: "kv",
-          },
-        );
-    this.#store.setService({
-      document: text,
-      history: serializeHistory(history),
-      lastGood: text,
-      kvState: "ok",
-      highest: parsed.doc.version,
-      kvVersion: parsed.doc.version,
-    });
+    const history: HistoryEntry[] =
+      adoptedHistory(fromKv, a.doc.version) === "kv"
+        ? fromKv
+        : recordWrite(
+            parseStoredService(service, this.#store.service("document", "history", "lastGood"))
+              .history,
+            {
+              previous: current.doc,
+              next: a.doc,
+              change: "adopted a raw KV put",
+              source: "kv",
+            },
+          );
+    this.#store.setService({ ...a.adopted, history: serializeHistory(history) });
     this.#current = null;
-    log("adopted a raw KV put", {
-      service,
-      from: current.version,
-      to: parsed.doc.version,
-      at: now,
-    });
+    log("adopted a raw KV put", { service, from: current.version, to: a.doc.version, at: now });
     await this.#mirror(true);
   }
 
