@@ -41,6 +41,7 @@ import { adoptedHistory, adoptionOf, importOf } from "../core/control/adoption.t
 import { checkInVerdict } from "../core/control/check-in.ts";
 import { compareAndSwap, reportedDocument } from "../core/control/compare-and-swap.ts";
 import { DeltaBuffer } from "../core/control/delta-buffer.ts";
+import { type MirrorCause, mirrored, mirrorPlan, retryFirst } from "../core/control/mirror-plan.ts";
 import { shadowViewOf } from "../core/rollout/metrics-view.ts";
 import {
   emptyVersionMetrics,
@@ -331,7 +332,7 @@ export class ServiceControl extends DurableObject<Env> {
     this.#current = null;
     // The last-good copy follows the valid document KV holds (cold isolates
     // read it when the document is deleted or broken).
-    if (mirrorLastGood) await this.#mirror(true);
+    if (mirrorLastGood) await this.#mirror("import");
   }
 
   #currentDoc(): Current {
@@ -370,27 +371,27 @@ export class ServiceControl extends DurableObject<Env> {
     this.#store.setService(verdict.row);
     this.#current = null;
     this.#arm(Date.now());
-    return { ok: true, kvError: await this.#mirror() };
+    return { ok: true, kvError: await this.#mirror("write") };
   }
 
   /**
    * Writes the current document (unless KV already holds it), history and
    * last-good copy to KV; returns the error, if any.
    */
-  async #mirror(documentInKv = false): Promise<string | null> {
+  async #mirror(cause: MirrorCause): Promise<string | null> {
     const { document, history } = this.#store.service("document", "history");
     const service = this.#service;
-    if (document === null || service === null) return null;
+    const plan = mirrorPlan(document, cause);
+    if (plan === null || document === null || service === null) return null;
     const version = this.#currentDoc().version;
     try {
-      this.#kvOps.writes += documentInKv ? 2 : 3;
+      this.#kvOps.writes += plan.writeDocument ? 3 : 2;
       await mirrorServiceTexts(this.env.ROUTING, service, {
         document,
         history,
-        documentInKv,
+        documentInKv: !plan.writeDocument,
       });
-      const { kvVersion } = this.#store.service("kvVersion");
-      this.#store.setService({ kvVersion: Math.max(version, kvVersion), kvSeen: document });
+      this.#store.setService(mirrored(this.#store.service("kvVersion"), version, document));
       return null;
     } catch (err) {
       log("KV mirror failed; retried on the next alarm", { service, version, error: String(err) });
@@ -414,8 +415,8 @@ export class ServiceControl extends DurableObject<Env> {
   async #adoptFromKv(now: number): Promise<void> {
     const service = this.#service;
     if (!service) return;
-    if (this.#store.service("kvVersion").kvVersion < this.#currentDoc().version) {
-      if ((await this.#mirror()) !== null) return;
+    if (retryFirst(this.#store.service("kvVersion"), this.#currentDoc().version)) {
+      if ((await this.#mirror("retry")) !== null) return;
     }
     this.#kvOps.reads += 1;
     const text = await readDocumentText(this.env.ROUTING, service);
@@ -468,7 +469,7 @@ export class ServiceControl extends DurableObject<Env> {
     this.#store.setService({ ...a.adopted, history: serializeHistory(history) });
     this.#current = null;
     log("adopted a raw KV put", { service, from: current.version, to: a.doc.version, at: now });
-    await this.#mirror(true);
+    await this.#mirror("adoption");
   }
 
   /**
