@@ -38,6 +38,13 @@ import {
 import { RouterError } from "../app/errors.ts";
 import { type AnalyzerContext, analyzeService, manualRollout } from "../app/rollout/analyzer.ts";
 import { adoptedHistory, adoptionOf, importOf } from "../core/control/adoption.ts";
+import {
+  type AlarmCause,
+  analysisDue,
+  dutyDue,
+  keepTicking,
+  nextAlarm,
+} from "../core/control/alarm-plan.ts";
 import { checkInVerdict } from "../core/control/check-in.ts";
 import { compareAndSwap, reportedDocument } from "../core/control/compare-and-swap.ts";
 import { DeltaBuffer } from "../core/control/delta-buffer.ts";
@@ -120,7 +127,7 @@ export class ServiceControl extends DurableObject<Env> {
       current: current.revision,
       highest: this.#store.service("highest").highest,
     });
-    if (verdict.pollKvNow) this.#pollSoon(now);
+    if (verdict.pollKvNow) this.#arm(now, "poll-now");
     this.#arm(now);
     return {
       version: current.version,
@@ -267,31 +274,34 @@ export class ServiceControl extends DurableObject<Env> {
     await this.#ready(service);
     try {
       this.#flush(now);
-      if (now - this.#lastKvPoll >= this.#tuning.kvPollMs) {
+      if (dutyDue(this.#lastKvPoll, now, this.#tuning.kvPollMs)) {
         this.#lastKvPoll = now;
         await this.#serial(() => this.#adoptFromKv(now));
       }
       const plan = this.#currentDoc().doc?.rollout;
-      if (plan && this.#rolloutActive()) {
-        const due = this.#lastAnalysis + plan.analysisIntervalSeconds * 1000;
-        if (now >= due - 250) {
-          this.#lastAnalysis = now;
-          await this.#serial(() => analyzeService(this.#analyzer(now), service));
-        }
+      if (
+        plan &&
+        this.#rolloutActive() &&
+        analysisDue(this.#lastAnalysis, now, plan.analysisIntervalSeconds)
+      ) {
+        this.#lastAnalysis = now;
+        await this.#serial(() => analyzeService(this.#analyzer(now), service));
       }
-      const mirrorMs = this.#tuning.shadowMirrorMs;
-      if (mirrorMs > 0 && now - this.#lastShadowMirror >= mirrorMs) {
+      if (dutyDue(this.#lastShadowMirror, now, this.#tuning.shadowMirrorMs)) {
         this.#lastShadowMirror = now;
         await this.#mirrorShadow(service, now);
       }
-      if (now - this.#lastPrune >= 60_000) {
+      if (dutyDue(this.#lastPrune, now, 60_000)) {
         this.#lastPrune = now;
         this.#store.prune(now);
       }
     } catch (err) {
       log("control alarm failed", { service, error: String(err) });
     } finally {
-      this.#arm(now, true);
+      this.#alarmAt = null;
+      if (keepTicking(this.#buffer.isolatesSince(now - 60_000), this.#rolloutActive())) {
+        this.#arm(now);
+      }
     }
   }
 
@@ -515,31 +525,14 @@ export class ServiceControl extends DurableObject<Env> {
   }
 
   /**
-   * Keeps the alarm set while isolates check in (last minute) or a rollout
-   * runs; any call arms it, the alarm itself re-arms only while active.
+   * Sets the alarm when nextAlarm says so (any call: when none is pending;
+   * a KV poll at once: now); a failure is logged (the next call re-arms it).
    */
-  #arm(now: number, fromAlarm = false): void {
-    if (fromAlarm) {
-      this.#alarmAt = null;
-      if (this.#buffer.isolatesSince(now - 60_000) === 0 && !this.#rolloutActive()) return;
-    } else if (this.#alarmAt !== null) {
-      return;
-    }
-    const at = now + this.#tuning.alarmMs;
+  #arm(now: number, cause: AlarmCause = "call"): void {
+    if (cause === "poll-now") this.#lastKvPoll = 0;
+    const at = nextAlarm(this.#alarmAt, now, cause, this.#tuning.alarmMs);
+    if (at === null) return;
     this.#alarmAt = at;
-    this.#setAlarm(at);
-  }
-
-  /** A KV poll at once (an isolate holds a version this object has not adopted). */
-  #pollSoon(now: number): void {
-    this.#lastKvPoll = 0;
-    if (this.#alarmAt !== null && this.#alarmAt <= now + 100) return;
-    this.#alarmAt = now;
-    this.#setAlarm(now);
-  }
-
-  /** Sets the alarm; a failure is logged (the next check-in or write re-arms it). */
-  #setAlarm(at: number): void {
     this.ctx.storage.setAlarm(at).catch((err: unknown) => {
       this.#alarmAt = null;
       log("control alarm not set", { service: this.#service, error: String(err) });

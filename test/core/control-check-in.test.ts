@@ -3,7 +3,11 @@
  * titles come from the data.
  */
 import { describe, expect, it } from "vitest";
-import { type CheckInFacts, checkInVerdict } from "../../src/core/control/check-in.ts";
+import {
+  type CheckInFacts,
+  checkInInterval,
+  checkInVerdict,
+} from "../../src/core/control/check-in.ts";
 
 const CASES: (CheckInFacts & { why: string; send: boolean; poll: boolean })[] = [
   { why: "a cold isolate", held: null, current: "7@b", highest: 7, send: true, poll: false },
@@ -79,6 +83,24 @@ describe("checkInVerdict", () => {
     const answer = c.send ? "the document" : c.poll ? "nothing" : "current";
     it(`${c.why}: holds ${c.held}, object ${c.current} (highest ${c.highest}) -> ${answer}${c.poll ? ", polls KV now" : ""}`, () => {
       expect(checkInVerdict(c)).toEqual({ sendDocument: c.send, pollKvNow: c.poll });
+    });
+  }
+});
+
+const INTERVALS: { checkInMs: number; perSecond: number; isolates: number; ms: number }[] = [
+  { checkInMs: 2_000, perSecond: 500, isolates: 0, ms: 2_000 },
+  { checkInMs: 2_000, perSecond: 500, isolates: 10, ms: 2_000 },
+  { checkInMs: 2_000, perSecond: 500, isolates: 1_000, ms: 2_000 },
+  { checkInMs: 2_000, perSecond: 500, isolates: 1_001, ms: 2_002 },
+  { checkInMs: 2_000, perSecond: 500, isolates: 10_000, ms: 20_000 },
+  { checkInMs: 100, perSecond: 1, isolates: 3, ms: 3_000 },
+];
+
+describe("checkInInterval", () => {
+  for (const c of INTERVALS) {
+    it(`${c.isolates} isolates, every ${c.checkInMs} ms, at most ${c.perSecond}/s -> every ${c.ms} ms`, () => {
+      const t = { checkInMs: c.checkInMs, maxCheckInsPerSecond: c.perSecond };
+      expect(checkInInterval(t, c.isolates)).toBe(c.ms);
     });
   }
 });

@@ -4,7 +4,9 @@
  * isolate's copy at once. Except when the isolate holds a version above
  * every one the object has seen (it read a raw KV put the object has not
  * adopted yet): then it is sent nothing, never an older document, and the
- * object looks in KV at once instead of at its next poll.
+ * object looks in KV at once instead of at its next poll. And when to
+ * check in next: the interval grows with the number of isolates, so one
+ * object stays under its request budget.
  *
  * Layer: core (pure).
  */
@@ -29,4 +31,16 @@ export function checkInVerdict(f: CheckInFacts): CheckInVerdict {
   const held = f.held === null ? 0 : Number(f.held.split("@")[0]);
   const ahead = held > f.highest;
   return { sendDocument: !ahead && f.held !== f.current, pollKvNow: ahead };
+}
+
+/**
+ * The interval the object hands out: the configured one, or longer when
+ * `isolates` checking in at it would exceed maxCheckInsPerSecond
+ * (10,000 isolates at 500/s: every 20 s).
+ */
+export function checkInInterval(
+  t: { checkInMs: number; maxCheckInsPerSecond: number },
+  isolates: number,
+): number {
+  return Math.max(t.checkInMs, Math.ceil((isolates / t.maxCheckInsPerSecond) * 1000));
 }
