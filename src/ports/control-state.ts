@@ -1,13 +1,14 @@
 /**
- * The port for a service control object's own state: its typed rows (the
+ * The ports of a service control object, for its use cases
+ * (src/app/control/): its own state (ControlState: typed rows for the
  * service's document and KV's copy, the rollout record, the shadow
- * mirror's marks), the flush of buffered check-ins, and the exact metrics
- * and shadow data read back. The object's SQLite storage
- * (src/adapters/durable-object/control-storage.ts) implements it
- * structurally; the control use cases (src/app/control/) run over it.
+ * mirror's marks; the flush of buffered check-ins; the exact metrics and
+ * shadow data read back), implemented by its SQLite storage
+ * (src/adapters/durable-object/control-storage.ts); and KV's copy of the
+ * service (KvCopy), implemented by src/adapters/kv/control-copy.ts.
  *
- * Every method is synchronous, as SQLite in a Durable Object is: a use case
- * that calls several with no `await` between them is atomic.
+ * Every ControlState method is synchronous, as SQLite in a Durable Object
+ * is: a use case that calls several with no `await` between them is atomic.
  *
  * Layer: app (types only; one file, to move with the other ports).
  */
@@ -43,4 +44,30 @@ export interface ControlState {
   shadowRecordsAfter(id: number, limit: number): { id: number; record: ShadowRecord }[];
   /** Drops old buckets, revisions and pairs. */
   prune(now: number): void;
+}
+
+/** KV's copy of the service, as its control object imports, polls and mirrors it. */
+export interface KvCopy {
+  /** The document, history and last-good texts (null when absent). */
+  texts(service: string): Promise<{
+    document: string | null;
+    history: string | null;
+    lastGood: string | null;
+  }>;
+  /** The document text only (the poll for raw puts). */
+  document(service: string): Promise<string | null>;
+  /** Writes an accepted document (unless it came from KV), its history and the last-good copy. */
+  mirror(
+    service: string,
+    texts: { document: string; history: string | null; documentInKv: boolean },
+  ): Promise<void>;
+  /** Writes the merged shadow summaries (one key each) and a batch of notable pairs. */
+  mirrorShadow(
+    service: string,
+    summaries: ShadowSummary[],
+    records: ShadowRecord[],
+    now: number,
+  ): Promise<void>;
+  /** KV reads and writes since the object started. */
+  ops(): { reads: number; writes: number };
 }
