@@ -3,8 +3,9 @@
  * call ever, and, on every poll (the alarm, each admin read and write), a
  * change made around it (a raw `wrangler kv key put`, the CLI's --direct
  * mode, a delete). A pending KV mirror is retried first. An adopted
- * version gets a history entry (source "kv"), or keeps KV's history when
- * the CLI's --direct mode wrote one.
+ * version gets its history entry from the one write pipeline
+ * (src/app/write-service.ts, source "kv"), or keeps KV's history when the
+ * CLI's --direct mode wrote it through that same pipeline.
  *
  * Layer: app (control use case). The decisions are
  * src/core/control/adoption.ts and mirror-plan.ts.
@@ -16,10 +17,16 @@ import {
   importOf,
 } from "../../core/control/adoption.ts";
 import { retryFirst } from "../../core/control/mirror-plan.ts";
-import { type HistoryEntry, recordWrite, serializeHistory } from "../../document/edits/history.ts";
-import { highestVersionSeen, parseStoredService } from "../../document/edits/stored-service.ts";
+import { serializeHistory } from "../../document/edits/history.ts";
+import {
+  documentText,
+  highestVersionSeen,
+  parseStoredService,
+} from "../../document/edits/stored-service.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import { parseRoutingDocument } from "../../document/validate.ts";
+import type { ServiceStore } from "../../ports.ts";
+import { writeService } from "../write-service.ts";
 import type { ControlContext, Current } from "./context.ts";
 import { mirrorDocument } from "./mirror.ts";
 
@@ -86,15 +93,37 @@ type Adopt = Extract<Adoption<RoutingDocument>, { kind: "adopt" }>;
 /** Stores an adopted version with its history: KV's own (--direct), or one more entry. */
 async function adopt(ctx: ControlContext, a: Adopt, current: Current): Promise<void> {
   const { service } = ctx;
+  const store = (history: string) => {
+    ctx.state.setService({ ...a.adopted, history });
+    ctx.serving.changed();
+  };
   const kv = await ctx.kv.texts(service);
   const fromKv = parseStoredService(service, { document: a.adopted.document, history: kv.history });
-  const history: HistoryEntry[] =
-    adoptedHistory(fromKv.history, a.doc.version) === "kv"
-      ? fromKv.history
-      : recordWrite(
-          parseStoredService(service, ctx.state.service("document", "history", "lastGood")).history,
-          { previous: current.doc, next: a.doc, change: "adopted a raw KV put", source: "kv" },
-        );
-  ctx.state.setService({ ...a.adopted, history: serializeHistory(history) });
-  ctx.serving.changed();
+  if (adoptedHistory(fromKv.history, a.doc.version) === "kv") {
+    return store(serializeHistory(fromKv.history));
+  }
+  // The write pipeline records the entry over what the fleet routed by
+  // (its replaced document) and the object's history; the document keeps
+  // the version it was put with, which the adoption rule found above every
+  // version seen.
+  const stored = parseStoredService(service, {
+    document: current.doc ? documentText(current.doc) : null,
+    history: ctx.state.service("history").history,
+  });
+  const adoption: ServiceStore = {
+    read: async () => stored,
+    write: async (_service, _doc, history) => {
+      store(serializeHistory(history));
+      return { historyError: null };
+    },
+    list: async () => [service],
+  };
+  await writeService(adoption, {
+    service,
+    meta: { author: a.doc.updatedBy, now: a.doc.updatedAt },
+    source: "kv",
+    allowMissing: true,
+    allowInvalid: true,
+    compute: () => ({ ok: true, doc: a.doc, change: "adopted a raw KV put" }),
+  });
 }
