@@ -1,696 +1,199 @@
 /**
  * The control plane of one model service: a SQLite-backed Durable Object
- * (one per service, `idFromName(service)`) that
- *   - holds the service's document and history and takes every write as a
- *     compare-and-swap on the document (versions strictly increase), then
- *     mirrors it to KV (document, history, last-good);
- *   - answers router isolates' check-ins ("current", or the new document)
- *     and merges the metric and shadow deltas they carry, exactly;
- *   - on its alarm: adopts a higher version put straight into KV
- *     (`wrangler kv key put`), retries a failed KV mirror, evaluates an
- *     active rollout every `analysisIntervalSeconds` and writes its
- *     verdicts through the same compare-and-swap, and prunes old data.
- * It only runs while someone uses it: the alarm keeps ticking while
- * isolates check in (last minute) or a rollout is active; a check-in
- * re-arms it.
+ * (one per service, `idFromName(service)`): every write as a
+ * compare-and-swap mirrored to KV, the isolates' check-ins and their exact
+ * deltas, raw KV puts adopted, the rollout analyzer (docs/control-plane.md).
  *
- * Layer: control (a top floor beside src/http/): the object's RPC surface
- * and alarm, wiring its storage adapter and the KV adapter to the use
- * cases (the write pipeline's store, the rollout analyzer).
+ * This class is the shell: RPC entry points and the alarm. It serializes
+ * writes and evaluations, keeps the alarm set while the object is active,
+ * and hands each call to a use case in src/app/control/ over the object's
+ * ports (its typed SQLite rows, KV's copy); every decision is in
+ * src/core/control/.
+ *
+ * Layer: control (a top floor beside src/http/): builds the adapters and
+ * hands them to the use cases.
  */
 import { DurableObject } from "cloudflare:workers";
 import { ControlStorage, SERIES_BUCKET_MS } from "../adapters/durable-object/control-storage.ts";
-import type {
-  CheckIn,
-  CheckInAnswer,
-  ControlOutcome,
-  ControlStatus,
-  ControlWrite,
-  ControlWriteResult,
-  ServiceTexts,
-} from "../adapters/durable-object/protocol.ts";
+import type * as P from "../adapters/durable-object/protocol.ts";
 import { webhookNotifier } from "../adapters/fetch/webhook-notifier.ts";
+import { KvControlCopy } from "../adapters/kv/control-copy.ts";
+import { adoptFromKv, importOnce } from "../app/control/adopt.ts";
+import { alarmRound } from "../app/control/alarm-round.ts";
+import { command, evaluate, rolloutActive } from "../app/control/analyse.ts";
+import { checkIn, flush, parseCheckIn } from "../app/control/check-in.ts";
+import { commit, serviceTexts } from "../app/control/commit.ts";
 import {
-  mirrorServiceTexts,
-  readDocumentText,
-  readServiceTexts,
-} from "../adapters/kv/service-store.ts";
-import { RouterError } from "../app/errors.ts";
-import { type AnalyzerContext, analyzeService, manualRollout } from "../app/rollout/analyzer.ts";
-import { shadowViewOf } from "../core/rollout/metrics-view.ts";
-import {
-  emptyVersionMetrics,
-  revisionOf,
-  type VersionMetrics,
-} from "../core/rollout/request-metrics.ts";
+  type ControlContext,
+  type ControlPorts,
+  controlContext,
+  log,
+  serialQueue,
+} from "../app/control/context.ts";
+import { outcome, plain } from "../app/control/outcome.ts";
+import { controlStatus } from "../app/control/status.ts";
+import { type AlarmCause, keepTicking, nextAlarm } from "../core/control/alarm-plan.ts";
+import { DeltaBuffer } from "../core/control/delta-buffer.ts";
 import type { ManualCommand } from "../core/rollout/state-machine.ts";
-import { type HistoryEntry, recordWrite, serializeHistory } from "../document/edits/history.ts";
-import {
-  documentText,
-  highestVersionSeen,
-  parseStoredService,
-} from "../document/edits/stored-service.ts";
-import { shadowLogKey, shadowSummaryKey } from "../document/kv-keys.ts";
-import type { RoutingDocument } from "../document/routing-document.ts";
-import { parseRoutingDocument } from "../document/validate.ts";
-import type { ServiceStore } from "../ports.ts";
-import { DeltaBuffer } from "./delta-buffer.ts";
-import { type ControlTuning, checkInInterval, tuningFrom } from "./tuning.ts";
-
-/** `kv-seen` when KV has no document. */
-const DELETED = "\u0000deleted";
-
-/** Rollout states that still need evaluations. */
-const ACTIVE_STATES = new Set(["progressing", "paused"]);
-
-interface Current {
-  version: number;
-  revision: string | null;
-  doc: RoutingDocument | null;
-}
+import { type ControlTuning, tuningFrom } from "./tuning.ts";
 
 export class ServiceControl extends DurableObject<Env> {
-  readonly #store: ControlStorage;
-  readonly #tuning: ControlTuning;
-  #service: string | null;
-  #current: Current | null = null;
-  #loading: Promise<void> | null = null;
+  readonly #store = new ControlStorage(this.ctx.storage.sql);
+  readonly #tuning: ControlTuning = tuningFrom(this.env);
+  readonly #buffer = new DeltaBuffer(this.#store.appliedBatches(), SERIES_BUCKET_MS);
   /** Serializes writes and evaluations (each awaits KV between its steps). */
-  #queue: Promise<unknown> = Promise.resolve();
-  /** Check-in arrival times of the last 10 s (for the rate and the adaptive interval). */
-  #arrivals: number[] = [];
-  #lastKvPoll = 0;
-  /** The first alarm evaluation comes one plan interval after the object starts. */
-  #lastAnalysis = Date.now();
-  #lastPrune = 0;
-  #lastFlush = 0;
-  /** KV operations of this object since it started (status, the benchmark). */
-  readonly #kvOps = { reads: 0, writes: 0 };
-  readonly #buffer: DeltaBuffer;
-  #lastShadowMirror = 0;
+  readonly #serial = serialQueue();
+  /** The use cases' ports; bindings are read at each call. */
+  readonly #ports: ControlPorts = {
+    state: this.#store,
+    kv: new KvControlCopy(() => this.env.ROUTING),
+    notify: (event) => webhookNotifier(this.env.ROLLOUT_WEBHOOK_URL)(event),
+    waitUntil: (p) => this.ctx.waitUntil(p),
+    log,
+    wake: () => this.#arm(Date.now()),
+  };
+  /** Set once the service's name is known (stored, or the first call). */
+  #ctx: ControlContext | null = null;
   /** The alarm this object set (null: none known to be pending). */
   #alarmAt: number | null = null;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
-    this.#store = new ControlStorage(ctx.storage.sql);
-    this.#tuning = tuningFrom(env);
-    this.#service = this.#store.text("service");
-    this.#buffer = new DeltaBuffer(this.#store.appliedBatches(), SERIES_BUCKET_MS);
+    const service = this.#store.service("service").service;
+    if (service !== null) this.#ctx = this.#context(service);
   }
 
   // ---- RPC: router isolates ------------------------------------------------
 
-  async checkIn(text: string): Promise<CheckInAnswer> {
+  async checkIn(text: string): Promise<P.CheckInAnswer> {
     const c = parseCheckIn(text);
-    await this.#ready(c.service);
+    const ctx = await this.#ready(c.service);
     const now = Date.now();
-    // From here to the return nothing awaits: the batches are applied (and,
-    // once per interval, flushed) atomically.
-    this.#buffer.apply(c.isolate, c.batches, now);
-    if (now - this.#lastFlush >= this.#tuning.checkInMs) this.#flush(now);
-    this.#arrivals.push(now);
-    if (this.#arrivals.length > 4096 || (this.#arrivals[0] ?? now) < now - 10_000) {
-      this.#arrivals = this.#arrivals.filter((t) => t >= now - 10_000);
-    }
-    const current = this.#currentDoc();
-    const held = c.revision === null ? 0 : Number(c.revision.split("@")[0]);
-    // The isolate read a higher version from KV than this object holds (a
-    // raw put not adopted yet): never push it an older document; look in
-    // KV now instead of at the next poll.
-    const behind = held > this.#store.number("highest");
-    if (behind) this.#pollSoon(now);
+    // From here to the return nothing awaits: applied, flushed and answered atomically.
+    const { reply, pollKvNow } = checkIn(ctx, c, now, this.#tuning);
+    if (pollKvNow) this.#arm(now, "poll-now");
     this.#arm(now);
-    return {
-      version: current.version,
-      document: behind || c.revision === current.revision ? null : this.#store.text("document"),
-      acked: this.#buffer.acked(c.isolate),
-      intervalMs: checkInInterval(this.#tuning, this.#buffer.isolatesSince(now - 60_000)),
-    };
+    return reply;
   }
 
   // ---- RPC: the write pipeline, admin API, CLI ---------------------------------
 
-  /**
-   * What the write pipeline reads. A raw KV put not adopted yet is adopted
-   * first (one KV read; admin reads are rare), so a write builds on it
-   * rather than silently replacing it.
-   */
-  async texts(service: string): Promise<ServiceTexts> {
-    await this.#ready(service);
-    await this.#serial(() => this.#adoptFromKv(Date.now()));
-    return this.#serviceTexts();
+  /** What the write pipeline reads; a raw KV put not adopted yet is adopted first. */
+  async texts(service: string): Promise<P.ServiceTexts> {
+    const ctx = await this.#ready(service);
+    await this.#serial(() => adoptFromKv(ctx, Date.now()));
+    return serviceTexts(ctx);
   }
 
-  async write(service: string, w: ControlWrite): Promise<ControlWriteResult> {
-    await this.#ready(service);
+  async write(service: string, w: P.ControlWrite): Promise<P.ControlWriteResult> {
+    const ctx = await this.#ready(service);
     return this.#serial(async () => {
-      await this.#adoptFromKv(Date.now());
-      return this.#commit(w);
+      await adoptFromKv(ctx, Date.now());
+      return commit(ctx, w);
     });
   }
 
-  async metrics(service: string, revision: string): Promise<VersionMetrics | null> {
-    await this.#ready(service);
-    this.#flush(Date.now());
-    return plain(this.#store.metrics(service, revision));
+  metrics(service: string, revision: string) {
+    return this.#flushed(service, (ctx) => ctx.state.metrics(service, revision));
   }
 
-  async shadowSummary(service: string, shadow: string) {
-    await this.#ready(service);
-    this.#flush(Date.now());
-    return plain(this.#store.shadowSummary(shadow));
+  shadowSummary(service: string, shadow: string) {
+    return this.#flushed(service, (ctx) => ctx.state.shadowSummary(shadow));
   }
 
-  async shadowRecords(service: string, limit: number) {
-    await this.#ready(service);
-    this.#flush(Date.now());
-    return this.#store.shadowRecords(Math.max(1, Math.min(500, limit)));
+  shadowRecords(service: string, limit: number) {
+    const n = Math.max(1, Math.min(500, limit));
+    return this.#flushed(service, (ctx) => ctx.state.shadowRecords(n));
   }
 
-  async shadowSummaries(service: string) {
-    await this.#ready(service);
-    this.#flush(Date.now());
-    return plain(this.#store.shadowSummaries());
+  shadowSummaries(service: string) {
+    return this.#flushed(service, (ctx) => ctx.state.shadowSummaries());
   }
 
-  async series(service: string, since: number) {
-    await this.#ready(service);
-    this.#flush(Date.now());
-    return plain(this.#store.series(since));
+  series(service: string, since: number) {
+    return this.#flushed(service, (ctx) => ctx.state.series(since));
   }
 
   async rolloutStatus(service: string) {
-    await this.#ready(service);
-    return plain(this.#store.rolloutStatus());
+    return plain((await this.#ready(service)).state.rolloutStatus());
   }
 
   /** Runs the analyzer now (`at`: the time it judges at; tests pass a simulated one). */
-  async evaluate(service: string, at?: number): Promise<ControlOutcome> {
-    await this.#ready(service);
-    return this.#serial(() =>
-      outcome(async () => {
-        await this.#adoptFromKv(Date.now());
-        const result = await analyzeService(this.#analyzer(at ?? Date.now()), service);
-        this.#lastAnalysis = Date.now();
-        if (!result) {
-          if (this.#store.text("document") === null) {
-            throw new RouterError(
-              404,
-              "no_routing_document",
-              `no routing document for "${service}"`,
-              {
-                service,
-              },
-            );
-          }
-          throw new RouterError(
-            404,
-            "no_rollout_plan",
-            `"${service}" has no rollout plan (a "rollout" block with a canary) to evaluate`,
-            { service },
-          );
-        }
-        this.#arm(Date.now());
-        return result;
-      }),
-    );
+  evaluate(service: string, at?: number): Promise<P.ControlOutcome> {
+    return this.#judged(service, (ctx) => evaluate(ctx, at ?? Date.now()));
   }
 
-  async command(
-    service: string,
-    command: ManualCommand,
-    author: string,
-    at?: number,
-  ): Promise<ControlOutcome> {
-    await this.#ready(service);
-    return this.#serial(() =>
-      outcome(async () => {
-        await this.#adoptFromKv(Date.now());
-        const result = await manualRollout(
-          this.#analyzer(at ?? Date.now()),
-          service,
-          command,
-          author,
-        );
-        this.#arm(Date.now());
-        return result;
-      }),
-    );
+  command(service: string, cmd: ManualCommand, author: string, at?: number) {
+    return this.#judged(service, (ctx) => command(ctx, cmd, author, at ?? Date.now()));
   }
 
-  async status(service: string): Promise<ControlStatus> {
-    await this.#ready(service);
-    const now = Date.now();
-    const recent = this.#arrivals.filter((t) => t >= now - 10_000).length;
-    const isolates = this.#buffer.isolatesSince(now - 60_000);
-    return {
-      service,
-      version: this.#currentDoc().version,
-      isolates,
-      checkInsPerSecond: recent / 10,
-      intervalMs: checkInInterval(this.#tuning, isolates),
-      kvVersion: this.#store.number("kv-version"),
-      rolloutActive: this.#rolloutActive(),
-      nextAlarmAt: await this.ctx.storage.getAlarm(),
-      kvOps: { ...this.#kvOps },
-    };
+  async status(service: string): Promise<P.ControlStatus> {
+    const ctx = await this.#ready(service);
+    return controlStatus(ctx, Date.now(), this.#tuning, () => this.ctx.storage.getAlarm());
   }
 
   // ---- the alarm ------------------------------------------------------------------
 
   override async alarm(): Promise<void> {
     const now = Date.now();
-    const service = this.#service;
-    if (!service) return;
-    await this.#ready(service);
+    if (!this.#ctx) return;
+    const ctx = await this.#ready(this.#ctx.service);
     try {
-      this.#flush(now);
-      if (now - this.#lastKvPoll >= this.#tuning.kvPollMs) {
-        this.#lastKvPoll = now;
-        await this.#serial(() => this.#adoptFromKv(now));
-      }
-      const plan = this.#currentDoc().doc?.rollout;
-      if (plan && this.#rolloutActive()) {
-        const due = this.#lastAnalysis + plan.analysisIntervalSeconds * 1000;
-        if (now >= due - 250) {
-          this.#lastAnalysis = now;
-          await this.#serial(() => analyzeService(this.#analyzer(now), service));
-        }
-      }
-      const mirrorMs = this.#tuning.shadowMirrorMs;
-      if (mirrorMs > 0 && now - this.#lastShadowMirror >= mirrorMs) {
-        this.#lastShadowMirror = now;
-        await this.#mirrorShadow(service, now);
-      }
-      if (now - this.#lastPrune >= 60_000) {
-        this.#lastPrune = now;
-        this.#store.prune(now);
-      }
+      await alarmRound(ctx, now, this.#tuning, this.#serial);
     } catch (err) {
-      log("control alarm failed", { service, error: String(err) });
+      log("control alarm failed", { service: ctx.service, error: String(err) });
     } finally {
-      this.#arm(now, true);
+      this.#alarmAt = null;
+      if (keepTicking(ctx.buffer.isolatesSince(now - 60_000), rolloutActive(ctx))) this.#arm(now);
     }
   }
 
   // ---- internals ----------------------------------------------------------------
 
-  /**
-   * Writes the buffered check-ins to SQLite in one synchronous block (one
-   * implicit transaction): totals per revision, series buckets, shadow
-   * summaries and records, and the batch ledger, which acknowledges them.
-   */
-  #flush(now: number): void {
-    this.#lastFlush = now;
-    if (!this.#buffer.dirty) return;
-    const f = this.#buffer.take(now);
-    for (const m of f.totals) this.#store.addTotals(m);
-    for (const { bucket, arm, delta } of f.series.values())
-      this.#store.addSeries(bucket, arm, delta);
-    for (const summary of f.shadow) this.#store.addShadow(summary);
-    this.#store.addShadowRecords(f.records);
-    // A counter, not a time: two flushes in one millisecond must differ.
-    if (f.shadow.length > 0) {
-      this.#store.setNumber("shadow-changed", this.#store.number("shadow-changed") + 1);
-    }
-    this.#store.setAppliedBatches(f.ledger);
-  }
-
   /** Learns the service's name and, the first time ever, imports what KV holds. */
-  #ready(service: string): Promise<void> {
-    if (this.#service === null) {
-      this.#service = service;
-      this.#store.setText("service", service);
-    } else if (this.#service !== service) {
-      throw new Error(`control object of "${this.#service}" called for "${service}"`);
-    }
-    if (this.#store.number("imported") === 1) return Promise.resolve();
-    this.#loading ??= this.#import(service).finally(() => {
-      this.#loading = null;
-    });
-    return this.#loading;
+  #ready(service: string): Promise<ControlContext> {
+    const ctx = this.#context(service);
+    const importing = importOnce(ctx);
+    return importing ? importing.then(() => ctx) : Promise.resolve(ctx);
   }
 
-  async #import(service: string): Promise<void> {
-    this.#kvOps.reads += 3;
-    const texts = await readServiceTexts(this.env.ROUTING, service);
-    if (this.#store.number("imported") === 1) return;
-    const parsed = texts.document === null ? null : parseRoutingDocument(texts.document);
-    const valid = parsed?.ok === true && parsed.doc.service === service;
-    const lastGood = texts.lastGood === null ? null : parseRoutingDocument(texts.lastGood);
-    // Deleted or invalid in KV: serve the copy the routers served (last-good).
-    const serving = valid ? texts.document : lastGood?.ok ? texts.lastGood : null;
-    this.#store.setText("document", serving);
-    this.#store.setText("last-good", serving ?? texts.lastGood);
-    if (texts.history !== null) this.#store.setText("history", texts.history);
-    this.#store.setText("kv-seen", texts.document ?? DELETED);
-    this.#store.setText("kv-state", valid ? "ok" : texts.document === null ? "deleted" : "invalid");
-    const stored = parseStoredService(service, texts);
-    this.#store.setNumber("highest", highestVersionSeen(stored));
-    this.#store.setNumber("kv-version", valid && parsed?.ok ? parsed.doc.version : 0);
-    this.#store.setNumber("imported", 1);
-    this.#current = null;
-    // The last-good copy follows the valid document KV holds (cold isolates
-    // read it when the document is deleted or broken).
-    if (valid && texts.lastGood !== texts.document) await this.#mirror(true);
+  /** The use cases' context, made once the service's name is known (another name is refused). */
+  #context(service: string): ControlContext {
+    if (this.#ctx?.service === service) return this.#ctx;
+    if (this.#ctx)
+      throw new Error(`control object of "${this.#ctx.service}" called for "${service}"`);
+    if (this.#store.service("service").service === null) this.#store.setService({ service });
+    this.#ctx = controlContext(service, this.#buffer, this.#ports, Date.now());
+    return this.#ctx;
   }
 
-  #currentDoc(): Current {
-    if (this.#current) return this.#current;
-    const text = this.#store.text("document");
-    const parsed = text === null ? null : parseRoutingDocument(text);
-    const doc = parsed?.ok ? parsed.doc : null;
-    this.#current = {
-      version: doc?.version ?? 0,
-      revision: doc ? revisionOf(doc) : null,
-      doc,
-    };
-    return this.#current;
+  /** A read of flushed data, as RPC can carry it. */
+  async #flushed<T>(service: string, read: (ctx: ControlContext) => T): Promise<T> {
+    const ctx = await this.#ready(service);
+    flush(ctx, Date.now());
+    return plain(read(ctx));
   }
 
-  /**
-   * What the write pipeline sees as stored: the document the fleet routes
-   * by, unless KV's copy was deleted or broken around the tools (then that,
-   * as KV alone would say: the pipeline's rollback and apply repair it).
-   */
-  #reportedDocument(): string | null {
-    switch (this.#store.text("kv-state")) {
-      case "deleted":
-        return null;
-      case "invalid":
-        return this.#store.text("kv-seen");
-      default:
-        return this.#store.text("document");
-    }
-  }
-
-  #serviceTexts(): ServiceTexts {
-    return {
-      document: this.#reportedDocument(),
-      history: this.#store.text("history"),
-      lastGood: this.#store.text("last-good"),
-    };
-  }
-
-  /** The compare-and-swap: applied only on the basis the writer read, with a higher version. */
-  async #commit(w: ControlWrite): Promise<ControlWriteResult> {
-    const actual = this.#currentDoc().doc?.version ?? null;
-    if (this.#reportedDocument() !== w.basis) {
-      return { ok: false, conflict: { actual, reason: "the document changed since it was read" } };
-    }
-    const highest = this.#store.number("highest");
-    if (w.version <= highest) {
-      return {
-        ok: false,
-        conflict: {
-          actual,
-          reason: `version ${w.version} is not above ${highest}, the highest seen`,
-        },
-      };
-    }
-    this.#store.setText("document", w.document);
-    this.#store.setText("history", w.history);
-    this.#store.setText("last-good", w.document);
-    this.#store.setText("kv-state", "ok");
-    this.#store.setNumber("highest", w.version);
-    this.#current = null;
-    this.#arm(Date.now());
-    return { ok: true, kvError: await this.#mirror() };
-  }
-
-  /**
-   * Writes the current document (unless KV already holds it), history and
-   * last-good copy to KV; returns the error, if any.
-   */
-  async #mirror(documentInKv = false): Promise<string | null> {
-    const document = this.#store.text("document");
-    const service = this.#service;
-    if (document === null || service === null) return null;
-    const version = this.#currentDoc().version;
-    try {
-      this.#kvOps.writes += documentInKv ? 2 : 3;
-      await mirrorServiceTexts(this.env.ROUTING, service, {
-        document,
-        history: this.#store.text("history"),
-        documentInKv,
-      });
-      this.#store.setNumber("kv-version", Math.max(version, this.#store.number("kv-version")));
-      this.#store.setText("kv-seen", document);
-      return null;
-    } catch (err) {
-      log("KV mirror failed; retried on the next alarm", { service, version, error: String(err) });
-      return String(err);
-    }
-  }
-
-  /**
-   * Looks at KV's copy of the document for a change made around this object
-   * (a raw `wrangler kv key put`, the CLI's --direct mode, a delete):
-   *  - a valid document with a higher version than any seen is adopted
-   *    (with a history entry, unless --direct wrote one) and pushed to every
-   *    isolate at its next check-in;
-   *  - a lower version is not adopted (KV reads can be stale, and versions
-   *    only go up): logged, and the next write replaces it;
-   *  - a deletion or a document that fails the schema is reported to the
-   *    write pipeline as KV says (so rollback / apply repair it) while the
-   *    fleet keeps routing by the last good document, as before.
-   * Nothing happens while this object's own KV write is pending (retried first).
-   */
-  async #adoptFromKv(now: number): Promise<void> {
-    const service = this.#service;
-    if (!service) return;
-    if (this.#store.number("kv-version") < this.#currentDoc().version) {
-      if ((await this.#mirror()) !== null) return;
-    }
-    this.#kvOps.reads += 1;
-    const text = await readDocumentText(this.env.ROUTING, service);
-    if ((text ?? DELETED) === this.#store.text("kv-seen")) return;
-    this.#store.setText("kv-seen", text ?? DELETED);
-    if (text === null) {
-      this.#store.setText("kv-state", "deleted");
-      log("routing document deleted in KV; the fleet keeps the last good one", {
-        service,
-        version: this.#currentDoc().version,
-      });
-      return;
-    }
-    const parsed = parseRoutingDocument(text);
-    if (!parsed.ok || parsed.doc.service !== service) {
-      this.#store.setText("kv-state", "invalid");
-      log("KV holds a document that fails the schema; not adopted", {
-        service,
-        errors: parsed.ok ? [{ path: "service", message: "wrong service" }] : parsed.errors,
-      });
-      return;
-    }
-    const current = this.#currentDoc();
-    if (text === this.#store.text("document")) {
-      this.#store.setText("kv-state", "ok");
-      return;
-    }
-    const highest = this.#store.number("highest");
-    if (parsed.doc.version <= highest) {
-      this.#store.setText("kv-state", "ok");
-      log("KV holds a version not above the highest seen; not adopted (bump its version)", {
-        service,
-        kv: parsed.doc.version,
-        highest,
-        serving: current.version,
-      });
-      return;
-    }
-    this.#kvOps.reads += 3;
-    const kvHistory = (await readServiceTexts(this.env.ROUTING, service)).history;
-    const fromKv = parseStoredService(service, { document: text, history: kvHistory }).history;
-    // The CLI's --direct mode writes its own history entry; keep KV's then.
-    const history: HistoryEntry[] = fromKv.some((e) => e.version === parsed.doc.version)
-      ? fromKv
-      : recordWrite(parseStoredService(service, this.#store.serviceTexts()).history, {
-          previous: current.doc,
-          next: parsed.doc,
-          change: "adopted a raw KV put",
-          source: "kv",
-        });
-    this.#store.setText("document", text);
-    this.#store.setText("history", serializeHistory(history));
-    this.#store.setText("last-good", text);
-    this.#store.setText("kv-state", "ok");
-    this.#store.setNumber("highest", parsed.doc.version);
-    this.#store.setNumber("kv-version", parsed.doc.version);
-    this.#current = null;
-    log("adopted a raw KV put", {
-      service,
-      from: current.version,
-      to: parsed.doc.version,
-      at: now,
-    });
-    await this.#mirror(true);
-  }
-
-  /**
-   * Keeps `npm run shadow:report` and `wrangler kv key get` working: the
-   * merged summaries as one shard each (`shadow-summary:<service>:<shadow>:control`)
-   * and the pairs recorded since the last mirror as one log batch; written
-   * only when something changed, at most once per SHADOW_KV_MIRROR_MS.
-   */
-  async #mirrorShadow(service: string, now: number): Promise<void> {
-    const seen = this.#store.number("shadow-mirrored-record");
-    const records = this.#store.shadowRecordsAfter(seen, 200);
-    const summaries = this.#store.shadowSummaries();
-    // Read before the KV writes: a flush while they are in flight is mirrored next time.
-    const changedAt = this.#store.number("shadow-changed");
-    const changed = changedAt > this.#store.number("shadow-mirrored");
-    if (!changed && records.length === 0) return;
-    const kv = this.env.ROUTING;
-    this.#kvOps.writes += summaries.length + (records.length > 0 ? 1 : 0);
-    await Promise.all(
-      summaries.map((s) =>
-        kv.put(shadowSummaryKey(service, s.shadow, "control"), JSON.stringify(s), {
-          expirationTtl: 7 * 86_400,
-        }),
-      ),
+  /** The analyzer or a command, serialized with the alarm's; it keeps the alarm set. */
+  async #judged(service: string, run: (ctx: ControlContext) => Promise<unknown>) {
+    const ctx = await this.#ready(service);
+    return this.#serial(() =>
+      outcome(async () => {
+        const result = await run(ctx);
+        this.#arm(Date.now());
+        return result;
+      }),
     );
-    if (records.length > 0) {
-      await kv.put(
-        shadowLogKey(service, now, "control"),
-        JSON.stringify(records.map((r) => r.record)),
-        { expirationTtl: 86_400 },
-      );
-      this.#store.setNumber("shadow-mirrored-record", records.at(-1)?.id ?? seen);
-    }
-    this.#store.setNumber("shadow-mirrored", changedAt);
   }
 
-  #rolloutActive(): boolean {
-    const doc = this.#currentDoc().doc;
-    if (!doc?.rollout || !doc.canary) return false;
-    const status = this.#store.rolloutStatus();
-    return status === null || ACTIVE_STATES.has(status.state);
-  }
-
-  /**
-   * Keeps the alarm set while isolates check in (last minute) or a rollout
-   * runs; any call arms it, the alarm itself re-arms only while active.
-   */
-  #arm(now: number, fromAlarm = false): void {
-    if (fromAlarm) {
-      this.#alarmAt = null;
-      if (this.#buffer.isolatesSince(now - 60_000) === 0 && !this.#rolloutActive()) return;
-    } else if (this.#alarmAt !== null) {
-      return;
-    }
-    const at = now + this.#tuning.alarmMs;
+  /** Sets the alarm when nextAlarm says so; a failure is logged (the next call re-arms it). */
+  #arm(now: number, cause: AlarmCause = "call"): void {
+    const at = nextAlarm(this.#alarmAt, now, cause, this.#tuning.alarmMs);
+    if (at === null) return;
     this.#alarmAt = at;
-    this.#setAlarm(at);
-  }
-
-  /** A KV poll at once (an isolate holds a version this object has not adopted). */
-  #pollSoon(now: number): void {
-    this.#lastKvPoll = 0;
-    if (this.#alarmAt !== null && this.#alarmAt <= now + 100) return;
-    this.#alarmAt = now;
-    this.#setAlarm(now);
-  }
-
-  /** Sets the alarm; a failure is logged (the next check-in or write re-arms it). */
-  #setAlarm(at: number): void {
     this.ctx.storage.setAlarm(at).catch((err: unknown) => {
       this.#alarmAt = null;
-      log("control alarm not set", { service: this.#service, error: String(err) });
+      log("control alarm not set", { service: this.#ctx?.service ?? null, error: String(err) });
     });
   }
-
-  #flushed<T>(now: number, read: () => T): T {
-    this.#flush(now);
-    return read();
-  }
-
-  #serial<T>(task: () => Promise<T>): Promise<T> {
-    const run = this.#queue.then(task, task);
-    this.#queue = run.catch(() => {});
-    return run;
-  }
-
-  /** The analyzer's ports, over this object's own storage. */
-  #analyzer(now: number): AnalyzerContext {
-    const service = this.#service as string;
-    const services: ServiceStore = {
-      read: async () => parseStoredService(service, this.#serviceTexts()),
-      write: async (_service, doc, history, basis) => {
-        const result = await this.#commit({
-          basis,
-          document: documentText(doc),
-          version: doc.version,
-          history: serializeHistory(history),
-        });
-        return result.ok
-          ? { historyError: null }
-          : { historyError: null, conflict: result.conflict };
-      },
-      list: async () => [service],
-    };
-    return {
-      services,
-      rollouts: {
-        read: async () => this.#store.rolloutStatus(),
-        write: async (_service, status) => this.#store.setRolloutStatus(status),
-      },
-      metrics: {
-        read: async (doc) =>
-          this.#flushed(now, () => this.#store.metrics(service, revisionOf(doc))) ??
-          emptyVersionMetrics(service, doc.version, revisionOf(doc), 0),
-      },
-      shadowViews: {
-        read: async (doc) =>
-          doc.shadow
-            ? shadowViewOf(
-                this.#flushed(now, () => this.#store.shadowSummary(doc.shadow?.origin ?? "")),
-              )
-            : null,
-      },
-      now,
-      notify: webhookNotifier(this.env.ROLLOUT_WEBHOOK_URL),
-      waitUntil: (p) => this.ctx.waitUntil(p),
-    };
-  }
-}
-
-/**
- * A value RPC can carry: prototype-free maps (src/core/dict.ts) are
- * refused by structured clone, so results are passed through JSON.
- */
-function plain<T>(value: T): T {
-  return value === null || value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
-}
-
-/** A check-in's JSON text, with the shape checked where a bad one would throw later. */
-function parseCheckIn(text: string): CheckIn {
-  const c = JSON.parse(text) as CheckIn;
-  if (
-    typeof c?.service !== "string" ||
-    typeof c.isolate !== "string" ||
-    !Array.isArray(c.batches)
-  ) {
-    throw new Error("malformed check-in");
-  }
-  return c;
-}
-
-async function outcome(run: () => Promise<unknown>): Promise<ControlOutcome> {
-  try {
-    return { ok: true, value: plain(await run()) };
-  } catch (err) {
-    if (err instanceof RouterError) {
-      return {
-        ok: false,
-        error: { status: err.status, code: err.code, message: err.message, detail: err.detail },
-      };
-    }
-    throw err;
-  }
-}
-
-function log(message: string, detail: Record<string, unknown>): void {
-  console.error(JSON.stringify({ message, ...detail }));
 }

@@ -40,14 +40,8 @@ export function tuningFrom(vars: Vars): ControlTuning {
   };
 }
 
-/**
- * The interval the object hands out: the configured one, or longer when
- * `isolates` checking in at it would exceed maxCheckInsPerSecond
- * (10,000 isolates at 500/s: every 20 s).
- */
-export function checkInInterval(t: ControlTuning, isolates: number): number {
-  return Math.max(t.checkInMs, Math.ceil((isolates / t.maxCheckInsPerSecond) * 1000));
-}
+/** The interval the object hands out (a check-in decision, src/core/control/check-in.ts). */
+export { checkInInterval } from "../core/control/check-in.ts";
 
 export function numberVar(value: string | undefined, fallback: number): number {
   const n = Number(value);

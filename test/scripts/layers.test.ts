@@ -14,6 +14,11 @@
  *   1 src/core/        pure and synchronous: no zod, Hono, Cloudflare, I/O
  * http/ and control/ share a floor and never import each other. The CLI
  * (scripts/cli/) is a top floor beside http/ and never imports it.
+ * Ports (src/ports.ts, src/ports/) are types of the app floor. Two folders
+ * are held tighter than their floor: src/core/control/ (the control
+ * object's decisions) imports only the core, and src/app/control/ (its use
+ * cases) imports core, document and the app floor (ports, the write
+ * pipeline), never an adapter or a package.
  *
  * Beside the product, scripts/ by purpose (cli/, demo/, bench/, tools/) and
  * test/: see scriptsRule below.
@@ -50,9 +55,29 @@ const BARE: Record<Floor, (spec: string) => boolean> = {
 function floorOf(file: string): Floor | null {
   const rel = relative(SRC, file);
   if (rel.startsWith("..")) return null;
-  if (rel === "index.ts" || rel === "ports.ts") return rel === "index.ts" ? "index" : "app";
+  if (rel === "index.ts") return "index";
+  if (rel === "ports.ts" || rel.startsWith("ports/")) return "app";
   const top = rel.split("/")[0] as Floor;
   return top in RANK ? top : null;
+}
+
+/** Folders held tighter than their floor: the floors they may import, and no package. */
+const TIGHTER: { dir: string; floors: readonly Floor[] }[] = [
+  { dir: join(SRC, "core", "control"), floors: ["core"] },
+  { dir: join(SRC, "app", "control"), floors: ["core", "document", "app"] },
+];
+
+/** Why `spec`, imported by `file`, breaks its folder's tighter rule (null: it does not). */
+function tighterViolation(file: string, spec: string): string | null {
+  const rule = TIGHTER.find((t) => file.startsWith(`${t.dir}/`));
+  if (!rule) return null;
+  if (!spec.startsWith("."))
+    return `imports "${spec}": ${relative(SRC, rule.dir)} imports no package`;
+  const target = floorOf(resolve(dirname(file), spec));
+  if (target && !rule.floors.includes(target)) {
+    return `imports ${spec} (${target}): ${relative(SRC, rule.dir)} imports only ${rule.floors.join(", ")}`;
+  }
+  return null;
 }
 
 function tsFiles(dir: string): string[] {
@@ -88,6 +113,8 @@ function violations(): string[] {
       continue;
     }
     for (const spec of importsOf(file)) {
+      const tighter = tighterViolation(file, spec);
+      if (tighter) found.push(`${relative(ROOT, file)} ${tighter}`);
       if (spec.startsWith(".")) {
         const target = floorOf(resolve(dirname(file), spec));
         if (target && RANK[target] > RANK[from]) {
@@ -128,6 +155,17 @@ describe("the floor plan", () => {
     expect(target && RANK[target] > RANK.core).toBe(true);
     expect(BARE.core("zod")).toBe(false);
     expect(BARE.document("hono")).toBe(false);
+    // The control object's use cases never reach an adapter or a package,
+    // and its decisions nothing above the core:
+    const useCase = join(SRC, "app", "control", "commit.ts");
+    expect(tighterViolation(useCase, "../../adapters/kv/service-store.ts")).toMatch(/adapters/);
+    expect(tighterViolation(useCase, "cloudflare:workers")).toMatch(/no package/);
+    expect(tighterViolation(useCase, "../../ports/control-state.ts")).toBeNull();
+    expect(tighterViolation(useCase, "../write-service.ts")).toBeNull();
+    const decision = join(SRC, "core", "control", "adoption.ts");
+    expect(tighterViolation(decision, "../../document/validate.ts")).toMatch(/only core/);
+    expect(tighterViolation(decision, "../rollout/request-metrics.ts")).toBeNull();
+    expect(floorOf(join(SRC, "ports", "control-state.ts"))).toBe("app");
   });
 });
 

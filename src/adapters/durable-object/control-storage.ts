@@ -1,16 +1,21 @@
 /**
- * The control object's SQLite storage: the service's document, history and
- * last-good texts, the rollout record, exact per-revision arm totals, a
- * per-arm time series in 10 s buckets, each isolate's last applied batch,
- * the shadow summary and a bounded log of notable shadow pairs.
+ * The control object's SQLite storage: its typed rows (the service's
+ * document and KV's copy, the rollout record, the flush's ledger and
+ * marks: ./control-rows.ts), exact per-revision arm totals, a per-arm time
+ * series in 10 s buckets, the shadow summaries and a bounded log of
+ * notable shadow pairs. It implements the ControlState port
+ * (src/ports/control-state.ts) structurally.
  *
- * Layer: adapter (the only module that touches `ctx.storage.sql`). Every
- * method is synchronous: SQLite calls in a Durable Object are, and a method
- * that runs no `await` is atomic (nothing else runs in the object meanwhile).
- * Rows written are billed, so the object buffers check-ins in memory and
- * writes them here in one flush per interval (src/control/delta-buffer.ts),
- * a handful of rows whatever the number of isolates.
+ * Layer: adapter (with control-rows.ts, the only code that touches
+ * `ctx.storage.sql`). Every method is synchronous: SQLite calls in a
+ * Durable Object are, and a method that runs no `await` is atomic (nothing
+ * else runs in the object meanwhile). Rows written are billed, so the
+ * object buffers check-ins in memory and writes them here in one flush per
+ * interval (src/core/control/delta-buffer.ts), a handful of rows whatever
+ * the number of isolates.
  */
+import type { Flushable, Ledger } from "../../core/control/delta-buffer.ts";
+import type { ServiceRow, ShadowMirrorRow } from "../../core/control/state-rows.ts";
 import { emptyHistogram, type Histogram, mergeHistograms } from "../../core/histogram.ts";
 import {
   type ArmAggregate,
@@ -20,7 +25,15 @@ import {
 import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import { mergeSummaries, parseSummary, type ShadowSummary } from "../../core/shadow/summary.ts";
-import type { ServiceTexts } from "./protocol.ts";
+import {
+  FLUSH,
+  migrateKeyValueRows,
+  ROLLOUT,
+  ROW_TABLES,
+  readRow,
+  SERVICE,
+  writeRow,
+} from "./control-rows.ts";
 
 /** Width of one time-series bucket. */
 export const SERIES_BUCKET_MS = 10_000;
@@ -47,9 +60,7 @@ export class ControlStorage {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    sql.exec(`
-      CREATE TABLE IF NOT EXISTS texts (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS numbers (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    sql.exec(`${ROW_TABLES}
       CREATE TABLE IF NOT EXISTS revisions (revision TEXT PRIMARY KEY, version INTEGER NOT NULL,
         first_at INTEGER NOT NULL, last_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS arm_totals (revision TEXT NOT NULL, arm TEXT NOT NULL,
@@ -64,70 +75,58 @@ export class ControlStorage {
       CREATE TABLE IF NOT EXISTS shadow_records (id INTEGER PRIMARY KEY AUTOINCREMENT,
         record TEXT NOT NULL);
     `);
+    migrateKeyValueRows(sql);
   }
 
-  text(key: string): string | null {
-    const row = this.#sql.exec("SELECT value FROM texts WHERE key = ?", key).toArray()[0];
-    return row ? String(row.value) : null;
+  /** Fields of the service row (only those named: its texts can be large). */
+  service<K extends keyof ServiceRow>(...keys: K[]): Pick<ServiceRow, K> {
+    return readRow(this.#sql, SERVICE, keys);
   }
 
-  setText(key: string, value: string | null): void {
-    if (value === null) this.#sql.exec("DELETE FROM texts WHERE key = ?", key);
-    else
-      this.#sql.exec(
-        "INSERT INTO texts (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        key,
-        value,
-      );
-  }
-
-  number(key: string): number {
-    const row = this.#sql.exec("SELECT value FROM numbers WHERE key = ?", key).toArray()[0];
-    return row ? Number(row.value) : 0;
-  }
-
-  setNumber(key: string, value: number): void {
-    this.#sql.exec(
-      "INSERT INTO numbers (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-      key,
-      value,
-    );
-  }
-
-  /** The document, history and last-good texts (what the write pipeline reads). */
-  serviceTexts(): ServiceTexts {
-    return {
-      document: this.text("document"),
-      history: this.text("history"),
-      lastGood: this.text("last-good"),
-    };
+  /** Writes fields of the service row (one row written). */
+  setService(change: Partial<ServiceRow>): void {
+    writeRow(this.#sql, SERVICE, change);
   }
 
   rolloutStatus(): StoredRolloutStatus | null {
-    const text = this.text("rollout");
-    return text === null ? null : (JSON.parse(text) as StoredRolloutStatus);
+    return readRow(this.#sql, ROLLOUT, ["status"]).status;
   }
 
   setRolloutStatus(status: StoredRolloutStatus): void {
-    this.setText("rollout", JSON.stringify(status));
+    writeRow(this.#sql, ROLLOUT, { status });
   }
 
   /** Per isolate: the highest batch durably applied, and when it was last seen. */
-  appliedBatches(): Map<string, { seq: number; seen: number }> {
-    const text = this.text("batches");
-    const entries = text ? (JSON.parse(text) as [string, number, number][]) : [];
-    return new Map(entries.map(([id, seq, seen]) => [id, { seq, seen }]));
+  appliedBatches(): Map<string, Ledger> {
+    return readRow(this.#sql, FLUSH, ["batches"]).batches;
   }
 
-  setAppliedBatches(batches: Map<string, { seq: number; seen: number }>): void {
-    this.setText(
-      "batches",
-      JSON.stringify([...batches].map(([id, { seq, seen }]) => [id, seq, seen])),
-    );
+  shadowMirror(): ShadowMirrorRow {
+    return readRow(this.#sql, FLUSH, ["changed", "mirrored", "mirroredRecord"]);
+  }
+
+  setShadowMirror(change: Partial<ShadowMirrorRow>): void {
+    writeRow(this.#sql, FLUSH, change);
+  }
+
+  /**
+   * Writes one flush of the buffered check-ins: totals per revision, series
+   * buckets, shadow summaries and pairs, and the batch ledger, which
+   * acknowledges them (one synchronous block: one implicit transaction).
+   */
+  writeFlush(f: Flushable): void {
+    for (const m of f.totals) this.#addTotals(m);
+    for (const { bucket, arm, delta } of f.series.values()) {
+      this.#addArm("series", "bucket", bucket, arm, delta);
+    }
+    for (const summary of f.shadow) this.#addShadow(summary);
+    this.#addShadowRecords(f.records);
+    const changed = this.shadowMirror().changed + (f.shadow.length > 0 ? 1 : 0);
+    writeRow(this.#sql, FLUSH, { batches: f.ledger, changed });
   }
 
   /** Adds deltas of a revision to its exact totals. */
-  addTotals(m: VersionMetrics): void {
+  #addTotals(m: VersionMetrics): void {
     this.#sql.exec(
       `INSERT INTO revisions (revision, version, first_at, last_at) VALUES (?, ?, ?, ?)
        ON CONFLICT (revision) DO UPDATE SET first_at = min(first_at, excluded.first_at),
@@ -148,11 +147,6 @@ export class ControlStorage {
         n,
       );
     }
-  }
-
-  /** Adds deltas of one arm to the time series bucket starting at `bucket`. */
-  addSeries(bucket: number, arm: string, delta: ArmAggregate): void {
-    this.#addArm("series", "bucket", bucket, arm, delta);
   }
 
   #addArm(
@@ -210,7 +204,7 @@ export class ControlStorage {
       .map((row) => ({ at: Number(row.bucket), arm: String(row.arm), ...armOf(row) }));
   }
 
-  addShadow(delta: ShadowSummary): void {
+  #addShadow(delta: ShadowSummary): void {
     const stored = this.shadowSummary(delta.shadow);
     const merged = stored ? mergeSummaries(stored, delta) : delta;
     this.#sql.exec(
@@ -239,7 +233,7 @@ export class ControlStorage {
    * Adds notable pairs, keeping the newest SHADOW_RECORDS_KEPT: rows written
    * are billed, and a flush may bring 20 per isolate.
    */
-  addShadowRecords(records: readonly ShadowRecord[]): void {
+  #addShadowRecords(records: readonly ShadowRecord[]): void {
     if (records.length === 0) return;
     for (const r of records.slice(-SHADOW_RECORDS_KEPT)) {
       this.#sql.exec("INSERT INTO shadow_records (record) VALUES (?)", JSON.stringify(r));

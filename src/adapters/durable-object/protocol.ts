@@ -13,6 +13,7 @@
  * and never counted twice; an isolate evicted before its next check-in
  * loses at most that one interval of its own deltas.
  */
+import type { DeltaBatch } from "../../core/control/batches.ts";
 import type { VersionMetrics } from "../../core/rollout/request-metrics.ts";
 import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
@@ -20,16 +21,8 @@ import type { ShadowRecord } from "../../core/shadow/record.ts";
 import type { ShadowSummary } from "../../core/shadow/summary.ts";
 import type { SeriesPoint } from "./control-storage.ts";
 
-/** What one isolate observed for one service between two check-ins. */
-export interface DeltaBatch {
-  seq: number;
-  /** Per document revision: requests, errors, failovers, latency, identified split. */
-  metrics: VersionMetrics[];
-  /** Per shadow origin: pairs, agreement, |delta|, latency, errors, skips. */
-  shadow: ShadowSummary[];
-  /** Notable shadow pairs (disagreements, errors), bounded per batch. */
-  records: ShadowRecord[];
-}
+/** What one isolate observed for one service between two check-ins (numbered per isolate). */
+export type { DeltaBatch };
 
 export interface CheckIn {
   service: string;

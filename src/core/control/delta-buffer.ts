@@ -13,19 +13,20 @@
  * once. So the object loses nothing, and an evicted isolate loses only
  * what it had not sent yet (at most one check-in interval).
  *
- * Layer: control (pure bookkeeping; the object does the I/O).
+ * Layer: core (pure bookkeeping, time passed in; the object does the I/O).
+ * Which batches count is ./batches.ts.
  */
 
-import type { DeltaBatch } from "../adapters/durable-object/protocol.ts";
-import { dict, own } from "../core/dict.ts";
-import { mergeHistograms } from "../core/histogram.ts";
+import { dict, own } from "../dict.ts";
+import { mergeHistograms } from "../histogram.ts";
 import {
   type ArmAggregate,
   mergeVersionMetrics,
   type VersionMetrics,
-} from "../core/rollout/request-metrics.ts";
-import type { ShadowRecord } from "../core/shadow/record.ts";
-import { mergeSummaries, type ShadowSummary } from "../core/shadow/summary.ts";
+} from "../rollout/request-metrics.ts";
+import type { ShadowRecord } from "../shadow/record.ts";
+import { mergeSummaries, type ShadowSummary } from "../shadow/summary.ts";
+import { batchesToApply, type DeltaBatch } from "./batches.ts";
 
 export interface Ledger {
   seq: number;
@@ -60,10 +61,10 @@ export class DeltaBuffer {
 
   /** Applies the batches not applied yet; returns the highest seq now held for the isolate. */
   apply(isolate: string, batches: readonly DeltaBatch[], now: number): number {
-    let last = Math.max(this.#applied.get(isolate) ?? 0, this.durable.get(isolate)?.seq ?? 0);
+    const before = Math.max(this.#applied.get(isolate) ?? 0, this.durable.get(isolate)?.seq ?? 0);
+    const { apply, last } = batchesToApply(batches, before);
     const bucket = Math.floor(now / this.#bucketMs) * this.#bucketMs;
-    for (const batch of batches) {
-      if (batch.seq <= last) continue;
+    for (const batch of apply) {
       for (const m of batch.metrics) {
         const held = own(this.#totals, m.revision);
         this.#totals[m.revision] = held ? mergeVersionMetrics(held, m) : m;
@@ -74,7 +75,6 @@ export class DeltaBuffer {
         this.#shadow[s.shadow] = held ? mergeSummaries(held, s) : s;
       }
       for (const r of batch.records) this.#records.push(r);
-      last = batch.seq;
     }
     this.#applied.set(isolate, last);
     const ledger = this.durable.get(isolate);

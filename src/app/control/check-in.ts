@@ -1,0 +1,81 @@
+/**
+ * An isolate's check-in: its batches applied once (into the buffer),
+ * flushed to the object's state once per interval, and the answer:
+ * "current", the object's document, or nothing while the isolate holds a
+ * version the object has not seen (then the object polls KV at once).
+ * Arrivals are counted for the status's rate.
+ * Nothing here awaits: a check-in is applied, flushed and answered
+ * atomically.
+ *
+ * Layer: app (control use case). The decisions are src/core/control/:
+ * check-in.ts (the answer, the interval), batches.ts (which batches count).
+ */
+import type { DeltaBatch } from "../../core/control/batches.ts";
+import { checkInInterval, checkInVerdict } from "../../core/control/check-in.ts";
+import type { ControlContext } from "./context.ts";
+
+export interface CheckInRequest {
+  service: string;
+  isolate: string;
+  revision: string | null;
+  batches: DeltaBatch[];
+}
+
+export interface CheckInReply {
+  version: number;
+  document: string | null;
+  acked: number;
+  intervalMs: number;
+}
+
+/** A check-in's JSON text, with the shape checked where a bad one would throw later. */
+export function parseCheckIn(text: string): CheckInRequest {
+  const c = JSON.parse(text) as CheckInRequest;
+  if (
+    typeof c?.service !== "string" ||
+    typeof c.isolate !== "string" ||
+    !Array.isArray(c.batches)
+  ) {
+    throw new Error("malformed check-in");
+  }
+  return c;
+}
+
+export function checkIn(
+  ctx: ControlContext,
+  c: CheckInRequest,
+  now: number,
+  tuning: { checkInMs: number; maxCheckInsPerSecond: number },
+): { reply: CheckInReply; pollKvNow: boolean } {
+  ctx.buffer.apply(c.isolate, c.batches, now);
+  if (now - ctx.last.flush >= tuning.checkInMs) flush(ctx, now);
+  ctx.arrivals.push(now);
+  if (ctx.arrivals.length > 4096 || (ctx.arrivals[0] ?? now) < now - 10_000) {
+    ctx.arrivals = ctx.arrivals.filter((t) => t >= now - 10_000);
+  }
+  const current = ctx.serving.get();
+  const verdict = checkInVerdict({
+    held: c.revision,
+    current: current.revision,
+    highest: ctx.state.service("highest").highest,
+  });
+  const reply = {
+    version: current.version,
+    document: verdict.sendDocument ? ctx.state.service("document").document : null,
+    acked: ctx.buffer.acked(c.isolate),
+    intervalMs: checkInInterval(tuning, ctx.buffer.isolatesSince(now - 60_000)),
+  };
+  // The isolate holds a version the object has not seen: the next alarm polls KV.
+  if (verdict.pollKvNow) ctx.last.kvPoll = 0;
+  return { reply, pollKvNow: verdict.pollKvNow };
+}
+
+/**
+ * Writes the buffered check-ins to the object's state in one synchronous
+ * block: totals, series, shadow data, and the batch ledger that
+ * acknowledges them.
+ */
+export function flush(ctx: ControlContext, now: number): void {
+  ctx.last.flush = now;
+  if (ctx.buffer.dirty) ctx.state.writeFlush(ctx.buffer.take(now));
+}

@@ -1,0 +1,32 @@
+/**
+ * What the control object says about itself (health, dashboard, `router
+ * status`, the benchmark): its version, the isolates checking in and
+ * their rate, the interval it hands out, the version KV holds, whether a
+ * rollout is active, its next alarm and its KV operations.
+ *
+ * Layer: app (control use case).
+ */
+import { checkInInterval } from "../../core/control/check-in.ts";
+import type { ControlStatusView } from "../../ports.ts";
+import { rolloutActive } from "./analyse.ts";
+import type { ControlContext } from "./context.ts";
+
+export async function controlStatus(
+  ctx: ControlContext,
+  now: number,
+  tuning: { checkInMs: number; maxCheckInsPerSecond: number },
+  nextAlarm: () => Promise<number | null>,
+): Promise<ControlStatusView> {
+  const isolates = ctx.buffer.isolatesSince(now - 60_000);
+  return {
+    service: ctx.service,
+    version: ctx.serving.get().version,
+    isolates,
+    checkInsPerSecond: ctx.arrivals.filter((t) => t >= now - 10_000).length / 10,
+    intervalMs: checkInInterval(tuning, isolates),
+    kvVersion: ctx.state.service("kvVersion").kvVersion,
+    rolloutActive: rolloutActive(ctx),
+    nextAlarmAt: await nextAlarm(),
+    kvOps: ctx.kv.ops(),
+  };
+}
