@@ -20,6 +20,15 @@ import {
   observe,
   quantile,
 } from "../histogram.ts";
+import {
+  emptySeenUsers,
+  emptyUserSums,
+  mergeSeenUsers,
+  mergeUserSums,
+  observeUser,
+  type SeenUsers,
+  type UserSums,
+} from "./user-sums.ts";
 
 export interface ArmAggregate {
   requests: number;
@@ -28,6 +37,10 @@ export interface ArmAggregate {
   failovers: number;
   /** Origin latency of first attempts that answered. */
   latencyMs: Histogram;
+  /** Identified requests by user bucket (src/core/rollout/user-sums.ts): what the gates judge. */
+  users: UserSums;
+  /** Distinct identified users (bitmap): what the split check counts. */
+  seen: SeenUsers;
 }
 
 /** The revision of a routing document: its version and when it was written. */
@@ -54,6 +67,10 @@ export interface RequestObservation {
   origin: string;
   role: string;
   identified: boolean;
+  /** The user hash (userHashOf) of an identified request, else null. */
+  userHash: number | null;
+  /** The first attempt's HTTP status, 0 when it did not answer. */
+  status: number;
   failed: boolean;
   failover: boolean;
   /** Origin latency of the first attempt, null when it did not answer. */
@@ -75,6 +92,8 @@ const emptyArm = (): ArmAggregate => ({
   errors: 0,
   failovers: 0,
   latencyMs: emptyHistogram(),
+  users: emptyUserSums(),
+  seen: emptySeenUsers(),
 });
 
 export function observeRequest(m: VersionMetrics, o: RequestObservation): void {
@@ -88,6 +107,7 @@ export function observeRequest(m: VersionMetrics, o: RequestObservation): void {
   if (o.failover) arm.failovers += 1;
   if (o.originMs !== null) observe(arm.latencyMs, LATENCY_MS, o.originMs);
   if (o.identified) m.identified[o.role] = (own(m.identified, o.role) ?? 0) + 1;
+  if (o.userHash !== null) observeUser(arm.users, arm.seen, o.userHash, o.failed, o.status);
   m.firstAt = Math.min(m.firstAt, o.at);
   m.lastAt = Math.max(m.lastAt, o.at);
 }
@@ -102,6 +122,8 @@ export function mergeVersionMetrics(a: VersionMetrics, b: VersionMetrics): Versi
           errors: mine.errors + arm.errors,
           failovers: mine.failovers + arm.failovers,
           latencyMs: mergeHistograms(mine.latencyMs, arm.latencyMs),
+          users: mergeUserSums(mine.users ?? emptyUserSums(), arm.users ?? emptyUserSums()),
+          seen: mergeSeenUsers(mine.seen ?? emptySeenUsers(), arm.seen ?? emptySeenUsers()),
         }
       : arm;
   }

@@ -1,0 +1,126 @@
+/**
+ * What a step knows about users, per arm: sums over user buckets and the
+ * distinct users seen. Assignment is per user, so users (not requests) are
+ * the independent units the gates judge.
+ *
+ * Layer: pure core. Two mergeable structures, both exact under merge in any
+ * order (check-ins from many isolates add up to the same totals):
+ *   - `UserSums`: identified requests, errors, 3xx and 4xx answers summed
+ *     over USER_BUCKETS buckets of a user hash independent of the assignment
+ *     hash (another seed, another input). Every user lands in one bucket, so
+ *     buckets are independent clusters of users: the spread of the bucket
+ *     rates gives a variance that stays valid when outcomes cluster by user
+ *     and a few heavy users send most requests (cluster-robust variance).
+ *   - `SeenUsers`: a USER_BITS-bit bitmap of the same hash (sparse 32-bit
+ *     words), OR-merged; distinct users are estimated by linear counting
+ *     (Whang, Vander-Zanden & Taylor, "A linear-time probabilistic counting
+ *     algorithm for database applications", ACM TODS 15(2), 1990), close to
+ *     exact while the bitmap is less than half full (about 45,000 users).
+ * A client that sends many requests under one id moves one bucket by its own
+ * requests and sets one bit: it cannot change how many users an arm has.
+ */
+import { dict, own } from "../dict.ts";
+import { murmur3String } from "../routing/murmur3.ts";
+
+/** Buckets of users for the cluster-robust variance (a power of two). */
+export const USER_BUCKETS = 64;
+/** Bits of the distinct-user bitmap (a power of two, a multiple of 32). */
+export const USER_BITS = 65_536;
+/** Seed of the user hash: any constant other than the assignment's 0. */
+const USER_HASH_SEED = 0x5bd1e995;
+
+/** The user hash behind buckets and the bitmap: unsigned 32-bit. */
+export function userHashOf(userId: string): number {
+  return murmur3String(`user:${userId}`, USER_HASH_SEED);
+}
+
+export const userBucketOf = (hash: number) => hash & (USER_BUCKETS - 1);
+const bitOf = (hash: number) => (hash >>> 6) & (USER_BITS - 1);
+
+/** Per user bucket (index 0..USER_BUCKETS-1): identified requests and what they got. */
+export interface UserSums {
+  requests: number[];
+  /** 5xx answers, timeouts and connection errors of the first attempt. */
+  errors: number[];
+  /** 3xx answers of the first attempt. */
+  redirects: number[];
+  /** 4xx answers of the first attempt. */
+  clientErrors: number[];
+}
+
+/** Set bits of the distinct-user bitmap: 32-bit word index -> word (unsigned). */
+export type SeenUsers = Record<string, number>;
+
+const zeros = () => new Array<number>(USER_BUCKETS).fill(0);
+
+export function emptyUserSums(): UserSums {
+  return { requests: zeros(), errors: zeros(), redirects: zeros(), clientErrors: zeros() };
+}
+
+export function emptySeenUsers(): SeenUsers {
+  return dict<number>();
+}
+
+/** What one identified request adds. `status`: the first attempt's status, 0 when it did not answer. */
+export function observeUser(
+  sums: UserSums,
+  seen: SeenUsers,
+  hash: number,
+  failed: boolean,
+  status: number,
+): void {
+  const b = userBucketOf(hash);
+  sums.requests[b] = (sums.requests[b] ?? 0) + 1;
+  if (failed) sums.errors[b] = (sums.errors[b] ?? 0) + 1;
+  else if (status >= 300 && status < 400) sums.redirects[b] = (sums.redirects[b] ?? 0) + 1;
+  else if (status >= 400 && status < 500) sums.clientErrors[b] = (sums.clientErrors[b] ?? 0) + 1;
+  const bit = bitOf(hash);
+  const word = String(bit >>> 5);
+  seen[word] = ((own(seen, word) ?? 0) | (1 << (bit & 31))) >>> 0;
+}
+
+const addArrays = (a: readonly number[], b: readonly number[]) =>
+  Array.from({ length: USER_BUCKETS }, (_, i) => (a[i] ?? 0) + (b[i] ?? 0));
+
+export function mergeUserSums(a: UserSums, b: UserSums): UserSums {
+  return {
+    requests: addArrays(a.requests, b.requests),
+    errors: addArrays(a.errors, b.errors),
+    redirects: addArrays(a.redirects, b.redirects),
+    clientErrors: addArrays(a.clientErrors, b.clientErrors),
+  };
+}
+
+export function mergeSeenUsers(a: SeenUsers, b: SeenUsers): SeenUsers {
+  const out = dict(a);
+  for (const [word, bits] of Object.entries(b)) out[word] = ((own(out, word) ?? 0) | bits) >>> 0;
+  return out;
+}
+
+function popcount(x: number): number {
+  let v = x >>> 0;
+  v -= (v >>> 1) & 0x55555555;
+  v = (v & 0x33333333) + ((v >>> 2) & 0x33333333);
+  return (Math.imul((v + (v >>> 4)) & 0x0f0f0f0f, 0x01010101) >>> 24) & 0xff;
+}
+
+/** Bits set in the bitmap. */
+export function seenBits(seen: SeenUsers): number {
+  let n = 0;
+  for (const bits of Object.values(seen)) n += popcount(bits);
+  return n;
+}
+
+/**
+ * Distinct users behind the bitmap (linear counting: -M ln(1 - set/M)),
+ * rounded; null once the bitmap is more than half full, where its error
+ * would start to matter (the caller then stops counting).
+ */
+export function distinctUsers(seen: SeenUsers): number | null {
+  const set = seenBits(seen);
+  if (set > USER_BITS / 2) return null;
+  return Math.round(-USER_BITS * Math.log1p(-set / USER_BITS));
+}
+
+/** Sum of one bucket array. */
+export const total = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
