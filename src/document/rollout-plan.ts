@@ -57,7 +57,7 @@ export const Gates = z.strictObject({
           ._default(z.number().check(z.gte(0), z.lte(1)), 0.005)
           .check(
             z.describe(
-              "Kept. How much higher (absolute) the canary's error rate may be than live's: the gate fails once an anytime-valid interval of the difference lies wholly above it, and passes once it lies wholly below",
+              "The smallest increase (absolute) of the error rate worth a rollback: the gate passes once the canary is shown not worse by this much (with the plan's beta), and rolls back once it is shown worse than live at all (with its share of alpha; quickest for increases of 1 to 8 times this)",
             ),
           ),
       }),
@@ -65,7 +65,25 @@ export const Gates = z.strictObject({
     )
     .check(
       z.describe(
-        "Error rate (5xx, timeouts, connection errors of the first attempt): canary minus live, a mixture sequential test (mSPRT)",
+        "Error rate (5xx, timeouts, connection errors of the first attempt) of identified requests: canary against live, a sequential likelihood-ratio test on the exact counts, corrected for users' clustering; rolls back once the canary is shown worse than live, passes once shown not worse by minDelta",
+      ),
+    ),
+  statusClass: z
+    ._default(
+      z.strictObject({
+        minDelta: z
+          ._default(z.number().check(z.gte(0), z.lte(1)), 0.005)
+          .check(
+            z.describe(
+              "The smallest increase (absolute) of the canary's share of 4xx, or of 3xx, answers worth a rollback (the error-rate gate's test, per class)",
+            ),
+          ),
+      }),
+      { minDelta: 0.005 },
+    )
+    .check(
+      z.describe(
+        "Status classes of identified requests: a canary whose share of 4xx (a wrong path, a stricter parser) or of 3xx is shown above live's is failing, whatever its error rate",
       ),
     ),
   latencyP95Ratio: z
@@ -122,7 +140,7 @@ export const Gates = z.strictObject({
     ._default(z.strictObject({ maxPValue: deprecatedPValue() }), {})
     .check(
       z.describe(
-        "Sample-ratio mismatch of identified requests (canary vs everyone else) against the step's share: a Beta-Binomial sequential test; a mismatch rolls back (the split itself is broken). It has no bound to set",
+        "Sample-ratio mismatch of distinct identified users (canary vs everyone else) against the step's share: a Beta-Binomial sequential test over users; a mismatch pauses the rollout (the comparison cannot be trusted; it does not say the canary is worse). It has no bound to set",
       ),
     ),
 });
@@ -132,6 +150,7 @@ export const RolloutPlan = z.strictObject({
   gates: z._default(Gates, {
     minRequests: 200,
     errorRate: { minDelta: 0.005 },
+    statusClass: { minDelta: 0.005 },
     latencyP95Ratio: { max: 1.1, minDeltaMs: 25 },
     srm: {},
   }),
@@ -140,6 +159,13 @@ export const RolloutPlan = z.strictObject({
     .check(
       z.describe(
         "The chance of rolling back a canary that is within every bound, per rollout: across every gate, every step and every look. Split by weight (error rate 4, latency 3, SRM 1, each shadow gate 1, over the gates the plan has); the error-rate, latency and SRM shares are divided by the number of steps (each step is new traffic), the shadow gates' are not (one stream of pairs)",
+      ),
+    ),
+  beta: z
+    ._default(z.number().check(z.gt(0), z.lte(0.5)), 0.05)
+    .check(
+      z.describe(
+        "The chance that a gate passes a canary worse by its bound (minDelta), per gate and step: the missed-regression budget. Smaller needs more traffic to pass a step",
       ),
     ),
   maxExtensionSeconds: z
@@ -155,7 +181,7 @@ export const RolloutPlan = z.strictObject({
       z.describe("After the last step: flip live to the canary origin, or stay at the last share"),
     ),
   analysisIntervalSeconds: z
-    ._default(z.number().check(z.int(), z.gte(5), z.lte(300)), 15)
+    ._default(z.number().check(z.int(), z.gte(5), z.lte(300)), 5)
     .check(
       z.describe(
         "How often the service's control object evaluates the gates (seconds); each evaluation reads its exact metrics. The gates are anytime-valid: looking more often does not raise the false-rollback chance (alpha), it only decides sooner",

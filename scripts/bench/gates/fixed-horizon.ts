@@ -50,7 +50,7 @@ export function fixedHorizonGates(
       failed.push("latency-p95");
   }
   const srm = sampleRatioMismatch(
-    [m.split.canary, m.split.others],
+    [m.split?.canary ?? 0, m.split?.others ?? 0],
     [canaryShareBp, 10_000 - canaryShareBp],
   );
   if (srm.pValue < rules.srm.maxPValue) failed.push("srm");

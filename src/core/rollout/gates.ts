@@ -1,32 +1,28 @@
 /**
  * The rollout gates: each turns the current step's measurements into
- * pass / fail / inconclusive with its evidence (the estimate, an
- * anytime-valid interval, the statistic and its boundary) and a sentence an
- * operator can act on.
+ * pass / fail / inconclusive with its evidence and a sentence an operator
+ * can act on.
  *
  * Layer: pure core. Order: minimum sample first (nothing else is judged
- * before both arms have it), then error rate, latency, shadow agreement and
- * |delta|, and sample-ratio mismatch. Every judged gate is an anytime-valid
- * test (src/core/rollout/sequential.ts) at its share of the plan's alpha
- * (src/core/rollout/plan.ts): it fails when its interval lies wholly beyond
- * the plan's bound, passes when wholly within it, and is inconclusive in
- * between; missing data is always inconclusive, never a verdict.
+ * before both arms have it), then error rate and status classes (the rate
+ * gates, src/core/rollout/rate-gates.ts: sequential tests on users' requests
+ * with a false-rollback budget alpha and a missed-regression budget beta),
+ * latency, the shadow gates, and the split of users (srm-gate.ts, which
+ * pauses rather than rolls back: a broken split says the comparison cannot
+ * be trusted, not that the canary is worse). Missing data is always
+ * inconclusive, never a verdict.
  */
-import { ABS_DELTA, bucketUpperBound, type Histogram } from "../histogram.ts";
-import { evidenceOf, interval, verdictWords } from "./gate-evidence.ts";
-import { count, num, pct, pp, ppAbs } from "./gate-words.ts";
+import type { Histogram } from "../histogram.ts";
+import { count } from "./gate-words.ts";
 import { latencyGate } from "./latency-gate.ts";
 import type { BucketCounts } from "./latency-tail.ts";
 import type { GateRules, JudgedGate } from "./plan.ts";
-import {
-  compareRates,
-  DEFAULT_SRM_CONCENTRATION,
-  type IntervalTest,
-  type SequentialOutcome,
-  sequentialSrm,
-  testMean,
-  testRate,
-} from "./sequential.ts";
+import { rateGates } from "./rate-gates.ts";
+import type { RateTestState } from "./rate-test.ts";
+import type { IntervalTest, SequentialOutcome } from "./sequential.ts";
+import { shadowGates } from "./shadow-gates.ts";
+import { srmGate } from "./srm-gate.ts";
+import type { UserSums } from "./user-sums.ts";
 
 export interface ArmMetrics {
   requests: number;
@@ -35,6 +31,8 @@ export interface ArmMetrics {
   p95Ms: number | null;
   /** Origin latency of the first attempts that answered; absent: no latency data. */
   latencyMs?: Histogram | undefined;
+  /** Identified requests by user bucket: what the rate gates judge (absent: the totals above). */
+  users?: UserSums | undefined;
 }
 
 export interface ShadowMetrics {
@@ -51,8 +49,11 @@ export interface ShadowMetrics {
 export interface RolloutMetrics {
   live: ArmMetrics;
   canary: ArmMetrics;
-  /** Requests with a user id, by the arm the decision chose (for sample-ratio mismatch). */
-  split: { canary: number; others: number };
+  /**
+   * Distinct identified users by the arm the decision chose (for the split
+   * check); null once there are too many to count (src/core/rollout/user-sums.ts).
+   */
+  split: { canary: number; others: number } | null;
   shadow: ShadowMetrics | null;
   /** The document revision these metrics belong to (a new revision starts them over). */
   revision?: string | undefined;
@@ -121,7 +122,14 @@ export interface GateContext {
   baseline: Baseline | null;
   /** The latency reference the status holds for this step, if any. */
   latencyReference: LatencyReference | null;
+  /** The rate gates' running tests for this step (absent: start over). */
+  rateTests?: RateTests | null | undefined;
+  /** The plan's missed-regression budget per gate and step (default DEFAULT_BETA). */
+  beta?: number | undefined;
 }
+
+/** The rate gates' sequential tests, by what they count. */
+export type RateTests = Partial<Record<"errors" | "redirects" | "clientErrors", RateTestState>>;
 
 export interface GateVerdicts {
   results: GateResult[];
@@ -129,150 +137,8 @@ export interface GateVerdicts {
   latencyReference: LatencyReference | null;
   /** Live's tail counts, kept as the baseline for a following 100 % step. */
   tail: TailCounts | null;
-}
-
-/**
- * Mixing sd of the error-rate and agreement tests: quickest for distances of
- * about one percentage point (gates:bench: 0.005 and 0.02 were each slower on
- * some of 1% -> 2% / 1% -> 5%).
- */
-export const RATE_MIXING_SD = 0.01;
-/** Mixing sd of the |Δscore| test, as a fraction of the bound. */
-export const DELTA_MIXING_FRACTION = 0.25;
-
-function errorRateGate(rules: GateRules, m: RolloutMetrics, ctx: GateContext): GateResult {
-  const alpha = ctx.alphas["error-rate"] as number;
-  const bound = rules.errorRate.minDelta;
-  const t = compareRates(
-    { trials: m.canary.requests, events: m.canary.errors },
-    { trials: m.live.requests, events: m.live.errors },
-    { alpha, bound, mixingSd: RATE_MIXING_SD, fixedReference: ctx.baseline !== null },
-  );
-  const rc = m.canary.requests > 0 ? m.canary.errors / m.canary.requests : 0;
-  const rl = m.live.requests > 0 ? m.live.errors / m.live.requests : 0;
-  const live = ctx.baseline ? "live's baseline" : "live";
-  const diff = t.effect > 0 ? `worse by ${ppAbs(t.effect)}` : `${pp(t.effect)}`;
-  return {
-    gate: "error-rate",
-    outcome: t.outcome,
-    detail: `error rate ${pct(rc)} vs ${pct(rl)} ${live}, ${diff} (${interval(t, pp)})${verdictWords(t, m.canary.requests, "canary requests", `the ${pp(bound)} allowed`)}`,
-    evidence: evidenceOf(t, "canary - live error rate", m.canary.requests, m.live.requests),
-  };
-}
-
-function shadowGates(rules: GateRules, m: RolloutMetrics, ctx: GateContext): GateResult[] {
-  const g = rules.shadow;
-  if (!g) return [];
-  const s = m.shadow;
-  const out: GateResult[] = [];
-  // Agreement, judged as its complement: the disagreement rate may be at most 1 - minAgreement.
-  if (!s || s.pairs < g.minPairs) {
-    out.push({
-      gate: "shadow-agreement",
-      outcome: "inconclusive",
-      detail: `${count(s?.pairs ?? 0)} compared shadow pairs (need ${count(g.minPairs)})`,
-    });
-  } else {
-    const agreed = s.agreed ?? Math.round(s.agreementRate * s.pairs);
-    const t = testRate(
-      { trials: s.pairs, events: s.pairs - agreed },
-      {
-        alpha: ctx.alphas["shadow-agreement"] as number,
-        bound: 1 - g.minAgreement,
-        mixingSd: RATE_MIXING_SD,
-      },
-    );
-    const asAgreement = {
-      ...t,
-      effect: 1 - t.effect,
-      lo: 1 - t.hi,
-      hi: 1 - t.lo,
-      bound: g.minAgreement,
-    };
-    out.push({
-      gate: "shadow-agreement",
-      outcome: t.outcome,
-      detail: `label agreement ${pct(agreed / s.pairs)} over ${count(s.pairs)} pairs (${interval(asAgreement, pct)})${verdictWords(t, s.pairs, "pairs", `the ${pct(g.minAgreement)} minimum`)}`,
-      evidence: evidenceOf(asAgreement, "shadow label agreement", s.pairs, s.pairs),
-    });
-  }
-  const h = s?.absDelta;
-  if (!s || !h || h.n < g.minPairs) {
-    out.push({
-      gate: "shadow-delta",
-      outcome: "inconclusive",
-      detail: `${count(h?.n ?? 0)} scored shadow pairs (need ${count(g.minPairs)})`,
-    });
-  } else {
-    const mean = h.sum / h.n;
-    // Second moment from the buckets' upper ends (clamped to the largest value seen):
-    // at least the true one, so the variance errs on the wide side.
-    let second = 0;
-    for (const [k, c] of Object.entries(h.counts)) {
-      const ub = Math.min(h.hi ?? Infinity, bucketUpperBound(ABS_DELTA, Number(k)));
-      second += c * ub * ub;
-    }
-    // At least (5% of the mean)^2: the histogram's resolution, so identical values do not give 0.
-    const variance = Math.max(second / h.n - mean * mean, (0.05 * mean) ** 2, 1e-24);
-    const t = testMean(
-      { n: h.n, mean, variance },
-      {
-        alpha: ctx.alphas["shadow-delta"] as number,
-        bound: g.maxMeanAbsDelta,
-        mixingSd: Math.max(1e-9, g.maxMeanAbsDelta * DELTA_MIXING_FRACTION),
-      },
-    );
-    const lo = { ...t, lo: Math.max(0, t.lo) };
-    out.push({
-      gate: "shadow-delta",
-      outcome: t.outcome,
-      detail: `mean |Δscore| ${num(mean)} over ${count(h.n)} pairs (${interval(lo, num)})${verdictWords(t, h.n, "pairs", `the ${num(g.maxMeanAbsDelta)} maximum`)}`,
-      evidence: evidenceOf(lo, "shadow mean |Δscore|", h.n, h.n),
-    });
-  }
-  return out;
-}
-
-function srmGate(m: RolloutMetrics, ctx: GateContext): GateResult {
-  const { canary, others } = m.split;
-  const total = canary + others;
-  const expected = ctx.shareBp / 10_000;
-  if (total === 0) {
-    return {
-      gate: "srm",
-      outcome: "inconclusive",
-      detail: "no identified requests to check the split",
-    };
-  }
-  const alpha = ctx.alphas.srm as number;
-  const r = sequentialSrm(canary, others, expected, {
-    alpha,
-    concentration: DEFAULT_SRM_CONCENTRATION,
-  });
-  const got = `canary got ${pct(r.observedShare)} of ${count(total)} identified requests for a ${pct(expected)} share`;
-  const detail =
-    expected <= 0 || expected >= 1
-      ? `${got}: a ${pct(expected)} share cannot mismatch`
-      : r.outcome === "fail"
-        ? `${got} (interval ${pct(r.lo)} to ${pct(r.hi)}): the split is broken (log BF ${r.statistic.toFixed(1)} >= ${r.boundary.toFixed(1)}); check the assignment, no other gate can be trusted`
-        : `${got} (interval ${pct(r.lo)} to ${pct(r.hi)}): no mismatch`;
-  return {
-    gate: "srm",
-    outcome: r.outcome,
-    detail,
-    evidence: {
-      measure: "canary share of identified requests",
-      effect: r.observedShare,
-      lo: r.lo,
-      hi: r.hi,
-      bound: expected,
-      statistic: r.statistic,
-      boundary: r.boundary,
-      alpha,
-      candidate: canary,
-      reference: total,
-    },
-  };
+  /** The rate gates' tests to keep for the next look. */
+  rateTests: RateTests | null;
 }
 
 export function evaluateGates(rules: GateRules, m: RolloutMetrics, ctx: GateContext): GateVerdicts {
@@ -292,10 +158,18 @@ export function evaluateGates(rules: GateRules, m: RolloutMetrics, ctx: GateCont
   ];
   // The latency reference is set as soon as live has the data, before the canary does.
   const latency = latencyGate(rules, judged, ctx);
-  if (!enough) return { results, latencyReference: latency.reference, tail: null };
-  results.push(errorRateGate(rules, judged, ctx));
+  // The rate tests take in every look's requests, judged or not yet.
+  const rates = rateGates(rules, judged, ctx);
+  if (!enough)
+    return { results, latencyReference: latency.reference, tail: null, rateTests: rates.tests };
+  results.push(...rates.results);
   results.push(latency.result);
   results.push(...shadowGates(rules, judged, ctx));
   results.push(srmGate(judged, ctx));
-  return { results, latencyReference: latency.reference, tail: latency.tail };
+  return {
+    results,
+    latencyReference: latency.reference,
+    tail: latency.tail,
+    rateTests: rates.tests,
+  };
 }

@@ -9,6 +9,7 @@ import { own } from "../dict.ts";
 import { type ShadowSummary, viewSummary } from "../shadow/summary.ts";
 import type { RolloutMetrics, ShadowMetrics } from "./gates.ts";
 import { armSummary, type VersionMetrics } from "./request-metrics.ts";
+import { distinctUsers, emptySeenUsers, mergeSeenUsers } from "./user-sums.ts";
 
 /** The shadow gates' numbers: compared pairs, agreement, mean |Δscore| and its histogram. */
 export type ShadowView = ShadowMetrics;
@@ -19,12 +20,22 @@ export function rolloutMetrics(
   canary: string,
   shadow: ShadowView | null,
 ): RolloutMetrics {
-  const identifiedCanary = m.identified.canary ?? 0;
-  const identifiedAll = Object.values(m.identified).reduce((a, b) => a + b, 0);
+  let others = emptySeenUsers();
+  for (const [name, arm] of Object.entries(m.arms))
+    if (name !== canary && arm.seen) others = mergeSeenUsers(others, arm.seen);
+  const canaryUsers = distinctUsers(own(m.arms, canary)?.seen ?? emptySeenUsers());
+  const otherUsers = distinctUsers(others);
+  const armOf = (name: string) => {
+    const arm = own(m.arms, name);
+    return { ...armSummary(m, name), latencyMs: arm?.latencyMs, users: arm?.users };
+  };
   return {
-    live: { ...armSummary(m, live), latencyMs: own(m.arms, live)?.latencyMs },
-    canary: { ...armSummary(m, canary), latencyMs: own(m.arms, canary)?.latencyMs },
-    split: { canary: identifiedCanary, others: identifiedAll - identifiedCanary },
+    live: armOf(live),
+    canary: armOf(canary),
+    split:
+      canaryUsers === null || otherUsers === null
+        ? null
+        : { canary: canaryUsers, others: otherUsers },
     shadow,
     revision: m.revision,
   };

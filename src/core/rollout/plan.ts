@@ -15,6 +15,8 @@ export interface RolloutStepRules {
 export interface GateRules {
   minRequests: number;
   errorRate: { minDelta: number };
+  /** 3xx and 4xx shares: absent in documents written before the gate existed (then its default). */
+  statusClass?: { minDelta: number } | undefined;
   latencyP95Ratio: { max: number; minDeltaMs: number };
   shadow?: { minAgreement: number; maxMeanAbsDelta: number; minPairs: number } | undefined;
 }
@@ -24,6 +26,8 @@ export interface PlanRules {
   gates: GateRules;
   /** Chance of rolling back a canary that is within every bound, per rollout (all gates, all looks). */
   alpha: number;
+  /** Chance of passing a gate whose candidate is worse by its bound, per gate and step (default DEFAULT_BETA). */
+  beta?: number | undefined;
   /** How long past its bake a step whose gates have not decided may wait before the rollout pauses. */
   maxExtensionSeconds: number;
   onSuccess: "flip" | "stay";
@@ -31,7 +35,18 @@ export interface PlanRules {
 }
 
 /** The gates that can fail (min-requests only waits). */
-export type JudgedGate = "error-rate" | "latency-p95" | "srm" | "shadow-agreement" | "shadow-delta";
+export type JudgedGate =
+  | "error-rate"
+  | "status-class"
+  | "latency-p95"
+  | "srm"
+  | "shadow-agreement"
+  | "shadow-delta";
+
+/** The missed-regression budget when a plan does not set one. */
+export const DEFAULT_BETA = 0.05;
+/** The status-class gate's bound when a plan does not set one. */
+export const DEFAULT_STATUS_CLASS_DELTA = 0.005;
 
 /**
  * Shares of the plan's alpha. The rollout's false-rollback chance is at most
@@ -44,13 +59,14 @@ export type JudgedGate = "error-rate" | "latency-p95" | "srm" | "shadow-agreemen
  */
 export const GATE_WEIGHTS: Record<JudgedGate, number> = {
   "error-rate": 4,
+  "status-class": 1,
   "latency-p95": 3,
   srm: 1,
   "shadow-agreement": 1,
   "shadow-delta": 1,
 };
 
-const PER_STEP: readonly JudgedGate[] = ["error-rate", "latency-p95", "srm"];
+const PER_STEP: readonly JudgedGate[] = ["error-rate", "status-class", "latency-p95", "srm"];
 
 /** Each gate's alpha at one step of this plan (shadow gates absent without gates.shadow). */
 export function gateAlphas(

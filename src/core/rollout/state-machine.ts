@@ -26,6 +26,7 @@ import {
   evaluateGates,
   type GateResult,
   type LatencyReference,
+  type RateTests,
   type RolloutMetrics,
 } from "./gates.ts";
 import { gateAlphas, type PlanRules } from "./plan.ts";
@@ -52,6 +53,8 @@ export interface RolloutStatus {
   baseline?: Baseline | null;
   /** The latency gate's threshold for the current step, set at its first look with enough live data. */
   latencyReference?: LatencyReference | null;
+  /** The rate gates' running sequential tests for the current step. */
+  rateTests?: RateTests | null;
   /**
    * The analyzer paused this rollout because its gates stayed inconclusive
    * past the bake limit. Unlike an operator's pause, a failing gate still
@@ -125,11 +128,17 @@ export function evaluateRollout(
     alphas: gateAlphas(plan),
     baseline: fullShare ? (status.baseline ?? null) : null,
     latencyReference: status.latencyReference ?? null,
+    rateTests: status.rateTests ?? null,
+    beta: plan.beta,
   });
   const gates = verdicts.results;
-  const looked: RolloutStatus = { ...status, latencyReference: verdicts.latencyReference };
+  const looked: RolloutStatus = {
+    ...status,
+    latencyReference: verdicts.latencyReference,
+    rateTests: verdicts.rateTests,
+  };
   const label = `step ${status.stepIndex + 1}/${plan.steps.length} (${step.shareBp / 100}%)`;
-  const failed = gates.filter((g) => g.outcome === "fail");
+  const failed = gates.filter((g) => g.outcome === "fail" && g.gate !== "srm");
   if (failed.length > 0) {
     const { pausedAtLimit: _, ...rest } = looked;
     return {
@@ -141,6 +150,16 @@ export function evaluateRollout(
     };
   }
   const unsure = gates.filter((g) => g.outcome === "inconclusive");
+  const split = gates.find((g) => g.gate === "srm" && g.outcome === "fail");
+  if (split && !watching) {
+    return {
+      verdict: "pause",
+      reason: `${label}: the split of users does not match the share (${split.detail}); paused at ${step.shareBp / 100}%, a failing gate still rolls it back; resume once the assignment is explained`,
+      gates,
+      status: { ...looked, state: "paused", pausedAtLimit: true, updatedAt: now },
+      change: null,
+    };
+  }
   if (watching) {
     return {
       verdict: "none",
@@ -189,6 +208,7 @@ export function evaluateRollout(
       requests: metrics.live.requests,
       errors: metrics.live.errors,
       p95Ms: metrics.live.p95Ms,
+      users: metrics.live.users,
       tail: verdicts.tail,
     };
     return {
@@ -202,6 +222,7 @@ export function evaluateRollout(
         updatedAt: now,
         baseline: fullShare ? (status.baseline ?? null) : live,
         latencyReference: null,
+        rateTests: null,
       },
       change: { kind: "set-share", shareBp: next.shareBp },
     };
