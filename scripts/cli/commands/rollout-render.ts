@@ -6,6 +6,7 @@
  * Layer: script (CLI), pure: every time is relative to the router's `now`.
  */
 
+import { stepBudgetWords, trafficWords } from "../../../src/core/rollout/budget-words.ts";
 import type { GateResult } from "../../../src/core/rollout/gates.ts";
 import { describeSteps, formatSeconds } from "../../../src/document/edits/rollout.ts";
 import { formatBp } from "../../../src/document/edits/shares.ts";
@@ -62,6 +63,20 @@ export function formatStatus(v: RolloutView): string {
   lines.push(
     `  plan       ${plan ? `${describeSteps(plan)} (gates need ${plan.gates.minRequests} requests per arm; alpha ${plan.alpha}; an undecided step holds up to ${formatSeconds(plan.maxExtensionSeconds)} past its bake; evaluated every ${formatSeconds(plan.analysisIntervalSeconds)})` : "none"}`,
   );
+
+  if (plan && v.budget) {
+    lines.push(`  budget     at ${trafficWords(v.budget)}:`);
+    for (const [i, s] of v.budget.steps.entries())
+      lines.push(`             ${stepBudgetWords(s, i)}`);
+    if (v.budget.steps.some((s) => !s.feasible))
+      lines.push(
+        `             a step cannot decide in time: see \`npm run router -- rollout plan ${v.service} --steps ... --fit\` to size shares and bakes`,
+      );
+  } else if (plan) {
+    lines.push(
+      "  budget     not measured yet (needs a minute of identified traffic on this version)",
+    );
+  }
 
   const status = v.statusCurrent ? v.status : null;
   if (!plan && !v.status) {

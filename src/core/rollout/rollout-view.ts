@@ -7,9 +7,11 @@
  * Layer: pure core. The preview is the pure state machine on the same
  * inputs the analyzer reads (so it shows each gate's evidence as of now).
  */
+import { type PlanBudget, planBudget } from "./evidence-budget.ts";
 import type { ArmMetrics, GateResult } from "./gates.ts";
+import { measuredTraffic } from "./measured-traffic.ts";
 import { rolloutMetrics, type ShadowView } from "./metrics-view.ts";
-import type { PlanRules } from "./plan.ts";
+import { DEFAULT_BETA, gateAlphas, type PlanRules } from "./plan.ts";
 import { armSummary, type VersionMetrics } from "./request-metrics.ts";
 import { planKey, type StoredRolloutStatus } from "./rollout-status.ts";
 import { evaluateRollout, type Verdict } from "./state-machine.ts";
@@ -52,6 +54,12 @@ export interface RolloutView<Plan extends PlanRules = PlanRules> {
     arms: Record<string, Omit<ArmView, "origin"> & { failovers: number }>;
   };
   preview: { verdict: Verdict; reason: string; gates: GateResult[] } | null;
+  /**
+   * Each step's evidence budget at the traffic this version has measured
+   * (src/core/rollout/evidence-budget.ts); null without a plan or before a
+   * minute of identified traffic.
+   */
+  budget: PlanBudget | null;
 }
 
 /** The arm as shown: counts and p95 (the histogram stays with the gates). */
@@ -105,5 +113,12 @@ export function rolloutView<Plan extends PlanRules>(
       ),
     },
     preview: preview && { verdict: preview.verdict, reason: preview.reason, gates: preview.gates },
+    budget: budgetOf(plan, raw, doc.live),
   };
+}
+
+function budgetOf(plan: PlanRules | null, raw: VersionMetrics, live: string): PlanBudget | null {
+  const traffic = plan ? measuredTraffic(raw, live) : null;
+  if (!plan || !traffic) return null;
+  return planBudget(plan, gateAlphas(plan)["error-rate"] as number, traffic, DEFAULT_BETA);
 }

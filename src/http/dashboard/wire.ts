@@ -9,6 +9,7 @@
  * Layer: HTTP edge (dashboard), types only.
  */
 import type { Histogram } from "../../core/histogram.ts";
+import type { PlanBudget } from "../../core/rollout/evidence-budget.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import type { SummaryView } from "../../core/shadow/summary.ts";
 import type { HistoryView, ServiceStatus } from "../../document/edits/service-view.ts";
@@ -72,6 +73,8 @@ export interface RolloutWire {
   statusCurrent: boolean;
   metrics: { arms: Record<string, ArmMetricsWire>; [field: string]: unknown };
   preview: { verdict: string; reason: string; gates: GateWire[] } | null;
+  /** Absent from routers older than the evidence budget. */
+  budget?: PlanBudget | null;
 }
 
 export interface SeriesPointWire {

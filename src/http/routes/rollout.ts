@@ -76,6 +76,26 @@ const RolloutView = z
         z.looseObject({ verdict: z.string(), reason: z.string(), gates: z.array(GateResult) }),
       )
       .check(z.describe("What the gates say right now")),
+    budget: z
+      .nullable(
+        z.looseObject({
+          traffic: z.looseObject({ requestsPerMinute: z.number(), errorRate: z.number() }),
+          steps: z.array(
+            z.looseObject({
+              shareBp: z.number(),
+              bakeSeconds: z.number(),
+              passMinutes: z.nullable(z.number()),
+              catches: z.nullable(z.number()),
+              feasible: z.boolean(),
+            }),
+          ),
+        }),
+      )
+      .check(
+        z.describe(
+          "Each step's evidence budget at this version's measured traffic: expected minutes to pass a canary as good as live, the smallest error-rate increase caught with 90% probability within bake + extension, and whether the step can decide in time (null before a minute of identified traffic)",
+        ),
+      ),
   })
   .check(z.meta({ id: "RolloutView" }));
 

@@ -96,6 +96,8 @@ button:disabled { opacity: .55; cursor: progress; }
 .step.current { background: var(--info-bg); border-color: var(--info); position: relative; z-index: 1; }
 .step-share { font-weight: 600; font-size: 16px; }
 .step-note { color: var(--muted); font-size: 12px; }
+.step-budget { display: block; color: var(--muted); font-size: 11px; }
+.step-budget.warn { color: var(--warn, #b45309); }
 .rollout-state { display: flex; flex-wrap: wrap; gap: 8px; align-items: center; }
 .preview { border-left: 3px solid var(--info); padding-left: 12px; }
 .timeline { list-style: none; padding: 0; margin: 0; }

@@ -7,6 +7,8 @@
  *
  * Layer: HTTP edge (dashboard views).
  */
+
+import { decidesWords, stepBudgetWords, trafficWords } from "../../../core/rollout/budget-words.ts";
 import type { Action } from "../actions.ts";
 import type { AdminAnswer } from "../admin-calls.ts";
 import { toneOf } from "../chart-data.ts";
@@ -61,6 +63,7 @@ export function rolloutSection(
             ? "current"
             : "todo";
       let note: Html | string = duration(s.bakeSeconds);
+      const budget = r.budget?.steps[i];
       if (status && state === "current" && status.state === "progressing") {
         const left = (status.stepStartedAt + s.bakeSeconds * 1000 - now) / 1000;
         note =
@@ -68,7 +71,10 @@ export function rolloutSection(
             ? `${duration(left)} of ${duration(s.bakeSeconds)} bake left`
             : "bake done; waiting for the gates";
       }
-      return html`<li class="step ${state}"><span class="step-share">${share(s.shareBp)}</span><span class="step-note">${note}</span></li>`;
+      const decides = budget
+        ? html`<span class="step-budget ${budget.feasible ? "" : "warn"}" title="${stepBudgetWords(budget, i)}">${decidesWords(budget)}</span>`
+        : "";
+      return html`<li class="step ${state}"><span class="step-share">${share(s.shareBp)}</span><span class="step-note">${note}</span>${decides}</li>`;
     }),
   );
   const onSuccess =
@@ -92,6 +98,7 @@ export function rolloutSection(
   const entries = [...timeline].reverse();
   return html`${head}
 <ol class="steps" aria-label="rollout steps">${steps}</ol>
+${r.budget ? html`<p class="muted small" data-budget>Evidence budget at ${trafficWords(r.budget)}.</p>` : plan ? html`<p class="muted small" data-budget>Evidence budget: not measured yet (a minute of identified traffic on this version).</p>` : ""}
 <p class="muted small">Canary ${r.canary?.origin ?? "?"} against live ${r.live}; ${onSuccess}; gates evaluated every ${plan.analysisIntervalSeconds ?? 15}s.</p>
 ${actionBar(actions, version)}
 ${preview}

@@ -1,0 +1,35 @@
+/**
+ * The evidence budget in words, one line per step ("step 2 (5%, 30m):
+ * decides in about 6 min; catches +0.35 pp errors with 90% probability"),
+ * the same in the CLI, the dashboard and `rollout plan`'s warnings.
+ *
+ * Layer: pure core.
+ */
+import type { PlanBudget, StepBudget } from "./evidence-budget.ts";
+import { count, duration, pct, pp } from "./gate-words.ts";
+
+/** "1,234 identified requests/min (410 users/min), live errors 1.0%". */
+export function trafficWords(b: PlanBudget): string {
+  const t = b.traffic;
+  const users = t.usersPerMinute === undefined ? "" : ` (${count(t.usersPerMinute)} users/min)`;
+  const phi =
+    (t.dispersion ?? 1) > 1.05 ? `, errors clustered by user x${t.dispersion?.toFixed(1)}` : "";
+  return `${count(t.requestsPerMinute)} identified requests/min${users}, live errors ${pct(t.errorRate)}${phi}`;
+}
+
+/** "decides in about 6 min" / "cannot decide within its bake and extension (needs about 3h10m)". */
+export function decidesWords(s: StepBudget): string {
+  if (s.passMinutes === null) return "cannot decide: no traffic measured";
+  const needs = duration(Math.ceil(s.passMinutes) * 60);
+  return s.feasible
+    ? `decides in about ${needs} at current traffic`
+    : `cannot decide within its bake and extension (needs about ${needs})`;
+}
+
+export function stepBudgetWords(s: StepBudget, index: number): string {
+  const catches =
+    s.catches === null
+      ? "catches no error-rate regression with 90% probability in time"
+      : `catches ${pp(s.catches)} errors with 90% probability`;
+  return `step ${index + 1} (${s.shareBp / 100}%, ${duration(s.bakeSeconds)}): ${decidesWords(s)}; ${catches}`;
+}

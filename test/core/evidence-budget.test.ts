@@ -1,0 +1,87 @@
+/**
+ * The evidence budget: its numbers against hand-computed Wald bounds, its
+ * shape (more traffic never needs longer; a step it calls infeasible gets a
+ * fitted step that is feasible), and its words.
+ */
+import { describe, expect, it } from "vitest";
+import { stepBudgetWords } from "../../src/core/rollout/budget-words.ts";
+import {
+  fitStep,
+  requestsToPass,
+  smallestCaught,
+  stepBudget,
+} from "../../src/core/rollout/evidence-budget.ts";
+
+const rules = {
+  alpha: 0.001,
+  beta: 0.05,
+  minDelta: 0.005,
+  minRequests: 200,
+  maxExtensionSeconds: 3600,
+};
+const klBern = (p: number, q: number) =>
+  p * Math.log(p / q) + (1 - p) * Math.log((1 - p) / (1 - q));
+
+describe("evidence budget", () => {
+  it("passing needs ln(1/beta) / KL(p || p + minDelta) canary requests, times the dispersion", () => {
+    const wald = Math.log(20) / klBern(0.01, 0.015);
+    expect(requestsToPass(rules, 0.01)).toBeCloseTo(wald, 6);
+    expect(requestsToPass(rules, 0.01, 3)).toBeCloseTo(3 * wald, 6);
+    // About 3,100 canary requests at 1 % errors: the STATISTICS.md power figure's order.
+    expect(Math.round(wald)).toBe(3127);
+  });
+
+  it("more traffic decides sooner and catches smaller regressions", () => {
+    const step = { shareBp: 500, bakeSeconds: 1800 };
+    let last = { pass: Infinity, catches: Infinity };
+    for (const rpm of [300, 1000, 10_000, 60_000]) {
+      const b = stepBudget(rules, step, { requestsPerMinute: rpm, errorRate: 0.01 });
+      expect(b.passMinutes).not.toBeNull();
+      expect(b.passMinutes as number).toBeLessThan(last.pass);
+      expect(b.catches ?? Infinity).toBeLessThanOrEqual(last.catches);
+      last = { pass: b.passMinutes as number, catches: b.catches ?? Infinity };
+    }
+  });
+
+  it("a step it cannot decide in time is fitted with a wider share or a longer bake that can", () => {
+    const t = { requestsPerMinute: 1000, errorRate: 0.01 };
+    const step = { shareBp: 100, bakeSeconds: 600 };
+    expect(stepBudget(rules, step, t).feasible).toBe(false);
+    const fit = fitStep(rules, step, t);
+    expect(fit).not.toBeNull();
+    expect(stepBudget(rules, fit as { shareBp: number; bakeSeconds: number }, t).feasible).toBe(
+      true,
+    );
+    expect(fit?.shareBp).toBeGreaterThan(100);
+  });
+
+  it("no traffic: nothing is promised", () => {
+    const b = stepBudget(
+      rules,
+      { shareBp: 500, bakeSeconds: 600 },
+      { requestsPerMinute: 0, errorRate: 0 },
+    );
+    expect(b).toMatchObject({ passMinutes: null, catches: null, feasible: false });
+    expect(stepBudgetWords(b, 0)).toContain("no traffic measured");
+  });
+
+  it("catches within the window what the window's events can show, and a 100 % step too", () => {
+    const t = { requestsPerMinute: 10_000, errorRate: 0.01 };
+    const caught = smallestCaught(rules, 0.05, t, 70) as number;
+    expect(caught).toBeGreaterThan(0);
+    expect(caught).toBeLessThan(0.005);
+    expect(smallestCaught(rules, 1, t, 10)).toBeLessThan(0.005);
+    expect(smallestCaught(rules, 0.01, { requestsPerMinute: 10, errorRate: 0.01 }, 1)).toBeNull();
+  });
+
+  it("says each step in one line", () => {
+    const b = stepBudget(
+      rules,
+      { shareBp: 500, bakeSeconds: 1800 },
+      { requestsPerMinute: 10_000, errorRate: 0.01 },
+    );
+    expect(stepBudgetWords(b, 1)).toMatch(
+      /^step 2 \(5%, 30m\): decides in about \d+m at current traffic; catches \+0\.\d+ pp errors with 90% probability$/,
+    );
+  });
+});
