@@ -175,6 +175,13 @@ export const RolloutPlan = z.strictObject({
         "A step whose gates are still inconclusive at the end of its bake holds (the bake extends) for up to this long, then the rollout pauses at its share with the reason; a failing gate still rolls it back, resume starts another bake",
       ),
     ),
+  onInconclusive: z
+    ._default(z.enum(["pause", "advance"]), "pause")
+    .check(
+      z.describe(
+        "A step still undecided at bake + maxExtensionSeconds: pause at its share (the default), or advance when no gate shows harm and the canary reached the sample the evidence budget sizes for its error-rate bound; the history then says what the step could have caught ('passed without proof')",
+      ),
+    ),
   onSuccess: z
     ._default(z.enum(["flip", "stay"]), "flip")
     .check(

@@ -10,7 +10,10 @@
  * live in the service's control object (a Durable Object), which only the
  * router reaches; with --direct these commands say so instead.
  */
+
+import type { Traffic } from "../../../src/core/rollout/evidence-budget.ts";
 import { parseDuration, type RolloutPlanChange } from "../../../src/document/edits/rollout.ts";
+import type { RolloutPlan } from "../../../src/document/rollout-plan.ts";
 import { adminCall } from "../api.ts";
 import {
   author,
@@ -35,6 +38,7 @@ import {
 } from "../target.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 import { type AnalysisOutcome, type RolloutView, rolloutPath, viewJson } from "./rollout-admin.ts";
+import { checkBudget } from "./rollout-budget.ts";
 import { formatOutcome, formatStatus } from "./rollout-render.ts";
 
 const EXAMPLE_STEPS = "1%:10m,5%:30m,25%:10m,50%:10m,100%:10m";
@@ -134,6 +138,24 @@ Options:
                         gates, 5s to 5m (default: the current plan's, else 15s)
   --on-success <what>   after the last step: flip (the canary becomes live,
                         the default) or stay (at the last share)
+  --beta <x>            the chance a gate passes a canary worse by its bound,
+                        per gate and step (0 < x <= 0.5; default: the current
+                        plan's, else 0.05)
+  --on-inconclusive <what>
+                        a step still undecided at its limit: pause (default) or
+                        advance (only with no gate showing harm and the sample
+                        the evidence budget sizes; history says what it could
+                        have caught)
+  --traffic <rpm>       identified requests per minute to size the plan by
+                        (default: what the router measured on this version)
+  --error-rate <x>      live's error rate to size by, with --traffic (default 0.01)
+  --fit                 replace each step that cannot decide within its bake and
+                        extension at that traffic by one that can (a longer bake,
+                        or a wider share)
+
+Before writing, prints each step's evidence budget: how long it needs to
+decide at the service's traffic and the smallest error-rate increase it
+catches with 90% probability, and warns for each step that cannot decide.
 ${WRITE_HELP}
 
 Example:
@@ -149,6 +171,11 @@ Example:
       alpha: { type: "string" },
       "max-extension": { type: "string" },
       interval: { type: "string" },
+      beta: { type: "string" },
+      "on-inconclusive": { type: "string" },
+      traffic: { type: "string" },
+      "error-rate": { type: "string" },
+      fit: { type: "boolean" },
     });
     const service = positional(positionals, 0, "service");
     if (values.steps === undefined)
@@ -165,6 +192,18 @@ Example:
     }
     const maxExtension = durationOption(values, "max-extension");
     const interval = durationOption(values, "interval");
+    const beta = values.beta === undefined ? undefined : Number(values.beta);
+    if (beta !== undefined && !(beta > 0 && beta <= 0.5)) {
+      throw usage(`--beta must be a number above 0 and at most 0.5, not "${values.beta}"`);
+    }
+    const onInconclusive = values["on-inconclusive"] as string | undefined;
+    if (
+      onInconclusive !== undefined &&
+      onInconclusive !== "pause" &&
+      onInconclusive !== "advance"
+    ) {
+      throw usage(`--on-inconclusive must be pause or advance, not "${onInconclusive}"`);
+    }
     const change: RolloutPlanChange = {
       steps,
       ...(minRequests !== undefined ? { gates: { minRequests } } : {}),
@@ -172,8 +211,11 @@ Example:
       ...(alpha !== undefined ? { alpha } : {}),
       ...(maxExtension !== undefined ? { maxExtensionSeconds: maxExtension } : {}),
       ...(interval !== undefined ? { analysisIntervalSeconds: interval } : {}),
+      ...(beta !== undefined ? { beta } : {}),
+      ...(onInconclusive !== undefined ? { onInconclusive } : {}),
     };
-    await write({ service, values, edit: "rollout.plan", args: change });
+    const sized = await sizeByBudget(service, values, change);
+    await write({ service, values, edit: "rollout.plan", args: sized });
     if (!values["dry-run"]) {
       note(
         values.json as boolean | undefined,
@@ -182,6 +224,58 @@ Example:
     }
   },
 };
+
+/** --traffic, else the router's measurement of this version (null: none, said on stderr). */
+async function trafficFor(
+  service: string,
+  values: Values,
+): Promise<{ traffic: Traffic | null; current: RolloutPlan | null }> {
+  const rate = values["error-rate"] === undefined ? 0.01 : Number(values["error-rate"]);
+  if (!(rate >= 0 && rate < 1))
+    throw usage(`--error-rate must be a number from 0 to below 1, not "${values["error-rate"]}"`);
+  let view: RolloutView | null = null;
+  if (values.direct === undefined) {
+    try {
+      view = await adminCall<RolloutView>(apiTarget(values, false), "GET", rolloutPath(service));
+    } catch {
+      view = null;
+    }
+  }
+  const current = view?.plan ?? null;
+  if (values.traffic !== undefined) {
+    const rpm = Number(values.traffic);
+    if (!(rpm > 0))
+      throw usage(
+        `--traffic must be identified requests per minute above 0, not "${values.traffic}"`,
+      );
+    return { traffic: { requestsPerMinute: rpm, errorRate: rate }, current };
+  }
+  return { traffic: view?.budget?.traffic ?? null, current };
+}
+
+/** Prints the evidence budget and, with --fit, returns the change with fitted steps. */
+async function sizeByBudget(
+  service: string,
+  values: Values,
+  change: RolloutPlanChange,
+): Promise<RolloutPlanChange> {
+  const { traffic, current } = await trafficFor(service, values);
+  const json = values.json as boolean | undefined;
+  if (!traffic) {
+    if (values.fit)
+      throw usage(
+        "--fit needs the service's traffic: give --traffic <rpm>, or let the router measure a minute of identified traffic first",
+      );
+    note(
+      json,
+      "evidence budget: no traffic measured on this version yet (rollout status shows it once there is, or give --traffic <rpm>)",
+    );
+    return change;
+  }
+  const check = checkBudget(change, current, traffic, values.fit === true);
+  note(json, check.lines.join("\n"));
+  return { ...change, steps: check.steps };
+}
 
 const remove: Command = {
   name: "remove",

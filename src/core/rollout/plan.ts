@@ -31,6 +31,8 @@ export interface PlanRules {
   /** How long past its bake a step whose gates have not decided may wait before the rollout pauses. */
   maxExtensionSeconds: number;
   onSuccess: "flip" | "stay";
+  /** An undecided step at its limit: pause (default), or advance without proof once it reached its sample. */
+  onInconclusive?: "pause" | "advance" | undefined;
   notify: boolean;
 }
 

@@ -30,6 +30,8 @@ import {
   type RolloutMetrics,
 } from "./gates.ts";
 import { gateAlphas, type PlanRules } from "./plan.ts";
+import { passStep } from "./step-end.ts";
+import { withoutProof } from "./without-proof.ts";
 
 export type RolloutState =
   | "progressing"
@@ -193,6 +195,25 @@ export function evaluateRollout(
         change: null,
       };
     }
+    const advance = withoutProof(
+      plan,
+      step,
+      fullShare && status.baseline ? status.baseline : metrics.live,
+      metrics,
+      unsure,
+      baked / 1000,
+    );
+    if (advance)
+      return passStep(
+        plan,
+        status,
+        looked,
+        metrics,
+        verdicts.tail,
+        now,
+        `${label} ${advance}`,
+        gates,
+      );
     return {
       verdict: "pause",
       reason: `${label}: still undecided ${duration(extended)} after the bake (maxExtensionSeconds): ${waitingFor(unsure)}; paused at ${step.shareBp / 100}%, a failing gate still rolls it back; resume to wait one more bake and extension, promote to accept, abort to roll back`,
@@ -202,39 +223,7 @@ export function evaluateRollout(
     };
   }
 
-  const next = plan.steps[status.stepIndex + 1];
-  if (next) {
-    const live: Baseline = {
-      requests: metrics.live.requests,
-      errors: metrics.live.errors,
-      p95Ms: metrics.live.p95Ms,
-      users: metrics.live.users,
-      tail: verdicts.tail,
-    };
-    return {
-      verdict: "advance",
-      reason: `${label} passed; now ${next.shareBp / 100}%`,
-      gates,
-      status: {
-        ...looked,
-        stepIndex: status.stepIndex + 1,
-        stepStartedAt: now,
-        updatedAt: now,
-        baseline: fullShare ? (status.baseline ?? null) : live,
-        latencyReference: null,
-        rateTests: null,
-      },
-      change: { kind: "set-share", shareBp: next.shareBp },
-    };
-  }
-  const flip = plan.onSuccess === "flip";
-  return {
-    verdict: "promote",
-    reason: flip ? `${label} passed: canary becomes live` : `${label} passed: rollout complete`,
-    gates,
-    status: { ...looked, state: flip ? "promoted" : "completed", updatedAt: now },
-    change: flip ? { kind: "flip" } : null,
-  };
+  return passStep(plan, status, looked, metrics, verdicts.tail, now, `${label} passed`, gates);
 }
 
 export type ManualCommand = "pause" | "resume" | "abort" | "promote";

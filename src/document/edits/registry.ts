@@ -132,7 +132,7 @@ export const EDITS = {
   ),
   "shadow.remove": edit("drop the shadow block", None, (doc, _a, meta) => shadowRemove(doc, meta)),
   "rollout.plan": edit(
-    "write the rollout plan (steps; gates, onSuccess, notify, alpha, maxExtensionSeconds and analysisIntervalSeconds as given, else kept)",
+    "write the rollout plan (steps; gates, onSuccess, notify, alpha, beta, onInconclusive, maxExtensionSeconds and analysisIntervalSeconds as given, else kept)",
     z.strictObject({
       steps: RolloutPlan.shape.steps,
       gates: z.optional(GateArgs),
@@ -142,6 +142,8 @@ export const EDITS = {
       analysisIntervalSeconds: z.optional(unwrap(RolloutPlan.shape.analysisIntervalSeconds)),
       alpha: z.optional(unwrap(RolloutPlan.shape.alpha)),
       maxExtensionSeconds: z.optional(unwrap(RolloutPlan.shape.maxExtensionSeconds)),
+      beta: z.optional(unwrap(RolloutPlan.shape.beta)),
+      onInconclusive: z.optional(unwrap(RolloutPlan.shape.onInconclusive)),
     }),
     setRolloutPlan,
   ),

@@ -81,6 +81,10 @@ export interface RolloutPlanChange {
   alpha?: number;
   /** How long past its bake an undecided step holds before the rollout pauses. */
   maxExtensionSeconds?: number;
+  /** Missed-regression chance per gate and step. */
+  beta?: number;
+  /** An undecided step at its limit: pause or advance. */
+  onInconclusive?: RolloutPlan["onInconclusive"];
 }
 
 /** "1% 10m, 5% 30m -> flip". */
@@ -117,7 +121,7 @@ export const formatSeconds = duration;
 
 /**
  * Writes the `rollout` block: the steps, and any gate, onSuccess, notify,
- * analysis interval, alpha or extension settings given (the rest are kept
+ * analysis interval, alpha, beta, onInconclusive or extension settings given (the rest are kept
  * from the current plan). The shared schema refuses a plan without a canary
  * block, with field paths.
  */
@@ -142,6 +146,8 @@ export function setRolloutPlan(
     ...(change.maxExtensionSeconds !== undefined
       ? { maxExtensionSeconds: change.maxExtensionSeconds }
       : {}),
+    ...(change.beta !== undefined ? { beta: change.beta } : {}),
+    ...(change.onInconclusive !== undefined ? { onInconclusive: change.onInconclusive } : {}),
   };
   const result = finish(doc.service, draft, meta, "");
   if (!result.ok) return result;
