@@ -1,4 +1,5 @@
-"""Build-time only: writes test/vectors/sequential.json and test/vectors/gates.json.
+"""Build-time only: writes test/vectors/sequential.json, rate-test.json, gates.json and
+rollout-progression.json.
 
 Reference values for src/core/rollout/sequential.ts and gates.ts, computed a
 different way than the modules do:
@@ -8,6 +9,9 @@ different way than the modules do:
   - the anytime-valid half-width by root finding (brentq) on that integral,
     not by bisection on the closed form;
   - normal quantiles from scipy.stats.norm;
+  - the rate gates' sequential test (src/core/rollout/rate-test.ts) by
+    scipy.stats.binom.logpmf of each look's counts, its mixture by logsumexp,
+    and the dispersion (dispersion.ts) as numpy's cluster-robust variance;
   - the SRM Bayes factor by quadrature over the Beta prior (checked against
     scipy's betaln closed form), its interval by brentq on the quadrature;
   - whole gates (alpha split, minimum sample, latency reference and tail
@@ -15,12 +19,15 @@ different way than the modules do:
     file's own implementation of the rules in the modules' headers.
 
 Run from the repository root:  python3 scripts/tools/sequential_vectors.py
-(needs Python 3 with scipy; the router never runs this).
+(needs Python 3 with numpy and scipy; the router never runs this). It formats
+what it wrote with the repository's biome (npx) when it can.
 """
 import json
 import math
 import os
+import subprocess
 
+import numpy as np
 from scipy import integrate, optimize, special, stats
 
 ROOT = os.path.join(os.path.dirname(__file__), "..", "..")
@@ -145,6 +152,115 @@ def srm(canary, others, share, alpha, c=100):
     hi = 1.0 if others == 0 or f(1 - 1e-12) < 0 else optimize.brentq(f, centre, 1 - 1e-12, xtol=1e-15, rtol=1e-12)
     return {"outcome": "fail" if stat >= boundary else "pass", "statistic": stat, "boundary": boundary,
             "lo": lo, "hi": hi, "observedShare": observed}
+
+
+# ---- the rate tests (src/core/rollout/rate-test.ts, dispersion.ts) ---------------------
+# From the modules' headers: per look, the canary's share of the look's events is
+# Binomial(E, rho) (two arms), or each canary request is Bernoulli(p) (one arm against a
+# fixed baseline); log likelihood ratios by scipy.stats.binom.logpmf, accumulated over
+# looks; the rollback mixture of "worse by minDelta x 2^k", k = 0..3, equal weights by
+# logsumexp; everything divided by the dispersion (numpy, cluster-robust over buckets).
+
+RT_K = 4
+RT_PRIOR = (1, 100)  # live's rate before any data: 1 event in 100 requests
+RT_SMALLEST = 0.001
+RT_CLAMP = 1e-9
+
+
+def rt_deltas(min_delta):
+    return [max(min_delta, RT_SMALLEST) * 2.0 ** k for k in range(RT_K)]
+
+
+def rt_start():
+    return {"canary": {"trials": 0, "events": 0}, "live": {"trials": 0, "events": 0},
+            "logLR": [0.0] * RT_K, "passLR": 0.0}
+
+
+def rt_restarted(state, canary, live, one_arm=False):
+    """Counts that went down (trials or events: a new revision) start the test over."""
+    arms = [("canary", canary)] + ([] if one_arm else [("live", live)])
+    return any(c[k] < state[a][k] for a, c in arms for k in ("trials", "events"))
+
+
+def look_two_arms(state, canary, live, min_delta):
+    if rt_restarted(state, canary, live):
+        state = rt_start()
+    a = canary["trials"] - state["canary"]["trials"]
+    b = live["trials"] - state["live"]["trials"]
+    x = canary["events"] - state["canary"]["events"]
+    y = live["events"] - state["live"]["events"]
+    E = x + y
+    log_lr = list(state["logLR"])
+    if a > 0 and b > 0 and E > 0:
+        # live's rate BEFORE this look (predictable), with the 1-in-100 prior
+        base = (state["live"]["events"] + RT_PRIOR[0]) / (state["live"]["trials"] + RT_PRIOR[1])
+        rho0 = a / (a + b)
+        for k, d in enumerate(rt_deltas(min_delta)):
+            p_canary = min(1.0, base + d)  # the canary's rate under "worse by d"
+            rho1 = p_canary * a / (p_canary * a + base * b)
+            log_lr[k] += float(stats.binom.logpmf(x, E, rho1) - stats.binom.logpmf(x, E, rho0))
+    return {"canary": dict(canary), "live": dict(live), "logLR": log_lr, "passLR": log_lr[0]}
+
+
+def baseline_bounds(baseline, alpha):
+    """The baseline's rate and its one-sided upper bound at `alpha` (normal, add-one rate in the sd)."""
+    n, e = baseline["trials"], baseline["events"]
+    rate = e / n if n > 0 else 0.0
+    p = (e + 1) / (n + 2)
+    upper = rate + float(stats.norm.isf(alpha)) * math.sqrt(p * (1 - p) / max(1, n))
+    return rate, min(1 - RT_CLAMP, upper)
+
+
+def look_one_arm(state, canary, baseline, min_delta, alpha):
+    if rt_restarted(state, canary, baseline, one_arm=True):
+        state = rt_start()
+    n = canary["trials"] - state["canary"]["trials"]
+    x = canary["events"] - state["canary"]["events"]
+    log_lr, pass_lr = list(state["logLR"]), state["passLR"]
+    if n > 0:
+        rate, upper = baseline_bounds(baseline, alpha / 2)
+        p0 = max(upper, RT_CLAMP)
+        for k, d in enumerate(rt_deltas(min_delta)):
+            p1 = min(1 - RT_CLAMP, p0 + d)
+            log_lr[k] += float(stats.binom.logpmf(x, n, p1) - stats.binom.logpmf(x, n, p0))
+        q0 = max(rate, RT_CLAMP)
+        q1 = min(1 - RT_CLAMP, q0 + rt_deltas(min_delta)[0])
+        pass_lr += float(stats.binom.logpmf(x, n, q1) - stats.binom.logpmf(x, n, q0))
+    return {"canary": dict(canary), "live": dict(baseline), "logLR": log_lr, "passLR": pass_lr}
+
+
+def judge_rate_test(state, alpha, beta, phi, one_arm=False):
+    phi = max(1.0, phi)
+    rollback = float(special.logsumexp([l / phi for l in state["logLR"]]) - math.log(RT_K))
+    rollback_boundary = math.log(2 / alpha) if one_arm else math.log(1 / alpha)
+    pass_ = -state["passLR"] / phi
+    pass_boundary = math.log(1 / beta)
+    outcome = "fail" if rollback >= rollback_boundary else "pass" if pass_ >= pass_boundary else "inconclusive"
+    return {"outcome": outcome, "rollback": rollback, "rollbackBoundary": rollback_boundary, "pass": pass_,
+            "passBoundary": pass_boundary, "dispersion": phi}
+
+
+def cluster_variances(trials, events):
+    """An arm's rate E / N: its cluster-robust variance over the non-empty buckets (CR1,
+    G / (G - 1)) and the binomial variance with the add-one rate; None without trials."""
+    n = np.asarray(trials, dtype=float)
+    e = np.asarray(events, dtype=float)
+    N, E = n.sum(), e.sum()
+    if N <= 0:
+        return None
+    r = E / N
+    used = n > 0
+    G = int(used.sum())
+    u = (e[used] - r * n[used]) / N  # each cluster's influence on the ratio estimator
+    robust = G / (G - 1) * float(np.dot(u, u)) if G > 1 else 0.0
+    p = (E + 1) / (N + 2)
+    return robust, p * (1 - p) / N
+
+
+def dispersion_of(arms):
+    vs = [v for v in (cluster_variances(a["trials"], a["events"]) for a in arms) if v is not None]
+    binomial = sum(v[1] for v in vs)
+    return max(1.0, sum(v[0] for v in vs) / binomial) if binomial > 0 else 1.0
 
 
 # ---- histograms (src/core/histogram.ts LATENCY_MS / ABS_DELTA) --------------------------
@@ -457,6 +573,133 @@ with open(os.path.join(ROOT, "test", "vectors", "sequential.json"), "w") as f:
     }, f, indent=2)
     f.write("\n")
 
+# ---- rate-test vectors (test/vectors/rate-test.json) -------------------------------------
+
+RNG = np.random.default_rng(20261207)
+
+
+def cumulative_looks(looks, canary_per_look, live_per_look, canary_rate, live_rate, rng=RNG):
+    """Cumulative counts after each look: binomial requests and events per look."""
+    c, l, out = [0, 0], [0, 0], []
+    for _ in range(looks):
+        a, b = int(rng.poisson(canary_per_look)), int(rng.poisson(live_per_look))
+        c = [c[0] + a, c[1] + int(rng.binomial(a, canary_rate))]
+        l = [l[0] + b, l[1] + int(rng.binomial(b, live_rate))]
+        out.append(({"trials": c[0], "events": c[1]}, {"trials": l[0], "events": l[1]}))
+    return out
+
+
+def rate_sequence(name, looks, min_delta, alpha, beta, baseline=None, phi=1.0):
+    state, out = rt_start(), []
+    for canary, live in looks:
+        if baseline is None:
+            state = look_two_arms(state, canary, live, min_delta)
+        else:
+            state = look_one_arm(state, canary, baseline, min_delta, alpha)
+        v = judge_rate_test(state, alpha, beta, phi, baseline is not None)
+        look = {"canary": canary} | ({"live": live} if baseline is None else {})
+        out.append(look | {"logLR": state["logLR"], "passLR": state["passLR"], "verdict": v})
+    case = {"name": name, "arms": 2 if baseline is None else 1, "minDelta": min_delta, "alpha": alpha,
+            "beta": beta, "dispersion": phi, "looks": out}
+    if baseline is not None:
+        case["baseline"] = baseline
+    return case
+
+
+# 10,000 requests a minute at a 5% share, a look every 5 s: about 42 canary, 792 live requests a look.
+A, B = 10_000 / 12 * 0.05, 10_000 / 12 * 0.95
+aa = cumulative_looks(60, A, B, 0.01, 0.01)
+worse = cumulative_looks(60, A, B, 0.03, 0.01)
+better = cumulative_looks(60, A, B, 0.005, 0.01)
+# A look where live had no requests (a deploy of live), then one where nothing came at all.
+gap = cumulative_looks(3, A, B, 0.02, 0.01)
+c, l = gap[-1]
+gap.append(({"trials": c["trials"] + 40, "events": c["events"] + 2}, l))
+gap.append(gap[-1])
+c0, l0 = gap[-1]
+gap += [({"trials": c0["trials"] + c["trials"], "events": c0["events"] + c["events"]},
+         {"trials": l0["trials"] + l["trials"], "events": l0["events"] + l["events"]})
+        for c, l in cumulative_looks(4, A, B, 0.02, 0.01)]
+# A new revision: the counts start again (fewer trials); then another whose trials had already
+# passed the old ones by the next look: only the events went down.
+first, second = cumulative_looks(5, A, B, 0.01, 0.01), cumulative_looks(5, A, B, 0.03, 0.01)
+restart = first + second
+third = cumulative_looks(3, 400, 8000, 0.0, 0.01)
+restart += [(c | {"trials": c["trials"] + second[-1][0]["trials"]}, l | {"trials": l["trials"] + second[-1][1]["trials"]})
+            for c, l in third]
+BASE = {"trials": 228_000, "events": 2280}
+one_same = [(c, None) for c, _ in cumulative_looks(40, 800, 0, 0.01, 0.0)]
+one_worse = [(c, None) for c, _ in cumulative_looks(40, 800, 0, 0.03, 0.0)]
+one_zero = [(c, None) for c, _ in cumulative_looks(10, 800, 0, 0.0, 0.0)]
+heavy = cumulative_looks(30, 4 * A, 4 * B, 0.01, 0.01)
+
+rate_tests = [
+    rate_sequence("A/A at 1%, 5% share, 10,000 rpm, 5 s looks", aa, 0.005, 0.001, 0.05),
+    rate_sequence("1% -> 3%, 5% share: rolls back", worse, 0.005, 0.001, 0.05),
+    rate_sequence("better canary: 0.5% vs 1%: passes, the rollback side falls", better, 0.005, 0.001, 0.05),
+    rate_sequence("minDelta 0: alternatives 0.1 pp x 1, 2, 4, 8 (A/A)", aa[:30], 0.0, 0.001, 0.05),
+    rate_sequence("minDelta 0: 1% -> 3% rolls back", worse[:30], 0.0, 0.001, 0.05),
+    rate_sequence("a look with no live requests, then one with no requests at all", gap, 0.005, 0.001, 0.05),
+    rate_sequence("counts that restart (a new revision): the test starts over", restart, 0.005, 0.001, 0.05),
+    rate_sequence("no events in either arm: no evidence either way", [
+        ({"trials": 1000 * i, "events": 0}, {"trials": 19000 * i, "events": 0}) for i in range(1, 6)],
+        0.005, 0.001, 0.05),
+    rate_sequence("judged with dispersion 1", heavy, 0.005, 0.001, 0.05, phi=1.0),
+    rate_sequence("judged with dispersion 3 (same looks)", heavy, 0.005, 0.001, 0.05, phi=3.0),
+    rate_sequence("one arm: 1% against a fixed 1% of 228,000", one_same, 0.005, 0.001, 0.05, baseline=BASE),
+    rate_sequence("one arm: 3% against a fixed 1% of 228,000", one_worse, 0.005, 0.001, 0.05, baseline=BASE),
+    rate_sequence("one arm, dispersion 2: 1% against 1%", one_same, 0.005, 0.001, 0.05, baseline=BASE, phi=2.0),
+    rate_sequence("one arm: no errors against a baseline with none", one_zero, 0.005, 0.001, 0.05,
+                  baseline={"trials": 50_000, "events": 0}),
+]
+
+# Dispersion: 64 buckets per arm.
+NB = 64
+
+
+def iid_buckets(requests_per_bucket, rate, rng):
+    n = rng.poisson(requests_per_bucket, NB)
+    return {"trials": [int(v) for v in n], "events": [int(v) for v in rng.binomial(n, rate)]}
+
+
+DRNG = np.random.default_rng(7)
+iid_c, iid_l = iid_buckets(180, 0.01, DRNG), iid_buckets(3500, 0.01, DRNG)
+heavy_c = {"trials": list(iid_c["trials"]), "events": list(iid_c["events"])}
+heavy_c["trials"][17] += 500
+heavy_c["events"][17] += 500
+zeros = {"trials": [0] * NB, "events": [0] * NB}
+no_events = {"trials": iid_c["trials"], "events": [0] * NB}
+one_bucket = {"trials": [0] * 5 + [900] + [0] * 58, "events": [0] * 5 + [30] + [0] * 58}
+dispersion_cases = []
+for name, arms in [
+    ("iid canary and live at 1%: about 1 (never below)", [iid_c, iid_l]),
+    ("iid canary alone", [iid_c]),
+    ("one heavy user: 500 failing requests in one canary bucket", [heavy_c, iid_l]),
+    ("the heavy user's arm alone", [heavy_c]),
+    ("empty arms: 1", [zeros, zeros]),
+    ("no arms: 1", []),
+    ("an empty arm beside a live one", [zeros, iid_l]),
+    ("rate 0 in both arms: 1", [no_events, {"trials": iid_l["trials"], "events": [0] * NB}]),
+    ("one bucket only (no spread to measure): 1", [one_bucket]),
+]:
+    vs = [cluster_variances(a["trials"], a["events"]) for a in arms]
+    dispersion_cases.append({"name": name, "arms": arms, "dispersion": dispersion_of(arms),
+                             "variances": [None if v is None else {"robust": v[0], "binomial": v[1]} for v in vs]})
+
+with open(os.path.join(ROOT, "test", "vectors", "rate-test.json"), "w") as f:
+    json.dump({
+        "description": "Vectors for src/core/rollout/rate-test.ts and dispersion.ts. Generated by scripts/tools/sequential_vectors.py from the modules' headers: each look's log likelihood ratios by scipy.stats.binom.logpmf (the canary's share of the look's events, Binomial(E, rho), for two arms; Bernoulli requests against the baseline's bound for one arm), the rollback mixture by scipy.special.logsumexp, the dispersion as numpy's cluster-robust (CR1) variance of the ratio estimator over the non-empty buckets over the add-one binomial variance, at least 1. Counts are cumulative per look; looks are random draws (numpy, fixed seeds) stored as they are. logLR, passLR, rollback and pass are natural logs.",
+        "rateTests": rate_tests,
+        "dispersion": dispersion_cases,
+    }, f, indent=2)
+    f.write("\n")
+for c in rate_tests:
+    last = c["looks"][-1]["verdict"]
+    first = next((i for i, l in enumerate(c["looks"]) if l["verdict"]["outcome"] != "inconclusive"), None)
+    print(f"{last['outcome']:>12} (first decided at look {first})  rollback={last['rollback']:.3f}  pass={last['pass']:.3f}  {c['name']}")
+for c in dispersion_cases:
+    print(f"  dispersion {c['dispersion']:.6f}  {c['name']}")
+
 # Gate vectors: a 5-step plan (alpha split by 5 for per-step gates), with and without shadow gates.
 RULES = {"minRequests": 200, "errorRate": {"minDelta": 0.005}, "latencyP95Ratio": {"max": 1.1, "minDeltaMs": 25}}
 SHADOW_RULES = RULES | {"shadow": {"minAgreement": 0.95, "maxMeanAbsDelta": 0.05, "minPairs": 100}}
@@ -704,3 +947,12 @@ with open(os.path.join(ROOT, "test", "vectors", "rollout-progression.json"), "w"
     f.write("\n")
 for c in progression:
     print(f"{c['verdict']:>9}  {c['name']}")
+
+# The repository's formatter lays out short arrays on one line: keep `npm run lint` clean.
+written = [os.path.join(ROOT, "test", "vectors", f)
+           for f in ("sequential.json", "rate-test.json", "gates.json", "rollout-progression.json")]
+try:
+    subprocess.run(["npx", "biome", "format", "--write", *written], cwd=ROOT, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+except OSError:
+    print("npx not found: run `npx biome format --write test/vectors` before committing")
