@@ -10,6 +10,7 @@ import {
   type Baseline,
   evaluateGates,
   type LatencyReference,
+  type RateTests,
   type RolloutMetrics,
 } from "../../src/core/rollout/gates.ts";
 import { type GateRules, gateAlphas } from "../../src/core/rollout/plan.ts";
@@ -39,6 +40,8 @@ function run(c: (typeof v.cases)[number]) {
     alphas: gateAlphas({ alpha: c.alpha, steps, gates: rules }),
     baseline: (c.baseline as Baseline | null) ?? null,
     latencyReference: (c.latencyReference as LatencyReference | null) ?? null,
+    rateTests: ("rateTests" in c ? (c.rateTests as RateTests) : null) ?? null,
+    ...("beta" in c ? { beta: c.beta as number } : {}),
   });
 }
 
@@ -68,6 +71,17 @@ describe("gate vectors", () => {
           );
       }
       expect(out.latencyReference?.bucket ?? null).toBe(c.keptReferenceBucket);
+      // The rate tests kept for the next look: every look's counts, judged or not.
+      const kept = c.keptRateTests as unknown as Required<RateTests>;
+      // Against a baseline the bound goes through normalQuantileUpper (erfc, ~1e-9 relative).
+      const rel = c.baseline ? 1e-6 : 1e-9;
+      for (const what of ["errors", "clientErrors", "redirects"] as const) {
+        const got = out.rateTests?.[what];
+        expect([got?.canary, got?.live], what).toEqual([kept[what].canary, kept[what].live]);
+        for (const [k, l] of kept[what].logLR.entries())
+          close(got?.logLR[k] as number, l, rel, `${what} logLR[${k}]`, 1e-9);
+        close(got?.passLR as number, kept[what].passLR, rel, `${what} passLR`, 1e-9);
+      }
     });
   }
 });
@@ -80,21 +94,43 @@ const byName = (name: string) => {
 const detail = (name: string, gate: string) => byName(name).find((g) => g.gate === gate)?.detail;
 
 describe("what an operator reads", () => {
-  it("error rate: the rates, the difference, its interval, the bound and when it was crossed", () => {
+  it("error rate: the rates, the difference, its interval, the test's statistic and boundary", () => {
     expect(detail("error rate 2.9% vs 1.0%: fail", "error-rate")).toMatch(
-      /^error rate 2\.9% vs 1\.0% live, worse by 1\.9 pp \(interval \+1\.\d pp to \+2\.\d pp\), beyond the \+0\.5 pp allowed; boundary crossed after 12,000 canary requests$/,
+      /^error rate 2\.9% vs 1\.0% live \(\+1\.9 pp, interval \+1\.\d pp to \+2\.\d pp\): shown worse than live \(log LR \d+\.\d >= 7\.0\) after 12,000 canary requests/,
     );
     expect(
       detail("healthy with plenty of traffic, latency reference held: all pass", "error-rate"),
     ).toMatch(
-      /^error rate 1\.0% vs 1\.0% live, [+-]0\.0\d? pp \(interval -0\.\d+ pp to \+0\.\d+ pp\), within the \+0\.5 pp allowed after 12,000 canary requests$/,
+      /^error rate 1\.0% vs 1\.0% live \([+-]0\.0\d? pp, interval -0\.\d+ pp to \+0\.\d+ pp\): shown not worse by \+0\.5 pp \(log LR \d+\.\d >= 3\.0\) after 12,000 canary requests/,
     );
     expect(detail("healthy but little traffic: error rate inconclusive", "error-rate")).toMatch(
-      /not yet beyond or within the \+0\.5 pp allowed \(about [\d,]+ more canary requests at this estimate\)$/,
+      /: not yet shown worse \(0\.0 of 7\.0\) nor within \+0\.5 pp \(\d\.\d of 3\.0\) after 3,000 canary requests; about [\d,]+ more canary requests at this rate/,
     );
     expect(detail("100% step, canary at 3% vs the baseline's 1%: fail", "error-rate")).toMatch(
-      /^error rate 3\.0% vs 1\.0% live's baseline, worse by 2\.0 pp/,
+      /^error rate 3\.0% vs 1\.0% live's baseline \(\+2\.0 pp/,
     );
+    expect(
+      detail(
+        "A/A with one heavy user whose 500 requests all fail: the dispersion keeps error-rate from failing",
+        "error-rate",
+      ),
+    ).toMatch(/users' clustering counted \(dispersion \d{3}\.\d\)$/);
+  });
+
+  it("status classes: both shares, the deciding one's evidence", () => {
+    const fails = "4xx 0.3% of the canary vs 0% of live, plenty of traffic: status-class fails";
+    expect(detail(fails, "status-class")).toMatch(
+      /^4xx share 0\.30% vs 0\.00% live \(\+0\.3 pp, .*\): shown worse than live .*; 3xx share 1\.0% vs 1\.0% live/,
+    );
+    expect(byName(fails).find((g) => g.gate === "status-class")?.evidence?.measure).toBe(
+      "canary - live 4xx share",
+    );
+    const waits = byName(
+      "no 3xx in either arm: status-class has no evidence on them and waits",
+    ).find((g) => g.gate === "status-class");
+    // The 4xx test passed, the 3xx one has not decided: the gate shows the 3xx evidence.
+    expect(waits?.evidence?.measure).toBe("canary - live 3xx share");
+    expect(waits?.evidence?.statistic).toBeLessThan(waits?.evidence?.boundary as number);
   });
 
   it("latency: the p95s, the allowance, the shares slower than the thresholds", () => {
@@ -120,9 +156,15 @@ describe("what an operator reads", () => {
   });
 
   it("SRM, shadow and the minimum sample", () => {
-    expect(detail("split 5.4% for a 5% share: SRM fails", "srm")).toMatch(
-      /^canary got 5\.4% of 240,000 identified requests for a 5\.0% share \(interval 5\.\d% to 5\.\d%\): the split is broken/,
+    expect(detail("users split 6% for a 5% share: SRM fails (the rollout pauses)", "srm")).toMatch(
+      /^canary got 6\.0% of 12,000 users for a 5\.0% share \(interval 5\.\d% to 7\.\d%\): the split of users is broken/,
     );
+    expect(
+      detail("a client sends 600 requests under one user id: SRM on users passes", "srm"),
+    ).toMatch(/of 12,001 users for a 5\.0% share .*: no mismatch$/);
+    expect(
+      detail("too many users to count: the split check passes on the step's first users", "srm"),
+    ).toMatch(/^more users than the split check counts/);
     expect(detail("shadow agreeing 90%: shadow-agreement fails", "shadow-agreement")).toMatch(
       /^label agreement 90\.0% over 1,000 pairs \(interval 8\d\.\d% to 9\d\.\d%\), beyond the 95\.0% minimum/,
     );
@@ -151,18 +193,23 @@ describe("the plan's alpha, split", () => {
     for (const shadow of [false, true]) {
       for (const n of [1, 3, 5, 20]) {
         const a = gateAlphas({ alpha: 0.01, steps: steps(n), gates: gates(shadow) });
-        const perStep = (a["error-rate"] ?? 0) + (a["latency-p95"] ?? 0) + (a.srm ?? 0);
+        const perStep =
+          (a["error-rate"] ?? 0) +
+          (a["status-class"] ?? 0) +
+          (a["latency-p95"] ?? 0) +
+          (a.srm ?? 0);
         const once = (a["shadow-agreement"] ?? 0) + (a["shadow-delta"] ?? 0);
         close(perStep * n + once, 0.01, 1e-12);
       }
     }
   });
 
-  it("gives the error rate 4/8, latency 3/8 and SRM 1/8 per step without shadow gates", () => {
-    expect(gateAlphas({ alpha: 0.01, steps: steps(5), gates: gates(false) })).toEqual({
-      "error-rate": 0.001,
-      "latency-p95": 0.00075,
-      srm: 0.00025,
-    });
+  it("gives the error rate 4/9, status classes 1/9, latency 3/9 and SRM 1/9 per step without shadow gates", () => {
+    const a = gateAlphas({ alpha: 0.009, steps: steps(5), gates: gates(false) });
+    expect(Object.keys(a).sort()).toEqual(["error-rate", "latency-p95", "srm", "status-class"]);
+    close(a["error-rate"] as number, 0.0008, 1e-12);
+    close(a["status-class"] as number, 0.0002, 1e-12);
+    close(a["latency-p95"] as number, 0.0006, 1e-12);
+    close(a.srm as number, 0.0002, 1e-12);
   });
 });

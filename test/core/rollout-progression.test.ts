@@ -5,7 +5,7 @@
  * titles come from the data, so a title cannot drift from its expectation.
  */
 import { describe, expect, it } from "vitest";
-import type { RolloutMetrics } from "../../src/core/rollout/gates.ts";
+import type { RateTests, RolloutMetrics } from "../../src/core/rollout/gates.ts";
 import type { PlanRules } from "../../src/core/rollout/plan.ts";
 import {
   type DocChange,
@@ -24,8 +24,16 @@ interface Case {
   change: DocChange;
   next: { state: string; stepIndex: number };
   gates: [string, string][];
+  /** The rate tests the next status holds (null: none, e.g. a new step). */
+  rateTests: RateTests | null;
   plan?: Partial<PlanRules>;
 }
+
+/** Relative closeness with an absolute floor; 1e-6 against a baseline (normalQuantileUpper's erfc). */
+const close = (actual: number | undefined, expected: number, rel: number, what: string) =>
+  expect(Math.abs((actual ?? Number.NaN) - expected), what).toBeLessThanOrEqual(
+    Math.max(1e-9, Math.abs(expected) * rel),
+  );
 
 const vectors = resolveCounts(raw, { plan: raw.plan, cases: raw.cases as unknown as Case[] });
 
@@ -39,6 +47,18 @@ describe("rollout progression vectors", () => {
       expect({ state: d.status.state, stepIndex: d.status.stepIndex }).toEqual(c.next);
       // A verdict that judged the gates says each one's outcome (none judged when nothing acts).
       if (d.gates.length > 0) expect(d.gates.map((g) => [g.gate, g.outcome])).toEqual(c.gates);
+      // The rate tests go on from look to look within a step and start over with the next.
+      if (c.rateTests === null) expect(d.status.rateTests ?? null).toBeNull();
+      else {
+        const rel = c.status.baseline ? 1e-6 : 1e-9;
+        for (const [what, want] of Object.entries(c.rateTests)) {
+          const got = d.status.rateTests?.[what as keyof RateTests];
+          expect([got?.canary, got?.live], what).toEqual([want.canary, want.live]);
+          for (const [k, l] of want.logLR.entries())
+            close(got?.logLR[k], l, rel, `${what} logLR[${k}]`);
+          close(got?.passLR, want.passLR, rel, `${what} passLR`);
+        }
+      }
     });
   }
 });

@@ -17,6 +17,7 @@ import {
   startRollout,
 } from "../../src/core/rollout/state-machine.ts";
 import { normalUpperTail } from "../../src/core/rollout/stats.ts";
+import { USER_BUCKETS, type UserSums } from "../../src/core/rollout/user-sums.ts";
 import { RolloutPlan } from "../../src/document/rollout-plan.ts";
 
 const MIN = 60_000;
@@ -52,13 +53,40 @@ function latency(n: number, median = 100): Histogram {
   return { n: total, sum: total * median, lo: LATENCY_MS.min, hi: LATENCY_MS.max, counts };
 }
 
-/** A step at 5 % with `canary` canary requests (1 % errors unless given), live at 1 %. */
+/** `total` spread as evenly as the buckets allow (the first ones get the remainder). */
+const spread = (total: number) =>
+  Array.from(
+    { length: USER_BUCKETS },
+    (_, b) => Math.floor(total / USER_BUCKETS) + (b < total % USER_BUCKETS ? 1 : 0),
+  );
+
+/** Identified requests by user bucket: these errors, 2 % 4xx and 1 % 3xx, spread evenly. */
+const users = (requests: number, errors: number): UserSums => ({
+  requests: spread(requests),
+  errors: spread(errors),
+  clientErrors: spread(Math.round(requests * 0.02)),
+  redirects: spread(Math.round(requests * 0.01)),
+});
+
+/** A step at 5 % with `canary` canary requests (1 % errors unless given), live at 1 %; 20 requests a user. */
 function step(canary: number, errors = Math.round(canary / 100), median = 100): RolloutMetrics {
   const live = canary * 19;
   return {
-    live: { requests: live, errors: live / 100, p95Ms: 160, latencyMs: latency(live) },
-    canary: { requests: canary, errors, p95Ms: 160, latencyMs: latency(canary, median) },
-    split: { canary, others: live },
+    live: {
+      requests: live,
+      errors: live / 100,
+      p95Ms: 160,
+      latencyMs: latency(live),
+      users: users(live, live / 100),
+    },
+    canary: {
+      requests: canary,
+      errors,
+      p95Ms: 160,
+      latencyMs: latency(canary, median),
+      users: users(canary, errors),
+    },
+    split: { canary: canary / 20, others: live / 20 },
     shadow: null,
     revision: "3@1",
   };
@@ -124,7 +152,7 @@ describe("evaluateRollout", () => {
     const hold = evaluateRollout(plan, s, thin, 25 * MIN);
     expect(hold.verdict).toBe("hold");
     expect(hold.reason).toMatch(
-      /^step 1\/2 \(5%\): bake extended 15m of up to 1h, waiting for error-rate(, latency-p95)? \(error rate 1\.0% vs 1\.0% live, .* \(about [\d,]+ more canary requests at this estimate\)\)/,
+      /^step 1\/2 \(5%\): bake extended 15m of up to 1h, waiting for error-rate(, status-class)?(, latency-p95)? \(error rate 1\.0% vs 1\.0% live \(.*\): not yet shown worse .* nor within \+0\.5 pp .* after 1,000 canary requests; about [\d,]+ more canary requests at this rate\)$/,
     );
     const pause = evaluateRollout(plan, s, thin, 70 * MIN);
     expect(pause).toMatchObject({ verdict: "pause", change: null });
@@ -134,7 +162,8 @@ describe("evaluateRollout", () => {
     );
     // Paused at the limit, the canary is still watched.
     expect(evaluateRollout(plan, pause.status, thin, 80 * MIN).verdict).toBe("none");
-    expect(evaluateRollout(plan, pause.status, step(1_000, 80), 80 * MIN).verdict).toBe("rollback");
+    // The rate tests go on from the paused status: the next 1,000 canary requests fail 8 %.
+    expect(evaluateRollout(plan, pause.status, step(2_000, 90), 80 * MIN).verdict).toBe("rollback");
     // Resume: a new bake and extension; the step's metrics (and its reference) go on.
     const resumed = applyManual(pause.status, "resume", 90 * MIN);
     if ("error" in resumed) throw new Error(resumed.error);
@@ -166,9 +195,42 @@ describe("evaluateRollout", () => {
     expect(d.gates.map((g) => [g.gate, g.outcome])).toEqual([
       ["min-requests", "pass"],
       ["error-rate", "pass"],
+      ["status-class", "pass"],
       ["latency-p95", "inconclusive"],
       ["srm", "pass"],
     ]);
+  });
+
+  it("carries the rate tests from look to look and starts the next step without them", () => {
+    const first = evaluateRollout(plan, status(0), step(1_000), MIN);
+    expect(first.status.rateTests?.errors?.canary).toEqual({ trials: 1_000, events: 10 });
+    const second = evaluateRollout(plan, first.status, step(3_000), 3 * MIN);
+    expect(second.status.rateTests?.errors?.canary).toEqual({ trials: 3_000, events: 30 });
+    // The second look added only its own requests: the same counts in one look say otherwise.
+    const once = evaluateRollout(plan, status(0), step(3_000), 3 * MIN);
+    expect(second.status.rateTests?.errors?.logLR).not.toEqual(
+      once.status.rateTests?.errors?.logLR,
+    );
+    const advanced = evaluateRollout(plan, second.status, step(12_000), 11 * MIN);
+    expect(advanced.verdict).toBe("advance");
+    expect(advanced.status.rateTests).toBeNull();
+  });
+
+  it("a broken split of users pauses at the share and says so; a failing gate still rolls back", () => {
+    const broken = (m: RolloutMetrics): RolloutMetrics => ({
+      ...m,
+      split: { canary: 720, others: 11_280 },
+    });
+    const d = evaluateRollout(plan, status(0), broken(step(12_000)), 3 * MIN);
+    expect(d).toMatchObject({ verdict: "pause", change: null });
+    expect(d.status).toMatchObject({ state: "paused", pausedAtLimit: true });
+    expect(d.reason).toMatch(
+      /^step 1\/2 \(5%\): the split of users does not match the share \(canary got 6\.0% of 12,000 users/,
+    );
+    expect(evaluateRollout(plan, d.status, broken(step(12_000)), 4 * MIN).verdict).toBe("none");
+    expect(evaluateRollout(plan, d.status, broken(step(14_000, 420)), 5 * MIN).verdict).toBe(
+      "rollback",
+    );
   });
 
   it("rolls back at once, mid-bake, and says which gate", () => {

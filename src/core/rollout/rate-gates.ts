@@ -144,13 +144,11 @@ function evidence(j: RateJudgement, measure: string) {
   return e;
 }
 
-/** Both outcomes' worst: fail over inconclusive over pass. */
-const worst = (a: GateResult["outcome"], b: GateResult["outcome"]) =>
-  a === "fail" || b === "fail"
-    ? "fail"
-    : a === "inconclusive" || b === "inconclusive"
-      ? "inconclusive"
-      : "pass";
+const RANK: Record<GateResult["outcome"], number> = { pass: 0, inconclusive: 1, fail: 2 };
+
+/** The class that decides the gate: the worse outcome (fail over inconclusive over pass), 4xx on a tie. */
+const worse = (c4: RateJudgement, c3: RateJudgement) =>
+  RANK[c3.verdict.outcome] > RANK[c4.verdict.outcome] ? c3 : c4;
 
 export function rateGates(
   rules: GateRules,
@@ -175,10 +173,11 @@ export function rateGates(
     },
   ];
   if (ctx.alphas["status-class"] !== undefined) {
-    const deciding = c4.verdict.outcome === "fail" || c3.verdict.outcome !== "fail" ? c4 : c3;
+    // Its evidence is the deciding class's: a passing 4xx test must not stand for a 3xx one still undecided.
+    const deciding = worse(c4, c3);
     results.push({
       gate: "status-class",
-      outcome: worst(c4.verdict.outcome, c3.verdict.outcome),
+      outcome: deciding.verdict.outcome,
       detail: `${words(c4, classDelta, vsLive)}; ${words(c3, classDelta, vsLive)}`,
       evidence: evidence(deciding, `canary - live ${NAMES[deciding.what]}`),
     });

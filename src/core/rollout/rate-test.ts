@@ -40,7 +40,7 @@
  * standard correction for over-dispersed counts (McCullagh & Nelder,
  * "Generalized Linear Models", 2nd ed. 1989, ch. 9). Under iid traffic it is
  * about 1 and the test is exact.
- * Vectors: test/vectors/rate-test.json from scripts/tools/rate_test_vectors.py
+ * Vectors: test/vectors/rate-test.json from scripts/tools/sequential_vectors.py
  * (scipy's binomial log-pmfs, not these closed forms).
  */
 import { normalQuantileUpper } from "./sequential.ts";
@@ -85,6 +85,10 @@ export function alternatives(minDelta: number): number[] {
   return Array.from({ length: ALTERNATIVES }, (_, k) => d * 2 ** k);
 }
 
+/** Counts below the ones already judged (trials or events): another revision's, start over. */
+const wentDown = (now: RateCounts, before: RateCounts) =>
+  now.trials < before.trials || now.events < before.events;
+
 const smoothedRate = (c: RateCounts) => (c.events + PRIOR_EVENTS) / (c.trials + PRIOR_TRIALS);
 
 /** log of the Binomial(n, p1) / Binomial(n, p0) ratio for x events (the binomial coefficient cancels). */
@@ -97,7 +101,8 @@ function binomialLogRatio(x: number, n: number, p1: number, p0: number): number 
 /**
  * One look of the two-arm test: adds the events since the previous look.
  * `canary` and `live` are cumulative counts of the step; counts that went
- * down (a new revision) start the test over.
+ * down (a new revision: fewer trials, or fewer events when its trials have
+ * already passed the old ones) start the test over.
  */
 export function lookTwoArms(
   state: RateTestState,
@@ -105,7 +110,7 @@ export function lookTwoArms(
   live: RateCounts,
   minDelta: number,
 ): RateTestState {
-  if (canary.trials < state.canary.trials || live.trials < state.live.trials)
+  if (wentDown(canary, state.canary) || wentDown(live, state.live))
     return lookTwoArms(startRateTest(), canary, live, minDelta);
   const a = canary.trials - state.canary.trials;
   const b = live.trials - state.live.trials;
@@ -147,7 +152,7 @@ export function lookOneArm(
   minDelta: number,
   alpha: number,
 ): RateTestState {
-  if (canary.trials < state.canary.trials)
+  if (wentDown(canary, state.canary))
     return lookOneArm(startRateTest(), canary, baseline, minDelta, alpha);
   const n = canary.trials - state.canary.trials;
   const x = canary.events - state.canary.events;
