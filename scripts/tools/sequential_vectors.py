@@ -182,6 +182,30 @@ def rt_restarted(state, canary, live, one_arm=False):
     return any(c[k] < state[a][k] for a, c in arms for k in ("trials", "events"))
 
 
+RT_PASS_Z = 1.0  # live's lower bound in the pass side: estimate - 1 sd
+
+
+def pass_step(live_before, n, x, min_delta):
+    """The pass side's log LR of x canary events in n requests, "q + d" against "q", q live's
+    lower bound from the looks before; 0 when the look is not bet on (no live data yet, live's
+    rate not known to within d, or no positive expected gain at live's estimate)."""
+    if n <= 0 or live_before["trials"] <= 0:
+        return 0.0
+    d = max(min_delta, RT_SMALLEST)
+    est = (live_before["events"] + RT_PRIOR[0]) / (live_before["trials"] + RT_PRIOR[1])
+    sd = math.sqrt(est * (1 - est) / (live_before["trials"] + RT_PRIOR[1]))
+    if RT_PASS_Z * sd > d:
+        return 0.0
+    q = max(est - RT_PASS_Z * sd, est / 2, 1e-12)
+    q1 = min(1 - RT_CLAMP, q + d)
+    # expected log LR towards passing per request if the canary's rate is live's estimate:
+    # E_est[log Bernoulli(q) - log Bernoulli(q1)], by scipy's entropy of the two distributions
+    gain = float(stats.entropy([est, 1 - est], [q1, 1 - q1]) - stats.entropy([est, 1 - est], [q, 1 - q]))
+    if not gain > 0:
+        return 0.0
+    return float(stats.binom.logpmf(x, n, q1) - stats.binom.logpmf(x, n, q))
+
+
 def look_two_arms(state, canary, live, min_delta):
     if rt_restarted(state, canary, live):
         state = rt_start()
@@ -199,7 +223,8 @@ def look_two_arms(state, canary, live, min_delta):
             p_canary = min(1.0, base + d)  # the canary's rate under "worse by d"
             rho1 = p_canary * a / (p_canary * a + base * b)
             log_lr[k] += float(stats.binom.logpmf(x, E, rho1) - stats.binom.logpmf(x, E, rho0))
-    return {"canary": dict(canary), "live": dict(live), "logLR": log_lr, "passLR": log_lr[0]}
+    pass_lr = state["passLR"] + pass_step(state["live"], a, x, min_delta)
+    return {"canary": dict(canary), "live": dict(live), "logLR": log_lr, "passLR": pass_lr}
 
 
 def baseline_bounds(baseline, alpha):
@@ -223,9 +248,7 @@ def look_one_arm(state, canary, baseline, min_delta, alpha):
         for k, d in enumerate(rt_deltas(min_delta)):
             p1 = min(1 - RT_CLAMP, p0 + d)
             log_lr[k] += float(stats.binom.logpmf(x, n, p1) - stats.binom.logpmf(x, n, p0))
-        q0 = max(rate, RT_CLAMP)
-        q1 = min(1 - RT_CLAMP, q0 + rt_deltas(min_delta)[0])
-        pass_lr += float(stats.binom.logpmf(x, n, q1) - stats.binom.logpmf(x, n, q0))
+    pass_lr += pass_step(baseline, n, x, min_delta)
     return {"canary": dict(canary), "live": dict(baseline), "logLR": log_lr, "passLR": pass_lr}
 
 
@@ -516,6 +539,25 @@ def arm(requests, errors, latency=None, users=None):
     return a
 
 
+def warm(metrics, rules, fraction=0.2):
+    """The rate tests as an earlier look of the same step left them: the same arms at
+    `fraction` of their totals (the pass side bets only once live has data from a look before)."""
+    def totals(a, key):
+        u = a.get("users")
+        if u is None:
+            return {"trials": a["requests"], "events": a["errors"] if key == "errors" else 0}
+        return {"trials": sum(u["requests"]), "events": sum(u[key])}
+    def part(c):
+        return {"trials": int(c["trials"] * fraction), "events": int(c["events"] * fraction)}
+    class_delta = rules.get("statusClass", {}).get("minDelta", CLASS_DELTA)
+    out = {}
+    for key, d in (("errors", rules["errorRate"]["minDelta"]), ("clientErrors", class_delta),
+                   ("redirects", class_delta)):
+        out[key] = look_two_arms(rt_start(), part(totals(metrics["canary"], key)),
+                                 part(totals(metrics["live"], key)), d)
+    return out
+
+
 URNG = np.random.default_rng(64)
 
 
@@ -724,8 +766,11 @@ rate_tests = [
     rate_sequence("minDelta 0: 1% -> 3% rolls back", worse[:30], 0.0, 0.001, 0.05),
     rate_sequence("a look with no live requests, then one with no requests at all", gap, 0.005, 0.001, 0.05),
     rate_sequence("counts that restart (a new revision): the test starts over", restart, 0.005, 0.001, 0.05),
-    rate_sequence("no events in either arm: no evidence either way", [
+    rate_sequence("no events in either arm: the rollback side has nothing, the pass side passes on the canary", [
         ({"trials": 1000 * i, "events": 0}, {"trials": 19000 * i, "events": 0}) for i in range(1, 6)],
+        0.005, 0.001, 0.05),
+    rate_sequence("live's rate not yet known to within minDelta (30 live requests a look): the pass side waits", [
+        ({"trials": 10 * i, "events": 0}, {"trials": 30 * i, "events": 0}) for i in range(1, 8)],
         0.005, 0.001, 0.05),
     rate_sequence("judged with dispersion 1", heavy, 0.005, 0.001, 0.05, phi=1.0),
     rate_sequence("judged with dispersion 3 (same looks)", heavy, 0.005, 0.001, 0.05, phi=3.0),
@@ -851,8 +896,9 @@ gates = [
                {"live": arm(3990, 40, L0, user_sums(3990, 40, 80, 40)),
                 "canary": arm(210, 2, C0, user_sums(210, 2, 4, 2)), "split": split(11, 199),
                 "shadow": None, "revision": "8@2"}, reference=REF),
-    gates_case("healthy with plenty of traffic, latency reference held: all pass", RULES, 0.01, 5, 500, 1,
-               step(12000, 120, HEALTHY, users=HEALTHY_USERS), reference=REF),
+    gates_case("healthy with plenty of traffic, latency reference held, an earlier look: all pass", RULES, 0.01,
+               5, 500, 1, step(12000, 120, HEALTHY, users=HEALTHY_USERS), reference=REF,
+               rate_tests=warm(step(12000, 120, HEALTHY, users=HEALTHY_USERS), RULES)),
     gates_case("healthy but little traffic: error rate inconclusive", RULES, 0.01, 5, 500, 1, small,
                reference=REF),
     gates_case("error rate 2.9% vs 1.0%: fail", RULES, 0.01, 5, 500, 1,
@@ -877,9 +923,11 @@ gates = [
                | {"live": arm(228000, 2280, LIVE, user_sums(228000, 2280, 0, 2280))}, reference=REF),
     gates_case("3xx 3% vs 1%: status-class fails on the redirects", RULES, 0.01, 5, 500, 1,
                step(12000, 120, HEALTHY, users=user_sums(12000, 120, 240, 360)), reference=REF),
-    gates_case("no 3xx in either arm: status-class has no evidence on them and waits", RULES, 0.01, 5, 500, 1,
-               step(12000, 120, HEALTHY, users=user_sums(12000, 120, 240, 0))
-               | {"live": arm(228000, 2280, LIVE, user_sums(228000, 2280, 4560, 0))}, reference=REF),
+    gates_case("no 3xx in either arm, an earlier look: the canary's requests alone pass it", RULES, 0.01, 5, 500,
+               1, step(12000, 120, HEALTHY, users=user_sums(12000, 120, 240, 0))
+               | {"live": arm(228000, 2280, LIVE, user_sums(228000, 2280, 4560, 0))}, reference=REF,
+               rate_tests=warm(step(12000, 120, HEALTHY, users=user_sums(12000, 120, 240, 0))
+                               | {"live": arm(228000, 2280, LIVE, user_sums(228000, 2280, 4560, 0))}, RULES)),
     gates_case("metrics without user sums (older isolates): the totals' errors, no status classes", RULES, 0.01,
                5, 500, 1, {"live": arm(228000, 2280, LIVE), "canary": arm(12000, 120, HEALTHY),
                            "split": split(600, 11400), "shadow": None, "revision": "7@1"}, reference=REF),
@@ -902,7 +950,7 @@ gates = [
                 "split": split(400, 0), "shadow": None, "revision": "9@3"}),
     gates_case("shadow agreeing 98% with small |delta|: shadow gates pass", SHADOW_RULES, 0.01, 5, 500, 1,
                step(12000, 120, HEALTHY, shadow(3000, 2940, 3000, 0.01, 0.8), users=HEALTHY_USERS),
-               reference=REF),
+               reference=REF, rate_tests=warm(step(12000, 120, HEALTHY, users=HEALTHY_USERS), RULES)),
     gates_case("shadow agreeing 90%: shadow-agreement fails", SHADOW_RULES, 0.01, 5, 500, 1,
                step(12000, 120, HEALTHY, shadow(1000, 900, 1000, 0.01, 0.8), users=HEALTHY_USERS),
                reference=REF),
@@ -1035,7 +1083,7 @@ healthy, ref0 = traffic(500, 12000, 120, shadow_view=GOOD_SHADOW)
 thin, thin_ref = traffic(500, 3000, 30, shadow_view=GOOD_SHADOW)
 failing, _ = traffic(500, 3000, 150, shadow_view=GOOD_SHADOW)
 slow, _ = traffic(500, 12000, 120, canary_median=150.0, shadow_view=GOOD_SHADOW)
-within, _ = traffic(500, 60000, 720, shadow_view=GOOD_SHADOW)  # 1.2% vs 1%: inside minDelta
+within, _ = traffic(500, 150000, 1800, shadow_view=GOOD_SHADOW)  # 1.2% vs 1%: inside minDelta
 mismatch, _ = traffic(500, 12000, 120, split_canary=720, shadow_view=GOOD_SHADOW)  # 6% of 12,000 users
 mismatch_failing, _ = traffic(500, 3000, 150, split_canary=180, shadow_view=GOOD_SHADOW)
 clients_4xx, _ = traffic(500, 12000, 120, shadow_view=GOOD_SHADOW, canary_4xx=600)  # 5% vs 2%
@@ -1068,10 +1116,10 @@ case("error rate 5% vs 1% during the bake: roll back at once", "rollback", {"kin
      {"state": "rolled-back", "stepIndex": 0}, status(0, reference=ref0), failing, 1 * MIN)
 case("healthy after the bake, every gate shown within its bound: next step (5% -> 25%)", "advance",
      {"kind": "set-share", "shareBp": 2500}, {"state": "progressing", "stepIndex": 1},
-     status(0, reference=ref0), healthy, 10 * MIN)
+     status(0, reference=ref0, rate_tests=warm(healthy, PLAN["gates"])), healthy, 10 * MIN)
 case("error rate worse but within minDelta (1.2% vs 1%): shown within, advance", "advance",
      {"kind": "set-share", "shareBp": 2500}, {"state": "progressing", "stepIndex": 1},
-     status(0, reference=ref0), within, 11 * MIN)
+     status(0, reference=ref0, rate_tests=warm(within, PLAN["gates"])), within, 11 * MIN)
 case("canary p95 +50%: roll back", "rollback", {"kind": "kill"}, {"state": "rolled-back", "stepIndex": 0},
      status(0, reference=ref0), slow, 3 * MIN)
 case("4xx share 5% vs 2%: status-class rolls back", "rollback", {"kind": "kill"},

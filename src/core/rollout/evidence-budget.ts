@@ -7,8 +7,10 @@
  *
  * Layer: pure core. Approximations of the rate test's behaviour
  * (src/core/rollout/rate-test.ts), Wald's, ignoring the overshoot:
- *   - passing a canary as good as live takes ln(1/beta) x dispersion / KL
- *     canary requests, KL = KL(Bern(p) || Bern(p + minDelta)) per request;
+ *   - passing a canary as good as live takes n canary requests with
+ *     n x drift(n) = ln(1/beta) x dispersion, drift the pass side's expected
+ *     log LR per request against live's lower bound after n x (1 - s) / s
+ *     live requests (rate-test.ts passAlternatives);
  *   - a regression of delta is caught at the first look where the rollback
  *     mixture's log-likelihood ratio reaches ln(1/alpha) + ln(4) (the
  *     mixture's cost), its best component's drift per error event mu and
@@ -17,7 +19,7 @@
  *     the boundary (times the dispersion).
  * gates:bench measures the real test against these numbers.
  */
-import { ALTERNATIVES, alternatives } from "./rate-test.ts";
+import { ALTERNATIVES, alternatives, passAlternatives } from "./rate-test.ts";
 
 /** A service's measured traffic over the last hour. */
 export interface Traffic {
@@ -58,15 +60,35 @@ function kl(p: number, q: number): number {
   return a + b;
 }
 
-/** Expected canary requests to pass a canary as good as live. */
+/**
+ * Expected canary requests to pass a canary as good as live, when live gets
+ * `liveFor` requests for each canary request (its rate's lower bound tightens
+ * as it grows; Infinity: a fixed baseline, taken as exact).
+ */
 export function requestsToPass(
   rules: Pick<BudgetRules, "beta" | "minDelta">,
   p: number,
   dispersion = 1,
+  liveFor = Number.POSITIVE_INFINITY,
 ): number {
   const d = alternatives(rules.minDelta)[0] as number;
-  const info = kl(p, Math.min(1 - 1e-9, p + d));
-  return (Math.log(1 / rules.beta) * dispersion) / info;
+  const goal = Math.log(1 / rules.beta) * dispersion;
+  const driftAt = (n: number) => {
+    const se = Number.isFinite(liveFor) ? Math.sqrt((p * (1 - p)) / Math.max(1, n * liveFor)) : 0;
+    return passAlternatives(p, se, d).drift;
+  };
+  // The drift grows with n (live's bound tightens): the smallest n with n x drift(n) >= goal.
+  let hi = goal / Math.max(1e-12, driftAt(Number.MAX_SAFE_INTEGER));
+  if (!(driftAt(hi) > 0) || hi * driftAt(hi) < goal) {
+    for (let i = 0; i < 60 && !(hi * driftAt(hi) >= goal); i++) hi *= 2;
+  }
+  let lo = 0;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (mid * driftAt(mid) >= goal) hi = mid;
+    else lo = mid;
+  }
+  return hi;
 }
 
 /** Drift and spread, per error event, of the rollback statistic's best component when the canary is worse by delta. */
@@ -161,7 +183,11 @@ export function stepBudget(
       feasible: false,
     };
   }
-  const needed = Math.max(requestsToPass(rules, t.errorRate, t.dispersion ?? 1), rules.minRequests);
+  const liveFor = share >= 1 ? Number.POSITIVE_INFINITY : (1 - share) / share;
+  const needed = Math.max(
+    requestsToPass(rules, t.errorRate, t.dispersion ?? 1, liveFor),
+    rules.minRequests,
+  );
   const passMinutes = needed / canaryPerMinute;
   const catches = smallestCaught(rules, share, t, window);
   return {

@@ -14,6 +14,7 @@
  */
 
 import { dispersion } from "./dispersion.ts";
+import { requestsToPass } from "./evidence-budget.ts";
 import { evidenceOf } from "./gate-evidence.ts";
 import { count, num, pct, pp } from "./gate-words.ts";
 import type { ArmMetrics, GateContext, GateResult, RateTests, RolloutMetrics } from "./gates.ts";
@@ -57,6 +58,8 @@ interface RateJudgement {
   canary: RateCounts;
   live: RateCounts;
   interval: IntervalTest;
+  /** About how many more canary requests would decide (inconclusive only). */
+  more: number | null;
 }
 
 function judge(
@@ -95,18 +98,32 @@ function judge(
     mixingSd: INTERVAL_MIXING_SD,
     ...(oneArm && live.trials > 0 ? { fixedVariance: rateVariance(live) } : {}),
   });
-  return { what, state, verdict, canary, live, interval };
+  const judged = { what, state, verdict, canary, live, interval, more: null };
+  const liveFor = oneArm
+    ? Number.POSITIVE_INFINITY
+    : (10_000 - ctx.shareBp) / Math.max(1, ctx.shareBp);
+  return verdict.outcome === "inconclusive"
+    ? { ...judged, more: moreRequests(judged, minDelta, ctx.beta ?? DEFAULT_BETA, liveFor) }
+    : judged;
 }
 
-/** About how many more canary requests until one boundary is reached, if the statistics keep growing as so far. */
-function moreRequests(j: RateJudgement): number | null {
+/**
+ * About how many more canary requests until one boundary is reached: the
+ * rollback side if its statistic keeps growing as so far, the pass side as
+ * the evidence budget sizes it at live's rate (src/core/rollout/evidence-budget.ts).
+ */
+function moreRequests(
+  j: RateJudgement,
+  minDelta: number,
+  beta: number,
+  liveFor: number,
+): number | null {
   const n = j.canary.trials;
-  const { rollback, rollbackBoundary, pass, passBoundary } = j.verdict;
-  const guesses = [
-    rollback > 0 ? n * (rollbackBoundary / rollback - 1) : Infinity,
-    pass > 0 ? n * (passBoundary / pass - 1) : Infinity,
-  ];
-  const best = Math.min(...guesses);
+  const { rollback, rollbackBoundary } = j.verdict;
+  const rate = j.live.trials > 0 ? j.live.events / j.live.trials : 0;
+  const toPass = requestsToPass({ beta, minDelta }, rate, j.verdict.dispersion, liveFor) - n;
+  const toFail = rollback > 0 ? n * (rollbackBoundary / rollback - 1) : Number.POSITIVE_INFINITY;
+  const best = Math.min(toPass, toFail);
   return Number.isFinite(best) ? Math.max(0, Math.ceil(best)) : null;
 }
 
@@ -122,7 +139,7 @@ function words(j: RateJudgement, minDelta: number, vsLive: string): string {
     return `${head}: shown worse than ${vsLive} (log LR ${v.rollback.toFixed(1)} >= ${v.rollbackBoundary.toFixed(1)}) after ${n}${phi}`;
   if (v.outcome === "pass")
     return `${head}: shown not worse by ${pp(minDelta)} (log LR ${v.pass.toFixed(1)} >= ${v.passBoundary.toFixed(1)}) after ${n}${phi}`;
-  const more = moreRequests(j);
+  const more = j.more;
   const hint = more === null ? "" : `; about ${count(more)} more canary requests at this rate`;
   return `${head}: not yet shown worse (${Math.max(0, v.rollback).toFixed(1)} of ${v.rollbackBoundary.toFixed(1)}) nor within ${pp(minDelta)} (${Math.max(0, v.pass).toFixed(1)} of ${v.passBoundary.toFixed(1)}) after ${n}${hint}${phi}`;
 }
@@ -140,7 +157,7 @@ function evidence(j: RateJudgement, measure: string) {
     j.canary.trials,
     j.live.trials,
   );
-  if (j.verdict.outcome === "inconclusive") e.more = moreRequests(j);
+  if (j.verdict.outcome === "inconclusive") e.more = j.more;
   return e;
 }
 
