@@ -124,3 +124,62 @@ export function distinctUsers(seen: SeenUsers): number | null {
 
 /** Sum of one bucket array. */
 export const total = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+
+// ---- read from the wire or storage -------------------------------------------
+
+/** 32-bit words of the bitmap (valid word indexes: 0..USER_WORDS-1). */
+export const USER_WORDS = USER_BITS / 32;
+
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const countsOf = (x: unknown): number[] | null =>
+  Array.isArray(x) && x.length === USER_BUCKETS && x.every(isCount) ? [...x] : null;
+const field = (x: object, key: string): unknown =>
+  Object.hasOwn(x, key) ? (x as Record<string, unknown>)[key] : undefined;
+
+/**
+ * UserSums from an untrusted value (a check-in from another isolate, a
+ * stored row): four arrays of USER_BUCKETS non-negative safe integers whose
+ * errors, redirects and 4xx fit in each bucket's requests, and whose
+ * requests add up to at most `maxRequests` (the arm's requests: a user
+ * request is one of them). Anything else, including a missing value (an
+ * isolate of an earlier release), reads as empty: never thrown, never
+ * partly kept (the four arrays describe the same requests).
+ */
+export function userSumsFrom(value: unknown, maxRequests = Number.MAX_SAFE_INTEGER): UserSums {
+  if (typeof value !== "object" || value === null) return emptyUserSums();
+  const requests = countsOf(field(value, "requests"));
+  const errors = countsOf(field(value, "errors"));
+  const redirects = countsOf(field(value, "redirects"));
+  const clientErrors = countsOf(field(value, "clientErrors"));
+  if (!requests || !errors || !redirects || !clientErrors) return emptyUserSums();
+  for (let b = 0; b < USER_BUCKETS; b++) {
+    const outcomes = (errors[b] ?? 0) + (redirects[b] ?? 0) + (clientErrors[b] ?? 0);
+    if (outcomes > (requests[b] ?? 0)) return emptyUserSums();
+  }
+  if (total(requests) > maxRequests) return emptyUserSums();
+  return { requests, errors, redirects, clientErrors };
+}
+
+const WORD_KEY = /^(0|[1-9][0-9]{0,9})$/;
+const isWord = (x: unknown): x is number =>
+  Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
+
+/**
+ * SeenUsers from an untrusted value: keys are word indexes 0..USER_WORDS-1
+ * (canonical decimal), values unsigned 32-bit words. A malformed word is
+ * dropped (bits are independent: the rest still counts); a value with more
+ * keys than the bitmap has words is no bitmap at all and reads as empty, so
+ * reading one costs at most USER_WORDS checks.
+ */
+export function seenUsersFrom(value: unknown): SeenUsers {
+  const out = emptySeenUsers();
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return out;
+  const keys = Object.keys(value);
+  if (keys.length > USER_WORDS) return out;
+  for (const key of keys) {
+    const bits = field(value, key);
+    if (!WORD_KEY.test(key) || Number(key) >= USER_WORDS || !isWord(bits) || bits === 0) continue;
+    out[key] = bits;
+  }
+  return out;
+}
