@@ -33,10 +33,18 @@ export interface Ledger {
   seen: number;
 }
 
+/**
+ * What a time-series bucket keeps of an arm: its counts and latency. The
+ * user parts (sums over user buckets, the distinct-user bitmap) are kept
+ * per revision only, where the gates read them.
+ */
+export type ArmCounts = Omit<ArmAggregate, "users" | "seen">;
+
 export interface Flushable {
+  /** Per revision, user parts included (merged exactly: mergeVersionMetrics). */
   totals: VersionMetrics[];
   /** `${bucket}|${arm}` -> deltas. */
-  series: Map<string, { bucket: number; arm: string; delta: ArmAggregate }>;
+  series: Map<string, { bucket: number; arm: string; delta: ArmCounts }>;
   shadow: ShadowSummary[];
   records: ShadowRecord[];
   ledger: Map<string, Ledger>;
@@ -48,7 +56,7 @@ export class DeltaBuffer {
   /** Highest batch held in memory per isolate (durable or not). */
   readonly #applied = new Map<string, number>();
   #totals = dict<VersionMetrics>();
-  #series = new Map<string, { bucket: number; arm: string; delta: ArmAggregate }>();
+  #series = new Map<string, { bucket: number; arm: string; delta: ArmCounts }>();
   #shadow = dict<ShadowSummary>();
   #records: ShadowRecord[] = [];
   #dirty = false;
@@ -126,11 +134,12 @@ export class DeltaBuffer {
     return out;
   }
 
-  #addSeries(bucket: number, arm: string, d: ArmAggregate): void {
+  #addSeries(bucket: number, arm: string, d: ArmCounts): void {
     const key = `${bucket}|${arm}`;
     const held = this.#series.get(key);
     if (!held) {
-      this.#series.set(key, { bucket, arm, delta: { ...d } });
+      const { requests, errors, failovers, latencyMs } = d;
+      this.#series.set(key, { bucket, arm, delta: { requests, errors, failovers, latencyMs } });
       return;
     }
     held.delta = {
