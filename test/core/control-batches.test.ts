@@ -267,6 +267,27 @@ describe("checkUserParts: the arms' user parts as they come from the wire", () =
 });
 
 describe("DeltaBuffer: user parts from many isolates", () => {
+  it("adds in place into its own totals: a batch it was given is never changed nor aliased", () => {
+    const batch = onTheWire(1, [observed(ids(50, "a"), [200, 404])]);
+    checkUserParts([batch]);
+    const sent = JSON.stringify(batch);
+    const buffer = new DeltaBuffer(new Map(), 10_000);
+    buffer.apply("iso-a", [batch], 1_000);
+    buffer.apply("iso-b", [batch], 1_001);
+    expect(JSON.stringify(batch)).toBe(sent);
+    const [m] = buffer.take(2_000).totals;
+    const arm = batch.metrics[0]?.arms.blue;
+    expect(m?.arms.blue?.users.requests).toEqual(arm?.users.requests.map((n) => 2 * n));
+    expect(JSON.parse(JSON.stringify(m?.arms.blue?.seen))).toEqual(
+      JSON.parse(JSON.stringify(arm?.seen)),
+    );
+    expect(m?.arms.blue?.requests).toBe(2 * (arm?.requests ?? 0));
+    expect(m?.identified).toEqual({
+      live: 2 * (batch.metrics[0]?.identified.live ?? 0),
+      canary: 2 * (batch.metrics[0]?.identified.canary ?? 0),
+    });
+  });
+
   it("merge exactly, whoever sent what in which order, old isolates counted as no users", () => {
     const all = ids(3_000, "user");
     const statuses = [200, 200, 301, 404, 500, 0];

@@ -8,6 +8,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  addSeenUsers,
+  addUserSums,
   distinctUsers,
   emptySeenUsers,
   emptyUserSums,
@@ -102,6 +104,26 @@ describe("merge", () => {
         },
       ),
       { numRuns: 200 },
+    );
+  });
+
+  it("in place (addUserSums, addSeenUsers) gives what merge returns, `from` unchanged", () => {
+    fc.assert(
+      fc.property(fc.array(obs, { maxLength: 80 }), fc.array(obs, { maxLength: 80 }), (x, y) => {
+        const a = observeAll(x);
+        const b = observeAll(y);
+        const merged = {
+          sums: mergeUserSums(a.sums, b.sums),
+          seen: mergeSeenUsers(a.seen, b.seen),
+        };
+        const before = plainJson(b);
+        addUserSums(a.sums, b.sums);
+        addSeenUsers(a.seen, b.seen);
+        expect(a.sums).toEqual(merged.sums);
+        expect(plainJson(a.seen)).toEqual(plainJson(merged.seen));
+        expect(plainJson(b)).toEqual(before);
+      }),
+      { numRuns: 100 },
     );
   });
 

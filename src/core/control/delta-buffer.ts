@@ -21,7 +21,8 @@ import { dict, own } from "../dict.ts";
 import { mergeHistograms } from "../histogram.ts";
 import {
   type ArmAggregate,
-  mergeVersionMetrics,
+  addVersionMetrics,
+  emptyVersionMetrics,
   type VersionMetrics,
 } from "../rollout/request-metrics.ts";
 import type { ShadowRecord } from "../shadow/record.ts";
@@ -74,8 +75,14 @@ export class DeltaBuffer {
     const bucket = Math.floor(now / this.#bucketMs) * this.#bucketMs;
     for (const batch of apply) {
       for (const m of batch.metrics) {
-        const held = own(this.#totals, m.revision);
-        this.#totals[m.revision] = held ? mergeVersionMetrics(held, m) : m;
+        // Added in place: the buffer owns its totals, and a copy per check-in
+        // would cost as much as the bitmap it has gathered so far.
+        let held = own(this.#totals, m.revision);
+        if (!held) {
+          held = emptyVersionMetrics(m.service, m.version, m.revision, m.firstAt);
+          this.#totals[m.revision] = held;
+        }
+        addVersionMetrics(held, m);
         for (const [arm, delta] of Object.entries(m.arms)) this.#addSeries(bucket, arm, delta);
       }
       for (const s of batch.shadow) {

@@ -97,6 +97,31 @@ export function mergeSeenUsers(a: SeenUsers, b: SeenUsers): SeenUsers {
   return out;
 }
 
+/**
+ * Adds `from` into `into`, in place: the same sums as mergeUserSums without
+ * a copy (for an accumulator its owner keeps, e.g. the control object's
+ * buffer, which takes a batch per check-in). `from` is not changed.
+ */
+export function addUserSums(into: UserSums, from: UserSums): void {
+  for (let i = 0; i < USER_BUCKETS; i++) {
+    into.requests[i] = (into.requests[i] ?? 0) + (from.requests[i] ?? 0);
+    into.errors[i] = (into.errors[i] ?? 0) + (from.errors[i] ?? 0);
+    into.redirects[i] = (into.redirects[i] ?? 0) + (from.redirects[i] ?? 0);
+    into.clientErrors[i] = (into.clientErrors[i] ?? 0) + (from.clientErrors[i] ?? 0);
+  }
+}
+
+/**
+ * ORs `from` into `into`, in place: the same bitmap as mergeSeenUsers, in
+ * time proportional to `from`'s words, not to the accumulated bitmap's.
+ */
+export function addSeenUsers(into: SeenUsers, from: SeenUsers): void {
+  for (const word in from) {
+    if (!Object.hasOwn(from, word)) continue;
+    into[word] = ((own(into, word) ?? 0) | (from[word] ?? 0)) >>> 0;
+  }
+}
+
 function popcount(x: number): number {
   let v = x >>> 0;
   v -= (v >>> 1) & 0x55555555;
@@ -160,7 +185,11 @@ export function userSumsFrom(value: unknown, maxRequests = Number.MAX_SAFE_INTEG
   return { requests, errors, redirects, clientErrors };
 }
 
-const WORD_KEY = /^(0|[1-9][0-9]{0,9})$/;
+/** A canonical word index ("0".."2047"): no sign, no leading zero, no exponent. */
+function isWordIndex(key: string): boolean {
+  const n = Number(key);
+  return Number.isInteger(n) && n >= 0 && n < USER_WORDS && String(n) === key;
+}
 const isWord = (x: unknown): x is number =>
   Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
 
@@ -176,9 +205,11 @@ export function seenUsersFrom(value: unknown): SeenUsers {
   if (typeof value !== "object" || value === null || Array.isArray(value)) return out;
   const keys = Object.keys(value);
   if (keys.length > USER_WORDS) return out;
+  const words = value as Record<string, unknown>;
   for (const key of keys) {
-    const bits = field(value, key);
-    if (!WORD_KEY.test(key) || Number(key) >= USER_WORDS || !isWord(bits) || bits === 0) continue;
+    // An own key (Object.keys): read directly, `__proto__` included.
+    const bits = words[key];
+    if (!isWordIndex(key) || !isWord(bits) || bits === 0) continue;
     out[key] = bits;
   }
   return out;
