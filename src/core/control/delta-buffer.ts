@@ -42,7 +42,7 @@ export interface Ledger {
 export type ArmCounts = Omit<ArmAggregate, "users" | "seen">;
 
 export interface Flushable {
-  /** Per revision, user parts included (merged exactly: mergeVersionMetrics). */
+  /** Per revision, user parts included (added exactly: addVersionMetrics). */
   totals: VersionMetrics[];
   /** `${bucket}|${arm}` -> deltas. */
   series: Map<string, { bucket: number; arm: string; delta: ArmCounts }>;
