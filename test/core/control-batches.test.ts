@@ -4,9 +4,21 @@
  * (src/core/control/delta-buffer.ts): tables of cases, titles from the data.
  */
 import { describe, expect, it } from "vitest";
-import { batchesToApply, type DeltaBatch } from "../../src/core/control/batches.ts";
+import { batchesToApply, checkUserParts, type DeltaBatch } from "../../src/core/control/batches.ts";
 import { DeltaBuffer } from "../../src/core/control/delta-buffer.ts";
 import { emptyHistogram } from "../../src/core/histogram.ts";
+import {
+  emptyVersionMetrics,
+  observeRequest,
+  type VersionMetrics,
+} from "../../src/core/rollout/request-metrics.ts";
+import {
+  emptySeenUsers,
+  emptyUserSums,
+  seenBits,
+  total,
+  userHashOf,
+} from "../../src/core/rollout/user-sums.ts";
 
 interface Case {
   why: string;
@@ -56,7 +68,16 @@ function batch(seq: number, requests: number): DeltaBatch {
         service: "s",
         version: 1,
         revision: "1@t",
-        arms: { blue: { requests, errors: 0, failovers: 0, latencyMs: emptyHistogram() } },
+        arms: {
+          blue: {
+            requests,
+            errors: 0,
+            failovers: 0,
+            latencyMs: emptyHistogram(),
+            users: emptyUserSums(),
+            seen: emptySeenUsers(),
+          },
+        },
         identified: {},
         firstAt: 1,
         lastAt: 2,
@@ -149,4 +170,162 @@ describe("DeltaBuffer", () => {
       expect(counted).toBe(c.counted);
     });
   }
+});
+
+/** What an isolate records for requests of `users` (ids), `statuses` cycling, as the link would. */
+function observed(users: readonly string[], statuses: readonly number[]): VersionMetrics {
+  const m = emptyVersionMetrics("s", 1, "1@t", 1);
+  users.forEach((user, i) => {
+    const status = statuses[i % statuses.length] as number;
+    // Sticky per user, as the assignment is.
+    const canary = (userHashOf(user) >>> 12) % 3 === 0;
+    observeRequest(m, {
+      service: "s",
+      version: 1,
+      revision: "1@t",
+      origin: canary ? "canary" : "blue",
+      role: canary ? "canary" : "live",
+      identified: true,
+      userHash: userHashOf(user),
+      status,
+      failed: status >= 500 || status === 0,
+      failover: false,
+      originMs: 4,
+      at: 1 + i,
+    });
+  });
+  return m;
+}
+
+/** A batch as it arrives: the JSON text an isolate sends, parsed. */
+const onTheWire = (seq: number, metrics: VersionMetrics[]): DeltaBatch =>
+  JSON.parse(JSON.stringify({ seq, metrics, shadow: [], records: [] }));
+
+const ids = (n: number, prefix: string) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
+describe("checkUserParts: the arms' user parts as they come from the wire", () => {
+  const sent = () => onTheWire(1, [observed(ids(40, "u"), [200, 302, 404, 500])]);
+  const blue = (b: DeltaBatch) => b.metrics[0]?.arms.blue;
+
+  it("a valid batch is kept as sent", () => {
+    const batch = sent();
+    const before = JSON.stringify(batch);
+    checkUserParts([batch]);
+    expect(JSON.stringify(batch)).toBe(before);
+  });
+
+  it("an isolate of an earlier release (no user parts): empty ones, the rest untouched", () => {
+    const batch = sent();
+    for (const arm of Object.values(batch.metrics[0]?.arms ?? {})) {
+      delete (arm as Partial<typeof arm>).users;
+      delete (arm as Partial<typeof arm>).seen;
+    }
+    checkUserParts([batch]);
+    expect(blue(batch)?.users).toEqual(emptyUserSums());
+    expect(seenBits(blue(batch)?.seen ?? {})).toBe(0);
+    expect(blue(batch)?.requests).toBeGreaterThan(0);
+  });
+
+  it("malformed sums are dropped, and the bitmap with them (no user request to bound it)", () => {
+    const batch = sent();
+    const arm = blue(batch);
+    if (!arm) throw new Error("no arm");
+    arm.users.requests = [1, 2, 3];
+    checkUserParts([batch]);
+    expect(arm.users).toEqual(emptyUserSums());
+    expect(seenBits(arm.seen)).toBe(0);
+  });
+
+  it("a bitmap with more bits than user requests is dropped; the sums stay", () => {
+    const batch = sent();
+    const arm = blue(batch);
+    if (!arm) throw new Error("no arm");
+    const sums = structuredClone(arm.users);
+    arm.seen = { "0": 0xffffffff, "1": 0xffffffff };
+    checkUserParts([batch]);
+    expect(arm.users).toEqual(sums);
+    expect(seenBits(arm.seen)).toBe(0);
+  });
+
+  it("more user requests than the arm's requests: dropped", () => {
+    const batch = sent();
+    const arm = blue(batch);
+    if (!arm) throw new Error("no arm");
+    arm.requests = total(arm.users.requests) - 1;
+    checkUserParts([batch]);
+    expect(arm.users).toEqual(emptyUserSums());
+  });
+
+  it("shapes it does not know are left alone, never thrown on", () => {
+    const odd = [null, 3, { seq: 1 }, { seq: 2, metrics: [null, { arms: null }, { arms: [1] }] }];
+    expect(() => checkUserParts(odd as unknown as DeltaBatch[])).not.toThrow();
+    const arms = JSON.parse('{"seq":3,"metrics":[{"arms":{"blue":7,"__proto__":{"requests":1}}}]}');
+    checkUserParts([arms]);
+    expect(arms.metrics[0].arms.blue).toBe(7);
+    expect(({} as Record<string, unknown>).users).toBeUndefined();
+  });
+});
+
+describe("DeltaBuffer: user parts from many isolates", () => {
+  it("adds in place into its own totals: a batch it was given is never changed nor aliased", () => {
+    const batch = onTheWire(1, [observed(ids(50, "a"), [200, 404])]);
+    checkUserParts([batch]);
+    const sent = JSON.stringify(batch);
+    const buffer = new DeltaBuffer(new Map(), 10_000);
+    buffer.apply("iso-a", [batch], 1_000);
+    buffer.apply("iso-b", [batch], 1_001);
+    expect(JSON.stringify(batch)).toBe(sent);
+    const [m] = buffer.take(2_000).totals;
+    const arm = batch.metrics[0]?.arms.blue;
+    expect(m?.arms.blue?.users.requests).toEqual(arm?.users.requests.map((n) => 2 * n));
+    expect(JSON.parse(JSON.stringify(m?.arms.blue?.seen))).toEqual(
+      JSON.parse(JSON.stringify(arm?.seen)),
+    );
+    expect(m?.arms.blue?.requests).toBe(2 * (arm?.requests ?? 0));
+    expect(m?.identified).toEqual({
+      live: 2 * (batch.metrics[0]?.identified.live ?? 0),
+      canary: 2 * (batch.metrics[0]?.identified.canary ?? 0),
+    });
+  });
+
+  it("merge exactly, whoever sent what in which order, old isolates counted as no users", () => {
+    const all = ids(3_000, "user");
+    const statuses = [200, 200, 301, 404, 500, 0];
+    // Three isolates see overlapping users (sticky per user, several isolates per user).
+    const parts = [all.slice(0, 1_200), all.slice(800, 2_100), all.slice(1_900)];
+    const buffer = new DeltaBuffer(new Map(), 10_000);
+    parts.forEach((users, i) => {
+      const batch = onTheWire(1, [observed(users, statuses)]);
+      checkUserParts([batch]);
+      buffer.apply(`iso-${i}`, [batch], 1_000 + i);
+    });
+    // An isolate of an earlier release: counts, latency, no user parts.
+    const old = onTheWire(1, [observed(ids(5, "old"), [200])]);
+    const oldBlue = old.metrics[0]?.arms.blue?.requests ?? 0;
+    for (const arm of Object.values(old.metrics[0]?.arms ?? {})) {
+      delete (arm as Partial<typeof arm>).users;
+      delete (arm as Partial<typeof arm>).seen;
+    }
+    checkUserParts([old]);
+    buffer.apply("iso-old", [old], 1_010);
+    const taken = buffer.take(2_000);
+    const [merged] = taken.totals;
+    // The same requests observed by one isolate (the old one's counted without users).
+    const one = observed(
+      parts.flat(),
+      parts.flatMap((p) => p.map((_, i) => statuses[i % statuses.length] as number)),
+    );
+    for (const arm of ["blue", "canary"]) {
+      const got = merged?.arms[arm];
+      expect(got?.users).toEqual(one.arms[arm]?.users);
+      expect(JSON.parse(JSON.stringify(got?.seen))).toEqual(
+        JSON.parse(JSON.stringify(one.arms[arm]?.seen)),
+      );
+    }
+    expect(merged?.arms.blue?.requests).toBe((one.arms.blue?.requests ?? 0) + oldBlue);
+    // The series keeps counts only: the user parts live with the revision's totals.
+    for (const { delta } of taken.series.values()) {
+      expect(Object.keys(delta).sort()).toEqual(["errors", "failovers", "latencyMs", "requests"]);
+    }
+  });
 });

@@ -22,6 +22,13 @@ import { ControlUnavailableError } from "../../src/app/errors.ts";
 import { checkInInterval, tuningFrom } from "../../src/control/tuning.ts";
 import { emptyHistogram } from "../../src/core/histogram.ts";
 import { revisionOf } from "../../src/core/rollout/request-metrics.ts";
+import {
+  emptySeenUsers,
+  emptyUserSums,
+  seenBits,
+  total,
+  userBucketOf,
+} from "../../src/core/rollout/user-sums.ts";
 import { documentText } from "../../src/document/edits/stored-service.ts";
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
 import { validateRoutingDocument } from "../../src/document/validate.ts";
@@ -44,7 +51,14 @@ function batch(seq: number, doc: RoutingDocument, requests: number): DeltaBatch 
         version: doc.version,
         revision: revisionOf(doc),
         arms: {
-          blue: { requests, errors: 1, failovers: 0, latencyMs: emptyHistogram() },
+          blue: {
+            requests,
+            errors: 1,
+            failovers: 0,
+            latencyMs: emptyHistogram(),
+            users: emptyUserSums(),
+            seen: emptySeenUsers(),
+          },
         },
         identified: { live: requests },
         firstAt: 1,
@@ -249,6 +263,8 @@ describe("an isolate's link while the object cannot be reached", () => {
           origin: "blue",
           role: "live",
           identified: true,
+          userHash: 7,
+          status: 200,
           failed: false,
           failover: false,
           originMs: 5,
@@ -269,6 +285,10 @@ describe("an isolate's link while the object cannot be reached", () => {
     }
     const m = await controlReaders(env.CONTROL).metrics.read(doc);
     expect(m.arms.blue?.requests).toBe(5);
+    // The one user's requests, re-sent batches and all: once each, one bucket, one bit.
+    expect(total(m.arms.blue?.users.requests ?? [])).toBe(5);
+    expect(m.arms.blue?.users.requests[userBucketOf(7)]).toBe(5);
+    expect(seenBits(m.arms.blue?.seen ?? {})).toBe(1);
     expect(link.stats().checkIns).toBeGreaterThan(0);
   });
 });

@@ -3,7 +3,10 @@
  * and control-rows.ts) on real workerd SQLite: its typed rows, and the
  * migration of the string-keyed rows (`texts`, `numbers`) that an object
  * deployed with an earlier release holds: seeded here with SQL, then read
- * by the adapter, and by the object itself after a restart.
+ * by the adapter, and by the object itself after a restart. And the per-arm
+ * totals' user parts (sums over user buckets, the distinct-user bitmap):
+ * one row per revision and arm, merged exactly, and an `arm_totals` table
+ * of an earlier release (no user columns) read back as no users.
  */
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -11,8 +14,23 @@ import { describe, expect, it } from "vitest";
 import {
   ControlServiceStore,
   controlOf,
+  controlReaders,
 } from "../../src/adapters/durable-object/control-client.ts";
 import { ControlStorage } from "../../src/adapters/durable-object/control-storage.ts";
+import type { Flushable } from "../../src/core/control/delta-buffer.ts";
+import {
+  emptyVersionMetrics,
+  observeRequest,
+  revisionOf,
+  type VersionMetrics,
+} from "../../src/core/rollout/request-metrics.ts";
+import {
+  distinctUsers,
+  emptyUserSums,
+  seenBits,
+  total,
+  userHashOf,
+} from "../../src/core/rollout/user-sums.ts";
 import { documentText } from "../../src/document/edits/stored-service.ts";
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
 import { validateRoutingDocument } from "../../src/document/validate.ts";
@@ -202,5 +220,227 @@ describe("the string-keyed rows of an earlier release", () => {
     await runInDurableObject(stub, (_instance, state) => {
       expect(tables(state.storage.sql)).not.toContain("texts");
     });
+  });
+});
+
+/** An isolate's metrics for `users` on `revision`: every third user on canary, statuses cycling. */
+function observed(revision: string, users: readonly string[], version = 1): VersionMetrics {
+  const m = emptyVersionMetrics("rows-users", version, revision, 1_000);
+  users.forEach((user, i) => {
+    const status = [200, 302, 404, 503][i % 4] as number;
+    const canary = Number(user.split("-").at(-1)) % 3 === 0;
+    observeRequest(m, {
+      service: "rows-users",
+      version,
+      revision,
+      origin: canary ? "canary" : "blue",
+      role: canary ? "canary" : "live",
+      identified: true,
+      userHash: userHashOf(user),
+      status,
+      failed: status >= 500,
+      failover: false,
+      originMs: 5,
+      at: 1_000 + i,
+    });
+  });
+  return m;
+}
+
+const flushOf = (totals: VersionMetrics[]): Flushable => ({
+  totals,
+  series: new Map(),
+  shadow: [],
+  records: [],
+  ledger: new Map(),
+});
+
+const ids = (n: number, from = 0) => Array.from({ length: n }, (_, i) => `u-${from + i}`);
+const json = (x: unknown) => JSON.parse(JSON.stringify(x));
+
+/** The arm_totals table as releases before the user columns made it. */
+const OLD_ARM_TOTALS = `DROP TABLE IF EXISTS arm_totals;
+  CREATE TABLE arm_totals (revision TEXT NOT NULL, arm TEXT NOT NULL,
+    requests INTEGER NOT NULL, errors INTEGER NOT NULL, failovers INTEGER NOT NULL,
+    latency TEXT NOT NULL, PRIMARY KEY (revision, arm));`;
+
+describe("per-arm user parts", () => {
+  it("round trip: flushes merge exactly, one row per revision and arm", async () => {
+    await runInDurableObject(stubOf("rows-users"), (_instance, state) => {
+      const sql = state.storage.sql;
+      const storage = new ControlStorage(sql);
+      // Two flushes, overlapping users (the same user on two isolates).
+      const a = observed("1@5", ids(700));
+      const b = observed("1@5", ids(700, 400));
+      storage.writeFlush(flushOf([a]));
+      storage.writeFlush(flushOf([b]));
+      const whole = observed("1@5", [...ids(700), ...ids(700, 400)]);
+      const m = storage.metrics("rows-users", "1@5");
+      for (const arm of ["blue", "canary"]) {
+        expect(m?.arms[arm]?.users).toEqual(whole.arms[arm]?.users);
+        expect(json(m?.arms[arm]?.seen)).toEqual(json(whole.arms[arm]?.seen));
+        expect(m?.arms[arm]?.requests).toBe(whole.arms[arm]?.requests);
+      }
+      const users = (arm: string) => distinctUsers(m?.arms[arm]?.seen ?? {}) as number;
+      expect(Math.abs(users("blue") + users("canary") - 1_100)).toBeLessThanOrEqual(11);
+      expect(total(m?.arms.canary?.users.requests ?? [])).toBe(whole.arms.canary?.requests);
+      // One row per (revision, arm), however many user buckets or users.
+      expect(sql.exec("SELECT count(*) AS n FROM arm_totals").one().n).toBe(2);
+      // A fresh start reads the same (nothing kept in memory).
+      expect(json(new ControlStorage(sql).metrics("rows-users", "1@5"))).toEqual(json(m));
+    });
+  });
+
+  it("an arm without identified requests stores NULL and reads back empty", async () => {
+    await runInDurableObject(stubOf("rows-users-none"), (_instance, state) => {
+      const storage = new ControlStorage(state.storage.sql);
+      const m = emptyVersionMetrics("rows-users-none", 1, "1@6", 1);
+      observeRequest(m, {
+        service: "rows-users-none",
+        version: 1,
+        revision: "1@6",
+        origin: "blue",
+        role: "live",
+        identified: false,
+        userHash: null,
+        status: 200,
+        failed: false,
+        failover: false,
+        originMs: 3,
+        at: 1,
+      });
+      storage.writeFlush(flushOf([m]));
+      const row = state.storage.sql.exec("SELECT users, seen FROM arm_totals").one();
+      expect(row).toEqual({ users: null, seen: null });
+      const back = storage.metrics("rows-users-none", "1@6")?.arms.blue;
+      expect(back).toMatchObject({ requests: 1, users: emptyUserSums() });
+      expect(json(back?.seen)).toEqual({});
+    });
+  });
+
+  it("a corrupted blob reads as empty, and the next flush starts it over", async () => {
+    await runInDurableObject(stubOf("rows-users-bad"), (_instance, state) => {
+      const sql = state.storage.sql;
+      const storage = new ControlStorage(sql);
+      storage.writeFlush(flushOf([observed("1@7", ids(30))]));
+      sql.exec("UPDATE arm_totals SET users = 'not json', seen = '[1, 2]' WHERE arm = 'blue'");
+      sql.exec(`UPDATE arm_totals SET seen = '{"9999": 1, "3": 8}' WHERE arm = 'canary'`);
+      const m = storage.metrics("rows-users-bad", "1@7");
+      expect(m?.arms.blue?.users).toEqual(emptyUserSums());
+      expect(seenBits(m?.arms.blue?.seen ?? {})).toBe(0);
+      expect(json(m?.arms.canary?.seen)).toEqual({ "3": 8 });
+      expect(m?.arms.blue?.requests).toBe(20);
+      storage.writeFlush(flushOf([observed("1@7", ids(3, 100))]));
+      expect(total(storage.metrics("rows-users-bad", "1@7")?.arms.blue?.users.requests ?? [])).toBe(
+        2,
+      );
+    });
+  });
+
+  it("an object with an old arm_totals (no user columns) reads its rows as no users, then adds them", async () => {
+    const service = "rows-users-old";
+    const doc = valid(service, 3);
+    const revision = revisionOf(doc);
+    await env.ROUTING.put(`service:${service}`, documentText(doc));
+    const stub = stubOf(service);
+    const control = controlOf(env.CONTROL, service);
+    // The object knows its service (as one deployed with the old release would).
+    await control.checkIn(JSON.stringify({ service, isolate: "iso-0", revision, batches: [] }));
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec(OLD_ARM_TOTALS);
+      sql.exec(
+        "INSERT INTO revisions (revision, version, first_at, last_at) VALUES (?, 3, 1, ?)",
+        revision,
+        Date.now(),
+      );
+      sql.exec(
+        `INSERT INTO arm_totals (revision, arm, requests, errors, failovers, latency)
+         VALUES (?, 'blue', 40, 2, 1, ?)`,
+        revision,
+        JSON.stringify({ n: 0, sum: 0, lo: null, hi: null, counts: {} }),
+      );
+    });
+    await evictDurableObject(stub);
+
+    // The restarted object: the old row reads back whole, with no users.
+    const before = await controlReaders(env.CONTROL).metrics.read(doc);
+    expect(before.arms.blue).toMatchObject({
+      requests: 40,
+      errors: 2,
+      failovers: 1,
+      users: emptyUserSums(),
+    });
+    expect(before.arms.blue?.seen).toEqual({});
+    // The same row takes the new parts: counts add, users start from empty.
+    const delta = observed(revision, ids(12), 3);
+    await control.checkIn(
+      JSON.stringify({
+        service,
+        isolate: "iso-1",
+        revision,
+        batches: [{ seq: 1, metrics: [delta], shadow: [], records: [] }],
+      }),
+    );
+    const after = await controlReaders(env.CONTROL).metrics.read(doc);
+    expect(after.arms.blue?.requests).toBe(40 + (delta.arms.blue?.requests ?? 0));
+    expect(after.arms.blue?.users).toEqual(delta.arms.blue?.users);
+    expect(after.arms.blue?.seen).toEqual(json(delta.arms.blue?.seen));
+    await runInDurableObject(stub, (_instance, state) => {
+      const sql = state.storage.sql;
+      expect(sql.exec("SELECT * FROM arm_totals LIMIT 0").columnNames).toEqual(
+        expect.arrayContaining(["users", "seen"]),
+      );
+      expect(sql.exec("SELECT count(*) AS n FROM arm_totals").one().n).toBe(2);
+      // Once: another start finds the columns and changes nothing.
+      new ControlStorage(sql);
+      expect(json(new ControlStorage(sql).metrics(service, revision))).toEqual(json(after));
+    });
+  });
+
+  it("a batch from an isolate of an earlier release (no user parts) counts, with no users", async () => {
+    const service = "rows-users-oldiso";
+    const doc = valid(service, 4);
+    const revision = revisionOf(doc);
+    await env.ROUTING.put(`service:${service}`, documentText(doc));
+    const control = controlOf(env.CONTROL, service);
+    const arm = {
+      requests: 10,
+      errors: 0,
+      failovers: 0,
+      latencyMs: { n: 0, sum: 0, lo: null, hi: null, counts: {} },
+    };
+    const old = {
+      service,
+      version: 4,
+      revision,
+      arms: { blue: arm },
+      identified: { live: 10 },
+      firstAt: 1,
+      lastAt: 2,
+    };
+    const fresh = observed(revision, ids(9), 4);
+    const malformed = json(observed(revision, ids(6, 50), 4));
+    malformed.arms.blue.users.requests = "lots";
+    malformed.arms.canary.seen = { "0": -1, "5": 2 ** 40 };
+    await control.checkIn(
+      JSON.stringify({
+        service,
+        isolate: "iso-old",
+        revision,
+        batches: [{ seq: 1, metrics: [old, fresh, malformed], shadow: [], records: [] }],
+      }),
+    );
+    const m = await controlReaders(env.CONTROL).metrics.read(doc);
+    expect(m.arms.blue?.requests).toBe(
+      10 + (fresh.arms.blue?.requests ?? 0) + malformed.arms.blue.requests,
+    );
+    expect(m.arms.blue?.users).toEqual(fresh.arms.blue?.users);
+    expect(m.arms.blue?.seen).toEqual(json(fresh.arms.blue?.seen));
+    // The canary's malformed bitmap words are dropped; its sums are whole.
+    expect(total(m.arms.canary?.users.requests ?? [])).toBe(
+      (fresh.arms.canary?.requests ?? 0) + malformed.arms.canary.requests,
+    );
+    expect(m.arms.canary?.seen).toEqual(json(fresh.arms.canary?.seen));
   });
 });

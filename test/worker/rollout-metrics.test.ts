@@ -58,6 +58,8 @@ it("a request recorded while the isolate's check-in is in flight is counted with
         origin: "blue",
         role: "live",
         identified: true,
+        userHash: i,
+        status: i % 2 === 1 ? 500 : 200,
         failed: i % 2 === 1,
         failover: false,
         originMs: 3,
@@ -79,4 +81,10 @@ it("a request recorded while the isolate's check-in is in flight is counted with
     requests = m.arms.blue?.requests ?? 0;
   }
   expect(requests).toBe(2);
+  // Users 0 and 1 (hashes 0 and 1: buckets 0 and 1), the second one's request failed.
+  const users = (await controlReaders(env.CONTROL).metrics.read(doc)).arms.blue?.users;
+  expect([users?.requests.slice(0, 3), users?.errors.slice(0, 3)]).toEqual([
+    [1, 1, 0],
+    [0, 1, 0],
+  ]);
 });

@@ -13,8 +13,14 @@
  * object buffers check-ins in memory and writes them here in one flush per
  * interval (src/core/control/delta-buffer.ts), a handful of rows whatever
  * the number of isolates.
+ *
+ * An arm's totals per revision are one row, its user parts included as two
+ * JSON columns (`users`: the sums over user buckets, `seen`: the sparse
+ * distinct-user bitmap; NULL while empty): one row written per arm and
+ * flush, never one per user bucket. Objects deployed before these columns
+ * get them added on start (ALTER TABLE); their rows read back as empty.
  */
-import type { Flushable, Ledger } from "../../core/control/delta-buffer.ts";
+import type { ArmCounts, Flushable, Ledger } from "../../core/control/delta-buffer.ts";
 import type { ServiceRow, ShadowMirrorRow } from "../../core/control/state-rows.ts";
 import { emptyHistogram, type Histogram, mergeHistograms } from "../../core/histogram.ts";
 import {
@@ -23,6 +29,15 @@ import {
   type VersionMetrics,
 } from "../../core/rollout/request-metrics.ts";
 import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
+import {
+  mergeSeenUsers,
+  mergeUserSums,
+  type SeenUsers,
+  seenUsersFrom,
+  total,
+  type UserSums,
+  userSumsFrom,
+} from "../../core/rollout/user-sums.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import { mergeSummaries, parseSummary, type ShadowSummary } from "../../core/shadow/summary.ts";
 import {
@@ -65,7 +80,7 @@ export class ControlStorage {
         first_at INTEGER NOT NULL, last_at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS arm_totals (revision TEXT NOT NULL, arm TEXT NOT NULL,
         requests INTEGER NOT NULL, errors INTEGER NOT NULL, failovers INTEGER NOT NULL,
-        latency TEXT NOT NULL, PRIMARY KEY (revision, arm));
+        latency TEXT NOT NULL, users TEXT, seen TEXT, PRIMARY KEY (revision, arm));
       CREATE TABLE IF NOT EXISTS identified (revision TEXT NOT NULL, role TEXT NOT NULL,
         n INTEGER NOT NULL, PRIMARY KEY (revision, role));
       CREATE TABLE IF NOT EXISTS series (bucket INTEGER NOT NULL, arm TEXT NOT NULL,
@@ -76,6 +91,7 @@ export class ControlStorage {
         record TEXT NOT NULL);
     `);
     migrateKeyValueRows(sql);
+    addUserColumns(sql);
   }
 
   /** Fields of the service row (only those named: its texts can be large). */
@@ -116,9 +132,7 @@ export class ControlStorage {
    */
   writeFlush(f: Flushable): void {
     for (const m of f.totals) this.#addTotals(m);
-    for (const { bucket, arm, delta } of f.series.values()) {
-      this.#addArm("series", "bucket", bucket, arm, delta);
-    }
+    for (const { bucket, arm, delta } of f.series.values()) this.#addSeries(bucket, arm, delta);
     for (const summary of f.shadow) this.#addShadow(summary);
     this.#addShadowRecords(f.records);
     const changed = this.shadowMirror().changed + (f.shadow.length > 0 ? 1 : 0);
@@ -136,9 +150,7 @@ export class ControlStorage {
       m.firstAt,
       m.lastAt,
     );
-    for (const [arm, delta] of Object.entries(m.arms)) {
-      this.#addArm("arm_totals", "revision", m.revision, arm, delta);
-    }
+    for (const [arm, delta] of Object.entries(m.arms)) this.#addArmTotals(m.revision, arm, delta);
     for (const [role, n] of Object.entries(m.identified)) {
       this.#sql.exec(
         "INSERT INTO identified (revision, role, n) VALUES (?, ?, ?) ON CONFLICT (revision, role) DO UPDATE SET n = n + excluded.n",
@@ -149,25 +161,47 @@ export class ControlStorage {
     }
   }
 
-  #addArm(
-    table: "arm_totals" | "series",
-    keyColumn: "revision" | "bucket",
-    key: string | number,
-    arm: string,
-    d: ArmAggregate,
-  ): void {
+  /** Adds an arm's deltas to its totals for a revision: one row, user parts merged exactly. */
+  #addArmTotals(revision: string, arm: string, d: ArmAggregate): void {
     const row = this.#sql
-      .exec(`SELECT latency FROM ${table} WHERE ${keyColumn} = ? AND arm = ?`, key, arm)
+      .exec(
+        "SELECT latency, users, seen FROM arm_totals WHERE revision = ? AND arm = ?",
+        revision,
+        arm,
+      )
       .toArray()[0];
-    const latency = row
-      ? mergeHistograms(JSON.parse(String(row.latency)) as Histogram, d.latencyMs)
-      : d.latencyMs;
+    const latency = row ? mergeHistograms(latencyOf(row), d.latencyMs) : d.latencyMs;
+    const users = row ? mergeUserSums(usersOf(row), d.users) : d.users;
+    const seen = row ? mergeSeenUsers(seenOf(row), d.seen) : d.seen;
     this.#sql.exec(
-      `INSERT INTO ${table} (${keyColumn}, arm, requests, errors, failovers, latency)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (${keyColumn}, arm) DO UPDATE SET
+      `INSERT INTO arm_totals (revision, arm, requests, errors, failovers, latency, users, seen)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (revision, arm) DO UPDATE SET
+       requests = requests + excluded.requests, errors = errors + excluded.errors,
+       failovers = failovers + excluded.failovers, latency = excluded.latency,
+       users = excluded.users, seen = excluded.seen`,
+      revision,
+      arm,
+      d.requests,
+      d.errors,
+      d.failovers,
+      JSON.stringify(latency),
+      total(users.requests) === 0 ? null : JSON.stringify(users),
+      Object.keys(seen).length === 0 ? null : JSON.stringify(seen),
+    );
+  }
+
+  /** Adds an arm's deltas to a time-series bucket (counts and latency: no user parts). */
+  #addSeries(bucket: number, arm: string, d: ArmCounts): void {
+    const row = this.#sql
+      .exec("SELECT latency FROM series WHERE bucket = ? AND arm = ?", bucket, arm)
+      .toArray()[0];
+    const latency = row ? mergeHistograms(latencyOf(row), d.latencyMs) : d.latencyMs;
+    this.#sql.exec(
+      `INSERT INTO series (bucket, arm, requests, errors, failovers, latency)
+       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, arm) DO UPDATE SET
        requests = requests + excluded.requests, errors = errors + excluded.errors,
        failovers = failovers + excluded.failovers, latency = excluded.latency`,
-      key,
+      bucket,
       arm,
       d.requests,
       d.errors,
@@ -185,7 +219,7 @@ export class ControlStorage {
     const m = emptyVersionMetrics(service, Number(rev.version), revision, Number(rev.first_at));
     m.lastAt = Number(rev.last_at);
     for (const row of this.#sql.exec("SELECT * FROM arm_totals WHERE revision = ?", revision)) {
-      m.arms[String(row.arm)] = armOf(row);
+      m.arms[String(row.arm)] = { ...countsOf(row), users: usersOf(row), seen: seenOf(row) };
     }
     for (const row of this.#sql.exec(
       "SELECT role, n FROM identified WHERE revision = ?",
@@ -201,7 +235,7 @@ export class ControlStorage {
     return this.#sql
       .exec("SELECT * FROM series WHERE bucket >= ? ORDER BY bucket, arm", since)
       .toArray()
-      .map((row) => ({ at: Number(row.bucket), arm: String(row.arm), ...armOf(row) }));
+      .map((row) => ({ at: Number(row.bucket), arm: String(row.arm), ...countsOf(row) }));
   }
 
   #addShadow(delta: ShadowSummary): void {
@@ -283,11 +317,38 @@ export class ControlStorage {
   }
 }
 
-function armOf(row: Row): ArmAggregate {
+function countsOf(row: Row): ArmCounts {
   return {
     requests: Number(row.requests),
     errors: Number(row.errors),
     failovers: Number(row.failovers),
-    latencyMs: row.latency ? (JSON.parse(String(row.latency)) as Histogram) : emptyHistogram(),
+    latencyMs: latencyOf(row),
   };
+}
+
+/** A JSON column's value; undefined when NULL or not JSON. */
+function jsonOf(v: SqlStorageValue | undefined): unknown {
+  if (typeof v !== "string") return undefined;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return undefined;
+  }
+}
+
+const latencyOf = (row: Row): Histogram =>
+  row.latency ? (JSON.parse(String(row.latency)) as Histogram) : emptyHistogram();
+/** The stored sums, checked as the wire's are (NULL, absent or malformed: empty). */
+const usersOf = (row: Row): UserSums => userSumsFrom(jsonOf(row.users), Number(row.requests));
+const seenOf = (row: Row): SeenUsers => seenUsersFrom(jsonOf(row.seen));
+
+/**
+ * Adds the user columns to an `arm_totals` table made before them (an
+ * object deployed with an earlier release); its rows keep NULL there, which
+ * reads as no users. Once: a later start finds them.
+ */
+function addUserColumns(sql: SqlStorage): void {
+  const columns = sql.exec("SELECT * FROM arm_totals LIMIT 0").columnNames;
+  if (!columns.includes("users")) sql.exec("ALTER TABLE arm_totals ADD COLUMN users TEXT");
+  if (!columns.includes("seen")) sql.exec("ALTER TABLE arm_totals ADD COLUMN seen TEXT");
 }

@@ -10,7 +10,7 @@
  * Layer: app (control use case). The decisions are src/core/control/:
  * check-in.ts (the answer, the interval), batches.ts (which batches count).
  */
-import type { DeltaBatch } from "../../core/control/batches.ts";
+import { checkUserParts, type DeltaBatch } from "../../core/control/batches.ts";
 import { checkInInterval, checkInVerdict } from "../../core/control/check-in.ts";
 import type { ControlContext } from "./context.ts";
 
@@ -28,7 +28,10 @@ export interface CheckInReply {
   intervalMs: number;
 }
 
-/** A check-in's JSON text, with the shape checked where a bad one would throw later. */
+/**
+ * A check-in's JSON text, with the shape checked where a bad one would throw
+ * later; the arms' user parts checked and bounded (absent: empty).
+ */
 export function parseCheckIn(text: string): CheckInRequest {
   const c = JSON.parse(text) as CheckInRequest;
   if (
@@ -38,6 +41,7 @@ export function parseCheckIn(text: string): CheckInRequest {
   ) {
     throw new Error("malformed check-in");
   }
+  checkUserParts(c.batches);
   return c;
 }
 

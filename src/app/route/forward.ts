@@ -31,6 +31,7 @@ export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
   refuseClientFault(route, outcome);
   let originMs = outcome.durationMs;
   route.firstAttemptMs = outcome.response ? outcome.durationMs : null;
+  route.firstAttemptStatus = outcome.response?.status ?? 0;
   route.errorKind = outcome.ok ? "" : outcome.kind;
   if (!outcome.ok && route.mayFailOver) {
     await outcome.response?.body?.cancel();

@@ -11,6 +11,7 @@
 
 import { writeRequestEvent } from "../../adapters/analytics/request-events.ts";
 import { revisionOf } from "../../core/rollout/request-metrics.ts";
+import { userHashOf } from "../../core/rollout/user-sums.ts";
 import { mirrorToShadow } from "../shadow/shadow-dispatch.ts";
 import type { RouteContext, Sent } from "./route-context.ts";
 
@@ -41,7 +42,11 @@ function writeEvent(route: RouteContext, status: number): void {
   });
 }
 
-/** The decided arm's observation for the rollout analyzer (its first attempt, failover or not). */
+/**
+ * The decided arm's observation for the rollout analyzer (its first attempt,
+ * failover or not). An identified request's user hash is computed here,
+ * once: the only hash the metrics cost a request.
+ */
 function recordMetrics(route: RouteContext): void {
   const { decision, deps, doc } = route;
   // Smoke tests through the override are not traffic of any arm (but the
@@ -59,6 +64,8 @@ function recordMetrics(route: RouteContext): void {
       origin: decision.origin,
       role: decision.role,
       identified: route.identity !== null,
+      userHash: route.identity ? userHashOf(route.identity.userId) : null,
+      status: route.firstAttemptStatus,
       failed: route.errorKind !== "",
       failover: route.failover,
       originMs: route.firstAttemptMs,

@@ -76,6 +76,8 @@ export class RouteContext {
   originMs = 0;
   /** The decided arm's time to headers, or null when it gave no response. */
   firstAttemptMs: number | null = null;
+  /** The decided arm's HTTP status, 0 when it gave no response. */
+  firstAttemptStatus = 0;
   failover = false;
   /** The decided arm's transport failure, "" when it answered. */
   errorKind: OriginErrorKind | "" = "";

@@ -7,11 +7,17 @@
  * only go up, so a batch below one applied earlier in the same check-in is
  * skipped too.
  *
+ * Batches come as JSON from other isolates, some of an earlier release: the
+ * per-arm user parts (sums over user buckets, the distinct-user bitmap) are
+ * checked and bounded on arrival (`checkUserParts`), absent or malformed
+ * ones read as empty, so a bad one never throws nor reaches the totals.
+ *
  * Layer: core (pure). The batch's shape lives here, so the buffer
  * (./delta-buffer.ts) and the wire protocol
  * (src/adapters/durable-object/protocol.ts) share it.
  */
 import type { VersionMetrics } from "../rollout/request-metrics.ts";
+import { seenBits, seenUsersFrom, total, userSumsFrom } from "../rollout/user-sums.ts";
 import type { ShadowRecord } from "../shadow/record.ts";
 import type { ShadowSummary } from "../shadow/summary.ts";
 
@@ -42,4 +48,35 @@ export function batchesToApply<B extends { seq: number }>(
     last = batch.seq;
   }
   return { apply, last };
+}
+
+const objectOr = (x: unknown): Record<string, unknown> | null =>
+  typeof x === "object" && x !== null && !Array.isArray(x) ? (x as Record<string, unknown>) : null;
+
+/**
+ * Checks, in place, the user parts of every arm of batches read from the
+ * wire: `users` (userSumsFrom: at most the arm's requests) and `seen`
+ * (seenUsersFrom: at most one bit per user request), each replaced by an
+ * empty one when absent (an isolate of an earlier release) or malformed.
+ * Nothing else of a batch is changed.
+ */
+export function checkUserParts(batches: readonly DeltaBatch[]): void {
+  for (const batch of batches as readonly unknown[]) {
+    const metrics = objectOr(batch)?.metrics;
+    if (!Array.isArray(metrics)) continue;
+    for (const m of metrics) {
+      const arms = objectOr(objectOr(m)?.arms);
+      if (!arms) continue;
+      for (const name of Object.keys(arms)) {
+        const arm = objectOr(arms[name]);
+        if (!arm) continue;
+        const requests = typeof arm.requests === "number" ? arm.requests : 0;
+        const users = userSumsFrom(arm.users, requests);
+        let seen = seenUsersFrom(arm.seen);
+        if (seenBits(seen) > total(users.requests)) seen = seenUsersFrom(null);
+        arm.users = users;
+        arm.seen = seen;
+      }
+    }
+  }
 }

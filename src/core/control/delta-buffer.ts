@@ -21,7 +21,8 @@ import { dict, own } from "../dict.ts";
 import { mergeHistograms } from "../histogram.ts";
 import {
   type ArmAggregate,
-  mergeVersionMetrics,
+  addVersionMetrics,
+  emptyVersionMetrics,
   type VersionMetrics,
 } from "../rollout/request-metrics.ts";
 import type { ShadowRecord } from "../shadow/record.ts";
@@ -33,10 +34,18 @@ export interface Ledger {
   seen: number;
 }
 
+/**
+ * What a time-series bucket keeps of an arm: its counts and latency. The
+ * user parts (sums over user buckets, the distinct-user bitmap) are kept
+ * per revision only, where the gates read them.
+ */
+export type ArmCounts = Omit<ArmAggregate, "users" | "seen">;
+
 export interface Flushable {
+  /** Per revision, user parts included (added exactly: addVersionMetrics). */
   totals: VersionMetrics[];
   /** `${bucket}|${arm}` -> deltas. */
-  series: Map<string, { bucket: number; arm: string; delta: ArmAggregate }>;
+  series: Map<string, { bucket: number; arm: string; delta: ArmCounts }>;
   shadow: ShadowSummary[];
   records: ShadowRecord[];
   ledger: Map<string, Ledger>;
@@ -48,7 +57,7 @@ export class DeltaBuffer {
   /** Highest batch held in memory per isolate (durable or not). */
   readonly #applied = new Map<string, number>();
   #totals = dict<VersionMetrics>();
-  #series = new Map<string, { bucket: number; arm: string; delta: ArmAggregate }>();
+  #series = new Map<string, { bucket: number; arm: string; delta: ArmCounts }>();
   #shadow = dict<ShadowSummary>();
   #records: ShadowRecord[] = [];
   #dirty = false;
@@ -66,8 +75,14 @@ export class DeltaBuffer {
     const bucket = Math.floor(now / this.#bucketMs) * this.#bucketMs;
     for (const batch of apply) {
       for (const m of batch.metrics) {
-        const held = own(this.#totals, m.revision);
-        this.#totals[m.revision] = held ? mergeVersionMetrics(held, m) : m;
+        // Added in place: the buffer owns its totals, and a copy per check-in
+        // would cost as much as the bitmap it has gathered so far.
+        let held = own(this.#totals, m.revision);
+        if (!held) {
+          held = emptyVersionMetrics(m.service, m.version, m.revision, m.firstAt);
+          this.#totals[m.revision] = held;
+        }
+        addVersionMetrics(held, m);
         for (const [arm, delta] of Object.entries(m.arms)) this.#addSeries(bucket, arm, delta);
       }
       for (const s of batch.shadow) {
@@ -126,11 +141,12 @@ export class DeltaBuffer {
     return out;
   }
 
-  #addSeries(bucket: number, arm: string, d: ArmAggregate): void {
+  #addSeries(bucket: number, arm: string, d: ArmCounts): void {
     const key = `${bucket}|${arm}`;
     const held = this.#series.get(key);
     if (!held) {
-      this.#series.set(key, { bucket, arm, delta: { ...d } });
+      const { requests, errors, failovers, latencyMs } = d;
+      this.#series.set(key, { bucket, arm, delta: { requests, errors, failovers, latencyMs } });
       return;
     }
     held.delta = {

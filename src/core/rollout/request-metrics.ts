@@ -21,6 +21,8 @@ import {
   quantile,
 } from "../histogram.ts";
 import {
+  addSeenUsers,
+  addUserSums,
   emptySeenUsers,
   emptyUserSums,
   mergeSeenUsers,
@@ -139,6 +141,33 @@ export function mergeVersionMetrics(a: VersionMetrics, b: VersionMetrics): Versi
     firstAt: Math.min(a.firstAt, b.firstAt),
     lastAt: Math.max(a.lastAt, b.lastAt),
   };
+}
+
+/**
+ * Adds `from` into `into`, in place: the totals mergeVersionMetrics(into,
+ * from) returns, without copying what `into` already holds (the control
+ * object's buffer adds a batch per check-in to a revision's totals, whose
+ * bitmap may hold thousands of words). `into` is the caller's own; `from`
+ * is neither changed nor aliased (an arm `into` lacks starts empty).
+ */
+export function addVersionMetrics(into: VersionMetrics, from: VersionMetrics): void {
+  for (const [name, arm] of Object.entries(from.arms)) {
+    let mine = own(into.arms, name);
+    if (!mine) {
+      mine = emptyArm();
+      into.arms[name] = mine;
+    }
+    mine.requests += arm.requests;
+    mine.errors += arm.errors;
+    mine.failovers += arm.failovers;
+    mine.latencyMs = mergeHistograms(mine.latencyMs, arm.latencyMs);
+    if (arm.users) addUserSums(mine.users, arm.users);
+    if (arm.seen) addSeenUsers(mine.seen, arm.seen);
+  }
+  for (const [role, n] of Object.entries(from.identified))
+    into.identified[role] = (own(into.identified, role) ?? 0) + n;
+  into.firstAt = Math.min(into.firstAt, from.firstAt);
+  into.lastAt = Math.max(into.lastAt, from.lastAt);
 }
 
 export function armSummary(m: VersionMetrics, origin: string) {

@@ -97,6 +97,31 @@ export function mergeSeenUsers(a: SeenUsers, b: SeenUsers): SeenUsers {
   return out;
 }
 
+/**
+ * Adds `from` into `into`, in place: the same sums as mergeUserSums without
+ * a copy (for an accumulator its owner keeps, e.g. the control object's
+ * buffer, which takes a batch per check-in). `from` is not changed.
+ */
+export function addUserSums(into: UserSums, from: UserSums): void {
+  for (let i = 0; i < USER_BUCKETS; i++) {
+    into.requests[i] = (into.requests[i] ?? 0) + (from.requests[i] ?? 0);
+    into.errors[i] = (into.errors[i] ?? 0) + (from.errors[i] ?? 0);
+    into.redirects[i] = (into.redirects[i] ?? 0) + (from.redirects[i] ?? 0);
+    into.clientErrors[i] = (into.clientErrors[i] ?? 0) + (from.clientErrors[i] ?? 0);
+  }
+}
+
+/**
+ * ORs `from` into `into`, in place: the same bitmap as mergeSeenUsers, in
+ * time proportional to `from`'s words, not to the accumulated bitmap's.
+ */
+export function addSeenUsers(into: SeenUsers, from: SeenUsers): void {
+  for (const word in from) {
+    if (!Object.hasOwn(from, word)) continue;
+    into[word] = ((own(into, word) ?? 0) | (from[word] ?? 0)) >>> 0;
+  }
+}
+
 function popcount(x: number): number {
   let v = x >>> 0;
   v -= (v >>> 1) & 0x55555555;
@@ -124,3 +149,68 @@ export function distinctUsers(seen: SeenUsers): number | null {
 
 /** Sum of one bucket array. */
 export const total = (xs: readonly number[]) => xs.reduce((s, x) => s + x, 0);
+
+// ---- read from the wire or storage -------------------------------------------
+
+/** 32-bit words of the bitmap (valid word indexes: 0..USER_WORDS-1). */
+export const USER_WORDS = USER_BITS / 32;
+
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const countsOf = (x: unknown): number[] | null =>
+  Array.isArray(x) && x.length === USER_BUCKETS && x.every(isCount) ? [...x] : null;
+const field = (x: object, key: string): unknown =>
+  Object.hasOwn(x, key) ? (x as Record<string, unknown>)[key] : undefined;
+
+/**
+ * UserSums from an untrusted value (a check-in from another isolate, a
+ * stored row): four arrays of USER_BUCKETS non-negative safe integers whose
+ * errors, redirects and 4xx fit in each bucket's requests, and whose
+ * requests add up to at most `maxRequests` (the arm's requests: a user
+ * request is one of them). Anything else, including a missing value (an
+ * isolate of an earlier release), reads as empty: never thrown, never
+ * partly kept (the four arrays describe the same requests).
+ */
+export function userSumsFrom(value: unknown, maxRequests = Number.MAX_SAFE_INTEGER): UserSums {
+  if (typeof value !== "object" || value === null) return emptyUserSums();
+  const requests = countsOf(field(value, "requests"));
+  const errors = countsOf(field(value, "errors"));
+  const redirects = countsOf(field(value, "redirects"));
+  const clientErrors = countsOf(field(value, "clientErrors"));
+  if (!requests || !errors || !redirects || !clientErrors) return emptyUserSums();
+  for (let b = 0; b < USER_BUCKETS; b++) {
+    const outcomes = (errors[b] ?? 0) + (redirects[b] ?? 0) + (clientErrors[b] ?? 0);
+    if (outcomes > (requests[b] ?? 0)) return emptyUserSums();
+  }
+  if (total(requests) > maxRequests) return emptyUserSums();
+  return { requests, errors, redirects, clientErrors };
+}
+
+/** A canonical word index ("0".."2047"): no sign, no leading zero, no exponent. */
+function isWordIndex(key: string): boolean {
+  const n = Number(key);
+  return Number.isInteger(n) && n >= 0 && n < USER_WORDS && String(n) === key;
+}
+const isWord = (x: unknown): x is number =>
+  Number.isInteger(x) && (x as number) >= 0 && (x as number) <= 0xffffffff;
+
+/**
+ * SeenUsers from an untrusted value: keys are word indexes 0..USER_WORDS-1
+ * (canonical decimal), values unsigned 32-bit words. A malformed word is
+ * dropped (bits are independent: the rest still counts); a value with more
+ * keys than the bitmap has words is no bitmap at all and reads as empty, so
+ * reading one costs at most USER_WORDS checks.
+ */
+export function seenUsersFrom(value: unknown): SeenUsers {
+  const out = emptySeenUsers();
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return out;
+  const keys = Object.keys(value);
+  if (keys.length > USER_WORDS) return out;
+  const words = value as Record<string, unknown>;
+  for (const key of keys) {
+    // An own key (Object.keys): read directly, `__proto__` included.
+    const bits = words[key];
+    if (!isWordIndex(key) || !isWord(bits) || bits === 0) continue;
+    out[key] = bits;
+  }
+  return out;
+}
