@@ -57,7 +57,7 @@ export const Gates = z.strictObject({
           ._default(z.number().check(z.gte(0), z.lte(1)), 0.005)
           .check(
             z.describe(
-              "The smallest increase (absolute) of the error rate worth a rollback: the gate passes once the canary is shown not worse by this much (with the plan's beta), and rolls back once it is shown worse than live at all (with its share of alpha; quickest for increases of 1 to 8 times this)",
+              "The smallest increase (absolute) of the error rate worth a rollback: the gate passes once the canary is shown not worse by this much (with the plan's beta) and rolls back once it is shown worse than live (with its share of alpha); increases below this may go either way, and from 1 to 8 times this are caught quickest",
             ),
           ),
       }),
@@ -158,7 +158,7 @@ export const RolloutPlan = z.strictObject({
     ._default(z.number().check(z.gt(0), z.lte(0.2)), 0.01)
     .check(
       z.describe(
-        "The chance of rolling back a canary that is within every bound, per rollout: across every gate, every step and every look. Split by weight (error rate 4, latency 3, SRM 1, each shadow gate 1, over the gates the plan has); the error-rate, latency and SRM shares are divided by the number of steps (each step is new traffic), the shadow gates' are not (one stream of pairs)",
+        "The chance of rolling back a canary that is within every bound, per rollout: across every gate, every step and every look. Split by weight (error rate 4, latency 3, status classes 1, SRM 1, each shadow gate 1, over the gates the plan has); the error-rate, status-class, latency and SRM shares are divided by the number of steps (each step is new traffic), the shadow gates' are not (one stream of pairs)",
       ),
     ),
   beta: z

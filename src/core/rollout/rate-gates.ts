@@ -92,12 +92,14 @@ function judge(
     canary.trials > 0 && live.trials > 0
       ? phi * (rateVariance(canary) + (oneArm ? 0 : rateVariance(live)))
       : 1;
-  const interval = intervalTest(rc - rl, variance, {
+  const wide = intervalTest(rc - rl, variance, {
     alpha,
     bound: minDelta,
     mixingSd: INTERVAL_MIXING_SD,
     ...(oneArm && live.trials > 0 ? { fixedVariance: rateVariance(live) } : {}),
   });
+  // A difference of rates lies in [-1, 1]: a few requests do not make it wider.
+  const interval = { ...wide, lo: Math.max(-1, wide.lo), hi: Math.min(1, wide.hi) };
   const judged = { what, state, verdict, canary, live, interval, more: null };
   const liveFor = oneArm
     ? Number.POSITIVE_INFINITY

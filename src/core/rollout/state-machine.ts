@@ -165,7 +165,9 @@ export function evaluateRollout(
   if (watching) {
     return {
       verdict: "none",
-      reason: `${label}: paused at the bake limit, no gate failed; waiting for ${waitingFor(unsure)}`,
+      reason: split
+        ? `${label}: paused on the split of users (${split.detail}); no other gate failed`
+        : `${label}: paused at the bake limit, no gate failed; waiting for ${waitingFor(unsure)}`,
       gates,
       status,
       change: null,
