@@ -132,11 +132,19 @@ describe("GET .../rollout", () => {
     // Each judged gate carries its evidence: the estimate, its anytime-valid interval, the
     // bound, the statistic against its boundary, and this gate's share of the plan's alpha.
     const errorRate = view.body.preview.gates.find((g: Json) => g.gate === "error-rate");
-    expect(errorRate.detail).toMatch(/^error rate \d+\.\d+% vs \d+\.\d+% live, /);
+    // The sentence: both rates, the difference and its interval, each side's log likelihood
+    // ratio against its boundary, the canary requests judged, and how many more would decide.
+    const sentence = errorRate.detail.match(
+      /^error rate (\d+\.\d+)% vs (\d+\.\d+)% live \([+-]\d+\.\d+ pp, interval -?\d+\.\d+ pp to \+\d+\.\d+ pp\): not yet shown worse \(\d+\.\d of \d+\.\d\) nor within \+0\.5 pp \(\d+\.\d of \d+\.\d\) after (\d+) canary requests; about [\d,]+ more canary requests at this rate$/,
+    );
+    expect(sentence, errorRate.detail).not.toBeNull();
+    expect(Number(sentence[3])).toBe(canary.requests);
     expect(errorRate.evidence).toMatchObject({
       measure: "canary - live error rate",
       bound: 0.005,
-      alpha: 0.0025,
+      // The error rate's weight (4 of error 4 + status class 1 + latency 3 + SRM 1) of the
+      // default alpha 0.01, over the plan's 2 steps.
+      alpha: (0.01 * 4) / 9 / 2,
       candidate: canary.requests,
       reference: live.requests,
     });
