@@ -59,8 +59,9 @@ stderr), every rate with its 95% Wilson interval:
   d  errors 1% -> 2% (2 x minDelta): promoted in any cell (target 0)
   e  the wrong path (the canary answers 404 to ${WRONG_PATH_404_RATE * 100}% of requests) and a
      hostile client (${HOSTILE_IDS} canary ids, ${HOSTILE_REQUESTS_PER_STEP} ordinary requests a step): outcomes
-Each cell runs three models: "requests" (each request's arm drawn
-independently, as before), "users iid" and "users clustered". The schema's
+Cells run three models: "requests" (each request's arm drawn
+independently, as before), "users iid" and "users clustered" (e: the user
+models only). The schema's
 default gates and plan settings (alpha 0.01, a look every 15 s,
 maxExtensionSeconds 3600). No daily cycle unless --daily.
 
@@ -69,7 +70,7 @@ about 10 minutes on one core even if the gates hold every undecided step
 to its limit; the pooled rows of a judge the 1 % target:
   a one step: 300 and 1,000 rpm 150, 10,000 rpm 80, 60,000 rpm 20
   a/c whole plan: 1,000 rpm 30, 10,000 rpm 20
-  the "requests" model in a: 150 a step cell, 30 a plan cell
+  the "requests" model (a, d): 150 a one-step cell, 30 a plan cell
   b: 100; d one step: 60 (1,000 rpm), 30 (10,000 rpm); d whole plan: 20
   e: 60 (1,000 rpm), 30 (10,000 rpm)
 
@@ -259,6 +260,16 @@ const rateCi = (k: number, n: number) => {
   return `${k}/${n} = ${pct(k / n)} (${pct(lo)}–${pct(hi)})`;
 };
 const upper = (k: number, n: number) => wilson(k, n)[1];
+/** Against an at-most target: shown within (upper bound), shown beyond (lower bound), or neither. */
+const atMost = (k: number, n: number, target: number) => {
+  const [lo, hi] = wilson(k, n);
+  return `${pct(hi)} ${hi <= target ? "yes" : lo > target ? "**no**" : "not shown"}`;
+};
+/** Against an at-least target. */
+const atLeast = (k: number, n: number, target: number) => {
+  const [lo, hi] = wilson(k, n);
+  return `${pct(lo)} ${lo >= target ? "yes" : hi < target ? "**no**" : "not shown"}`;
+};
 const count = (runs: Run[], end: Run["end"]) => runs.filter((r) => r.end === end).length;
 
 function minutes(seconds: number): string {
@@ -385,7 +396,7 @@ if (CELLS.has("a")) {
   print(`## a. A/A: false rollbacks per rollout (target <= 1 % each)`);
   print();
   print(
-    `One step at the share, bake ${ONE_STEP_MINUTES} min, held up to ${minutes(ONE.maxExtensionSeconds)} more while a gate is undecided, then paused. "Upper": the Wilson 95 % upper bound of the false-rollback rate, against the 1 % target. Failing gates: over the rollbacks (one rollback may fail several).`,
+    `One step at the share, bake ${ONE_STEP_MINUTES} min, held up to ${minutes(ONE.maxExtensionSeconds)} more while a gate is undecided, then paused. "Upper": the Wilson 95 % upper bound of the false-rollback rate: "yes" when it is within the 1 % target, "no" when even the lower bound is beyond it, "not shown" when the cell has too few rollouts to tell (0 of 150 gives 2.5 %: the pooled rows decide). Failing gates: over the rollbacks (one rollback may fail several).`,
   );
   print();
   print(
@@ -400,9 +411,8 @@ if (CELLS.has("a")) {
         const k = count(runs, "rollback");
         const p = pooled.get(model) ?? [0, 0];
         pooled.set(model, [p[0] + k, p[1] + runs.length]);
-        const up = upper(k, runs.length);
         print(
-          `| ${fmt(rpm)} | ${bp / 100}% | ${modelName(model)} | ${rateCi(k, runs.length)} | ${pct(up)} ${up <= 0.01 ? "yes" : "**no**"} | ${byGate(runs)} | ${pct(count(runs, "promote") / runs.length)} | ${pct(count(runs, "pause") / runs.length)} | ${medianOf(runs, "promote")} |`,
+          `| ${fmt(rpm)} | ${bp / 100}% | ${modelName(model)} | ${rateCi(k, runs.length)} | ${atMost(k, runs.length, 0.01)} | ${byGate(runs)} | ${pct(count(runs, "promote") / runs.length)} | ${pct(count(runs, "pause") / runs.length)} | ${medianOf(runs, "promote")} |`,
         );
       }
       flush();
@@ -410,7 +420,7 @@ if (CELLS.has("a")) {
   }
   for (const model of MODELS) {
     const [k, n] = pooled.get(model) ?? [0, 0];
-    print(`| all | | ${modelName(model)} | ${rateCi(k, n)} | ${pct(upper(k, n))} | | | | |`);
+    print(`| all | | ${modelName(model)} | ${rateCi(k, n)} | ${atMost(k, n, 0.01)} | | | | |`);
   }
   print();
   print(
@@ -429,7 +439,6 @@ if (CELLS.has("a")) {
     for (const model of MODELS) {
       const runs = runCell("a", model, rpm, WHOLE_PLAN, AA);
       const k = count(runs, "rollback");
-      const up = upper(k, runs.length);
       const steps = new Map<number, number>();
       for (const r of runs)
         if (r.end === "rollback") steps.set(r.stepIndex + 1, (steps.get(r.stepIndex + 1) ?? 0) + 1);
@@ -438,7 +447,7 @@ if (CELLS.has("a")) {
         .map(([s, n]) => `${s}: ${n}`)
         .join(", ");
       print(
-        `| ${fmt(rpm)} | ${modelName(model)} | ${rateCi(k, runs.length)} | ${pct(up)} ${up <= 0.01 ? "yes" : "**no**"} | ${byGate(runs)}${at ? ` (${at})` : ""} | ${pct(count(runs, "promote") / runs.length)} | ${medianOf(runs, "promote")} | ${pct(count(runs, "pause") / runs.length)}${pausedAt(runs) ? ` (${pausedAt(runs)})` : ""} |`,
+        `| ${fmt(rpm)} | ${modelName(model)} | ${rateCi(k, runs.length)} | ${atMost(k, runs.length, 0.01)} | ${byGate(runs)}${at ? ` (${at})` : ""} | ${pct(count(runs, "promote") / runs.length)} | ${medianOf(runs, "promote")} | ${pct(count(runs, "pause") / runs.length)}${pausedAt(runs) ? ` (${pausedAt(runs)})` : ""} |`,
       );
       flush();
     }
@@ -493,7 +502,7 @@ if (CELLS.has("c")) {
   );
   print();
   print(
-    `The A/A rollouts of section a's whole-plan rows at ${fmt(rpm)} rpm (the same runs): promoted within the plan's bakes and extensions (at least ${minutes(PLAN.steps.reduce((s, x) => s + x.bakeSeconds, 0))} of bakes; each step may hold ${minutes(PLAN.maxExtensionSeconds)} more). "Lower": the Wilson 95 % lower bound of the promoted share.`,
+    `The A/A rollouts of section a's whole-plan rows at ${fmt(rpm)} rpm (the same runs): promoted within the plan's bakes and extensions (at least ${minutes(PLAN.steps.reduce((s, x) => s + x.bakeSeconds, 0))} of bakes; each step may hold ${minutes(PLAN.maxExtensionSeconds)} more). "Lower": the Wilson 95 % lower bound of the promoted share ("yes" when it reaches 95 %, "no" when even the upper bound falls short, else "not shown").`,
   );
   print();
   print(
@@ -503,9 +512,8 @@ if (CELLS.has("c")) {
   for (const model of MODELS) {
     const runs = runCell("a", model, rpm, WHOLE_PLAN, AA);
     const k = count(runs, "promote");
-    const lo = wilson(k, runs.length)[0];
     print(
-      `| ${modelName(model)} | ${rateCi(k, runs.length)} | ${pct(lo)} ${lo >= 0.95 ? "yes" : "**no**"} | ${medianOf(runs, "promote")} | ${count(runs, "rollback")} (${byGate(runs)}) | ${pct(count(runs, "pause") / runs.length)}${pausedAt(runs) ? ` (${pausedAt(runs)})` : ""} |`,
+      `| ${modelName(model)} | ${rateCi(k, runs.length)} | ${atLeast(k, runs.length, 0.95)} | ${medianOf(runs, "promote")} | ${count(runs, "rollback")} (${byGate(runs)}) | ${pct(count(runs, "pause") / runs.length)}${pausedAt(runs) ? ` (${pausedAt(runs)})` : ""} |`,
     );
     flush();
   }
