@@ -1,105 +1,139 @@
 /**
- * `npm run gates:bench`: how often do the rollout gates roll back a canary
- * that is exactly as good as live, when the analyzer looks every
- * analysisIntervalSeconds (15 s by default), and how fast do they catch a
- * bad one? The router's anytime-valid gates (src/core/rollout/, through its
- * real state machine) against the fixed-horizon gates they replaced
- * (scripts/bench/gates/fixed-horizon.ts), on the same simulated traffic.
+ * `npm run gates:bench`: how the rollout gates judge the traffic a canary
+ * really gets: users assigned sticky by the router's own bucketing, a few
+ * heavy users sending most requests, errors and latency clustered by user
+ * (issue 21). Every rollout runs through the router's data path (each
+ * request through `observeRequest`, each look through `rolloutMetrics` and
+ * `evaluateRollout`; scripts/bench/gates/users.ts has the model), so the
+ * tables measure whatever gates src/core/rollout/ has when it runs.
  *
- * Layer: build-time script. Pure Node, no workers (scripts/bench/gates/simulate.ts):
- * per look, rpm x interval / 60 requests, each to the canary with its step's
- * share; errors and latency (lognormal, median 100 ms, sigma 0.5) per arm
- * into the router's own histograms; metrics start over at each step. A
- * rollout ends at a rollback, a promotion, a pause at the bake limit, or the
- * horizon (every step's bake plus maxExtensionSeconds).
+ * Layer: build-time script. Pure Node, one core. Beside the user models it
+ * runs the request-level model of before (scripts/bench/gates/simulate.ts:
+ * each request's arm drawn independently), so the tables show what the
+ * unit of assignment changes. Sections (the issue's targets):
+ *   a: A/A false rollbacks per rollout, one step and the whole default plan;
+ *   b: time to roll back 1 % -> 3 % errors against Wald's information limit;
+ *   c: a healthy canary through the whole default plan at 10,000 rpm;
+ *   d: a candidate 2 x minDelta worse (1 % -> 2 %): promoted anywhere?
+ *   e: the wrong path (404s) and the hostile client: what happens.
+ * Fixed seed: the same options print the same tables.
  */
-import { parseArgs } from "node:util";
-import type { PlanRules } from "../../../src/core/rollout/plan.ts";
+import { gateAlphas, type PlanRules } from "../../../src/core/rollout/plan.ts";
 import { RolloutPlan } from "../../../src/document/rollout-plan.ts";
-import { fmt, positiveInt, progress } from "../cli.ts";
+import { fmt, parseCommand, positiveInt, progress } from "../cli.ts";
+import { quantile, waldRequests, wilson } from "./bounds.ts";
 import { FIXED_HORIZON_DEFAULTS } from "./fixed-horizon.ts";
 import { cellSeed, mulberry32 } from "./random.ts";
+import { latencyModels, runRollout } from "./simulate.ts";
 import {
-  type GateSet,
-  LATENCY_SIGMA,
-  LIVE_MEDIAN_MS,
-  latencyModels,
-  type RolloutRun,
-  runRollout,
-  type Scenario,
-} from "./simulate.ts";
-
-const DEFAULTS = RolloutPlan.parse({ steps: [{ shareBp: 100, bakeSeconds: 60 }] });
+  ACTIVITY_SIGMA,
+  HOSTILE_IDS,
+  HOSTILE_REQUESTS_PER_STEP,
+  INTRA_USER_CORRELATION,
+  iccAnova,
+  REQUESTS_PER_USER_HOUR,
+  runUserRollout,
+  simulateStep,
+  topShare,
+  type UserScenario,
+  WRONG_PATH_404_RATE,
+} from "./users.ts";
 
 const HELP = `Usage: npm run gates:bench -- [options]
 
-Simulates canary rollouts judged every analysis interval by the router's
-anytime-valid gates and by the fixed-horizon gates they replaced, and prints
-markdown tables:
-  - A/A (canary = live: 1% errors, same latency): false rollbacks per rollout
-    of a one-step rollout at 100 / 1,000 / 10,000 requests per minute and
-    1 / 5 / 25 % canary shares, with 95% Wilson intervals; the error-rate
-    test at its own bound (minDelta 0, so the A/A canary sits on the null);
-    and A/A through a whole five-step plan;
-  - detection of a canary at 2%, 3% and 5% errors (live 1%) or a p95 20% or
-    50% slower: share caught, median and p95 time to the rollback, bad
-    requests served before it.
+Simulates canary rollouts with users (sticky arms by the router's own
+bucketing; lognormal activity, sigma ${ACTIVITY_SIGMA}, ${REQUESTS_PER_USER_HOUR} requests per user per hour;
+errors and latency iid or clustered by user, intra-user correlation ${INTRA_USER_CORRELATION})
+through the router's own metrics and state machine, a look every
+analysisIntervalSeconds, and prints markdown tables on stdout (progress on
+stderr), every rate with its 95% Wilson interval:
+  a  A/A: false rollbacks per rollout, one step (bake 10 min, up to 1 h
+     more) at 300 / 1,000 / 10,000 / 60,000 rpm x 5 % and 25 %, and the
+     whole default plan (1% 10m, 5% 30m, 25% 10m, 50% 10m, 100% 10m) at
+     1,000 and 10,000 rpm; target <= 1 % each
+  b  errors 1% -> 3%: time from the step's start to the rollback, against
+     Wald's information limit (10,000 rpm at 5 %: target <= 1.5x; 1,000 rpm
+     at 25 %: <= 2x)
+  c  a healthy canary through the whole plan at 10,000 rpm: promoted within
+     the bakes and extensions (target >= 95 %), median time
+  d  errors 1% -> 2% (2 x minDelta): promoted in any cell (target 0)
+  e  the wrong path (the canary answers 404 to ${WRONG_PATH_404_RATE * 100}% of requests) and a
+     hostile client (${HOSTILE_IDS} canary ids, ${HOSTILE_REQUESTS_PER_STEP} ordinary requests a step): outcomes
+Cells run three models: "requests" (each request's arm drawn
+independently, as before), "users iid" and "users clustered" (e: the user
+models only). The schema's
+default gates and plan settings (alpha 0.01, a look every 15 s,
+maxExtensionSeconds 3600). No daily cycle unless --daily.
+
+Rollouts per cell (default; --rollouts overrides them all), chosen to fit
+about 10 minutes on one core even if the gates hold every undecided step
+to its limit; the pooled rows of a judge the 1 % target:
+  a one step: 300 and 1,000 rpm 150, 10,000 rpm 80, 60,000 rpm 20
+  a/c whole plan: 1,000 rpm 30, 10,000 rpm 20
+  the "requests" model (a, d): 150 a one-step cell, 30 a plan cell
+  b: 100; d one step: 60 (1,000 rpm), 30 (10,000 rpm); d whole plan: 20
+  e: 60 (1,000 rpm), 30 (10,000 rpm)
 
 Options:
-  --rollouts <n>     A/A rollouts per cell (default 250: 2,250 one-step rollouts)
-  --plan-rollouts <n> A/A rollouts of the five-step plan per traffic level (default 200)
-  --detect <n>       rollouts per detection cell (default 100)
-  --interval <s>     analysisIntervalSeconds (default ${DEFAULTS.analysisIntervalSeconds})
-  --alpha <x>        the plan's alpha (default ${DEFAULTS.alpha})
-  --bake <minutes>   the one-step rollouts' bake (default 30)
-  --seed <n>         PRNG seed (default 1); the same seed prints the same tables
+  --cells <list>     sections to run, comma-separated from a,b,c,d,e (default all)
+  --rollouts <n>     rollouts per cell, every cell
+  --quick            a small run for tests: 300 and 1,000 rpm only, 2 rollouts
+                     per cell (--rollouts still applies), the model check
+  --daily            the daily cycle (rate x 1 + 0.5 sin(2 pi t / 24 h), a
+                     random phase per rollout) in every cell
+  --seed <n>         PRNG seed (default 1)
   -h, --help         show this help
 `;
 
-const { values } = parseArgs({
-  options: {
-    rollouts: { type: "string", default: "250" },
-    "plan-rollouts": { type: "string", default: "200" },
-    detect: { type: "string", default: "100" },
-    interval: { type: "string", default: String(DEFAULTS.analysisIntervalSeconds) },
-    alpha: { type: "string", default: String(DEFAULTS.alpha) },
-    bake: { type: "string", default: "30" },
-    seed: { type: "string", default: "1" },
-    help: { type: "boolean", short: "h", default: false },
-  },
+const values = parseCommand(HELP, {
+  cells: { type: "string", default: "a,b,c,d,e" },
+  rollouts: { type: "string" },
+  quick: { type: "boolean", default: false },
+  daily: { type: "boolean", default: false },
+  seed: { type: "string", default: "1" },
 });
-if (values.help) {
-  process.stdout.write(HELP);
-  process.exit(0);
-}
-const AA = positiveInt(HELP, "rollouts", values.rollouts);
-const PLAN_AA = positiveInt(HELP, "plan-rollouts", values["plan-rollouts"]);
-const DETECT = positiveInt(HELP, "detect", values.detect);
-const INTERVAL = positiveInt(HELP, "interval", values.interval);
-const BAKE_MINUTES = positiveInt(HELP, "bake", values.bake);
 const SEED = positiveInt(HELP, "seed", values.seed);
-const ALPHA = Number(values.alpha);
-if (!(ALPHA > 0 && ALPHA <= 0.2)) {
-  process.stderr.write(`--alpha must be in (0, 0.2]\n\n${HELP}`);
-  process.exit(2);
+const OVERRIDE =
+  values.rollouts === undefined ? null : positiveInt(HELP, "rollouts", values.rollouts);
+const QUICK = values.quick;
+const DAILY = values.daily;
+const CELLS = new Set(values.cells.split(",").map((s) => s.trim()));
+for (const c of CELLS) {
+  if (!["a", "b", "c", "d", "e"].includes(c)) {
+    process.stderr.write(`--cells: unknown section "${c}" (a, b, c, d, e)\n\n${HELP}`);
+    process.exit(2);
+  }
 }
 
-const RPMS = [100, 1_000, 10_000];
-const SHARES = [100, 500, 2500];
+type Model = "requests" | "iid" | "clustered";
+const MODELS: readonly Model[] = ["requests", "iid", "clustered"];
+const USER_MODELS: readonly Model[] = ["iid", "clustered"];
+const modelName = (m: Model) => (m === "requests" ? "requests (iid)" : `users, ${m}`);
+
 const LIVE_ERRORS = 0.01;
-const AA_SCENARIO: Scenario = {
-  label: "A/A",
+const scenario = (label: string, over: Partial<UserScenario> = {}): UserScenario => ({
+  label,
   liveErrorRate: LIVE_ERRORS,
   canaryErrorRate: LIVE_ERRORS,
   canaryLatencyScale: 1,
-};
-const BAD: Scenario[] = [
-  { label: "errors 1% -> 2%", liveErrorRate: 0.01, canaryErrorRate: 0.02, canaryLatencyScale: 1 },
-  { label: "errors 1% -> 3%", liveErrorRate: 0.01, canaryErrorRate: 0.03, canaryLatencyScale: 1 },
-  { label: "errors 1% -> 5%", liveErrorRate: 0.01, canaryErrorRate: 0.05, canaryLatencyScale: 1 },
-  { label: "p95 +20%", liveErrorRate: 0.01, canaryErrorRate: 0.01, canaryLatencyScale: 1.2 },
-  { label: "p95 +50%", liveErrorRate: 0.01, canaryErrorRate: 0.01, canaryLatencyScale: 1.5 },
-];
+  canary404Rate: 0,
+  hostile: false,
+  ...over,
+});
+const AA = scenario("A/A");
+const ERR3 = scenario("errors 1% -> 3%", { canaryErrorRate: 0.03 });
+const ERR2 = scenario("errors 1% -> 2%", { canaryErrorRate: 0.02 });
+const WRONG_PATH = scenario(`wrong path: ${WRONG_PATH_404_RATE * 100}% 404`, {
+  canary404Rate: WRONG_PATH_404_RATE,
+});
+const HOSTILE = scenario(
+  `hostile client: ${HOSTILE_IDS} ids, ${HOSTILE_REQUESTS_PER_STEP} requests`,
+  {
+    hostile: true,
+  },
+);
+
+const ONE_STEP_MINUTES = 10;
 const WHOLE_PLAN = [
   [100, 10],
   [500, 30],
@@ -107,70 +141,139 @@ const WHOLE_PLAN = [
   [5000, 10],
   [10_000, 10],
 ] as const;
-
-const planOf = (steps: readonly (readonly [number, number])[]): PlanRules =>
+type Steps = readonly (readonly [number, number])[];
+type Plan = PlanRules & { analysisIntervalSeconds: number };
+const planOf = (steps: Steps): Plan =>
   RolloutPlan.parse({
     steps: steps.map(([shareBp, minutes]) => ({ shareBp, bakeSeconds: minutes * 60 })),
-    alpha: ALPHA,
-    analysisIntervalSeconds: INTERVAL,
   });
-
-const horizonOf = (plan: PlanRules) =>
+const horizonOf = (plan: Plan) =>
   plan.steps.reduce((s, step) => s + step.bakeSeconds + plan.maxExtensionSeconds, 0);
+const oneStep = (bp: number): Steps => [[bp, ONE_STEP_MINUTES]];
+const PLAN = planOf(WHOLE_PLAN);
+const ONE = planOf(oneStep(500));
+const INTERVAL = ONE.analysisIntervalSeconds;
+
+const ONE_STEP_RPMS = QUICK ? [300, 1_000] : [300, 1_000, 10_000, 60_000];
+const PLAN_RPMS = QUICK ? [1_000] : [1_000, 10_000];
+const SHARES = [500, 2500];
+
+/**
+ * Default rollouts per cell: about 10 minutes on one core if the gates hold
+ * every undecided A/A step to its limit where the traffic is thin (a look
+ * costs about 0.4 ms, a request about 1.5 us); see the help.
+ */
+const COUNTS = {
+  aOneStep: { 300: 150, 1000: 150, 10000: 80, 60000: 20 } as Record<number, number>,
+  aPlan: { 1000: 30, 10000: 20 } as Record<number, number>,
+  requestsOneStep: 150,
+  requestsPlan: 30,
+  b: 100,
+  dOneStep: { 1000: 60, 10000: 30 } as Record<number, number>,
+  dPlan: 20,
+  e: { 1000: 60, 10000: 30 } as Record<number, number>,
+};
+
+function rolloutsFor(section: string, model: Model, rpm: number, whole: boolean): number {
+  if (OVERRIDE !== null) return OVERRIDE;
+  if (QUICK) return 2;
+  if (section === "b") return COUNTS.b;
+  if (model === "requests") return whole ? COUNTS.requestsPlan : COUNTS.requestsOneStep;
+  if (section === "a" || section === "c")
+    return (whole ? COUNTS.aPlan[rpm] : COUNTS.aOneStep[rpm]) ?? 20;
+  if (section === "d") return whole ? COUNTS.dPlan : (COUNTS.dOneStep[rpm] ?? 30);
+  return COUNTS.e[rpm] ?? 30;
+}
+
+interface Run {
+  end: "rollback" | "promote" | "pause" | "horizon";
+  at: number;
+  stepIndex: number;
+  stepStartedAt: number;
+  failed: string[];
+}
 
 const started = Date.now();
 const elapsed = () => `${((Date.now() - started) / 1000).toFixed(0)} s`;
+const cellCache = new Map<string, Run[]>();
 
-/** Both gate sets over the same rollouts (the same random stream per rollout). */
 function runCell(
-  label: string,
-  n: number,
+  section: string,
+  model: Model,
   rpm: number,
-  steps: readonly (readonly [number, number])[],
-  scenario: Scenario,
-): Record<GateSet, RolloutRun[]> {
+  steps: Steps,
+  sc: UserScenario,
+): Run[] {
+  const whole = steps.length > 1;
+  const n = rolloutsFor(section, model, rpm, whole);
+  const key = `${sc.label}/${model}/${rpm}/${steps.map((s) => s.join(":")).join(",")}/${n}`;
+  const have = cellCache.get(key);
+  if (have) return have;
   const plan = planOf(steps);
-  const models = latencyModels(scenario.canaryLatencyScale);
-  const out: Record<GateSet, RolloutRun[]> = { sequential: [], "fixed-horizon": [] };
+  const horizonSeconds = horizonOf(plan);
+  const t0 = Date.now();
+  const runs: Run[] = [];
+  const models = model === "requests" ? latencyModels(sc.canaryLatencyScale) : null;
   for (let i = 0; i < n; i++) {
-    for (const gates of ["sequential", "fixed-horizon"] as const) {
-      const rand = mulberry32(cellSeed(SEED, `${label}/${rpm}/${i}`));
-      out[gates].push(
-        runRollout(rand, gates, {
+    const rand = mulberry32(cellSeed(SEED, `${key}/${i}`));
+    if (models) {
+      runs.push(
+        runRollout(rand, "sequential", {
           plan,
           fixed: FIXED_HORIZON_DEFAULTS,
           rpm,
-          intervalSeconds: INTERVAL,
-          horizonSeconds: horizonOf(plan),
-          scenario,
+          intervalSeconds: plan.analysisIntervalSeconds,
+          horizonSeconds,
+          scenario: sc,
           models,
+        }),
+      );
+    } else {
+      runs.push(
+        runUserRollout(rand, {
+          plan,
+          rpm,
+          clustered: model === "clustered",
+          daily: DAILY,
+          scenario: sc,
+          horizonSeconds,
+          salt: `rollout-${i}`,
         }),
       );
     }
   }
-  return out;
+  const rollbacks = runs.filter((r) => r.end === "rollback").length;
+  progress(
+    `${section}: ${sc.label}, ${fmt(rpm)} rpm, ${whole ? "whole plan" : `${(steps[0]?.[0] ?? 0) / 100}%`}, ${modelName(model)}: ${n} rollouts, ${rollbacks} rolled back (${((Date.now() - t0) / 1000).toFixed(1)} s; ${elapsed()} in all)`,
+  );
+  cellCache.set(key, runs);
+  return runs;
 }
 
-/** Wilson score interval for k successes in n trials, 95%. */
-function wilson(k: number, n: number): [number, number] {
-  const z = 1.959964;
-  const p = k / n;
-  const denom = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
-const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
-const count = (runs: RolloutRun[], end: RolloutRun["end"]) =>
-  runs.filter((r) => r.end === end).length;
+// ---- formatting ----
+const pct = (x: number) => {
+  const v = x * 100;
+  return `${v === 0 || v >= 10 ? v.toFixed(0) : v < 1 ? v.toFixed(2) : v.toFixed(1)}%`;
+};
 const rateCi = (k: number, n: number) => {
   const [lo, hi] = wilson(k, n);
-  return `${pct(k / n)} (${pct(lo)}–${pct(hi)})`;
+  return `${k}/${n} = ${pct(k / n)} (${pct(lo)}–${pct(hi)})`;
 };
-const share = (runs: RolloutRun[], end: RolloutRun["end"]) => pct(count(runs, end) / runs.length);
+const upper = (k: number, n: number) => wilson(k, n)[1];
+/** Against an at-most target: shown within (upper bound), shown beyond (lower bound), or neither. */
+const atMost = (k: number, n: number, target: number) => {
+  const [lo, hi] = wilson(k, n);
+  return `${pct(hi)} ${hi <= target ? "yes" : lo > target ? "**no**" : "not shown"}`;
+};
+/** Against an at-least target. */
+const atLeast = (k: number, n: number, target: number) => {
+  const [lo, hi] = wilson(k, n);
+  return `${pct(lo)} ${lo >= target ? "yes" : hi < target ? "**no**" : "not shown"}`;
+};
+const count = (runs: Run[], end: Run["end"]) => runs.filter((r) => r.end === end).length;
 
 function minutes(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "never";
   const m = Math.floor(seconds / 60);
   const s = Math.round(seconds % 60);
   if (m === 0) return `${s}s`;
@@ -178,14 +281,31 @@ function minutes(seconds: number): string {
   return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }
 
-/** Nearest-rank quantile. */
-function quantile(xs: number[], q: number): number | null {
-  if (xs.length === 0) return null;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
+/** "srm 12, error-rate 1": which gates failed, over the rollbacks. */
+function byGate(runs: Run[]): string {
+  const c = new Map<string, number>();
+  for (const r of runs)
+    if (r.end === "rollback") for (const g of r.failed) c.set(g, (c.get(g) ?? 0) + 1);
+  if (c.size === 0) return "–";
+  return [...c.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .map(([g, n]) => `${g} ${n}`)
+    .join(", ");
 }
 
-const medianTime = (runs: RolloutRun[], end: RolloutRun["end"]) => {
+/** "1: 12, 2: 3": where the paused rollouts stopped (step numbers). */
+function pausedAt(runs: Run[]): string {
+  const at = new Map<number, number>();
+  for (const r of runs)
+    if (r.end === "pause" || r.end === "horizon")
+      at.set(r.stepIndex + 1, (at.get(r.stepIndex + 1) ?? 0) + 1);
+  return [...at.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([s, n]) => `${s}: ${n}`)
+    .join(", ");
+}
+
+const medianOf = (runs: Run[], end: Run["end"]) => {
   const m = quantile(
     runs.filter((r) => r.end === end).map((r) => r.at),
     0.5,
@@ -195,144 +315,279 @@ const medianTime = (runs: RolloutRun[], end: RolloutRun["end"]) => {
 
 const lines: string[] = [];
 const print = (s = "") => lines.push(s);
-const horizonOne = horizonOf(planOf([[100, BAKE_MINUTES]]));
+const flush = () => {
+  process.stdout.write(`${lines.join("\n")}\n`);
+  lines.length = 0;
+};
 
-print(`## A/A: false rollbacks per rollout (canary = live; seed ${SEED})`);
-print();
 print(
-  `One step at the canary share, bake ${BAKE_MINUTES} min; gates every ${INTERVAL} s; both arms ${pct(LIVE_ERRORS)} errors and the same latency (lognormal, median ${LIVE_MEDIAN_MS} ms, sigma ${LATENCY_SIGMA}); ${AA} rollouts per row (${fmt(AA * RPMS.length * SHARES.length)} in all). **Sequential** (the router's gates, plan defaults, alpha ${ALPHA}): a rollout advances once every gate is shown within its bound, holds past the bake while any is undecided, and pauses at the share after ${minutes(DEFAULTS.maxExtensionSeconds)} more (watched: ${minutes(horizonOne)} in all). **Fixed-horizon** (before): z-test p < 0.01 and Δ > 0.5 pp, p95 ratio > 1.5 and +25 ms, chi-square SRM p < 0.001, at every look; it advances at the end of the bake when nothing fails and both arms have 200 requests (held until the same ${minutes(horizonOne)} otherwise). False rollbacks with 95% Wilson intervals.`,
+  `# gates:bench: rollouts with users (seed ${SEED}${QUICK ? ", --quick" : ""}${DAILY ? ", --daily" : ""})`,
 );
 print();
 print(
-  "| rpm | canary share | sequential: false rollbacks | advanced | paused at the limit | median time to advance | fixed-horizon: false rollbacks | advanced | held |",
+  `Users = rpm x 60 / ${REQUESTS_PER_USER_HOUR} (mean ${REQUESTS_PER_USER_HOUR} requests per user per hour), activity lognormal (sigma ${ACTIVITY_SIGMA}) normalised to that mean; requests per ${INTERVAL} s look ~ Poisson, each drawn to a user by activity; arms by \`bucketOf(salt, id) < shareBp\` (a new salt per rollout, so sticky within it). Errors 1 % (status 500): "users, iid" every user 1 %; "users, clustered" each user's rate ~ Beta with mean 1 % and intra-user correlation ${INTRA_USER_CORRELATION}, and a per-user latency multiplier (lognormal, correlation ${INTRA_USER_CORRELATION} on the log scale). Latency lognormal, median 100 ms, sigma 0.5. "requests (iid)": the model before, each request's arm drawn independently. ${DAILY ? "Daily cycle ON (amplitude 0.5, period 24 h, random phase)." : "No daily cycle (constant rate): the target cells are defined without it."} Plans: the schema's defaults (alpha ${ONE.alpha}, a look every ${INTERVAL} s, maxExtensionSeconds ${ONE.maxExtensionSeconds}); one step = bake ${ONE_STEP_MINUTES} min; the whole plan = ${WHOLE_PLAN.map(([bp, m]) => `${bp / 100}% ${m}m`).join(", ")}. Rates: k/n = rate (95 % Wilson interval).`,
 );
-print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-let totalSeq = 0;
-let totalFixed = 0;
-for (const rpm of RPMS) {
-  for (const bp of SHARES) {
-    progress(`A/A: ${fmt(rpm)} rpm, ${bp / 100}% canary (${elapsed()})`);
-    const o = runCell(`aa/${bp}`, AA, rpm, [[bp, BAKE_MINUTES]], AA_SCENARIO);
-    const s = o.sequential;
-    const f = o["fixed-horizon"];
-    totalSeq += count(s, "rollback");
-    totalFixed += count(f, "rollback");
+print();
+
+// ---- model check ----
+{
+  progress(`model check (${elapsed()})`);
+  print("## Model check: the simulated traffic itself");
+  print();
+  print(
+    `One population per row (clustered model), 10 minutes of traffic at a 5 % canary share. Top 1 % / 10 %: their share of all activity. Active: users with at least one request in the 10 minutes. Canary: its share of the active users and of the requests (requests follow a few heavy users, so they stray much further from 5 % than users do). Users in both arms: must be 0 (sticky).`,
+  );
+  print();
+  print(
+    "| rpm | users | top 1 % of users | top 10 % | active in 10 min | canary: share of active users | canary: share of requests | users in both arms |",
+  );
+  print("|---:|---:|---:|---:|---:|---:|---:|---:|");
+  for (const rpm of ONE_STEP_RPMS) {
+    const rand = mulberry32(cellSeed(SEED, `model/${rpm}`));
+    const { pop, tally } = simulateStep(rand, {
+      rpm,
+      clustered: true,
+      scenario: AA,
+      salt: "model-check",
+      shareBp: 500,
+      seconds: 600,
+      intervalSeconds: INTERVAL,
+    });
+    let active = 0;
+    let canaryUsers = 0;
+    let both = 0;
+    let canaryReq = 0;
+    let allReq = 0;
+    for (let i = 0; i < pop.n; i++) {
+      const c = tally.canary[i] as number;
+      const l = tally.live[i] as number;
+      if (c + l > 0) active++;
+      if (c > 0) canaryUsers++;
+      if (c > 0 && l > 0) both++;
+      canaryReq += c;
+      allReq += c + l;
+    }
     print(
-      `| ${fmt(rpm)} | ${bp / 100}% | ${rateCi(count(s, "rollback"), AA)} | ${share(s, "promote")} | ${share(s, "pause")} | ${medianTime(s, "promote")} | ${rateCi(count(f, "rollback"), AA)} | ${share(f, "promote")} | ${share(f, "horizon")} |`,
+      `| ${fmt(rpm)} | ${fmt(pop.n)} | ${pct(topShare(pop.activity, 0.01))} | ${pct(topShare(pop.activity, 0.1))} | ${fmt(active)} (${pct(active / pop.n)}) | ${rateCi(canaryUsers, active)} | ${pct(canaryReq / allReq)} of ${fmt(allReq)} | ${both} |`,
     );
   }
-}
-const all = AA * RPMS.length * SHARES.length;
-print(`| all | | ${rateCi(totalSeq, all)} | | | | ${rateCi(totalFixed, all)} | | |`);
-
-print();
-print("## The error-rate test at its bound: a canary exactly minDelta worse (minDelta 0)");
-print();
-print(
-  `The A/A canary sits far inside the error-rate gate's null (Δ = 0 <= minDelta = 0.5 pp), so the table above shows margin as much as validity. Here minDelta is 0, so Δ = 0 is exactly on the bound: the test's own anytime false-alarm rate. One step at the share, looked at every ${INTERVAL} s for ${minutes(horizonOne)} without ever advancing; the error-rate gate's alpha is ${ALPHA} x 4/8 = ${ALPHA / 2} (latency and SRM keep theirs and can fail too). ${AA} rollouts per row.`,
-);
-print();
-print("| rpm | canary share | rollbacks (95% CI) | error-rate alpha |");
-print("|---:|---:|---:|---:|");
-for (const rpm of RPMS) {
-  for (const bp of SHARES) {
-    progress(`at the bound: ${fmt(rpm)} rpm, ${bp / 100}% canary (${elapsed()})`);
-    const plan = RolloutPlan.parse({
-      steps: [{ shareBp: bp, bakeSeconds: horizonOne }],
-      gates: { errorRate: { minDelta: 0 } },
-      alpha: ALPHA,
-      analysisIntervalSeconds: INTERVAL,
-      maxExtensionSeconds: 0,
-    });
-    const models = latencyModels(1);
-    let k = 0;
-    for (let i = 0; i < AA; i++) {
-      const rand = mulberry32(cellSeed(SEED, `bound/${bp}/${rpm}/${i}`));
-      const r = runRollout(rand, "sequential", {
-        plan,
-        fixed: FIXED_HORIZON_DEFAULTS,
-        rpm,
-        intervalSeconds: INTERVAL,
-        horizonSeconds: horizonOne,
-        scenario: AA_SCENARIO,
-        models,
-      });
-      if (r.end === "rollback") k++;
-    }
-    print(`| ${fmt(rpm)} | ${bp / 100}% | ${rateCi(k, AA)} | ${ALPHA / 2} |`);
-  }
-}
-
-print();
-print(
-  `## A/A through a whole plan (${WHOLE_PLAN.map(([bp, m]) => `${bp / 100}% ${m}m`).join(", ")})`,
-);
-print();
-print(
-  `The same canary = live traffic through five steps (a 100 % step is judged against live's numbers from the step before); alpha ${ALPHA} covers all of them; ${PLAN_AA} rollouts per row. Paused: where the sequential gates stopped for want of evidence (step: how many).`,
-);
-print();
-print(
-  "| rpm | sequential: false rollbacks | promoted | median time to promote | paused (at step) | fixed-horizon: false rollbacks | promoted | median time to promote |",
-);
-print("|---:|---:|---:|---:|---:|---:|---:|---:|");
-for (const rpm of RPMS) {
-  progress(`A/A, whole plan: ${fmt(rpm)} rpm (${elapsed()})`);
-  const o = runCell("plan", PLAN_AA, rpm, WHOLE_PLAN, AA_SCENARIO);
-  const s = o.sequential;
-  const f = o["fixed-horizon"];
-  const at = new Map<number, number>();
-  for (const r of s)
-    if (r.end === "pause") at.set(r.stepIndex + 1, (at.get(r.stepIndex + 1) ?? 0) + 1);
-  const where = [...at.entries()]
-    .sort((a, b) => a[0] - b[0])
-    .map(([stepNo, n]) => `${stepNo}: ${n}`)
-    .join(", ");
+  const iccRpm = QUICK ? 1_000 : 10_000;
+  const rand = mulberry32(cellSeed(SEED, "model/icc"));
+  const { tally } = simulateStep(rand, {
+    rpm: iccRpm,
+    clustered: true,
+    scenario: AA,
+    salt: "model-icc",
+    shareBp: 500,
+    seconds: 3600,
+    intervalSeconds: INTERVAL,
+  });
+  const trials = tally.live.map((x, i) => x + (tally.canary[i] as number));
+  print();
   print(
-    `| ${fmt(rpm)} | ${rateCi(count(s, "rollback"), PLAN_AA)} | ${share(s, "promote")} | ${medianTime(s, "promote")} | ${share(s, "pause")}${where ? ` (${where})` : ""} | ${rateCi(count(f, "rollback"), PLAN_AA)} | ${share(f, "promote")} | ${medianTime(f, "promote")} |`,
+    `Intra-user correlation of errors, ANOVA estimate over one hour at ${fmt(iccRpm)} rpm (clustered model): ${iccAnova(trials, tally.errors).toFixed(4)} (the model's ${INTRA_USER_CORRELATION}).`,
   );
+  print();
+  flush();
 }
 
-print();
-print(
-  "## Detection: a worse canary, one step; time to the rollback and bad requests served before it",
-);
-print();
-print(
-  `Same one-step rollouts (${DETECT} per row). Caught: rolled back within the ${minutes(horizonOne)} watched. Time: from the canary's first request to the rollback verdict, median / p95 over the caught rollouts. Bad requests, median / p95 over the caught rollouts: the canary's errors for an error regression, every canary request for a latency one. Missed: the fixed-horizon gates advanced (promoted) the bad canary at the end of its bake; the sequential gates never did (they pause at the limit instead).`,
-);
-print();
-print(
-  "| canary | rpm | share | sequential: caught | time to rollback | bad requests | fixed-horizon: caught | time to rollback | bad requests | fixed-horizon: missed |",
-);
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-const spread = (xs: number[], f: (x: number) => string) => {
-  const a = quantile(xs, 0.5);
-  const b = quantile(xs, 0.95);
-  return a === null || b === null ? "–" : `${f(a)} / ${f(b)}`;
-};
-for (const scenario of BAD) {
-  const latency = scenario.canaryLatencyScale !== 1;
-  for (const rpm of RPMS) {
+// ---- a: A/A ----
+if (CELLS.has("a")) {
+  print(`## a. A/A: false rollbacks per rollout (target <= 1 % each)`);
+  print();
+  print(
+    `One step at the share, bake ${ONE_STEP_MINUTES} min, held up to ${minutes(ONE.maxExtensionSeconds)} more while a gate is undecided, then paused. "Upper": the Wilson 95 % upper bound of the false-rollback rate: "yes" when it is within the 1 % target, "no" when even the lower bound is beyond it, "not shown" when the cell has too few rollouts to tell (0 of 150 gives 2.5 %: the pooled rows decide). Failing gates: over the rollbacks (one rollback may fail several).`,
+  );
+  print();
+  print(
+    "| rpm | share | model | false rollbacks | upper <= 1 %? | failing gates | advanced | paused | median time to advance |",
+  );
+  print("|---:|---:|---|---:|---:|---|---:|---:|---:|");
+  const pooled = new Map<Model, [number, number]>();
+  for (const rpm of ONE_STEP_RPMS) {
     for (const bp of SHARES) {
-      progress(`detection: ${scenario.label}, ${fmt(rpm)} rpm, ${bp / 100}% (${elapsed()})`);
-      const o = runCell(`${scenario.label}/${bp}`, DETECT, rpm, [[bp, BAKE_MINUTES]], scenario);
-      const cells = (["sequential", "fixed-horizon"] as const).map((g) => {
-        const caught = o[g].filter((r) => r.end === "rollback");
-        const bad = caught.map((r) => (latency ? r.canaryRequests : r.canaryErrors));
-        return `${pct(caught.length / DETECT)} | ${spread(
-          caught.map((r) => r.at),
-          minutes,
-        )} | ${spread(bad, (x) => fmt(x))}`;
-      });
-      print(
-        `| ${scenario.label} | ${fmt(rpm)} | ${bp / 100}% | ${cells.join(" | ")} | ${share(o["fixed-horizon"], "promote")} |`,
-      );
+      for (const model of MODELS) {
+        const runs = runCell("a", model, rpm, oneStep(bp), AA);
+        const k = count(runs, "rollback");
+        const p = pooled.get(model) ?? [0, 0];
+        pooled.set(model, [p[0] + k, p[1] + runs.length]);
+        print(
+          `| ${fmt(rpm)} | ${bp / 100}% | ${modelName(model)} | ${rateCi(k, runs.length)} | ${atMost(k, runs.length, 0.01)} | ${byGate(runs)} | ${pct(count(runs, "promote") / runs.length)} | ${pct(count(runs, "pause") / runs.length)} | ${medianOf(runs, "promote")} |`,
+        );
+      }
+      flush();
     }
   }
+  for (const model of MODELS) {
+    const [k, n] = pooled.get(model) ?? [0, 0];
+    print(`| all | | ${modelName(model)} | ${rateCi(k, n)} | ${atMost(k, n, 0.01)} | | | | |`);
+  }
+  print();
+  print(
+    `### A/A through the whole plan (${WHOLE_PLAN.map(([bp, m]) => `${bp / 100}% ${m}m`).join(", ")})`,
+  );
+  print();
+  print(
+    "Paused (at step): where the rollouts stopped for want of evidence, by step number. A 100 % step is judged against live's numbers from the step before.",
+  );
+  print();
+  print(
+    "| rpm | model | false rollbacks | upper <= 1 %? | failing gates (at step) | promoted | median time to promote | paused (at step) |",
+  );
+  print("|---:|---|---:|---:|---|---:|---:|---:|");
+  for (const rpm of PLAN_RPMS) {
+    for (const model of MODELS) {
+      const runs = runCell("a", model, rpm, WHOLE_PLAN, AA);
+      const k = count(runs, "rollback");
+      const steps = new Map<number, number>();
+      for (const r of runs)
+        if (r.end === "rollback") steps.set(r.stepIndex + 1, (steps.get(r.stepIndex + 1) ?? 0) + 1);
+      const at = [...steps.entries()]
+        .sort((a, b) => a[0] - b[0])
+        .map(([s, n]) => `${s}: ${n}`)
+        .join(", ");
+      print(
+        `| ${fmt(rpm)} | ${modelName(model)} | ${rateCi(k, runs.length)} | ${atMost(k, runs.length, 0.01)} | ${byGate(runs)}${at ? ` (${at})` : ""} | ${pct(count(runs, "promote") / runs.length)} | ${medianOf(runs, "promote")} | ${pct(count(runs, "pause") / runs.length)}${pausedAt(runs) ? ` (${pausedAt(runs)})` : ""} |`,
+      );
+      flush();
+    }
+  }
+  print();
+  flush();
 }
-print();
-print(
-  `(${elapsed()}; \`npm run gates:bench -- --rollouts ${AA} --plan-rollouts ${PLAN_AA} --detect ${DETECT} --interval ${INTERVAL} --alpha ${ALPHA} --bake ${BAKE_MINUTES} --seed ${SEED}\`)`,
-);
-process.stdout.write(`${lines.join("\n")}\n`);
+
+// ---- b: detection against Wald ----
+if (CELLS.has("b")) {
+  const alphaGate = gateAlphas(ONE)["error-rate"] as number;
+  const waldN = waldRequests(alphaGate, LIVE_ERRORS, 0.03);
+  print("## b. Detection: errors 1 % -> 3 %, time from the step's start to the rollback");
+  print();
+  print(
+    `One step, bake ${ONE_STEP_MINUTES} min (watched ${minutes(horizonOf(ONE))}). Wald's information limit: ln(1/alpha) / KL(Bern(3 %) || Bern(1 %)) = ${fmt(waldN)} canary requests, alpha = the error-rate gate's ${alphaGate} (gateAlphas of the one-step plan), and the time the cell's canary traffic takes to send them. Median and p90 over all rollouts, a rollout never rolled back counting as "never" (so a median shows once half were caught). Looks come every ${INTERVAL} s, so the measured times are multiples of ${INTERVAL} s.`,
+  );
+  print();
+  print(
+    "| rpm | share | target | model | rolled back | failing gates | median / p90 time | Wald: requests / time | median / Wald |",
+  );
+  print("|---:|---:|---:|---|---:|---|---:|---:|---:|");
+  const cells: [number, number, number][] = QUICK
+    ? [[1_000, 2500, 2]]
+    : [
+        [10_000, 500, 1.5],
+        [1_000, 2500, 2],
+      ];
+  for (const [rpm, bp, target] of cells) {
+    const waldT = waldN / ((rpm * bp) / 10_000 / 60);
+    for (const model of MODELS) {
+      const runs = runCell("b", model, rpm, oneStep(bp), ERR3);
+      const times = runs.map((r) => (r.end === "rollback" ? r.at - r.stepStartedAt : Infinity));
+      const med = quantile(times, 0.5) ?? Infinity;
+      const p90 = quantile(times, 0.9) ?? Infinity;
+      const ratio = med / waldT;
+      print(
+        `| ${fmt(rpm)} | ${bp / 100}% | <= ${target}x | ${modelName(model)} | ${rateCi(count(runs, "rollback"), runs.length)} | ${byGate(runs)} | ${minutes(med)} / ${minutes(p90)} | ${fmt(waldN)} / ${minutes(waldT)} | ${Number.isFinite(ratio) ? `${ratio.toFixed(2)}x` : "–"} ${ratio <= target ? "yes" : "**no**"} |`,
+      );
+      flush();
+    }
+  }
+  print();
+  flush();
+}
+
+// ---- c: healthy through the whole plan ----
+if (CELLS.has("c")) {
+  const rpm = QUICK ? 1_000 : 10_000;
+  print(
+    `## c. A healthy canary through the whole plan at ${fmt(rpm)} rpm (target >= 95 % promoted)`,
+  );
+  print();
+  print(
+    `The A/A rollouts of section a's whole-plan rows at ${fmt(rpm)} rpm (the same runs): promoted within the plan's bakes and extensions (at least ${minutes(PLAN.steps.reduce((s, x) => s + x.bakeSeconds, 0))} of bakes; each step may hold ${minutes(PLAN.maxExtensionSeconds)} more). "Lower": the Wilson 95 % lower bound of the promoted share ("yes" when it reaches 95 %, "no" when even the upper bound falls short, else "not shown").`,
+  );
+  print();
+  print(
+    "| model | promoted | lower >= 95 %? | median time to promote | rolled back | paused (at step) |",
+  );
+  print("|---|---:|---:|---:|---:|---:|");
+  for (const model of MODELS) {
+    const runs = runCell("a", model, rpm, WHOLE_PLAN, AA);
+    const k = count(runs, "promote");
+    print(
+      `| ${modelName(model)} | ${rateCi(k, runs.length)} | ${atLeast(k, runs.length, 0.95)} | ${medianOf(runs, "promote")} | ${count(runs, "rollback")} (${byGate(runs)}) | ${pct(count(runs, "pause") / runs.length)}${pausedAt(runs) ? ` (${pausedAt(runs)})` : ""} |`,
+    );
+    flush();
+  }
+  print();
+  flush();
+}
+
+// ---- d: a candidate 2 x minDelta worse ----
+if (CELLS.has("d")) {
+  print(
+    "## d. A candidate 2 x minDelta worse (errors 1 % -> 2 %): promoted? (target 0 in every cell)",
+  );
+  print();
+  print(
+    `"Promoted": the step advanced (one step) or the plan finished (whole plan) with the worse candidate. One step: bake ${ONE_STEP_MINUTES} min; whole plan as in a.`,
+  );
+  print();
+  print(
+    "| rpm | plan | model | promoted | upper | rolled back | failing gates | median time to rollback | paused |",
+  );
+  print("|---:|---|---|---:|---:|---:|---|---:|---:|");
+  const cells: [number, Steps, string][] = [];
+  for (const rpm of QUICK ? [1_000] : [1_000, 10_000])
+    for (const bp of SHARES) cells.push([rpm, oneStep(bp), `${bp / 100}%, one step`]);
+  for (const rpm of QUICK ? [1_000] : [10_000]) cells.push([rpm, WHOLE_PLAN, "whole plan"]);
+  for (const [rpm, steps, label] of cells) {
+    for (const model of MODELS) {
+      const runs = runCell("d", model, rpm, steps, ERR2);
+      const k = count(runs, "promote");
+      print(
+        `| ${fmt(rpm)} | ${label} | ${modelName(model)} | ${rateCi(k, runs.length)} | ${pct(upper(k, runs.length))} | ${pct(count(runs, "rollback") / runs.length)} | ${byGate(runs)} | ${medianOf(runs, "rollback")} | ${pct(count(runs, "pause") / runs.length)} |`,
+      );
+      flush();
+    }
+  }
+  print();
+  flush();
+}
+
+// ---- e: wrong path, hostile client ----
+if (CELLS.has("e")) {
+  print("## e. The wrong path and the hostile client: outcomes");
+  print();
+  print(
+    `One step at 5 %, bake ${ONE_STEP_MINUTES} min, otherwise A/A. Wrong path: the canary answers 404 to ${WRONG_PATH_404_RATE * 100} % of its requests (not errors: 4xx). Hostile client: ${HOSTILE_IDS} ids that hash into the canary send ${HOSTILE_REQUESTS_PER_STEP} ordinary requests (200, typical latency) spread evenly over the bake, cycling through the ids. User models only (the request-level model has no ids).`,
+  );
+  print();
+  print(
+    "| scenario | rpm | model | rolled back | failing gates | advanced | paused | median time to rollback |",
+  );
+  print("|---|---:|---|---:|---|---:|---:|---:|");
+  for (const sc of [WRONG_PATH, HOSTILE]) {
+    for (const rpm of QUICK ? [1_000] : [1_000, 10_000]) {
+      for (const model of USER_MODELS) {
+        const runs = runCell("e", model, rpm, oneStep(500), sc);
+        print(
+          `| ${sc.label} | ${fmt(rpm)} | ${modelName(model)} | ${rateCi(count(runs, "rollback"), runs.length)} | ${byGate(runs)} | ${pct(count(runs, "promote") / runs.length)} | ${pct(count(runs, "pause") / runs.length)} | ${medianOf(runs, "rollback")} |`,
+        );
+        flush();
+      }
+    }
+  }
+  print();
+  flush();
+}
+
+const args = [
+  `--cells ${[...CELLS].join(",")}`,
+  OVERRIDE !== null ? `--rollouts ${OVERRIDE}` : "",
+  QUICK ? "--quick" : "",
+  DAILY ? "--daily" : "",
+  `--seed ${SEED}`,
+]
+  .filter(Boolean)
+  .join(" ");
+print(`(${elapsed()}; \`npm run gates:bench -- ${args}\`)`);
+flush();

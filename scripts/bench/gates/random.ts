@@ -109,3 +109,46 @@ export function cellSeed(seed: number, label: string): number {
   for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
   return h;
 }
+
+/**
+ * Poisson(mean), exactly: for a large mean, the m-th arrival time of a unit
+ * Poisson process is Gamma(m, 1); if it falls before `mean`, m arrivals are
+ * in and the rest is Poisson(mean - X), else the arrivals before `mean` are
+ * Binomial(m - 1, mean / X) (Knuth, TAOCP 2, 3.4.1 F). Small means by
+ * multiplying uniforms. O(log mean) work.
+ */
+export function poisson(rand: () => number, mean: number): number {
+  let k = 0;
+  while (mean > 16) {
+    const m = Math.floor(mean * 0.875);
+    const x = gamma(rand, m);
+    if (x >= mean) return k + binomial(rand, m - 1, mean / x);
+    k += m;
+    mean -= x;
+  }
+  if (mean <= 0) return k;
+  const limit = Math.exp(-mean);
+  let prod = 1 - rand();
+  while (prod > limit) {
+    k++;
+    prod *= 1 - rand();
+  }
+  return k;
+}
+
+/** Standard normals two at a time (Box-Muller, both halves): half the logs of `normal`. */
+export function normalPairs(rand: () => number): () => number {
+  let spare = 0;
+  let has = false;
+  return () => {
+    if (has) {
+      has = false;
+      return spare;
+    }
+    const r = Math.sqrt(-2 * Math.log(1 - rand()));
+    const t = 2 * Math.PI * rand();
+    spare = r * Math.sin(t);
+    has = true;
+    return r * Math.cos(t);
+  };
+}

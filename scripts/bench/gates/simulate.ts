@@ -112,8 +112,11 @@ export interface RolloutRun {
   end: End;
   /** Seconds from the start to the end (the horizon when nothing ended it). */
   at: number;
-  /** Step index where it ended. */
+  /** Step index where it ended, and when that step began (seconds). */
   stepIndex: number;
+  stepStartedAt: number;
+  /** The gates that failed at a rollback (the sequential gates; empty otherwise). */
+  failed: string[];
   /** Canary requests and errors served over the whole rollout, up to its end. */
   canaryRequests: number;
   canaryErrors: number;
@@ -148,10 +151,12 @@ export function runRollout(rand: () => number, gates: GateSet, o: RunOptions): R
   let split = { canary: 0, others: 0 };
   let canaryRequests = 0;
   let canaryErrors = 0;
-  const done = (end: End, at: number): RolloutRun => ({
+  const done = (end: End, at: number, failed: string[] = []): RolloutRun => ({
     end,
     at,
     stepIndex,
+    stepStartedAt: stepStart,
+    failed,
     canaryRequests,
     canaryErrors,
   });
@@ -180,7 +185,12 @@ export function runRollout(rand: () => number, gates: GateSet, o: RunOptions): R
     if (gates === "sequential") {
       const d = evaluateRollout(o.plan, status, metrics, t * 1000);
       status = d.status;
-      if (d.verdict === "rollback") return done("rollback", t);
+      if (d.verdict === "rollback")
+        return done(
+          "rollback",
+          t,
+          d.gates.filter((g) => g.outcome === "fail").map((g) => g.gate),
+        );
       if (d.verdict === "pause") return done("pause", t);
       if (d.verdict === "promote") return done("promote", t);
       advanced = d.verdict === "advance";
