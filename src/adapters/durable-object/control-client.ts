@@ -62,7 +62,7 @@ const reacher =
     }
   };
 
-/** The ServiceStore port (src/ports.ts) over the control objects (KV lists the services). */
+/** The ServiceStore port (src/ports/service-store.ts) over the control objects (KV lists the services). */
 export class ControlServiceStore {
   readonly #ns: ControlNamespace;
   readonly #kv: KVNamespace;

@@ -4,7 +4,7 @@
  * mirror of an accepted document and of the shadow data (read by `npm run
  * shadow:report` and `wrangler kv key get`). Counts its KV reads and
  * writes for the object's status and the benchmark. Implements the KvCopy
- * port (src/ports/control-state.ts) structurally.
+ * port (src/ports/kv-copy.ts) structurally.
  *
  * Layer: adapter. The binding is looked up at each call: the object's
  * `env` holds it.

@@ -72,7 +72,7 @@ export async function writeService(
   }
 }
 
-/** The ServiceStore port (src/ports.ts) over the ROUTING binding. */
+/** The ServiceStore port (src/ports/service-store.ts) over the ROUTING binding. */
 export class KvServiceStore {
   readonly #kv: KVNamespace;
   constructor(kv: KVNamespace) {

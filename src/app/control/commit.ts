@@ -16,7 +16,7 @@ import {
 } from "../../core/control/compare-and-swap.ts";
 import { serializeHistory } from "../../document/edits/history.ts";
 import { documentText, parseStoredService } from "../../document/edits/stored-service.ts";
-import type { ServiceStore } from "../../ports.ts";
+import type { ServiceStore } from "../../ports/service-store.ts";
 import type { ControlContext } from "./context.ts";
 import { mirrorDocument } from "./mirror.ts";
 

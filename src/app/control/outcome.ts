@@ -6,7 +6,7 @@
  *
  * Layer: app (control use cases).
  */
-import type { RemoteOutcome } from "../../ports.ts";
+import type { RemoteOutcome } from "../../ports/rollout-control.ts";
 import { RouterError } from "../errors.ts";
 
 /** A value RPC can carry (through JSON). */

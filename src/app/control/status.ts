@@ -7,7 +7,7 @@
  * Layer: app (control use case).
  */
 import { checkInInterval } from "../../core/control/check-in.ts";
-import type { ControlStatusView } from "../../ports.ts";
+import type { ControlStatusView } from "../../ports/control-plane-reader.ts";
 import { rolloutActive } from "./analyse.ts";
 import type { ControlContext } from "./context.ts";
 

@@ -32,7 +32,8 @@ export interface RouterDeps {
   checkIns?: { touch(service: string, waitUntil: WaitUntil): void; stats(): unknown };
 }
 
-import type { MetricsRecorder, WaitUntil } from "../../ports.ts";
+import type { MetricsRecorder } from "../../ports/metrics-recorder.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
 
 export type { WaitUntil };
 

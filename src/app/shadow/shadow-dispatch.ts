@@ -43,7 +43,8 @@ import {
 import { selectForShadow } from "../../core/shadow/select.ts";
 import { decodeUtf8 } from "../../core/utf8.ts";
 import type { RoutingDocument, Shadow } from "../../document/routing-document.ts";
-import type { ShadowRecorder, WaitUntil } from "../../ports.ts";
+import type { ShadowRecorder } from "../../ports/shadow-recorder.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
 import type { BodyCopy, RequestBody } from "../route/request-body.ts";
 
 /** Tells the shadow origin that a request is a mirrored copy. */

@@ -12,7 +12,7 @@ import type { Histogram } from "../../core/histogram.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import type { SummaryView } from "../../core/shadow/summary.ts";
 import type { HistoryView, ServiceStatus } from "../../document/edits/service-view.ts";
-import type { ControlStatusView } from "../../ports.ts";
+import type { ControlStatusView } from "../../ports/control-plane-reader.ts";
 
 export type { ControlStatusView, HistoryView, ServiceStatus, ShadowRecord };
 

@@ -18,7 +18,7 @@ import { rolloutView } from "../../core/rollout/rollout-view.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import { RolloutPlan } from "../../document/rollout-plan.ts";
 import * as z from "../../document/zod.ts";
-import type { RemoteOutcome } from "../../ports.ts";
+import type { RemoteOutcome } from "../../ports/rollout-control.ts";
 import { int } from "./api-schemas.ts";
 import {
   type AdminDeps,
