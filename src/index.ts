@@ -19,6 +19,7 @@ import { KvRoutingStore } from "./adapters/kv/routing-store.ts";
 import { AuthFailureLimiter } from "./adapters/ratelimit/auth-failures.ts";
 import { ControlUnavailableError, SessionsUnavailableError } from "./app/errors.ts";
 import type { RouterDeps } from "./app/route/route-request.ts";
+import { checkInMs, numberVar } from "./control/tuning.ts";
 import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "./core/admin-token.ts";
 import { dict } from "./core/dict.ts";
 import type { HostMap } from "./core/routing/service-match.ts";
@@ -55,7 +56,7 @@ export function depsFor(env: Env): Deps {
     cacheTtlSeconds: Math.max(30, numberVar(env.KV_CACHE_TTL_SECONDS, 30)),
   });
   const link = new CheckInLink(env.CONTROL, store, {
-    intervalMs: Math.max(100, numberVar(env.CHECKIN_INTERVAL_MS, 2_000)),
+    intervalMs: checkInMs(env),
   });
   const hosts = parseHostMap(env.HOST_SERVICES);
   const router: RouterDeps = {
@@ -102,11 +103,6 @@ function logTokenProblem(token: string | undefined): void {
   if (problem !== "admin_token_too_short" || loggedTokenProblem === problem) return;
   loggedTokenProblem = problem;
   console.error(JSON.stringify({ message: ADMIN_TOKEN_MESSAGES[problem], error: problem }));
-}
-
-function numberVar(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 function parseHostMap(value: string | undefined): HostMap {

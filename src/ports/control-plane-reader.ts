@@ -1,7 +1,10 @@
 /**
  * The ControlPlaneReader port: what the service's control object can tell
  * about itself and its live data (the admin API's control routes, the
- * dashboard). Implemented by src/adapters/durable-object/control-client.ts.
+ * dashboard, the CLI's status line). Implemented by
+ * src/adapters/durable-object/control-client.ts over the object's RPC
+ * surface (src/adapters/durable-object/protocol.ts), which answers with
+ * these same shapes.
  *
  * Layer: ports (types only).
  */
@@ -10,18 +13,21 @@ import type { ShadowRecord } from "../core/shadow/record.ts";
 import type { ShadowSummary } from "../core/shadow/summary.ts";
 
 export interface ControlPlaneReader {
-  status(service: string): Promise<ControlStatusView>;
+  status(service: string): Promise<ControlStatus>;
   shadowSummaries(service: string): Promise<ShadowSummary[]>;
   shadowRecords(service: string, limit: number): Promise<ShadowRecord[]>;
-  series(service: string, since: number): Promise<SeriesPointView[]>;
+  series(service: string, since: number): Promise<SeriesPoint[]>;
 }
 
-export interface ControlStatusView {
+/** What the object says about itself (health, dashboard, CLI, tests). */
+export interface ControlStatus {
   service: string;
   version: number;
+  /** Isolates that checked in during the last minute. */
   isolates: number;
   checkInsPerSecond: number;
   intervalMs: number;
+  /** The version last written to KV (behind `version` while a KV write is retried). */
   kvVersion: number;
   rolloutActive: boolean;
   nextAlarmAt: number | null;
@@ -29,7 +35,8 @@ export interface ControlStatusView {
   kvOps: { reads: number; writes: number };
 }
 
-export interface SeriesPointView {
+/** One arm's traffic in one bucket of the object's time series (10 s buckets). */
+export interface SeriesPoint {
   at: number;
   arm: string;
   requests: number;

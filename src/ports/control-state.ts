@@ -18,7 +18,7 @@ import type { VersionMetrics } from "../core/rollout/request-metrics.ts";
 import type { StoredRolloutStatus } from "../core/rollout/rollout-status.ts";
 import type { ShadowRecord } from "../core/shadow/record.ts";
 import type { ShadowSummary } from "../core/shadow/summary.ts";
-import type { SeriesPointView } from "./control-plane-reader.ts";
+import type { SeriesPoint } from "./control-plane-reader.ts";
 
 export interface ControlState {
   /** Fields of the service row (only those named: its texts can be large). */
@@ -35,7 +35,7 @@ export interface ControlState {
   setShadowMirror(change: Partial<ShadowMirrorRow>): void;
   /** Every isolate's metrics for one revision, merged exactly (null: none recorded). */
   metrics(service: string, revision: string): VersionMetrics | null;
-  series(since: number): SeriesPointView[];
+  series(since: number): SeriesPoint[];
   shadowSummary(shadow: string): ShadowSummary | null;
   shadowSummaries(): ShadowSummary[];
   /** The newest notable pairs, newest first. */

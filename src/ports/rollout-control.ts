@@ -1,7 +1,7 @@
 /**
  * The RolloutControl port: the rollout analyzer and an operator's commands,
  * run by the service's control object, where a thrown RouterError cannot
- * cross back (RemoteOutcome carries its value or the error's parts).
+ * cross back (ControlOutcome carries its value or the error's parts).
  * Implemented by src/adapters/durable-object/control-client.ts.
  *
  * Layer: ports (types only).
@@ -9,7 +9,7 @@
 import type { ManualCommand } from "../core/rollout/state-machine.ts";
 
 /** A use case run elsewhere (inside the service's control object): its value, or the error's parts. */
-export type RemoteOutcome =
+export type ControlOutcome =
   | { ok: true; value: unknown }
   | {
       ok: false;
@@ -17,6 +17,6 @@ export type RemoteOutcome =
     };
 
 export interface RolloutControl {
-  evaluate(service: string): Promise<RemoteOutcome>;
-  command(service: string, command: ManualCommand, author: string): Promise<RemoteOutcome>;
+  evaluate(service: string): Promise<ControlOutcome>;
+  command(service: string, command: ManualCommand, author: string): Promise<ControlOutcome>;
 }

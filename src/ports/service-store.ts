@@ -7,6 +7,7 @@
  *
  * Layer: ports (types only).
  */
+import type { WriteConflict } from "../core/control/compare-and-swap.ts";
 import type { HistoryEntry } from "../document/edits/history.ts";
 import type { StoredService } from "../document/edits/stored-service.ts";
 import type { RoutingDocument } from "../document/routing-document.ts";
@@ -32,5 +33,14 @@ export interface ServiceStore {
 export interface WriteOutcome {
   historyError: string | null;
   /** Set when nothing was written: the document moved, or the version is not above every one seen. */
-  conflict?: { actual: number | null; reason: string };
+  conflict?: WriteConflict;
 }
+
+/**
+ * The control object's answer to a compare-and-swap write
+ * (src/app/control/commit.ts; its RPC `write`): landed, with the KV
+ * mirror's error if that failed (retried on the alarm), or refused.
+ */
+export type CommitResult =
+  | { ok: true; kvError: string | null }
+  | { ok: false; conflict: WriteConflict };

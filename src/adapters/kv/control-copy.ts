@@ -10,6 +10,7 @@
  * `env` holds it.
  */
 import { shadowLogKey, shadowSummaryKey } from "../../document/kv-keys.ts";
+import type { MirrorTexts } from "../../ports/kv-copy.ts";
 import { mirrorServiceTexts, readDocumentText, readServiceTexts } from "./service-store.ts";
 
 interface Summary {
@@ -34,10 +35,7 @@ export class KvControlCopy {
     return readDocumentText(this.#kv(), service);
   }
 
-  mirror(
-    service: string,
-    texts: { document: string; history: string | null; documentInKv: boolean },
-  ): Promise<void> {
+  mirror(service: string, texts: MirrorTexts): Promise<void> {
     this.#ops.writes += texts.documentInKv ? 2 : 3;
     return mirrorServiceTexts(this.#kv(), service, texts);
   }

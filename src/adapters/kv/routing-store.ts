@@ -51,6 +51,7 @@ import { revisionOf } from "../../core/rollout/request-metrics.ts";
 import { documentKey, lastGoodKey } from "../../document/kv-keys.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import { type FieldError, parseRoutingDocument } from "../../document/validate.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
 
 export interface LoadedDocument {
   status: "ok";
@@ -89,8 +90,6 @@ interface MemoEntry {
 }
 
 const MISSING: LoadResult = Object.freeze({ status: "missing" });
-
-type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** A refresh older than this is treated as lost (Workers cap waitUntil at 30 s). */
 const READ_GIVE_UP_MS = 30_000;
