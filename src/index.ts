@@ -12,9 +12,12 @@
  * current and carries the metrics to each service's control object, which
  * runs the rollout analyzer on its alarm (no Cron Trigger).
  */
+import { analyticsEvents } from "./adapters/analytics/router-events.ts";
 import { CheckInLink } from "./adapters/durable-object/check-in-link.ts";
 import { ControlServiceStore, controlReaders } from "./adapters/durable-object/control-client.ts";
 import { DurableObjectSessionStore } from "./adapters/durable-object/session-client.ts";
+import { callOrigin } from "./adapters/fetch/origin-client.ts";
+import { shadowClient } from "./adapters/fetch/shadow-client.ts";
 import { KvRoutingStore } from "./adapters/kv/routing-store.ts";
 import { AuthFailureLimiter } from "./adapters/ratelimit/auth-failures.ts";
 import { ControlUnavailableError, SessionsUnavailableError } from "./app/errors.ts";
@@ -59,13 +62,15 @@ export function depsFor(env: Env): Deps {
     intervalMs: checkInMs(env),
   });
   const hosts = parseHostMap(env.HOST_SERVICES);
+  const events = analyticsEvents(env.ROUTER_EVENTS);
   const router: RouterDeps = {
     store,
     hosts,
-    events: env.ROUTER_EVENTS,
+    callOrigin,
+    events,
     overrideToken: env.OVERRIDE_TOKEN,
     jwtSecret: env.JWT_SECRET,
-    shadow: { log: link, events: env.ROUTER_EVENTS, random: Math.random },
+    shadow: { log: link, events, client: shadowClient, random: Math.random },
     metrics: link,
     checkIns: link,
   };

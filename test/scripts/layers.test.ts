@@ -21,7 +21,8 @@
  * tighter than their floor: src/core/control/ (the control object's
  * decisions) imports only the core, and src/app/control/ (its use cases)
  * imports core, document, ports and the app floor (the write pipeline),
- * never an adapter or a package.
+ * never an adapter or a package. No use case imports an adapter: app/
+ * reaches bindings through ports, which src/index.ts fills.
  *
  * Beside the product, scripts/ by purpose (cli/, demo/, bench/, tools/) and
  * test/: see scriptsRule below.
@@ -133,7 +134,11 @@ function violations(): string[] {
       if (tighter) found.push(`${relative(ROOT, file)} ${tighter}`);
       if (spec.startsWith(".")) {
         const target = floorOf(resolve(dirname(file), spec));
-        if (target && RANK[target] > RANK[from]) {
+        if (from === "app" && target === "adapters") {
+          found.push(
+            `${relative(ROOT, file)} imports ${spec}: app reaches adapters only through ports`,
+          );
+        } else if (target && RANK[target] > RANK[from]) {
           found.push(`${relative(ROOT, file)} (${from}) imports ${spec} (${target}): upward`);
         } else if (target && target !== from && RANK[target] === RANK[from]) {
           found.push(`${relative(ROOT, file)} (${from}) imports ${spec} (${target}): sideways`);

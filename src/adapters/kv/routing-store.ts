@@ -5,7 +5,8 @@
  * and `offer`), with the KV memo policy below as the fallback whenever
  * check-ins stop (the object unreachable).
  *
- * Layer: adapter (the only module that reads routing documents from KV).
+ * Layer: adapter (the only module that reads routing documents from KV),
+ * implementing the RoutingDocuments port (src/ports/routing-documents.ts).
  * - Check-ins: a confirmation ("current") renews the memo like a KV read
  *   does, so an isolate whose check-ins succeed makes no KV reads at all;
  *   a document the object sends replaces the memo at once. A KV read never
@@ -49,22 +50,9 @@
  */
 import { revisionOf } from "../../core/rollout/request-metrics.ts";
 import { documentKey, lastGoodKey } from "../../document/kv-keys.ts";
-import type { RoutingDocument } from "../../document/routing-document.ts";
-import { type FieldError, parseRoutingDocument } from "../../document/validate.ts";
+import { parseRoutingDocument } from "../../document/validate.ts";
+import type { LoadedDocument, LoadResult } from "../../ports/routing-documents.ts";
 import type { WaitUntil } from "../../ports/wait-until.ts";
-
-export interface LoadedDocument {
-  status: "ok";
-  doc: RoutingDocument;
-  source: "kv" | "last-good" | "control";
-  /** Why the last good copy is served: the stored one was deleted, or failed the schema. */
-  fallback?: "deleted" | "invalid";
-}
-
-export type LoadResult =
-  | LoadedDocument
-  | { status: "missing" }
-  | { status: "invalid"; errors: FieldError[] };
 
 export interface RoutingStoreOptions {
   memoTtlMs: number;

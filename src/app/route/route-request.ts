@@ -4,20 +4,21 @@
  * with failover, answer the client, report.
  *
  * Layer: app (the request path use case); it wires the pure core
- * (matchService, decide) to the adapters (routing store, origin client,
- * analytics sink). Everything it needs arrives in `RouterDeps`, built once
- * per isolate by the composition root (src/index.ts). The steps before the
+ * (matchService, decide) to the ports (routing documents, origin client,
+ * router events: src/ports/). Everything it needs arrives in `RouterDeps`,
+ * built once per isolate from the adapters by the composition root
+ * (src/index.ts). The steps before the
  * origin is called live here; forward.ts calls the origins and builds the
  * answer, report.ts records it. A step refuses a request by throwing a
  * RouterError (rendered by src/http/app.ts).
  */
 
-import type { LoadResult } from "../../adapters/kv/routing-store.ts";
 import { pathRefusal } from "../../core/routing/confine-path.ts";
 import { decide } from "../../core/routing/decide.ts";
 import { type RequestUrl, splitRequestUrl } from "../../core/routing/request-url.ts";
 import { type HostMap, matchService, type ServiceMatch } from "../../core/routing/service-match.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
+import type { LoadResult } from "../../ports/routing-documents.ts";
 import { RouterError } from "../errors.ts";
 import { planShadow } from "../shadow/shadow-dispatch.ts";
 import { forwardWithFailover, respond } from "./forward.ts";
