@@ -14,8 +14,8 @@ import type { OriginOutcome, OriginRequest } from "../../ports/origin-client.ts"
 import { RouterError } from "../errors.ts";
 import { SHADOW_HEADER } from "../shadow/shadow-dispatch.ts";
 import { anonymousIdCookie } from "./anonymous-cookie.ts";
+import { clientBodyError } from "./client-body-error.ts";
 import { clientResponse, originRequestHeaders, VARIANT_HEADER } from "./forward-headers.ts";
-import { clientBodyError } from "./request-body.ts";
 import type { RouteContext, Sent } from "./route-context.ts";
 
 /** Sends to the decided arm, then once to live if it failed and may fail over; times both. */

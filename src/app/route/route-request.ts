@@ -21,11 +21,11 @@ import type { RoutingDocument } from "../../document/routing-document.ts";
 import type { LoadResult } from "../../ports/routing-documents.ts";
 import { RouterError } from "../errors.ts";
 import { planShadow } from "../shadow/shadow-dispatch.ts";
+import { hasBody } from "./declared-length.ts";
 import { forwardWithFailover, respond } from "./forward.ts";
 import { HOP_HEADER, OVERRIDE_HEADER } from "./forward-headers.ts";
 import { authenticatedOverride } from "./override-auth.ts";
 import { report } from "./report.ts";
-import { hasBody } from "./request-body.ts";
 import { resolveIdentity } from "./resolve-identity.ts";
 import { RouteContext, type RouterDeps, type WaitUntil } from "./route-context.ts";
 
