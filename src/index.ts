@@ -12,13 +12,17 @@
  * current and carries the metrics to each service's control object, which
  * runs the rollout analyzer on its alarm (no Cron Trigger).
  */
+import { analyticsEvents } from "./adapters/analytics/router-events.ts";
 import { CheckInLink } from "./adapters/durable-object/check-in-link.ts";
 import { ControlServiceStore, controlReaders } from "./adapters/durable-object/control-client.ts";
 import { DurableObjectSessionStore } from "./adapters/durable-object/session-client.ts";
+import { callOrigin } from "./adapters/fetch/origin-client.ts";
+import { shadowClient } from "./adapters/fetch/shadow-client.ts";
 import { KvRoutingStore } from "./adapters/kv/routing-store.ts";
 import { AuthFailureLimiter } from "./adapters/ratelimit/auth-failures.ts";
 import { ControlUnavailableError, SessionsUnavailableError } from "./app/errors.ts";
 import type { RouterDeps } from "./app/route/route-request.ts";
+import { checkInMs, numberVar } from "./control/tuning.ts";
 import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "./core/admin-token.ts";
 import { dict } from "./core/dict.ts";
 import type { HostMap } from "./core/routing/service-match.ts";
@@ -55,16 +59,18 @@ export function depsFor(env: Env): Deps {
     cacheTtlSeconds: Math.max(30, numberVar(env.KV_CACHE_TTL_SECONDS, 30)),
   });
   const link = new CheckInLink(env.CONTROL, store, {
-    intervalMs: Math.max(100, numberVar(env.CHECKIN_INTERVAL_MS, 2_000)),
+    intervalMs: checkInMs(env),
   });
   const hosts = parseHostMap(env.HOST_SERVICES);
+  const events = analyticsEvents(env.ROUTER_EVENTS);
   const router: RouterDeps = {
     store,
     hosts,
-    events: env.ROUTER_EVENTS,
+    callOrigin,
+    events,
     overrideToken: env.OVERRIDE_TOKEN,
     jwtSecret: env.JWT_SECRET,
-    shadow: { log: link, events: env.ROUTER_EVENTS, random: Math.random },
+    shadow: { log: link, events, client: shadowClient, random: Math.random },
     metrics: link,
     checkIns: link,
   };
@@ -102,11 +108,6 @@ function logTokenProblem(token: string | undefined): void {
   if (problem !== "admin_token_too_short" || loggedTokenProblem === problem) return;
   loggedTokenProblem = problem;
   console.error(JSON.stringify({ message: ADMIN_TOKEN_MESSAGES[problem], error: problem }));
-}
-
-function numberVar(value: string | undefined, fallback: number): number {
-  const n = Number(value);
-  return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
 
 function parseHostMap(value: string | undefined): HostMap {

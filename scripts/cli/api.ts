@@ -13,7 +13,7 @@
 import type { FieldError } from "../../src/document/validate.ts";
 import {
   type Backend,
-  type ControlView,
+  type ControlStatus,
   type HistoryView,
   notFound,
   refusal,
@@ -214,7 +214,7 @@ export function apiBackend(target: ApiTarget): Backend {
     },
     control: async (name) => {
       const answer = await adminRequest(target, "GET", servicePath(name, "/control"));
-      return answer.status < 300 ? (answer.body as unknown as ControlView) : null;
+      return answer.status < 300 ? (answer.body as unknown as ControlStatus) : null;
     },
     history: async (name, withDocuments) => {
       const answer = await adminRequest(target, "GET", servicePath(name, "/history"), {

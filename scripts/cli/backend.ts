@@ -15,9 +15,10 @@ import type { DiffLine } from "../../src/document/edits/diff.ts";
 import type { EditName, StoredState } from "../../src/document/edits/registry.ts";
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
 import { type FieldError, formatFieldErrors } from "../../src/document/validate.ts";
+import type { ControlStatus } from "../../src/ports/control-plane-reader.ts";
 import { CliError, EXIT } from "./cli.ts";
 
-export type { CheckOutcome };
+export type { CheckOutcome, ControlStatus };
 
 import type { HistoryView, ServiceStatus } from "../../src/document/edits/service-view.ts";
 
@@ -73,17 +74,7 @@ export interface Backend {
   history(name: string, withDocuments: boolean): Promise<HistoryView>;
   write(request: WriteRequest, hooks: WriteHooks): Promise<WriteOutcome>;
   /** The service's control object (isolates checking in, versions); absent in --direct mode. */
-  control?(name: string): Promise<ControlView | null>;
-}
-
-/** GET /_router/admin/services/:s/control (src/ports.ts ControlStatusView). */
-export interface ControlView {
-  version: number;
-  isolates: number;
-  checkInsPerSecond: number;
-  intervalMs: number;
-  kvVersion: number;
-  rolloutActive: boolean;
+  control?(name: string): Promise<ControlStatus | null>;
 }
 
 export const notFound = (service: string, label: string) =>

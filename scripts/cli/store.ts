@@ -54,7 +54,7 @@ export async function listServices(target: KvTarget): Promise<StoredService[]> {
   );
 }
 
-/** The ServiceStore port (src/ports.ts) over `wrangler kv`, for the write pipeline. */
+/** The ServiceStore port (src/ports/service-store.ts) over `wrangler kv`, for the write pipeline. */
 export function wranglerServiceStore(target: KvTarget) {
   return {
     read: (service: string) => readService(service, target),

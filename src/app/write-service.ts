@@ -35,7 +35,7 @@ import {
 import { selfOriginErrors } from "../document/router-hosts.ts";
 import type { RoutingDocument } from "../document/routing-document.ts";
 import type { FieldError } from "../document/validate.ts";
-import type { ServiceStore } from "../ports.ts";
+import type { ServiceStore } from "../ports/service-store.ts";
 import { RouterError, type RouterStatus } from "./errors.ts";
 
 /**

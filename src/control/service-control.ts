@@ -32,9 +32,14 @@ import {
 } from "../app/control/context.ts";
 import { outcome, plain } from "../app/control/outcome.ts";
 import { controlStatus } from "../app/control/status.ts";
+import type { ServiceTexts } from "../core/control/adoption.ts";
 import { type AlarmCause, keepTicking, nextAlarm } from "../core/control/alarm-plan.ts";
+import type { CasWrite } from "../core/control/compare-and-swap.ts";
 import { DeltaBuffer } from "../core/control/delta-buffer.ts";
 import type { ManualCommand } from "../core/rollout/state-machine.ts";
+import type { ControlStatus } from "../ports/control-plane-reader.ts";
+import type { ControlOutcome } from "../ports/rollout-control.ts";
+import type { CommitResult } from "../ports/service-store.ts";
 import { type ControlTuning, tuningFrom } from "./tuning.ts";
 
 export class ServiceControl extends DurableObject<Env> {
@@ -79,13 +84,13 @@ export class ServiceControl extends DurableObject<Env> {
   // ---- RPC: the write pipeline, admin API, CLI ---------------------------------
 
   /** What the write pipeline reads; a raw KV put not adopted yet is adopted first. */
-  async texts(service: string): Promise<P.ServiceTexts> {
+  async texts(service: string): Promise<ServiceTexts> {
     const ctx = await this.#ready(service);
     await this.#serial(() => adoptFromKv(ctx, Date.now()));
     return serviceTexts(ctx);
   }
 
-  async write(service: string, w: P.ControlWrite): Promise<P.ControlWriteResult> {
+  async write(service: string, w: CasWrite): Promise<CommitResult> {
     const ctx = await this.#ready(service);
     return this.#serial(async () => {
       await adoptFromKv(ctx, Date.now());
@@ -119,7 +124,7 @@ export class ServiceControl extends DurableObject<Env> {
   }
 
   /** Runs the analyzer now (`at`: the time it judges at; tests pass a simulated one). */
-  evaluate(service: string, at?: number): Promise<P.ControlOutcome> {
+  evaluate(service: string, at?: number): Promise<ControlOutcome> {
     return this.#judged(service, (ctx) => evaluate(ctx, at ?? Date.now()));
   }
 
@@ -127,7 +132,7 @@ export class ServiceControl extends DurableObject<Env> {
     return this.#judged(service, (ctx) => command(ctx, cmd, author, at ?? Date.now()));
   }
 
-  async status(service: string): Promise<P.ControlStatus> {
+  async status(service: string): Promise<ControlStatus> {
     const ctx = await this.#ready(service);
     return controlStatus(ctx, Date.now(), this.#tuning, () => this.ctx.storage.getAlarm());
   }

@@ -3,7 +3,8 @@
  * check in, how the interval grows with the number of isolates (so one
  * object stays under its request budget), and the object's alarm cadence.
  *
- * Layer: control (reads Env vars, like the composition root does).
+ * Layer: control (reads Env vars, like the composition root does, which
+ * takes numberVar and checkInMs from here: each var is parsed in one place).
  */
 
 export interface ControlTuning {
@@ -30,9 +31,13 @@ type Vars = Partial<
   >
 >;
 
+/** CHECKIN_INTERVAL_MS: the object's base interval, and each isolate's first one. */
+export const checkInMs = (vars: Vars): number =>
+  Math.max(100, numberVar(vars.CHECKIN_INTERVAL_MS, 2_000));
+
 export function tuningFrom(vars: Vars): ControlTuning {
   return {
-    checkInMs: Math.max(100, numberVar(vars.CHECKIN_INTERVAL_MS, 2_000)),
+    checkInMs: checkInMs(vars),
     maxCheckInsPerSecond: Math.max(1, numberVar(vars.CONTROL_MAX_CHECKINS_PER_SECOND, 500)),
     alarmMs: Math.max(100, numberVar(vars.CONTROL_ALARM_MS, 5_000)),
     kvPollMs: Math.max(100, numberVar(vars.CONTROL_KV_POLL_MS, 10_000)),
@@ -43,6 +48,7 @@ export function tuningFrom(vars: Vars): ControlTuning {
 /** The interval the object hands out (a check-in decision, src/core/control/check-in.ts). */
 export { checkInInterval } from "../core/control/check-in.ts";
 
+/** A non-negative number var; unset, empty or anything else gives the fallback. */
 export function numberVar(value: string | undefined, fallback: number): number {
   const n = Number(value);
   return value !== undefined && value !== "" && Number.isFinite(n) && n >= 0 ? n : fallback;

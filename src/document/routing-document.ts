@@ -7,28 +7,23 @@
  * Layer: document (pure; depends on zod and src/core only). Cross-field rules (live origin
  * exists, arms never overlap, shares never exceed 100 %, the shadow is not
  * live) live in
- * `checkCrossFields` so that every failure carries a field path.
+ * `checkCrossFields` so that every failure carries a field path. The
+ * shared scalars and limits (schema-basics.ts), the identity sources
+ * (identity-schema.ts) and the shadow's settings (shadow-schema.ts) are
+ * their own modules.
  */
 import { BUCKETS } from "../core/routing/bucket.ts";
-import { COOKIE_NAME_PATTERN, HEADER_NAME_PATTERN, NAME_PATTERN } from "../core/routing/names.ts";
+import { Identity } from "./identity-schema.ts";
 import { RolloutPlan } from "./rollout-plan.ts";
+import { BasisPoints, LIMITS, OriginName, ServiceName } from "./schema-basics.ts";
+import { Shadow } from "./shadow-schema.ts";
 import * as z from "./zod.ts";
 
-/** A share in integer basis points: 0 = 0 %, 100 = 1 %, 10000 = 100 %. */
-export const BasisPoints = z
-  .number()
-  .check(z.int("must be an integer number of basis points (100 = 1%)"), z.gte(0), z.lte(BUCKETS));
-
-const Name = z
-  .string()
-  .check(z.regex(NAME_PATTERN, "must be lowercase letters, digits and '-' (1-63 chars)"));
-
-export const ServiceName = Name.check(
-  z.describe("Service name; also the first path segment it answers"),
-);
-export const OriginName = Name.check(
-  z.describe("Origin (model version) name, e.g. blue, green, canary"),
-);
+// The parts of the schema that live in their own modules, re-exported so
+// the document's schema stays one import for its users.
+export { Identity, IdentitySource } from "./identity-schema.ts";
+export { BasisPoints, LIMITS, OriginName, ServiceName } from "./schema-basics.ts";
+export { HttpMethod, Shadow } from "./shadow-schema.ts";
 
 export const Origin = z.strictObject({
   url: z.string().check(
@@ -62,87 +57,6 @@ export const Challenger = z.strictObject({
   shareBp: BasisPoints.check(z.describe("Width of the range in basis points")),
 });
 
-/** Hard bounds of a routing document, checked before anything else is parsed. */
-export const LIMITS = {
-  /** UTF-8 bytes of the stored JSON text. */
-  documentBytes: 65_536,
-  /** Nesting of JSON objects and arrays. */
-  depth: 16,
-  origins: 64,
-  challengers: 32,
-  identitySources: 8,
-  shadowPaths: 32,
-} as const;
-
-const HeaderName = z
-  .string()
-  .check(
-    z.maxLength(256),
-    z.regex(
-      HEADER_NAME_PATTERN,
-      "must be an HTTP header name (an RFC 9110 token: no spaces or separators)",
-    ),
-  );
-const CookieName = z
-  .string()
-  .check(
-    z.maxLength(256),
-    z.regex(
-      COOKIE_NAME_PATTERN,
-      "must be a cookie name (an RFC 6265 token: no spaces, '=', ';' or separators)",
-    ),
-  );
-
-const HeaderSource = z.strictObject({
-  type: z.literal("header"),
-  name: z._default(HeaderName, "x-user-id"),
-});
-const CookieSource = z.strictObject({ type: z.literal("cookie"), name: CookieName });
-const JwtSource = z
-  .strictObject({
-    type: z.literal("jwt"),
-    header: z._default(HeaderName, "authorization"),
-    claim: z._default(z.string().check(z.minLength(1)), "sub"),
-    alg: z.optional(z.enum(["HS256", "HS384", "HS512"])),
-    jwksUrl: z.optional(z.string().check(z.url())),
-    issuer: z.optional(z.string()),
-    audience: z.optional(z.string()),
-  })
-  .check(
-    z.describe("HS* tokens are verified with the JWT_SECRET secret; RS/ES tokens with jwksUrl"),
-  );
-const JsonBodySource = z.strictObject({
-  type: z.literal("jsonBody"),
-  path: z
-    .string()
-    .check(z.minLength(1), z.describe("Dot path of the id in a JSON body, e.g. user.id")),
-  maxBytes: z._default(z.number().check(z.int(), z.gte(1), z.lte(1_048_576)), 65_536),
-});
-
-export const IdentitySource = z.discriminatedUnion("type", [
-  HeaderSource,
-  CookieSource,
-  JwtSource,
-  JsonBodySource,
-]);
-
-export const Identity = z.strictObject({
-  sources: z._default(
-    z.array(IdentitySource).check(z.minLength(1), z.maxLength(LIMITS.identitySources)),
-    [{ type: "header", name: "x-user-id" }],
-  ),
-  anonymousCookie: z
-    .optional(
-      z.strictObject({
-        name: z
-          ._default(CookieName, "mr_uid")
-          .check(z.describe('Cookie name; a "__Host-" or "__Secure-" name is always set Secure')),
-        maxAgeDays: z._default(z.number().check(z.int(), z.gte(1), z.lte(400)), 365),
-      }),
-    )
-    .check(z.describe("When set, callers without an id get a first-party random id cookie")),
-});
-
 export const Retry = z.strictObject({
   safe: z
     ._default(z.boolean(), false)
@@ -155,66 +69,6 @@ export const Retry = z.strictObject({
       z.describe(
         "Largest body buffered for a replay; a larger request streams to its arm without failover",
       ),
-    ),
-});
-
-/** Methods a shadow may mirror; anything that changes state must be listed explicitly. */
-export const HttpMethod = z.enum(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
-
-const FieldPath = z
-  .string()
-  .check(z.regex(/^[^.\s]+(?:\.[^.\s]+)*$/, "must be a dot path such as score or result.label"));
-
-const MirroredPath = z
-  .string()
-  .check(
-    z.regex(/^\/\S*$/, 'must start with "/"'),
-    z.describe('Origin path (after the service prefix); a trailing "*" matches any suffix'),
-  );
-
-export const Shadow = z.strictObject({
-  origin: OriginName.check(
-    z.describe("Origin that receives the mirrored copies; never serves users"),
-  ),
-  shareBp: BasisPoints.check(z.describe("Share of eligible requests mirrored, in basis points")),
-  sampling: z
-    ._default(z.enum(["request", "user"]), "request")
-    .check(
-      z.describe(
-        '"request": each request drawn independently (an unbiased sample of the traffic mix); ' +
-          '"user": whole users by bucketOf(salt, id), for per-user comparisons',
-      ),
-    ),
-  salt: z
-    .optional(z.string().check(z.minLength(1), z.maxLength(128)))
-    .check(z.describe('Salt of the user draw (required when sampling is "user")')),
-  enabled: z
-    ._default(z.boolean(), true)
-    .check(z.describe("false pauses mirroring but keeps the settings")),
-  timeoutMs: z
-    ._default(z.number().check(z.int(), z.gte(1), z.lte(25_000)), 5_000)
-    .check(z.describe("Give up on the shadow after this many ms (headers and body)")),
-  maxBodyBytes: z
-    ._default(z.number().check(z.int(), z.gte(0), z.lte(10_485_760)), 65_536)
-    .check(z.describe("Requests with a larger body are not mirrored (and are counted)")),
-  methods: z
-    ._default(z.array(HttpMethod).check(z.minLength(1)), ["POST"])
-    .check(z.describe("Methods mirrored; state-changing operations only when listed")),
-  paths: z
-    ._default(z.array(MirroredPath).check(z.minLength(1), z.maxLength(LIMITS.shadowPaths)), [
-      "/predict",
-    ])
-    .check(z.describe("Origin paths mirrored")),
-  scoreField: z
-    ._default(FieldPath, "score")
-    .check(z.describe("Dot path of the score in a prediction")),
-  labelField: z
-    ._default(FieldPath, "label")
-    .check(z.describe("Dot path of the label in a prediction")),
-  inputIdField: z
-    ._default(FieldPath, "id")
-    .check(
-      z.describe("Dot path of the input's id in a JSON request body (kept with disagreements)"),
     ),
 });
 
@@ -386,6 +240,4 @@ export const RoutingDocument = RoutingDocumentObject.check(
 export type RoutingDocument = z.output<typeof RoutingDocument>;
 /** What an author may write (defaults optional). */
 export type RoutingDocumentInput = z.input<typeof RoutingDocument>;
-export type IdentitySource = z.output<typeof IdentitySource>;
 export type Origin = z.output<typeof Origin>;
-export type Shadow = z.output<typeof Shadow>;

@@ -12,7 +12,7 @@
 import { Hono } from "hono";
 import { type RouterDeps, routeRequest } from "../app/route/route-request.ts";
 import { isRouterPath, splitRequestUrl } from "../core/routing/request-url.ts";
-import type { SessionStore } from "../ports.ts";
+import type { SessionStore } from "../ports/session-store.ts";
 import type { AccessConfig } from "./dashboard/access.ts";
 import { dashboardRoutes } from "./dashboard/routes.ts";
 import { errorResponse } from "./error-response.ts";

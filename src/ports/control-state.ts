@@ -1,16 +1,16 @@
 /**
- * The ports of a service control object, for its use cases
- * (src/app/control/): its own state (ControlState: typed rows for the
- * service's document and KV's copy, the rollout record, the shadow
- * mirror's marks; the flush of buffered check-ins; the exact metrics and
- * shadow data read back), implemented by its SQLite storage
- * (src/adapters/durable-object/control-storage.ts); and KV's copy of the
- * service (KvCopy), implemented by src/adapters/kv/control-copy.ts.
+ * The ControlState port: a service control object's own state, for its
+ * use cases (src/app/control/): typed rows for the service's document and
+ * KV's copy, the rollout record, the shadow mirror's marks; the flush of
+ * buffered check-ins; the exact metrics and shadow data read back.
+ * Implemented by its SQLite storage
+ * (src/adapters/durable-object/control-storage.ts). KV's copy of the
+ * service is the KvCopy port (./kv-copy.ts).
  *
  * Every ControlState method is synchronous, as SQLite in a Durable Object
  * is: a use case that calls several with no `await` between them is atomic.
  *
- * Layer: app (types only; one file, to move with the other ports).
+ * Layer: ports (types only).
  */
 import type { Flushable, Ledger } from "../core/control/delta-buffer.ts";
 import type { ServiceRow, ShadowMirrorRow } from "../core/control/state-rows.ts";
@@ -18,7 +18,7 @@ import type { VersionMetrics } from "../core/rollout/request-metrics.ts";
 import type { StoredRolloutStatus } from "../core/rollout/rollout-status.ts";
 import type { ShadowRecord } from "../core/shadow/record.ts";
 import type { ShadowSummary } from "../core/shadow/summary.ts";
-import type { SeriesPointView } from "../ports.ts";
+import type { SeriesPoint } from "./control-plane-reader.ts";
 
 export interface ControlState {
   /** Fields of the service row (only those named: its texts can be large). */
@@ -35,7 +35,7 @@ export interface ControlState {
   setShadowMirror(change: Partial<ShadowMirrorRow>): void;
   /** Every isolate's metrics for one revision, merged exactly (null: none recorded). */
   metrics(service: string, revision: string): VersionMetrics | null;
-  series(since: number): SeriesPointView[];
+  series(since: number): SeriesPoint[];
   shadowSummary(shadow: string): ShadowSummary | null;
   shadowSummaries(): ShadowSummary[];
   /** The newest notable pairs, newest first. */
@@ -44,30 +44,4 @@ export interface ControlState {
   shadowRecordsAfter(id: number, limit: number): { id: number; record: ShadowRecord }[];
   /** Drops old buckets, revisions and pairs. */
   prune(now: number): void;
-}
-
-/** KV's copy of the service, as its control object imports, polls and mirrors it. */
-export interface KvCopy {
-  /** The document, history and last-good texts (null when absent). */
-  texts(service: string): Promise<{
-    document: string | null;
-    history: string | null;
-    lastGood: string | null;
-  }>;
-  /** The document text only (the poll for raw puts). */
-  document(service: string): Promise<string | null>;
-  /** Writes an accepted document (unless it came from KV), its history and the last-good copy. */
-  mirror(
-    service: string,
-    texts: { document: string; history: string | null; documentInKv: boolean },
-  ): Promise<void>;
-  /** Writes the merged shadow summaries (one key each) and a batch of notable pairs. */
-  mirrorShadow(
-    service: string,
-    summaries: ShadowSummary[],
-    records: ShadowRecord[],
-    now: number,
-  ): Promise<void>;
-  /** KV reads and writes since the object started. */
-  ops(): { reads: number; writes: number };
 }

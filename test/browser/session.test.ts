@@ -19,7 +19,7 @@ import {
   sealSession,
 } from "../../src/http/dashboard/session.ts";
 import type { AdminDeps } from "../../src/http/routes/request-params.ts";
-import type { SessionStore } from "../../src/ports.ts";
+import type { SessionStore } from "../../src/ports/session-store.ts";
 
 /** The sessions' records in memory (the worker keeps them in the sessions Durable Object). */
 function memorySessions(): SessionStore & { records: Map<string, SessionRecord> } {

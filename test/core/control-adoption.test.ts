@@ -10,8 +10,8 @@ import {
   adoptedHistory,
   adoptionOf,
   importOf,
-  type KvTexts,
   type Parse,
+  type ServiceTexts,
 } from "../../src/core/control/adoption.ts";
 
 interface Doc {
@@ -198,7 +198,7 @@ describe("adoptedHistory", () => {
 
 interface ImportCase {
   why: string;
-  texts: KvTexts;
+  texts: ServiceTexts;
   document: string | null;
   lastGood: string | null;
   kvState: "ok" | "deleted" | "invalid";

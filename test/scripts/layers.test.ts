@@ -5,20 +5,24 @@
  * rule it breaks. Bare modules per floor are also checked here (Biome's
  * noRestrictedImports says the same in the editor, see biome.json).
  *
- *   6 src/index.ts     composition root, the only reader of Env
- *   5 src/http/        Hono: the app, routes, middleware, onError
- *   5 src/control/     the Durable Object classes: RPC surface and alarm
- *   4 src/app/         use cases over ports (async, no Hono framework)
- *   3 src/adapters/    one module per binding or transport
+ *   7 src/index.ts     composition root, the only reader of Env
+ *   6 src/http/        Hono: the app, routes, middleware, onError
+ *   6 src/control/     the Durable Object classes: RPC surface and alarm
+ *   5 src/app/         use cases over ports (async, no Hono framework)
+ *   4 src/adapters/    one module per binding or transport
+ *   3 src/ports/       what app/ needs from outside, as types; adapters implement them
  *   2 src/document/    the zod schema and every document edit
  *   1 src/core/        pure and synchronous: no zod, Hono, Cloudflare, I/O
  * http/ and control/ share a floor and never import each other. The CLI
- * (scripts/cli/) is a top floor beside http/ and never imports it.
- * Ports (src/ports.ts, src/ports/) are types of the app floor. Two folders
- * are held tighter than their floor: src/core/control/ (the control
- * object's decisions) imports only the core, and src/app/control/ (its use
- * cases) imports core, document and the app floor (ports, the write
- * pipeline), never an adapter or a package.
+ * (scripts/cli/) is a top floor beside http/ and never imports it. Ports
+ * sit below the adapters, so an adapter imports the port it implements and
+ * the use cases take the port, never the adapter; a port imports only core
+ * and document types (`import type`) and no package. Two folders are held
+ * tighter than their floor: src/core/control/ (the control object's
+ * decisions) imports only the core, and src/app/control/ (its use cases)
+ * imports core, document, ports and the app floor (the write pipeline),
+ * never an adapter or a package. No use case imports an adapter: app/
+ * reaches bindings through ports, which src/index.ts fills.
  *
  * Beside the product, scripts/ by purpose (cli/, demo/, bench/, tools/) and
  * test/: see scriptsRule below.
@@ -30,13 +34,14 @@ import { describe, expect, it } from "vitest";
 const ROOT = resolve(import.meta.dirname, "../..");
 const SRC = join(ROOT, "src");
 
-type Floor = "index" | "http" | "control" | "app" | "adapters" | "document" | "core";
+type Floor = "index" | "http" | "control" | "app" | "adapters" | "ports" | "document" | "core";
 const RANK: Record<Floor, number> = {
-  index: 6,
-  http: 5,
-  control: 5,
-  app: 4,
-  adapters: 3,
+  index: 7,
+  http: 6,
+  control: 6,
+  app: 5,
+  adapters: 4,
+  ports: 3,
   document: 2,
   core: 1,
 };
@@ -48,6 +53,7 @@ const BARE: Record<Floor, (spec: string) => boolean> = {
   control: (s) => s.startsWith("cloudflare:"),
   app: (s) => s.startsWith("hono/") || s.startsWith("cloudflare:"),
   adapters: (s) => s.startsWith("cloudflare:"),
+  ports: () => false,
   document: (s) => s === "zod" || s.startsWith("zod/"),
   core: () => false,
 };
@@ -56,7 +62,7 @@ function floorOf(file: string): Floor | null {
   const rel = relative(SRC, file);
   if (rel.startsWith("..")) return null;
   if (rel === "index.ts") return "index";
-  if (rel === "ports.ts" || rel.startsWith("ports/")) return "app";
+  if (rel === "ports.ts") return "ports";
   const top = rel.split("/")[0] as Floor;
   return top in RANK ? top : null;
 }
@@ -64,7 +70,7 @@ function floorOf(file: string): Floor | null {
 /** Folders held tighter than their floor: the floors they may import, and no package. */
 const TIGHTER: { dir: string; floors: readonly Floor[] }[] = [
   { dir: join(SRC, "core", "control"), floors: ["core"] },
-  { dir: join(SRC, "app", "control"), floors: ["core", "document", "app"] },
+  { dir: join(SRC, "app", "control"), floors: ["core", "document", "ports", "app"] },
 ];
 
 /** Why `spec`, imported by `file`, breaks its folder's tighter rule (null: it does not). */
@@ -104,6 +110,16 @@ function importsOf(file: string): string[] {
   return [...text.matchAll(IMPORT)].map((m) => m[1] ?? m[2] ?? "");
 }
 
+/** A port is types only: every import and export of it is `import type` / `export type`. */
+function valueImports(file: string): string[] {
+  const text = readFileSync(file, "utf8");
+  return [
+    ...text.matchAll(/(?:^|\n)\s*(import|export)\s+(?!type\s)[^;]*?from\s*["']([^"']+)["']/g),
+  ].map(
+    (m) => `${relative(ROOT, file)} (ports) ${m[1]}s values from ${m[2]}: a port is types only`,
+  );
+}
+
 function violations(): string[] {
   const found: string[] = [];
   for (const file of tsFiles(SRC)) {
@@ -112,12 +128,17 @@ function violations(): string[] {
       found.push(`${relative(ROOT, file)}: not in a layer folder`);
       continue;
     }
+    if (from === "ports") found.push(...valueImports(file));
     for (const spec of importsOf(file)) {
       const tighter = tighterViolation(file, spec);
       if (tighter) found.push(`${relative(ROOT, file)} ${tighter}`);
       if (spec.startsWith(".")) {
         const target = floorOf(resolve(dirname(file), spec));
-        if (target && RANK[target] > RANK[from]) {
+        if (from === "app" && target === "adapters") {
+          found.push(
+            `${relative(ROOT, file)} imports ${spec}: app reaches adapters only through ports`,
+          );
+        } else if (target && RANK[target] > RANK[from]) {
           found.push(`${relative(ROOT, file)} (${from}) imports ${spec} (${target}): upward`);
         } else if (target && target !== from && RANK[target] === RANK[from]) {
           found.push(`${relative(ROOT, file)} (${from}) imports ${spec} (${target}): sideways`);
@@ -165,7 +186,21 @@ describe("the floor plan", () => {
     const decision = join(SRC, "core", "control", "adoption.ts");
     expect(tighterViolation(decision, "../../document/validate.ts")).toMatch(/only core/);
     expect(tighterViolation(decision, "../rollout/request-metrics.ts")).toBeNull();
-    expect(floorOf(join(SRC, "ports", "control-state.ts"))).toBe("app");
+    // Ports sit below the adapters and above the document: an adapter may
+    // import its port, a port never an adapter or a use case.
+    const port = join(SRC, "ports", "control-state.ts");
+    expect(floorOf(port)).toBe("ports");
+    const adapter = join(SRC, "adapters", "kv", "control-copy.ts");
+    expect(
+      RANK[floorOf(resolve(dirname(adapter), "../../ports/kv-copy.ts")) ?? "index"],
+    ).toBeLessThan(RANK.adapters);
+    expect(
+      RANK[floorOf(resolve(dirname(port), "../adapters/kv/control-copy.ts")) ?? "core"],
+    ).toBeGreaterThan(RANK.ports);
+    expect(RANK[floorOf(resolve(dirname(port), "../app/errors.ts")) ?? "core"]).toBeGreaterThan(
+      RANK.ports,
+    );
+    expect(BARE.ports("cloudflare:workers")).toBe(false);
   });
 });
 

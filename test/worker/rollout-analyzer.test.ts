@@ -12,9 +12,9 @@
 import { env, evictDurableObject, runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
-import type { ControlOutcome } from "../../src/adapters/durable-object/protocol.ts";
 import type { AnalysisOutcome } from "../../src/app/rollout/analyzer.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
+import type { ControlOutcome } from "../../src/ports/rollout-control.ts";
 import {
   controlMetrics,
   makeDoc,

@@ -8,7 +8,7 @@
  */
 import { formatSummary } from "../../../src/document/edits/summary.ts";
 import { formatFieldErrors } from "../../../src/document/validate.ts";
-import type { ControlView, ServiceStatus } from "../backend.ts";
+import type { ControlStatus, ServiceStatus } from "../backend.ts";
 import { output, parse } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { connect } from "../connect.ts";
@@ -56,7 +56,7 @@ Example:
 };
 
 /** One line on the service's control object: how many isolates follow it, and KV's copy. */
-function controlLine(c: ControlView): string {
+function controlLine(c: ControlStatus): string {
   const kv =
     c.kvVersion === c.version
       ? "KV has it too"
@@ -68,7 +68,7 @@ function controlLine(c: ControlView): string {
   return `  control: version ${c.version}; ${who}; ${kv}${c.rolloutActive ? "; rollout active" : ""}`;
 }
 
-function describe(s: ServiceStatus, summaryOnly: boolean, control: ControlView | null): string {
+function describe(s: ServiceStatus, summaryOnly: boolean, control: ControlStatus | null): string {
   const lastGood = s.lastGood;
   const restore = `restore it: npm run router -- rollback ${s.service}`;
   if (!s.found) {

@@ -7,24 +7,10 @@
  *            status class, body note ("too-large-for-failover": streamed without failover, or "")]
  *   doubles: [status, total ms, origin ms, failover (0|1), bucket (-1 = none), document version]
  * writeDataPoint is fire-and-forget; it never blocks or fails the request.
+ * The RouterEvents port over these writers is ./router-events.ts.
  */
 
-export interface RequestEvent {
-  service: string;
-  origin: string;
-  role: string;
-  reason: string;
-  identitySource: string;
-  errorKind: string;
-  status: number;
-  totalMs: number;
-  originMs: number;
-  failover: boolean;
-  /** The arm could have failed over, but the body was over retry.maxBodyBytes. */
-  failoverSkipped: boolean;
-  bucket: number | null;
-  version: number;
-}
+import type { RequestEvent } from "../../ports/router-events.ts";
 
 export function statusClass(status: number): string {
   return status >= 100 && status < 600 ? `${Math.floor(status / 100)}xx` : "other";

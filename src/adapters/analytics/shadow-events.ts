@@ -3,7 +3,7 @@
  * request that qualified for mirroring but was skipped).
  *
  * Layer: adapter (the only module that writes shadow events to ROUTER_EVENTS;
- * request events are analytics-sink.ts). Same dataset, told apart by blob1.
+ * request events are request-events.ts). Same dataset, told apart by blob1.
  * Layout of a pair (index = service):
  *   blobs:   1 "shadow-pair", 2 service, 3 production arm, 4 production role,
  *            5 shadow arm, 6 agreement (agree|disagree|n/a), 7 production error
@@ -21,6 +21,7 @@
  * writeDataPoint is fire-and-forget: it never throws into the caller.
  */
 import type { ShadowPair } from "../../core/shadow/compare.ts";
+import type { ShadowSkipEvent } from "../../ports/router-events.ts";
 
 const MAX_BLOB = 256;
 const cut = (s: string | null) => (s ?? "").slice(0, MAX_BLOB);
@@ -67,17 +68,6 @@ export function writeShadowPair(
   } catch (err) {
     console.error(JSON.stringify({ message: "shadow analytics write failed", error: String(err) }));
   }
-}
-
-export interface ShadowSkipEvent {
-  service: string;
-  production: string;
-  role: string;
-  shadow: string;
-  reason: string;
-  version: number;
-  bucket: number | null;
-  bodyBytes: number;
 }
 
 export function writeShadowSkip(

@@ -30,10 +30,9 @@ import {
   type ShadowSummary,
   type SkipReason,
 } from "../../core/shadow/summary.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
 import { type ControlNamespace, controlOf } from "./control-client.ts";
 import type { CheckIn, CheckInAnswer, DeltaBatch } from "./protocol.ts";
-
-type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** The routing store, as the link sees it. */
 export interface HeldDocuments {

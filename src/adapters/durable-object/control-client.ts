@@ -23,8 +23,10 @@ import {
   type StoredService,
 } from "../../document/edits/stored-service.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
+import type { ControlStatus } from "../../ports/control-plane-reader.ts";
+import type { ControlOutcome } from "../../ports/rollout-control.ts";
 import { listServiceNames } from "../kv/service-store.ts";
-import type { ControlOutcome, ControlRpc, ControlStatus } from "./protocol.ts";
+import type { ControlRpc } from "./protocol.ts";
 
 /** The CONTROL binding, whatever class it is typed with (this module never imports it). */
 export interface ControlNamespace {
@@ -62,7 +64,7 @@ const reacher =
     }
   };
 
-/** The ServiceStore port (src/ports.ts) over the control objects (KV lists the services). */
+/** The ServiceStore port (src/ports/service-store.ts) over the control objects (KV lists the services). */
 export class ControlServiceStore {
   readonly #ns: ControlNamespace;
   readonly #kv: KVNamespace;

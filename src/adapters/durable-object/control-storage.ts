@@ -40,6 +40,7 @@ import {
 } from "../../core/rollout/user-sums.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import { mergeSummaries, parseSummary, type ShadowSummary } from "../../core/shadow/summary.ts";
+import type { SeriesPoint } from "../../ports/control-plane-reader.ts";
 import {
   FLUSH,
   migrateKeyValueRows,
@@ -60,15 +61,6 @@ const REVISION_KEEP_MS = 8 * 86_400_000;
 export const SHADOW_RECORDS_KEPT = 500;
 
 type Row = Record<string, SqlStorageValue>;
-
-export interface SeriesPoint {
-  at: number;
-  arm: string;
-  requests: number;
-  errors: number;
-  failovers: number;
-  latencyMs: Histogram;
-}
 
 export class ControlStorage {
   readonly #sql: SqlStorage;

@@ -2,7 +2,9 @@
  * The wire contract between router isolates and a service's control object
  * (src/control/service-control.ts): the check-in an isolate sends, the
  * answer it gets, and the RPC surface the admin API, the CLI (through the
- * admin API) and the isolates call.
+ * admin API) and the isolates call. What the surface answers with are the
+ * ports' and the core's own shapes (ControlStatus, ControlOutcome,
+ * CommitResult, CasWrite), never restated here.
  *
  * Layer: adapter (types only; the client in control-client.ts and the
  * object both import it, so neither imports the other).
@@ -13,13 +15,18 @@
  * and never counted twice; an isolate evicted before its next check-in
  * loses at most that one interval of its own deltas.
  */
+
+import type { ServiceTexts } from "../../core/control/adoption.ts";
 import type { DeltaBatch } from "../../core/control/batches.ts";
+import type { CasWrite } from "../../core/control/compare-and-swap.ts";
 import type { VersionMetrics } from "../../core/rollout/request-metrics.ts";
 import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import type { ShadowSummary } from "../../core/shadow/summary.ts";
-import type { SeriesPoint } from "./control-storage.ts";
+import type { ControlStatus, SeriesPoint } from "../../ports/control-plane-reader.ts";
+import type { ControlOutcome } from "../../ports/rollout-control.ts";
+import type { CommitResult } from "../../ports/service-store.ts";
 
 /** What one isolate observed for one service between two check-ins (numbered per isolate). */
 export type { DeltaBatch };
@@ -45,53 +52,6 @@ export interface CheckInAnswer {
   intervalMs: number;
 }
 
-/** A service's stored texts, as the write pipeline parses them (parseStoredService). */
-export interface ServiceTexts {
-  document: string | null;
-  history: string | null;
-  lastGood: string | null;
-}
-
-/** A compare-and-swap write: applied only when the object still holds `basis`. */
-export interface ControlWrite {
-  /** The document text the writer read and built on (null: none). */
-  basis: string | null;
-  document: string;
-  version: number;
-  history: string;
-}
-
-export type ControlWriteResult =
-  | { ok: true; kvError: string | null }
-  | { ok: false; conflict: { actual: number | null; reason: string } };
-
-/** What the object says about itself (health, dashboard, tests). */
-export interface ControlStatus {
-  service: string;
-  version: number;
-  /** Isolates that checked in during the last minute. */
-  isolates: number;
-  checkInsPerSecond: number;
-  intervalMs: number;
-  /** The version last written to KV (behind `version` while a KV write is retried). */
-  kvVersion: number;
-  rolloutActive: boolean;
-  nextAlarmAt: number | null;
-  /** KV reads and writes by the object since it started (it polls one key per CONTROL_KV_POLL_MS). */
-  kvOps: { reads: number; writes: number };
-}
-
-/**
- * A use case's result across RPC, where thrown errors lose their class:
- * the value, or the RouterError's parts (status, code, message, detail).
- */
-export type ControlOutcome =
-  | { ok: true; value: unknown }
-  | {
-      ok: false;
-      error: { status: number; code: string; message: string; detail: Record<string, unknown> };
-    };
-
 /** The object's RPC surface (typed here so clients need not import the class). */
 export interface ControlRpc {
   /**
@@ -100,8 +60,10 @@ export interface ControlRpc {
    * string is cheaper to send than a deep object anyway.
    */
   checkIn(checkIn: string): Promise<CheckInAnswer>;
+  /** The texts the write pipeline reads (parseStoredService). */
   texts(service: string): Promise<ServiceTexts>;
-  write(service: string, w: ControlWrite): Promise<ControlWriteResult>;
+  /** A compare-and-swap write: applied only when the object still holds `w.basis`. */
+  write(service: string, w: CasWrite): Promise<CommitResult>;
   metrics(service: string, revision: string): Promise<VersionMetrics | null>;
   shadowSummary(service: string, shadow: string): Promise<ShadowSummary | null>;
   shadowRecords(service: string, limit: number): Promise<ShadowRecord[]>;

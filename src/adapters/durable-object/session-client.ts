@@ -1,5 +1,5 @@
 /**
- * The SessionStore port (src/ports.ts) over the sessions Durable Object
+ * The SessionStore port (src/ports/session-store.ts) over the sessions Durable Object
  * (SESSIONS binding, one named instance): create a session's record, check
  * it on every dashboard request, end one, list the active ones.
  *

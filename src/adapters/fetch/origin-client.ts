@@ -1,7 +1,8 @@
 /**
  * Calls one model origin, with a timeout, and classifies the outcome.
  *
- * Layer: adapter (the only module that fetches origins). The timeout covers
+ * Layer: adapter (the only module that fetches origins), implementing the
+ * OriginClient port (src/ports/origin-client.ts). The timeout covers
  * the wait for response headers; once they arrive the body streams back
  * without a deadline. Failures are values, never exceptions, so the caller
  * decides between failover and an error response. A request the runtime
@@ -14,31 +15,7 @@
  * know), so that refusal is never mistaken for the origin's failure.
  */
 
-export type OriginErrorKind = "timeout" | "connection" | "status-5xx";
-
-/** The request was never sent: the runtime refused to build it (not an origin error). */
-export type Unsendable = {
-  ok: false;
-  kind: "unsendable";
-  response: null;
-  durationMs: 0;
-  message: string;
-};
-
-export interface OriginRequest {
-  url: string;
-  method: string;
-  headers: Headers;
-  body: BodyInit | null;
-  timeoutMs: number;
-  /** Ends the call early (the client's body failed); the outcome is then "connection". */
-  signal?: AbortSignal | undefined;
-}
-
-export type OriginOutcome =
-  | { ok: true; response: Response; durationMs: number }
-  | { ok: false; kind: OriginErrorKind; response: Response | null; durationMs: number }
-  | Unsendable;
+import type { OriginOutcome, OriginRequest } from "../../ports/origin-client.ts";
 
 /** Methods every runtime sends; others are checked before the call. */
 const SENDABLE = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);

@@ -3,7 +3,8 @@
  * time and size.
  *
  * Layer: adapter (the shadow's counterpart of origin-client.ts, which only
- * serves users). One deadline per pair (startDeadline) covers the whole
+ * serves users), implementing the ShadowClient port
+ * (src/ports/shadow-client.ts) as `shadowClient`. One deadline per pair (startDeadline) covers the whole
  * exchange, headers and bodies, so a shadow that hangs at any point is given
  * up on at shadow.timeoutMs. Failures are values, never exceptions: the
  * caller runs inside ctx.waitUntil and must not reject.
@@ -19,19 +20,15 @@
  */
 import type { ArmAnswer } from "../../core/shadow/compare.ts";
 import { decodeUtf8 } from "../../core/utf8.ts";
+import type {
+  Deadline,
+  ReadError,
+  ShadowClient,
+  ShadowRequest,
+} from "../../ports/shadow-client.ts";
 
 /** Largest prediction body read for comparison; larger answers count as "too-large". */
 export const MAX_PREDICTION_BYTES = 1_048_576;
-
-/** A pair's time limit: one timer, nothing registered on the signal. */
-export interface Deadline {
-  /** Aborted at the deadline: given to fetch, which then also errors the body it is reading. */
-  readonly signal: AbortSignal;
-  /** Settles at the deadline (never rejects): what reads the signal does not reach race against. */
-  readonly expired: Promise<"expired">;
-  /** Clears the timer (the pair is over). */
-  stop(): void;
-}
 
 export function startDeadline(ms: number): Deadline {
   const controller = new AbortController();
@@ -44,15 +41,6 @@ export function startDeadline(ms: number): Deadline {
     expire("expired");
   }, ms);
   return { signal: controller.signal, expired, stop: () => clearTimeout(timer) };
-}
-
-export interface ShadowRequest {
-  url: string;
-  method: string;
-  headers: Headers;
-  body: Uint8Array | null;
-  /** The pair's deadline (shadow.timeoutMs): aborts the fetch and the body read. */
-  deadline: Deadline;
 }
 
 export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
@@ -75,8 +63,6 @@ export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
   const body = await readText(response, req.deadline, false);
   return { status: response.status, durationMs: elapsed(), error: body.error, text: body.text };
 }
-
-type ReadError = "timeout" | "connection" | "too-large";
 
 /** Reads a (copy of a) response body as text, as readBytes reads it. */
 export async function readText(
@@ -175,3 +161,6 @@ async function readChunks(
   }
   return { bytes, error: null };
 }
+
+/** The ShadowClient port, as the composition root hands it to the shadow dispatch. */
+export const shadowClient: ShadowClient = { startDeadline, callShadow, readBranch, readText };

@@ -4,12 +4,13 @@
  * mirror of an accepted document and of the shadow data (read by `npm run
  * shadow:report` and `wrangler kv key get`). Counts its KV reads and
  * writes for the object's status and the benchmark. Implements the KvCopy
- * port (src/ports/control-state.ts) structurally.
+ * port (src/ports/kv-copy.ts) structurally.
  *
  * Layer: adapter. The binding is looked up at each call: the object's
  * `env` holds it.
  */
 import { shadowLogKey, shadowSummaryKey } from "../../document/kv-keys.ts";
+import type { MirrorTexts } from "../../ports/kv-copy.ts";
 import { mirrorServiceTexts, readDocumentText, readServiceTexts } from "./service-store.ts";
 
 interface Summary {
@@ -34,10 +35,7 @@ export class KvControlCopy {
     return readDocumentText(this.#kv(), service);
   }
 
-  mirror(
-    service: string,
-    texts: { document: string; history: string | null; documentInKv: boolean },
-  ): Promise<void> {
+  mirror(service: string, texts: MirrorTexts): Promise<void> {
     this.#ops.writes += texts.documentInKv ? 2 : 3;
     return mirrorServiceTexts(this.#kv(), service, texts);
   }

@@ -5,7 +5,9 @@
  * and `offer`), with the KV memo policy below as the fallback whenever
  * check-ins stop (the object unreachable).
  *
- * Layer: adapter (the only module that reads routing documents from KV).
+ * Layer: adapter (with ./routing-kv.ts, the only code that reads routing
+ * documents from KV; the memo is ./routing-memo.ts),
+ * implementing the RoutingDocuments port (src/ports/routing-documents.ts).
  * - Check-ins: a confirmation ("current") renews the memo like a KV read
  *   does, so an isolate whose check-ins succeed makes no KV reads at all;
  *   a document the object sends replaces the memo at once. A KV read never
@@ -21,9 +23,7 @@
  *   burst after an idle spell costs one read and is routed by the new
  *   document; so does a burst into a cold isolate with nothing memoized).
  *   `memoTtlMs` 0 disables the memo.
- * - Bounded: at most `maxEntries` services are memoized (oldest evicted),
- *   and `maxAbsent` unknown names apart (least recently asked for evicted),
- *   so made-up names evict no document.
+ * - Bounded: see ./routing-memo.ts (made-up names evict no document).
  * - Unknown names cost at most ONE KV read per name per memo period (a
  *   request for a made-up name must not be a cheap way to run up the KV
  *   bill): "missing" is memoized like a document, and past the period the
@@ -48,22 +48,15 @@
  *   waits one memo period, rather than failing every request.
  */
 import { revisionOf } from "../../core/rollout/request-metrics.ts";
-import { documentKey, lastGoodKey } from "../../document/kv-keys.ts";
-import type { RoutingDocument } from "../../document/routing-document.ts";
-import { type FieldError, parseRoutingDocument } from "../../document/validate.ts";
-
-export interface LoadedDocument {
-  status: "ok";
-  doc: RoutingDocument;
-  source: "kv" | "last-good" | "control";
-  /** Why the last good copy is served: the stored one was deleted, or failed the schema. */
-  fallback?: "deleted" | "invalid";
-}
-
-export type LoadResult =
-  | LoadedDocument
-  | { status: "missing" }
-  | { status: "invalid"; errors: FieldError[] };
+import { parseRoutingDocument } from "../../document/validate.ts";
+import type {
+  LoadedDocument,
+  LoadResult,
+  RoutingDocuments,
+} from "../../ports/routing-documents.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
+import { acceptText, RoutingKv } from "./routing-kv.ts";
+import { type MemoEntry, RoutingMemo } from "./routing-memo.ts";
 
 export interface RoutingStoreOptions {
   memoTtlMs: number;
@@ -77,35 +70,20 @@ export interface RoutingStoreOptions {
   log?: (message: string, detail: Record<string, unknown>) => void;
 }
 
-interface MemoEntry {
-  result: LoadResult;
-  /** Raw KV text behind `result`, to skip re-parsing an unchanged value. */
-  raw: string | null;
-  loadedAt: number;
-  /** A KV read for this service is under way (started then); past the bound requests await it. */
-  refreshing: { startedAt: number; read: Promise<LoadResult> } | null;
-  /** Missing, and its `:last-good` key not looked at yet: the next read looks there. */
-  probeLastGood?: boolean;
-}
-
 const MISSING: LoadResult = Object.freeze({ status: "missing" });
-
-type WaitUntil = (promise: Promise<unknown>) => void;
 
 /** A refresh older than this is treated as lost (Workers cap waitUntil at 30 s). */
 const READ_GIVE_UP_MS = 30_000;
 
-export class KvRoutingStore {
-  readonly #kv: KVNamespace;
+export class KvRoutingStore implements RoutingDocuments {
+  readonly #kv: RoutingKv;
   readonly #opts: Required<RoutingStoreOptions>;
-  readonly #memo = new Map<string, MemoEntry>();
-  readonly #absent = new Map<string, MemoEntry>();
+  readonly #memo: RoutingMemo;
   /** First reads under way (no memo entry yet), shared by concurrent requests. */
   readonly #cold = new Map<string, { startedAt: number; read: Promise<LoadResult> }>();
-  #kvReads = 0;
 
   constructor(kv: KVNamespace, options: RoutingStoreOptions) {
-    this.#kv = kv;
+    this.#kv = new RoutingKv(kv, options.cacheTtlSeconds);
     this.#opts = {
       maxStaleMs: options.memoTtlMs * 2,
       maxEntries: 256,
@@ -114,12 +92,13 @@ export class KvRoutingStore {
       log: (message, detail) => console.error(JSON.stringify({ message, ...detail })),
       ...options,
     };
+    this.#memo = new RoutingMemo(this.#opts.maxEntries, this.#opts.maxAbsent);
   }
 
   /** The routing document for a service, as fresh as the memo policy allows. */
   async load(service: string, waitUntil: WaitUntil): Promise<LoadResult> {
     const { memoTtlMs, maxStaleMs, now } = this.#opts;
-    const entry = this.#memo.get(service) ?? this.#asked(service);
+    const entry = this.#memo.lookup(service);
     if (memoTtlMs <= 0) return this.#refresh(service, entry);
     if (!entry) return this.#firstLoad(service);
 
@@ -141,16 +120,6 @@ export class KvRoutingStore {
     entry.refreshing = { startedAt: at, read };
     waitUntil(read);
     return servable ? entry.result : read;
-  }
-
-  /** The negative-cache entry of an unknown name, marked as just used (LRU). */
-  #asked(service: string): MemoEntry | undefined {
-    const entry = this.#absent.get(service);
-    if (entry) {
-      this.#absent.delete(service);
-      this.#absent.set(service, entry);
-    }
-    return entry;
   }
 
   /**
@@ -178,35 +147,23 @@ export class KvRoutingStore {
     kvReads: number;
     fallbacks: { service: string; version: number; reason: "deleted" | "invalid" }[];
   } {
-    const fallbacks = [];
-    for (const [service, { result }] of this.#memo) {
-      if (result.status === "ok" && result.fallback) {
-        fallbacks.push({ service, version: result.doc.version, reason: result.fallback });
-      }
-    }
-    return {
-      services: this.#memo.size,
-      absent: this.#absent.size,
-      kvReads: this.#kvReads,
-      fallbacks,
-    };
+    return { ...this.#memo.counts(), kvReads: this.#kv.reads, fallbacks: this.#memo.fallbacks() };
   }
 
   /** Forgets every memoized document (tests). */
   clear(): void {
     this.#memo.clear();
-    this.#absent.clear();
   }
 
   /** Revision of the document routed by for `service` (null: none held). */
   revision(service: string): string | null {
-    const result = this.#memo.get(service)?.result;
+    const result = this.#memo.document(service)?.result;
     return result?.status === "ok" ? revisionOf(result.doc) : null;
   }
 
   /** The control object says `revision` is still current: renew the memo. */
   confirm(service: string, revision: string | null, at: number): void {
-    const entry = this.#memo.get(service) ?? this.#absent.get(service);
+    const entry = this.#memo.peek(service);
     if (!entry) return;
     const held = entry.result.status === "ok" ? revisionOf(entry.result.doc) : null;
     if (held === revision) entry.loadedAt = Math.max(entry.loadedAt, at);
@@ -227,8 +184,8 @@ export class KvRoutingStore {
       });
       return;
     }
-    const previous = this.#memo.get(service);
-    this.#remember(service, {
+    const previous = this.#memo.document(service);
+    this.#memo.remember(service, {
       result: { status: "ok", doc: parsed.doc, source: "control" },
       raw: text,
       loadedAt: at,
@@ -245,8 +202,8 @@ export class KvRoutingStore {
     let probed: LoadedDocument | null = null;
     let raw: string | null;
     try {
-      if (probe) probed = await this.#readLastGood(service);
-      raw = probe && !probed ? null : await this.#readDocument(service);
+      if (probe) probed = await this.#kv.lastGood(service);
+      raw = probe && !probed ? null : await this.#kv.document(service);
     } catch (err) {
       // KV unreachable: keep serving what we had for another memo period
       // (the next attempt runs in the background), instead of making every
@@ -281,7 +238,7 @@ export class KvRoutingStore {
           ? { status: "ok" as const, doc: previous.result.doc, source: "last-good" as const }
           : memoOn
             ? null
-            : await this.#readLastGood(service));
+            : await this.#kv.lastGood(service));
       if (lastGood) {
         this.#opts.log("routing document is missing; serving the last good one", {
           service,
@@ -293,7 +250,7 @@ export class KvRoutingStore {
         probeNext = memoOn && !probe;
       }
     } else {
-      result = this.#accept(service, raw, previous);
+      result = acceptText(service, raw, previous?.result, this.#opts.log);
       if (result.status === "invalid") {
         this.#opts.log("routing document rejected; serving the last good one", {
           service,
@@ -305,7 +262,7 @@ export class KvRoutingStore {
     }
 
     // The control object sent a newer document while this read ran: keep it.
-    const meanwhile = this.#memo.get(service);
+    const meanwhile = this.#memo.document(service);
     if (
       meanwhile &&
       meanwhile !== previous &&
@@ -316,7 +273,7 @@ export class KvRoutingStore {
       meanwhile.refreshing = null;
       return meanwhile.result;
     }
-    this.#remember(service, {
+    this.#memo.remember(service, {
       result,
       raw,
       loadedAt: this.#opts.now(),
@@ -326,44 +283,6 @@ export class KvRoutingStore {
     return result;
   }
 
-  #readDocument(service: string): Promise<string | null> {
-    this.#kvReads++;
-    return this.#kv.get(documentKey(service), {
-      type: "text",
-      cacheTtl: this.#opts.cacheTtlSeconds,
-    });
-  }
-
-  /** Parses and checks a stored text. */
-  #accept(service: string, raw: string, previous: MemoEntry | undefined): LoadResult {
-    const parsed = parseRoutingDocument(raw);
-    if (!parsed.ok) return { status: "invalid", errors: parsed.errors };
-    const { doc } = parsed;
-    if (doc.service !== service) {
-      return {
-        status: "invalid",
-        errors: [{ path: "service", message: `is "${doc.service}", key is for "${service}"` }],
-      };
-    }
-    const before = previous?.result.status === "ok" ? previous.result.doc.version : null;
-    if (previous?.result.status === "ok" && previous.result.source === "control") {
-      // KV lags the control object (propagation, edge cache): an older KV
-      // copy never replaces what the object sent.
-      if (before !== null && doc.version < before) return previous.result;
-    }
-    if (before !== null && doc.version < before) {
-      // KV is the truth, so a lower version is served; but every tool writes
-      // one above the highest version it has seen, so this is a raw put of a
-      // stale copy and deserves a loud line (`wrangler tail`).
-      this.#opts.log("routing document version went backwards; serving it", {
-        service,
-        from: before,
-        to: doc.version,
-      });
-    }
-    return { status: "ok", doc, source: "kv" };
-  }
-
   async #lastGood(
     service: string,
     previous: MemoEntry | undefined,
@@ -371,37 +290,6 @@ export class KvRoutingStore {
     if (previous?.result.status === "ok") {
       return { status: "ok", doc: previous.result.doc, source: "last-good" };
     }
-    return this.#readLastGood(service);
-  }
-
-  /** The `:last-good` copy in KV, if there is a valid one for this service. */
-  async #readLastGood(service: string): Promise<LoadedDocument | null> {
-    this.#kvReads++;
-    const raw = await this.#kv.get(lastGoodKey(service), {
-      type: "text",
-      cacheTtl: this.#opts.cacheTtlSeconds,
-    });
-    if (raw === null) return null;
-    const parsed = parseRoutingDocument(raw);
-    return parsed.ok && parsed.doc.service === service
-      ? { status: "ok", doc: parsed.doc, source: "last-good" }
-      : null;
-  }
-
-  /**
-   * Documents and absent services are kept apart, each bounded: requests for
-   * made-up service names fill only the absent map (at most maxAbsent names,
-   * about 100 bytes each) and can never evict a real service's document.
-   */
-  #remember(service: string, entry: MemoEntry): void {
-    const [into, other] =
-      entry.result.status === "missing" ? [this.#absent, this.#memo] : [this.#memo, this.#absent];
-    other.delete(service);
-    into.delete(service);
-    into.set(service, entry);
-    if (into.size > (into === this.#absent ? this.#opts.maxAbsent : this.#opts.maxEntries)) {
-      const oldest = into.keys().next().value;
-      if (oldest !== undefined) into.delete(oldest);
-    }
+    return this.#kv.lastGood(service);
   }
 }

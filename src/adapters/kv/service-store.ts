@@ -8,6 +8,7 @@
  * allows it (no cacheTtl), but across locations KV is eventually
  * consistent: a write made elsewhere can take up to 60 s to be seen here.
  */
+import type { ServiceTexts } from "../../core/control/adoption.ts";
 import { type HistoryEntry, serializeHistory } from "../../document/edits/history.ts";
 import {
   documentText,
@@ -16,12 +17,10 @@ import {
 } from "../../document/edits/stored-service.ts";
 import { documentKey, historyKey, lastGoodKey } from "../../document/kv-keys.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
+import type { MirrorTexts } from "../../ports/kv-copy.ts";
 
 /** The stored texts of a service: document, history, last-good copy (null when absent). */
-export async function readServiceTexts(
-  kv: KVNamespace,
-  service: string,
-): Promise<{ document: string | null; history: string | null; lastGood: string | null }> {
+export async function readServiceTexts(kv: KVNamespace, service: string): Promise<ServiceTexts> {
   const [document, history, lastGood] = await Promise.all([
     kv.get(documentKey(service), "text"),
     kv.get(historyKey(service), "text"),
@@ -47,7 +46,7 @@ export function readDocumentText(kv: KVNamespace, service: string): Promise<stri
 export async function mirrorServiceTexts(
   kv: KVNamespace,
   service: string,
-  texts: { document: string; history: string | null; documentInKv?: boolean },
+  texts: MirrorTexts,
 ): Promise<void> {
   if (!texts.documentInKv) await kv.put(documentKey(service), texts.document);
   await Promise.all([
@@ -72,7 +71,7 @@ export async function writeService(
   }
 }
 
-/** The ServiceStore port (src/ports.ts) over the ROUTING binding. */
+/** The ServiceStore port (src/ports/service-store.ts) over the ROUTING binding. */
 export class KvServiceStore {
   readonly #kv: KVNamespace;
   constructor(kv: KVNamespace) {

@@ -25,7 +25,7 @@ import {
 } from "../../document/edits/stored-service.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import { parseRoutingDocument } from "../../document/validate.ts";
-import type { ServiceStore } from "../../ports.ts";
+import type { ServiceStore } from "../../ports/service-store.ts";
 import { writeService } from "../write-service.ts";
 import type { ControlContext, Current } from "./context.ts";
 import { mirrorDocument } from "./mirror.ts";

@@ -16,13 +16,9 @@ import {
 } from "../../core/control/compare-and-swap.ts";
 import { serializeHistory } from "../../document/edits/history.ts";
 import { documentText, parseStoredService } from "../../document/edits/stored-service.ts";
-import type { ServiceStore } from "../../ports.ts";
+import type { CommitResult, ServiceStore } from "../../ports/service-store.ts";
 import type { ControlContext } from "./context.ts";
 import { mirrorDocument } from "./mirror.ts";
-
-export type CommitResult =
-  | { ok: true; kvError: string | null }
-  | { ok: false; conflict: { actual: number | null; reason: string } };
 
 /** The texts the write pipeline reads and builds on. */
 export function serviceTexts(ctx: ControlContext) {

@@ -11,8 +11,10 @@ import type { DeltaBuffer } from "../../core/control/delta-buffer.ts";
 import { revisionOf } from "../../core/rollout/request-metrics.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import { parseRoutingDocument } from "../../document/validate.ts";
-import type { ControlState, KvCopy } from "../../ports/control-state.ts";
-import type { Notifier, WaitUntil } from "../../ports.ts";
+import type { ControlState } from "../../ports/control-state.ts";
+import type { KvCopy } from "../../ports/kv-copy.ts";
+import type { Notifier } from "../../ports/notifier.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
 
 export type Log = (message: string, detail: Record<string, unknown>) => void;
 

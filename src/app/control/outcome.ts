@@ -6,7 +6,7 @@
  *
  * Layer: app (control use cases).
  */
-import type { RemoteOutcome } from "../../ports.ts";
+import type { ControlOutcome } from "../../ports/rollout-control.ts";
 import { RouterError } from "../errors.ts";
 
 /** A value RPC can carry (through JSON). */
@@ -15,7 +15,7 @@ export function plain<T>(value: T): T {
 }
 
 /** The value of `run`, or the parts of the RouterError it threw (anything else is thrown). */
-export async function outcome(run: () => Promise<unknown>): Promise<RemoteOutcome> {
+export async function outcome(run: () => Promise<unknown>): Promise<ControlOutcome> {
   try {
     return { ok: true, value: plain(await run()) };
   } catch (err) {

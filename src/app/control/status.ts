@@ -7,7 +7,7 @@
  * Layer: app (control use case).
  */
 import { checkInInterval } from "../../core/control/check-in.ts";
-import type { ControlStatusView } from "../../ports.ts";
+import type { ControlStatus } from "../../ports/control-plane-reader.ts";
 import { rolloutActive } from "./analyse.ts";
 import type { ControlContext } from "./context.ts";
 
@@ -16,7 +16,7 @@ export async function controlStatus(
   now: number,
   tuning: { checkInMs: number; maxCheckInsPerSecond: number },
   nextAlarm: () => Promise<number | null>,
-): Promise<ControlStatusView> {
+): Promise<ControlStatus> {
   const isolates = ctx.buffer.isolatesSince(now - 60_000);
   return {
     service: ctx.service,

@@ -4,29 +4,25 @@
  * back into the client's response.
  *
  * Layer: app, the request path (steps of routeRequest, route-request.ts).
- * Origin failures are values (origin-client.ts): a failed arm without
+ * Origin failures are values (the OriginClient port, src/ports/origin-client.ts): a failed arm without
  * failover is answered 502/504 here; only a request the runtime cannot
  * send at all is refused (400), never counted against the arm.
  */
 
-import {
-  callOrigin,
-  type OriginOutcome,
-  type OriginRequest,
-} from "../../adapters/fetch/origin-client.ts";
 import { joinOriginUrl } from "../../core/routing/service-match.ts";
+import type { OriginOutcome, OriginRequest } from "../../ports/origin-client.ts";
 import { RouterError } from "../errors.ts";
 import { SHADOW_HEADER } from "../shadow/shadow-dispatch.ts";
 import { anonymousIdCookie } from "./anonymous-cookie.ts";
+import { clientBodyError } from "./client-body-error.ts";
 import { clientResponse, originRequestHeaders, VARIANT_HEADER } from "./forward-headers.ts";
-import { clientBodyError } from "./request-body.ts";
 import type { RouteContext, Sent } from "./route-context.ts";
 
 /** Sends to the decided arm, then once to live if it failed and may fail over; times both. */
 export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
   route.headers = forwardedHeaders(route);
   let served = route.decision.origin;
-  let outcome = sent(route, await callOrigin(originRequest(route, served)));
+  let outcome = sent(route, await route.deps.callOrigin(originRequest(route, served)));
   // Also after an answer: the origin may have answered a body the client never finished.
   refuseClientFault(route, outcome);
   let originMs = outcome.durationMs;
@@ -37,7 +33,7 @@ export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
     await outcome.response?.body?.cancel();
     route.failover = true;
     served = route.doc.live;
-    outcome = sent(route, await callOrigin(originRequest(route, served)));
+    outcome = sent(route, await route.deps.callOrigin(originRequest(route, served)));
     originMs += outcome.durationMs;
   }
   route.served = served;

@@ -9,11 +9,10 @@
  * metrics are fire-and-forget, and the mirror runs inside waitUntil.
  */
 
-import { writeRequestEvent } from "../../adapters/analytics/request-events.ts";
 import { revisionOf } from "../../core/rollout/request-metrics.ts";
 import { userHashOf } from "../../core/rollout/user-sums.ts";
 import { mirrorToShadow } from "../shadow/shadow-dispatch.ts";
-import type { RouteContext, Sent } from "./route-context.ts";
+import { type RouteContext, type Sent, writeRequestEvent } from "./route-context.ts";
 
 /** Records the request (AE data point, arm metrics) and starts the shadow mirror. */
 export function report(route: RouteContext, outcome: Sent, response: Response): void {

@@ -25,49 +25,19 @@
  * teed natively, production streams one branch and the shadow reads the
  * other in the background (an await on the request path is an event-loop
  * turn the user waits for, behind whatever else the isolate has queued).
+ * The refusal itself is ./client-body-error.ts; what the headers declare,
+ * ./declared-length.ts.
  */
 
 import { RouterError } from "../errors.ts";
+import { type ClientFault, clientBodyError } from "./client-body-error.ts";
+import { declaredLength, hasBody } from "./declared-length.ts";
 
 /** A body declared at most this long is read whole before it is forwarded (readIfSmall). */
 export const READ_WHOLE_BYTES = 65_536;
 
 /** A copy of the body: the bytes, or a teed branch of the stream to read later. */
 export type BodyCopy = Uint8Array | ReadableStream<Uint8Array>;
-
-/** Why an origin call failed because of the client's body, not the origin. */
-export type ClientFault = "incomplete" | "slow";
-
-/** The refusal of a request whose body the client failed to deliver (never an arm's error). */
-export function clientBodyError(fault: ClientFault, service?: string): RouterError {
-  const detail = service === undefined ? {} : { service };
-  // An attack or a broken client, worth seeing in `wrangler tail`; never an arm's error.
-  console.warn(JSON.stringify({ message: "client's request body failed", fault, ...detail }));
-  return fault === "slow"
-    ? new RouterError(
-        408,
-        "request_body_timeout",
-        "the request body did not arrive in the time the router gives a request",
-        detail,
-      )
-    : new RouterError(
-        400,
-        "request_body_incomplete",
-        "the request body ended early or was malformed (aborted, shorter than declared, bad chunk framing)",
-        detail,
-      );
-}
-
-/** Does `request` carry bytes? (A declared Content-Length of 0 is no body.) */
-export function hasBody(request: Request): boolean {
-  return request.body !== null && declaredLength(request.headers) !== 0;
-}
-
-function declaredLength(headers: Headers): number | null {
-  const header = headers.get("content-length");
-  if (header === null || !/^\d{1,15}$/.test(header.trim())) return null;
-  return Number(header.trim());
-}
 
 export class RequestBody {
   readonly #request: Request;

@@ -1,6 +1,7 @@
 /**
  * What the steps of the request path share: the ports they run on
- * (`RouterDeps`, built once per isolate by src/index.ts) and the one
+ * (`RouterDeps`, src/ports/: built once per isolate from the adapters by
+ * src/index.ts; the request path imports no adapter) and the one
  * `RouteContext` each request makes, which the steps fill in as they go.
  *
  * Layer: app, the request path. Every field is set when the context is made
@@ -8,20 +9,27 @@
  * this one object and its shape never changes on the hot path.
  */
 
-import type { OriginErrorKind, OriginOutcome } from "../../adapters/fetch/origin-client.ts";
-import type { KvRoutingStore } from "../../adapters/kv/routing-store.ts";
 import type { Decision } from "../../core/routing/decide.ts";
 import type { RequestUrl } from "../../core/routing/request-url.ts";
 import type { HostMap, ServiceMatch } from "../../core/routing/service-match.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
+import type { CheckIns } from "../../ports/check-ins.ts";
+import type { MetricsRecorder } from "../../ports/metrics-recorder.ts";
+import type { CallOrigin, OriginErrorKind, OriginOutcome } from "../../ports/origin-client.ts";
+import type { RequestEvent, RouterEvents } from "../../ports/router-events.ts";
+import type { RoutingDocuments } from "../../ports/routing-documents.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
 import type { ShadowDeps, ShadowPlan } from "../shadow/shadow-dispatch.ts";
 import { RequestBody } from "./request-body.ts";
 import type { Identity } from "./resolve-identity.ts";
 
 export interface RouterDeps {
-  store: KvRoutingStore;
+  store: RoutingDocuments;
   hosts: HostMap;
-  events: AnalyticsEngineDataset | undefined;
+  /** The model origins: one call, its outcome a value. */
+  callOrigin: CallOrigin;
+  /** One event per request and per shadow pair (Analytics Engine). */
+  events: RouterEvents;
   overrideToken: string | undefined;
   jwtSecret: string | undefined;
   /** Shadow mode (mirroring + comparison); absent = never mirror. */
@@ -29,12 +37,13 @@ export interface RouterDeps {
   /** Per-arm request metrics for the rollout analyzer (sent to the control object at check-in). */
   metrics?: MetricsRecorder;
   /** Keeps the service's document current (a check-in with its control object is due). */
-  checkIns?: { touch(service: string, waitUntil: WaitUntil): void; stats(): unknown };
+  checkIns?: CheckIns;
 }
 
-import type { MetricsRecorder, WaitUntil } from "../../ports.ts";
-
 export type { WaitUntil };
+
+/** Writes the request's event through the RouterEvents port (report.ts's call). */
+export const writeRequestEvent = (events: RouterEvents, e: RequestEvent): void => events.request(e);
 
 /** An origin call that was sent (an unsendable request is refused before it counts). */
 export type Sent = Exclude<OriginOutcome, { kind: "unsendable" }>;

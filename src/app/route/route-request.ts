@@ -4,27 +4,28 @@
  * with failover, answer the client, report.
  *
  * Layer: app (the request path use case); it wires the pure core
- * (matchService, decide) to the adapters (routing store, origin client,
- * analytics sink). Everything it needs arrives in `RouterDeps`, built once
- * per isolate by the composition root (src/index.ts). The steps before the
+ * (matchService, decide) to the ports (routing documents, origin client,
+ * router events: src/ports/). Everything it needs arrives in `RouterDeps`,
+ * built once per isolate from the adapters by the composition root
+ * (src/index.ts). The steps before the
  * origin is called live here; forward.ts calls the origins and builds the
  * answer, report.ts records it. A step refuses a request by throwing a
  * RouterError (rendered by src/http/app.ts).
  */
 
-import type { LoadResult } from "../../adapters/kv/routing-store.ts";
 import { pathRefusal } from "../../core/routing/confine-path.ts";
 import { decide } from "../../core/routing/decide.ts";
 import { type RequestUrl, splitRequestUrl } from "../../core/routing/request-url.ts";
 import { type HostMap, matchService, type ServiceMatch } from "../../core/routing/service-match.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
+import type { LoadResult } from "../../ports/routing-documents.ts";
 import { RouterError } from "../errors.ts";
 import { planShadow } from "../shadow/shadow-dispatch.ts";
+import { hasBody } from "./declared-length.ts";
 import { forwardWithFailover, respond } from "./forward.ts";
 import { HOP_HEADER, OVERRIDE_HEADER } from "./forward-headers.ts";
 import { authenticatedOverride } from "./override-auth.ts";
 import { report } from "./report.ts";
-import { hasBody } from "./request-body.ts";
 import { resolveIdentity } from "./resolve-identity.ts";
 import { RouteContext, type RouterDeps, type WaitUntil } from "./route-context.ts";
 

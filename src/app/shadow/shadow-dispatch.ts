@@ -19,18 +19,11 @@
  * bench:shadow` (docs/shadow.md).
  *
  * Layer: app (use case) over the pure shadow core (select, compare)
- * and the adapters (shadow-client, shadow-events, the check-in link).
+ * and its ports (ShadowClient, RouterEvents, ShadowRecorder: src/ports/),
+ * which src/index.ts fills with the adapters (shadow-client, Analytics
+ * Engine, the check-in link).
  */
 
-import { writeShadowPair, writeShadowSkip } from "../../adapters/analytics/shadow-events.ts";
-import type { OriginErrorKind } from "../../adapters/fetch/origin-client.ts";
-import {
-  callShadow,
-  type Deadline,
-  readBranch,
-  readText,
-  startDeadline,
-} from "../../adapters/fetch/shadow-client.ts";
 import { joinOriginUrl } from "../../core/routing/service-match.ts";
 import {
   type ArmAnswer,
@@ -43,7 +36,11 @@ import {
 import { selectForShadow } from "../../core/shadow/select.ts";
 import { decodeUtf8 } from "../../core/utf8.ts";
 import type { RoutingDocument, Shadow } from "../../document/routing-document.ts";
-import type { ShadowRecorder, WaitUntil } from "../../ports.ts";
+import type { OriginErrorKind } from "../../ports/origin-client.ts";
+import type { RouterEvents } from "../../ports/router-events.ts";
+import type { Deadline, ShadowClient } from "../../ports/shadow-client.ts";
+import type { ShadowRecorder } from "../../ports/shadow-recorder.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
 import type { BodyCopy, RequestBody } from "../route/request-body.ts";
 
 /** Tells the shadow origin that a request is a mirrored copy. */
@@ -52,7 +49,10 @@ export const SHADOW_HEADER = "x-router-shadow";
 export interface ShadowDeps {
   /** The pair summaries and notable pairs, sent to the service's control object. */
   log: ShadowRecorder;
-  events: AnalyticsEngineDataset | undefined;
+  /** One event per pair, and per skip. */
+  events: RouterEvents;
+  /** Calls the shadow and reads the pair's bodies under one deadline. */
+  client: ShadowClient;
   /** Uniform draw in [0, 1) for per-request sampling. */
   random: () => number;
 }
@@ -107,7 +107,7 @@ export async function planShadow(
   if (facts.body.present && body === null) {
     const size = facts.body.declaredLength ?? facts.body.bytesRead;
     const skip = { service: facts.service, shadow: config.origin, version: doc.version };
-    writeShadowSkip(deps.events, {
+    deps.events.shadowSkip({
       ...skip,
       production: facts.arm,
       role: facts.role,
@@ -149,18 +149,19 @@ export async function mirrorToShadow(
   waitUntil: WaitUntil,
 ): Promise<void> {
   // One deadline for the pair: the shadow's call and reading every body.
-  const deadline = startDeadline(plan.config.timeoutMs);
+  const { client } = deps;
+  const deadline = client.startDeadline(plan.config.timeoutMs);
   let copy = plan.body instanceof ReadableStream ? plan.body : null;
   try {
     // Production's answer first: reading it is the first await, so the
     // request's own work is over before any of the shadow's starts.
-    const productionAnswer = await readProduction(production, deadline);
-    const body = copy ? await readCopy(copy, deadline) : (plan.body as Uint8Array | null);
+    const productionAnswer = await readProduction(client, production, deadline);
+    const body = copy ? await readCopy(client, copy, deadline) : (plan.body as Uint8Array | null);
     copy = null;
     // The production call is sent and failover is over: these headers are
     // the router's own copy, free to mark for the shadow.
     headers.set(SHADOW_HEADER, "1");
-    const shadowAnswer = await callShadow({
+    const shadowAnswer = await client.callShadow({
       url: plan.url,
       method: plan.method,
       headers,
@@ -184,7 +185,7 @@ export async function mirrorToShadow(
         readPrediction(shadowAnswer, fields),
       ),
     };
-    writeShadowPair(deps.events, pair);
+    deps.events.shadowPair(pair);
     deps.log.recordPair(pair, waitUntil);
   } catch (err) {
     console.error(JSON.stringify({ message: "shadow comparison failed", error: String(err) }));
@@ -196,20 +197,28 @@ export async function mirrorToShadow(
 }
 
 /** The teed copy of the client's body (within maxBodyBytes by its declared length). */
-async function readCopy(copy: ReadableStream<Uint8Array>, deadline: Deadline): Promise<Uint8Array> {
-  const read = await readBranch(copy, deadline);
+async function readCopy(
+  client: ShadowClient,
+  copy: ReadableStream<Uint8Array>,
+  deadline: Deadline,
+): Promise<Uint8Array> {
+  const read = await client.readBranch(copy, deadline);
   if (read.bytes === null)
     throw new Error(`the request body copy could not be read (${read.error})`);
   return read.bytes;
 }
 
-async function readProduction(p: ProductionResult, deadline: Deadline): Promise<ArmAnswer> {
+async function readProduction(
+  client: ShadowClient,
+  p: ProductionResult,
+  deadline: Deadline,
+): Promise<ArmAnswer> {
   if (!p.copy) {
     const error = p.errorKind === "timeout" ? "timeout" : "connection";
     return { status: 0, durationMs: p.originMs, error, text: null };
   }
   const started = performance.now();
-  const body = await readText(p.copy, deadline);
+  const body = await client.readText(p.copy, deadline);
   const durationMs = p.originMs + (performance.now() - started);
   return { status: p.copy.status, durationMs, error: body.error, text: body.text };
 }

@@ -90,7 +90,8 @@ export function adoptionOf<D extends DocFacts>(
 export const adoptedHistory = (kvHistory: readonly { version: number }[], version: number) =>
   kvHistory.some((e) => e.version === version) ? ("kv" as const) : ("record" as const);
 
-export interface KvTexts {
+/** A service's stored texts: the document, its history, the last-good copy (null when absent). */
+export interface ServiceTexts {
   document: string | null;
   history: string | null;
   lastGood: string | null;
@@ -104,7 +105,7 @@ export interface KvTexts {
  */
 export function importOf<D extends DocFacts>(
   service: string,
-  texts: KvTexts,
+  texts: ServiceTexts,
   highest: number,
   parse: Parse<D>,
 ): { row: Partial<ServiceRow>; mirrorLastGood: boolean } {

@@ -21,9 +21,15 @@ export interface CasWrite {
   history: string;
 }
 
+/** Why a write did not land: the version the object holds (null: none), and the rule broken. */
+export interface WriteConflict {
+  actual: number | null;
+  reason: string;
+}
+
 export type CasVerdict =
   | { ok: true; row: Pick<ServiceRow, "document" | "history" | "lastGood" | "kvState" | "highest"> }
-  | { ok: false; conflict: { actual: number | null; reason: string } };
+  | { ok: false; conflict: WriteConflict };
 
 /** The version rule: a new version is strictly above every version seen. */
 export const aboveHighest = (version: number, highest: number): boolean => version > highest;

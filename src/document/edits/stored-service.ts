@@ -10,6 +10,7 @@
  * write with it.
  */
 
+import type { ServiceTexts } from "../../core/control/adoption.ts";
 import type { RoutingDocument } from "../routing-document.ts";
 import { type FieldError, parseRoutingDocument, validateRoutingDocument } from "../validate.ts";
 import { type HistoryEntry, parseHistory, versionOf } from "./history.ts";
@@ -30,11 +31,8 @@ export interface StoredService {
   lastGood: Record<string, unknown> | null;
 }
 
-export interface StoredTexts {
-  document: string | null;
-  history: string | null;
-  lastGood?: string | null;
-}
+/** What parseStoredService reads: a service's texts, the last-good copy optional. */
+export type StoredTexts = Omit<ServiceTexts, "lastGood"> & Partial<Pick<ServiceTexts, "lastGood">>;
 
 export function parseStoredService(service: string, texts: StoredTexts): StoredService {
   const { entries, dropped } = parseHistory(texts.history);

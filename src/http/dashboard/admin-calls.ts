@@ -13,7 +13,7 @@
  * control plane being down as 503 control_plane_unavailable.
  */
 import { type ExecutionContext, Hono } from "hono";
-import type { AuthThrottle } from "../../ports.ts";
+import type { AuthThrottle } from "../../ports/auth-throttle.ts";
 import { errorResponse } from "../error-response.ts";
 import { adminRoutes } from "../routes/admin.ts";
 import type { AdminDepsFor, AdminEnv } from "../routes/request-params.ts";

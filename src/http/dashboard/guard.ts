@@ -32,7 +32,7 @@ import {
   type AdminTokenProblem,
   adminTokenProblem,
 } from "../../core/admin-token.ts";
-import type { SessionStore } from "../../ports.ts";
+import type { SessionStore } from "../../ports/session-store.ts";
 import { BODY_BOUNDS, formText, readBoundedForm } from "../bounded-body.ts";
 import type { AdminDeps } from "../routes/request-params.ts";
 import { ACCESS_HEADER, type AccessConfig, verifyAccessToken } from "./access.ts";

@@ -10,7 +10,7 @@
  */
 import type { AdminAnswer, AdminCaller, CallerContext } from "./admin-calls.ts";
 import type {
-  ControlStatusView,
+  ControlStatus,
   HistoryView,
   RolloutWire,
   SeriesWire,
@@ -26,7 +26,7 @@ export interface ServiceData {
   rollout: AdminAnswer<RolloutWire>;
   series: AdminAnswer<SeriesWire>;
   shadow: AdminAnswer<ShadowWire>;
-  control: AdminAnswer<ControlStatusView>;
+  control: AdminAnswer<ControlStatus>;
   /** Null when the caller already has this version's history. */
   history: AdminAnswer<HistoryView> | null;
 }
@@ -52,7 +52,7 @@ export async function loadService(
     call<RolloutWire>(c, { path: path(service, "/rollout") }),
     call<SeriesWire>(c, { path: path(service, `/series?minutes=${options.minutes}`) }),
     call<ShadowWire>(c, { path: path(service, "/shadow?records=12") }),
-    call<ControlStatusView>(c, { path: path(service, "/control") }),
+    call<ControlStatus>(c, { path: path(service, "/control") }),
   ]);
   const version = status.ok ? status.body.version : null;
   const history =

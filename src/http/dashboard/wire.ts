@@ -13,9 +13,9 @@ import type { PlanBudget } from "../../core/rollout/evidence-budget.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import type { SummaryView } from "../../core/shadow/summary.ts";
 import type { HistoryView, ServiceStatus } from "../../document/edits/service-view.ts";
-import type { ControlStatusView } from "../../ports.ts";
+import type { ControlStatus } from "../../ports/control-plane-reader.ts";
 
-export type { ControlStatusView, HistoryView, ServiceStatus, ShadowRecord };
+export type { ControlStatus, HistoryView, ServiceStatus, ShadowRecord };
 
 export interface GateWire {
   gate: string;

@@ -17,7 +17,7 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { secretMatches } from "../../app/route/secret-compare.ts";
 import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "../../core/admin-token.ts";
-import type { AuthThrottle } from "../../ports.ts";
+import type { AuthThrottle } from "../../ports/auth-throttle.ts";
 
 export interface AdminAuthDeps {
   adminToken: string | undefined;

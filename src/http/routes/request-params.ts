@@ -12,15 +12,13 @@ import { RouterError } from "../../app/errors.ts";
 import { NAME_PATTERN } from "../../core/routing/names.ts";
 import { type RoutingDocument, ServiceName } from "../../document/routing-document.ts";
 import * as z from "../../document/zod.ts";
-import type {
-  AuthThrottle,
-  ControlPlaneReader,
-  MetricsReader,
-  RolloutControl,
-  RolloutReader,
-  ServiceStore,
-  ShadowViewReader,
-} from "../../ports.ts";
+import type { AuthThrottle } from "../../ports/auth-throttle.ts";
+import type { ControlPlaneReader } from "../../ports/control-plane-reader.ts";
+import type { MetricsReader } from "../../ports/metrics-reader.ts";
+import type { RolloutControl } from "../../ports/rollout-control.ts";
+import type { RolloutReader } from "../../ports/rollout-store.ts";
+import type { ServiceStore } from "../../ports/service-store.ts";
+import type { ShadowViewReader } from "../../ports/shadow-view-reader.ts";
 import type { Operation, Parameter } from "./route-def.ts";
 
 export type AdminEnv = { Bindings: Env };

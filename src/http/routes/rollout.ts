@@ -18,7 +18,7 @@ import { rolloutView } from "../../core/rollout/rollout-view.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import { RolloutPlan } from "../../document/rollout-plan.ts";
 import * as z from "../../document/zod.ts";
-import type { RemoteOutcome } from "../../ports.ts";
+import type { ControlOutcome } from "../../ports/rollout-control.ts";
 import { int } from "./api-schemas.ts";
 import {
   type AdminDeps,
@@ -107,7 +107,7 @@ const COMMAND_SUMMARY: Record<ManualCommand, string> = {
 };
 
 /** A remote use case's value, or its RouterError rethrown here. */
-function unwrap(outcome: RemoteOutcome): unknown {
+function unwrap(outcome: ControlOutcome): unknown {
   if (outcome.ok) return outcome.value;
   const { status, code, message, detail } = outcome.error;
   throw new RouterError(status as RouterStatus, code, message, detail);

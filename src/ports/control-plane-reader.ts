@@ -1,0 +1,46 @@
+/**
+ * The ControlPlaneReader port: what the service's control object can tell
+ * about itself and its live data (the admin API's control routes, the
+ * dashboard, the CLI's status line). Implemented by
+ * src/adapters/durable-object/control-client.ts over the object's RPC
+ * surface (src/adapters/durable-object/protocol.ts), which answers with
+ * these same shapes.
+ *
+ * Layer: ports (types only).
+ */
+import type { Histogram } from "../core/histogram.ts";
+import type { ShadowRecord } from "../core/shadow/record.ts";
+import type { ShadowSummary } from "../core/shadow/summary.ts";
+
+export interface ControlPlaneReader {
+  status(service: string): Promise<ControlStatus>;
+  shadowSummaries(service: string): Promise<ShadowSummary[]>;
+  shadowRecords(service: string, limit: number): Promise<ShadowRecord[]>;
+  series(service: string, since: number): Promise<SeriesPoint[]>;
+}
+
+/** What the object says about itself (health, dashboard, CLI, tests). */
+export interface ControlStatus {
+  service: string;
+  version: number;
+  /** Isolates that checked in during the last minute. */
+  isolates: number;
+  checkInsPerSecond: number;
+  intervalMs: number;
+  /** The version last written to KV (behind `version` while a KV write is retried). */
+  kvVersion: number;
+  rolloutActive: boolean;
+  nextAlarmAt: number | null;
+  /** KV reads and writes by the object since it started (it polls one key per CONTROL_KV_POLL_MS). */
+  kvOps: { reads: number; writes: number };
+}
+
+/** One arm's traffic in one bucket of the object's time series (10 s buckets). */
+export interface SeriesPoint {
+  at: number;
+  arm: string;
+  requests: number;
+  errors: number;
+  failovers: number;
+  latencyMs: Histogram;
+}
