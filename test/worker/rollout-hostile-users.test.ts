@@ -14,13 +14,13 @@
 import { env } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
-import type { ControlOutcome } from "../../src/adapters/durable-object/protocol.ts";
 import type { AnalysisOutcome } from "../../src/app/rollout/analyzer.ts";
 import { gateAlphas } from "../../src/core/rollout/plan.ts";
 import { sequentialSrm } from "../../src/core/rollout/sequential.ts";
 import { distinctUsers } from "../../src/core/rollout/user-sums.ts";
 import { bucketOf } from "../../src/core/routing/bucket.ts";
 import { RolloutPlan } from "../../src/document/rollout-plan.ts";
+import type { ControlOutcome } from "../../src/ports/rollout-control.ts";
 import { controlMetrics, makeDoc, predict, putDoc } from "./support.ts";
 
 const MIN = 60_000;
