@@ -62,7 +62,6 @@ function floorOf(file: string): Floor | null {
   const rel = relative(SRC, file);
   if (rel.startsWith("..")) return null;
   if (rel === "index.ts") return "index";
-  if (rel === "ports.ts") return "ports";
   const top = rel.split("/")[0] as Floor;
   return top in RANK ? top : null;
 }
@@ -217,6 +216,7 @@ describe("the floor plan", () => {
 const TOOL_TESTS: Record<string, string> = {
   "test/scripts/docs.test.ts": "scripts/tools/docs/",
   "test/scripts/gc-trace.test.ts": "scripts/bench/gc-trace.ts",
+  "test/scripts/gates-bench.test.ts": "scripts/bench/gates/",
   "test/browser/assets.test.ts": "scripts/tools/dashboard-vendor.ts",
   // The local router serves the dashboard's files as built for `wrangler dev` ([build]).
   "test/support/stack/local-router.ts": "scripts/tools/dashboard-vendor.ts",

@@ -54,12 +54,6 @@ export interface StepBudget {
 
 const Z90 = 1.2815516;
 
-function kl(p: number, q: number): number {
-  const a = p > 0 ? p * Math.log(p / q) : 0;
-  const b = p < 1 ? (1 - p) * Math.log((1 - p) / (1 - q)) : 0;
-  return a + b;
-}
-
 /**
  * Expected canary requests to pass a canary as good as live, when live gets
  * `liveFor` requests for each canary request (its rate's lower bound tightens
