@@ -13,10 +13,10 @@ import {
   mixtureHalfWidth,
   moreNeeded,
   normalQuantileUpper,
-  sequentialSrm,
   testMean,
   testRate,
 } from "../../src/core/rollout/sequential.ts";
+import { sequentialSrm } from "../../src/core/rollout/srm-test.ts";
 import v from "../vectors/sequential.json" with { type: "json" };
 
 /** Closeness for logs and rates: relative, with an absolute floor. */

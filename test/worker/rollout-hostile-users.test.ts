@@ -16,7 +16,7 @@ import { describe, expect, it } from "vitest";
 import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
 import type { AnalysisOutcome } from "../../src/app/rollout/analyzer.ts";
 import { gateAlphas } from "../../src/core/rollout/plan.ts";
-import { sequentialSrm } from "../../src/core/rollout/sequential.ts";
+import { sequentialSrm } from "../../src/core/rollout/srm-test.ts";
 import { distinctUsers } from "../../src/core/rollout/user-sums.ts";
 import { bucketOf } from "../../src/core/routing/bucket.ts";
 import { RolloutPlan } from "../../src/document/rollout-plan.ts";

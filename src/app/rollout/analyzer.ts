@@ -23,14 +23,12 @@ import {
 } from "../../core/rollout/state-machine.ts";
 import { applyRolloutChange, rolloutChangeNeeded } from "../../document/edits/rollout.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
-import type {
-  MetricsReader,
-  Notifier,
-  RolloutStore,
-  ServiceStore,
-  ShadowViewReader,
-  WaitUntil,
-} from "../../ports.ts";
+import type { MetricsReader } from "../../ports/metrics-reader.ts";
+import type { Notifier } from "../../ports/notifier.ts";
+import type { RolloutStore } from "../../ports/rollout-store.ts";
+import type { ServiceStore } from "../../ports/service-store.ts";
+import type { ShadowViewReader } from "../../ports/shadow-view-reader.ts";
+import type { WaitUntil } from "../../ports/wait-until.ts";
 import { RouterError } from "../errors.ts";
 import { WriteRefused, writeService } from "../write-service.ts";
 

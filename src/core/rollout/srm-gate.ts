@@ -15,7 +15,7 @@
  */
 import { count, pct } from "./gate-words.ts";
 import type { GateContext, GateResult, RolloutMetrics } from "./gates.ts";
-import { DEFAULT_SRM_CONCENTRATION, sequentialSrm } from "./sequential.ts";
+import { DEFAULT_SRM_CONCENTRATION, sequentialSrm } from "./srm-test.ts";
 
 export function srmGate(m: RolloutMetrics, ctx: GateContext): GateResult {
   const expected = ctx.shareBp / 10_000;
