@@ -17,39 +17,24 @@
  * An arm's totals per revision are one row, its user parts included as two
  * JSON columns (`users`: the sums over user buckets, `seen`: the sparse
  * distinct-user bitmap; NULL while empty): one row written per arm and
- * flush, never one per user bucket. Objects deployed before these columns
- * get them added on start (ALTER TABLE); their rows read back as empty.
+ * flush, never one per user bucket. The tables and their migrations:
+ * ./control-schema.ts.
  */
 import type { ArmCounts, Flushable, Ledger } from "../../core/control/delta-buffer.ts";
 import type { ServiceRow, ShadowMirrorRow } from "../../core/control/state-rows.ts";
-import { emptyHistogram, type Histogram, mergeHistograms } from "../../core/histogram.ts";
+import { mergeHistograms } from "../../core/histogram.ts";
 import {
   type ArmAggregate,
   emptyVersionMetrics,
   type VersionMetrics,
 } from "../../core/rollout/request-metrics.ts";
 import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
-import {
-  mergeSeenUsers,
-  mergeUserSums,
-  type SeenUsers,
-  seenUsersFrom,
-  total,
-  type UserSums,
-  userSumsFrom,
-} from "../../core/rollout/user-sums.ts";
+import { mergeSeenUsers, mergeUserSums, total } from "../../core/rollout/user-sums.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import { mergeSummaries, parseSummary, type ShadowSummary } from "../../core/shadow/summary.ts";
 import type { SeriesPoint } from "../../ports/control-plane-reader.ts";
-import {
-  FLUSH,
-  migrateKeyValueRows,
-  ROLLOUT,
-  ROW_TABLES,
-  readRow,
-  SERVICE,
-  writeRow,
-} from "./control-rows.ts";
+import { FLUSH, ROLLOUT, readRow, SERVICE, writeRow } from "./control-rows.ts";
+import { countsOf, createTables, latencyOf, seenOf, usersOf } from "./control-schema.ts";
 
 /** Width of one time-series bucket. */
 export const SERIES_BUCKET_MS = 10_000;
@@ -60,30 +45,12 @@ const REVISION_KEEP_MS = 8 * 86_400_000;
 /** Notable shadow pairs kept (newest). */
 export const SHADOW_RECORDS_KEPT = 500;
 
-type Row = Record<string, SqlStorageValue>;
-
 export class ControlStorage {
   readonly #sql: SqlStorage;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    sql.exec(`${ROW_TABLES}
-      CREATE TABLE IF NOT EXISTS revisions (revision TEXT PRIMARY KEY, version INTEGER NOT NULL,
-        first_at INTEGER NOT NULL, last_at INTEGER NOT NULL);
-      CREATE TABLE IF NOT EXISTS arm_totals (revision TEXT NOT NULL, arm TEXT NOT NULL,
-        requests INTEGER NOT NULL, errors INTEGER NOT NULL, failovers INTEGER NOT NULL,
-        latency TEXT NOT NULL, users TEXT, seen TEXT, PRIMARY KEY (revision, arm));
-      CREATE TABLE IF NOT EXISTS identified (revision TEXT NOT NULL, role TEXT NOT NULL,
-        n INTEGER NOT NULL, PRIMARY KEY (revision, role));
-      CREATE TABLE IF NOT EXISTS series (bucket INTEGER NOT NULL, arm TEXT NOT NULL,
-        requests INTEGER NOT NULL, errors INTEGER NOT NULL, failovers INTEGER NOT NULL,
-        latency TEXT NOT NULL, PRIMARY KEY (bucket, arm));
-      CREATE TABLE IF NOT EXISTS shadow_summaries (shadow TEXT PRIMARY KEY, summary TEXT NOT NULL);
-      CREATE TABLE IF NOT EXISTS shadow_records (id INTEGER PRIMARY KEY AUTOINCREMENT,
-        record TEXT NOT NULL);
-    `);
-    migrateKeyValueRows(sql);
-    addUserColumns(sql);
+    createTables(sql);
   }
 
   /** Fields of the service row (only those named: its texts can be large). */
@@ -307,40 +274,4 @@ export class ControlStorage {
       SHADOW_RECORDS_KEPT,
     );
   }
-}
-
-function countsOf(row: Row): ArmCounts {
-  return {
-    requests: Number(row.requests),
-    errors: Number(row.errors),
-    failovers: Number(row.failovers),
-    latencyMs: latencyOf(row),
-  };
-}
-
-/** A JSON column's value; undefined when NULL or not JSON. */
-function jsonOf(v: SqlStorageValue | undefined): unknown {
-  if (typeof v !== "string") return undefined;
-  try {
-    return JSON.parse(v);
-  } catch {
-    return undefined;
-  }
-}
-
-const latencyOf = (row: Row): Histogram =>
-  row.latency ? (JSON.parse(String(row.latency)) as Histogram) : emptyHistogram();
-/** The stored sums, checked as the wire's are (NULL, absent or malformed: empty). */
-const usersOf = (row: Row): UserSums => userSumsFrom(jsonOf(row.users), Number(row.requests));
-const seenOf = (row: Row): SeenUsers => seenUsersFrom(jsonOf(row.seen));
-
-/**
- * Adds the user columns to an `arm_totals` table made before them (an
- * object deployed with an earlier release); its rows keep NULL there, which
- * reads as no users. Once: a later start finds them.
- */
-function addUserColumns(sql: SqlStorage): void {
-  const columns = sql.exec("SELECT * FROM arm_totals LIMIT 0").columnNames;
-  if (!columns.includes("users")) sql.exec("ALTER TABLE arm_totals ADD COLUMN users TEXT");
-  if (!columns.includes("seen")) sql.exec("ALTER TABLE arm_totals ADD COLUMN seen TEXT");
 }
