@@ -13,16 +13,13 @@
 
 import type { GateResult } from "../../core/rollout/gates.ts";
 import { rolloutMetrics } from "../../core/rollout/metrics-view.ts";
-import { planKey, type StoredRolloutStatus, withEvent } from "../../core/rollout/rollout-status.ts";
+import { planKey, type StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
 import {
   applyManual,
-  type DocChange,
   evaluateRollout,
   type ManualCommand,
   startRollout,
 } from "../../core/rollout/state-machine.ts";
-import { applyRolloutChange, rolloutChangeNeeded } from "../../document/edits/rollout.ts";
-import type { RoutingDocument } from "../../document/routing-document.ts";
 import type { MetricsReader } from "../../ports/metrics-reader.ts";
 import type { Notifier } from "../../ports/notifier.ts";
 import type { RolloutStore } from "../../ports/rollout-store.ts";
@@ -30,7 +27,7 @@ import type { ServiceStore } from "../../ports/service-store.ts";
 import type { ShadowViewReader } from "../../ports/shadow-view-reader.ts";
 import type { WaitUntil } from "../../ports/wait-until.ts";
 import { RouterError } from "../errors.ts";
-import { WriteRefused, writeService } from "../write-service.ts";
+import { record, refusalEvent, writeChange } from "./analysis-effects.ts";
 
 /** Everything the analyzer reads and writes, as ports (built by src/index.ts). */
 export interface AnalyzerContext {
@@ -56,109 +53,6 @@ export interface AnalysisOutcome {
 }
 
 const AUTHOR = "rollout-analyzer";
-/** Events worth a timeline entry and a notification (bake ticks are not). */
-const NOTABLE = new Set([
-  "start",
-  "advance",
-  "hold",
-  "rollback",
-  "promote",
-  "pause",
-  "resume",
-  "abort",
-]);
-
-async function writeChange(
-  ctx: AnalyzerContext,
-  doc: RoutingDocument,
-  change: DocChange,
-  author: string,
-  evidence: { event: string; reason: string; gates: GateResult[] },
-): Promise<number> {
-  const meta = { author, now: new Date(ctx.now).toISOString() };
-  if (!rolloutChangeNeeded(doc, change)) return doc.version;
-  const result = await writeService(ctx.services, {
-    service: doc.service,
-    meta,
-    expectedVersion: doc.version,
-    source: "rollout",
-    evidence,
-    edit: (current, m) =>
-      applyRolloutChange(current, change, m) ?? {
-        ok: false,
-        errors: [{ path: "", message: "no change" }],
-      },
-  });
-  return result.version;
-}
-
-function record(
-  ctx: AnalyzerContext,
-  status: StoredRolloutStatus,
-  doc: RoutingDocument,
-  outcome: Omit<AnalysisOutcome, "service" | "state" | "stepIndex">,
-  previousEvent: string | undefined,
-  shareBp: number | null,
-): StoredRolloutStatus {
-  const notable =
-    NOTABLE.has(outcome.event) && !(outcome.event === "hold" && previousEvent === "hold");
-  if (!notable)
-    return {
-      ...status,
-      lastEvaluation: {
-        at: ctx.now,
-        event: outcome.event,
-        reason: outcome.reason,
-        gates: outcome.gates,
-      },
-    };
-  const entry = {
-    at: ctx.now,
-    event: outcome.event,
-    reason: outcome.reason,
-    version: outcome.version,
-    stepIndex: status.stepIndex,
-    gates: outcome.gates,
-  };
-  ctx.waitUntil(
-    ctx.notify({
-      service: doc.service,
-      event: outcome.event,
-      reason: outcome.reason,
-      version: outcome.version,
-      stepIndex: status.stepIndex,
-      shareBp,
-      at: ctx.now,
-    }),
-  );
-  return {
-    ...withEvent(status, entry),
-    lastEvaluation: {
-      at: ctx.now,
-      event: outcome.event,
-      reason: outcome.reason,
-      gates: outcome.gates,
-    },
-  };
-}
-
-/** The analyzer's outcome for a refused write, or null when it is not a refusal it expects. */
-function refusalEvent(err: unknown): "conflict" | "stored-invalid" | "invalid-change" | null {
-  if (!(err instanceof WriteRefused)) return null;
-  switch (err.kind) {
-    case "version_conflict":
-    case "version_mismatch":
-    case "not_found":
-      return "conflict";
-    case "stored_document_invalid":
-      return "stored-invalid";
-    case "invalid_change":
-      return "invalid-change";
-    default:
-      return null;
-  }
-}
-
 /** One evaluation of one service; null when it has no rollout plan. */
 export async function analyzeService(
   ctx: AnalyzerContext,
