@@ -121,6 +121,24 @@ export async function kvGetMany(
   }
 }
 
+/** Writes several keys in one wrangler run (`wrangler kv bulk put`). */
+export async function kvPutMany(
+  entries: readonly { key: string; value: string }[],
+  target: KvTarget = {},
+): Promise<void> {
+  if (entries.length === 0) return;
+  const dir = mkdtempSync(join(tmpdir(), "router-kv-"));
+  try {
+    const path = join(dir, "entries.json");
+    writeFileSync(path, JSON.stringify(entries));
+    const args = ["kv", "bulk", "put", path, "--binding", "ROUTING", ...kvTargetArgs(target)];
+    const r = await wrangler(args);
+    if (r.code !== 0) throw new Error(`wrangler kv bulk put failed:\n${r.stderr || r.stdout}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Key names of the ROUTING namespace that start with `prefix`. */
 export async function kvList(prefix: string, target: KvTarget = {}): Promise<string[]> {
   const args = ["kv", "key", "list", "--prefix", prefix, "--binding", "ROUTING"];

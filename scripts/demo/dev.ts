@@ -3,8 +3,9 @@
  *
  * Starts the local demo model origins, seeds local KV with the demo routing
  * documents (unless they are already there: your flips survive a restart),
- * makes sure .dev.vars exists, and runs the router under `wrangler dev`.
- * Ctrl-C stops everything.
+ * makes sure .dev.vars exists, runs the router under `wrangler dev`, sends
+ * demo traffic and prints a line per step of the demo's rollouts (recs
+ * promoted, search rolled back). Ctrl-C stops everything.
  */
 import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
@@ -20,19 +21,24 @@ import {
   demoModels,
 } from "../../test/support/stack/demo-models.ts";
 import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
-import { startDemoTraffic } from "../../test/support/stack/demo-traffic.ts";
-import { kvGet, kvPut, ROOT } from "../cli/wrangler.ts";
+import { startDemoTraffic, waitForRouter } from "../../test/support/stack/demo-traffic.ts";
+import { kvGetMany, kvPutMany, ROOT } from "../cli/wrangler.ts";
+import { watchRollouts } from "./rollout-watch.ts";
 
 const HELP = `Usage: npm start -- [options]
 
 Runs the demo: model origins on 127.0.0.1:${DEMO_ORIGINS_PORT}, local KV seeded
-with scripts/demo/*.json, and the router under wrangler dev.
+with scripts/demo/*.json, the router under wrangler dev, and demo traffic.
+Two rollouts run by themselves: recs (a healthy candidate, promoted within
+about 5 minutes) and search (a failing one, rolled back within about a
+minute); a line is printed at each of their steps.
 
 Options:
   --port <n>       router port (default 8787)
   --origins-port <n>  demo origins port (default ${DEMO_ORIGINS_PORT}; 0 = any free port);
                    seeded documents point at it
   --reseed         overwrite the routing documents in local KV with the demo ones
+                   (and start the demo rollouts over)
   --persist-to <dir>  local state directory (default .wrangler/state, shared
                    with \`wrangler kv key put --local\`)
   --origins-only   start only the demo origins (no wrangler dev)
@@ -54,6 +60,7 @@ if (values.help) {
   process.exit(0);
 }
 
+const startedAt = Date.now();
 const persistTo = values["persist-to"];
 const target = persistTo ? { persistTo } : {};
 
@@ -63,9 +70,8 @@ if (!existsSync(devVars)) {
   console.log("created .dev.vars from .dev.vars.example (demo secrets)");
 }
 // A .dev.vars from before the 32-byte bound keeps the dashboard and admin API closed: say so now.
-const tokenProblem = adminTokenProblem(
-  /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(devVars, "utf8"))?.[1]?.trim(),
-);
+const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(devVars, "utf8"))?.[1]?.trim();
+const tokenProblem = adminTokenProblem(adminToken);
 if (tokenProblem) {
   console.warn(
     `.dev.vars: ${ADMIN_TOKEN_MESSAGES[tokenProblem]}. The demo's is in .dev.vars.example.`,
@@ -94,27 +100,42 @@ console.log(
 if (values["origins-only"]) {
   console.log("origins only; Ctrl-C to stop");
 } else {
+  // Two wrangler runs, whatever the number of services: one read, one write.
+  const keys = demoDocuments.flatMap((s) => [documentKey(s), historyKey(s), lastGoodKey(s)]);
+  const stored = await kvGetMany(keys, target);
+  const writes: { key: string; value: string; from: string; version: number }[] = [];
   for (const service of demoDocuments) {
     const key = documentKey(service);
-    if (!values.reseed && (await kvGet(key, target)) !== null) {
+    if (!values.reseed && stored.get(key) != null) {
       console.log(`local KV: ${key} already present (kept; --reseed to reset)`);
       continue;
     }
     // A reseed is a raw put: it must carry a version above every one the
     // service's control object has seen, or the object will not adopt it.
-    const stored = parseStoredService(service, {
-      document: await kvGet(key, target),
-      history: await kvGet(historyKey(service), target),
-      lastGood: await kvGet(lastGoodKey(service), target),
+    const previous = parseStoredService(service, {
+      document: stored.get(key) ?? null,
+      history: stored.get(historyKey(service)) ?? null,
+      lastGood: stored.get(lastGoodKey(service)) ?? null,
     });
     const doc = JSON.parse(demoDocumentText(service, origins.port));
-    doc.version = nextVersion(stored);
+    doc.version = nextVersion(previous);
     doc.updatedAt = new Date().toISOString();
-    await kvPut(key, `${JSON.stringify(doc, null, 2)}\n`, target);
-    console.log(
-      `local KV: seeded ${key} from scripts/demo/${service}.json (version ${doc.version})`,
-    );
+    // A plan runs once per canary salt (its control object remembers a rollout that ended):
+    // a reseed gives the canary a new salt, so the demo's rollout starts over.
+    if (doc.rollout && doc.canary && doc.version > 1) doc.canary.salt += `-v${doc.version}`;
+    writes.push({
+      key,
+      value: `${JSON.stringify(doc, null, 2)}\n`,
+      from: `scripts/demo/${service}.json`,
+      version: doc.version,
+    });
   }
+  await kvPutMany(
+    writes.map(({ key, value }) => ({ key, value })),
+    target,
+  );
+  for (const w of writes)
+    console.log(`local KV: seeded ${w.key} from ${w.from} (version ${w.version})`);
 
   const wranglerDev = spawn(
     process.execPath,
@@ -129,8 +150,34 @@ if (values["origins-only"]) {
     ],
     { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
   );
-  startDemoTraffic({ url: `http://127.0.0.1:${routerPort}`, dashboard: true });
+  const routerUrl = `http://127.0.0.1:${routerPort}`;
+  startDemoTraffic({ url: routerUrl, dashboard: true });
+  const rollouts = demoDocuments.filter(
+    (s) => "rollout" in JSON.parse(demoDocumentText(s, DEMO_ORIGINS_PORT)),
+  );
+  let watch: { stop: () => void } | null = null;
+  void waitForRouter(routerUrl).then((up) => {
+    if (!up) return;
+    console.log(
+      [
+        `  router: ${routerUrl} (wrangler dev; Ctrl-C stops everything)`,
+        `  rollouts: ${rollouts.join(" and ")} run by themselves: recs (a healthy candidate) is promoted`,
+        "  in about 5 min, search (fails 5 % of requests) rolled back in about a minute.",
+        "  A line below at each step; or watch one: npm run router -- rollout status recs",
+        "",
+      ].join("\n"),
+    );
+    if (adminToken && !tokenProblem) {
+      watch = watchRollouts({
+        url: routerUrl,
+        token: adminToken,
+        services: rollouts,
+        start: startedAt,
+      });
+    }
+  });
   const stop = () => {
+    watch?.stop();
     wranglerDev.kill("SIGTERM");
   };
   process.on("SIGINT", stop);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import churn from "../../scripts/demo/churn.json" with { type: "json" };
 import fraud from "../../scripts/demo/fraud.json" with { type: "json" };
+import recs from "../../scripts/demo/recs.json" with { type: "json" };
+import search from "../../scripts/demo/search.json" with { type: "json" };
 import { routingDocumentJsonSchema } from "../../src/document/json-schema.ts";
 import committedSchema from "../../src/document/routing-document.schema.json" with { type: "json" };
 import { parseRoutingDocument, validateRoutingDocument } from "../../src/document/validate.ts";
@@ -13,6 +15,8 @@ describe("valid documents", () => {
   it.each([
     ["fraud", fraud],
     ["churn", churn],
+    ["recs", recs],
+    ["search", search],
   ])("the demo document %s validates", (_name, doc) => {
     expect(validateRoutingDocument(doc)).toMatchObject({ ok: true });
   });

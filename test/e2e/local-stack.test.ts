@@ -2,7 +2,9 @@
  * End to end: start the local stack exactly as the README does (`npm start`,
  * here with a private state directory and port), flip live with
  * `wrangler kv key put --local`, and watch the next responses change with no
- * restart.
+ * restart; and watch the demo's own rollouts run with nobody calling
+ * evaluate: search's failing candidate rolled back by its control object's
+ * alarm, recs's healthy one advanced past its first step.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -15,6 +17,27 @@ const PORT = 18_787;
 const BASE = `http://127.0.0.1:${PORT}`;
 const state = mkdtempSync(join(tmpdir(), "router-e2e-"));
 let stack: LocalProcess | undefined;
+let startedAt = 0;
+
+/** The admin API with the demo's token (.dev.vars, which `npm start` creates from the example). */
+const admin = async <T>(path: string): Promise<T> => {
+  const vars = readFileSync(join(ROOT, ".dev.vars"), "utf8");
+  const token = /^ADMIN_TOKEN=(.*)$/m.exec(vars)?.[1]?.trim() ?? "";
+  const res = await fetch(`${BASE}/_router/admin${path}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
+  if (!res.ok) throw new Error(`${path}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as T;
+};
+
+interface RolloutRead {
+  status: {
+    state: string;
+    stepIndex: number;
+    timeline: { at: number; event: string; reason: string }[];
+    lastEvaluation?: { event: string; reason: string };
+  } | null;
+}
 
 const predict = (user: string) =>
   fetch(`${BASE}/fraud/predict`, {
@@ -31,6 +54,7 @@ beforeAll(async () => {
     BASE,
   );
   await waitForHealth(BASE, 90_000, stack.log);
+  startedAt = Date.now();
 });
 
 afterAll(() => {
@@ -91,4 +115,42 @@ describe("the README's local demo", () => {
     console.log(`flip visible to every live user after ${seenAfterMs} ms`);
     expect(seenAfterMs).toBeGreaterThanOrEqual(0);
   });
+});
+
+describe("the demo's rollouts (scripts/demo/recs.json, search.json)", () => {
+  // Nothing here calls evaluate: every verdict is the control objects' own alarm.
+  it("rolls search back and advances recs past its first step, by themselves", async () => {
+    const rollout = (service: string) => admin<RolloutRead>(`/services/${service}/rollout`);
+    const seconds = () => Math.round((Date.now() - startedAt) / 1000);
+
+    await expect
+      .poll(async () => (await rollout("search")).status?.state, {
+        timeout: 120_000,
+        interval: 2_000,
+      })
+      .toBe("rolled-back");
+    const search = await rollout("search");
+    const rollback = search.status?.timeline.find((e) => e.event === "rollback");
+    expect(rollback?.reason).toContain("error-rate");
+    const doc = await admin<{ document: { canary: { killed: boolean } } }>("/services/search");
+    expect(doc.document.canary.killed).toBe(true);
+    console.log(`search rolled back ${seconds()} s after the router answered`);
+
+    // Its first step is 25 % for 2 min: it advances (or is promoted) once the bake is over
+    // and its gates pass.
+    let recs = await rollout("recs");
+    const past = () =>
+      recs.status !== null && (recs.status.stepIndex >= 1 || recs.status.state === "promoted");
+    while (!past() && Date.now() - startedAt < 170_000) {
+      await new Promise((r) => setTimeout(r, 2_000));
+      recs = await rollout("recs");
+    }
+    expect(past(), `recs did not advance: ${JSON.stringify(recs.status?.lastEvaluation)}`).toBe(
+      true,
+    );
+    expect(recs.status?.state).not.toBe("rolled-back");
+    console.log(
+      `recs at step ${(recs.status?.stepIndex ?? 0) + 1} (${recs.status?.state}) ${seconds()} s after the router answered`,
+    );
+  }, 180_000);
 });

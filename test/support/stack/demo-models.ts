@@ -9,6 +9,9 @@ import type { OriginModel } from "./demo-origins.ts";
 
 export const DEMO_ORIGINS_PORT = 9100;
 
+/** Share of requests the search candidate answers with a 500 (its rollout must roll it back). */
+export const SEARCH_CANARY_ERROR_RATE = 0.05;
+
 export const demoModels: Record<string, OriginModel> = {
   "fraud-blue": { version: "fraud-v1", family: "fraud", noise: 0 },
   "fraud-green": { version: "fraud-v2", family: "fraud", noise: 0.04 },
@@ -22,6 +25,31 @@ export const demoModels: Record<string, OriginModel> = {
   "fraud-shadow-slow": { version: "fraud-v4-shadow", family: "fraud", noise: 0.15, delayMs: 200 },
   "churn-blue": { version: "churn-v4", family: "churn", noise: 0 },
   "churn-green": { version: "churn-v5", family: "churn", noise: 0.05 },
+  // recs: a healthy candidate its rollout plan promotes within minutes.
+  "recs-blue": { version: "recs-v1", family: "recs", noise: 0 },
+  "recs-canary": { version: "recs-v2", family: "recs", noise: 0.03 },
+  // search: a candidate answering 5 % of requests with a 500; its rollout rolls it back.
+  "search-blue": { version: "search-v1", family: "search", noise: 0 },
+  "search-canary": {
+    version: "search-v2-rc1",
+    family: "search",
+    noise: 0.03,
+    errorRate: SEARCH_CANARY_ERROR_RATE,
+  },
 };
 
-export const demoDocuments = ["fraud", "churn"] as const;
+export const demoDocuments = ["fraud", "churn", "recs", "search"] as const;
+export type DemoService = (typeof demoDocuments)[number];
+
+/**
+ * Demo traffic per service, predictions per second (from 2,000 users). The
+ * recs and search rollout plans (scripts/demo/{recs,search}.json) are sized
+ * by the evidence budget at these rates (test/scripts/demo-plans.test.ts
+ * checks it); fraud and churn only keep the dashboard alive.
+ */
+export const demoRequestsPerSecond: Readonly<Record<DemoService, number>> = {
+  fraud: 4,
+  churn: 4,
+  recs: 25,
+  search: 20,
+};

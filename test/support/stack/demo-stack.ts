@@ -21,7 +21,7 @@ export interface DemoStackOptions {
   /** More models for the origin server, and documents that use them (`{{origins}}` in a URL is the server). */
   models?: Record<string, OriginModel>;
   documents?: Record<string, unknown>[];
-  /** Traffic per second to each service (0: none). */
+  /** Traffic per second to each service (0: none; default: the demo's rates, demoRequestsPerSecond, and 4 for other services). */
   perSecond?: number;
   quiet?: boolean;
 }
@@ -57,9 +57,9 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
     quiet: options.quiet ?? true,
   });
   const services = Object.keys(seed).map((k) => k.slice("service:".length));
-  const perSecond = options.perSecond ?? 4;
+  const perSecond = options.perSecond;
   const traffic =
-    perSecond > 0 ? startDemoTraffic({ url: router.url, services, perSecond, log: false }) : null;
+    perSecond === 0 ? null : startDemoTraffic({ url: router.url, services, perSecond, log: false });
   return {
     url: router.url,
     adminToken,

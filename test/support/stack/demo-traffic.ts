@@ -1,8 +1,9 @@
 /**
- * Demo traffic: a few requests a second of predictions from a pool of
- * users to each demo service, so the dashboard's charts are alive on first
- * look (`npm start`), and the screenshots and browser tests have something
- * to show.
+ * Demo traffic: predictions from a pool of users to each demo service, at
+ * each service's own rate (demoRequestsPerSecond: a few a second for fraud
+ * and churn, so the dashboard's charts are alive on first look; more for
+ * recs and search, whose rollout plans are sized by the evidence budget at
+ * that traffic), for `npm start`, the screenshots and the browser tests.
  *
  * Layer: shared test support (test/support/stack/). Sends only to the local router it is given;
  * waits for it to answer /_router/health first; bounded in time
@@ -13,14 +14,18 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../../scripts/cli/wrangler.ts";
+import { demoDocuments, demoRequestsPerSecond } from "./demo-models.ts";
 
 export interface DemoTrafficOptions {
   /** The router, e.g. http://127.0.0.1:8787. */
   url: string;
-  /** Services to send to (default: the demo's fraud and churn). */
+  /** Services to send to (default: the demo's, demoDocuments). */
   services?: readonly string[];
-  /** Requests per second to each service (default 4). */
-  perSecond?: number;
+  /**
+   * Requests per second: one rate for every service, or a rate per service
+   * (default: demoRequestsPerSecond, 4 for a service it does not name).
+   */
+  perSecond?: number | Readonly<Record<string, number>>;
   /** Distinct users (default 2000). */
   users?: number;
   /** Stop by itself after this long (default 240 minutes). */
@@ -62,18 +67,32 @@ export async function waitForRouter(url: string, timeoutMs = 60_000): Promise<bo
   return false;
 }
 
+/** Each service's requests per second under these options. */
+export function trafficRates(
+  services: readonly string[],
+  perSecond: DemoTrafficOptions["perSecond"] = demoRequestsPerSecond,
+): Record<string, number> {
+  const rate = (s: string): number =>
+    typeof perSecond === "number"
+      ? perSecond
+      : Object.hasOwn(perSecond, s)
+        ? (perSecond[s] ?? 4)
+        : 4;
+  return Object.fromEntries(services.map((s) => [s, rate(s)]));
+}
+
 export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
-  const services = options.services ?? ["fraud", "churn"];
-  const perSecond = options.perSecond ?? 4;
+  const services = options.services ?? demoDocuments;
+  const rates = trafficRates(services, options.perSecond);
   const users = options.users ?? 2000;
   const log = options.log ?? true;
   const deadline = Date.now() + (options.maxMinutes ?? 240) * 60_000;
   const counts: Record<number, number> = {};
   let stopped = false;
-  let n = 0;
 
-  const send = async (service: string) => {
-    const i = n++;
+  const send = async (service: string, i: number) => {
+    // Users from the pool in a fixed stride (7919 is prime to the pool size), so each
+    // service sees every user, each about as often.
     const user = `user-${(i * 7919) % users}`;
     try {
       const res = await fetch(`${options.url}/${service}/predict`, {
@@ -88,14 +107,33 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
     }
   };
 
+  /** One service at its rate: at most a second's worth in flight, so a slow router slows the demo, never piles up. */
+  const serviceLoop = async (service: string, perSecond: number) => {
+    const inFlight = new Set<Promise<void>>();
+    const gap = 1000 / perSecond;
+    let n = 0;
+    // A schedule, not a sleep after each send: the rate stays the one asked for.
+    let next = Date.now();
+    while (!stopped && Date.now() < deadline) {
+      if (inFlight.size < perSecond) {
+        const p = send(service, n++).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      next = Math.max(next + gap * (0.5 + Math.random()), Date.now() - 1000);
+      await sleep(next - Date.now());
+    }
+    await Promise.all(inFlight);
+  };
+
   const loop = (async () => {
     if (!(await waitForRouter(options.url))) {
       if (log) console.log(`demo traffic: the router at ${options.url} did not answer; none sent`);
       return;
     }
     if (log) {
+      const each = services.map((s) => `${s} ${rates[s]}/s`).join(", ");
       console.log(
-        `demo traffic: ${perSecond} predictions/s to each of ${services.join(", ")} (for ${Math.round((deadline - Date.now()) / 60_000)} min)`,
+        `demo traffic: predictions from ${users} users: ${each} (for ${Math.round((deadline - Date.now()) / 60_000)} min)`,
       );
     }
     if (options.dashboard) {
@@ -104,20 +142,9 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
         `\n  dashboard: ${options.url}/_router/dashboard\n  sign in with the ADMIN_TOKEN in .dev.vars${token ? ` (${token})` : ""}\n`,
       );
     }
-    const inFlight = new Set<Promise<void>>();
-    const gap = 1000 / (perSecond * services.length);
-    while (!stopped && Date.now() < deadline) {
-      for (const service of services) {
-        if (stopped) break;
-        // At most a second's worth in flight: a slow router slows the demo, never piles up.
-        if (inFlight.size < perSecond * services.length) {
-          const p = send(service).finally(() => inFlight.delete(p));
-          inFlight.add(p);
-        }
-        await sleep(gap * (0.5 + Math.random()));
-      }
-    }
-    await Promise.all(inFlight);
+    await Promise.all(
+      services.filter((s) => (rates[s] ?? 0) > 0).map((s) => serviceLoop(s, rates[s] as number)),
+    );
     if (log && !stopped) console.log("demo traffic: stopped after its time limit");
   })();
 
