@@ -32,11 +32,11 @@ describe("rollout plan's evidence budget", () => {
     const warned = checkBudget({ steps }, null, traffic, false);
     expect(warned.infeasible).toBe(1);
     expect(warned.lines.join("\n")).toContain(
-      "warning: step 1 cannot decide in time; a step that can: 5% for 63m (--fit applies it)",
+      "warning: step 1 cannot decide in time; a step that can: 6% for 62m (--fit applies it)",
     );
     const fitted = checkBudget({ steps }, null, traffic, true);
     expect(fitted.infeasible).toBe(0);
-    expect(fitted.steps[0]).toEqual({ shareBp: 500, bakeSeconds: 63 * 60 });
+    expect(fitted.steps[0]).toEqual({ shareBp: 600, bakeSeconds: 62 * 60 });
     expect(fitted.steps.slice(1)).toEqual(steps.slice(1));
   });
 
