@@ -8,7 +8,7 @@
  * Layer: HTTP edge (dashboard assets).
  */
 export const ASSET_FILES = {
-  "dashboard.css": "dashboard.d149e7d24c.css",
+  "dashboard.css": "dashboard.aae43238af.css",
   "dashboard.js": "dashboard.2ee18d59a4.js",
   "favicon.svg": "favicon.f1eb61c1e7.svg",
   "uplot.css": "uplot.df630c6a8d.css",
