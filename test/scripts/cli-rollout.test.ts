@@ -271,7 +271,7 @@ describe("rollout plan (the shared write path, the registry's rollout.plan)", ()
   }, 60_000);
 
   it("nobody runs `rollout start`: the service's control object starts the plan on its alarm", async () => {
-    // The plan's analysisIntervalSeconds is the default, 15 s: the first
+    // The plan's analysisIntervalSeconds is the default, 5 s: the first
     // evaluation comes at most that long after the object started.
     let status: Json = null;
     for (const deadline = Date.now() + 25_000; Date.now() < deadline; ) {
@@ -281,7 +281,7 @@ describe("rollout plan (the shared write path, the registry's rollout.plan)", ()
     }
     expect(status).toMatchObject({
       version: 3,
-      plan: { analysisIntervalSeconds: 15 },
+      plan: { analysisIntervalSeconds: 5 },
       statusCurrent: true,
       status: { state: "progressing", stepIndex: 0 },
       canary: { origin: "green", shareBp: 2000 },

@@ -106,7 +106,7 @@ const plan: Command = {
 
 Writes the document's \`rollout\` block. The service's control object (a
 Durable Object the router runs) evaluates it on its alarm every
-\`analysisIntervalSeconds\` of the plan (default 15 s): its first evaluation
+\`analysisIntervalSeconds\` of the plan (default 5 s): its first evaluation
 starts the rollout at the first step (\`rollout start\` does it now). With
 --direct, the object picks the document up from KV at its next poll (about
 every 10 s while the service serves traffic, else at the next admin call).
@@ -116,8 +116,12 @@ New steps (or a new canary origin or salt) start the rollout over from the
 first step; gate and --on-success changes apply to the running rollout.
 
 A step advances once every gate passes: each gate is an anytime-valid test
-(it may be looked at every interval without more false rollbacks) that fails
-once its interval lies beyond the plan's bound and passes once it lies within.
+(it may be looked at every interval without more false rollbacks). The rate
+gates (errors, 3xx and 4xx shares of identified requests) fail once the
+canary is shown worse than live and pass once it is shown not worse by the
+bound (with --beta); the latency and shadow gates fail once their interval
+lies beyond the bound and pass once it lies within. A split of users that
+does not match the share pauses the rollout.
 A step still undecided at the end of its bake holds, up to --max-extension
 past it, then the rollout pauses at its share (never a rollback for want of
 evidence).
@@ -135,7 +139,7 @@ Options:
                         its bake holds before the rollout pauses, e.g. 30m, 2h, 0s
                         (default: the current plan's, else 1h)
   --interval <d>        how often the service's control object evaluates the
-                        gates, 5s to 5m (default: the current plan's, else 15s)
+                        gates, 5s to 5m (default: the current plan's, else 5s)
   --on-success <what>   after the last step: flip (the canary becomes live,
                         the default) or stay (at the last share)
   --beta <x>            the chance a gate passes a canary worse by its bound,
@@ -219,7 +223,7 @@ Example:
     if (!values["dry-run"]) {
       note(
         values.json as boolean | undefined,
-        `the service's control object starts it at its next evaluation (every analysisIntervalSeconds, default 15 s); now: npm run router -- rollout start ${service}`,
+        `the service's control object starts it at its next evaluation (every analysisIntervalSeconds, default 5 s); now: npm run router -- rollout start ${service}`,
       );
     }
   },
@@ -329,7 +333,7 @@ const start: Command = {
 
 A rollout starts when the document has a \`rollout\` block: the service's
 control object starts it at its next evaluation (its alarm, every
-\`analysisIntervalSeconds\` of the plan, default 15 s). This runs that first
+\`analysisIntervalSeconds\` of the plan, default 5 s). This runs that first
 evaluation now. Write the block first with \`rollout plan\`. A plan that has already
 run (rolled back, aborted, promoted) does not start again: give it new
 steps, or the canary a new salt (\`canary set <service> <origin> --share 0% --salt <new>\`).
@@ -474,7 +478,7 @@ const subcommands = [
 
 const GUIDE = `Starting a rollout: the document needs a canary block and a rollout plan;
 the service's control object (a Durable Object the router runs) evaluates
-the plan on its alarm every analysisIntervalSeconds (default 15 s), so the
+the plan on its alarm every analysisIntervalSeconds (default 5 s), so the
 rollout starts within that, or now with \`rollout start\`:
   npm run router -- canary set fraud green --share 0%
   npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}

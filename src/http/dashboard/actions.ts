@@ -138,7 +138,7 @@ export function rolloutActions(ctx: ActionContext): Action[] {
   const out: Action[] = [];
   const plan = r.plan;
   const status = r.statusCurrent ? r.status : null;
-  const interval = plan.analysisIntervalSeconds ?? 15;
+  const interval = plan.analysisIntervalSeconds ?? 5;
   out.push({
     name: "rollout.evaluate",
     args: {},

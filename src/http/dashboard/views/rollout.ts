@@ -84,7 +84,7 @@ export function rolloutSection(
   const head = status
     ? html`<p class="rollout-state"><span class="badge ${STATE_TONE[status.state] ?? "info"}" data-rollout-state="${status.state}">${status.state}</span>
   step ${status.stepIndex + 1} of ${plan.steps.length} &middot; started <span title="${utc(status.startedAt)}">${ago(status.startedAt, now)}</span>${status.pausedAtLimit ? " · paused at its bake limit: the evidence stayed inconclusive" : ""}</p>`
-    : html`<p class="rollout-state"><span class="badge info">not started</span> The control object starts this plan at its next evaluation (every ${plan.analysisIntervalSeconds ?? 15}s), or now with "Start now".</p>`;
+    : html`<p class="rollout-state"><span class="badge info">not started</span> The control object starts this plan at its next evaluation (every ${plan.analysisIntervalSeconds ?? 5}s), or now with "Start now".</p>`;
   const preview = r.preview
     ? html`<div class="preview">
   <h3>What the gates say now: <span class="badge ${verdictTone(r.preview.verdict)}">${r.preview.verdict}</span></h3>
@@ -99,7 +99,7 @@ export function rolloutSection(
   return html`${head}
 <ol class="steps" aria-label="rollout steps">${steps}</ol>
 ${r.budget ? html`<p class="muted small" data-budget>Evidence budget at ${trafficWords(r.budget)}.</p>` : plan ? html`<p class="muted small" data-budget>Evidence budget: not measured yet (a minute of identified traffic on this version).</p>` : ""}
-<p class="muted small">Canary ${r.canary?.origin ?? "?"} against live ${r.live}; ${onSuccess}; gates evaluated every ${plan.analysisIntervalSeconds ?? 15}s.</p>
+<p class="muted small">Canary ${r.canary?.origin ?? "?"} against live ${r.live}; ${onSuccess}; gates evaluated every ${plan.analysisIntervalSeconds ?? 5}s.</p>
 ${actionBar(actions, version)}
 ${preview}
 <h3>Evaluations</h3>
