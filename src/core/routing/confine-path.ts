@@ -31,9 +31,11 @@ export function pathRefusal(path: string): PathRefusal {
   }
   let text = path;
   for (let round = 0; ; round++) {
-    if (hasDotSegment(text)) return "dot_segment";
-    const decoded = percentDecode(text);
-    if (decoded === text) return null;
+    // As the URL parser does before anything else: `%\t2e` is `%2e`, a dot, once parsed.
+    const stripped = text.replace(/[\t\n\r]/g, "");
+    if (hasDotSegment(stripped)) return "dot_segment";
+    const decoded = percentDecode(stripped);
+    if (decoded === stripped) return null;
     if (round === MAX_DECODINGS) return "encoding_too_deep";
     text = decoded;
   }
@@ -44,7 +46,7 @@ export function pathRefusal(path: string): PathRefusal {
  * parsers see it; the encoded forms (`%2e`) are caught by the next decoding.
  */
 function hasDotSegment(text: string): boolean {
-  for (const raw of text.replace(/[\t\n\r]/g, "").split(/[/\\]/)) {
+  for (const raw of text.split(/[/\\]/)) {
     const semicolon = raw.indexOf(";");
     const segment = semicolon === -1 ? raw : raw.slice(0, semicolon);
     if (segment === "." || segment === "..") return true;
