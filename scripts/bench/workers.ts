@@ -76,7 +76,7 @@ export const ROLLOUT_SERVICE = "fraud-rollout";
  * one header, retry.safe (canary and challenger requests are buffered for
  * failover), no shadow. The second one is the same with an active rollout
  * (one long 5% step: its control object starts it on the first alarm and
- * evaluates it every 15 s while the load runs).
+ * evaluates it every 5 s while the load runs).
  */
 export function benchDocuments(originPort: number): RoutingDocumentInput[] {
   const url = (model: string) => `http://127.0.0.1:${originPort}/${model}`;

@@ -62,7 +62,7 @@ stderr), every rate with its 95% Wilson interval:
 Cells run three models: "requests" (each request's arm drawn
 independently, as before), "users iid" and "users clustered" (e: the user
 models only). The schema's
-default gates and plan settings (alpha 0.01, a look every 15 s,
+default gates and plan settings (alpha 0.01, a look every 5 s,
 maxExtensionSeconds 3600). No daily cycle unless --daily.
 
 Rollouts per cell (default; --rollouts overrides them all), chosen to fit
