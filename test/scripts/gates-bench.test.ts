@@ -145,14 +145,14 @@ describe("npm run gates:bench", () => {
   it("--quick prints the model check and every section's table", () => {
     const r = spawnSync(process.execPath, [join(ROOT, "scripts/bench/gates/bench.ts"), "--quick"], {
       encoding: "utf8",
-      timeout: 25_000,
+      timeout: 55_000,
     });
     expect(r.status, r.stderr).toBe(0);
     for (const heading of ["## Model check", "## a.", "## b.", "## c.", "## d.", "## e."])
       expect(r.stdout).toContain(heading);
     expect(r.stdout).toMatch(/\| 1,000 \| 3,000 \|/);
     expect(r.stderr).toContain("rollouts");
-  }, 30_000);
+  }, 60_000);
 
   it("a bad --cells is a usage error", () => {
     const r = spawnSync(

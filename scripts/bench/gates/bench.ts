@@ -146,6 +146,8 @@ type Plan = PlanRules & { analysisIntervalSeconds: number };
 const planOf = (steps: Steps): Plan =>
   RolloutPlan.parse({
     steps: steps.map(([shareBp, minutes]) => ({ shareBp, bakeSeconds: minutes * 60 })),
+    // --quick only shows that every section runs: undecided steps hold 10 min, not 1 h.
+    ...(QUICK ? { maxExtensionSeconds: 600 } : {}),
   });
 const horizonOf = (plan: Plan) =>
   plan.steps.reduce((s, step) => s + step.bakeSeconds + plan.maxExtensionSeconds, 0);
