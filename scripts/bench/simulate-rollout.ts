@@ -284,6 +284,12 @@ async function run(s: Scenario): Promise<Record<string, unknown>> {
     requests: samples.length,
     requestsPerSecond: Math.round(samples.length / ((Date.now() - t0) / 1000)),
     userErrors: samples.filter((x) => x.status >= 500 || x.status === 0).length,
+    /** Errors the candidate (green) answered, whenever (a request sent just before the onset may fail). */
+    candidateErrors: samples.filter((x) => x.variant === "green" && x.status >= 500).length,
+    /** Errors live (blue) answered: none expected. */
+    liveErrors: samples.filter((x) => x.variant === "blue" && x.status >= 500).length,
+    /** Requests the client got no answer for (a socket error on a loaded machine). */
+    noAnswer: samples.filter((x) => x.status === 0).length,
     lastVariant: samples.at(-1)?.variant ?? null,
     timeline: status?.timeline.map((e) => `${e.event} v${e.version} @${seconds(e.at - t0)}s`) ?? [],
     webhook: inbox.map((m) => m.event),

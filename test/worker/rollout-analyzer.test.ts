@@ -430,8 +430,11 @@ describe("the object's alarm runs the analyzer (real time)", () => {
     await trafficWithMetrics("ro-alarm", 200);
     // Not due yet: the alarm ticks (CONTROL_ALARM_MS) but judges once per interval.
     if (Date.now() - startedAt < 4_500) {
-      expect(await runDurableObjectAlarm(stubOf("ro-alarm"))).toBe(true);
-      expect((await control.rollouts.read("ro-alarm"))?.state).toBe("progressing");
+      // The alarm may be running by itself right now (then none is pending): either way,
+      // a tick before the interval is due judges nothing.
+      await runDurableObjectAlarm(stubOf("ro-alarm"));
+      const early = await control.rollouts.read("ro-alarm");
+      if (Date.now() - startedAt < 4_500) expect(early?.state).toBe("progressing");
     }
 
     await new Promise((r) => setTimeout(r, Math.max(0, startedAt + 5_000 - Date.now())));
