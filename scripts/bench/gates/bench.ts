@@ -21,7 +21,7 @@
 import { gateAlphas, type PlanRules } from "../../../src/core/rollout/plan.ts";
 import { RolloutPlan } from "../../../src/document/rollout-plan.ts";
 import { fmt, parseCommand, positiveInt, progress } from "../cli.ts";
-import { quantile, waldRequests, wilson } from "./bounds.ts";
+import { minutes, quantile, waldRequests, wilson } from "./bounds.ts";
 import { FIXED_HORIZON_DEFAULTS } from "./fixed-horizon.ts";
 import { cellSeed, mulberry32 } from "./random.ts";
 import { latencyModels, runRollout } from "./simulate.ts";
@@ -273,15 +273,6 @@ const atLeast = (k: number, n: number, target: number) => {
   return `${pct(lo)} ${lo >= target ? "yes" : hi < target ? "**no**" : "not shown"}`;
 };
 const count = (runs: Run[], end: Run["end"]) => runs.filter((r) => r.end === end).length;
-
-function minutes(seconds: number): string {
-  if (!Number.isFinite(seconds)) return "never";
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  if (m === 0) return `${s}s`;
-  if (m < 60) return s ? `${m}m${s}s` : `${m}m`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
 
 /** "srm 12, error-rate 1": which gates failed, over the rollbacks. */
 function byGate(runs: Run[]): string {

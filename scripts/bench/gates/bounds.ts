@@ -1,7 +1,8 @@
 /**
  * The numbers `npm run gates:bench` puts beside its measurements: Wilson
  * score intervals for rates, Wald's information limit for a detection time,
- * and quantiles of times where some rollouts never ended that way.
+ * quantiles of times where some rollouts never ended that way, and how a
+ * time is written in the tables.
  *
  * Layer: build-time script.
  */
@@ -45,4 +46,14 @@ export function quantile(xs: readonly number[], q: number): number | null {
   return sorted[
     Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))
   ] as number;
+}
+
+/** 95 -> "1m35s", 3780 -> "1h03m"; Infinity (never) -> "never". */
+export function minutes(seconds: number): string {
+  if (!Number.isFinite(seconds)) return "never";
+  const m = Math.floor(seconds / 60);
+  const s = Math.round(seconds % 60);
+  if (m === 0) return `${s}s`;
+  if (m < 60) return s ? `${m}m${s}s` : `${m}m`;
+  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
 }

@@ -19,6 +19,7 @@ import { parseArgs } from "node:util";
 import type { PlanRules } from "../../../src/core/rollout/plan.ts";
 import { RolloutPlan } from "../../../src/document/rollout-plan.ts";
 import { fmt, positiveInt, progress } from "../cli.ts";
+import { minutes, quantile, wilson } from "./bounds.ts";
 import { FIXED_HORIZON_DEFAULTS } from "./fixed-horizon.ts";
 import { cellSeed, mulberry32 } from "./random.ts";
 import {
@@ -154,16 +155,6 @@ function runCell(
   return out;
 }
 
-/** Wilson score interval for k successes in n trials, 95%. */
-function wilson(k: number, n: number): [number, number] {
-  const z = 1.959964;
-  const p = k / n;
-  const denom = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denom;
-  const half = (z * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n))) / denom;
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
 const pct = (x: number) => `${(x * 100).toFixed(1)}%`;
 const count = (runs: RolloutRun[], end: RolloutRun["end"]) =>
   runs.filter((r) => r.end === end).length;
@@ -172,21 +163,6 @@ const rateCi = (k: number, n: number) => {
   return `${pct(k / n)} (${pct(lo)}–${pct(hi)})`;
 };
 const share = (runs: RolloutRun[], end: RolloutRun["end"]) => pct(count(runs, end) / runs.length);
-
-function minutes(seconds: number): string {
-  const m = Math.floor(seconds / 60);
-  const s = Math.round(seconds % 60);
-  if (m === 0) return `${s}s`;
-  if (m < 60) return s ? `${m}m${s}s` : `${m}m`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
-
-/** Nearest-rank quantile. */
-function quantile(xs: number[], q: number): number | null {
-  if (xs.length === 0) return null;
-  const sorted = [...xs].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] as number;
-}
 
 const medianTime = (runs: RolloutRun[], end: RolloutRun["end"]) => {
   const m = quantile(
