@@ -252,30 +252,45 @@ def look_one_arm(state, canary, baseline, min_delta, alpha):
     return {"canary": dict(canary), "live": dict(baseline), "logLR": log_lr, "passLR": pass_lr}
 
 
-def judge_rate_test(state, alpha, beta, phi, one_arm=False):
+LAST_LOOK_SHARE = 0.2  # of beta, for the fixed-sample pass test at the step's last look
+
+
+def judge_rate_test(state, alpha, beta, phi, one_arm=False, last_look_delta=None):
+    """The verdict; at the step's last look (last_look_delta = its minDelta) an undecided test
+    passes when canary - live's one-sided upper bound at LAST_LOOK_SHARE x beta (normal,
+    add-one variances times the dispersion, scipy's quantile) is within minDelta."""
     phi = max(1.0, phi)
     rollback = float(special.logsumexp([l / phi for l in state["logLR"]]) - math.log(RT_K))
     rollback_boundary = math.log(2 / alpha) if one_arm else math.log(1 / alpha)
     pass_ = -state["passLR"] / phi
-    pass_boundary = math.log(1 / beta)
+    pass_boundary = math.log(1 / (beta * (1 - LAST_LOOK_SHARE)))
     outcome = "fail" if rollback >= rollback_boundary else "pass" if pass_ >= pass_boundary else "inconclusive"
+    bound = None
+    c, l = state["canary"], state["live"]
+    if outcome == "inconclusive" and last_look_delta is not None and c["trials"] > 0 and l["trials"] > 0:
+        diff = c["events"] / c["trials"] - l["events"] / l["trials"]
+        se = math.sqrt(phi * (rate_variance(c["events"], c["trials"]) + rate_variance(l["events"], l["trials"])))
+        upper = diff + float(stats.norm.isf(beta * LAST_LOOK_SHARE)) * se
+        if upper <= max(last_look_delta, RT_SMALLEST):
+            outcome, bound = "pass", upper
     return {"outcome": outcome, "rollback": rollback, "rollbackBoundary": rollback_boundary, "pass": pass_,
-            "passBoundary": pass_boundary, "dispersion": phi}
+            "passBoundary": pass_boundary, "dispersion": phi, "lastLookBound": bound}
 
 
 def cluster_variances(trials, events):
-    """An arm's rate E / N: its cluster-robust variance over the non-empty buckets (CR1,
-    G / (G - 1)) and the binomial variance with the add-one rate; None without trials."""
+    """An arm's rate E / N: its jackknife variance over the non-empty buckets (CV3,
+    (G - 1) / G x sum of (r - r without the bucket)^2, computed as the leave-one-out
+    rates themselves) and the binomial variance with the add-one rate; None without trials."""
     n = np.asarray(trials, dtype=float)
     e = np.asarray(events, dtype=float)
     N, E = n.sum(), e.sum()
     if N <= 0:
         return None
     r = E / N
-    used = n > 0
+    used = (n > 0) & (n < N)
     G = int(used.sum())
-    u = (e[used] - r * n[used]) / N  # each cluster's influence on the ratio estimator
-    robust = G / (G - 1) * float(np.dot(u, u)) if G > 1 else 0.0
+    loo = (E - e[used]) / (N - n[used])  # the rate without each bucket
+    robust = (G - 1) / G * float(np.dot(r - loo, r - loo)) if G > 1 else 0.0
     p = (E + 1) / (N + 2)
     return robust, p * (1 - p) / N
 
@@ -391,7 +406,7 @@ def rate_counts(a, what):
     return {"trials": a["requests"], "events": a["errors"] if what == "errors" else 0}
 
 
-def rate_gate(what, canary_arm, live_arm, one_arm, before, min_delta, alpha, beta):
+def rate_gate(what, canary_arm, live_arm, one_arm, before, min_delta, alpha, beta, last_look=False):
     """One rate (errors, 4xx or 3xx share): the sequential test's look and verdict, and the
     interval the operator reads (the normal mixture of sequential.ts, its variance times the
     dispersion)."""
@@ -400,7 +415,7 @@ def rate_gate(what, canary_arm, live_arm, one_arm, before, min_delta, alpha, bet
              else look_two_arms(before, canary, live, min_delta))
     arms = [a["users"] for a in ([canary_arm] if one_arm else [canary_arm, live_arm]) if a.get("users")]
     phi = dispersion_of([{"trials": u["requests"], "events": u[what]} for u in arms])
-    v = judge_rate_test(state, alpha, beta, phi, one_arm)
+    v = judge_rate_test(state, alpha, beta, phi, one_arm, min_delta if last_look else None)
     rate = lambda c: c["events"] / c["trials"] if c["trials"] > 0 else 0.0
     effect = rate(canary) - rate(live)
     both = canary["trials"] > 0 and live["trials"] > 0
@@ -418,7 +433,7 @@ def rate_gate(what, canary_arm, live_arm, one_arm, before, min_delta, alpha, bet
 
 
 def gates_case(name, rules, alpha, steps, share_bp, step_index, metrics, baseline=None, reference=None,
-               rate_tests=None, beta=None):
+               rate_tests=None, beta=None, last_look=False):
     """What evaluateGates must say: each gate's outcome and evidence, the latency reference and
     the rate tests kept."""
     alphas = gate_alphas(alpha, steps, "shadow" in rules)
@@ -471,9 +486,9 @@ def gates_case(name, rules, alpha, steps, share_bp, step_index, metrics, baselin
     before = rate_tests or {}
     class_delta = rules.get("statusClass", {}).get("minDelta", CLASS_DELTA)
     errors = rate_gate("errors", canary, live, fixed, before.get("errors") or rt_start(),
-                       rules["errorRate"]["minDelta"], alphas["error-rate"], beta)
+                       rules["errorRate"]["minDelta"], alphas["error-rate"], beta, last_look)
     c4, c3 = (rate_gate(w, canary, live, fixed, before.get(w) or rt_start(), class_delta,
-                        alphas["status-class"] / 2, beta) for w in ("clientErrors", "redirects"))
+                        alphas["status-class"] / 2, beta, last_look) for w in ("clientErrors", "redirects"))
     kept = {"errors": errors["state"], "clientErrors": c4["state"], "redirects": c3["state"]}
     if enough:
         out.append({"gate": "error-rate", "outcome": errors["outcome"], "evidence": errors["evidence"]})
@@ -797,6 +812,11 @@ heavy_c["trials"][17] += 500
 heavy_c["events"][17] += 500
 zeros = {"trials": [0] * NB, "events": [0] * NB}
 no_events = {"trials": iid_c["trials"], "events": [0] * NB}
+few_heavy = {"trials": [0] * NB, "events": [0] * NB}
+for b, (t, ev) in {3: (120, 12), 9: (90, 0), 20: (60, 0)}.items():
+    few_heavy["trials"][b], few_heavy["events"][b] = t, ev
+for b in range(30, 40):
+    few_heavy["trials"][b] = 3
 one_bucket = {"trials": [0] * 5 + [900] + [0] * 58, "events": [0] * 5 + [30] + [0] * 58}
 dispersion_cases = []
 for name, arms in [
@@ -804,6 +824,7 @@ for name, arms in [
     ("iid canary alone", [iid_c]),
     ("one heavy user: 500 failing requests in one canary bucket", [heavy_c, iid_l]),
     ("the heavy user's arm alone", [heavy_c]),
+    ("a small canary whose one heavy user holds its errors (the jackknife sees it)", [few_heavy]),
     ("empty arms: 1", [zeros, zeros]),
     ("no arms: 1", []),
     ("an empty arm beside a live one", [zeros, iid_l]),
@@ -816,7 +837,7 @@ for name, arms in [
 
 with open(os.path.join(ROOT, "test", "vectors", "rate-test.json"), "w") as f:
     json.dump({
-        "description": "Vectors for src/core/rollout/rate-test.ts and dispersion.ts. Generated by scripts/tools/sequential_vectors.py from the modules' headers: each look's log likelihood ratios by scipy.stats.binom.logpmf (the canary's share of the look's events, Binomial(E, rho), for two arms; Bernoulli requests against the baseline's bound for one arm), the rollback mixture by scipy.special.logsumexp, the dispersion as numpy's cluster-robust (CR1) variance of the ratio estimator over the non-empty buckets over the add-one binomial variance, at least 1. Counts are cumulative per look; looks are random draws (numpy, fixed seeds) stored as they are. logLR, passLR, rollback and pass are natural logs.",
+        "description": "Vectors for src/core/rollout/rate-test.ts and dispersion.ts. Generated by scripts/tools/sequential_vectors.py from the modules' headers: each look's log likelihood ratios by scipy.stats.binom.logpmf (the canary's share of the look's events, Binomial(E, rho), for two arms; Bernoulli requests against the baseline's bound for one arm), the rollback mixture by scipy.special.logsumexp, the dispersion as the jackknife (CV3) variance of the ratio estimator over the non-empty buckets, from numpy's leave-one-bucket-out rates, over the add-one binomial variance, at least 1. Counts are cumulative per look; looks are random draws (numpy, fixed seeds) stored as they are. logLR, passLR, rollback and pass are natural logs.",
         "rateTests": rate_tests,
         "dispersion": dispersion_cases,
     }, f, indent=2)
@@ -1062,7 +1083,9 @@ def case(name, verdict, change, nxt, st, metrics, now, plan_over=None):
     full = step["shareBp"] >= 10_000
     g = gates_case(name, plan["gates"], plan["alpha"], len(plan["steps"]), step["shareBp"], st["stepIndex"],
                    metrics, baseline=st.get("baseline") if full else None, reference=st.get("latencyReference"),
-                   rate_tests=st.get("rateTests"), beta=plan.get("beta"))
+                   rate_tests=st.get("rateTests"), beta=plan.get("beta"),
+                   last_look=(st["state"] == "progressing"
+                              and now - st["stepStartedAt"] >= (step["bakeSeconds"] + plan["maxExtensionSeconds"]) * 1000))
     gates_out = [[x["gate"], x["outcome"]] for x in g["expected"]]
     got = rule_verdict(plan, st, gates_out, now)
     assert got == verdict, (name, got, verdict, g["expected"])
@@ -1144,6 +1167,11 @@ case("bake done, no shadow data at all: hold", "hold", None, progressing, status
      11 * MIN)
 case("still undecided at bake + maxExtensionSeconds: pause at the share, no rollback", "pause", None,
      {"state": "paused", "stepIndex": 0}, status(0, reference=thin_ref), thin, 70 * MIN)
+case("undecided at bake + maxExtensionSeconds but the step's sample is within minDelta: the last look passes it",
+     "advance", {"kind": "set-share", "shareBp": 2500}, {"state": "progressing", "stepIndex": 1},
+     status(0, reference=ref0), healthy, 70 * MIN)
+case("the same traffic before the limit: the sequential test alone has not passed it, hold", "hold", None,
+     progressing, status(0, reference=ref0), healthy, 69 * MIN)
 case("paused at the limit: a failing canary still rolls back", "rollback", {"kind": "kill"},
      {"state": "rolled-back", "stepIndex": 0}, status(0, "paused", ref0, paused_at_limit=True), failing,
      80 * MIN)

@@ -104,10 +104,10 @@ describe("what an operator reads", () => {
         "error-rate",
       ),
     ).toMatch(
-      /^error rate 1\.0% vs 1\.0% live \([+-]0\.0\d? pp, interval -0\.\d+ pp to \+0\.\d+ pp\): shown not worse by \+0\.5 pp \(log LR \d+\.\d >= 3\.0\) after 12,000 canary requests/,
+      /^error rate 1\.0% vs 1\.0% live \([+-]0\.0\d? pp, interval -0\.\d+ pp to \+0\.\d+ pp\): shown not worse by \+0\.5 pp \(log LR \d+\.\d >= 3\.2\) after 12,000 canary requests/,
     );
     expect(detail("healthy but little traffic: error rate inconclusive", "error-rate")).toMatch(
-      /: not yet shown worse \(0\.0 of 7\.0\) nor within \+0\.5 pp \(\d\.\d of 3\.0\) after 3,000 canary requests; about [\d,]+ more canary requests at this rate/,
+      /: not yet shown worse \(0\.0 of 7\.0\) nor within \+0\.5 pp \(\d\.\d of 3\.2\) after 3,000 canary requests; about [\d,]+ more canary requests at this rate/,
     );
     expect(detail("100% step, canary at 3% vs the baseline's 1%: fail", "error-rate")).toMatch(
       /^error rate 3\.0% vs 1\.0% live's baseline \(\+2\.0 pp/,

@@ -168,7 +168,7 @@ describe("rollout analyzer (in the control object, simulated time)", () => {
     // Each judged gate says why, with its anytime-valid interval.
     const errorRate = advance.gates.find((g) => g.gate === "error-rate");
     expect(errorRate?.detail).toMatch(
-      /^error rate 0\.00% vs 0\.00% live \(\+0\.0 pp, interval -\d\.\d pp to \+\d\.\d pp\): shown not worse by \+5\.0 pp \(log LR \d+\.\d >= 3\.0\) after [\d,]+ canary requests$/,
+      /^error rate 0\.00% vs 0\.00% live \(\+0\.0 pp, interval -\d\.\d pp to \+\d\.\d pp\): shown not worse by \+5\.0 pp \(log LR \d+\.\d >= 3\.2\) after [\d,]+ canary requests$/,
     );
     // alpha: the error rate's 4 of 9 weights of the default 0.01, over 2 steps.
     expect(errorRate?.evidence).toMatchObject({
@@ -176,7 +176,7 @@ describe("rollout analyzer (in the control object, simulated time)", () => {
       bound: 0.05,
       alpha: (0.01 * 4) / 9 / 2,
     });
-    expect(errorRate?.evidence?.statistic).toBeGreaterThanOrEqual(Math.log(20));
+    expect(errorRate?.evidence?.statistic).toBeGreaterThanOrEqual(Math.log(1 / (0.05 * 0.8)));
     expect((await storedDoc("ro-ok")).canary.shareBp).toBe(5000);
 
     // The new step is a new document version: its metrics start from zero.

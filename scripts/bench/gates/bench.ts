@@ -18,7 +18,9 @@
  *   e: the wrong path (404s) and the hostile client: what happens.
  * Fixed seed: the same options print the same tables.
  */
-import { gateAlphas, type PlanRules } from "../../../src/core/rollout/plan.ts";
+import { fitStep, type Traffic } from "../../../src/core/rollout/evidence-budget.ts";
+import { measuredTraffic } from "../../../src/core/rollout/measured-traffic.ts";
+import { DEFAULT_BETA, gateAlphas, type PlanRules } from "../../../src/core/rollout/plan.ts";
 import { RolloutPlan } from "../../../src/document/rollout-plan.ts";
 import { fmt, parseCommand, positiveInt, progress } from "../cli.ts";
 import { minutes, quantile, waldRequests, wilson } from "./bounds.ts";
@@ -31,6 +33,7 @@ import {
   HOSTILE_REQUESTS_PER_STEP,
   INTRA_USER_CORRELATION,
   iccAnova,
+  LIVE_ORIGIN,
   REQUESTS_PER_USER_HOUR,
   runUserRollout,
   simulateStep,
@@ -55,7 +58,9 @@ stderr), every rate with its 95% Wilson interval:
      Wald's information limit (10,000 rpm at 5 %: target <= 1.5x; 1,000 rpm
      at 25 %: <= 2x)
   c  a healthy canary through the whole plan at 10,000 rpm: promoted within
-     the bakes and extensions (target >= 95 %), median time
+     the bakes and extensions (target >= 95 %), median time; and at 1,000
+     rpm through the plan \`rollout plan --fit\` makes of it for the traffic
+     an hour of the model measures (target >= 95 %)
   d  errors 1% -> 2% (2 x minDelta): promoted in any cell (target 0)
   e  the wrong path (the canary answers 404 to ${WRONG_PATH_404_RATE * 100}% of requests) and a
      hostile client (${HOSTILE_IDS} canary ids, ${HOSTILE_REQUESTS_PER_STEP} ordinary requests a step): outcomes
@@ -511,7 +516,59 @@ if (CELLS.has("c")) {
     flush();
   }
   print();
+  const fitRpm = 1_000;
+  print(
+    `At ${fmt(fitRpm)} rpm the default plan cannot decide (section a). The plan the evidence budget fits to the traffic (\`rollout plan --fit\`: each step's share and bake sized from an hour of the model's live traffic: its rate, error rate and dispersion, measured as the router measures them), A/A:`,
+  );
+  print();
+  print(
+    "| model | measured: rpm / errors / dispersion | fitted plan | promoted | lower >= 95 %? | median time to promote | rolled back | paused (at step) |",
+  );
+  print("|---|---:|---|---:|---:|---:|---:|---:|");
+  for (const model of USER_MODELS) {
+    const { steps, traffic } = fittedPlan(model, fitRpm);
+    const runs = runCell("c", model, fitRpm, steps, AA);
+    const k = count(runs, "promote");
+    const planWords = steps.map(([bp, m]) => `${bp / 100}% ${m}m`).join(", ");
+    print(
+      `| ${modelName(model)} | ${fmt(Math.round(traffic.requestsPerMinute))} / ${pct(traffic.errorRate)} / ${(traffic.dispersion ?? 1).toFixed(2)} | ${planWords} | ${rateCi(k, runs.length)} | ${atLeast(k, runs.length, 0.95)} | ${medianOf(runs, "promote")} | ${count(runs, "rollback")} (${byGate(runs)}) | ${pct(count(runs, "pause") / runs.length)}${pausedAt(runs) ? ` (${pausedAt(runs)})` : ""} |`,
+    );
+    flush();
+  }
+  print();
   flush();
+}
+
+/**
+ * The whole plan fitted to an hour of the model's traffic, all live, as
+ * `rollout plan --fit` fits it to a service's measured traffic; a step no
+ * share up to 50 % can decide is kept as it is.
+ */
+function fittedPlan(model: Model, rpm: number): { steps: Steps; traffic: Traffic } {
+  const rand = mulberry32(cellSeed(SEED, `fit/${model}/${rpm}`));
+  const { metrics } = simulateStep(rand, {
+    rpm,
+    clustered: model === "clustered",
+    scenario: AA,
+    salt: "fit",
+    shareBp: 0,
+    seconds: 3600,
+    intervalSeconds: INTERVAL,
+  });
+  const traffic = measuredTraffic(metrics, LIVE_ORIGIN);
+  if (!traffic) throw new Error("an hour of traffic measured nothing");
+  const rules = {
+    alpha: gateAlphas(PLAN)["error-rate"] as number,
+    beta: PLAN.beta ?? DEFAULT_BETA,
+    minDelta: PLAN.gates.errorRate.minDelta,
+    minRequests: PLAN.gates.minRequests,
+    maxExtensionSeconds: PLAN.maxExtensionSeconds,
+  };
+  const steps = WHOLE_PLAN.map(([bp, m]): readonly [number, number] => {
+    const fit = fitStep(rules, { shareBp: bp, bakeSeconds: m * 60 }, traffic);
+    return fit ? [fit.shareBp, Math.round(fit.bakeSeconds / 60)] : [bp, m];
+  });
+  return { steps, traffic };
 }
 
 // ---- d: a candidate 2 x minDelta worse ----

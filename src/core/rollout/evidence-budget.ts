@@ -8,7 +8,8 @@
  * Layer: pure core. Approximations of the rate test's behaviour
  * (src/core/rollout/rate-test.ts), Wald's, ignoring the overshoot:
  *   - passing a canary as good as live takes n canary requests with
- *     n x drift(n) = ln(1/beta) x dispersion, drift the pass side's expected
+ *     n x drift(n) = ln(1/beta') x dispersion (beta' the sequential
+ *     side's share of beta; the last look's fixed-sample test is not counted), drift the pass side's expected
  *     log LR per request against live's lower bound after n x (1 - s) / s
  *     live requests (rate-test.ts passAlternatives);
  *   - a regression of delta is caught at the first look where the rollback
@@ -19,7 +20,7 @@
  *     the boundary (times the dispersion).
  * gates:bench measures the real test against these numbers.
  */
-import { ALTERNATIVES, alternatives, passAlternatives } from "./rate-test.ts";
+import { ALTERNATIVES, alternatives, passAlternatives, sequentialBeta } from "./rate-test.ts";
 
 /** A service's measured traffic over the last hour. */
 export interface Traffic {
@@ -66,7 +67,7 @@ export function requestsToPass(
   liveFor = Number.POSITIVE_INFINITY,
 ): number {
   const d = alternatives(rules.minDelta)[0] as number;
-  const goal = Math.log(1 / rules.beta) * dispersion;
+  const goal = Math.log(1 / sequentialBeta(rules.beta)) * dispersion;
   const driftAt = (n: number) => {
     const se = Number.isFinite(liveFor) ? Math.sqrt((p * (1 - p)) / Math.max(1, n * liveFor)) : 0;
     return passAlternatives(p, se, d).drift;

@@ -126,6 +126,8 @@ export interface GateContext {
   rateTests?: RateTests | null | undefined;
   /** The plan's missed-regression budget per gate and step (default DEFAULT_BETA). */
   beta?: number | undefined;
+  /** The step's last look (bake + maxExtensionSeconds): the rate gates may pass on a fixed sample. */
+  lastLook?: boolean | undefined;
 }
 
 /** The rate gates' sequential tests, by what they count. */

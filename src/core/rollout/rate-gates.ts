@@ -85,6 +85,7 @@ function judge(
     beta: ctx.beta ?? DEFAULT_BETA,
     dispersion: phi,
     oneArm,
+    lastLook: ctx.lastLook ? { minDelta } : undefined,
   });
   const rc = canary.trials > 0 ? canary.events / canary.trials : 0;
   const rl = live.trials > 0 ? live.events / live.trials : 0;
@@ -139,6 +140,8 @@ function words(j: RateJudgement, minDelta: number, vsLive: string): string {
   const n = `${count(j.canary.trials)} canary requests`;
   if (v.outcome === "fail")
     return `${head}: shown worse than ${vsLive} (log LR ${v.rollback.toFixed(1)} >= ${v.rollbackBoundary.toFixed(1)}) after ${n}${phi}`;
+  if (v.outcome === "pass" && v.lastLookBound !== null)
+    return `${head}: shown not worse by ${pp(minDelta)} at the step's last look (upper bound ${pp(v.lastLookBound)}, fixed sample) after ${n}${phi}`;
   if (v.outcome === "pass")
     return `${head}: shown not worse by ${pp(minDelta)} (log LR ${v.pass.toFixed(1)} >= ${v.passBoundary.toFixed(1)}) after ${n}${phi}`;
   const more = j.more;

@@ -124,6 +124,8 @@ export function evaluateRollout(
     };
   }
   const fullShare = step.shareBp >= 10_000;
+  const baked = now - status.stepStartedAt;
+  const limit = plan.maxExtensionSeconds;
   const verdicts = evaluateGates(plan.gates, metrics, {
     shareBp: step.shareBp,
     stepIndex: status.stepIndex,
@@ -132,6 +134,8 @@ export function evaluateRollout(
     latencyReference: status.latencyReference ?? null,
     rateTests: status.rateTests ?? null,
     beta: plan.beta,
+    // The look that would pause an undecided step: a fixed-sample test may still pass it.
+    lastLook: !watching && baked >= (step.bakeSeconds + limit) * 1000,
   });
   const gates = verdicts.results;
   const looked: RolloutStatus = {
@@ -174,7 +178,6 @@ export function evaluateRollout(
     };
   }
 
-  const baked = now - status.stepStartedAt;
   if (baked < step.bakeSeconds * 1000) {
     const left = Math.ceil((step.bakeSeconds * 1000 - baked) / 1000);
     return {
@@ -187,7 +190,6 @@ export function evaluateRollout(
   }
   if (unsure.length > 0) {
     const extended = (baked - step.bakeSeconds * 1000) / 1000;
-    const limit = plan.maxExtensionSeconds;
     if (extended < limit) {
       return {
         verdict: "hold",
