@@ -8,6 +8,7 @@ import { stepBudgetWords } from "../../src/core/rollout/budget-words.ts";
 import {
   fitStep,
   requestsToPass,
+  requestsToPassSurely,
   smallestCaught,
   stepBudget,
 } from "../../src/core/rollout/evidence-budget.ts";
@@ -56,13 +57,66 @@ describe("evidence budget", () => {
     expect(fit?.shareBp).toBeGreaterThan(100);
   });
 
+  it("'surely': a simulated step ending there passes (sequential side or last look) as often as promised", () => {
+    // A 100 % step against an exact baseline of 1 %: q = 1 %, the alternative 1.5 %.
+    const p = 0.01;
+    const n = Math.ceil(requestsToPassSurely(rules, p, 1, Number.POSITIVE_INFINITY, 0.99));
+    // 95 %: the last look's fixed sample decides sooner than the sequential side's 95 %.
+    expect(requestsToPassSurely(rules, p)).toBeLessThan(n);
+    const mean = requestsToPass(rules, p);
+    expect(n).toBeGreaterThan(1.5 * mean);
+    const up = Math.log(0.015 / 0.01);
+    const down = Math.log(0.985 / 0.99);
+    const goal = Math.log(1 / (0.05 * 0.8));
+    let seed = 12345;
+    const rand = () => {
+      // mulberry32
+      seed = (seed + 0x6d2b79f5) | 0;
+      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+    const z = 2.3263479; // the last look's one-sided 1 % (0.2 x beta)
+    const runs = 2000;
+    let passed = 0;
+    let byMean = 0;
+    for (let r = 0; r < runs; r++) {
+      let lr = 0;
+      let events = 0;
+      let crossed = false;
+      for (let i = 1; i <= n; i++) {
+        const hit = rand() < p;
+        events += hit ? 1 : 0;
+        lr += hit ? up : down;
+        if (-lr >= goal) {
+          crossed = true;
+          if (i <= mean) byMean++;
+          break;
+        }
+      }
+      // Not crossed: the step's last look, canary's upper bound against the exact baseline.
+      const a = (events + 1) / (n + 2);
+      const lastLook = events / n - p + z * Math.sqrt((a * (1 - a)) / n) <= 0.005;
+      if (crossed || lastLook) passed++;
+    }
+    // Wald's continuous approximation ignores the overshoot, and the two sides overlap: within a point of 99 %.
+    expect(passed / runs).toBeGreaterThanOrEqual(0.98);
+    // By the mean time, only about half have.
+    expect(byMean / runs).toBeLessThan(0.75);
+  });
+
   it("no traffic: nothing is promised", () => {
     const b = stepBudget(
       rules,
       { shareBp: 500, bakeSeconds: 600 },
       { requestsPerMinute: 0, errorRate: 0 },
     );
-    expect(b).toMatchObject({ passMinutes: null, catches: null, feasible: false });
+    expect(b).toMatchObject({
+      passMinutes: null,
+      surelyMinutes: null,
+      catches: null,
+      feasible: false,
+    });
     expect(stepBudgetWords(b, 0)).toContain("no traffic measured");
   });
 

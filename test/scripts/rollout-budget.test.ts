@@ -27,21 +27,28 @@ describe("rollout plan's evidence budget", () => {
     );
   });
 
-  it("at 1,000 requests/min the 1% step cannot: warned, and --fit sizes it", () => {
+  it("at 1,000 requests/min the 1% and 5% steps cannot: warned, and --fit sizes them", () => {
     const traffic = { requestsPerMinute: 1000, errorRate: 0.01 };
     const warned = checkBudget({ steps }, null, traffic, false);
-    expect(warned.infeasible).toBe(1);
+    expect(warned.infeasible).toBe(2);
     expect(warned.lines.join("\n")).toContain(
-      "warning: step 1 cannot decide in time; a step that can: 6% for 62m (--fit applies it)",
+      "warning: step 1 cannot decide in time; a step that can: 11% for 39m (--fit applies it)",
+    );
+    expect(warned.lines.join("\n")).toContain(
+      "warning: step 2 cannot decide in time; a step that can: 8% for 51m (--fit applies it)",
     );
     const fitted = checkBudget({ steps }, null, traffic, true);
     expect(fitted.infeasible).toBe(0);
-    expect(fitted.steps[0]).toEqual({ shareBp: 600, bakeSeconds: 62 * 60 });
-    expect(fitted.steps.slice(1)).toEqual(steps.slice(1));
+    // Fitted, step 2 starts from step 1's 11 %: shares never go down through a plan.
+    expect(fitted.steps.slice(0, 2)).toEqual([
+      { shareBp: 1100, bakeSeconds: 39 * 60 },
+      { shareBp: 1100, bakeSeconds: 39 * 60 },
+    ]);
+    expect(fitted.steps.slice(2)).toEqual(steps.slice(2));
   });
 
   it("a larger beta needs less traffic: a step infeasible at beta 0.01 fits at 0.2", () => {
-    const traffic = { requestsPerMinute: 1500, errorRate: 0.01 };
+    const traffic = { requestsPerMinute: 3500, errorRate: 0.01 };
     const one = parseSteps("5%:30m");
     expect(
       checkBudget({ steps: one, beta: 0.01, maxExtensionSeconds: 0 }, null, traffic, false)

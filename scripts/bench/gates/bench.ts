@@ -18,10 +18,11 @@
  *   e: the wrong path (404s) and the hostile client: what happens.
  * Fixed seed: the same options print the same tables.
  */
-import { fitStep, type Traffic } from "../../../src/core/rollout/evidence-budget.ts";
+import type { Traffic } from "../../../src/core/rollout/evidence-budget.ts";
 import { measuredTraffic } from "../../../src/core/rollout/measured-traffic.ts";
-import { DEFAULT_BETA, gateAlphas, type PlanRules } from "../../../src/core/rollout/plan.ts";
+import { gateAlphas, type PlanRules } from "../../../src/core/rollout/plan.ts";
 import { RolloutPlan } from "../../../src/document/rollout-plan.ts";
+import { checkBudget } from "../../cli/commands/rollout-budget.ts";
 import { fmt, parseCommand, positiveInt, progress } from "../cli.ts";
 import { minutes, quantile, waldRequests, wilson } from "./bounds.ts";
 import { FIXED_HORIZON_DEFAULTS } from "./fixed-horizon.ts";
@@ -291,15 +292,22 @@ function byGate(runs: Run[]): string {
     .join(", ");
 }
 
-/** "1: 12, 2: 3": where the paused rollouts stopped (step numbers). */
+/** "1: 12 [error-rate 12], 2: 3 [...]": where the paused rollouts stopped (step numbers) and the gates still undecided (or srm failing) there. */
 function pausedAt(runs: Run[]): string {
-  const at = new Map<number, number>();
-  for (const r of runs)
-    if (r.end === "pause" || r.end === "horizon")
-      at.set(r.stepIndex + 1, (at.get(r.stepIndex + 1) ?? 0) + 1);
+  const at = new Map<number, { n: number; gates: Map<string, number> }>();
+  for (const r of runs) {
+    if (r.end !== "pause" && r.end !== "horizon") continue;
+    const s = at.get(r.stepIndex + 1) ?? { n: 0, gates: new Map<string, number>() };
+    s.n++;
+    for (const g of r.failed) s.gates.set(g, (s.gates.get(g) ?? 0) + 1);
+    at.set(r.stepIndex + 1, s);
+  }
   return [...at.entries()]
     .sort((a, b) => a[0] - b[0])
-    .map(([s, n]) => `${s}: ${n}`)
+    .map(([step, { n, gates }]) => {
+      const waiting = [...gates.entries()].sort((a, b) => b[1] - a[1]);
+      return `${step}: ${n}${waiting.length ? ` [${waiting.map(([g, k]) => `${g} ${k}`).join(", ")}]` : ""}`;
+    })
     .join(", ");
 }
 
@@ -541,8 +549,8 @@ if (CELLS.has("c")) {
 
 /**
  * The whole plan fitted to an hour of the model's traffic, all live, as
- * `rollout plan --fit` fits it to a service's measured traffic; a step no
- * share up to 50 % can decide is kept as it is.
+ * `rollout plan --fit` fits it to a service's measured traffic (its own
+ * code); a step no share up to 50 % can decide is kept as it is.
  */
 function fittedPlan(model: Model, rpm: number): { steps: Steps; traffic: Traffic } {
   const rand = mulberry32(cellSeed(SEED, `fit/${model}/${rpm}`));
@@ -557,17 +565,16 @@ function fittedPlan(model: Model, rpm: number): { steps: Steps; traffic: Traffic
   });
   const traffic = measuredTraffic(metrics, LIVE_ORIGIN);
   if (!traffic) throw new Error("an hour of traffic measured nothing");
-  const rules = {
-    alpha: gateAlphas(PLAN)["error-rate"] as number,
-    beta: PLAN.beta ?? DEFAULT_BETA,
-    minDelta: PLAN.gates.errorRate.minDelta,
-    minRequests: PLAN.gates.minRequests,
-    maxExtensionSeconds: PLAN.maxExtensionSeconds,
-  };
-  const steps = WHOLE_PLAN.map(([bp, m]): readonly [number, number] => {
-    const fit = fitStep(rules, { shareBp: bp, bakeSeconds: m * 60 }, traffic);
-    return fit ? [fit.shareBp, Math.round(fit.bakeSeconds / 60)] : [bp, m];
-  });
+  const fitted = checkBudget(
+    { steps: WHOLE_PLAN.map(([shareBp, m]) => ({ shareBp, bakeSeconds: m * 60 })) },
+    null,
+    traffic,
+    true,
+  );
+  const steps = fitted.steps.map((st): readonly [number, number] => [
+    st.shareBp,
+    Math.round(st.bakeSeconds / 60),
+  ]);
   return { steps, traffic };
 }
 

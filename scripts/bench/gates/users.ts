@@ -443,8 +443,10 @@ export interface UserRun {
   /** Step where it ended, and when that step began (seconds). */
   stepIndex: number;
   stepStartedAt: number;
-  /** The gates that failed at a rollback. */
+  /** The gates that failed at a rollback, or were undecided (or failed, srm) at a pause. */
   failed: string[];
+  /** The state machine's reason at the end (rollback, pause or promotion). */
+  reason: string;
   canaryRequests: number;
   canaryErrors: number;
 }
@@ -479,12 +481,13 @@ export function runUserRollout(rand: () => number, o: UserRunOptions): UserRun {
   let version = 1;
   let m = newMetrics(version, 0);
   traffic.setShare(o.plan.steps[0]?.shareBp ?? 0);
-  const done = (end: UserEnd, at: number, failed: string[] = []): UserRun => ({
+  const done = (end: UserEnd, at: number, failed: string[] = [], reason = ""): UserRun => ({
     end,
     at,
     stepIndex,
     stepStartedAt: stepStart,
     failed,
+    reason,
     canaryRequests: traffic.canaryRequests,
     canaryErrors: traffic.canaryErrors,
   });
@@ -500,9 +503,16 @@ export function runUserRollout(rand: () => number, o: UserRunOptions): UserRun {
         "rollback",
         t,
         d.gates.filter((g) => g.outcome === "fail").map((g) => g.gate),
+        d.reason,
       );
-    if (d.verdict === "pause") return done("pause", t);
-    if (d.verdict === "promote") return done("promote", t);
+    if (d.verdict === "pause")
+      return done(
+        "pause",
+        t,
+        d.gates.filter((g) => g.outcome !== "pass").map((g) => g.gate),
+        d.reason,
+      );
+    if (d.verdict === "promote") return done("promote", t, [], d.reason);
     if (d.verdict === "advance") {
       stepIndex++;
       stepStart = t;

@@ -66,7 +66,9 @@ export function checkBudget(
       steps.push(step);
       continue;
     }
-    const fitted = fitStep(rules, step, traffic);
+    // Shares never go down through a plan: a fitted step starts from the share before it.
+    const before = steps.at(-1)?.shareBp ?? 0;
+    const fitted = fitStep(rules, { ...step, shareBp: Math.max(step.shareBp, before) }, traffic);
     const proposal = fitted
       ? `${fitted.shareBp / 100}% for ${Math.round(fitted.bakeSeconds / 60)}m`
       : "none up to 50% (more traffic, a larger minDelta or a larger beta)";

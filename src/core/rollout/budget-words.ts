@@ -5,7 +5,7 @@
  *
  * Layer: pure core.
  */
-import type { PlanBudget, StepBudget } from "./evidence-budget.ts";
+import { PASS_PROBABILITY, type PlanBudget, type StepBudget } from "./evidence-budget.ts";
 import { count, duration, pct, pp } from "./gate-words.ts";
 
 /** "1,234 identified requests/min (410 users/min), live errors 1.0%". */
@@ -17,13 +17,13 @@ export function trafficWords(b: PlanBudget): string {
   return `${count(t.requestsPerMinute)} identified requests/min${users}, live errors ${pct(t.errorRate)}${phi}`;
 }
 
-/** "decides in about 6 min" / "cannot decide within its bake and extension (needs about 3h10m)". */
+/** "decides in about 6 min" / "cannot decide within its bake and extension in 95 of 100 rollouts (needs about 3h10m)". */
 export function decidesWords(s: StepBudget): string {
   if (s.passMinutes === null) return "cannot decide: no traffic measured";
-  const needs = duration(Math.ceil(s.passMinutes) * 60);
-  return s.feasible
-    ? `decides in about ${needs} at current traffic`
-    : `cannot decide within its bake and extension (needs about ${needs})`;
+  if (s.feasible)
+    return `decides in about ${duration(Math.ceil(s.passMinutes) * 60)} at current traffic`;
+  const needs = duration(Math.ceil(Math.max(s.passMinutes, s.surelyMinutes ?? 0)) * 60);
+  return `cannot decide within its bake and extension in ${Math.round(PASS_PROBABILITY * 100)} of 100 rollouts (needs about ${needs})`;
 }
 
 export function stepBudgetWords(s: StepBudget, index: number): string {

@@ -1,6 +1,7 @@
 /**
  * The evidence budget of a plan: at a service's traffic, how long each step
- * needs to decide, and the smallest error-rate regression it catches with
+ * needs to decide (on average, and surely: with PASS_PROBABILITY, 95 %,
+ * counting the last look's fixed-sample test; what "feasible" means), and the smallest error-rate regression it catches with
  * 90 % probability within its bake and extension. It is what makes a plan
  * trustworthy before it runs ("step 1 decides in about 12 min at your
  * traffic") and what `rollout plan --fit` sizes shares and bakes by.
@@ -20,7 +21,14 @@
  *     the boundary (times the dispersion).
  * gates:bench measures the real test against these numbers.
  */
-import { ALTERNATIVES, alternatives, passAlternatives, sequentialBeta } from "./rate-test.ts";
+import {
+  ALTERNATIVES,
+  alternatives,
+  LAST_LOOK_SHARE,
+  passAlternatives,
+  sequentialBeta,
+} from "./rate-test.ts";
+import { logNormalCdf, normalQuantileUpper } from "./sequential.ts";
 
 /** A service's measured traffic over the last hour. */
 export interface Traffic {
@@ -49,7 +57,9 @@ export interface StepBudget {
   passMinutes: number | null;
   /** Smallest error-rate increase caught with 90 % probability within bake + extension (null: none). */
   catches: number | null;
-  /** Passes within bake + extension at this traffic. */
+  /** A step ending (bake + extension) this many minutes in passes a canary as good as live with PASS_PROBABILITY (null: no traffic). */
+  surelyMinutes: number | null;
+  /** Passes within bake + extension at this traffic, with PASS_PROBABILITY. */
   feasible: boolean;
 }
 
@@ -66,21 +76,85 @@ export function requestsToPass(
   dispersion = 1,
   liveFor = Number.POSITIVE_INFINITY,
 ): number {
+  return smallestN(passSide(rules, p, dispersion, liveFor), (s, n) => n * s.drift >= s.goal);
+}
+
+/**
+ * Canary requests by which a canary as good as live has passed with
+ * `probability` (the sequential side alone): the first passage of its log
+ * LR, a Brownian motion with the pass side's drift and spread (times the
+ * dispersion) per request, through the boundary (Wald's approximation,
+ * overshoot ignored): P(not yet at n) = Phi((a - mu n) / (s sqrt n)) -
+ * exp(2 mu a / s^2) Phi((-a - mu n) / (s sqrt n)).
+ */
+export function requestsToPassSurely(
+  rules: Pick<BudgetRules, "beta" | "minDelta">,
+  p: number,
+  dispersion = 1,
+  liveFor = Number.POSITIVE_INFINITY,
+  probability = PASS_PROBABILITY,
+): number {
+  const d = alternatives(rules.minDelta)[0] as number;
+  const z = normalQuantileUpper(rules.beta * LAST_LOOK_SHARE);
+  return smallestN(passSide(rules, p, dispersion, liveFor), (s, n) => {
+    // A step that ends here passes on its last look if canary - live's upper bound is within d.
+    // Add-one rates, as the last look's variances are (a rate of 0 is not a variance of 0).
+    const variance = (m: number) => {
+      const a = (p * m + 1) / (m + 2);
+      return (a * (1 - a)) / m;
+    };
+    const live = Number.isFinite(liveFor) ? variance(n * liveFor) : 0;
+    const se = Math.sqrt(dispersion * (variance(n) + live));
+    const fixed = se > 0 ? Math.exp(logNormalCdf(d / se - z)) : 1;
+    if (fixed >= probability) return true;
+    if (!(s.drift > 0) || !(s.spread > 0)) return n * s.drift >= s.goal;
+    const root = Math.sqrt(s.spread * n);
+    const notYet =
+      Math.exp(logNormalCdf((s.goal - s.drift * n) / root)) -
+      Math.exp((2 * s.drift * s.goal) / s.spread + logNormalCdf((-s.goal - s.drift * n) / root));
+    return 1 - notYet >= probability;
+  });
+}
+
+/**
+ * How sure a feasible step is to pass within its bake and extension: the
+ * larger of the sequential side's first-passage probability and the last
+ * look's (a lower bound of the two together).
+ */
+export const PASS_PROBABILITY = 0.95;
+
+interface PassSide {
+  goal: number;
+  drift: number;
+  spread: number;
+}
+
+/** The pass side's boundary (times the dispersion) and, after n canary requests, its drift and spread per request. */
+function passSide(
+  rules: Pick<BudgetRules, "beta" | "minDelta">,
+  p: number,
+  dispersion: number,
+  liveFor: number,
+): (n: number) => PassSide {
   const d = alternatives(rules.minDelta)[0] as number;
   const goal = Math.log(1 / sequentialBeta(rules.beta)) * dispersion;
-  const driftAt = (n: number) => {
+  return (n: number) => {
     const se = Number.isFinite(liveFor) ? Math.sqrt((p * (1 - p)) / Math.max(1, n * liveFor)) : 0;
-    return passAlternatives(p, se, d).drift;
+    const { drift, spread } = passAlternatives(p, se, d);
+    return { goal, drift, spread: spread * dispersion };
   };
-  // The drift grows with n (live's bound tightens): the smallest n with n x drift(n) >= goal.
-  let hi = goal / Math.max(1e-12, driftAt(Number.MAX_SAFE_INTEGER));
-  if (!(driftAt(hi) > 0) || hi * driftAt(hi) < goal) {
-    for (let i = 0; i < 60 && !(hi * driftAt(hi) >= goal); i++) hi *= 2;
-  }
+}
+
+/** The smallest n where `done` holds, `done` monotone in n (the drift grows with n as live's bound tightens). */
+function smallestN(at: (n: number) => PassSide, done: (s: PassSide, n: number) => boolean): number {
+  const ok = (n: number) => done(at(n), n);
+  const far = at(Number.MAX_SAFE_INTEGER);
+  let hi = far.goal / Math.max(1e-12, far.drift);
+  for (let i = 0; i < 60 && !ok(hi); i++) hi *= 2;
   let lo = 0;
   for (let i = 0; i < 60; i++) {
     const mid = (lo + hi) / 2;
-    if (mid * driftAt(mid) >= goal) hi = mid;
+    if (ok(mid)) hi = mid;
     else lo = mid;
   }
   return hi;
@@ -174,6 +248,7 @@ export function stepBudget(
       shareBp: step.shareBp,
       bakeSeconds: step.bakeSeconds,
       passMinutes: null,
+      surelyMinutes: null,
       catches: null,
       feasible: false,
     };
@@ -183,14 +258,20 @@ export function stepBudget(
     requestsToPass(rules, t.errorRate, t.dispersion ?? 1, liveFor),
     rules.minRequests,
   );
+  const surely = Math.max(
+    requestsToPassSurely(rules, t.errorRate, t.dispersion ?? 1, liveFor),
+    rules.minRequests,
+  );
   const passMinutes = needed / canaryPerMinute;
+  const surelyMinutes = surely / canaryPerMinute;
   const catches = smallestCaught(rules, share, t, window);
   return {
     shareBp: step.shareBp,
     bakeSeconds: step.bakeSeconds,
     passMinutes,
+    surelyMinutes,
     catches,
-    feasible: passMinutes * 60 <= step.bakeSeconds + rules.maxExtensionSeconds,
+    feasible: surelyMinutes * 60 <= step.bakeSeconds + rules.maxExtensionSeconds,
   };
 }
 

@@ -14,7 +14,7 @@
  */
 
 import { dispersion } from "./dispersion.ts";
-import { requestsToPass } from "./evidence-budget.ts";
+import { requestsToPassSurely } from "./evidence-budget.ts";
 import { evidenceOf } from "./gate-evidence.ts";
 import { count, num, pct, pp } from "./gate-words.ts";
 import type { ArmMetrics, GateContext, GateResult, RateTests, RolloutMetrics } from "./gates.ts";
@@ -113,7 +113,9 @@ function judge(
 /**
  * About how many more canary requests until one boundary is reached: the
  * rollback side if its statistic keeps growing as so far, the pass side as
- * the evidence budget sizes it at live's rate (src/core/rollout/evidence-budget.ts).
+ * the evidence budget sizes it at live's rate, by when 95 % of such canaries
+ * have passed (src/core/rollout/evidence-budget.ts); none once the canary is
+ * past that (its rate sits near the bound: no count would be honest).
  */
 function moreRequests(
   j: RateJudgement,
@@ -124,9 +126,10 @@ function moreRequests(
   const n = j.canary.trials;
   const { rollback, rollbackBoundary } = j.verdict;
   const rate = j.live.trials > 0 ? j.live.events / j.live.trials : 0;
-  const toPass = requestsToPass({ beta, minDelta }, rate, j.verdict.dispersion, liveFor) - n;
+  // By when 95 % of such canaries pass: the average is already behind a step that waited long.
+  const toPass = requestsToPassSurely({ beta, minDelta }, rate, j.verdict.dispersion, liveFor) - n;
   const toFail = rollback > 0 ? n * (rollbackBoundary / rollback - 1) : Number.POSITIVE_INFINITY;
-  const best = Math.min(toPass, toFail);
+  const best = Math.min(toPass > 0 ? toPass : Number.POSITIVE_INFINITY, toFail);
   return Number.isFinite(best) ? Math.max(0, Math.ceil(best)) : null;
 }
 

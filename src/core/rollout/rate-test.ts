@@ -188,9 +188,13 @@ export function passIncrement(live: RateCounts, n: number, x: number, minDelta: 
 export function passAlternatives(estimate: number, se: number, d: number) {
   const q = Math.max(estimate - PASS_BOUND_Z * se, estimate / 2, 1e-12);
   const p1 = Math.min(1 - 1e-9, q + d);
-  const hit = estimate > 0 ? estimate * Math.log(q / p1) : 0;
-  const drift = hit + (1 - estimate) * (Math.log1p(-q) - Math.log1p(-p1));
-  return { q, p1, drift };
+  const up = Math.log(q / p1);
+  const down = Math.log1p(-q) - Math.log1p(-p1);
+  const hit = estimate > 0 ? estimate * up : 0;
+  const drift = hit + (1 - estimate) * down;
+  /** The variance of that log LR per request (Bernoulli at the estimate). */
+  const spread = estimate * (1 - estimate) * (up - down) ** 2;
+  return { q, p1, drift, spread };
 }
 
 /** The baseline's rate and its upper bound at `alpha` (fixed sample, add-one rate in the variance). */

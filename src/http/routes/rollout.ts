@@ -85,6 +85,7 @@ const RolloutView = z
               shareBp: z.number(),
               bakeSeconds: z.number(),
               passMinutes: z.nullable(z.number()),
+              surelyMinutes: z.nullable(z.number()),
               catches: z.nullable(z.number()),
               feasible: z.boolean(),
             }),
