@@ -66,6 +66,10 @@ const users = (requests: number, errors: number): UserSums => ({
   errors: spread(errors),
   clientErrors: spread(Math.round(requests * 0.02)),
   redirects: spread(Math.round(requests * 0.01)),
+  // No latency by user: the latency gate counts requests as independent.
+  timed: spread(0),
+  logMs: spread(0),
+  logMsSq: spread(0),
 });
 
 /** A step at 5 % with `canary` canary requests (1 % errors unless given), live at 1 %; 20 requests a user. */

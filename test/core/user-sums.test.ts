@@ -52,12 +52,15 @@ interface Obs {
   user: number;
   failed: boolean;
   status: number;
+  /** Origin latency; absent or null: none. */
+  ms?: number | null;
 }
 
 function observeAll(obs: readonly Obs[]): { sums: UserSums; seen: SeenUsers } {
   const sums = emptyUserSums();
   const seen = emptySeenUsers();
-  for (const o of obs) observeUser(sums, seen, userHashOf(`u${o.user}`), o.failed, o.status);
+  for (const o of obs)
+    observeUser(sums, seen, userHashOf(`u${o.user}`), o.failed, o.status, o.ms ?? null);
   return { sums, seen };
 }
 
@@ -68,6 +71,7 @@ describe("merge", () => {
     user: fc.integer({ min: 0, max: 500 }),
     failed: fc.boolean(),
     status: fc.constantFrom(0, 200, 204, 301, 302, 304, 400, 404, 429, 500, 503),
+    ms: fc.option(fc.double({ min: 0, max: 2e6, noNaN: true }), { nil: null }),
   });
 
   it("is exact: the parts of any split, merged in any order, equal one observer's", () => {
@@ -222,6 +226,42 @@ describe("read from the wire or storage", () => {
     expect(userSumsFrom(plainJson(some.sums))).toEqual(some.sums);
     expect(plainJson(seenUsersFrom(plainJson(some.seen)))).toEqual(plainJson(some.seen));
     expect(seenBits(seenUsersFrom(plainJson(some.seen)))).toBe(seenBits(some.seen));
+  });
+
+  it("latency sums: kept when they fit their requests, else none (the counts kept)", () => {
+    const timedSome = observeAll(
+      Array.from({ length: 300 }, (_, i) => ({
+        user: i % 97,
+        failed: false,
+        status: 200,
+        ms: 50 * (1 + (i % 13)),
+      })),
+    );
+    expect(total(timedSome.sums.timed)).toBe(300);
+    expect(userSumsFrom(plainJson(timedSome.sums))).toEqual(timedSome.sums);
+    const b = timedSome.sums.requests.findIndex((n) => n > 0);
+    const broken = (edit: (u: UserSums) => void) => {
+      const u = plainJson(timedSome.sums) as UserSums;
+      edit(u);
+      const back = userSumsFrom(u);
+      expect(back.requests).toEqual(timedSome.sums.requests);
+      expect(total(back.timed)).toBe(0);
+    };
+    broken((u) => {
+      u.timed[b] = (u.requests[b] ?? 0) + 1; // more timed than requests
+    });
+    broken((u) => {
+      u.logMs[b] = 0.5; // not an integer (a merge would not be exact)
+    });
+    broken((u) => {
+      u.logMsSq[b] = (u.timed[b] ?? 0) * 1400 * 1400 + 1; // beyond any clamped latency
+    });
+    broken((u) => {
+      u.logMs[b] = -(u.timed[b] ?? 0) * 1400 - 1;
+    });
+    broken((u) => {
+      (u as Partial<UserSums>).logMsSq = undefined; // an earlier release's
+    });
   });
 
   it("absent (an isolate of an earlier release) reads as empty", () => {

@@ -82,6 +82,25 @@ async function metricsWith(doc: RoutingDocument, n: number): Promise<VersionMetr
 
 const json = (x: unknown) => JSON.parse(JSON.stringify(x));
 
+/** The counted parts of user sums; the latency sums are checked on their own (latency is not known in advance). */
+const counted = (u: UserSums | undefined) =>
+  u && {
+    requests: u.requests,
+    errors: u.errors,
+    redirects: u.redirects,
+    clientErrors: u.clientErrors,
+  };
+
+/** Every request here got an answer: each has a latency, in its user's bucket. */
+function expectTimed(u: UserSums | undefined, name: string): void {
+  expect(u?.timed, name).toEqual(u?.requests);
+  for (const [b, n] of (u?.timed ?? []).entries()) {
+    // ln(ms) in hundredths, each within +-1400 (clamped): the sums fit their requests.
+    expect(Math.abs(u?.logMs[b] ?? 0), name).toBeLessThanOrEqual(n * 1400);
+    expect(Number.isSafeInteger(u?.logMsSq[b]), name).toBe(true);
+  }
+}
+
 describe("per-arm user sums and distinct users, through the router to the control object", () => {
   it("are exactly the identified requests, by decided arm and first-attempt status", async () => {
     const doc = valid("users-e2e", { canary: { origin: "canary", shareBp: 4_000, salt: "ue" } });
@@ -117,7 +136,8 @@ describe("per-arm user sums and distinct users, through the router to the contro
       const arm = m.arms[name];
       const w = want[name] as Expected;
       expect(arm?.requests, name).toBe(w.requests);
-      expect(arm?.users, name).toEqual(w.users);
+      expect(counted(arm?.users), name).toEqual(counted(w.users));
+      expectTimed(arm?.users, name);
       expect(arm?.seen, name).toEqual(json(w.seen));
       // Linear counting: these few users are counted (near) exactly.
       expect(Math.abs((distinctUsers(arm?.seen ?? {}) as number) - w.ids.size)).toBeLessThanOrEqual(
@@ -172,7 +192,8 @@ describe("per-arm user sums and distinct users, through the router to the contro
     expect(failedOver).toBeGreaterThan(0);
     const m = await metricsWith(doc, 40);
     for (const name of ["blue", "failing"]) {
-      expect(m.arms[name]?.users, name).toEqual((want[name] as Expected).users);
+      expect(counted(m.arms[name]?.users), name).toEqual(counted((want[name] as Expected).users));
+      expectTimed(m.arms[name]?.users, name);
       expect(m.arms[name]?.seen, name).toEqual(json((want[name] as Expected).seen));
     }
     expect(total(m.arms.failing?.users.errors ?? [])).toBe(failedOver);

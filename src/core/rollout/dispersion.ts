@@ -36,30 +36,50 @@ export interface BucketCounts {
 
 interface Variances {
   robust: number;
-  binomial: number;
+  independent: number;
 }
 
-function armVariances(arm: BucketCounts): Variances | null {
+/** The jackknife variance of sum(events) / sum(trials) over the buckets (null without trials). */
+function jackknife(trials: readonly number[], events: readonly number[]): number | null {
   let n = 0;
   let e = 0;
   for (let b = 0; b < USER_BUCKETS; b++) {
-    n += arm.trials[b] ?? 0;
-    e += arm.events[b] ?? 0;
+    n += trials[b] ?? 0;
+    e += events[b] ?? 0;
   }
   if (n <= 0) return null;
   let squares = 0;
   let used = 0;
   for (let b = 0; b < USER_BUCKETS; b++) {
-    const nb = arm.trials[b] ?? 0;
+    const nb = trials[b] ?? 0;
     if (nb <= 0 || nb >= n) continue;
     used += 1;
-    const eb = arm.events[b] ?? 0;
+    const eb = events[b] ?? 0;
     const residual = eb - ((e - eb) / (n - nb)) * nb;
     squares += residual * residual;
   }
+  return used > 1 ? (((used - 1) / used) * squares) / (n * n) : 0;
+}
+
+function armVariances(arm: BucketCounts): Variances | null {
+  const robust = jackknife(arm.trials, arm.events);
+  if (robust === null) return null;
+  const n = arm.trials.reduce((s, x) => s + x, 0);
+  const e = arm.events.reduce((s, x) => s + x, 0);
   const p = (e + 1) / (n + 2);
-  const robust = used > 1 ? (((used - 1) / used) * squares) / (n * n) : 0;
-  return { robust, binomial: (p * (1 - p)) / n };
+  return { robust, independent: (p * (1 - p)) / n };
+}
+
+/** Sum of robust variances over sum of independent ones, at least 1 (1 without data). */
+function ratio(vs: readonly (Variances | null)[]): number {
+  let robust = 0;
+  let independent = 0;
+  for (const v of vs) {
+    if (!v) continue;
+    robust += v.robust;
+    independent += v.independent;
+  }
+  return independent > 0 ? Math.max(1, robust / independent) : 1;
 }
 
 /**
@@ -67,13 +87,43 @@ function armVariances(arm: BucketCounts): Variances | null {
  * cluster-robust variances over the sum of their binomial ones, at least 1.
  */
 export function dispersion(arms: readonly BucketCounts[]): number {
-  let robust = 0;
-  let binomial = 0;
-  for (const arm of arms) {
-    const v = armVariances(arm);
-    if (!v) continue;
-    robust += v.robust;
-    binomial += v.binomial;
-  }
-  return binomial > 0 ? Math.max(1, robust / binomial) : 1;
+  return ratio(arms.map(armVariances));
+}
+
+/** One arm's per-bucket latency sums (UserSums' timed, logMs, logMsSq). */
+export interface LatencySums {
+  timed?: readonly number[] | undefined;
+  logMs?: readonly number[] | undefined;
+  logMsSq?: readonly number[] | undefined;
+}
+
+/**
+ * How much latency clusters by user, for the latency gate: the same ratio
+ * for the mean of ln(latency), its jackknife variance over the sample
+ * variance / n. The gate judges a tail share (requests slower than a
+ * threshold), not this mean; a threshold of a latent variable has a smaller
+ * intra-user correlation than the variable itself (the tetrachoric
+ * relation: Pearson, 1900), so this over-states the tail's design effect: the
+ * safe side. 1 without latency sums (an earlier release's isolates).
+ */
+export function latencyDispersion(arms: readonly LatencySums[]): number {
+  return ratio(
+    arms.map((arm) => {
+      // Sums of an earlier release (no latency fields) say nothing.
+      if (!arm.timed || !arm.logMs || !arm.logMsSq) return null;
+      const robust = jackknife(arm.timed, arm.logMs);
+      if (robust === null) return null;
+      let n = 0;
+      let sum = 0;
+      let sq = 0;
+      for (let b = 0; b < USER_BUCKETS; b++) {
+        n += arm.timed[b] ?? 0;
+        sum += arm.logMs[b] ?? 0;
+        sq += arm.logMsSq[b] ?? 0;
+      }
+      const mean = sum / n;
+      const variance = n > 1 ? Math.max(0, (sq - n * mean * mean) / (n - 1)) : 0;
+      return variance > 0 ? { robust, independent: variance / n } : null;
+    }),
+  );
 }

@@ -21,8 +21,9 @@
  * sample: T is its final p95 and its share the share it had.
  */
 import { bucketUpperBound, LATENCY_MS, quantile } from "../histogram.ts";
+import { latencyDispersion } from "./dispersion.ts";
 import { evidenceOf, interval, verdictWords } from "./gate-evidence.ts";
-import { count, ms, pct, pp } from "./gate-words.ts";
+import { count, ms, num, pct, pp } from "./gate-words.ts";
 import type {
   GateContext,
   GateResult,
@@ -145,10 +146,19 @@ export function latencyGate(rules: GateRules, m: RolloutMetrics, ctx: GateContex
       tail,
     };
   }
+  // Latency clusters by user too (a slow client, a slow region): its design effect over user buckets.
+  const sums = [m.canary.users, ...(ctx.baseline ? [] : [m.live.users])];
+  const phi = latencyDispersion(sums.filter((u) => u !== undefined));
   const t = compareRates(
     { trials: judged.canary, events: judged.canaryAbove },
     { trials: judged.live, events: judged.liveAbove },
-    { alpha, bound: 0, mixingSd: TAIL_MIXING_SD, fixedReference: ctx.baseline !== null },
+    {
+      alpha,
+      bound: 0,
+      mixingSd: TAIL_MIXING_SD,
+      fixedReference: ctx.baseline !== null,
+      dispersion: phi,
+    },
   );
   const c95 = canaryHist ? quantile(canaryHist, LATENCY_MS, 0.95) : null;
   const l95 = ctx.baseline
@@ -169,7 +179,7 @@ export function latencyGate(rules: GateRules, m: RolloutMetrics, ctx: GateContex
     result: {
       gate,
       outcome: t.outcome,
-      detail: `${p95s}${shares}, ${pp(t.effect)} (${interval(t, pp)})${verdictWords(t, judged.canary, "canary requests", "the allowance")}`,
+      detail: `${p95s}${shares}, ${pp(t.effect)} (${interval(t, pp)})${verdictWords(t, judged.canary, "canary requests", "the allowance")}${phi > 1.05 ? `; users' clustering counted (dispersion ${num(phi)})` : ""}`,
       evidence: evidenceOf(
         t,
         "share of canary requests slower than the allowance - share of live slower than live's p95",

@@ -109,7 +109,8 @@ export function observeRequest(m: VersionMetrics, o: RequestObservation): void {
   if (o.failover) arm.failovers += 1;
   if (o.originMs !== null) observe(arm.latencyMs, LATENCY_MS, o.originMs);
   if (o.identified) m.identified[o.role] = (own(m.identified, o.role) ?? 0) + 1;
-  if (o.userHash !== null) observeUser(arm.users, arm.seen, o.userHash, o.failed, o.status);
+  if (o.userHash !== null)
+    observeUser(arm.users, arm.seen, o.userHash, o.failed, o.status, o.originMs);
   m.firstAt = Math.min(m.firstAt, o.at);
   m.lastAt = Math.max(m.lastAt, o.at);
 }

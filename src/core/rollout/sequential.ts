@@ -185,16 +185,21 @@ const clip = (t: IntervalTest, min: number, max: number): IntervalTest => ({
 export function compareRates(
   candidate: Counts,
   reference: Counts,
-  options: IntervalOptions & { fixedReference?: boolean },
+  options: IntervalOptions & {
+    fixedReference?: boolean;
+    /** Variances times this (>= 1): how much the events cluster by user. */
+    dispersion?: number;
+  },
 ): IntervalTest {
   const effect = rate(candidate) - rate(reference);
   if (candidate.trials <= 0 || reference.trials <= 0) return undecided(effect, options, -1, 1);
+  const phi = Math.max(1, options.dispersion ?? 1);
   const t = options.fixedReference
-    ? intervalTest(effect, rateVariance(candidate), {
+    ? intervalTest(effect, phi * rateVariance(candidate), {
         ...options,
-        fixedVariance: rateVariance(reference),
+        fixedVariance: phi * rateVariance(reference),
       })
-    : intervalTest(effect, rateVariance(candidate) + rateVariance(reference), options);
+    : intervalTest(effect, phi * (rateVariance(candidate) + rateVariance(reference)), options);
   return clip(t, -1, 1);
 }
 

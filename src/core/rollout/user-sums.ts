@@ -5,7 +5,8 @@
  *
  * Layer: pure core. Two mergeable structures, both exact under merge in any
  * order (check-ins from many isolates add up to the same totals):
- *   - `UserSums`: identified requests, errors, 3xx and 4xx answers summed
+ *   - `UserSums`: identified requests, errors, 3xx and 4xx answers (and
+ *     the origin latency's ln(ms), in hundredths, and its square) summed
  *     over USER_BUCKETS buckets of a user hash independent of the assignment
  *     hash (another seed, another input). Every user lands in one bucket, so
  *     buckets are independent clusters of users: the spread of the bucket
@@ -46,7 +47,20 @@ export interface UserSums {
   redirects: number[];
   /** 4xx answers of the first attempt. */
   clientErrors: number[];
+  /**
+   * Requests with an origin latency, and the sums of L and L^2 over them,
+   * L = round(100 x ln(ms)) (how latency clusters by user). Integers, so
+   * merges are exact in any order, as the counts are.
+   */
+  timed: number[];
+  logMs: number[];
+  logMsSq: number[];
 }
+
+/** L is clamped to +-LOG_MS_MAX (ln(ms) within +-14: 1 ns .. 1,200 s): sums from the wire are bounded by it. */
+const LOG_MS_MAX = 1400;
+/** Hundredths of a neper: latency to 1 %, squares summable to 4.6 billion requests a bucket. */
+const LOG_MS_SCALE = 100;
 
 /** Set bits of the distinct-user bitmap: 32-bit word index -> word (unsigned). */
 export type SeenUsers = Record<string, number>;
@@ -54,23 +68,44 @@ export type SeenUsers = Record<string, number>;
 const zeros = () => new Array<number>(USER_BUCKETS).fill(0);
 
 export function emptyUserSums(): UserSums {
-  return { requests: zeros(), errors: zeros(), redirects: zeros(), clientErrors: zeros() };
+  return {
+    requests: zeros(),
+    errors: zeros(),
+    redirects: zeros(),
+    clientErrors: zeros(),
+    ...noLatency(),
+  };
 }
+
+const noLatency = () => ({ timed: zeros(), logMs: zeros(), logMsSq: zeros() });
 
 export function emptySeenUsers(): SeenUsers {
   return dict<number>();
 }
 
-/** What one identified request adds. `status`: the first attempt's status, 0 when it did not answer. */
+/**
+ * What one identified request adds. `status`: the first attempt's status, 0
+ * when it did not answer; `originMs`: the origin's latency, null without one.
+ */
 export function observeUser(
   sums: UserSums,
   seen: SeenUsers,
   hash: number,
   failed: boolean,
   status: number,
+  originMs: number | null = null,
 ): void {
   const b = userBucketOf(hash);
   sums.requests[b] = (sums.requests[b] ?? 0) + 1;
+  if (originMs !== null && Number.isFinite(originMs)) {
+    const l = Math.min(
+      LOG_MS_MAX,
+      Math.max(-LOG_MS_MAX, Math.round(LOG_MS_SCALE * Math.log(Math.max(originMs, 1e-9)))),
+    );
+    sums.timed[b] = (sums.timed[b] ?? 0) + 1;
+    sums.logMs[b] = (sums.logMs[b] ?? 0) + l;
+    sums.logMsSq[b] = (sums.logMsSq[b] ?? 0) + l * l;
+  }
   if (failed) sums.errors[b] = (sums.errors[b] ?? 0) + 1;
   else if (status >= 300 && status < 400) sums.redirects[b] = (sums.redirects[b] ?? 0) + 1;
   else if (status >= 400 && status < 500) sums.clientErrors[b] = (sums.clientErrors[b] ?? 0) + 1;
@@ -88,6 +123,9 @@ export function mergeUserSums(a: UserSums, b: UserSums): UserSums {
     errors: addArrays(a.errors, b.errors),
     redirects: addArrays(a.redirects, b.redirects),
     clientErrors: addArrays(a.clientErrors, b.clientErrors),
+    timed: addArrays(a.timed, b.timed),
+    logMs: addArrays(a.logMs, b.logMs),
+    logMsSq: addArrays(a.logMsSq, b.logMsSq),
   };
 }
 
@@ -108,6 +146,9 @@ export function addUserSums(into: UserSums, from: UserSums): void {
     into.errors[i] = (into.errors[i] ?? 0) + (from.errors[i] ?? 0);
     into.redirects[i] = (into.redirects[i] ?? 0) + (from.redirects[i] ?? 0);
     into.clientErrors[i] = (into.clientErrors[i] ?? 0) + (from.clientErrors[i] ?? 0);
+    into.timed[i] = (into.timed[i] ?? 0) + (from.timed[i] ?? 0);
+    into.logMs[i] = (into.logMs[i] ?? 0) + (from.logMs[i] ?? 0);
+    into.logMsSq[i] = (into.logMsSq[i] ?? 0) + (from.logMsSq[i] ?? 0);
   }
 }
 
@@ -168,7 +209,10 @@ const field = (x: object, key: string): unknown =>
  * requests add up to at most `maxRequests` (the arm's requests: a user
  * request is one of them). Anything else, including a missing value (an
  * isolate of an earlier release), reads as empty: never thrown, never
- * partly kept (the four arrays describe the same requests).
+ * partly kept (the four arrays describe the same requests). The latency
+ * sums are read the same way on their own (timed requests within each
+ * bucket's requests, sums within what that many clamped ln(ms) can add up
+ * to); missing or malformed, they read as none (an earlier release's).
  */
 export function userSumsFrom(value: unknown, maxRequests = Number.MAX_SAFE_INTEGER): UserSums {
   if (typeof value !== "object" || value === null) return emptyUserSums();
@@ -182,7 +226,30 @@ export function userSumsFrom(value: unknown, maxRequests = Number.MAX_SAFE_INTEG
     if (outcomes > (requests[b] ?? 0)) return emptyUserSums();
   }
   if (total(requests) > maxRequests) return emptyUserSums();
-  return { requests, errors, redirects, clientErrors };
+  return { requests, errors, redirects, clientErrors, ...latencyFrom(value, requests) };
+}
+
+const sumsOf = (x: unknown): number[] | null =>
+  Array.isArray(x) && x.length === USER_BUCKETS && x.every((v) => Number.isSafeInteger(v))
+    ? [...(x as number[])]
+    : null;
+
+function latencyFrom(value: object, requests: readonly number[]) {
+  const timed = countsOf(field(value, "timed"));
+  const logMs = sumsOf(field(value, "logMs"));
+  const logMsSq = sumsOf(field(value, "logMsSq"));
+  if (!timed || !logMs || !logMsSq) return noLatency();
+  for (let b = 0; b < USER_BUCKETS; b++) {
+    const n = timed[b] ?? 0;
+    const sq = logMsSq[b] ?? 0;
+    const fits =
+      n <= (requests[b] ?? 0) &&
+      Math.abs(logMs[b] ?? 0) <= n * LOG_MS_MAX &&
+      sq >= 0 &&
+      sq <= n * LOG_MS_MAX * LOG_MS_MAX;
+    if (!fits) return noLatency();
+  }
+  return { timed, logMs, logMsSq };
 }
 
 /** A canonical word index ("0".."2047"): no sign, no leading zero, no exponent. */
