@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { stepBudgetWords } from "../../src/core/rollout/budget-words.ts";
 import {
+  dispersionOver,
   fitStep,
   requestsToPass,
   requestsToPassSurely,
@@ -103,6 +104,17 @@ describe("evidence budget", () => {
     expect(passed / runs).toBeGreaterThanOrEqual(0.98);
     // By the mean time, only about half have.
     expect(byMean / runs).toBeLessThan(0.75);
+  });
+
+  it("clustering measured over a short span is stretched to the step's window", () => {
+    const t = { requestsPerMinute: 10_000, errorRate: 0.01, dispersion: 3, measuredMinutes: 10 };
+    expect(dispersionOver(t, 70)).toBeCloseTo(1 + 2 * 7, 9);
+    expect(dispersionOver(t, 5)).toBe(3); // never below what was measured
+    expect(dispersionOver({ ...t, measuredMinutes: undefined }, 70)).toBe(3);
+    const step = { shareBp: 500, bakeSeconds: 1800 };
+    const longer = stepBudget(rules, step, t).passMinutes as number;
+    const asMeasured = stepBudget(rules, step, { ...t, measuredMinutes: 90 }).passMinutes as number;
+    expect(longer).toBeGreaterThan(asMeasured);
   });
 
   it("no traffic: nothing is promised", () => {

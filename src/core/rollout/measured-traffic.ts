@@ -41,5 +41,6 @@ export function measuredTraffic(m: VersionMetrics, live: string): Traffic | null
     dispersion: liveArm?.users
       ? dispersion([{ trials: liveArm.users.requests, events: liveArm.users.errors }])
       : 1,
+    measuredMinutes: minutes,
   };
 }
