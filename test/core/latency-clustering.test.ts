@@ -1,13 +1,13 @@
 /**
  * Latency clusters by user (a slow client, a slow region): the latency gate
  * divides its evidence by the design effect of ln(latency) over user buckets
- * (src/core/rollout/dispersion.ts latencyDispersion), so one heavy slow user
+ * (src/core/rollout/dispersion.ts logDispersion), so one heavy slow user
  * in the canary cannot fail it, while a canary slow for every user still
  * does. Users and latencies come from a seeded generator.
  */
 import { describe, expect, it } from "vitest";
 import { emptyHistogram, LATENCY_MS, observe, quantile } from "../../src/core/histogram.ts";
-import { latencyDispersion } from "../../src/core/rollout/dispersion.ts";
+import { latencySums, logDispersion } from "../../src/core/rollout/dispersion.ts";
 import type { ArmMetrics, Baseline, GateContext } from "../../src/core/rollout/gates.ts";
 import { latencyGate } from "../../src/core/rollout/latency-gate.ts";
 import { countAbove, countAll, p95Threshold } from "../../src/core/rollout/latency-tail.ts";
@@ -97,7 +97,7 @@ describe("latency clustered by user", () => {
       () => 5,
       () => 1,
     );
-    const phi = latencyDispersion([even.users ?? emptyUserSums()]);
+    const phi = logDispersion([latencySums(even.users ?? emptyUserSums())]);
     expect(phi).toBeGreaterThanOrEqual(1);
     expect(phi).toBeLessThan(1.4);
   });
@@ -119,8 +119,8 @@ describe("latency clustered by user", () => {
         return scales.get(u) as number;
       },
     );
-    expect(latencyDispersion([own.users ?? emptyUserSums()])).toBeLessThan(1.5);
-    expect(latencyDispersion([clustered.users ?? emptyUserSums()])).toBeGreaterThan(3);
+    expect(logDispersion([latencySums(own.users ?? emptyUserSums())])).toBeLessThan(1.5);
+    expect(logDispersion([latencySums(clustered.users ?? emptyUserSums())])).toBeGreaterThan(3);
   });
 
   it("one heavy slow user in the canary does not fail the gate; its requests alone would", () => {

@@ -161,3 +161,42 @@ describe("shadow summary", () => {
     expect(parseSummary("not json")).toBeNull();
   });
 });
+
+describe("shadow pairs by cluster of users", () => {
+  it("each pair lands in its user's cluster (the routing bucket; no user: the sampling draw), merged exactly", () => {
+    const one = emptySummary("svc", "green");
+    const a = emptySummary("svc", "green");
+    const b = emptySummary("svc", "green");
+    const many = Array.from({ length: 200 }, (_, i) =>
+      pair(
+        { score: 0.5, label: "p" },
+        { score: 0.5 + (i % 7) / 100, label: i % 5 ? "p" : "n" },
+        { bucket: i % 3 ? (i * 37) % 10_000 : null, sampleBucket: (i * 101) % 10_000 },
+      ),
+    );
+    many.forEach((p, i) => {
+      addPair(one, p);
+      addPair(i % 3 ? a : b, p);
+    });
+    const u = one.byUser;
+    expect(u?.compared.reduce((x, y) => x + y, 0)).toBe(one.compared);
+    expect(u?.disagreed.reduce((x, y) => x + y, 0)).toBe(one.compared - one.agreed);
+    expect(u?.scored.reduce((x, y) => x + y, 0)).toBe(one.absDelta.n);
+    const first = many[0] as ShadowPair;
+    expect(u?.compared[(first.sampleBucket & 63) as number]).toBeGreaterThan(0);
+    expect(mergeSummaries(b, a).byUser).toEqual(one.byUser);
+  });
+
+  it("sums from the wire that do not fit their pairs, or an earlier release's, add nothing", () => {
+    const s = emptySummary("svc", "green");
+    addPair(s, pair({ score: 0.5, label: "p" }, { score: 0.7, label: "n" }));
+    const bad = JSON.parse(JSON.stringify(s));
+    bad.byUser.disagreed[10] = 5; // more disagreements than compared pairs
+    expect(mergeSummaries(emptySummary("svc", "green"), bad).byUser).toEqual(
+      emptySummary("svc", "green").byUser,
+    );
+    const old = JSON.parse(JSON.stringify(s));
+    delete old.byUser;
+    expect(mergeSummaries(s, old).byUser).toEqual(s.byUser);
+  });
+});

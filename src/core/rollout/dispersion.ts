@@ -90,36 +90,37 @@ export function dispersion(arms: readonly BucketCounts[]): number {
   return ratio(arms.map(armVariances));
 }
 
-/** One arm's per-bucket latency sums (UserSums' timed, logMs, logMsSq). */
-export interface LatencySums {
-  timed?: readonly number[] | undefined;
-  logMs?: readonly number[] | undefined;
-  logMsSq?: readonly number[] | undefined;
+/** Per bucket: how many values, and the sums of their logUnits and its square (src/core/rollout/user-sums.ts). */
+export interface LogSums {
+  n?: readonly number[] | undefined;
+  sum?: readonly number[] | undefined;
+  sq?: readonly number[] | undefined;
 }
 
 /**
- * How much latency clusters by user, for the latency gate: the same ratio
- * for the mean of ln(latency), its jackknife variance over the sample
- * variance / n. The gate judges a tail share (requests slower than a
- * threshold), not this mean; a threshold of a latent variable has a smaller
- * intra-user correlation than the variable itself (the tetrachoric
- * relation: Pearson, 1900), so this over-states the tail's design effect: the
- * safe side. 1 without latency sums (an earlier release's isolates).
+ * How much a positive measure (a latency, a |score delta|) clusters by
+ * user: the same ratio for the mean of its log, its jackknife variance over
+ * the sample variance / n. The latency gate judges a tail share and the
+ * |Δscore| gate a mean, not this mean of logs; a threshold of a latent
+ * variable has a smaller intra-user correlation than the variable itself
+ * (the tetrachoric relation: Pearson, 1900), so for the tail this
+ * over-states the design effect: the safe side; for a mean it is the design
+ * effect on the log scale, an approximation. 1 without sums (an earlier
+ * release's isolates).
  */
-export function latencyDispersion(arms: readonly LatencySums[]): number {
+export function logDispersion(arms: readonly LogSums[]): number {
   return ratio(
     arms.map((arm) => {
-      // Sums of an earlier release (no latency fields) say nothing.
-      if (!arm.timed || !arm.logMs || !arm.logMsSq) return null;
-      const robust = jackknife(arm.timed, arm.logMs);
+      if (!arm.n || !arm.sum || !arm.sq) return null;
+      const robust = jackknife(arm.n, arm.sum);
       if (robust === null) return null;
       let n = 0;
       let sum = 0;
       let sq = 0;
       for (let b = 0; b < USER_BUCKETS; b++) {
-        n += arm.timed[b] ?? 0;
-        sum += arm.logMs[b] ?? 0;
-        sq += arm.logMsSq[b] ?? 0;
+        n += arm.n[b] ?? 0;
+        sum += arm.sum[b] ?? 0;
+        sq += arm.sq[b] ?? 0;
       }
       const mean = sum / n;
       const variance = n > 1 ? Math.max(0, (sq - n * mean * mean) / (n - 1)) : 0;
@@ -127,3 +128,10 @@ export function latencyDispersion(arms: readonly LatencySums[]): number {
     }),
   );
 }
+
+/** The latency sums of user sums, as LogSums. */
+export const latencySums = (u: {
+  timed?: readonly number[];
+  logMs?: readonly number[];
+  logMsSq?: readonly number[];
+}): LogSums => ({ n: u.timed, sum: u.logMs, sq: u.logMsSq });

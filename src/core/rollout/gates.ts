@@ -13,6 +13,7 @@
  * inconclusive, never a verdict.
  */
 import type { Histogram } from "../histogram.ts";
+import type { ShadowUserSums } from "../shadow/summary.ts";
 import { count } from "./gate-words.ts";
 import { latencyGate } from "./latency-gate.ts";
 import type { BucketCounts } from "./latency-tail.ts";
@@ -44,6 +45,8 @@ export interface ShadowMetrics {
   agreed?: number | undefined;
   /** |Δscore| of the pairs with both scores; absent: the |Δscore| gate has no data. */
   absDelta?: Histogram | undefined;
+  /** The pairs by cluster of users (absent: counted as independent). */
+  users?: ShadowUserSums | undefined;
 }
 
 export interface RolloutMetrics {

@@ -21,7 +21,7 @@
  * sample: T is its final p95 and its share the share it had.
  */
 import { bucketUpperBound, LATENCY_MS, quantile } from "../histogram.ts";
-import { latencyDispersion } from "./dispersion.ts";
+import { latencySums, logDispersion } from "./dispersion.ts";
 import { evidenceOf, interval, verdictWords } from "./gate-evidence.ts";
 import { count, ms, num, pct, pp } from "./gate-words.ts";
 import type {
@@ -148,7 +148,7 @@ export function latencyGate(rules: GateRules, m: RolloutMetrics, ctx: GateContex
   }
   // Latency clusters by user too (a slow client, a slow region): its design effect over user buckets.
   const sums = [m.canary.users, ...(ctx.baseline ? [] : [m.live.users])];
-  const phi = latencyDispersion(sums.filter((u) => u !== undefined));
+  const phi = logDispersion(sums.flatMap((u) => (u ? [latencySums(u)] : [])));
   const t = compareRates(
     { trials: judged.canary, events: judged.canaryAbove },
     { trials: judged.live, events: judged.liveAbove },

@@ -6,7 +6,7 @@
  */
 
 import { own } from "../dict.ts";
-import { type ShadowSummary, viewSummary } from "../shadow/summary.ts";
+import { type ShadowSummary, shadowUserSumsFrom, viewSummary } from "../shadow/summary.ts";
 import type { RolloutMetrics, ShadowMetrics } from "./gates.ts";
 import { armSummary, type VersionMetrics } from "./request-metrics.ts";
 import { distinctUsers, emptySeenUsers, mergeSeenUsers } from "./user-sums.ts";
@@ -51,5 +51,6 @@ export function shadowViewOf(summary: ShadowSummary | null): ShadowView {
     meanAbsDelta: view.meanAbsDelta ?? 0,
     agreed: summary.agreed,
     absDelta: summary.absDelta,
+    users: shadowUserSumsFrom(summary.byUser) ?? undefined,
   };
 }

@@ -204,10 +204,17 @@ export function compareRates(
 }
 
 /** One rate judged against `bound` (higher is worse), e.g. the shadow's disagreement rate. */
-export function testRate(c: Counts, options: IntervalOptions): IntervalTest {
+export function testRate(
+  c: Counts,
+  options: IntervalOptions & {
+    /** The variance times this (>= 1): how much the events cluster by user. */
+    dispersion?: number;
+  },
+): IntervalTest {
   const effect = rate(c);
   if (c.trials <= 0) return undecided(effect, options, 0, 1);
-  return clip(intervalTest(effect, rateVariance(c), options), 0, 1);
+  const phi = Math.max(1, options.dispersion ?? 1);
+  return clip(intervalTest(effect, phi * rateVariance(c), options), 0, 1);
 }
 
 /** A mean of n observations with a variance estimate, judged against `bound` (higher is worse). */

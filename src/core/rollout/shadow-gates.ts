@@ -1,11 +1,15 @@
 /**
  * The shadow gates: label agreement and mean |Δscore| over every compared
  * pair of the shadow's summary, each an anytime-valid interval test against
- * the plan's bound (src/core/rollout/sequential.ts).
+ * the plan's bound (src/core/rollout/sequential.ts), its variance times how
+ * much the pairs cluster by user (src/core/rollout/dispersion.ts: the
+ * jackknife over the summary's user clusters for disagreements, the design
+ * effect of log |Δscore| for the mean).
  *
  * Layer: pure core.
  */
 import { ABS_DELTA, bucketUpperBound } from "../histogram.ts";
+import { dispersion, logDispersion } from "./dispersion.ts";
 import { evidenceOf, interval, verdictWords } from "./gate-evidence.ts";
 import { count, num, pct } from "./gate-words.ts";
 import type { GateContext, GateResult, RolloutMetrics } from "./gates.ts";
@@ -21,6 +25,9 @@ export const RATE_MIXING_SD = 0.01;
 /** Mixing sd of the |Δscore| test, as a fraction of the bound. */
 export const DELTA_MIXING_FRACTION = 0.25;
 
+const clustering = (phi: number) =>
+  phi > 1.05 ? `; users' clustering counted (dispersion ${num(phi)})` : "";
+
 export function shadowGates(rules: GateRules, m: RolloutMetrics, ctx: GateContext): GateResult[] {
   const g = rules.shadow;
   if (!g) return [];
@@ -35,12 +42,14 @@ export function shadowGates(rules: GateRules, m: RolloutMetrics, ctx: GateContex
     });
   } else {
     const agreed = s.agreed ?? Math.round(s.agreementRate * s.pairs);
+    const phi = s.users ? dispersion([{ trials: s.users.compared, events: s.users.disagreed }]) : 1;
     const t = testRate(
       { trials: s.pairs, events: s.pairs - agreed },
       {
         alpha: ctx.alphas["shadow-agreement"] as number,
         bound: 1 - g.minAgreement,
         mixingSd: RATE_MIXING_SD,
+        dispersion: phi,
       },
     );
     const asAgreement = {
@@ -53,7 +62,7 @@ export function shadowGates(rules: GateRules, m: RolloutMetrics, ctx: GateContex
     out.push({
       gate: "shadow-agreement",
       outcome: t.outcome,
-      detail: `label agreement ${pct(agreed / s.pairs)} over ${count(s.pairs)} pairs (${interval(asAgreement, pct)})${verdictWords(t, s.pairs, "pairs", `the ${pct(g.minAgreement)} minimum`)}`,
+      detail: `label agreement ${pct(agreed / s.pairs)} over ${count(s.pairs)} pairs (${interval(asAgreement, pct)})${verdictWords(t, s.pairs, "pairs", `the ${pct(g.minAgreement)} minimum`)}${clustering(phi)}`,
       evidence: evidenceOf(asAgreement, "shadow label agreement", s.pairs, s.pairs),
     });
   }
@@ -74,7 +83,11 @@ export function shadowGates(rules: GateRules, m: RolloutMetrics, ctx: GateContex
       second += c * ub * ub;
     }
     // At least (5% of the mean)^2: the histogram's resolution, so identical values do not give 0.
-    const variance = Math.max(second / h.n - mean * mean, (0.05 * mean) ** 2, 1e-24);
+    const spread = Math.max(second / h.n - mean * mean, (0.05 * mean) ** 2, 1e-24);
+    const phi = s.users
+      ? logDispersion([{ n: s.users.scored, sum: s.users.logAbs, sq: s.users.logAbsSq }])
+      : 1;
+    const variance = phi * spread;
     const t = testMean(
       { n: h.n, mean, variance },
       {
@@ -87,7 +100,7 @@ export function shadowGates(rules: GateRules, m: RolloutMetrics, ctx: GateContex
     out.push({
       gate: "shadow-delta",
       outcome: t.outcome,
-      detail: `mean |Δscore| ${num(mean)} over ${count(h.n)} pairs (${interval(lo, num)})${verdictWords(t, h.n, "pairs", `the ${num(g.maxMeanAbsDelta)} maximum`)}`,
+      detail: `mean |Δscore| ${num(mean)} over ${count(h.n)} pairs (${interval(lo, num)})${verdictWords(t, h.n, "pairs", `the ${num(g.maxMeanAbsDelta)} maximum`)}${clustering(phi)}`,
       evidence: evidenceOf(lo, "shadow mean |Δscore|", h.n, h.n),
     });
   }

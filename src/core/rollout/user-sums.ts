@@ -62,6 +62,23 @@ const LOG_MS_MAX = 1400;
 /** Hundredths of a neper: latency to 1 %, squares summable to 4.6 billion requests a bucket. */
 const LOG_MS_SCALE = 100;
 
+/** round(100 ln x), clamped to +-LOG_MS_MAX (x <= 0 at the lower clamp): an integer for exact sums. */
+export function logUnits(x: number): number {
+  const l = Math.round(LOG_MS_SCALE * Math.log(Math.max(x, 1e-9)));
+  return Math.min(LOG_MS_MAX, Math.max(-LOG_MS_MAX, l));
+}
+
+/** Is `sums` (per bucket) what `n` values of logUnits can add up to, with `sq` their squares? */
+export function logSumsFit(n: number, sum: number, sq: number): boolean {
+  return (
+    Number.isSafeInteger(sum) &&
+    Number.isSafeInteger(sq) &&
+    Math.abs(sum) <= n * LOG_MS_MAX &&
+    sq >= 0 &&
+    sq <= n * LOG_MS_MAX * LOG_MS_MAX
+  );
+}
+
 /** Set bits of the distinct-user bitmap: 32-bit word index -> word (unsigned). */
 export type SeenUsers = Record<string, number>;
 
@@ -98,10 +115,7 @@ export function observeUser(
   const b = userBucketOf(hash);
   sums.requests[b] = (sums.requests[b] ?? 0) + 1;
   if (originMs !== null && Number.isFinite(originMs)) {
-    const l = Math.min(
-      LOG_MS_MAX,
-      Math.max(-LOG_MS_MAX, Math.round(LOG_MS_SCALE * Math.log(Math.max(originMs, 1e-9)))),
-    );
+    const l = logUnits(originMs);
     sums.timed[b] = (sums.timed[b] ?? 0) + 1;
     sums.logMs[b] = (sums.logMs[b] ?? 0) + l;
     sums.logMsSq[b] = (sums.logMsSq[b] ?? 0) + l * l;
@@ -241,13 +255,8 @@ function latencyFrom(value: object, requests: readonly number[]) {
   if (!timed || !logMs || !logMsSq) return noLatency();
   for (let b = 0; b < USER_BUCKETS; b++) {
     const n = timed[b] ?? 0;
-    const sq = logMsSq[b] ?? 0;
-    const fits =
-      n <= (requests[b] ?? 0) &&
-      Math.abs(logMs[b] ?? 0) <= n * LOG_MS_MAX &&
-      sq >= 0 &&
-      sq <= n * LOG_MS_MAX * LOG_MS_MAX;
-    if (!fits) return noLatency();
+    if (n > (requests[b] ?? 0) || !logSumsFit(n, logMs[b] ?? 0, logMsSq[b] ?? 0))
+      return noLatency();
   }
   return { timed, logMs, logMsSq };
 }

@@ -20,6 +20,7 @@ import {
   observe,
   quantile,
 } from "../histogram.ts";
+import { logSumsFit, logUnits, USER_BUCKETS } from "../rollout/user-sums.ts";
 import type { PairComparison, ShadowPair } from "./compare.ts";
 
 export type SkipReason = "body-too-large";
@@ -55,6 +56,67 @@ export interface ShadowSummary {
   byProduction: Record<string, ArmCounts>;
   /** Notable pairs not kept in the inspection log (per-flush cap). */
   droppedRecords: number;
+  /** The same pairs summed by cluster of users (absent: a summary of an earlier release). */
+  byUser?: ShadowUserSums | undefined;
+}
+
+/**
+ * Pairs summed over USER_BUCKETS clusters of users, for the shadow gates'
+ * cluster-robust variances: a user's pairs all land in one cluster (the
+ * routing bucket, sticky per user; a request without a user id falls in
+ * the cluster of its own sampling draw). Integers, so merges stay exact.
+ */
+export interface ShadowUserSums {
+  compared: number[];
+  disagreed: number[];
+  /** Pairs with both scores, and the sums of logUnits(|Δscore|) and its square. */
+  scored: number[];
+  logAbs: number[];
+  logAbsSq: number[];
+}
+
+const zeros = () => new Array<number>(USER_BUCKETS).fill(0);
+
+export function emptyShadowUserSums(): ShadowUserSums {
+  return {
+    compared: zeros(),
+    disagreed: zeros(),
+    scored: zeros(),
+    logAbs: zeros(),
+    logAbsSq: zeros(),
+  };
+}
+
+const isCount = (x: unknown): x is number => Number.isSafeInteger(x) && (x as number) >= 0;
+const bucketsOf = (x: unknown, ok: (v: unknown) => boolean): number[] | null =>
+  Array.isArray(x) && x.length === USER_BUCKETS && x.every(ok) ? [...(x as number[])] : null;
+
+/** ShadowUserSums from an untrusted value (a check-in, a stored summary); malformed or absent: null. */
+export function shadowUserSumsFrom(value: unknown): ShadowUserSums | null {
+  if (typeof value !== "object" || value === null) return null;
+  const v = value as Record<string, unknown>;
+  const compared = bucketsOf(v.compared, isCount);
+  const disagreed = bucketsOf(v.disagreed, isCount);
+  const scored = bucketsOf(v.scored, isCount);
+  const logAbs = bucketsOf(v.logAbs, Number.isSafeInteger);
+  const logAbsSq = bucketsOf(v.logAbsSq, isCount);
+  if (!compared || !disagreed || !scored || !logAbs || !logAbsSq) return null;
+  for (let b = 0; b < USER_BUCKETS; b++) {
+    if ((disagreed[b] ?? 0) > (compared[b] ?? 0)) return null;
+    if (!logSumsFit(scored[b] ?? 0, logAbs[b] ?? 0, logAbsSq[b] ?? 0)) return null;
+  }
+  return { compared, disagreed, scored, logAbs, logAbsSq };
+}
+
+function addShadowUserSums(a: ShadowUserSums, b: ShadowUserSums): ShadowUserSums {
+  const add = (x: readonly number[], y: readonly number[]) => x.map((v, i) => v + (y[i] ?? 0));
+  return {
+    compared: add(a.compared, b.compared),
+    disagreed: add(a.disagreed, b.disagreed),
+    scored: add(a.scored, b.scored),
+    logAbs: add(a.logAbs, b.logAbs),
+    logAbsSq: add(a.logAbsSq, b.logAbsSq),
+  };
 }
 
 export function emptySummary(service: string, shadow: string, at = 0): ShadowSummary {
@@ -75,6 +137,7 @@ export function emptySummary(service: string, shadow: string, at = 0): ShadowSum
     skipped: dict(),
     byProduction: dict(),
     droppedRecords: 0,
+    byUser: emptyShadowUserSums(),
   };
 }
 
@@ -102,17 +165,25 @@ export function addPair(s: ShadowSummary, pair: ShadowPair): void {
   s.pairs += 1;
   const arm = armCounts(s.byProduction, pair.production);
   arm.pairs += 1;
+  s.byUser ??= emptyShadowUserSums();
+  const u = s.byUser;
+  const k = (pair.bucket ?? pair.sampleBucket) & (USER_BUCKETS - 1);
   if (c.agreement !== "n/a") {
     s.compared += 1;
     arm.compared += 1;
+    u.compared[k] = (u.compared[k] ?? 0) + 1;
     if (c.agreement === "agree") {
       s.agreed += 1;
       arm.agreed += 1;
-    }
+    } else u.disagreed[k] = (u.disagreed[k] ?? 0) + 1;
   }
   if (c.delta !== null && c.absDelta !== null) {
     s.sumDelta += c.delta;
     observe(s.absDelta, ABS_DELTA, c.absDelta);
+    const l = logUnits(c.absDelta);
+    u.scored[k] = (u.scored[k] ?? 0) + 1;
+    u.logAbs[k] = (u.logAbs[k] ?? 0) + l;
+    u.logAbsSq[k] = (u.logAbsSq[k] ?? 0) + l * l;
   }
   if (c.production.status > 0) observe(s.productionMs, LATENCY_MS, c.production.durationMs);
   if (c.shadow.status > 0) observe(s.shadowMs, LATENCY_MS, c.shadow.durationMs);
@@ -140,6 +211,11 @@ export function mergeSummaries(a: ShadowSummary, b: ShadowSummary): ShadowSummar
     into.agreed += c.agreed;
   }
   const nonZero = [a.firstAt, b.firstAt].filter((t) => t > 0);
+  // A side without valid user sums (an earlier release's, or malformed) adds none.
+  const byUser = addShadowUserSums(
+    shadowUserSumsFrom(a.byUser) ?? emptyShadowUserSums(),
+    shadowUserSumsFrom(b.byUser) ?? emptyShadowUserSums(),
+  );
   return {
     service: a.service,
     shadow: a.shadow,
@@ -157,6 +233,7 @@ export function mergeSummaries(a: ShadowSummary, b: ShadowSummary): ShadowSummar
     skipped: sumRecords(a.skipped, b.skipped),
     byProduction,
     droppedRecords: a.droppedRecords + b.droppedRecords,
+    byUser,
   };
 }
 
