@@ -8,11 +8,10 @@ import { stepBudgetWords } from "../../src/core/rollout/budget-words.ts";
 import {
   dispersionOver,
   fitStep,
-  requestsToPass,
-  requestsToPassSurely,
   smallestCaught,
   stepBudget,
 } from "../../src/core/rollout/evidence-budget.ts";
+import { requestsToPass, requestsToPassSurely } from "../../src/core/rollout/pass-time.ts";
 
 const rules = {
   alpha: 0.001,

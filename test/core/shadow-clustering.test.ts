@@ -81,7 +81,7 @@ describe("shadow gates over users", () => {
     const spread = emptySummary("svc", "green");
     // Which pairs disagree does not follow the user (a multiplicative hash of the pair's index).
     for (let i = 0; i < 3400; i++) {
-      const bad = ((Math.imul(i, 0x9e3779b1) >>> 0) >>> 29) === 0; // one in 8
+      const bad = (Math.imul(i, 0x9e3779b1) >>> 0) >>> 29 === 0; // one in 8
       addPair(spread, pairOf((i * 7919) % 10_000, !bad, bad ? 0.5 : 0.01));
     }
     const g = judge(spread, true);

@@ -5,8 +5,9 @@
  *
  * Layer: pure core.
  */
-import { PASS_PROBABILITY, type PlanBudget, type StepBudget } from "./evidence-budget.ts";
+import type { PlanBudget, StepBudget } from "./evidence-budget.ts";
 import { count, duration, pct, pp } from "./gate-words.ts";
+import { PASS_PROBABILITY } from "./pass-time.ts";
 
 /** "1,234 identified requests/min (410 users/min), live errors 1.0%". */
 export function trafficWords(b: PlanBudget): string {

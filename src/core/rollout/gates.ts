@@ -13,7 +13,7 @@
  * inconclusive, never a verdict.
  */
 import type { Histogram } from "../histogram.ts";
-import type { ShadowUserSums } from "../shadow/summary.ts";
+import type { ShadowUserSums } from "../shadow/user-clusters.ts";
 import { count } from "./gate-words.ts";
 import { latencyGate } from "./latency-gate.ts";
 import type { BucketCounts } from "./latency-tail.ts";

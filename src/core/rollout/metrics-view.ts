@@ -6,7 +6,8 @@
  */
 
 import { own } from "../dict.ts";
-import { type ShadowSummary, shadowUserSumsFrom, viewSummary } from "../shadow/summary.ts";
+import { type ShadowSummary, viewSummary } from "../shadow/summary.ts";
+import { shadowUserSumsFrom } from "../shadow/user-clusters.ts";
 import type { RolloutMetrics, ShadowMetrics } from "./gates.ts";
 import { armSummary, type VersionMetrics } from "./request-metrics.ts";
 import { distinctUsers, emptySeenUsers, mergeSeenUsers } from "./user-sums.ts";

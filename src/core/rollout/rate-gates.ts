@@ -14,10 +14,10 @@
  */
 
 import { dispersion } from "./dispersion.ts";
-import { requestsToPassSurely } from "./evidence-budget.ts";
 import { evidenceOf } from "./gate-evidence.ts";
 import { count, num, pct, pp } from "./gate-words.ts";
 import type { ArmMetrics, GateContext, GateResult, RateTests, RolloutMetrics } from "./gates.ts";
+import { requestsToPassSurely } from "./pass-time.ts";
 import { DEFAULT_BETA, DEFAULT_STATUS_CLASS_DELTA, type GateRules } from "./plan.ts";
 import {
   judgeRateTest,

@@ -42,17 +42,8 @@
  * (positive expected drift), a predictable choice: early looks with a loose
  * q are skipped instead of digging a hole the test must climb out of, and
  * so are looks before live's rate is known to within minDelta.
- * The step's last look (bake + maxExtensionSeconds, when an undecided step
- * would pause) adds one fixed-sample test for passing: the canary is
- * passed if the upper bound of canary - live at LAST_LOOK_SHARE x beta
- * (normal, add-one variances times the dispersion) is within minDelta. The
- * sequential side has the rest of beta, so the two together pass a
- * candidate worse by minDelta with probability <= beta (a union bound). A
- * sequential test that must stop at a known horizon wastes what it has
- * gathered by then; this keeps it (Wald's SPRT truncated with a final
- * fixed-sample decision, Siegmund, "Sequential Analysis", 1985, ch. 3): at
- * 10,000 rpm the default plan's 1 % step passes within its 70 minutes in
- * about 97 % of healthy rollouts instead of about 90 %.
+ * The step's last look adds one fixed-sample test for passing, with 0.2 x
+ * beta (src/core/rollout/last-look.ts); the sequential side has the rest.
  * Users, not requests: assignment is sticky per user and outcomes cluster by
  * user, so events are over-dispersed against the binomial. Every
  * log-likelihood ratio is divided by the dispersion measured over user
@@ -63,19 +54,14 @@
  * Vectors: test/vectors/rate-test.json from scripts/tools/sequential_vectors.py
  * (scipy's binomial log-pmfs, not these closed forms).
  */
-import { normalQuantileUpper, rateVariance } from "./sequential.ts";
+import { lastLookBound, sequentialBeta } from "./last-look.ts";
+import { normalQuantileUpper } from "./sequential.ts";
 
 /** Events among trials, e.g. errors among requests. */
 export interface RateCounts {
   trials: number;
   events: number;
 }
-
-/** Of beta, the share kept for the fixed-sample test at the step's last look; the sequential side has the rest. */
-export const LAST_LOOK_SHARE = 0.2;
-
-/** The missed-regression budget of the sequential pass side. */
-export const sequentialBeta = (beta: number) => beta * (1 - LAST_LOOK_SHARE);
 
 /** How many alternatives the rollback mixture spans: minDelta x 1, 2, 4, 8. */
 export const ALTERNATIVES = 4;
@@ -287,19 +273,14 @@ export function judgeRateTest(
     dispersion: phi,
   };
   const bound =
-    outcome === "inconclusive" && options.lastLook ? lastLookBound(state, options.beta, phi) : null;
-  if (bound !== null && options.lastLook && bound <= lastLookDelta(options.lastLook.minDelta))
+    outcome === "inconclusive" && options.lastLook
+      ? lastLookBound(state.canary, state.live, options.beta, phi)
+      : null;
+  if (
+    bound !== null &&
+    options.lastLook &&
+    bound <= Math.max(options.lastLook.minDelta, SMALLEST_DELTA)
+  )
     return { ...verdict, outcome: "pass", lastLookBound: bound };
   return { ...verdict, lastLookBound: null };
-}
-
-const lastLookDelta = (minDelta: number) => Math.max(minDelta, SMALLEST_DELTA);
-
-/** The last look's upper bound of canary - live (one-sided, LAST_LOOK_SHARE x beta); null without data. */
-function lastLookBound(state: RateTestState, beta: number, phi: number): number | null {
-  const { canary, live } = state;
-  if (canary.trials <= 0 || live.trials <= 0) return null;
-  const difference = canary.events / canary.trials - live.events / live.trials;
-  const se = Math.sqrt(phi * (rateVariance(canary) + rateVariance(live)));
-  return difference + normalQuantileUpper(beta * LAST_LOOK_SHARE) * se;
 }

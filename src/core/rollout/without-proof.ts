@@ -5,7 +5,7 @@
  * Layer: pure core. Only when no gate shows harm (the state machine has
  * already rolled back or paused on any failing gate) and the canary reached
  * the sample the evidence budget sizes for the error-rate bound
- * (src/core/rollout/evidence-budget.ts requestsToPass at live's measured
+ * (src/core/rollout/pass-time.ts requestsToPass at live's measured
  * rate and dispersion): a step that advances had the traffic a decision
  * needs, it just did not get one (a gate near its bound, a rare status
  * class, a slow latency tail). The history then says so, with the
@@ -13,9 +13,10 @@
  * traffic it had.
  */
 import { dispersion } from "./dispersion.ts";
-import { requestsToPass, smallestCaught } from "./evidence-budget.ts";
+import { smallestCaught } from "./evidence-budget.ts";
 import { count, duration, pp } from "./gate-words.ts";
 import type { ArmMetrics, GateResult, RolloutMetrics } from "./gates.ts";
+import { requestsToPass } from "./pass-time.ts";
 import { DEFAULT_BETA, gateAlphas, type PlanRules } from "./plan.ts";
 import { total } from "./user-sums.ts";
 
