@@ -12,6 +12,7 @@ import {
   stepBudget,
 } from "../../src/core/rollout/evidence-budget.ts";
 import { requestsToPass, requestsToPassSurely } from "../../src/core/rollout/pass-time.ts";
+import { mulberry32 } from "../support/random.ts";
 
 const rules = {
   alpha: 0.001,
@@ -68,14 +69,7 @@ describe("evidence budget", () => {
     const up = Math.log(0.015 / 0.01);
     const down = Math.log(0.985 / 0.99);
     const goal = Math.log(1 / (0.05 * 0.8));
-    let seed = 12345;
-    const rand = () => {
-      // mulberry32
-      seed = (seed + 0x6d2b79f5) | 0;
-      let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
+    const rand = mulberry32(12345);
     const z = 2.3263479; // the last look's one-sided 1 % (0.2 x beta)
     const runs = 2000;
     let passed = 0;

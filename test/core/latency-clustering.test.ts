@@ -19,19 +19,10 @@ import {
   userHashOf,
 } from "../../src/core/rollout/user-sums.ts";
 import { RolloutPlan } from "../../src/document/rollout-plan.ts";
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32, normalFrom } from "../support/random.ts";
 
 const rand = mulberry32(42);
-const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
+const normal = normalFrom(rand);
 
 /** An arm of `users` users (ids from `prefix`), `each` requests apiece, latency lognormal (median 100 ms, sigma 0.3) x the user's `scale`. */
 function arm(

@@ -27,22 +27,12 @@ import {
   userHashOf,
   userSumsFrom,
 } from "../../src/core/rollout/user-sums.ts";
-
-/** A deterministic generator of 32-bit values (mulberry32). */
-function random32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
-}
+import { mulberry32 } from "../support/random.ts";
 
 /** `n` distinct random user ids (a seeded generator: the same ids every run). */
 function randomIds(n: number, seed: number): string[] {
-  const next = random32(seed);
+  const rand = mulberry32(seed);
+  const next = () => Math.floor(rand() * 4294967296);
   const ids = new Set<string>();
   while (ids.size < n) ids.add(`${next().toString(36)}-${next().toString(36)}`);
   return [...ids];
