@@ -6,7 +6,8 @@
  * against a router in Miniflare (startCliRouter: its admin API, the CLI's
  * default mode, with KV seeded and read through the router's binding), or
  * with --direct against a private local KV directory (wrangler --local
- * --persist-to, seeded and read through the same wrangler path).
+ * --persist-to, seeded through the same wrangler path; a router started
+ * on the same directory reads it back).
  */
 import { AsyncLocalStorage } from "node:async_hooks";
 import { type ChildProcess, spawn } from "node:child_process";
@@ -14,7 +15,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runRouter } from "../../scripts/cli/main.ts";
-import { kvGetMany, kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
+import { kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
 import type { HistoryEntry } from "../../src/document/edits/history.ts";
 import {
   type MiniflareRouter,
@@ -186,24 +187,6 @@ export async function deleteKey(dir: string, key: string): Promise<void> {
   const r = await wrangler(args);
   if (r.code !== 0)
     throw new Error(`wrangler kv key delete ${key} failed:\n${r.stderr || r.stdout}`);
-}
-
-/** The stored document and history of a service (one wrangler run). */
-export async function readState(
-  dir: string,
-  service: string,
-  // biome-ignore lint/suspicious/noExplicitAny: documents are checked field by field
-): Promise<{ raw: string | null; doc: any; history: HistoryEntry[] }> {
-  const values = await kvGetMany([`service:${service}`, `history:${service}`], {
-    persistTo: dir,
-  });
-  const raw = values.get(`service:${service}`) ?? null;
-  const history = values.get(`history:${service}`) ?? null;
-  return {
-    raw,
-    doc: raw === null ? null : JSON.parse(raw),
-    history: history === null ? [] : JSON.parse(history),
-  };
 }
 
 /** Waits until `child` has printed `text` on stdout. */
