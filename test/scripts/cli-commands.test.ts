@@ -1,6 +1,8 @@
 /**
- * Each CLI command's effect, run as `node scripts/cli/router.ts ...` against a
- * running router's admin API (the router in Miniflare, real local KV).
+ * Each CLI command's effect against a running router's admin API (the router
+ * in Miniflare, real local KV): status, the first canary write and an
+ * unknown service's exit status run `node scripts/cli/router.ts ...` as a
+ * process, the rest runs the same CLI in-process.
  * Commands run in sequence on one document, so each also proves the
  * previous write landed in KV (every write re-reads the stored document).
  */
@@ -13,8 +15,8 @@ let router: CliRouter;
 const writeMs: number[] = [];
 
 /** Runs a write with --json and returns its answer's data. */
-async function write(args: string[]) {
-  const run = await router.cli([...args, "--json"]);
+async function write(args: string[], asProcess = false) {
+  const run = await (asProcess ? router.cliProcess : router.cli)([...args, "--json"]);
   expect(run.code, run.stdout + run.stderr).toBe(0);
   expect(run.json).toMatchObject({ ok: true, data: { written: true } });
   writeMs.push(run.ms);
@@ -33,7 +35,7 @@ afterAll(async () => {
 
 describe("router CLI commands against a running router", () => {
   it("status: the stored document and who gets what share", async () => {
-    const run = await router.cli(["status", "fraud", "--json"]);
+    const run = await router.cliProcess(["status", "fraud", "--json"]);
     expect(run.code, run.stderr).toBe(0);
     const [fraud] = run.data.services;
     expect(fraud.document).toEqual(demoDoc("fraud"));
@@ -55,7 +57,7 @@ describe("router CLI commands against a running router", () => {
   }, 30_000);
 
   it("canary ramp / set / kill", async () => {
-    const ramped = await write(["canary", "ramp", "fraud"]);
+    const ramped = await write(["canary", "ramp", "fraud"], true);
     expect(ramped.change).toBe("canary canary ramped 10% -> 25%");
     expect(ramped.document.canary).toMatchObject({
       shareBp: 2500,
@@ -121,7 +123,7 @@ describe("router CLI commands against a running router", () => {
     expect(text.stdout).toMatch(/^u1 -> \S+ \((live|canary|challenger), bucket \d+\)$/m);
   }, 30_000);
   it("status of an unknown service exits 1; a name the router refuses is exit 1 too", async () => {
-    const run = await router.cli(["status", "nobody"]);
+    const run = await router.cliProcess(["status", "nobody"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(`no routing document for "nobody" (${router.url})`);
     const json = await router.cli(["status", "nobody", "--json"]);

@@ -3,15 +3,15 @@
  * with `wrangler kv --local --persist-to <temp>` and no router at all,
  * running the same registry edits through the same write pipeline. A
  * router in Miniflare on the SAME local KV shows that both modes see one
- * state and print the same JSON. Each wrangler run takes about a second,
- * so this file keeps to a handful of commands; every other CLI test talks
- * to the router.
+ * state and print the same JSON. Each wrangler run takes about a second
+ * (and 2-3 s of CPU), so this file keeps to a handful of commands, and
+ * reads what they wrote through the router's binding to the same local
+ * KV; every other CLI test talks to the router.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   type CliRouter,
   demoDoc,
-  readState,
   runCli,
   seedMany,
   startCliRouter,
@@ -69,7 +69,7 @@ describe("--direct: wrangler and KV, no router", () => {
       change: "flip live blue -> green",
       forced: true,
     });
-    const { doc, history } = await readState(state.dir, "fraud");
+    const { doc, history } = await router.state("fraud");
     expect(doc).toMatchObject({ version: 2, live: "green", updatedBy: "test-operator" });
     expect(history.map((e) => [e.version, e.source, e.forced])).toEqual([[2, "cli", true]]);
     expect((await router.cli(["status", "fraud", "--json"])).data.services[0]).toMatchObject({
@@ -87,7 +87,7 @@ describe("--direct: wrangler and KV, no router", () => {
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toContain("fraud: version 2 -> 3: rollback to version 1 (live blue)");
     expect(back.stdout).toContain(`wrote fraud version 3 (local (${state.dir}))`);
-    expect((await readState(state.dir, "fraud")).doc).toMatchObject({ version: 3, live: "blue" });
+    expect((await router.state("fraud")).doc).toMatchObject({ version: 3, live: "blue" });
 
     const [viaKv, viaRouter] = await Promise.all([
       runCli(["history", "fraud", "--json", ...direct], noRouter),

@@ -2,7 +2,8 @@
  * Smoke-tested flips through a running router, and one history shared by the
  * CLI and the admin API. Starts real model origins (Node, an ephemeral
  * port) and the router in Miniflare (real local KV); the CLI talks to its
- * admin API and sends the smoke tests through the same router.
+ * admin API and sends the smoke tests through the same router. The refused
+ * flip runs the CLI as a process; the others run it in-process.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -84,7 +85,7 @@ const admin = async (path: string, method = "GET", body?: unknown) => {
 
 describe("smoke-tested blue-green flips", () => {
   it("a failing smoke test refuses the flip, and nothing is written", async () => {
-    const run = await runCli(flipArgs("--to", "broken"));
+    const run = await router.cliProcess(flipArgs("--to", "broken"));
     expect(run.code).toBe(1);
     expect(run.stdout).toContain(`smoke tests of broken via ${routerUrl}`);
     expect(run.stdout).toMatch(/FAIL {2}GET \/health .*status 500, expected 200/);

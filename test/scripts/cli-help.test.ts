@@ -1,13 +1,14 @@
 /**
  * `--help` on every command and subcommand of the router CLI: exit 0, a
  * usage line, and no router or KV access (fast). Titles come from the
- * command list. Usage errors: an unknown command or option names the
+ * command list. The top-level help and the usage errors run the CLI as a
+ * process (its exit status); each command's help runs it in-process. Usage errors: an unknown command or option names the
  * closest one (exit 2); every --json failure is the one envelope; a router
  * that does not answer is a clear error (exit 1).
  */
 import { describe, expect, it } from "vitest";
 import { closest, levenshtein } from "../../scripts/cli/suggest.ts";
-import { runCli } from "./cli-support.ts";
+import { runCli, runCliInProcess } from "./cli-support.ts";
 
 const commands = [
   ["status"],
@@ -50,7 +51,7 @@ describe("router --help", { timeout: 30_000 }, () => {
   });
 
   it.each(commands.map((c) => [c.join(" "), c]))("%s --help", async (_title, command) => {
-    const run = await runCli([...command, "--help"]);
+    const run = await runCliInProcess([...command, "--help"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Usage: npm run router -- ${command.join(" ")}`);
     if (documentCommands.includes(command)) {
@@ -74,7 +75,7 @@ describe("usage errors (exit 2) say what was meant", { timeout: 30_000 }, () => 
     const run = await runCli(["stauts", "fraud"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("unknown command stauts; did you mean status?");
-    const sub = await runCli(["canary", "kil", "fraud"]);
+    const sub = await runCliInProcess(["canary", "kil", "fraud"]);
     expect(sub.code).toBe(2);
     expect(sub.stderr).toContain("canary: unknown command kil; did you mean kill?");
   });
@@ -83,7 +84,7 @@ describe("usage errors (exit 2) say what was meant", { timeout: 30_000 }, () => 
     const bad = await runCli(["flip", "fraud", "--dryrun"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("unknown option --dryrun; did you mean --dry-run?");
-    const other = await runCli(["flip", "fraud", "--frobnicate"]);
+    const other = await runCliInProcess(["flip", "fraud", "--frobnicate"]);
     expect(other.code).toBe(2);
     expect(other.stderr).toContain("frobnicate");
   });
@@ -98,7 +99,7 @@ describe("usage errors (exit 2) say what was meant", { timeout: 30_000 }, () => 
         message: expect.stringContaining("unknown command deploy; did you mean"),
       },
     });
-    const kvOption = await runCli(["status", "fraud", "--remote", "--json"]);
+    const kvOption = await runCliInProcess(["status", "fraud", "--remote", "--json"]);
     expect(kvOption.code).toBe(2);
     expect(kvOption.error.message).toContain("--remote is a --direct option");
   });
@@ -112,7 +113,7 @@ describe("no router", { timeout: 30_000 }, () => {
     expect(run.stderr).toContain(
       "no router at http://127.0.0.1:9: start it with `npm start`, pass --url, or use --direct",
     );
-    const write = await runCli(["canary", "kill", "fraud", "--json"], {
+    const write = await runCliInProcess(["canary", "kill", "fraud", "--json"], {
       ...env,
       ROUTER_URL: "http://127.0.0.1:9",
     });
@@ -121,7 +122,7 @@ describe("no router", { timeout: 30_000 }, () => {
   });
 
   it("no admin token for a remote router: say where it comes from (the local .dev.vars is not sent)", async () => {
-    const run = await runCli(["status", "--url", "https://router.example.com"]);
+    const run = await runCliInProcess(["status", "--url", "https://router.example.com"]);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain(
       "no admin token for the router at https://router.example.com: set ROUTER_ADMIN_TOKEN to the router's ADMIN_TOKEN secret, or use --direct",

@@ -1,6 +1,7 @@
 /**
  * History and rollback round trip through the real CLI and a running
- * router's admin API (the router in Miniflare, real local KV):
+ * router's admin API (the router in Miniflare, real local KV; a rollback,
+ * the history and an apply run the CLI as a process, the rest in-process):
  * writes are recorded with time, author and change; rollback restores the
  * previous document (or version N) as a new, higher version, which is
  * itself recorded and can be rolled back; `apply` replaces and `validate`
@@ -38,7 +39,7 @@ describe("history and rollback", () => {
     expect(canary.code, canary.stderr).toBe(0);
 
     // "The new model is bad, roll back now."
-    const back = await runCli(["rollback", "churn"]);
+    const back = await router.cliProcess(["rollback", "churn"]);
     expect(back.code, back.stderr).toBe(0);
     expect(back.stdout).toContain("churn: version 3 -> 4: rollback to version 2 (live green)");
     let { doc } = await readState("churn");
@@ -71,7 +72,7 @@ describe("history and rollback", () => {
     ]);
     expect(history.data.entries[3].document).toMatchObject({ version: 1, live: "blue" });
     expect(history.data.restorable).toEqual([4, 3, 2, 1]);
-    const text = await runCli(["history", "churn"]);
+    const text = await router.cliProcess(["history", "churn"]);
     expect(text.stdout).toMatch(
       /v2\s+\S+Z {2}alice {2}\[cli\] {2}flip live blue -> green {2}\(FORCED\)/,
     );
@@ -110,7 +111,9 @@ describe("history and rollback", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("live: names no origin");
 
-    const applied = await runCli(["apply", "churn", "scripts/demo/churn.json", "--json"]);
+    const applied = await router.cliProcess([
+      ...["apply", "churn", "scripts/demo/churn.json", "--json"],
+    ]);
     expect(applied.data).toMatchObject({ written: true, fromVersion: 6, version: 7 });
     expect((await readState("churn")).doc).toMatchObject({ version: 7, live: "blue" });
   }, 30_000);

@@ -7,6 +7,9 @@
  * an ephemeral port) serving real traffic. --direct edits plans in the same
  * local KV (the object adopts them) and is refused, clearly, by the
  * commands that need the object. Parsing and rendering are checked directly.
+ * The CLI runs in-process (router.cli, runCliInProcess), except one command
+ * of each kind run as a process: the group's help, --direct (plan, remove,
+ * a refusal), status with the older ADMIN_TOKEN, and start.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -16,7 +19,13 @@ import { parseSteps } from "../../scripts/cli/commands/rollout.ts";
 import { devVar } from "../../scripts/cli/target.ts";
 import { formatSeconds, parseDuration } from "../../src/document/edits/rollout.ts";
 import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
-import { type CliRouter, runCli, startCliRouter, tempState } from "./cli-support.ts";
+import {
+  type CliRouter,
+  runCli,
+  runCliInProcess,
+  startCliRouter,
+  tempState,
+} from "./cli-support.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: --json output is checked field by field
 type Json = any;
@@ -147,12 +156,12 @@ describe("--help", () => {
     expect(run.stdout).toContain(
       "Starting a rollout: the document needs a canary block and a rollout plan",
     );
-    expect((await runCli(["--help"])).stdout).toContain("  rollout ");
-    expect((await runCli(["rollout"])).code).toBe(2);
+    expect((await runCliInProcess(["--help"])).stdout).toContain("  rollout ");
+    expect((await runCliInProcess(["rollout"])).code).toBe(2);
   });
 
   it.each(SUBCOMMANDS)("rollout %s --help", async (name) => {
-    const run = await runCli(["rollout", name, "--help"]);
+    const run = await runCliInProcess(["rollout", name, "--help"]);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toContain(`Usage: npm run router -- rollout ${name} <service>`);
   });
@@ -301,7 +310,7 @@ describe("--direct (wrangler and KV, no router)", () => {
 
   it("the commands that need the control object refuse it, saying where the status and metrics are", async () => {
     for (const sub of ["status", "start", "evaluate", "pause", "resume", "abort", "promote"]) {
-      const run = await runCli(["rollout", sub, "ro", ...direct], noRouter);
+      const run = await runCliInProcess(["rollout", sub, "ro", ...direct], noRouter);
       expect(run.code, sub).toBe(2);
       expect(run.stderr).toContain(`rollout ${sub} needs the router, not --direct`);
       expect(run.stderr).toContain("live in the service's control object");
@@ -406,7 +415,7 @@ describe("rollout commands through a running router's admin API", () => {
       "(gates need 10 requests per arm; alpha 0.01; an undecided step holds up to 1h past its bake; evaluated every 5m)",
     );
 
-    const start = await rollout("start", "ro-run");
+    const start = await router.cliProcess(["rollout", "start", "ro-run"]);
     expect(start.code, start.stderr).toBe(0);
     expect(start.stdout).toContain("ro-run: start: rollout of green started at 20% (version 3");
     const twice = await rollout("start", "ro-run");

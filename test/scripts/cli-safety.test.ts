@@ -4,7 +4,8 @@
  * the lost-update guard (--expect-version, and a write that lands while
  * another command waits at --confirm, between its dry run and its write),
  * invalid stored documents. Every refusal must leave KV byte-for-byte
- * unchanged.
+ * unchanged. The CLI runs in-process, except the exit status 3 and the
+ * --confirm prompt (a process).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type CliRouter, demoDoc, finished, startCliRouter, waitForOutput } from "./cli-support.ts";
@@ -81,7 +82,7 @@ describe("invalid changes are refused and nothing is written", () => {
 
 describe("lost updates", () => {
   it("--expect-version refuses when the stored version is another (exit 3)", async () => {
-    const run = await cli(["canary", "kill", "fraud", "--expect-version", "4"]);
+    const run = await router.cliProcess(["canary", "kill", "fraud", "--expect-version", "4"]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("fraud is at version 1, not 4");
     await expectUntouched();

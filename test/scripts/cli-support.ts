@@ -1,15 +1,21 @@
 /**
- * Helpers for the CLI tests: run the real `router` CLI as a child process,
+ * Helpers for the CLI tests: run the real `router` CLI as a child process
+ * (runCli, spawnCli: exit codes, stdin, the process itself) or in this
+ * process (runCliInProcess: the same runRouter the process runs, its stdout,
+ * stderr and exit code captured, without a Node start per command),
  * against a router in Miniflare (startCliRouter: its admin API, the CLI's
  * default mode, with KV seeded and read through the router's binding), or
  * with --direct against a private local KV directory (wrangler --local
- * --persist-to, seeded and read through the same wrangler path).
+ * --persist-to, seeded through the same wrangler path; a router started
+ * on the same directory reads it back).
  */
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { kvGetMany, kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
+import { runRouter } from "../../scripts/cli/main.ts";
+import { kvPut, kvTargetArgs, ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
 import type { HistoryEntry } from "../../src/document/edits/history.ts";
 import {
   type MiniflareRouter,
@@ -48,6 +54,17 @@ export function spawnCli(args: string[], env: Record<string, string> = {}): Chil
   });
 }
 
+/** A finished run's result from its output and exit code. */
+function result(code: number, stdout: string, stderr: string, started: number): CliRun {
+  // biome-ignore lint/suspicious/noExplicitAny: checked field by field
+  let json: any = null;
+  try {
+    json = JSON.parse(stdout);
+  } catch {}
+  const ms = performance.now() - started;
+  return { code, stdout, stderr, ms, json, data: json?.data, error: json?.error };
+}
+
 export function finished(child: ChildProcess, started = performance.now()): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
@@ -59,15 +76,7 @@ export function finished(child: ChildProcess, started = performance.now()): Prom
   });
   return new Promise((resolve, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => {
-      // biome-ignore lint/suspicious/noExplicitAny: checked field by field
-      let json: any = null;
-      try {
-        json = JSON.parse(stdout);
-      } catch {}
-      const ms = performance.now() - started;
-      resolve({ code: code ?? 1, stdout, stderr, ms, json, data: json?.data, error: json?.error });
-    });
+    child.on("close", (code) => resolve(result(code ?? 1, stdout, stderr, started)));
   });
 }
 
@@ -75,6 +84,58 @@ export function runCli(args: string[], env: Record<string, string> = {}): Promis
   const child = spawnCli(args, env);
   child.stdin?.end();
   return finished(child);
+}
+
+/** Where the in-process runs' output goes: writes made inside a run go to that run. */
+const captured = new AsyncLocalStorage<{ stdout: string[]; stderr: string[] }>();
+let capturing = false;
+/** In-process runs share process.env: one at a time. */
+let queue: Promise<unknown> = Promise.resolve();
+
+function captureOutput(): void {
+  if (capturing) return;
+  capturing = true;
+  for (const name of ["stdout", "stderr"] as const) {
+    const stream = process[name];
+    const write = stream.write.bind(stream) as (...args: unknown[]) => boolean;
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      const run = captured.getStore();
+      if (!run) return write(chunk, ...rest);
+      run[name].push(typeof chunk === "string" ? chunk : Buffer.from(chunk).toString("utf8"));
+      const done = rest.find((r) => typeof r === "function") as (() => void) | undefined;
+      done?.();
+      return true;
+    }) as typeof stream.write;
+  }
+}
+
+/**
+ * The CLI in this process: runRouter(args), what `node scripts/cli/router.ts`
+ * runs, with the same environment runCli gives the child (ROUTER_AUTHOR set,
+ * the developer's router settings removed, `env` on top), its stdout and
+ * stderr captured. For the commands' behaviour; what only a process shows
+ * (exit status, stdin prompts, startup) stays with runCli and spawnCli.
+ */
+export function runCliInProcess(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  if (args.includes("--confirm")) throw new Error("--confirm reads stdin: use spawnCli");
+  captureOutput();
+  const run = async () => {
+    const saved = { ...process.env };
+    for (const k of ROUTER_ENV) delete process.env[k];
+    Object.assign(process.env, { ROUTER_AUTHOR: "test-operator", ...env });
+    const out = { stdout: [] as string[], stderr: [] as string[] };
+    const started = performance.now();
+    try {
+      const code = await captured.run(out, () => runRouter(args));
+      return result(code, out.stdout.join(""), out.stderr.join(""), started);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  };
+  const next = queue.then(run, run);
+  queue = next.catch(() => {});
+  return next;
 }
 
 /** A private local KV state directory, removed by the returned cleanup. */
@@ -128,24 +189,6 @@ export async function deleteKey(dir: string, key: string): Promise<void> {
     throw new Error(`wrangler kv key delete ${key} failed:\n${r.stderr || r.stdout}`);
 }
 
-/** The stored document and history of a service (one wrangler run). */
-export async function readState(
-  dir: string,
-  service: string,
-  // biome-ignore lint/suspicious/noExplicitAny: documents are checked field by field
-): Promise<{ raw: string | null; doc: any; history: HistoryEntry[] }> {
-  const values = await kvGetMany([`service:${service}`, `history:${service}`], {
-    persistTo: dir,
-  });
-  const raw = values.get(`service:${service}`) ?? null;
-  const history = values.get(`history:${service}`) ?? null;
-  return {
-    raw,
-    doc: raw === null ? null : JSON.parse(raw),
-    history: history === null ? [] : JSON.parse(history),
-  };
-}
-
 /** Waits until `child` has printed `text` on stdout. */
 export function waitForOutput(
   child: ChildProcess,
@@ -172,7 +215,10 @@ export function waitForOutput(
 export interface CliRouter extends MiniflareRouter {
   /** ROUTER_URL and ROUTER_ADMIN_TOKEN for this router (and its OVERRIDE_TOKEN). */
   env: Record<string, string>;
+  /** The CLI pointed at this router, in this process (runCliInProcess). */
   cli: (args: string[], env?: Record<string, string>) => Promise<CliRun>;
+  /** The same, as a child process (runCli). */
+  cliProcess: (args: string[], env?: Record<string, string>) => Promise<CliRun>;
   spawn: (args: string[], env?: Record<string, string>) => ChildProcess;
   /** Puts a key as `wrangler kv key put` would (a string as is, else its JSON). */
   seed: (key: string, value: unknown) => Promise<void>;
@@ -201,7 +247,8 @@ export async function startCliRouter(
   return {
     ...router,
     env,
-    cli: (args, extra = {}) => runCli(args, { ...env, ...extra }),
+    cli: (args, extra = {}) => runCliInProcess(args, { ...env, ...extra }),
+    cliProcess: (args, extra = {}) => runCli(args, { ...env, ...extra }),
     spawn: (args, extra = {}) => spawnCli(args, { ...env, ...extra }),
     seed: (key, value) =>
       router.kv.put(key, typeof value === "string" ? value : JSON.stringify(value)),
