@@ -285,13 +285,15 @@ describe("the gates on the object's exact histograms (simulated time)", () => {
       );
     }
     expect(rollback).toMatchObject({ event: "rollback", reason: "gate failed: latency-p95" });
-    // The canary's p95 is at least the slow origin's 200 ms (more on a loaded machine).
+    // The canary's p95 is at least the slow origin's 200 ms (more on a loaded machine). Each
+    // request is its own user, but the design effect measured over 64 buckets is noisy: a
+    // reading above 1.05 is said.
     const slowP95 = rollback.gates
       .find((g) => g.gate === "latency-p95")
       ?.detail.match(/^p95 (\d+) ms vs /)?.[1];
     expect(Number(slowP95)).toBeGreaterThanOrEqual(200);
     expect(rollback.gates.find((g) => g.gate === "latency-p95")?.detail).toMatch(
-      /^p95 \d+ ms vs [\d.]+ ms live \(x\d+\.\d\d, allowed x1\.1 or \+25 ms\): [\d.]+% of canary requests slower than the allowance over live's p95 at the time \(now [\d.]+ ms\) vs [\d.]+% of live slower than its p95 \(now [\d.]+ ms\), .*beyond the allowance; boundary crossed after \d+ canary requests$/,
+      /^p95 \d+ ms vs [\d.]+ ms live \(x\d+\.\d\d, allowed x1\.1 or \+25 ms\): [\d.]+% of canary requests slower than the allowance over live's p95 at the time \(now [\d.]+ ms\) vs [\d.]+% of live slower than its p95 \(now [\d.]+ ms\), .*beyond the allowance; boundary crossed after \d+ canary requests(; users' clustering counted \(dispersion [\d.]+\))?$/,
     );
     expect((await storedDoc("ro-slow")).canary.killed).toBe(true);
   });
