@@ -35,6 +35,8 @@ const workerd = () =>
         OVERRIDE_TOKEN: "test-override-token",
         ADMIN_TOKEN: "test-admin-token-at-least-32-bytes",
         JWT_SECRET: "test-jwt-secret",
+        RECEIPT_SECRET: "test-receipt-secret",
+        OUTCOMES_TOKEN: "test-outcomes-token",
         HOST_SERVICES: JSON.stringify({ "scoring.test": "hosted" }),
       },
     },

@@ -13,6 +13,7 @@
  * runs the rollout analyzer on its alarm (no Cron Trigger).
  */
 import { analyticsEvents } from "./adapters/analytics/router-events.ts";
+import { hmacReceipts } from "./adapters/crypto/hmac-receipts.ts";
 import { CheckInLink } from "./adapters/durable-object/check-in-link.ts";
 import { ControlServiceStore, controlReaders } from "./adapters/durable-object/control-client.ts";
 import { DurableObjectSessionStore } from "./adapters/durable-object/session-client.ts";
@@ -25,6 +26,7 @@ import type { RouterDeps } from "./app/route/route-request.ts";
 import { checkInMs, numberVar } from "./control/tuning.ts";
 import { ADMIN_TOKEN_MESSAGES, adminTokenProblem } from "./core/admin-token.ts";
 import { dict } from "./core/dict.ts";
+import { OUTCOME_LIMITS } from "./core/outcomes/outcome-batch.ts";
 import type { HostMap } from "./core/routing/service-match.ts";
 import { documentText } from "./document/edits/stored-service.ts";
 import { createFetchHandler, type Deps } from "./http/app.ts";
@@ -48,7 +50,7 @@ export function depsFor(env: Env): Deps {
   // The runtime hands every request of an isolate the same env object: no
   // key to build per request then.
   if (built?.env === env) return built.deps;
-  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.CHECKIN_INTERVAL_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}|${env.ACCESS_TEAM_DOMAIN}|${env.ACCESS_AUD}`;
+  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.CHECKIN_INTERVAL_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}|${env.ACCESS_TEAM_DOMAIN}|${env.ACCESS_AUD}|${env.RECEIPT_SECRET}|${env.OUTCOMES_TOKEN}|${env.OUTCOME_WINDOW_DAYS}`;
   const bindings = [env.ROUTING, env.SESSIONS, env.AUTH_FAILURES];
   if (built && built.key === key && built.bindings.every((b, i) => b === bindings[i])) {
     built.env = env;
@@ -62,6 +64,7 @@ export function depsFor(env: Env): Deps {
     intervalMs: checkInMs(env),
   });
   const hosts = parseHostMap(env.HOST_SERVICES);
+  const receipts = hmacReceipts(env.RECEIPT_SECRET);
   const events = analyticsEvents(env.ROUTER_EVENTS);
   const router: RouterDeps = {
     store,
@@ -73,6 +76,7 @@ export function depsFor(env: Env): Deps {
     shadow: { log: link, events, client: shadowClient, random: Math.random },
     metrics: link,
     checkIns: link,
+    receipts,
   };
   const readers = controlReaders(env.CONTROL, ControlUnavailableError);
   const admin: AdminDeps = {
@@ -86,6 +90,7 @@ export function depsFor(env: Env): Deps {
     adminToken: env.ADMIN_TOKEN,
     afterWrite: (service, doc) => store.offer(service, documentText(doc), Date.now()),
     serviceHosts: Object.keys(hosts),
+    outcomes: readers.outcomes,
   };
   const access =
     env.ACCESS_TEAM_DOMAIN && env.ACCESS_AUD
@@ -96,6 +101,13 @@ export function depsFor(env: Env): Deps {
     admin,
     access,
     sessions: new DurableObjectSessionStore(env.SESSIONS, SessionsUnavailableError),
+    outcomes: {
+      outcomesToken: env.OUTCOMES_TOKEN,
+      signer: receipts,
+      sink: readers.outcomes,
+      windowMs: numberVar(env.OUTCOME_WINDOW_DAYS, OUTCOME_LIMITS.windowDays) * 86_400_000,
+      authThrottle: admin.authThrottle,
+    },
   };
   built = { env, key, bindings, deps };
   logTokenProblem(env.ADMIN_TOKEN);

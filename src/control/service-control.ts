@@ -1,20 +1,17 @@
 /**
- * The control plane of one model service: a SQLite-backed Durable Object
- * (one per service, `idFromName(service)`): every write as a
- * compare-and-swap mirrored to KV, the isolates' check-ins and their exact
- * deltas, raw KV puts adopted, the rollout analyzer (docs/control-plane.md).
+ * The control plane of one model service, a SQLite-backed Durable Object
+ * (`idFromName(service)`): writes as compare-and-swap mirrored to KV, the
+ * isolates' check-ins and exact deltas, raw KV puts adopted, the rollout
+ * analyzer, outcomes (docs/control-plane.md). This class is the shell: RPC
+ * entry points and the alarm; it serializes writes and evaluations, keeps
+ * the alarm set while active, and hands each call to a use case in
+ * src/app/control/ over the object's ports; decisions are in src/core/control/.
  *
- * This class is the shell: RPC entry points and the alarm. It serializes
- * writes and evaluations, keeps the alarm set while the object is active,
- * and hands each call to a use case in src/app/control/ over the object's
- * ports (its typed SQLite rows, KV's copy); every decision is in
- * src/core/control/.
- *
- * Layer: control (a top floor beside src/http/): builds the adapters and
- * hands them to the use cases.
+ * Layer: control (a top floor beside src/http/): builds the adapters.
  */
 import { DurableObject } from "cloudflare:workers";
 import { ControlStorage, SERIES_BUCKET_MS } from "../adapters/durable-object/control-storage.ts";
+import { OutcomeStorage } from "../adapters/durable-object/outcome-storage.ts";
 import type * as P from "../adapters/durable-object/protocol.ts";
 import { webhookNotifier } from "../adapters/fetch/webhook-notifier.ts";
 import { KvControlCopy } from "../adapters/kv/control-copy.ts";
@@ -31,6 +28,7 @@ import {
   serialQueue,
 } from "../app/control/context.ts";
 import { outcome, plain } from "../app/control/outcome.ts";
+import { OutcomeBook } from "../app/control/outcomes.ts";
 import { controlStatus } from "../app/control/status.ts";
 import type { ServiceTexts } from "../core/control/adoption.ts";
 import { type AlarmCause, keepTicking, nextAlarm } from "../core/control/alarm-plan.ts";
@@ -44,6 +42,7 @@ import { type ControlTuning, tuningFrom } from "./tuning.ts";
 
 export class ServiceControl extends DurableObject<Env> {
   readonly #store = new ControlStorage(this.ctx.storage.sql);
+  readonly #outcomes = new OutcomeBook(new OutcomeStorage(this.ctx.storage.sql));
   readonly #tuning: ControlTuning = tuningFrom(this.env);
   readonly #buffer = new DeltaBuffer(this.#store.appliedBatches(), SERIES_BUCKET_MS);
   /** Serializes writes and evaluations (each awaits KV between its steps). */
@@ -98,27 +97,23 @@ export class ServiceControl extends DurableObject<Env> {
     });
   }
 
+  // ---- RPC: reads of flushed data -------------------------------------------------
   metrics(service: string, revision: string) {
     return this.#flushed(service, (ctx) => ctx.state.metrics(service, revision));
   }
-
   shadowSummary(service: string, shadow: string) {
     return this.#flushed(service, (ctx) => ctx.state.shadowSummary(shadow));
   }
-
   shadowRecords(service: string, limit: number) {
     const n = Math.max(1, Math.min(500, limit));
     return this.#flushed(service, (ctx) => ctx.state.shadowRecords(n));
   }
-
   shadowSummaries(service: string) {
     return this.#flushed(service, (ctx) => ctx.state.shadowSummaries());
   }
-
   series(service: string, since: number) {
     return this.#flushed(service, (ctx) => ctx.state.series(since));
   }
-
   async rolloutStatus(service: string) {
     return plain((await this.#ready(service)).state.rolloutStatus());
   }
@@ -130,6 +125,14 @@ export class ServiceControl extends DurableObject<Env> {
 
   command(service: string, cmd: ManualCommand, author: string, at?: number) {
     return this.#judged(service, (ctx) => command(ctx, cmd, author, at ?? Date.now()));
+  }
+
+  // ---- RPC: outcomes (POST /_router/outcomes); the tables need no document -----
+  recordOutcomes(_service: string, text: string) {
+    return this.#outcomes.record(text, Date.now());
+  }
+  outcomeCells(_service: string) {
+    return this.#outcomes.cells();
   }
 
   async status(service: string): Promise<ControlStatus> {
@@ -158,8 +161,7 @@ export class ServiceControl extends DurableObject<Env> {
   /** Learns the service's name and, the first time ever, imports what KV holds. */
   #ready(service: string): Promise<ControlContext> {
     const ctx = this.#context(service);
-    const importing = importOnce(ctx);
-    return importing ? importing.then(() => ctx) : Promise.resolve(ctx);
+    return importOnce(ctx)?.then(() => ctx) ?? Promise.resolve(ctx);
   }
 
   /** The use cases' context, made once the service's name is known (another name is refused). */
@@ -182,13 +184,7 @@ export class ServiceControl extends DurableObject<Env> {
   /** The analyzer or a command, serialized with the alarm's; it keeps the alarm set. */
   async #judged(service: string, run: (ctx: ControlContext) => Promise<unknown>) {
     const ctx = await this.#ready(service);
-    return this.#serial(() =>
-      outcome(async () => {
-        const result = await run(ctx);
-        this.#arm(Date.now());
-        return result;
-      }),
-    );
+    return this.#serial(() => outcome(() => run(ctx).finally(() => this.#arm(Date.now()))));
   }
 
   /** Sets the alarm when nextAlarm says so; a failure is logged (the next call re-arms it). */

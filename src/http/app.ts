@@ -18,6 +18,7 @@ import { dashboardRoutes } from "./dashboard/routes.ts";
 import { errorResponse } from "./error-response.ts";
 import { type AdminDeps, adminRoutes } from "./routes/admin.ts";
 import { HEALTH_ROUTE } from "./routes/health.ts";
+import { OUTCOMES_ROUTE, type OutcomeDeps } from "./routes/outcomes.ts";
 import { mountRoutes } from "./routes/route-def.ts";
 
 /** Everything the HTTP layer hands to use cases, built per environment by src/index.ts. */
@@ -28,6 +29,8 @@ export interface Deps {
   access?: AccessConfig | null;
   /** The dashboard's sessions, kept server-side. */
   sessions: SessionStore;
+  /** Outcome ingestion (POST /_router/outcomes). */
+  outcomes: OutcomeDeps;
 }
 
 export type DepsFactory = (env: Env) => Deps;
@@ -46,6 +49,7 @@ export function createApp(depsFor: DepsFactory): Hono<{ Bindings: Env }> {
   });
 
   mountRoutes(app, [HEALTH_ROUTE], depsFor);
+  mountRoutes(app, [OUTCOMES_ROUTE], depsFor);
 
   app.route(
     "/_router/admin",

@@ -34,7 +34,7 @@ describe("the route table and the app's routes", () => {
     throw new Error("no request is made");
   });
   const documented = (path: string) =>
-    path.startsWith("/_router/admin/") || path === "/_router/health";
+    path.startsWith("/_router/admin/") || ["/_router/health", "/_router/outcomes"].includes(path);
   const real = app.routes.filter((r) => r.method !== "ALL" && documented(r.path));
 
   it("every route of the app is in the table", () => {
@@ -139,7 +139,11 @@ describe("a real router answers as documented", { timeout: 60_000 }, () => {
       ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
     });
     const body = await res.json();
-    const statuses = [200, ...Object.keys(r.errors).map(Number), ...(r.public ? [] : [401, 403])];
+    const statuses = [
+      200,
+      ...Object.keys(r.errors).map(Number),
+      ...(r.public || r.security ? [] : [401, 403]),
+    ];
     expect(statuses, `${operationId} answered ${res.status}: ${JSON.stringify(body)}`).toContain(
       res.status,
     );
@@ -235,6 +239,24 @@ describe("a real router answers as documented", { timeout: 60_000 }, () => {
     expect((await call("rollout.abort")).status).toBe(200);
     expect((await call("rollout.promote")).status).toBe(409);
     expect((await call("rollout.read")).status).toBe(200);
+  });
+
+  it("outcomes: ingest with a real answer's receipt, its own token, and the sums", async () => {
+    const answer = await fetch(`${router.url}/fraud/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": "docs-user" },
+      body: JSON.stringify({ id: "tx-1", features: { amount: 10 } }),
+    });
+    await answer.arrayBuffer();
+    const receipt = answer.headers.get("x-router-assignment");
+    expect(receipt).toBeTruthy();
+    const body = { outcomes: [{ receipt, metric: "converted", value: true }] };
+    const outcomesToken = "local-outcomes-token";
+    expect((await call("outcomes.ingest", { body, token: outcomesToken })).status).toBe(200);
+    expect((await call("outcomes.ingest", { body, token: null })).status).toBe(401);
+    expect((await call("outcomes.ingest", { body, token: router.adminToken })).status).toBe(403);
+    expect((await call("outcomes.ingest", { body: {}, token: outcomesToken })).status).toBe(400);
+    expect((await call("outcomes.read")).status).toBe(200);
   });
 
   it("every documented operation was called", () => {

@@ -24,6 +24,7 @@ import {
 } from "../../document/edits/stored-service.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import type { ControlStatus } from "../../ports/control-plane-reader.ts";
+import type { OutcomeSink, Verified } from "../../ports/outcome-store.ts";
 import type { ControlOutcome } from "../../ports/rollout-control.ts";
 import { listServiceNames } from "../kv/service-store.ts";
 import type { ControlRpc } from "./protocol.ts";
@@ -145,6 +146,12 @@ export function controlReaders(ns: ControlNamespace, unreachable: Unreachable = 
         );
       },
     },
+    /** The OutcomeSink port: verified outcomes counted, and the sums read back. */
+    outcomes: {
+      record: (service: string, outcomes: readonly Verified[]) =>
+        reach(service, () => of(service).recordOutcomes(service, JSON.stringify(outcomes))),
+      cells: (service: string) => reach(service, () => of(service).outcomeCells(service)),
+    } satisfies OutcomeSink,
     status: (service: string): Promise<ControlStatus> =>
       reach(service, () => of(service).status(service)),
     shadowSummaries: (service: string) =>

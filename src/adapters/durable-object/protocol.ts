@@ -19,12 +19,14 @@
 import type { ServiceTexts } from "../../core/control/adoption.ts";
 import type { DeltaBatch } from "../../core/control/batches.ts";
 import type { CasWrite } from "../../core/control/compare-and-swap.ts";
+import type { OutcomeCell } from "../../core/outcomes/outcome-sums.ts";
 import type { VersionMetrics } from "../../core/rollout/request-metrics.ts";
 import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import type { ShadowRecord } from "../../core/shadow/record.ts";
 import type { ShadowSummary } from "../../core/shadow/summary.ts";
 import type { ControlStatus, SeriesPoint } from "../../ports/control-plane-reader.ts";
+import type { Recorded } from "../../ports/outcome-store.ts";
 import type { ControlOutcome } from "../../ports/rollout-control.ts";
 import type { CommitResult } from "../../ports/service-store.ts";
 
@@ -81,4 +83,8 @@ export interface ControlRpc {
     at?: number,
   ): Promise<ControlOutcome>;
   status(service: string): Promise<ControlStatus>;
+  /** Verified outcomes as JSON text (Verified[] of src/app/control/outcomes.ts), one result each. */
+  recordOutcomes(service: string, outcomes: string): Promise<Recorded[]>;
+  /** The outcome sums, per revision, arm, metric and user bucket. */
+  outcomeCells(service: string): Promise<OutcomeCell[]>;
 }

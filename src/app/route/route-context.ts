@@ -16,6 +16,7 @@ import type { RoutingDocument } from "../../document/routing-document.ts";
 import type { CheckIns } from "../../ports/check-ins.ts";
 import type { MetricsRecorder } from "../../ports/metrics-recorder.ts";
 import type { CallOrigin, OriginErrorKind, OriginOutcome } from "../../ports/origin-client.ts";
+import type { ReceiptSigner } from "../../ports/receipt-signer.ts";
 import type { RequestEvent, RouterEvents } from "../../ports/router-events.ts";
 import type { RoutingDocuments } from "../../ports/routing-documents.ts";
 import type { WaitUntil } from "../../ports/wait-until.ts";
@@ -38,6 +39,8 @@ export interface RouterDeps {
   metrics?: MetricsRecorder;
   /** Keeps the service's document current (a check-in with its control object is due). */
   checkIns?: CheckIns;
+  /** Signs assignment receipts (RECEIPT_SECRET set); absent = no receipts. */
+  receipts?: ReceiptSigner | null;
 }
 
 export type { WaitUntil };
@@ -67,6 +70,8 @@ export class RouteContext {
   identity: Identity | null = null;
   /** Set by chooseArm, before any other step reads it. */
   decision!: Decision;
+  /** The assignment receipt being signed while the origin answers, or null. */
+  receipt: Promise<string> | null = null;
 
   // planReplays, before production is called
   /** The arm fails over if it can: a non-live arm of a service safe to replay. */

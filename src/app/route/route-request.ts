@@ -13,6 +13,7 @@
  * RouterError (rendered by src/http/app.ts).
  */
 
+import { RECEIPT_HEADER } from "../../core/outcomes/receipt.ts";
 import { pathRefusal } from "../../core/routing/confine-path.ts";
 import { decide } from "../../core/routing/decide.ts";
 import { type RequestUrl, splitRequestUrl } from "../../core/routing/request-url.ts";
@@ -25,6 +26,7 @@ import { hasBody } from "./declared-length.ts";
 import { forwardWithFailover, respond } from "./forward.ts";
 import { HOP_HEADER, OVERRIDE_HEADER } from "./forward-headers.ts";
 import { authenticatedOverride } from "./override-auth.ts";
+import { issueReceipt } from "./receipt-issue.ts";
 import { report } from "./report.ts";
 import { resolveIdentity } from "./resolve-identity.ts";
 import { RouteContext, type RouterDeps, type WaitUntil } from "./route-context.ts";
@@ -46,6 +48,7 @@ export async function routeRequest(
   await planReplays(route);
   const outcome = await forwardWithFailover(route);
   const response = respond(route, outcome);
+  if (route.receipt) response.headers.set(RECEIPT_HEADER, await route.receipt);
   report(route, outcome, response);
   return response;
 }
@@ -165,6 +168,16 @@ async function chooseArm(route: RouteContext): Promise<void> {
     userId: route.identity?.userId ?? null,
     override: route.override,
   });
+  // Signed while the origin answers (an identified user's decided arm; never an override).
+  if (deps.receipts && route.identity && route.decision.role !== "override") {
+    route.receipt = issueReceipt(
+      deps.receipts,
+      doc,
+      route.decision.origin,
+      route.identity.userId,
+      Date.now(),
+    );
+  }
 }
 
 /**

@@ -17,6 +17,7 @@ import { adminAuth } from "../middleware/admin-auth.ts";
 import { CONTROL_ROUTES } from "./control.ts";
 import { HEALTH_ROUTE } from "./health.ts";
 import { buildOpenApi, type Json } from "./openapi.ts";
+import { OUTCOME_READ_ROUTE, OUTCOMES_ROUTE } from "./outcomes.ts";
 import type { AdminDeps, AdminDepsFor, AdminEnv } from "./request-params.ts";
 import { ROLLOUT_ROUTES } from "./rollout.ts";
 import { type AdminRoute, documentedRoutes, mountRoutes, type RouteDef } from "./route-def.ts";
@@ -49,11 +50,12 @@ const ADMIN_API: readonly RouteDef<AdminDeps>[] = [
   ...WRITE_ROUTES,
   ...ROLLOUT_ROUTES,
   ...CONTROL_ROUTES,
+  OUTCOME_READ_ROUTE,
 ];
 
 /** Every documented operation: the public health check, then the admin API's. */
 export const ADMIN_ROUTES: readonly AdminRoute[] = [
-  ...documentedRoutes("", [HEALTH_ROUTE]),
+  ...documentedRoutes("", [HEALTH_ROUTE, OUTCOMES_ROUTE]),
   ...documentedRoutes(ADMIN_PREFIX, ADMIN_API),
 ];
 

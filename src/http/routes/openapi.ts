@@ -23,6 +23,8 @@ export const TAGS: Record<Tag, string> = {
   edits: "Named edits (the registry the CLI runs): every write, through the one write pipeline",
   rollout: "Progressive delivery: the plan's progress, evaluations and operator commands",
   control: "The service's control object: its state, shadow evidence and time series",
+  outcomes:
+    "What served answers led to (labels, conversions, scores), sent back with their assignment receipts",
 };
 
 const DESCRIPTION = `The router's admin API: read each model service's routing document, state and history; change it with named edits through the one write pipeline (a dry run with ?dryRun=1, If-Match for lost updates, every write in the history); drive progressive delivery; read what the service's control object holds.
@@ -51,14 +53,15 @@ export function buildOpenApi(routes: readonly AdminRoute[]): Json {
   const json = (s: z.ZodMiniType) => ({ "application/json": { schema: schema(s) } });
 
   const operation = (route: AdminRoute): Json => {
-    const errors: Partial<Record<number, string>> = route.public
-      ? route.errors
-      : {
-          401: "admin_unauthenticated: no bearer token",
-          403: "admin_forbidden: the token is not ADMIN_TOKEN",
-          429: "too_many_failed_attempts: too many wrong tokens from this client (Retry-After)",
-          ...route.errors,
-        };
+    const errors: Partial<Record<number, string>> =
+      route.public || route.security
+        ? route.errors
+        : {
+            401: "admin_unauthenticated: no bearer token",
+            403: "admin_forbidden: the token is not ADMIN_TOKEN",
+            429: "too_many_failed_attempts: too many wrong tokens from this client (Retry-After)",
+            ...route.errors,
+          };
     const responses: Json = {
       200: { description: route.ok.description, content: json(route.ok.schema) },
     };
@@ -92,6 +95,7 @@ export function buildOpenApi(routes: readonly AdminRoute[]): Json {
         : {}),
       responses,
       ...(route.public ? { security: [] } : {}),
+      ...(route.security ? { security: [{ [route.security]: [] }] } : {}),
     };
   };
 
@@ -115,6 +119,12 @@ export function buildOpenApi(routes: readonly AdminRoute[]): Json {
           type: "http",
           scheme: "bearer",
           description: "The ADMIN_TOKEN Worker secret (locally: .dev.vars)",
+        },
+        outcomesToken: {
+          type: "http",
+          scheme: "bearer",
+          description:
+            "The OUTCOMES_TOKEN Worker secret: POST /_router/outcomes only (locally: .dev.vars)",
         },
       },
       schemas: Object.fromEntries(

@@ -15,6 +15,7 @@ import * as z from "../../document/zod.ts";
 import type { AuthThrottle } from "../../ports/auth-throttle.ts";
 import type { ControlPlaneReader } from "../../ports/control-plane-reader.ts";
 import type { MetricsReader } from "../../ports/metrics-reader.ts";
+import type { OutcomeSink } from "../../ports/outcome-store.ts";
 import type { RolloutControl } from "../../ports/rollout-control.ts";
 import type { RolloutReader } from "../../ports/rollout-store.ts";
 import type { ServiceStore } from "../../ports/service-store.ts";
@@ -36,6 +37,8 @@ export interface AdminDeps {
   control: RolloutControl;
   /** The control object's own state, shadow evidence and time series. */
   controlPlane: ControlPlaneReader;
+  /** Outcomes counted by the service's control object (POST /_router/outcomes). */
+  outcomes: Pick<OutcomeSink, "cells">;
   /** Called after a write with what is now stored (this isolate routes by it at once). */
   afterWrite: (service: string, doc: RoutingDocument) => void;
   /** HOST_SERVICES' hosts: with the request's own host, no origin may be on them. */

@@ -14,7 +14,7 @@ import type * as z from "../../document/zod.ts";
 import type { AdminEnv } from "./request-params.ts";
 
 export type Method = "get" | "post" | "put" | "patch";
-export type Tag = "health" | "services" | "edits" | "rollout" | "control";
+export type Tag = "health" | "services" | "edits" | "rollout" | "control" | "outcomes";
 export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 412 | 413 | 429 | 500 | 503;
 
 export interface Parameter {
@@ -39,6 +39,8 @@ export interface Operation {
   errors: Partial<Record<ErrorStatus, string>>;
   /** Outside the admin API: no token needed. */
   public?: true;
+  /** Outside the admin API, with a token of its own (instead of ADMIN_TOKEN). */
+  security?: "outcomesToken";
   /**
    * Path parameters this operation fixes: a route whose parameter picks
    * what it does (an edit's name, a rollout command) is documented once per

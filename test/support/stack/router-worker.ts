@@ -51,6 +51,8 @@ export const ROUTER_BINDINGS: Readonly<Record<string, string>> = {
   OVERRIDE_TOKEN: "local-override-token",
   ADMIN_TOKEN: "local-admin-token-at-least-32-bytes",
   JWT_SECRET: "local-jwt-secret",
+  RECEIPT_SECRET: "local-receipt-secret",
+  OUTCOMES_TOKEN: "local-outcomes-token",
   ROLLOUT_WEBHOOK_URL: "",
 };
 
