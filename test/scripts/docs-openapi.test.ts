@@ -257,6 +257,8 @@ describe("a real router answers as documented", { timeout: 60_000 }, () => {
     expect((await call("outcomes.ingest", { body, token: router.adminToken })).status).toBe(403);
     expect((await call("outcomes.ingest", { body: {}, token: outcomesToken })).status).toBe(400);
     expect((await call("outcomes.read")).status).toBe(200);
+    expect((await call("challengers.board")).status).toBe(200);
+    expect((await call("challengers.board", { service: "nope" })).status).toBe(404);
   });
 
   it("every documented operation was called", () => {

@@ -40,7 +40,7 @@ interface Variances {
 }
 
 /** The jackknife variance of sum(events) / sum(trials) over the buckets (null without trials). */
-function jackknife(trials: readonly number[], events: readonly number[]): number | null {
+export function jackknife(trials: readonly number[], events: readonly number[]): number | null {
   let n = 0;
   let e = 0;
   for (let b = 0; b < USER_BUCKETS; b++) {

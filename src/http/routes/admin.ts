@@ -14,6 +14,7 @@
 import { Hono } from "hono";
 import * as z from "../../document/zod.ts";
 import { adminAuth } from "../middleware/admin-auth.ts";
+import { CHALLENGER_ROUTE } from "./challengers.ts";
 import { CONTROL_ROUTES } from "./control.ts";
 import { HEALTH_ROUTE } from "./health.ts";
 import { buildOpenApi, type Json } from "./openapi.ts";
@@ -51,6 +52,7 @@ const ADMIN_API: readonly RouteDef<AdminDeps>[] = [
   ...ROLLOUT_ROUTES,
   ...CONTROL_ROUTES,
   OUTCOME_READ_ROUTE,
+  CHALLENGER_ROUTE,
 ];
 
 /** Every documented operation: the public health check, then the admin API's. */

@@ -1,0 +1,105 @@
+/**
+ * The champion-challenger leaderboard in workerd, with the real control
+ * object: 1,500 users split by the real challenger hash, their answers'
+ * receipts sent back with conversions (champion 10 %, challenger-a 30 %,
+ * challenger-b 0 %) and a score identical in distribution across arms. The
+ * board calls a better and b worse on conversions, never calls the
+ * identical score, and says how much more each undecided metric needs.
+ */
+import { env, SELF } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { makeDoc, predict, putDoc } from "./support.ts";
+
+// biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
+type Json = any;
+
+async function answers(service: string, n: number) {
+  const out: { i: number; arm: string; receipt: string }[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const res = await predict(service, { user: `cb-${i}` });
+      await res.arrayBuffer();
+      out.push({
+        i,
+        arm: res.headers.get("x-model-variant") ?? "",
+        receipt: res.headers.get("x-router-assignment") ?? "",
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return out;
+}
+
+const admin = (path: string) =>
+  SELF.fetch(`http://router.test/_router/admin${path}`, {
+    headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
+  });
+
+describe("challenger leaderboard", () => {
+  it("calls the better and the worse challenger on an outcome, and not an identical metric", {
+    timeout: 60_000,
+  }, async () => {
+    await putDoc(
+      makeDoc("cb", {
+        challengerSalt: "cb-salt",
+        challengers: [
+          { origin: "challenger-a", startBp: 0, shareBp: 2000 },
+          { origin: "challenger-b", startBp: 2000, shareBp: 2000 },
+        ],
+      }),
+    );
+    const served = await answers("cb", 1500);
+    const converts = (arm: string, i: number) =>
+      arm === "challenger-a" ? i % 10 < 3 : arm === "challenger-b" ? false : i % 10 === 0;
+    const outcomes = served.flatMap((a) => [
+      { receipt: a.receipt, metric: "converted", value: converts(a.arm, a.i) },
+      { receipt: a.receipt, metric: "score", value: (a.i * 7919) % 100 },
+    ]);
+    for (let k = 0; k < outcomes.length; k += 1000) {
+      const res = await SELF.fetch("http://router.test/_router/outcomes", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${env.OUTCOMES_TOKEN}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ outcomes: outcomes.slice(k, k + 1000) }),
+      });
+      expect(((await res.json()) as Json).accepted).toBe(Math.min(1000, outcomes.length - k));
+    }
+    const res = await admin("/services/cb/challengers");
+    expect(res.status).toBe(200);
+    const board = (await res.json()) as Json;
+    expect(board).toMatchObject({ service: "cb", champion: "blue", alpha: 0.01 });
+    const of = (c: string, metric: string) =>
+      board.challengers
+        .find((x: Json) => x.challenger === c)
+        .metrics.find((m: Json) => m.metric === metric);
+    const a = of("challenger-a", "converted");
+    expect(a).toMatchObject({ verdict: "better", better: "higher", unit: "rate" });
+    expect(a.lo).toBeGreaterThan(0);
+    // Users, not indices, are split: the arms' rates are about 30 % and 10 %.
+    expect(a.challenger.mean).toBeGreaterThan(0.2);
+    expect(a.champion.mean).toBeLessThan(0.15);
+    expect(of("challenger-b", "converted")).toMatchObject({ verdict: "worse" });
+    expect(of("challenger-b", "converted").hi).toBeLessThan(0);
+    for (const c of ["challenger-a", "challenger-b"]) {
+      const score = of(c, "score");
+      expect(score.verdict).toBe("undecided");
+      expect(score.lo).toBeLessThan(0);
+      expect(score.hi).toBeGreaterThan(0);
+      expect(score.unit).toBe("number");
+    }
+    expect(board.challengers.map((c: Json) => [c.challenger, c.verdict])).toEqual([
+      ["challenger-a", "better"],
+      ["challenger-b", "worse"],
+    ]);
+    // Request metrics are judged too (the control object's exact user sums).
+    expect(of("challenger-a", "error-rate").challenger.n).toBeGreaterThan(100);
+  });
+
+  it("answers 404 for a service without a document", async () => {
+    expect((await admin("/services/cb-none/challengers")).status).toBe(404);
+  });
+});
