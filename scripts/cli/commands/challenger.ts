@@ -7,6 +7,7 @@
 import { intOption, parse, positional, shareFrom, usage } from "../cli.ts";
 import { type Command, group } from "../command.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
+import { challengerStatus } from "./challenger-status.ts";
 
 const SHARE_OPTIONS = {
   share: { type: "string" },
@@ -115,6 +116,6 @@ Example:
 
 export const challengerCommand = group(
   "challenger",
-  "champion-challenger: add, set, remove, promote",
-  [add, set, remove, promote],
+  "champion-challenger: status (the leaderboard), add, set, remove, promote",
+  [challengerStatus, add, set, remove, promote],
 );

@@ -143,11 +143,13 @@ function standing(
   const verdict: Verdict =
     higher || lower ? (higher === (spec.better === "higher") ? "better" : "worse") : "undecided";
   const more = moreNeeded(t, challenger.n);
+  // A difference of rates lies in [-1, 1].
+  const clip = (x: number) => (spec.binary ? Math.max(-1, Math.min(1, x)) : x);
   return {
     ...base,
     effect: t.effect,
-    lo: t.lo,
-    hi: t.hi,
+    lo: clip(t.lo),
+    hi: clip(t.hi),
     verdict,
     moreNeeded: more,
     minutes: more !== null && perMinute && perMinute > 0 ? more / perMinute : null,

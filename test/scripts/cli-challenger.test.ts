@@ -1,0 +1,99 @@
+/**
+ * `router challenger status`: the leaderboard through a real router in
+ * Miniflare with real local origins: answers' receipts sent back with
+ * conversions (challenger-a converts every user, the champion none), then
+ * the table and the --json envelope; an unknown service and --direct are
+ * refused with the router's words.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
+import { testModels } from "../test-models.ts";
+import { type CliRouter, startCliRouter } from "./cli-support.ts";
+
+let origins: DemoOrigins;
+let router: CliRouter;
+const service = "cc-cli";
+
+beforeAll(async () => {
+  origins = await startDemoOrigins(testModels);
+  router = await startCliRouter({
+    OUTCOMES_TOKEN: "cli-outcomes-token",
+    CHECKIN_INTERVAL_MS: "100",
+  });
+  await router.put({
+    service,
+    version: 1,
+    updatedAt: new Date().toISOString(),
+    updatedBy: "test",
+    origins: {
+      blue: { url: origins.url("blue") },
+      "challenger-a": { url: origins.url("challenger-a") },
+    },
+    live: "blue",
+    challengerSalt: "cc-cli-salt",
+    challengers: [{ origin: "challenger-a", startBp: 0, shareBp: 3000 }],
+  });
+  const outcomes = [];
+  for (let i = 0; i < 200; i++) {
+    const res = await fetch(`${router.url}/${service}/predict`, {
+      method: "POST",
+      headers: { "content-type": "application/json", "x-user-id": `cc-${i}` },
+      body: JSON.stringify({ id: `tx-${i}`, features: { amount: i } }),
+    });
+    await res.arrayBuffer();
+    const arm = res.headers.get("x-model-variant");
+    outcomes.push({
+      receipt: res.headers.get("x-router-assignment"),
+      metric: "converted",
+      value: arm === "challenger-a",
+    });
+  }
+  const sent = await fetch(`${router.url}/_router/outcomes`, {
+    method: "POST",
+    headers: { authorization: "Bearer cli-outcomes-token", "content-type": "application/json" },
+    body: JSON.stringify({ outcomes }),
+  });
+  expect(((await sent.json()) as { accepted: number }).accepted).toBe(200);
+  // The isolate's request counts reach the control object at its next check-ins.
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline; ) {
+    const board = (await router.cli(["challenger", "status", service, "--json"])).json;
+    const errors = board?.data?.challengers?.[0]?.metrics?.[0];
+    if ((errors?.champion?.n ?? 0) + (errors?.challenger?.n ?? 0) >= 200) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error("the control object never counted the 200 requests");
+}, 60_000);
+afterAll(async () => {
+  await router?.dispose();
+  await origins?.close();
+});
+
+describe("challenger status", () => {
+  it("prints each challenger's verdict and every metric's row", async () => {
+    const run = await router.cli(["challenger", "status", service]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(`Challengers of "${service}" against the champion blue`);
+    expect(run.stdout).toContain("challenger-a (30% of users): BETTER");
+    expect(run.stdout).toMatch(
+      /converted \(higher is better\) +0\.0% of \d+ +100\.0% of \d+ +\+100\.0 pp \(\+\d+\.\d pp to \+1\d\d\.\d pp\) +better +decided/,
+    );
+    expect(run.stdout).toMatch(/error-rate \(lower is better\) +0\.0% of \d+/);
+    expect(run.stdout).toMatch(/latency \(lower is better\) +[\d.]+ ms of \d+/);
+  });
+
+  it("--json is the API's board in the envelope", async () => {
+    const run = await router.cli(["challenger", "status", service, "--json"]);
+    expect(run.json).toMatchObject({
+      ok: true,
+      data: { service, champion: "blue", challengers: [{ challenger: "challenger-a" }] },
+    });
+  });
+
+  it("an unknown service exits 1 with the router's 404; --direct is not an option", async () => {
+    const missing = await router.cli(["challenger", "status", "nobody-here"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain("no routing document");
+    const direct = await router.cli(["challenger", "status", service, "--direct"]);
+    expect(direct.code).toBe(2);
+  });
+});
