@@ -20,7 +20,7 @@ beforeAll(async () => {
     OUTCOMES_TOKEN: "cli-outcomes-token",
     CHECKIN_INTERVAL_MS: "100",
   });
-  await router.put({
+  const doc = {
     service,
     version: 1,
     updatedAt: new Date().toISOString(),
@@ -32,7 +32,8 @@ beforeAll(async () => {
     live: "blue",
     challengerSalt: "cc-cli-salt",
     challengers: [{ origin: "challenger-a", startBp: 0, shareBp: 3000 }],
-  });
+  };
+  await router.put(doc);
   const outcomes = [];
   for (let i = 0; i < 200; i++) {
     const res = await fetch(`${router.url}/${service}/predict`, {

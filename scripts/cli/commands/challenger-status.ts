@@ -64,7 +64,9 @@ export function formatBoard(b: Board): string {
   if (b.challengers.length === 0) lines.push("", "no challengers: add one with `challenger add`");
   for (const c of b.challengers) {
     lines.push("", `${c.challenger} (${c.shareBp / 100}% of users): ${c.verdict.toUpperCase()}`);
-    const rows = [["metric", "champion", "challenger", "difference (interval)", "verdict", "needs"]];
+    const rows = [
+      ["metric", "champion", "challenger", "difference (interval)", "verdict", "needs"],
+    ];
     for (const m of c.metrics) {
       const diff =
         m.effect === null || m.lo === null || m.hi === null
