@@ -8,7 +8,7 @@
  * promoted, search rolled back). Ctrl-C stops everything.
  */
 import { spawn } from "node:child_process";
-import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, existsSync, readFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -68,6 +68,21 @@ const devVars = join(ROOT, ".dev.vars");
 if (!existsSync(devVars)) {
   copyFileSync(join(ROOT, ".dev.vars.example"), devVars);
   console.log("created .dev.vars from .dev.vars.example (demo secrets)");
+} else {
+  // A .dev.vars from an earlier release gains the example's new secrets (its own values stay).
+  const example = readFileSync(join(ROOT, ".dev.vars.example"), "utf8");
+  const have = readFileSync(devVars, "utf8");
+  const missing = example
+    .split("\n")
+    .filter(
+      (line) => /^[A-Z_]+=/.test(line) && !new RegExp(`^${line.split("=")[0]}=`, "m").test(have),
+    );
+  if (missing.length > 0) {
+    appendFileSync(devVars, `${have.endsWith("\n") ? "" : "\n"}${missing.join("\n")}\n`);
+    console.log(
+      `.dev.vars: added ${missing.map((l) => l.split("=")[0]).join(", ")} from .dev.vars.example`,
+    );
+  }
 }
 // A .dev.vars from before the 32-byte bound keeps the dashboard and admin API closed: say so now.
 const adminToken = /^ADMIN_TOKEN=(.*)$/m.exec(readFileSync(devVars, "utf8"))?.[1]?.trim();

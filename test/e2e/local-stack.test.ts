@@ -153,4 +153,28 @@ describe("the demo's rollouts (scripts/demo/recs.json, search.json)", () => {
       `recs at step ${(recs.status?.stepIndex ?? 0) + 1} (${recs.status?.state}, last: ${recs.status?.lastEvaluation?.event}) ${seconds()} s after the router answered`,
     );
   }, 120_000);
+  it("sends fraud's outcomes with their receipts; the leaderboard counts them per arm", async () => {
+    interface Board {
+      champion: string;
+      challengers: {
+        challenger: string;
+        metrics: { metric: string; champion: { n: number }; challenger: { n: number } }[];
+      }[];
+    }
+    const caught = (b: Board, c: string) =>
+      b.challengers
+        .find((x) => x.challenger === c)
+        ?.metrics.find((m) => m.metric === "fraud_caught");
+    let board: Board | null = null;
+    for (const deadline = Date.now() + 30_000; Date.now() < deadline; ) {
+      board = await admin<Board>("/services/fraud/challengers");
+      const a = caught(board, "challenger-a");
+      const b = caught(board, "challenger-b");
+      if (a && b && a.champion.n > 0 && a.challenger.n > 0 && b.challenger.n > 0) break;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    expect(board?.challengers.map((c) => c.challenger)).toEqual(["challenger-a", "challenger-b"]);
+    expect(caught(board as Board, "challenger-a")?.challenger.n).toBeGreaterThan(0);
+    expect(caught(board as Board, "challenger-b")?.challenger.n).toBeGreaterThan(0);
+  });
 });

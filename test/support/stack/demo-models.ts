@@ -17,6 +17,7 @@ export const demoModels: Record<string, OriginModel> = {
   "fraud-green": { version: "fraud-v2", family: "fraud", noise: 0.04 },
   "fraud-canary": { version: "fraud-v3-rc1", family: "fraud", noise: 0.06 },
   "fraud-challenger-a": { version: "fraud-xgb-1", family: "fraud", noise: 0.1 },
+  "fraud-challenger-b": { version: "fraud-rules-2", family: "fraud", noise: 0.12 },
   // Shadow candidate: never serves users; noisier (its label differs from
   // blue's on about 7 % of inputs) and a little slower, so the shadow report
   // has something to show.
@@ -48,8 +49,25 @@ export type DemoService = (typeof demoDocuments)[number];
  * checks it); fraud and churn only keep the dashboard alive.
  */
 export const demoRequestsPerSecond: Readonly<Record<DemoService, number>> = {
-  fraud: 4,
+  // 8/s: the challenger leaderboard's verdicts on the demo's outcomes come within minutes.
+  fraud: 8,
   churn: 4,
   recs: 25,
   search: 20,
 };
+
+/**
+ * The demo's outcomes (npm start): for each fraud answer, whether the fraud
+ * was caught, sent back to POST /_router/outcomes with the answer's receipt.
+ * challenger-a is truly better than the champion, challenger-b truly worse,
+ * so the leaderboard shows both verdicts within a few minutes.
+ */
+export const DEMO_OUTCOMES = {
+  service: "fraud",
+  metric: "fraud_caught",
+  /** The chance an answer of each arm leads to a caught fraud. */
+  rates: { blue: 0.1, canary: 0.1, "challenger-a": 0.3, "challenger-b": 0.02 } as Record<
+    string,
+    number
+  >,
+} as const;

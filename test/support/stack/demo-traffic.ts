@@ -9,12 +9,16 @@
  * waits for it to answer /_router/health first; bounded in time
  * (`maxMinutes`, default 4 hours) and stopped by `stop()`. Each request is
  * `POST /<service>/predict` with an `x-user-id` header and a JSON body
- * carrying the same id, as the demo documents read it.
+ * carrying the same id, as the demo documents read it. For fraud's answers
+ * it also sends what each led to (DEMO_OUTCOMES: fraud caught or not, by
+ * the arm that answered) to POST /_router/outcomes with the answer's
+ * receipt, in a batch every 2 seconds, with the OUTCOMES_TOKEN it is given
+ * (default: .dev.vars's; none: no outcomes are sent).
  */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../../scripts/cli/wrangler.ts";
-import { demoDocuments, demoRequestsPerSecond } from "./demo-models.ts";
+import { DEMO_OUTCOMES, demoDocuments, demoRequestsPerSecond } from "./demo-models.ts";
 
 export interface DemoTrafficOptions {
   /** The router, e.g. http://127.0.0.1:8787. */
@@ -34,21 +38,25 @@ export interface DemoTrafficOptions {
   log?: boolean;
   /** Also print the dashboard's URL and how to sign in (npm start). */
   dashboard?: boolean;
+  /** Bearer token of POST /_router/outcomes (default: OUTCOMES_TOKEN in .dev.vars; null: send none). */
+  outcomesToken?: string | null;
 }
 
 export interface DemoTraffic {
   /** Requests answered so far, by HTTP status (0: no answer). */
   sent: () => Record<number, number>;
+  /** Outcomes sent back so far, by the router's result (accepted, duplicate, refused, failed). */
+  outcomes: () => Record<string, number>;
   stop: () => Promise<void>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** The local ADMIN_TOKEN (.dev.vars), to print for the demo; null when unreadable. */
-function devVarsToken(): string | null {
+/** A secret of the local .dev.vars (ADMIN_TOKEN to print for the demo); null when unreadable. */
+function devVar(name: string): string | null {
   try {
     const text = readFileSync(join(ROOT, ".dev.vars"), "utf8");
-    return /^ADMIN_TOKEN=(.+)$/m.exec(text)?.[1]?.trim() || null;
+    return new RegExp(`^${name}=(.+)$`, "m").exec(text)?.[1]?.trim() || null;
   } catch {
     return null;
   }
@@ -89,6 +97,10 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
   const deadline = Date.now() + (options.maxMinutes ?? 240) * 60_000;
   const counts: Record<number, number> = {};
   let stopped = false;
+  const outcomes = demoOutcomes(
+    options.url,
+    options.outcomesToken === undefined ? devVar("OUTCOMES_TOKEN") : options.outcomesToken,
+  );
 
   const send = async (service: string, i: number) => {
     // Users from the pool in a fixed stride (7919 is prime to the pool size), so each
@@ -102,6 +114,7 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
       });
       await res.arrayBuffer();
       counts[res.status] = (counts[res.status] ?? 0) + 1;
+      if (service === DEMO_OUTCOMES.service) outcomes.observe(res);
     } catch {
       counts[0] = (counts[0] ?? 0) + 1;
     }
@@ -137,7 +150,7 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
       );
     }
     if (options.dashboard) {
-      const token = devVarsToken();
+      const token = devVar("ADMIN_TOKEN");
       console.log(
         `\n  dashboard: ${options.url}/_router/dashboard\n  sign in with the ADMIN_TOKEN in .dev.vars${token ? ` (${token})` : ""}\n`,
       );
@@ -150,9 +163,48 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
 
   return {
     sent: () => ({ ...counts }),
+    outcomes: () => outcomes.counts(),
     stop: async () => {
       stopped = true;
       await loop;
+      await outcomes.stop();
+    },
+  };
+}
+
+/** Fraud answers' outcomes, batched to POST /_router/outcomes every 2 s. */
+function demoOutcomes(url: string, token: string | null) {
+  const pending: { receipt: string; metric: string; value: boolean }[] = [];
+  const counts: Record<string, number> = {};
+  const flush = async () => {
+    const batch = pending.splice(0, 1000);
+    if (batch.length === 0 || !token) return;
+    try {
+      const res = await fetch(`${url}/_router/outcomes`, {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ outcomes: batch }),
+      });
+      const body = (await res.json()) as { results?: { status: string }[] };
+      for (const r of body.results ?? [{ status: `http ${res.status}` }])
+        counts[r.status] = (counts[r.status] ?? 0) + 1;
+    } catch {
+      counts.failed = (counts.failed ?? 0) + batch.length;
+    }
+  };
+  const timer = token ? setInterval(() => void flush(), 2000) : null;
+  return {
+    observe: (res: Response) => {
+      const receipt = res.headers.get("x-router-assignment");
+      const arm = res.headers.get("x-model-variant") ?? "";
+      if (!token || !receipt || pending.length >= 10_000) return;
+      const rate = DEMO_OUTCOMES.rates[arm] ?? 0.1;
+      pending.push({ receipt, metric: DEMO_OUTCOMES.metric, value: Math.random() < rate });
+    },
+    counts: () => ({ ...counts }),
+    stop: async () => {
+      if (timer) clearInterval(timer);
+      await flush();
     },
   };
 }
