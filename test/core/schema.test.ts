@@ -92,9 +92,10 @@ const invalid: [string, Mutation, string][] = [
   [
     "challenger overlaps another",
     (d) => {
+      // The demo's challengers hold buckets 0-2999: this one starts inside the first's.
       d.challengers.push({ origin: "green", startBp: 400, shareBp: 100 });
     },
-    "challengers.1.startBp",
+    "challengers.2.startBp",
   ],
   [
     "challenger range past 100%",
