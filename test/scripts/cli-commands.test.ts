@@ -45,14 +45,19 @@ describe("router CLI commands against a running router", () => {
         a.expectedBp,
       ]),
     );
-    expect(shares).toEqual({ blue: 8550, canary: 1000, "challenger-a": 450 });
+    expect(shares).toEqual({
+      blue: 6300,
+      canary: 1000,
+      "challenger-a": 1350,
+      "challenger-b": 1350,
+    });
     expect(fraud.summary.idle).toEqual(["green"]);
 
     const text = await router.cli(["status", "--summary"]);
     expect(text.stdout).toContain(
       "fraud: version 1, updated 2026-11-26T00:00:00.000Z by demo-seed",
     );
-    expect(text.stdout).toMatch(/live\s+blue\s+85\.50%/);
+    expect(text.stdout).toMatch(/live\s+blue\s+63\.00%/);
     expect(text.stdout).toMatch(/canary\s+canary\s+10\.00%/);
   }, 30_000);
 
@@ -78,24 +83,28 @@ describe("router CLI commands against a running router", () => {
   it("challenger add (first free range) / set / promote (the old live stays an origin)", async () => {
     const added = await write(["challenger", "add", "fraud", "green", "--share", "5%"]);
     expect(added.document.challengers).toEqual([
-      { origin: "challenger-a", startBp: 0, shareBp: 500 },
-      { origin: "green", startBp: 500, shareBp: 500 },
+      { origin: "challenger-a", startBp: 0, shareBp: 1500 },
+      { origin: "challenger-b", startBp: 1500, shareBp: 1500 },
+      { origin: "green", startBp: 3000, shareBp: 500 },
     ]);
     const set = await write(["challenger", "set", "fraud", "green", "--bp", "700"]);
-    expect(set.document.challengers[1]).toEqual({ origin: "green", startBp: 500, shareBp: 700 });
+    expect(set.document.challengers[2]).toEqual({ origin: "green", startBp: 3000, shareBp: 700 });
 
     const promoted = await write(["challenger", "promote", "fraud", "green"]);
     expect(promoted.change).toBe("challenger green promoted to champion (live blue -> green)");
     expect(promoted.document.live).toBe("green");
     expect(promoted.document.challengers).toEqual([
-      { origin: "challenger-a", startBp: 0, shareBp: 500 },
+      { origin: "challenger-a", startBp: 0, shareBp: 1500 },
+      { origin: "challenger-b", startBp: 1500, shareBp: 1500 },
     ]);
     expect(Object.keys(promoted.document.origins)).toContain("blue");
   }, 30_000);
 
   it("challenger remove, and the document in KV is exactly the last one written", async () => {
     const removed = await write(["challenger", "remove", "fraud", "challenger-a"]);
-    expect(removed.document.challengers).toEqual([]);
+    expect(removed.document.challengers).toEqual([
+      { origin: "challenger-b", startBp: 1500, shareBp: 1500 },
+    ]);
     const { doc } = await router.state("fraud");
     expect(doc).toEqual(removed.document);
     expect(doc.version).toBe(8);
