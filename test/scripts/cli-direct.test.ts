@@ -40,7 +40,7 @@ describe("--direct: wrangler and KV, no router", () => {
   it("status: the same summary and JSON as the router's; an unknown service exits 1", async () => {
     const text = await runCli(["status", "fraud", "--summary", ...direct], noRouter);
     expect(text.code, text.stderr).toBe(0);
-    expect(text.stdout).toMatch(/live\s+blue\s+85\.50%/);
+    expect(text.stdout).toMatch(/live\s+blue\s+63\.00%/);
 
     const [viaKv, viaRouter] = await Promise.all([
       runCli(["status", "--json", ...direct], noRouter),

@@ -42,7 +42,7 @@ describe("invalid changes are refused and nothing is written", () => {
     expect(json.code).toBe(1);
     expect(json.json).toMatchObject({ ok: false, error: { code: "invalid_change" } });
     expect(json.error.errors).toContainEqual({
-      path: "challengers.1.shareBp",
+      path: "challengers.2.shareBp",
       message: "range ends past 10000 (startBp + shareBp)",
     });
     await expectUntouched();

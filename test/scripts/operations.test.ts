@@ -89,8 +89,9 @@ describe("challenger ranges", () => {
   it("add takes the first free range and keeps the existing challenger's users", () => {
     const r = ok(challengerAdd(fraud(), { origin: "green", shareBp: 300 }, meta));
     expect(r.doc.challengers).toEqual([
-      { origin: "challenger-a", startBp: 0, shareBp: 500 },
-      { origin: "green", startBp: 500, shareBp: 300 },
+      { origin: "challenger-a", startBp: 0, shareBp: 1500 },
+      { origin: "challenger-b", startBp: 1500, shareBp: 1500 },
+      { origin: "green", startBp: 3000, shareBp: 300 },
     ]);
     expect(r.doc).toMatchObject({ version: 2, updatedAt: meta.now, updatedBy: "t" });
   });
@@ -445,9 +446,10 @@ describe("documents", () => {
   it("summary: the canary takes its share, challengers split the rest, live keeps the remainder", () => {
     const arms = summarizeDocument(fraud()).arms.map((a) => [a.role, a.origin, a.expectedBp]);
     expect(arms).toEqual([
-      ["live", "blue", 8550],
+      ["live", "blue", 6300],
       ["canary", "canary", 1000],
-      ["challenger", "challenger-a", 450],
+      ["challenger", "challenger-a", 1350],
+      ["challenger", "challenger-b", 1350],
     ]);
   });
 });

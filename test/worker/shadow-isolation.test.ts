@@ -2,6 +2,7 @@
  * The shadow can never change, delay or fail the user's response.
  */
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { fromBase64url } from "../../src/core/outcomes/receipt.ts";
 import {
   eventually,
   predictRouted,
@@ -13,10 +14,17 @@ import { putDoc } from "./support.ts";
 
 afterEach(() => vi.restoreAllMocks());
 
-/** A response as the user sees it, minus the per-request timing headers. */
+/** Headers that differ on every answer: timing, and the receipt (its id is unique per answer). */
+const PER_ANSWER = new Set(["server-timing", "date", "x-router-assignment"]);
+
+/** A response as the user sees it, minus the per-answer headers (the receipt's claims are compared apart). */
 function userView(r: { status: number; text: string; headers: Headers }) {
-  const headers = [...r.headers].filter(([name]) => name !== "server-timing" && name !== "date");
-  return { status: r.status, headers, text: r.text };
+  const headers = [...r.headers].filter(([name]) => !PER_ANSWER.has(name));
+  const receipt = r.headers.get("x-router-assignment");
+  const claims = receipt ? JSON.parse(fromBase64url(receipt.split(".")[0] ?? "")) : null;
+  // Same service, arm and bucket with the shadow on and off (the revision is another document's).
+  const assignment = claims ? [claims.s, claims.a, claims.b] : null;
+  return { status: r.status, headers, text: r.text, assignment };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;

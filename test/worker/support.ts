@@ -6,7 +6,8 @@
 import { env, SELF } from "cloudflare:test";
 import { inject } from "vitest";
 import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
-import type { VersionMetrics } from "../../src/core/rollout/request-metrics.ts";
+import { fromBase64url } from "../../src/core/outcomes/receipt.ts";
+import { revisionOf, type VersionMetrics } from "../../src/core/rollout/request-metrics.ts";
 import type { RoutingDocumentInput } from "../../src/document/routing-document.ts";
 
 export const originUrl = (model: string) => `${inject("originBase")}/${model}`;
@@ -82,17 +83,29 @@ export function controlMetrics(doc: {
 /** `n` identified predictions through the worker; resolves once the control object has their metrics. */
 export async function trafficWithMetrics(service: string, n: number): Promise<void> {
   const doc = JSON.parse((await env.ROUTING.get(`service:${service}`)) ?? "null");
-  for (let i = 0; i < n; i++) {
-    const res = await SELF.fetch(`http://router.test/${service}/predict`, {
-      method: "POST",
-      headers: { "content-type": "application/json", "x-user-id": `user-${i}` },
-      body: JSON.stringify({ features: { i } }),
-    });
-    await res.arrayBuffer();
-  }
+  const revision = revisionOf(doc);
+  // 8 at a time: one at a time took longer than an analysis interval on a loaded machine.
+  let next = 0;
+  let underRevision = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const res = await SELF.fetch(`http://router.test/${service}/predict`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-user-id": `user-${i}` },
+        body: JSON.stringify({ features: { i } }),
+      });
+      await res.arrayBuffer();
+      // The receipt names the revision that routed it: an alarm may write a new one meanwhile.
+      const receipt = res.headers.get("x-router-assignment") ?? "";
+      if (JSON.parse(fromBase64url(receipt.split(".")[0] ?? "") || "{}").r === revision)
+        underRevision += 1;
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
   for (let tries = 0; tries < 50; tries++) {
     const m = await controlMetrics(doc);
-    if (Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0) >= n) return;
+    if (Object.values(m.arms).reduce((a, arm) => a + arm.requests, 0) >= underRevision) return;
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error("metrics never reached the control object");
