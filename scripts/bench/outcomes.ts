@@ -9,9 +9,10 @@
  * the ingest call, and what a million outcomes cost (SQLite rows written,
  * Durable Object and Worker requests) at Cloudflare's list prices.
  */
+
+import { demoModels } from "../../test/support/stack/demo-models.ts";
 import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
 import { startLocalRouter } from "../../test/support/stack/local-router.ts";
-import { testModels } from "../../test/test-models.ts";
 import { fmt, parseCommand, positiveInt, progress } from "./cli.ts";
 
 const HELP = `Usage: npm run bench:outcomes -- [options]
@@ -44,7 +45,7 @@ const percentile = (xs: number[], p: number) => {
 };
 
 progress("starting the demo origins and the router (Miniflare)...");
-const origins = await startDemoOrigins(testModels);
+const origins = await startDemoOrigins(demoModels, { port: 0 });
 const router = await startLocalRouter({
   bindings: { OUTCOMES_TOKEN: TOKEN, RECEIPT_SECRET: "bench-receipt-secret" },
   quiet: true,
@@ -59,8 +60,8 @@ async function collect(service: string): Promise<string[]> {
       updatedAt: new Date().toISOString(),
       updatedBy: "bench",
       origins: {
-        blue: { url: origins.url("blue") },
-        "challenger-a": { url: origins.url("challenger-a") },
+        blue: { url: origins.url("fraud-blue") },
+        "challenger-a": { url: origins.url("fraud-challenger-a") },
       },
       live: "blue",
       challengerSalt: `${service}-salt`,

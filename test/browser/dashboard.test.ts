@@ -200,6 +200,20 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     for (const arm of ["blue (live)", "canary (canary)", "challenger-a (challenger)"]) {
       expect(legend).toContain(arm);
     }
+    // The challenger leaderboard: both challengers, judged on the demo's outcomes as they arrive.
+    const board = page.locator('[data-section="challengers"]');
+    for (const c of ["challenger-a", "challenger-b"]) {
+      await eventually(
+        () => board.locator(`[data-challenger="${c}"] tr[data-metric="fraud_caught"]`).count(),
+        {
+          timeout: 20_000,
+        },
+      ).toBe(1);
+    }
+    expect(
+      await board.locator('[data-challenger="challenger-a"] tr[data-metric="error-rate"]').count(),
+    ).toBe(1);
+    expect(await board.textContent()).toContain("blue (champion)");
     // The shadow comparison, with recent disagreements by input id.
     await eventually(() => page.locator("table.records tbody tr").count()).toBeGreaterThan(0);
     expect(await page.textContent('[data-section="rollout"]')).toContain("No rollout.");

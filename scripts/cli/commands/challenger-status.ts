@@ -6,55 +6,14 @@
  *
  * Layer: CLI (router only: the sums live in the service's control object).
  */
+import type { ChallengerBoard } from "../../../src/app/outcomes/challenger-board.ts";
+import { intervalWords, meanWords, needsWords } from "../../../src/core/outcomes/standing-words.ts";
 import { adminCall, servicePath } from "../api.ts";
 import { output, parse, positional } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { apiTarget, ROUTER_HELP, ROUTER_OPTIONS } from "../target.ts";
 
-interface Standing {
-  metric: string;
-  better: "higher" | "lower";
-  unit: "rate" | "log-ms" | "number";
-  champion: { n: number; mean: number | null };
-  challenger: { n: number; mean: number | null };
-  effect: number | null;
-  lo: number | null;
-  hi: number | null;
-  verdict: "better" | "worse" | "undecided";
-  moreNeeded: number | null;
-  minutes: number | null;
-}
-
-export interface Board {
-  service: string;
-  champion: string;
-  revision: string;
-  alpha: number;
-  challengers: { challenger: string; shareBp: number; verdict: string; metrics: Standing[] }[];
-}
-
-const sig = (x: number) => (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3));
-const signed = (text: string, x: number) => (x >= 0 ? `+${text}` : text);
-
-function value(unit: Standing["unit"], mean: number | null): string {
-  if (mean === null) return "–";
-  if (unit === "rate") return `${(mean * 100).toFixed(1)}%`;
-  if (unit === "log-ms") return `${sig(Math.exp(mean / 100))} ms`;
-  return sig(mean);
-}
-
-function difference(unit: Standing["unit"], x: number): string {
-  if (unit === "rate") return signed(`${(x * 100).toFixed(1)} pp`, x);
-  if (unit === "log-ms") return `x${Math.exp(x / 100).toFixed(2)}`;
-  return signed(sig(x), x);
-}
-
-function needs(s: Standing): string {
-  if (s.verdict !== "undecided") return "decided";
-  if (s.moreNeeded === null) return s.effect === null ? "no data yet" : "cannot tell (at 0)";
-  const more = `about ${s.moreNeeded.toLocaleString("en-US")} more`;
-  return s.minutes === null ? more : `${more} (~${Math.ceil(s.minutes)} min)`;
-}
+export type Board = ChallengerBoard;
 
 export function formatBoard(b: Board): string {
   const lines = [
@@ -68,17 +27,13 @@ export function formatBoard(b: Board): string {
       ["metric", "champion", "challenger", "difference (interval)", "verdict", "needs"],
     ];
     for (const m of c.metrics) {
-      const diff =
-        m.effect === null || m.lo === null || m.hi === null
-          ? "–"
-          : `${difference(m.unit, m.effect)} (${difference(m.unit, m.lo)} to ${difference(m.unit, m.hi)})`;
       rows.push([
         `${m.metric} (${m.better} is better)`,
-        `${value(m.unit, m.champion.mean)} of ${m.champion.n.toLocaleString("en-US")}`,
-        `${value(m.unit, m.challenger.mean)} of ${m.challenger.n.toLocaleString("en-US")}`,
-        diff,
+        `${meanWords(m.unit, m.champion.mean)} of ${m.champion.n.toLocaleString("en-US")}`,
+        `${meanWords(m.unit, m.challenger.mean)} of ${m.challenger.n.toLocaleString("en-US")}`,
+        intervalWords(m),
         m.verdict,
-        needs(m),
+        needsWords(m),
       ]);
     }
     const widths = rows[0]?.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? "").length))) ?? [];

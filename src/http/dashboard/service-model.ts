@@ -8,6 +8,7 @@
  * too), so one unreadable part shows its error and the rest of the page
  * still renders.
  */
+import type { ChallengerBoard } from "../../app/outcomes/challenger-board.ts";
 import type { AdminAnswer, AdminCaller, CallerContext } from "./admin-calls.ts";
 import type {
   ControlStatus,
@@ -27,6 +28,8 @@ export interface ServiceData {
   series: AdminAnswer<SeriesWire>;
   shadow: AdminAnswer<ShadowWire>;
   control: AdminAnswer<ControlStatus>;
+  /** The challenger leaderboard. */
+  challengers: AdminAnswer<ChallengerBoard>;
   /** Null when the caller already has this version's history. */
   history: AdminAnswer<HistoryView> | null;
 }
@@ -47,12 +50,13 @@ export async function loadService(
   service: string,
   options: { minutes: number; historyOf?: number | null },
 ): Promise<ServiceData> {
-  const [status, rollout, series, shadow, control] = await Promise.all([
+  const [status, rollout, series, shadow, control, challengers] = await Promise.all([
     call<ServiceStatus>(c, { path: path(service) }),
     call<RolloutWire>(c, { path: path(service, "/rollout") }),
     call<SeriesWire>(c, { path: path(service, `/series?minutes=${options.minutes}`) }),
     call<ShadowWire>(c, { path: path(service, "/shadow?records=12") }),
     call<ControlStatus>(c, { path: path(service, "/control") }),
+    call<ChallengerBoard>(c, { path: path(service, "/challengers") }),
   ]);
   const version = status.ok ? status.body.version : null;
   const history =
@@ -68,6 +72,7 @@ export async function loadService(
     series,
     shadow,
     control,
+    challengers,
     history,
   };
 }

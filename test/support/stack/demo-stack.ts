@@ -14,6 +14,7 @@ import { DEMO_ORIGINS_PORT, demoDocuments, demoModels } from "./demo-models.ts";
 import { type OriginModel, startDemoOrigins } from "./demo-origins.ts";
 import { type DemoTraffic, startDemoTraffic } from "./demo-traffic.ts";
 import { startLocalRouter } from "./local-router.ts";
+import { ROUTER_BINDINGS } from "./router-worker.ts";
 
 export interface DemoStackOptions {
   /** Router bindings on top of the local router's (test/support/stack/router-worker.ts). */
@@ -58,8 +59,12 @@ export async function startDemoStack(options: DemoStackOptions = {}): Promise<De
   });
   const services = Object.keys(seed).map((k) => k.slice("service:".length));
   const perSecond = options.perSecond;
+  // Outcomes go back with the router's own OUTCOMES_TOKEN (test/support/stack/router-worker.ts).
+  const outcomesToken = options.bindings?.OUTCOMES_TOKEN ?? ROUTER_BINDINGS.OUTCOMES_TOKEN ?? null;
   const traffic =
-    perSecond === 0 ? null : startDemoTraffic({ url: router.url, services, perSecond, log: false });
+    perSecond === 0
+      ? null
+      : startDemoTraffic({ url: router.url, services, perSecond, log: false, outcomesToken });
   return {
     url: router.url,
     adminToken,

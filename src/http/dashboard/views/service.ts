@@ -15,6 +15,7 @@ import type { ServiceData } from "../service-model.ts";
 import { WINDOWS } from "../service-model.ts";
 import { numberAt, type SeriesWire } from "../wire.ts";
 import { actionBar } from "./action-button.ts";
+import { challengersSection } from "./challengers.ts";
 import { ago, count, ms, perSecond, rate, share, utc } from "./format.ts";
 import { historySection } from "./history.ts";
 import { type Html, html, join, raw } from "./html.ts";
@@ -77,6 +78,7 @@ export function serviceModel(d: ServiceData): ServiceModel {
     routing: String(routingSection(d, recent, ctx)),
     rollout: String(rolloutSection(d.rollout, rolloutActions(ctx), version, d.now)),
     shadow: String(shadowSection(d.shadow, status, d.now)),
+    challengers: String(challengersSection(d.challengers)),
   };
   if (d.history)
     sections.history = String(historySection(d.history, status?.document ?? null, d.now));
@@ -179,6 +181,10 @@ export function servicePage(model: ServiceModel, user: { name: string; csrf: str
 <section class="card">
   <h2>Rollout</h2>
   <div data-section="rollout">${raw(s.rollout)}</div>
+</section>
+<section class="card">
+  <h2>Challengers against the champion</h2>
+  <div data-section="challengers">${raw(s.challengers ?? "")}</div>
 </section>
 <section class="card">
   <h2>Shadow comparison</h2>
