@@ -97,4 +97,14 @@ describe("challenger status", () => {
     const direct = await router.cli(["challenger", "status", service, "--direct"]);
     expect(direct.code).toBe(2);
   });
+  it("promote prints the evidence before it writes (a dry run writes nothing)", async () => {
+    const run = await router.cli(["challenger", "promote", service, "challenger-a", "--dry-run"]);
+    expect(run.code, run.stderr).toBe(0);
+    const evidence = run.stdout.indexOf("challenger-a (30% of users): BETTER");
+    const plan = run.stdout.indexOf(`${service}: version 1 -> 2`);
+    expect(evidence).toBeGreaterThanOrEqual(0);
+    expect(plan).toBeGreaterThan(evidence);
+    expect(run.stdout).not.toContain("warning:");
+    expect((await router.state(service)).doc.live).toBe("blue");
+  });
 });

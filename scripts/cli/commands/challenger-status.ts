@@ -9,11 +9,37 @@
 import type { ChallengerBoard } from "../../../src/app/outcomes/challenger-board.ts";
 import { intervalWords, meanWords, needsWords } from "../../../src/core/outcomes/standing-words.ts";
 import { adminCall, servicePath } from "../api.ts";
-import { output, parse, positional } from "../cli.ts";
+import { output, parse, positional, type Values } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { apiTarget, ROUTER_HELP, ROUTER_OPTIONS } from "../target.ts";
 
 export type Board = ChallengerBoard;
+
+/**
+ * The evidence on one challenger, for `challenger promote` to print before
+ * it writes (null: the board cannot be read, e.g. with --direct).
+ */
+export async function evidenceFor(values: Values, service: string, origin: string) {
+  if (values.direct !== undefined) return null;
+  try {
+    const board = await adminCall<Board>(
+      apiTarget(values, false),
+      "GET",
+      servicePath(service, "/challengers"),
+    );
+    const mine = board.challengers.filter((c) => c.challenger === origin);
+    if (mine.length === 0) return null;
+    const text = formatBoard({ ...board, challengers: mine });
+    const verdict = mine[0]?.verdict;
+    const warning =
+      verdict === "better"
+        ? null
+        : `${origin} is ${verdict === "worse" ? "shown WORSE than" : "not shown better than"} the champion ${board.champion} on the evidence above.`;
+    return { text, warning };
+  } catch {
+    return null;
+  }
+}
 
 export function formatBoard(b: Board): string {
   const lines = [

@@ -4,10 +4,10 @@
  * Layer: CLI, the registry's challenger.add|set|remove|promote edits
  * (src/document/edits/challenger.ts).
  */
-import { intOption, parse, positional, shareFrom, usage } from "../cli.ts";
+import { intOption, note, parse, positional, shareFrom, usage } from "../cli.ts";
 import { type Command, group } from "../command.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
-import { challengerStatus } from "./challenger-status.ts";
+import { challengerStatus, evidenceFor } from "./challenger-status.ts";
 
 const SHARE_OPTIONS = {
   share: { type: "string" },
@@ -101,6 +101,8 @@ const promote: Command = {
 
 Makes <origin> live and removes it from the challengers. The previous live
 origin stays in "origins" (idle), so \`flip\` or \`rollback\` can return to it.
+First it prints the leaderboard's evidence on <origin> (\`challenger status\`),
+with a warning when <origin> is not shown better than the champion.
 
 ${WRITE_HELP}
 
@@ -110,6 +112,12 @@ Example:
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
     const origin = positional(positionals, 1, "origin");
+    // The evidence first (router mode): what the leaderboard says of this challenger.
+    const evidence = await evidenceFor(values, service, origin);
+    if (evidence) {
+      note(values.json === true, `${evidence.text}\n`);
+      if (evidence.warning) note(values.json === true, `warning: ${evidence.warning}\n`);
+    }
     await write({ service, values, edit: "challenger.promote", args: { origin } });
   },
 };
