@@ -105,6 +105,25 @@ describe("receipts on routed answers", () => {
   });
 });
 
+describe("an origin's own x-router-assignment", () => {
+  it("never reaches the client: dropped, or replaced by the router's receipt", async () => {
+    await putDoc(makeDoc("oc-origin"));
+    const forged = "eyJzIjoib2Mtb3JpZ2luIn0.AAAAAAAAAAAAAAAAAAAAAA";
+    const path = `/oc-origin/links?x-router-assignment=${forged}`;
+    const anonymous = await SELF.fetch(`http://router.test${path}`);
+    await anonymous.arrayBuffer();
+    expect(anonymous.status).toBe(200);
+    expect(anonymous.headers.get("x-router-assignment")).toBeNull();
+    const identified = await SELF.fetch(`http://router.test${path}`, {
+      headers: { "x-user-id": "oc-origin-u" },
+    });
+    await identified.arrayBuffer();
+    const receipt = identified.headers.get("x-router-assignment") ?? "";
+    expect(receipt).not.toBe(forged);
+    expect(decode(receipt)).toMatchObject({ s: "oc-origin", a: "blue" });
+  });
+});
+
 describe("POST /_router/outcomes", () => {
   it("counts each receipt once per metric, for the arm that answered; a replay changes nothing", async () => {
     const doc = makeDoc("oc-count", {

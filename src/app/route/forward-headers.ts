@@ -4,13 +4,15 @@
  * Layer: app, the request path. Requests: hop-by-hop headers (RFC 9110 §7.6.1, plus any
  * named in Connection) and the router's own override headers are dropped;
  * x-forwarded-for / -proto / -host and the router's hop mark are set. Responses: the origin's headers
- * pass through unchanged except that hop-by-hop headers are dropped,
+ * pass through unchanged except that hop-by-hop headers and an origin's own
+ * `x-router-assignment` (the receipt is the router's) are dropped,
  * `x-model-variant` and `Server-Timing` are added, and the URLs in
  * Location, Content-Location, Link and Refresh are rewritten to the router's
  * public path or dropped when they point at an origin (url-headers.ts), so
  * origin URLs never reach clients.
  */
 
+import { RECEIPT_HEADER } from "../../core/outcomes/receipt.ts";
 import {
   type OriginUrls,
   publicHeader,
@@ -91,6 +93,8 @@ export function clientResponse(origin: Response, opts: ClientResponseOptions): R
   const response = new Response(origin.body, origin);
   const headers = response.headers;
   dropHopByHop(headers);
+  // The receipt is the router's alone: an origin's would be a claim nobody signed.
+  headers.delete(RECEIPT_HEADER);
   headers.set(VARIANT_HEADER, opts.variant);
   headers.append(
     "server-timing",

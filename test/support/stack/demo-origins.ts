@@ -10,8 +10,9 @@
  *                           headers, body) so tests can check forwarding
  *   GET  /<model>/redirect  a 302 to the origin's own absolute URL
  *   GET  /<model>/links...  answers with the Location, Content-Location, Link
- *                           (repeatable) and Refresh headers and the status
- *                           given in the query, so tests can check URL rewriting
+ *                           (repeatable), Refresh and X-Router-Assignment headers
+ *                           and the status given in the query, so tests can
+ *                           check URL rewriting and what the router drops
  *   POST /<model>/inbox     keeps a JSON body (a webhook receiver); GET lists them
  * Behaviours simulate bad origins: "error" (500), "hang" (never answers),
  * "garbage" (200 with a non-JSON body), "reset" (drops the connection),
@@ -111,7 +112,7 @@ export async function startDemoOrigins(
     }
     if (endpoint.startsWith("/links")) {
       const headers: Record<string, string | string[]> = { "content-type": "application/json" };
-      for (const name of ["location", "content-location", "refresh"]) {
+      for (const name of ["location", "content-location", "refresh", "x-router-assignment"]) {
         const value = url.searchParams.get(name);
         if (value !== null) headers[name] = value;
       }
