@@ -12,6 +12,7 @@
  * (identity-schema.ts) and the shadow's settings (shadow-schema.ts) are
  * their own modules.
  */
+import { METRIC_PATTERN, OUTCOME_LIMITS } from "../core/outcomes/outcome-batch.ts";
 import { BUCKETS } from "../core/routing/bucket.ts";
 import { Identity } from "./identity-schema.ts";
 import { RolloutPlan } from "./rollout-plan.ts";
@@ -95,6 +96,22 @@ const RoutingDocumentObject = z.strictObject({
         "Shadow mode: mirror a share of requests to an origin and compare its predictions",
       ),
     ),
+  outcomes: z
+    .optional(
+      z.record(
+        z.string().check(z.regex(METRIC_PATTERN)),
+        z.strictObject({
+          better: z
+            .enum(["higher", "lower"])
+            .check(z.describe("Which way is better for this metric (default: higher)")),
+        }),
+      ),
+    )
+    .check(
+      z.describe(
+        `Outcome metrics sent to POST /_router/outcomes, by name: which way is better (at most ${OUTCOME_LIMITS.metricsPerService}; an unnamed metric is higher-is-better)`,
+      ),
+    ),
   rollout: z
     .optional(RolloutPlan)
     .check(
@@ -128,6 +145,7 @@ export const CROSS_FIELD_RULES: readonly { path: string; rule: string }[] = [
   { path: "challengers[].shareBp", rule: `startBp + shareBp is at most ${BUCKETS}` },
   { path: "challengers[].startBp", rule: "ranges never overlap (an empty range overlaps nothing)" },
   { path: "challengers", rule: `shares add up to at most ${BUCKETS} bp (100%)` },
+  { path: "outcomes", rule: `names at most ${OUTCOME_LIMITS.metricsPerService} metrics` },
 ];
 
 function checkCrossFields(doc: DocumentShape, ctx: z.core.$RefinementCtx<DocumentShape>): void {
@@ -163,6 +181,10 @@ function checkCrossFields(doc: DocumentShape, ctx: z.core.$RefinementCtx<Documen
 
   if (doc.challengers.length > 0 && !doc.challengerSalt)
     issue(["challengerSalt"], "is required when there are challengers");
+
+  const metrics = Object.keys(doc.outcomes ?? {}).length;
+  if (metrics > OUTCOME_LIMITS.metricsPerService)
+    issue(["outcomes"], `has ${metrics} metrics; at most ${OUTCOME_LIMITS.metricsPerService}`);
 
   const origins = Object.keys(doc.origins).length;
   if (origins > LIMITS.origins)

@@ -90,6 +90,15 @@ const invalid: [string, Mutation, string][] = [
     "origins.Blue",
   ],
   [
+    "more outcome metrics than a service keeps",
+    (d) => {
+      d.outcomes = Object.fromEntries(
+        Array.from({ length: 33 }, (_, i) => [`m${i}`, { better: "lower" as const }]),
+      );
+    },
+    "outcomes",
+  ],
+  [
     "challenger overlaps another",
     (d) => {
       // The demo's challengers hold buckets 0-2999: this one starts inside the first's.

@@ -48,6 +48,8 @@ describe("challenger leaderboard", () => {
           { origin: "challenger-a", startBp: 0, shareBp: 2000 },
           { origin: "challenger-b", startBp: 2000, shareBp: 2000 },
         ],
+        // Fewer missed frauds is better: the board judges this metric the other way round.
+        outcomes: { missed: { better: "lower" } },
       }),
     );
     const served = await answers("cb", 1500);
@@ -56,8 +58,10 @@ describe("challenger leaderboard", () => {
     const outcomes = served.flatMap((a) => [
       { receipt: a.receipt, metric: "converted", value: converts(a.arm, a.i) },
       { receipt: a.receipt, metric: "score", value: (a.i * 7919) % 100 },
+      { receipt: a.receipt, metric: "missed", value: !converts(a.arm, a.i) },
     ]);
     for (let k = 0; k < outcomes.length; k += 1000) {
+      // (three outcomes per answer: 4,500 in five batches)
       const res = await SELF.fetch("http://router.test/_router/outcomes", {
         method: "POST",
         headers: {
@@ -91,6 +95,10 @@ describe("challenger leaderboard", () => {
       expect(score.hi).toBeGreaterThan(0);
       expect(score.unit).toBe("number");
     }
+    // Lower is better for "missed": a misses fewer (better), b more (worse).
+    expect(of("challenger-a", "missed")).toMatchObject({ better: "lower", verdict: "better" });
+    expect(of("challenger-a", "missed").hi).toBeLessThan(0);
+    expect(of("challenger-b", "missed")).toMatchObject({ better: "lower", verdict: "worse" });
     expect(board.challengers.map((c: Json) => [c.challenger, c.verdict])).toEqual([
       ["challenger-a", "better"],
       ["challenger-b", "worse"],

@@ -3,7 +3,8 @@
  * champion (live) and challengers, judged on the current revision's
  * identified requests (error rate, mean log latency, from the control
  * object's per-bucket user sums) and on every outcome metric sent back for
- * it (src/core/outcomes/leaderboard.ts does the statistics). Rates per
+ * it (src/core/outcomes/leaderboard.ts does the statistics; an outcome is
+ * higher-is-better unless the document's `outcomes` says lower). Rates per
  * minute come from the last 10 minutes of the object's time series.
  *
  * Layer: app (use case) over the ServiceStore, MetricsReader,
@@ -68,9 +69,10 @@ export async function challengerBoard(
     const n = sum(all.map((m) => m.n));
     const mean = sum(all.map((m) => m.sum)) / Math.max(1, n);
     const sd = Math.sqrt(Math.max(0, sum(all.map((m) => m.sumSq)) / Math.max(1, n) - mean * mean));
+    const declared = doc.outcomes && Object.hasOwn(doc.outcomes, name) ? doc.outcomes[name] : null;
     return {
       name,
-      better: "higher",
+      better: declared?.better ?? "higher",
       binary,
       mixingSd: binary ? 0.02 : Math.max(1e-9, 0.1 * sd),
       unit: binary ? "rate" : "number",
