@@ -14,6 +14,7 @@ import {
   type CheckedItem,
   checkBatch,
   type ItemResult,
+  OUTCOME_LIMITS,
   refused,
   tally,
 } from "../../core/outcomes/outcome-batch.ts";
@@ -74,7 +75,7 @@ export async function ingestOutcomes(
               ? { status: r }
               : refused(
                   "too_many_metrics",
-                  `service "${service}" already keeps outcomes of its 32 metrics`,
+                  `service "${service}" already keeps outcomes of ${OUTCOME_LIMITS.metricsPerService} metrics`,
                 );
         });
       } catch (err) {

@@ -42,35 +42,56 @@ export function adminAuth(
         503,
       );
     }
-    const header = c.req.header("authorization") ?? "";
-    const token = /^Bearer\s+(\S+)\s*$/i.exec(header)?.[1];
-    if (!token) {
-      return c.json(
-        {
-          error: "admin_unauthenticated",
-          message: "the admin API needs Authorization: Bearer <ADMIN_TOKEN>",
-        },
-        401,
-        { "www-authenticate": 'Bearer realm="model-router-admin"' },
-      );
-    }
-    const client = clientOf(c);
-    const wait = authThrottle.waitSeconds(client);
-    if (wait > 0) return tooManyFailures(c, wait);
-    if (!(await secretMatches(token, adminToken))) {
-      const limited = await authThrottle.fail(client);
-      if (limited > 0) return tooManyFailures(c, limited);
-      return c.json({ error: "admin_forbidden", message: "admin token is not valid" }, 403);
-    }
+    const refusal = await bearerRefusal(c, {
+      name: "admin",
+      secret: adminToken,
+      throttle: authThrottle,
+      missing: "the admin API needs Authorization: Bearer <ADMIN_TOKEN>",
+    });
+    if (refusal) return refusal;
     await next();
   };
 }
 
-function tooManyFailures(c: Context, seconds: number): Response {
+/** A bearer-token surface: the admin API, or the outcomes endpoint with its own token. */
+export interface BearerCheck {
+  /** Prefix of the refusal codes (`<name>_unauthenticated`, `<name>_forbidden`) and the realm. */
+  name: "admin" | "outcomes";
+  secret: string | undefined;
+  throttle: AuthThrottle;
+  /** The 401's message: which header and token to send. */
+  missing: string;
+}
+
+/**
+ * The refusal of a request without the right bearer token (401 without
+ * one, 429 over the failed-attempt limit, 403 with a wrong one, counted),
+ * or null when the token is `secret`.
+ */
+export async function bearerRefusal(c: Context, check: BearerCheck): Promise<Response | null> {
+  const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
+  if (!token) {
+    return c.json({ error: `${check.name}_unauthenticated`, message: check.missing }, 401, {
+      "www-authenticate": `Bearer realm="model-router-${check.name}"`,
+    });
+  }
+  const client = clientOf(c);
+  const wait = check.throttle.waitSeconds(client);
+  if (wait > 0) return tooManyFailures(c, wait, check.name);
+  if (await secretMatches(token, check.secret)) return null;
+  const limited = await check.throttle.fail(client);
+  if (limited > 0) return tooManyFailures(c, limited, check.name);
+  return c.json(
+    { error: `${check.name}_forbidden`, message: `${check.name} token is not valid` },
+    403,
+  );
+}
+
+function tooManyFailures(c: Context, seconds: number, name: BearerCheck["name"]): Response {
   return c.json(
     {
       error: "too_many_failed_attempts",
-      message: `too many wrong admin tokens from this client: try again after Retry-After (${seconds} s)`,
+      message: `too many wrong ${name} tokens from this client: try again after Retry-After (${seconds} s)`,
       retryAfterSeconds: seconds,
     },
     429,

@@ -16,7 +16,6 @@
 import type { Context } from "hono";
 import { RouterError } from "../../app/errors.ts";
 import { ingestOutcomes } from "../../app/outcomes/ingest.ts";
-import { secretMatches } from "../../app/route/secret-compare.ts";
 import { OUTCOME_LIMITS } from "../../core/outcomes/outcome-batch.ts";
 import { type OutcomeTotals, totalsOf } from "../../core/outcomes/outcome-sums.ts";
 import * as z from "../../document/zod.ts";
@@ -24,7 +23,7 @@ import type { AuthThrottle } from "../../ports/auth-throttle.ts";
 import type { OutcomeSink } from "../../ports/outcome-store.ts";
 import type { ReceiptSigner } from "../../ports/receipt-signer.ts";
 import { readBoundedJson } from "../bounded-body.ts";
-import { clientOf } from "../middleware/admin-auth.ts";
+import { bearerRefusal } from "../middleware/admin-auth.ts";
 import { int } from "./api-schemas.ts";
 import { type AdminDeps, READ_ERRORS, serviceParam, serviceParameter } from "./request-params.ts";
 import type { RouteDef } from "./route-def.ts";
@@ -132,35 +131,12 @@ async function authenticate(c: Context, deps: OutcomeDeps): Promise<Response | n
       `outcome ingestion is off: set the ${missing.join(" and ")} secret${missing.length > 1 ? "s" : ""} (wrangler secret put; locally .dev.vars)`,
     );
   }
-  const token = /^Bearer\s+(\S+)\s*$/i.exec(c.req.header("authorization") ?? "")?.[1];
-  if (!token)
-    return c.json(
-      {
-        error: "outcomes_unauthenticated",
-        message: "outcomes need Authorization: Bearer <OUTCOMES_TOKEN>",
-      },
-      401,
-      { "www-authenticate": 'Bearer realm="model-router-outcomes"' },
-    );
-  const client = clientOf(c);
-  const wait = deps.authThrottle.waitSeconds(client);
-  if (wait > 0) return tooMany(c, wait);
-  if (await secretMatches(token, deps.outcomesToken)) return null;
-  const limited = await deps.authThrottle.fail(client);
-  if (limited > 0) return tooMany(c, limited);
-  return c.json({ error: "outcomes_forbidden", message: "outcomes token is not valid" }, 403);
-}
-
-function tooMany(c: Context, seconds: number): Response {
-  return c.json(
-    {
-      error: "too_many_failed_attempts",
-      message: `too many wrong tokens from this client: try again after Retry-After (${seconds} s)`,
-      retryAfterSeconds: seconds,
-    },
-    429,
-    { "retry-after": String(seconds) },
-  );
+  return bearerRefusal(c, {
+    name: "outcomes",
+    secret: deps.outcomesToken,
+    throttle: deps.authThrottle,
+    missing: "outcomes need Authorization: Bearer <OUTCOMES_TOKEN>",
+  });
 }
 
 const ArmOutcome = z.looseObject({
