@@ -15,6 +15,8 @@ import type { OutcomeStore, Recorded, Verified } from "../../ports/outcome-store
 
 export class OutcomeStorage implements OutcomeStore {
   readonly #sql: SqlStorage;
+  /** The metrics the sums hold (null: not read yet, or pruned since). */
+  #metrics: Set<string> | null = null;
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
@@ -29,12 +31,14 @@ export class OutcomeStorage implements OutcomeStore {
   }
 
   record(outcomes: readonly Verified[], nowMs: number): Recorded[] {
-    const metrics = new Set(
+    // Read once per instance (a scan of the sums), then kept: every batch asks.
+    this.#metrics ??= new Set(
       this.#sql
         .exec<{ metric: string }>("SELECT DISTINCT metric FROM outcome_sums")
         .toArray()
         .map((r) => r.metric),
     );
+    const metrics = this.#metrics;
     const cells = new Map<string, OutcomeCell>();
     const results = outcomes.map((o): Recorded => {
       if (!metrics.has(o.metric)) {
@@ -103,5 +107,6 @@ export class OutcomeStorage implements OutcomeStore {
   prune(nowMs: number, keepMs: number): void {
     this.#sql.exec("DELETE FROM outcome_seen WHERE expires < ?", nowMs);
     this.#sql.exec("DELETE FROM outcome_sums WHERE last_at < ?", nowMs - keepMs);
+    this.#metrics = null;
   }
 }
