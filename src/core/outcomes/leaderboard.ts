@@ -11,7 +11,7 @@
  * independent units: src/core/rollout/dispersion.ts), never below the
  * variance independent observations would have. The difference is judged
  * by the two-sided mixture SPRT of src/core/rollout/sequential.ts (three
- * mixing widths, intersected: see TAU_MULTIPLIERS), so the
+ * mixing widths, intersected: layeredInterval), so the
  * board may be looked at continuously: with `alpha` per challenger (default
  * 1 %, split evenly over its metrics and the two sides), an identical
  * challenger is called better or worse on any metric, at any look, with
@@ -20,7 +20,7 @@
  * Layer: pure core.
  */
 import { jackknife } from "../rollout/dispersion.ts";
-import { type IntervalTest, intervalTest, moreNeeded } from "../rollout/sequential.ts";
+import { layeredInterval, moreNeeded } from "../rollout/sequential.ts";
 import { USER_BUCKETS } from "../rollout/user-sums.ts";
 
 /** One arm's observations of one metric, per user bucket. */
@@ -132,7 +132,7 @@ function standing(
       moreNeeded: null,
       minutes: null,
     };
-  const t = tightest(
+  const t = layeredInterval(
     challenger.mean - champion.mean,
     champion.variance + challenger.variance,
     spec.mixingSd,
@@ -154,28 +154,6 @@ function standing(
     moreNeeded: more,
     minutes: more !== null && perMinute && perMinute > 0 ? more / perMinute : null,
   };
-}
-
-/**
- * Mixtures tuned to tau, 4 tau and 16 tau, each at a third of alpha: their
- * intervals are each valid, so their intersection is (a union bound). One
- * tau is quick only for effects about its size: a small tau is slow to call
- * a large difference on a small sample, a large one slow on small effects.
- */
-const TAU_MULTIPLIERS = [1, 4, 16];
-
-function tightest(effect: number, variance: number, tau: number, alphaEnd: number): IntervalTest {
-  const tests = TAU_MULTIPLIERS.map((k) =>
-    intervalTest(effect, variance, {
-      alpha: alphaEnd / TAU_MULTIPLIERS.length,
-      bound: 0,
-      mixingSd: k * tau,
-    }),
-  );
-  const lo = Math.max(...tests.map((t) => t.lo));
-  const hi = Math.min(...tests.map((t) => t.hi));
-  const narrowest = tests.reduce((a, b) => (b.hi - b.lo < a.hi - a.lo ? b : a));
-  return { ...narrowest, lo, hi, outcome: lo > 0 ? "fail" : hi < 0 ? "pass" : "inconclusive" };
 }
 
 export function leaderboard(input: LeaderboardInput): ChallengerStanding[] {

@@ -136,6 +136,38 @@ export function intervalTest(
   return { outcome, effect, lo, hi, bound, statistic, boundary: Math.log(1 / anytimeAlpha), alpha };
 }
 
+/**
+ * Mixtures tuned to tau, 4 tau and 16 tau, each at a third of alpha: their
+ * intervals are each valid, so their intersection is (a union bound). One
+ * tau is quick only for effects about its size: a small tau is slow to call
+ * a large difference on a small sample, a large one slow on small effects.
+ */
+export const TAU_MULTIPLIERS = [1, 4, 16] as const;
+
+/**
+ * The interval of `effect` (variance `variance`) as the intersection of the
+ * three mixtures' intervals, each end wrong with probability <= alpha at
+ * any look; judged against 0 ("fail": shown above, "pass": shown below).
+ */
+export function layeredInterval(
+  effect: number,
+  variance: number,
+  tau: number,
+  alpha: number,
+): IntervalTest {
+  const tests = TAU_MULTIPLIERS.map((k) =>
+    intervalTest(effect, variance, {
+      alpha: alpha / TAU_MULTIPLIERS.length,
+      bound: 0,
+      mixingSd: k * tau,
+    }),
+  );
+  const lo = Math.max(...tests.map((t) => t.lo));
+  const hi = Math.min(...tests.map((t) => t.hi));
+  const narrowest = tests.reduce((a, b) => (b.hi - b.lo < a.hi - a.lo ? b : a));
+  return { ...narrowest, lo, hi, outcome: lo > 0 ? "fail" : hi < 0 ? "pass" : "inconclusive" };
+}
+
 /** Events among trials, e.g. errors among requests. */
 export interface Counts {
   trials: number;
