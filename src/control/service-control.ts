@@ -54,6 +54,7 @@ export class ServiceControl extends DurableObject<Env> {
     notify: (event) => webhookNotifier(this.env.ROLLOUT_WEBHOOK_URL)(event),
     waitUntil: (p) => this.ctx.waitUntil(p),
     log,
+    outcomeCells: () => this.#outcomes.cells(),
     wake: () => this.#arm(Date.now()),
   };
   /** Set once the service's name is known (stored, or the first call). */

@@ -10,6 +10,7 @@
  * longer mean anything (the p-value thresholds) are still accepted and
  * ignored, and say so.
  */
+import { METRIC_PATTERN, OUTCOME_LIMITS } from "../core/outcomes/outcome-batch.ts";
 import { BUCKETS } from "../core/routing/bucket.ts";
 import * as z from "./zod.ts";
 
@@ -136,6 +137,42 @@ export const Gates = z.strictObject({
         "Shadow prediction gates (label agreement and mean |Δscore|, over every pair of the shadow's summary); needs a shadow",
       ),
     ),
+  outcomes: z
+    .optional(
+      z
+        .record(
+          z.string().check(z.regex(METRIC_PATTERN)),
+          z.strictObject({
+            kind: z
+              .enum(["guardrail", "success"])
+              .check(
+                z.describe(
+                  "guardrail: passes once the canary is shown not worse than live by minDelta; success: passes once it is shown better than live. Either rolls back once the canary is shown worse than live",
+                ),
+              ),
+            minDelta: z
+              .number()
+              .check(
+                z.gt(0),
+                z.lte(1e12),
+                z.describe(
+                  "In the metric's units (a rate: 0.01 is 1 pp). A guardrail's allowance: worse by less may pass, worse by this much passes with probability at most beta. For success: the improvement the test is quickest to find (it decides fastest for 1 to 16 times this)",
+                ),
+              ),
+          }),
+        )
+        .check(
+          z.refine(
+            (r) => Object.keys(r).length <= OUTCOME_LIMITS.metricsPerService,
+            `at most ${OUTCOME_LIMITS.metricsPerService} outcome gates`,
+          ),
+        ),
+    )
+    .check(
+      z.describe(
+        "Outcome gates, by metric (each must be named in the document's `outcomes`, which says which way is better): what the canary's answers led to, sent back to POST /_router/outcomes with their receipts. One stream over the whole rollout (outcomes arrive late: each step's outcomes keep counting), stratified by step, users as the units; its alpha is not divided by the steps",
+      ),
+    ),
   srm: z
     ._default(z.strictObject({ maxPValue: deprecatedPValue() }), {})
     .check(
@@ -158,7 +195,7 @@ export const RolloutPlan = z.strictObject({
     ._default(z.number().check(z.gt(0), z.lte(0.2)), 0.01)
     .check(
       z.describe(
-        "The chance of rolling back a canary that is within every bound, per rollout: across every gate, every step and every look. Split by weight (error rate 4, latency 3, status classes 1, SRM 1, each shadow gate 1, over the gates the plan has); the error-rate, status-class, latency and SRM shares are divided by the number of steps (each step is new traffic), the shadow gates' are not (one stream of pairs)",
+        "The chance of rolling back a canary that is within every bound, per rollout: across every gate, every step and every look. Split by weight (error rate 4, latency 3, status classes 1, SRM 1, each shadow gate 1, each outcome gate 2, over the gates the plan has); the error-rate, status-class, latency and SRM shares are divided by the number of steps (each step is new traffic), the shadow and outcome gates' are not (one stream each)",
       ),
     ),
   beta: z

@@ -146,6 +146,10 @@ export const CROSS_FIELD_RULES: readonly { path: string; rule: string }[] = [
   { path: "challengers[].startBp", rule: "ranges never overlap (an empty range overlaps nothing)" },
   { path: "challengers", rule: `shares add up to at most ${BUCKETS} bp (100%)` },
   { path: "outcomes", rule: `names at most ${OUTCOME_LIMITS.metricsPerService} metrics` },
+  {
+    path: "rollout.gates.outcomes",
+    rule: "gates only metrics named in `outcomes` (which says which way is better)",
+  },
 ];
 
 function checkCrossFields(doc: DocumentShape, ctx: z.core.$RefinementCtx<DocumentShape>): void {
@@ -168,6 +172,12 @@ function checkCrossFields(doc: DocumentShape, ctx: z.core.$RefinementCtx<Documen
   if (doc.rollout?.gates.shadow && !doc.shadow) {
     issue(["rollout", "gates", "shadow"], "needs a shadow block to judge shadow agreement");
   }
+  for (const metric of Object.keys(doc.rollout?.gates.outcomes ?? {}))
+    if (!doc.outcomes || !Object.hasOwn(doc.outcomes, metric))
+      issue(
+        ["rollout", "gates", "outcomes", metric],
+        `names a metric missing from "outcomes": add "outcomes": {"${metric}": {"better": "higher"}} (or "lower") so the gate knows which way is worse`,
+      );
 
   if (doc.shadow) {
     if (!has(doc.shadow.origin)) issue(["shadow", "origin"], 'names no origin in "origins"');
@@ -230,6 +240,7 @@ const CROSS_FIELD_INPUTS = new Set([
   "challengerSalt",
   "challengers",
   "shadow",
+  "outcomes",
   "rollout",
 ]);
 

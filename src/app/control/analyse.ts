@@ -108,6 +108,7 @@ function analyzer(ctx: ControlContext, now: number): AnalyzerContext {
           ? shadowViewOf(flushed(() => state.shadowSummary(doc.shadow?.origin ?? "")))
           : null,
     },
+    outcomes: { cells: async () => ctx.outcomeCells() },
     now,
     notify: ctx.notify,
     waitUntil: ctx.waitUntil,

@@ -8,6 +8,7 @@
  * Layer: app (control use cases; src/control/service-control.ts builds it).
  */
 import type { DeltaBuffer } from "../../core/control/delta-buffer.ts";
+import type { OutcomeCell } from "../../core/outcomes/outcome-sums.ts";
 import { revisionOf } from "../../core/rollout/request-metrics.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import { parseRoutingDocument } from "../../document/validate.ts";
@@ -37,6 +38,8 @@ export interface ControlPorts {
   readonly notify: Notifier;
   readonly waitUntil: WaitUntil;
   readonly log: Log;
+  /** The object's outcome sums (what the outcome gates judge). */
+  readonly outcomeCells: () => OutcomeCell[];
   /** A write landed: the object keeps its alarm set (KV mirror retries, check-ins to come). */
   readonly wake: () => void;
 }

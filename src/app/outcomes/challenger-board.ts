@@ -16,7 +16,7 @@ import {
   leaderboard,
   type MetricSpec,
 } from "../../core/outcomes/leaderboard.ts";
-import { type OutcomeTotals, totalsOf } from "../../core/outcomes/outcome-sums.ts";
+import { binaryValues, type OutcomeTotals, totalsOf } from "../../core/outcomes/outcome-sums.ts";
 import { revisionOf, type VersionMetrics } from "../../core/rollout/request-metrics.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
 import type { ControlPlaneReader } from "../../ports/control-plane-reader.ts";
@@ -65,7 +65,7 @@ export async function challengerBoard(
   const names = [...new Set(armsWithOutcomes.flatMap((m) => Object.keys(m)))].sort();
   const outcomeSpecs: MetricSpec[] = names.map((name) => {
     const all = armsWithOutcomes.flatMap((m) => (m[name] ? [m[name]] : []));
-    const binary = all.every((m) => m.sumSq === m.sum && m.sum <= m.n);
+    const binary = binaryValues(all);
     const n = sum(all.map((m) => m.n));
     const mean = sum(all.map((m) => m.sum)) / Math.max(1, n);
     const sd = Math.sqrt(Math.max(0, sum(all.map((m) => m.sumSq)) / Math.max(1, n) - mean * mean));

@@ -11,6 +11,7 @@
  * gate evidence in the history entry.
  */
 
+import { rolloutSeries } from "../../core/outcomes/rollout-series.ts";
 import type { GateResult } from "../../core/rollout/gates.ts";
 import { rolloutMetrics } from "../../core/rollout/metrics-view.ts";
 import { planKey, type StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
@@ -22,6 +23,7 @@ import {
 } from "../../core/rollout/state-machine.ts";
 import type { MetricsReader } from "../../ports/metrics-reader.ts";
 import type { Notifier } from "../../ports/notifier.ts";
+import type { OutcomeSink } from "../../ports/outcome-store.ts";
 import type { RolloutStore } from "../../ports/rollout-store.ts";
 import type { ServiceStore } from "../../ports/service-store.ts";
 import type { ShadowViewReader } from "../../ports/shadow-view-reader.ts";
@@ -35,6 +37,8 @@ export interface AnalyzerContext {
   rollouts: RolloutStore;
   metrics: MetricsReader;
   shadowViews: ShadowViewReader;
+  /** Outcome sums sent back through receipts (read only when the plan gates on outcomes). */
+  outcomes: Pick<OutcomeSink, "cells">;
   now: number;
   notify: Notifier;
   /** Background work (notifications) that must not delay the analyzer. */
@@ -113,12 +117,24 @@ export async function analyzeService(
 
   const metrics = await ctx.metrics.read(doc);
   const shadow = await ctx.shadowViews.read(doc);
-  const decision = evaluateRollout(
-    plan,
-    existing,
-    rolloutMetrics(metrics, doc.live, doc.canary.origin, shadow),
-    ctx.now,
-  );
+  const judged = rolloutMetrics(metrics, doc.live, doc.canary.origin, shadow);
+  const gated = Object.keys(plan.gates.outcomes ?? {});
+  if (gated.length > 0) {
+    const better: Record<string, "higher" | "lower"> = Object.create(null);
+    for (const m of gated)
+      better[m] =
+        doc.outcomes && Object.hasOwn(doc.outcomes, m)
+          ? (doc.outcomes[m]?.better ?? "higher")
+          : "higher";
+    judged.outcomes = rolloutSeries(await ctx.outcomes.cells(service), {
+      live: doc.live,
+      canary: doc.canary.origin,
+      metrics: better,
+      sinceMs: existing.startedAt,
+      nowMs: ctx.now,
+    });
+  }
+  const decision = evaluateRollout(plan, existing, judged, ctx.now);
   if (decision.verdict === "none") {
     return {
       service,

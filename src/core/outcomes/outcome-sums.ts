@@ -77,3 +77,8 @@ export function totalsOf(cells: readonly OutcomeCell[]): OutcomeTotals {
       for (const m of Object.values(metrics)) m.mean = m.n > 0 ? m.sum / m.n : null;
   return out;
 }
+
+/** Every value sent was 0 or 1 (as far as sums tell: the sum of squares equals the sum, within n). */
+export function binaryValues(arms: readonly { n: number; sum: number; sumSq: number }[]): boolean {
+  return arms.every((m) => m.sumSq === m.sum && m.sum >= 0 && m.sum <= m.n);
+}

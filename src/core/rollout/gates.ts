@@ -7,7 +7,8 @@
  * before both arms have it), then error rate and status classes (the rate
  * gates, src/core/rollout/rate-gates.ts: sequential tests on users' requests
  * with a false-rollback budget alpha and a missed-regression budget beta),
- * latency, the shadow gates, and the split of users (srm-gate.ts, which
+ * latency, the shadow gates, the outcome gates (outcome-gates.ts: what the
+ * answers led to, one stream over the rollout's steps), and the split of users (srm-gate.ts, which
  * pauses rather than rolls back: a broken split says the comparison cannot
  * be trusted, not that the canary is worse). Missing data is always
  * inconclusive, never a verdict.
@@ -17,6 +18,7 @@ import type { ShadowUserSums } from "../shadow/user-clusters.ts";
 import { count } from "./gate-words.ts";
 import { latencyGate } from "./latency-gate.ts";
 import type { BucketCounts } from "./latency-tail.ts";
+import { type OutcomeMetrics, outcomeGates } from "./outcome-gates.ts";
 import type { GateRules, JudgedGate } from "./plan.ts";
 import { rateGates } from "./rate-gates.ts";
 import type { RateTestState } from "./rate-test.ts";
@@ -58,6 +60,8 @@ export interface RolloutMetrics {
    */
   split: { canary: number; others: number } | null;
   shadow: ShadowMetrics | null;
+  /** Outcomes sent back for the rollout's revisions, by metric (absent: none read). */
+  outcomes?: OutcomeMetrics | undefined;
   /** The document revision these metrics belong to (a new revision starts them over). */
   revision?: string | undefined;
 }
@@ -170,6 +174,7 @@ export function evaluateGates(rules: GateRules, m: RolloutMetrics, ctx: GateCont
   results.push(...rates.results);
   results.push(latency.result);
   results.push(...shadowGates(rules, judged, ctx));
+  results.push(...outcomeGates(rules, m.outcomes, ctx));
   results.push(srmGate(judged, ctx));
   return {
     results,

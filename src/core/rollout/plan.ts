@@ -19,6 +19,19 @@ export interface GateRules {
   statusClass?: { minDelta: number } | undefined;
   latencyP95Ratio: { max: number; minDeltaMs: number };
   shadow?: { minAgreement: number; maxMeanAbsDelta: number; minPairs: number } | undefined;
+  /** Outcome gates, by metric (src/core/rollout/outcome-gates.ts). */
+  outcomes?: Readonly<Record<string, OutcomeGateRule>> | undefined;
+}
+
+/**
+ * A gate on an outcome metric: a guardrail passes once the canary is shown
+ * not worse than live by minDelta, a success metric once it is shown
+ * better; either rolls back once the canary is shown worse than live.
+ */
+export interface OutcomeGateRule {
+  kind: "guardrail" | "success";
+  /** In the metric's units: the guardrail's allowance, the improvement a success test is quickest for. */
+  minDelta: number;
 }
 
 export interface PlanRules {
@@ -36,8 +49,14 @@ export interface PlanRules {
   notify: boolean;
 }
 
+/** An outcome metric's gate: "outcome:" and the metric's name. */
+export type OutcomeGate = `outcome:${string}`;
+
 /** The gates that can fail (min-requests only waits). */
-export type JudgedGate =
+export type JudgedGate = FixedGate | OutcomeGate;
+
+/** The gates every plan has (the shadow ones with gates.shadow). */
+export type FixedGate =
   | "error-rate"
   | "status-class"
   | "latency-p95"
@@ -56,10 +75,11 @@ export const DEFAULT_STATUS_CLASS_DELTA = 0.005;
  * made exactly alpha: each gate gets alpha * weight / (sum of the plan's
  * weights); gates judged on the step's own traffic (a new stream each step)
  * divide theirs by the number of steps, the shadow gates (one stream of
- * pairs for the whole rollout, looked at anytime) do not. The error rate
+ * pairs for the whole rollout, looked at anytime) and the outcome gates (one
+ * stream of outcomes, stratified by step) do not. The error rate
  * gets the most: it is the gate most rollbacks come from.
  */
-export const GATE_WEIGHTS: Record<JudgedGate, number> = {
+export const GATE_WEIGHTS: Record<FixedGate, number> = {
   "error-rate": 4,
   "status-class": 1,
   "latency-p95": 3,
@@ -68,21 +88,33 @@ export const GATE_WEIGHTS: Record<JudgedGate, number> = {
   "shadow-delta": 1,
 };
 
-const PER_STEP: readonly JudgedGate[] = ["error-rate", "status-class", "latency-p95", "srm"];
+/** Each outcome gate's weight: like the shadow gates, one stream for the whole rollout. */
+export const OUTCOME_GATE_WEIGHT = 2;
 
-/** Each gate's alpha at one step of this plan (shadow gates absent without gates.shadow). */
+const PER_STEP: readonly FixedGate[] = ["error-rate", "status-class", "latency-p95", "srm"];
+
+/** The gate of an outcome metric. */
+export const outcomeGate = (metric: string): OutcomeGate => `outcome:${metric}`;
+
+/**
+ * Each gate's alpha at one step of this plan (shadow gates absent without
+ * gates.shadow, an outcome gate per metric of gates.outcomes).
+ */
 export function gateAlphas(
   plan: Pick<PlanRules, "alpha" | "gates" | "steps">,
 ): Partial<Record<JudgedGate, number>> {
-  const gates: JudgedGate[] = plan.gates.shadow
+  const gates: FixedGate[] = plan.gates.shadow
     ? [...PER_STEP, "shadow-agreement", "shadow-delta"]
     : [...PER_STEP];
-  const total = gates.reduce((s, g) => s + GATE_WEIGHTS[g], 0);
+  const outcomes = Object.keys(plan.gates.outcomes ?? {}).map(outcomeGate);
+  const total =
+    gates.reduce((s, g) => s + GATE_WEIGHTS[g], 0) + outcomes.length * OUTCOME_GATE_WEIGHT;
   const steps = Math.max(1, plan.steps.length);
-  const out: Partial<Record<JudgedGate, number>> = {};
+  const out: Partial<Record<JudgedGate, number>> = Object.create(null);
   for (const g of gates) {
     const share = (plan.alpha * GATE_WEIGHTS[g]) / total;
     out[g] = PER_STEP.includes(g) ? share / steps : share;
   }
+  for (const g of outcomes) out[g] = (plan.alpha * OUTCOME_GATE_WEIGHT) / total;
   return out;
 }

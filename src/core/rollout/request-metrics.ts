@@ -50,6 +50,12 @@ export function revisionOf(doc: { version: number; updatedAt: string }): string 
   return `${doc.version}@${Date.parse(doc.updatedAt)}`;
 }
 
+/** When a revision was written (epoch ms; NaN for text that is not a revision). */
+export function revisionTimeMs(revision: string): number {
+  const at = revision.indexOf("@");
+  return at < 0 ? Number.NaN : Number(revision.slice(at + 1));
+}
+
 export interface VersionMetrics {
   service: string;
   version: number;
