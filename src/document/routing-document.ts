@@ -147,7 +147,7 @@ export const CROSS_FIELD_RULES: readonly { path: string; rule: string }[] = [
   { path: "challengers", rule: `shares add up to at most ${BUCKETS} bp (100%)` },
   { path: "outcomes", rule: `names at most ${OUTCOME_LIMITS.metricsPerService} metrics` },
   {
-    path: "rollout.gates.outcomes",
+    path: "rollout.gates.outcomes[]",
     rule: "gates only metrics named in `outcomes` (which says which way is better)",
   },
 ];

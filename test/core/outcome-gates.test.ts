@@ -9,9 +9,12 @@ import { describe, expect, it } from "vitest";
 import type { OutcomeCell } from "../../src/core/outcomes/outcome-sums.ts";
 import { rolloutSeries } from "../../src/core/outcomes/rollout-series.ts";
 import { stratifiedDifference } from "../../src/core/outcomes/stratified.ts";
+import { outcomeBudgetWords } from "../../src/core/rollout/budget-words.ts";
 import type { GateContext } from "../../src/core/rollout/gates.ts";
+import { type OutcomeBudget, outcomeBudgets } from "../../src/core/rollout/outcome-budget.ts";
 import { outcomeGates } from "../../src/core/rollout/outcome-gates.ts";
 import { type GateRules, gateAlphas } from "../../src/core/rollout/plan.ts";
+import { layeredInterval } from "../../src/core/rollout/sequential.ts";
 import v from "../vectors/outcome-gates.json" with { type: "json" };
 
 const close = (actual: number, expected: number, rel = 1e-6, abs = 1e-10) =>
@@ -190,5 +193,48 @@ describe("outcome gates in a plan", () => {
       /not yet shown worse than live, nor within 2\.0 pp of it; about [\d,]+ more canary outcomes \(about \d+ min at their rate\)/,
     );
     expect(r?.evidence?.more).toBeGreaterThan(0);
+  });
+});
+
+describe("the outcome gates' evidence budget", () => {
+  const flat = (n: number, rate: number) => {
+    const per = Array.from({ length: 64 }, () => n / 64);
+    return { n: per, sum: per.map((x) => x * rate), sumSq: n * rate };
+  };
+  const series = (canary: number, live: number) => ({
+    conv: {
+      better: "higher" as const,
+      binary: true,
+      canaryPerMinute: 100,
+      strata: [{ canary: flat(canary, 0.1), live: flat(live, 0.1) }],
+    },
+  });
+
+  it("sizes the canary outcomes at which the interval at beta is as narrow as minDelta", () => {
+    const rules = { conv: { kind: "guardrail" as const, minDelta: 0.02 } };
+    const [b] = outcomeBudgets(rules, series(640, 6400), 0.05);
+    const n = b?.canaryOutcomes ?? 0;
+    // Live 10 %, 10 live outcomes per canary one: the half-width at n is minDelta.
+    const half = (m: number) => {
+      const t = layeredInterval(0, 0.09 * (1 / m + 1 / (10 * m)), 0.02, 0.05);
+      return (t.hi - t.lo) / 2;
+    };
+    expect(half(n)).toBeLessThanOrEqual(0.02);
+    expect(half(n - 2)).toBeGreaterThan(0.02);
+    expect(b?.minutes).toBeCloseTo(n / 100, 6);
+    expect(outcomeBudgetWords(b as OutcomeBudget)).toMatch(
+      /^outcome:conv \(guardrail, 2\.0 pp\): passes after about [\d,]+ canary outcomes over the rollout, about \S+ at 100\/min so far, if as good as live$/,
+    );
+  });
+
+  it("a smaller minDelta needs more; without live outcomes it says so", () => {
+    const n = (d: number) =>
+      outcomeBudgets({ conv: { kind: "success", minDelta: d } }, series(640, 6400), 0.05)[0]
+        ?.canaryOutcomes ?? 0;
+    expect(n(0.005)).toBeGreaterThan(n(0.01) * 3);
+    const [none] = outcomeBudgets({ conv: { kind: "success", minDelta: 0.01 } }, null, 0.05);
+    expect(outcomeBudgetWords(none as OutcomeBudget)).toBe(
+      "outcome:conv (success, 1.0 pp): not sized yet (no live outcomes)",
+    );
   });
 });

@@ -158,6 +158,17 @@ describe("outcome gates", () => {
     const gate = look.gates.find((g) => g.gate === "outcome:converted");
     expect(gate).toMatchObject({ outcome: "pass" });
     expect(gate?.detail).toMatch(/: shown better than live/);
+    // The admin API's rollout view judges the same outcomes (its preview and budget).
+    const view = (await (
+      await SELF.fetch("http://router.test/_router/admin/services/oc-good/rollout", {
+        headers: { authorization: `Bearer ${env.ADMIN_TOKEN}` },
+      })
+    ).json()) as Json;
+    expect(view.preview.gates).toContainEqual(
+      expect.objectContaining({ gate: "outcome:converted", outcome: "pass" }),
+    );
+    if (view.budget)
+      expect(view.budget.outcomes[0]).toMatchObject({ metric: "converted", kind: "success" });
     // The same batch again is all duplicates: the evidence does not grow.
     const res = await SELF.fetch("http://router.test/_router/outcomes", {
       method: "POST",

@@ -6,7 +6,11 @@
  * Layer: script (CLI), pure: every time is relative to the router's `now`.
  */
 
-import { stepBudgetWords, trafficWords } from "../../../src/core/rollout/budget-words.ts";
+import {
+  outcomeBudgetWords,
+  stepBudgetWords,
+  trafficWords,
+} from "../../../src/core/rollout/budget-words.ts";
 import type { GateResult } from "../../../src/core/rollout/gates.ts";
 import { describeSteps, formatSeconds } from "../../../src/document/edits/rollout.ts";
 import { formatBp } from "../../../src/document/edits/shares.ts";
@@ -68,6 +72,7 @@ export function formatStatus(v: RolloutView): string {
     lines.push(`  budget     at ${trafficWords(v.budget)}:`);
     for (const [i, s] of v.budget.steps.entries())
       lines.push(`             ${stepBudgetWords(s, i)}`);
+    for (const o of v.budget.outcomes ?? []) lines.push(`             ${outcomeBudgetWords(o)}`);
     if (v.budget.steps.some((s) => !s.feasible))
       lines.push(
         `             a step cannot decide in time: see \`npm run router -- rollout plan ${v.service} --steps ... --fit\` to size shares and bakes`,

@@ -11,7 +11,7 @@
  * gate evidence in the history entry.
  */
 
-import { rolloutSeries } from "../../core/outcomes/rollout-series.ts";
+import { rolloutArmsOf, rolloutSeries } from "../../core/outcomes/rollout-series.ts";
 import type { GateResult } from "../../core/rollout/gates.ts";
 import { rolloutMetrics } from "../../core/rollout/metrics-view.ts";
 import { planKey, type StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
@@ -118,22 +118,8 @@ export async function analyzeService(
   const metrics = await ctx.metrics.read(doc);
   const shadow = await ctx.shadowViews.read(doc);
   const judged = rolloutMetrics(metrics, doc.live, doc.canary.origin, shadow);
-  const gated = Object.keys(plan.gates.outcomes ?? {});
-  if (gated.length > 0) {
-    const better: Record<string, "higher" | "lower"> = Object.create(null);
-    for (const m of gated)
-      better[m] =
-        doc.outcomes && Object.hasOwn(doc.outcomes, m)
-          ? (doc.outcomes[m]?.better ?? "higher")
-          : "higher";
-    judged.outcomes = rolloutSeries(await ctx.outcomes.cells(service), {
-      live: doc.live,
-      canary: doc.canary.origin,
-      metrics: better,
-      sinceMs: existing.startedAt,
-      nowMs: ctx.now,
-    });
-  }
+  const arms = rolloutArmsOf(doc, existing.startedAt, ctx.now);
+  if (arms) judged.outcomes = rolloutSeries(await ctx.outcomes.cells(service), arms);
   const decision = evaluateRollout(plan, existing, judged, ctx.now);
   if (decision.verdict === "none") {
     return {

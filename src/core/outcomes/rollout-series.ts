@@ -20,6 +20,32 @@ export interface RolloutArms {
   nowMs: number;
 }
 
+/**
+ * What a document's rollout judges outcomes on: live, the canary, each
+ * gated metric's direction (as the document's `outcomes` declares it), since
+ * the rollout started. Null when the plan gates on no outcome.
+ */
+export function rolloutArmsOf(
+  doc: {
+    live: string;
+    canary?: { origin: string } | undefined;
+    outcomes?: Readonly<Record<string, { better: "higher" | "lower" }>> | undefined;
+    rollout?: { gates: { outcomes?: Readonly<Record<string, unknown>> | undefined } } | undefined;
+  },
+  startedAt: number,
+  nowMs: number,
+): RolloutArms | null {
+  const gated = Object.keys(doc.rollout?.gates.outcomes ?? {});
+  if (!doc.canary || gated.length === 0) return null;
+  const metrics: Record<string, "higher" | "lower"> = Object.create(null);
+  for (const m of gated)
+    metrics[m] =
+      doc.outcomes && Object.hasOwn(doc.outcomes, m)
+        ? (doc.outcomes[m]?.better ?? "higher")
+        : "higher";
+  return { live: doc.live, canary: doc.canary.origin, metrics, sinceMs: startedAt, nowMs };
+}
+
 const sample = (a: ArmOutcome | undefined) =>
   a ? { n: a.buckets.n, sum: a.buckets.sum, sumSq: a.sumSq } : { n: [], sum: [], sumSq: 0 };
 

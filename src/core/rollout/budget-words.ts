@@ -6,7 +6,8 @@
  * Layer: pure core.
  */
 import type { PlanBudget, StepBudget } from "./evidence-budget.ts";
-import { count, duration, pct, pp } from "./gate-words.ts";
+import { count, duration, num, pct, pp } from "./gate-words.ts";
+import type { OutcomeBudget } from "./outcome-budget.ts";
 import { PASS_PROBABILITY } from "./pass-time.ts";
 
 /** "1,234 identified requests/min (410 users/min), live errors 1.0%". */
@@ -33,4 +34,17 @@ export function stepBudgetWords(s: StepBudget, index: number): string {
       ? "catches no error-rate regression with 90% probability in time"
       : `catches ${pp(s.catches)} errors with 90% probability`;
   return `step ${index + 1} (${s.shareBp / 100}%, ${duration(s.bakeSeconds)}): ${decidesWords(s)}; ${catches}`;
+}
+
+/** "outcome:converted (success, 1.0 pp): passes after about 2,400 canary outcomes, about 35 min at 70/min so far, if better by 1.0 pp". */
+export function outcomeBudgetWords(o: OutcomeBudget): string {
+  const delta = o.binary ? pp(o.minDelta).slice(1) : num(o.minDelta);
+  const head = `outcome:${o.metric} (${o.kind}, ${delta})`;
+  if (o.canaryOutcomes === null) return `${head}: not sized yet (no live outcomes)`;
+  const time =
+    o.minutes !== null && o.canaryPerMinute !== null
+      ? `, about ${duration(Math.ceil(o.minutes) * 60)} at ${count(o.canaryPerMinute)}/min so far`
+      : "";
+  const when = o.kind === "guardrail" ? "if as good as live" : `if better by ${delta}`;
+  return `${head}: passes after about ${count(o.canaryOutcomes)} canary outcomes over the rollout${time}, ${when}`;
 }

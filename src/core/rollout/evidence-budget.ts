@@ -19,6 +19,7 @@
  *     the boundary (times the dispersion).
  * gates:bench measures the real test against these numbers.
  */
+import type { OutcomeBudget } from "./outcome-budget.ts";
 import { requestsToPass, requestsToPassSurely } from "./pass-time.ts";
 import { ALTERNATIVES, alternatives } from "./rate-test.ts";
 
@@ -223,6 +224,8 @@ export function fitStep(
 export interface PlanBudget {
   traffic: Traffic;
   steps: StepBudget[];
+  /** The outcome gates' budgets (src/core/rollout/outcome-budget.ts), for a plan that has them. */
+  outcomes?: OutcomeBudget[] | undefined;
 }
 
 /** Every step's budget at this traffic, by the plan's own alpha, beta and bounds. */

@@ -11,6 +11,8 @@ import { type PlanBudget, planBudget } from "./evidence-budget.ts";
 import type { ArmMetrics, GateResult } from "./gates.ts";
 import { measuredTraffic } from "./measured-traffic.ts";
 import { rolloutMetrics, type ShadowView } from "./metrics-view.ts";
+import { outcomeBudgets } from "./outcome-budget.ts";
+import type { OutcomeMetrics } from "./outcome-gates.ts";
 import { DEFAULT_BETA, gateAlphas, type PlanRules } from "./plan.ts";
 import { armSummary, type VersionMetrics } from "./request-metrics.ts";
 import { planKey, type StoredRolloutStatus } from "./rollout-status.ts";
@@ -76,10 +78,13 @@ export function rolloutView<Plan extends PlanRules>(
   raw: VersionMetrics,
   shadow: ShadowView | null,
   now: number,
+  /** Outcomes of the rollout's revisions, for a plan with outcome gates (src/core/outcomes/rollout-series.ts). */
+  outcomes: OutcomeMetrics | null = null,
 ): RolloutView<Plan> {
   const plan = doc.rollout ?? null;
   const canary = doc.canary ?? null;
   const view = canary ? rolloutMetrics(raw, doc.live, canary.origin, shadow) : null;
+  if (view && outcomes) view.outcomes = outcomes;
   // The progress record outlives its plan (promotion removes the plan; a new
   // plan starts a new rollout at the next tick): say which it is.
   const current =
@@ -113,12 +118,22 @@ export function rolloutView<Plan extends PlanRules>(
       ),
     },
     preview: preview && { verdict: preview.verdict, reason: preview.reason, gates: preview.gates },
-    budget: budgetOf(plan, raw, doc.live),
+    budget: budgetOf(plan, raw, doc.live, outcomes),
   };
 }
 
-function budgetOf(plan: PlanRules | null, raw: VersionMetrics, live: string): PlanBudget | null {
+function budgetOf(
+  plan: PlanRules | null,
+  raw: VersionMetrics,
+  live: string,
+  outcomes: OutcomeMetrics | null,
+): PlanBudget | null {
   const traffic = plan ? measuredTraffic(raw, live) : null;
   if (!plan || !traffic) return null;
-  return planBudget(plan, gateAlphas(plan)["error-rate"] as number, traffic, DEFAULT_BETA);
+  const budget = planBudget(plan, gateAlphas(plan)["error-rate"] as number, traffic, DEFAULT_BETA);
+  if (!plan.gates.outcomes) return budget;
+  return {
+    ...budget,
+    outcomes: outcomeBudgets(plan.gates.outcomes, outcomes, plan.beta ?? DEFAULT_BETA),
+  };
 }

@@ -13,7 +13,9 @@
  * (serialized with its alarm's evaluations).
  * Authors come from X-Router-Author (default "admin").
  */
+
 import { RouterError, type RouterStatus } from "../../app/errors.ts";
+import { rolloutArmsOf, rolloutSeries } from "../../core/outcomes/rollout-series.ts";
 import { rolloutView } from "../../core/rollout/rollout-view.ts";
 import type { ManualCommand } from "../../core/rollout/state-machine.ts";
 import { RolloutPlan } from "../../document/rollout-plan.ts";
@@ -90,6 +92,24 @@ const RolloutView = z
               feasible: z.boolean(),
             }),
           ),
+          outcomes: z.optional(
+            z
+              .array(
+                z.looseObject({
+                  metric: z.string(),
+                  kind: z.enum(["guardrail", "success"]),
+                  minDelta: z.number(),
+                  canaryOutcomes: z.nullable(z.number()),
+                  minutes: z.nullable(z.number()),
+                  canaryPerMinute: z.nullable(z.number()),
+                }),
+              )
+              .check(
+                z.describe(
+                  "Each outcome gate's budget over the whole rollout: canary outcomes it needs to pass (a guardrail: a canary as good as live; success: one better by minDelta) and minutes at the canary's outcome rate so far",
+                ),
+              ),
+          ),
         }),
       )
       .check(
@@ -149,7 +169,9 @@ export const ROLLOUT_ROUTES: readonly RouteDef<AdminDeps>[] = [
         deps.metrics.read(doc),
         deps.shadowViews.read(doc),
       ]);
-      return c.json(rolloutView(doc, status, raw, shadow, now));
+      const arms = status ? rolloutArmsOf(doc, status.startedAt, now) : null;
+      const outcomes = arms ? rolloutSeries(await deps.outcomes.cells(service), arms) : null;
+      return c.json(rolloutView(doc, status, raw, shadow, now, outcomes));
     },
   },
   {

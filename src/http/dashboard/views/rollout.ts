@@ -8,7 +8,12 @@
  * Layer: HTTP edge (dashboard views).
  */
 
-import { decidesWords, stepBudgetWords, trafficWords } from "../../../core/rollout/budget-words.ts";
+import {
+  decidesWords,
+  outcomeBudgetWords,
+  stepBudgetWords,
+  trafficWords,
+} from "../../../core/rollout/budget-words.ts";
 import type { Action } from "../actions.ts";
 import type { AdminAnswer } from "../admin-calls.ts";
 import { toneOf } from "../chart-data.ts";
@@ -98,7 +103,7 @@ export function rolloutSection(
   const entries = [...timeline].reverse();
   return html`${head}
 <ol class="steps" aria-label="rollout steps">${steps}</ol>
-${r.budget ? html`<p class="muted small" data-budget>Evidence budget at ${trafficWords(r.budget)}.</p>` : plan ? html`<p class="muted small" data-budget>Evidence budget: not measured yet (a minute of identified traffic on this version).</p>` : ""}
+${r.budget ? html`<p class="muted small" data-budget>Evidence budget at ${trafficWords(r.budget)}.</p>${(r.budget.outcomes ?? []).map((o) => html`<p class="muted small" data-outcome-budget>${outcomeBudgetWords(o)}.</p>`)}` : plan ? html`<p class="muted small" data-budget>Evidence budget: not measured yet (a minute of identified traffic on this version).</p>` : ""}
 <p class="muted small">Canary ${r.canary?.origin ?? "?"} against live ${r.live}; ${onSuccess}; gates evaluated every ${plan.analysisIntervalSeconds ?? 5}s.</p>
 ${actionBar(actions, version)}
 ${preview}
