@@ -15,6 +15,8 @@ import {
   type ChallengerStanding,
   leaderboard,
   type MetricSpec,
+  outcomeMetricSpec,
+  REQUEST_METRICS,
 } from "../../core/outcomes/leaderboard.ts";
 import { binaryValues, type OutcomeTotals, totalsOf } from "../../core/outcomes/outcome-sums.ts";
 import { revisionOf, type VersionMetrics } from "../../core/rollout/request-metrics.ts";
@@ -42,13 +44,6 @@ export const BOARD_ALPHA = 0.01;
 const RATE_WINDOW_MS = 10 * 60_000;
 const sum = (xs: readonly number[] | undefined) => (xs ?? []).reduce((s, x) => s + x, 0);
 
-/** The request metrics every board judges; outcome metrics follow, by name. */
-const REQUEST_METRICS: MetricSpec[] = [
-  { name: "error-rate", better: "lower", binary: true, mixingSd: 0.005, unit: "rate" },
-  // L = 100 ln(ms): 10 units is about a 10 % change of latency.
-  { name: "latency", better: "lower", binary: false, mixingSd: 10, unit: "log-ms" },
-];
-
 export async function challengerBoard(
   doc: RoutingDocument,
   deps: BoardDeps,
@@ -70,13 +65,7 @@ export async function challengerBoard(
     const mean = sum(all.map((m) => m.sum)) / Math.max(1, n);
     const sd = Math.sqrt(Math.max(0, sum(all.map((m) => m.sumSq)) / Math.max(1, n) - mean * mean));
     const declared = doc.outcomes && Object.hasOwn(doc.outcomes, name) ? doc.outcomes[name] : null;
-    return {
-      name,
-      better: declared?.better ?? "higher",
-      binary,
-      mixingSd: binary ? 0.02 : Math.max(1e-9, 0.1 * sd),
-      unit: binary ? "rate" : "number",
-    };
+    return outcomeMetricSpec(name, declared?.better ?? "higher", binary, sd);
   });
   const requestsPerMinute = perMinute(series, nowMs);
   return {

@@ -81,6 +81,29 @@ export interface LeaderboardInput {
   alpha?: number;
 }
 
+/** The request metrics every board judges; outcome metrics follow, by name. */
+export const REQUEST_METRICS: readonly MetricSpec[] = [
+  { name: "error-rate", better: "lower", binary: true, mixingSd: 0.005, unit: "rate" },
+  // L = 100 ln(ms): 10 units is about a 10 % change of latency.
+  { name: "latency", better: "lower", binary: false, mixingSd: 10, unit: "log-ms" },
+];
+
+/** An outcome metric's spec: tuned for 2 pp on a rate, a tenth of its spread (`sd`) on a number. */
+export function outcomeMetricSpec(
+  name: string,
+  better: "higher" | "lower",
+  binary: boolean,
+  sd: number,
+): MetricSpec {
+  return {
+    name,
+    better,
+    binary,
+    mixingSd: binary ? 0.02 : Math.max(1e-9, 0.1 * sd),
+    unit: binary ? "rate" : "number",
+  };
+}
+
 interface Estimate {
   n: number;
   mean: number;
