@@ -30,6 +30,7 @@ const workerd = () =>
         CHECKIN_INTERVAL_MS: "100",
         CONTROL_ALARM_MS: "200",
         CONTROL_KV_POLL_MS: "200",
+        CHALLENGER_POLICY_MS: "500",
         SHADOW_KV_MIRROR_MS: "200",
         ROLLOUT_WEBHOOK_URL: "",
         OVERRIDE_TOKEN: "test-override-token",

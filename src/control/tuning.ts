@@ -18,6 +18,8 @@ export interface ControlTuning {
   kvPollMs: number;
   /** How often the shadow summary and log are mirrored to KV (SHADOW_KV_MIRROR_MS, 300000; 0: never). */
   shadowMirrorMs: number;
+  /** How often the challenger policy looks at the leaderboard (CHALLENGER_POLICY_MS, 60000). */
+  challengerPolicyMs: number;
 }
 
 type Vars = Partial<
@@ -26,7 +28,8 @@ type Vars = Partial<
     | "CONTROL_MAX_CHECKINS_PER_SECOND"
     | "CONTROL_ALARM_MS"
     | "CONTROL_KV_POLL_MS"
-    | "SHADOW_KV_MIRROR_MS",
+    | "SHADOW_KV_MIRROR_MS"
+    | "CHALLENGER_POLICY_MS",
     string
   >
 >;
@@ -42,6 +45,7 @@ export function tuningFrom(vars: Vars): ControlTuning {
     alarmMs: Math.max(100, numberVar(vars.CONTROL_ALARM_MS, 5_000)),
     kvPollMs: Math.max(100, numberVar(vars.CONTROL_KV_POLL_MS, 10_000)),
     shadowMirrorMs: numberVar(vars.SHADOW_KV_MIRROR_MS, 300_000),
+    challengerPolicyMs: Math.max(100, numberVar(vars.CHALLENGER_POLICY_MS, 60_000)),
   };
 }
 

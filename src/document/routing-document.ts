@@ -112,6 +112,23 @@ const RoutingDocumentObject = z.strictObject({
         `Outcome metrics sent to POST /_router/outcomes, by name: which way is better (at most ${OUTCOME_LIMITS.metricsPerService}; an unnamed metric is higher-is-better)`,
       ),
     ),
+  challengerPolicy: z
+    .optional(
+      z.strictObject({
+        removeWhenWorse: z
+          ._default(z.boolean(), false)
+          .check(
+            z.describe(
+              'Remove a challenger once the leaderboard shows it worse than the champion on any metric (its users go back to the champion). The service\'s control object looks once a minute; the history entry (source "policy") holds the evidence',
+            ),
+          ),
+      }),
+    )
+    .check(
+      z.describe(
+        "What the router does on its own with the challengers' verdicts (GET /_router/admin/services/<service>/challengers)",
+      ),
+    ),
   rollout: z
     .optional(RolloutPlan)
     .check(

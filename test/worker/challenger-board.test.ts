@@ -107,6 +107,67 @@ describe("challenger leaderboard", () => {
     expect(of("challenger-a", "error-rate").challenger.n).toBeGreaterThan(100);
   });
 
+  it("removes a challenger shown worse when the service's policy says so, with the evidence in the history", {
+    timeout: 60_000,
+  }, async () => {
+    await putDoc(
+      makeDoc("cb-policy", {
+        challengerSalt: "cb-policy-salt",
+        challengers: [
+          { origin: "challenger-a", startBp: 0, shareBp: 2000 },
+          { origin: "challenger-b", startBp: 2000, shareBp: 2000 },
+        ],
+        challengerPolicy: { removeWhenWorse: true },
+      }),
+    );
+    const served = await answers("cb-policy", 1200);
+    // The champion converts 30 %, challenger-a the same, challenger-b never.
+    const outcomes = served.map((a) => ({
+      receipt: a.receipt,
+      metric: "converted",
+      value: a.arm === "challenger-b" ? false : a.i % 10 < 3,
+    }));
+    for (let k = 0; k < outcomes.length; k += 1000) {
+      const res = await SELF.fetch("http://router.test/_router/outcomes", {
+        method: "POST",
+        headers: {
+          authorization: `Bearer ${env.OUTCOMES_TOKEN}`,
+          "content-type": "application/json",
+        },
+        body: JSON.stringify({ outcomes: outcomes.slice(k, k + 1000) }),
+      });
+      expect(res.status).toBe(200);
+    }
+    // The control object's alarm looks every CHALLENGER_POLICY_MS (500 ms in tests).
+    let doc: Json = null;
+    for (let tries = 0; tries < 100; tries++) {
+      doc = JSON.parse((await env.ROUTING.get("service:cb-policy")) ?? "null");
+      if (doc.challengers.length < 2) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(doc.challengers.map((c: Json) => c.origin)).toEqual(["challenger-a"]);
+    expect(doc.updatedBy).toBe("challenger-policy");
+    const last = JSON.parse((await env.ROUTING.get("history:cb-policy")) ?? "[]").at(-1);
+    expect(last).toMatchObject({
+      source: "policy",
+      change: "challenger challenger-b removed",
+      evidence: {
+        event: "remove-worse",
+        standing: { challenger: "challenger-b", verdict: "worse" },
+      },
+    });
+    expect(last.evidence.reason).toMatch(
+      /^challenger challenger-b shown worse than blue on converted/,
+    );
+    // Its users are back on the champion; challenger-a keeps exactly its users.
+    for (const a of served.slice(0, 200)) {
+      const res = await predict("cb-policy", { user: `cb-${a.i}` });
+      const arm = res.headers.get("x-model-variant");
+      await res.arrayBuffer();
+      expect(arm).toBe(a.arm === "challenger-b" ? "blue" : a.arm);
+    }
+  });
+
   it("answers 404 for a service without a document", async () => {
     expect((await admin("/services/cb-none/challengers")).status).toBe(404);
   });

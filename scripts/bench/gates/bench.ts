@@ -15,7 +15,9 @@
  *   b: time to roll back 1 % -> 3 % errors against Wald's information limit;
  *   c: a healthy canary through the whole default plan at 10,000 rpm;
  *   d: a candidate 2 x minDelta worse (1 % -> 2 %): promoted anywhere?
- *   e: the wrong path (404s) and the hostile client: what happens.
+ *   e: the wrong path (404s) and the hostile client: what happens;
+ *   f: the champion-challenger leaderboard over a day of continuous looks
+ *      (scripts/bench/gates/challengers.ts): A/A false verdicts, detection.
  * Fixed seed: the same options print the same tables.
  */
 import type { Traffic } from "../../../src/core/rollout/evidence-budget.ts";
@@ -25,11 +27,13 @@ import { RolloutPlan } from "../../../src/document/rollout-plan.ts";
 import { checkBudget } from "../../cli/commands/rollout-budget.ts";
 import { fmt, parseCommand, positiveInt, progress } from "../cli.ts";
 import { minutes, quantile, waldRequests, wilson } from "./bounds.ts";
+import { ALPHA_END, BOARD_ALPHA, BOARD_METRICS, runBoardDay } from "./challengers.ts";
 import { FIXED_HORIZON_DEFAULTS } from "./fixed-horizon.ts";
 import { cellSeed, mulberry32 } from "./random.ts";
 import { latencyModels, runRollout } from "./simulate.ts";
 import {
   ACTIVITY_SIGMA,
+  DAILY_AMPLITUDE,
   HOSTILE_IDS,
   HOSTILE_REQUESTS_PER_STEP,
   INTRA_USER_CORRELATION,
@@ -65,6 +69,11 @@ stderr), every rate with its 95% Wilson interval:
   d  errors 1% -> 2% (2 x minDelta): promoted in any cell (target 0)
   e  the wrong path (the canary answers 404 to ${WRONG_PATH_404_RATE * 100}% of requests) and a
      hostile client (${HOSTILE_IDS} canary ids, ${HOSTILE_REQUESTS_PER_STEP} ordinary requests a step): outcomes
+  f  champion-challenger: the leaderboard looked at every minute for a day
+     (daily cycle, errors, latency and conversions clustered by user), a 10 %
+     challenger: A/A false verdicts per challenger at 1,000 and 10,000 rpm
+     (target <= 1 %); conversions 10% -> 12% and -> 8% at 10,000 rpm: time to
+     the verdict beside Wald's information limit
 Cells run three models: "requests" (each request's arm drawn
 independently, as before), "users iid" and "users clustered" (e: the user
 models only). The schema's
@@ -79,9 +88,10 @@ to its limit; the pooled rows of a judge the 1 % target:
   the "requests" model (a, d): 150 a one-step cell, 30 a plan cell
   b: 100; d one step: 60 (1,000 rpm), 30 (10,000 rpm); d whole plan: 20
   e: 60 (1,000 rpm), 30 (10,000 rpm)
+  f: A/A days 300 (1,000 rpm), 60 (10,000 rpm); detection 100 a cell
 
 Options:
-  --cells <list>     sections to run, comma-separated from a,b,c,d,e (default all)
+  --cells <list>     sections to run, comma-separated from a,b,c,d,e,f (default all)
   --rollouts <n>     rollouts per cell, every cell
   --quick            a small run for tests: 300 and 1,000 rpm only, 2 rollouts
                      per cell (--rollouts still applies), the model check
@@ -92,7 +102,7 @@ Options:
 `;
 
 const values = parseCommand(HELP, {
-  cells: { type: "string", default: "a,b,c,d,e" },
+  cells: { type: "string", default: "a,b,c,d,e,f" },
   rollouts: { type: "string" },
   quick: { type: "boolean", default: false },
   daily: { type: "boolean", default: false },
@@ -105,8 +115,8 @@ const QUICK = values.quick;
 const DAILY = values.daily;
 const CELLS = new Set(values.cells.split(",").map((s) => s.trim()));
 for (const c of CELLS) {
-  if (!["a", "b", "c", "d", "e"].includes(c)) {
-    process.stderr.write(`--cells: unknown section "${c}" (a, b, c, d, e)\n\n${HELP}`);
+  if (!["a", "b", "c", "d", "e", "f"].includes(c)) {
+    process.stderr.write(`--cells: unknown section "${c}" (a, b, c, d, e, f)\n\n${HELP}`);
     process.exit(2);
   }
 }
@@ -638,6 +648,112 @@ if (CELLS.has("e")) {
         flush();
       }
     }
+  }
+  print();
+  flush();
+}
+
+// ---- f: the champion-challenger leaderboard ----
+if (CELLS.has("f")) {
+  print("## f. Champion-challenger: the leaderboard over a day of continuous looks");
+  print();
+  print(
+    `A service with one challenger at 10 % (the router's challenger bucketing, a new salt per day), the champion the other 90 %. The section's users: the model above with a daily cycle (amplitude ${DAILY_AMPLITUDE}), each request with an error (each user's rate ~ Beta, mean 1 %), a latency (a per-user multiplier) and a conversion outcome (each user's probability ~ Beta with the arm's mean), all clustered by user (correlation ${INTRA_USER_CORRELATION}); outcomes sent back at once. The board (src/core/outcomes/leaderboard.ts, the admin API's metric specs: error rate, latency, the conversion) is looked at every minute; alpha ${BOARD_ALPHA} per challenger over its ${BOARD_METRICS.length} metrics and both sides (${ALPHA_END.toPrecision(3)} an end).`,
+  );
+  print();
+  print(
+    "| rpm | challenger | A/A days | any verdict in a day (any metric, any look) | target <= 1 % | verdicts |",
+  );
+  print("|---:|---:|---:|---:|---|---|");
+  const days = QUICK ? 120 : 1440;
+  const aaCells: [number, number][] = QUICK
+    ? [[1_000, 2]]
+    : [
+        [1_000, 300],
+        [10_000, 60],
+      ];
+  for (const [rpm, n] of aaCells) {
+    const total = OVERRIDE ?? n;
+    const rand = mulberry32(cellSeed(SEED, `f A/A ${rpm}`));
+    const runs = [];
+    for (let i = 0; i < total; i++) {
+      progress(`f A/A ${fmt(rpm)} rpm: day ${i + 1}/${total} (${elapsed()})`);
+      runs.push(
+        runBoardDay(rand, {
+          rpm,
+          challengerShareBp: 1000,
+          championConversion: 0.1,
+          challengerConversion: 0.1,
+          errorRate: LIVE_ERRORS,
+          minutes: days,
+          salt: `board-${i}`,
+        }),
+      );
+    }
+    const called = runs.filter((r) => r.firstVerdictAt !== null);
+    const which = called.map((r) => r.firstVerdict).join(", ") || "–";
+    print(
+      `| ${fmt(rpm)} | 10% | ${runs.length} | ${rateCi(called.length, runs.length)} | ${atMost(called.length, runs.length, 0.01)} | ${which} |`,
+    );
+    flush();
+  }
+  print();
+  print(
+    `Detection: conversions 10 % on the champion, the challenger's users shifted; time from the start to the board's verdict on the conversion (all days called before the horizon unless said). Wald's information limit: the first look at which an SPRT that knew the difference d and the variance V would stop, d^2 / (2 V) >= ln(1 / ${ALPHA_END.toPrecision(3)}), V the cluster-robust variance the board uses (and, beside it, the variance independent outcomes would have); medians over the runs.`,
+  );
+  print();
+  print(
+    "| rpm | challenger | conversions | called | wrong way | median / p90 time | limit: clustered / iid | median / limit |",
+  );
+  print("|---:|---:|---|---:|---:|---:|---:|---:|");
+  const detectCells: [number, number][] = QUICK
+    ? [[1_000, 0.12]]
+    : [
+        [10_000, 0.12],
+        [10_000, 0.08],
+      ];
+  for (const [rpm, to] of detectCells) {
+    const total = OVERRIDE ?? (QUICK ? 2 : 100);
+    const rand = mulberry32(cellSeed(SEED, `f detect ${rpm} ${to}`));
+    const runs = [];
+    for (let i = 0; i < total; i++) {
+      progress(`f 10% -> ${to * 100}% at ${fmt(rpm)} rpm: run ${i + 1}/${total} (${elapsed()})`);
+      runs.push(
+        runBoardDay(rand, {
+          rpm,
+          challengerShareBp: 1000,
+          championConversion: 0.1,
+          challengerConversion: to,
+          errorRate: LIVE_ERRORS,
+          minutes: days,
+          salt: `detect-${i}`,
+          stopWhenCalled: true,
+        }),
+      );
+    }
+    const right = to > 0.1 ? "better" : "worse";
+    const times = runs.map((r) =>
+      r.conversionVerdict === right ? (r.conversionAt as number) : Infinity,
+    );
+    const med = quantile(times, 0.5) ?? Infinity;
+    const p90 = quantile(times, 0.9) ?? Infinity;
+    const limit =
+      quantile(
+        runs.map((r) => r.limitAt ?? Infinity),
+        0.5,
+      ) ?? Infinity;
+    const iid =
+      quantile(
+        runs.map((r) => r.iidLimitAt ?? Infinity),
+        0.5,
+      ) ?? Infinity;
+    const wrong = runs.filter(
+      (r) => r.conversionVerdict !== null && r.conversionVerdict !== right,
+    ).length;
+    print(
+      `| ${fmt(rpm)} | 10% | 10% -> ${to * 100}% | ${rateCi(times.filter(Number.isFinite).length, runs.length)} | ${wrong} | ${minutes(med * 60)} / ${minutes(p90 * 60)} | ${minutes(limit * 60)} / ${minutes(iid * 60)} | ${Number.isFinite(med / limit) ? `${(med / limit).toFixed(2)}x` : "–"} |`,
+    );
+    flush();
   }
   print();
   flush();

@@ -53,6 +53,7 @@ export interface ControlContext extends ControlPorts {
     flush: number;
     analysis: number;
     kvPoll: number;
+    challengers: number;
     shadowMirror: number;
     prune: number;
   };
@@ -69,7 +70,7 @@ export function controlContext(
   now: number,
 ): ControlContext {
   const serving = new ServingDocument(ports.state);
-  const last = { flush: 0, analysis: now, kvPoll: 0, shadowMirror: 0, prune: 0 };
+  const last = { flush: 0, analysis: now, kvPoll: 0, challengers: 0, shadowMirror: 0, prune: 0 };
   return { ...ports, service, buffer, serving, last, arrivals: [], importing: null };
 }
 

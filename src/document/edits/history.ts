@@ -11,8 +11,9 @@
  *   version     the version the write CREATED,
  *   updatedAt / updatedBy   when and by whom,
  *   change      a one-line human summary ("flip live blue -> green"),
- *   source      "cli", "admin", "rollout" (the automatic rollout analyzer) or
+ *   source      "cli", "admin", "rollout" (the automatic rollout analyzer),
  *               "kv" (a raw KV put the service's control object adopted),
+ *               "policy" (the challenger policy removed a challenger shown worse),
  *   forced      true when a safety check was skipped (flip --force),
  *   evidence    optional machine-readable reasons (a rollout's gate results),
  *   document    the document the write REPLACED (version < `version`);
@@ -34,7 +35,7 @@ export const HistoryEntry = z.object({
   updatedAt: z.string(),
   updatedBy: z.string(),
   change: z.string(),
-  source: z.enum(["cli", "admin", "rollout", "kv"]),
+  source: z.enum(["cli", "admin", "rollout", "kv", "policy"]),
   forced: z.optional(z.boolean()),
   evidence: z.optional(z.record(z.string(), z.unknown())),
   document: z.optional(z.record(z.string(), z.unknown())),

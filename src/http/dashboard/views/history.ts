@@ -22,6 +22,7 @@ const SOURCE: Record<string, string> = {
   admin: "admin API",
   rollout: "rollout analyzer",
   kv: "raw KV put",
+  policy: "challenger policy",
   earlier: "before the history",
 };
 
