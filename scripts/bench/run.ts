@@ -3,9 +3,11 @@
  *
  * Both Workers run in ONE workerd (Miniflare, scripts/bench/workers.ts) in
  * front of the same local model origin (a child process,
- * scripts/bench/origin.ts). Three targets: the router on the realistic
+ * scripts/bench/origin.ts). Four targets: the router on the realistic
  * document (5% canary, one 5% challenger, header identity, retry.safe), the
- * router on the same document with an active rollout, and the pass-through.
+ * router on the same document with an active rollout, the same router
+ * without RECEIPT_SECRET (the receipts' cost, as a difference per round),
+ * and the pass-through.
  * Each is warmed up, then loaded with wrk (load.ts) one after the other
  * (never concurrently) for `--rounds` rounds, the order rotating each round.
  * A round's ratios compare targets measured seconds apart; the report gives
@@ -41,9 +43,10 @@ const HELP = `Usage: npm run bench -- [options]
 Serves the router (esbuild bundle of src/index.ts) and a one-fetch pass-through
 Worker in the same workerd (Miniflare), in front of the same local demo origin,
 and loads each in turn with wrk (one thread): POST /<service>/predict with
-x-user-id cycling through 10,000 users. The router is measured twice: on the
-realistic document (5% canary, one 5% challenger, header identity,
-retry.safe) and on the same document with an active rollout.
+x-user-id cycling through 10,000 users. The router is measured three times: on
+the realistic document (5% canary, one 5% challenger, header identity,
+retry.safe), on the same document with an active rollout, and without
+RECEIPT_SECRET (what signing assignment receipts costs).
 
 Options:
   --duration <s>      seconds per measured load (default 10)
@@ -97,6 +100,7 @@ const workers = await startWorkers(origin.port, { documents: benchDocuments(orig
 const targets = {
   router: { url: workers.routerUrl, path: `/${SERVICE}/predict` },
   "router, rollout": { url: workers.routerUrl, path: `/${ROLLOUT_SERVICE}/predict` },
+  "router, no receipts": { url: workers.noReceiptsUrl, path: `/${SERVICE}/predict` },
   "pass-through": { url: workers.passthroughUrl, path: `/${SERVICE}/predict` },
 };
 type Target = keyof typeof targets;
@@ -145,7 +149,12 @@ try {
   }
 
   const before = await workers.routerStats();
-  const runs: Record<Target, Run[]> = { router: [], "router, rollout": [], "pass-through": [] };
+  const runs: Record<Target, Run[]> = {
+    router: [],
+    "router, rollout": [],
+    "router, no receipts": [],
+    "pass-through": [],
+  };
   for (let round = 0; round < rounds; round++) {
     // Rotate the order so no target always follows the same one.
     const order = NAMES.map((_, i) => NAMES[(i + round) % NAMES.length] as Target);
@@ -160,10 +169,11 @@ try {
   }
   const after = await workers.routerStats();
 
-  const routerRequests = [...runs.router, ...runs["router, rollout"]].reduce(
-    (sum, r) => sum + r.ok + r.failed,
-    0,
-  );
+  const routerRequests = [
+    ...runs.router,
+    ...runs["router, rollout"],
+    ...runs["router, no receipts"],
+  ].reduce((sum, r) => sum + r.ok + r.failed, 0);
   const kvReads = after.kvReads - before.kvReads;
   const kvPerRequest = kvReads / Math.max(1, routerRequests);
   const failed = Object.values(runs)
@@ -190,6 +200,11 @@ try {
   const byName = (name: Target) => summary.find((s) => s.name === name) as (typeof summary)[0];
   const list = (xs: number[]) => xs.map((x) => fmt(x, 2)).join(" / ");
 
+  // Receipts: the router's CPU per request minus the same router's without them, round by round.
+  const receiptCost = runs.router.map(
+    (r, i) =>
+      (r.cpu?.workerd ?? Number.NaN) - (runs["router, no receipts"][i]?.cpu?.workerd ?? Number.NaN),
+  );
   const row = (cells: string[]) => `| ${cells.join(" | ")} |`;
   const lines = [
     "",
@@ -210,6 +225,9 @@ try {
       ]),
     ),
     "",
+    `Assignment receipts (HMAC-SHA256 per identified routed answer): router minus router without RECEIPT_SECRET, per round: ` +
+      `${receiptCost.map((x) => `${fmt(x)} µs`).join(" / ")} workerd CPU per request (median ${fmt(median(receiptCost))} µs, ` +
+      `${fmt((100 * median(receiptCost)) / byName("pass-through").cpu, 1)} % of the pass-through's).`,
     `Routing decision (header lookup + hash + arm choice, Node ${process.versions.node}): ` +
       `${fmt(decision.nsPerOp)} ns/op.`,
     `KV reads per routed request at steady state: ${kvPerRequest.toExponential(1)} ` +

@@ -8,6 +8,8 @@
  *     the first one's control objects), so that two loads compared side by
  *     side do not share one heap: each pays for its own garbage collection
  *     (bench:shadow serves shadow 100 % from it);
+ *   - "router-no-receipts": the same router without RECEIPT_SECRET, so
+ *     `npm run bench` measures what signing receipts costs, interleaved;
  *   - "passthrough": scripts/bench/passthrough-worker.ts, one fetch to the
  *     live model's /predict URL on the same origin (and "passthrough-mirror",
  *     the same with a bare mirror).
@@ -39,6 +41,8 @@ export interface BenchWorkers {
   routerUrl: string;
   /** The second router isolate (same documents and control objects, its own heap). */
   router2Url: string;
+  /** The router without RECEIPT_SECRET (same documents and control objects): no receipts signed. */
+  noReceiptsUrl: string;
   passthroughUrl: string;
   /** The pass-through that also mirrors each request to MIRROR_MODEL (waitUntil), no compare. */
   mirrorPassthroughUrl: string;
@@ -142,6 +146,13 @@ export async function startWorkers(
         durableObjects: { CONTROL: { className: "ServiceControl", scriptName: "router" } },
       },
       {
+        // The same router without RECEIPT_SECRET: what signing receipts costs, side by side.
+        ...router,
+        name: "router-no-receipts",
+        bindings: { ...router.bindings, RECEIPT_SECRET: "" },
+        durableObjects: { CONTROL: { className: "ServiceControl", scriptName: "router" } },
+      },
+      {
         name: "passthrough",
         modules: true,
         scriptPath: passthroughScript,
@@ -170,11 +181,13 @@ export async function startWorkers(
   }
   const routerUrl = (await mf.unsafeGetDirectURL("router")).origin;
   const router2Url = (await mf.unsafeGetDirectURL("router-2")).origin;
+  const noReceiptsUrl = (await mf.unsafeGetDirectURL("router-no-receipts")).origin;
   const passthroughUrl = (await mf.unsafeGetDirectURL("passthrough")).origin;
   const mirrorPassthroughUrl = (await mf.unsafeGetDirectURL("passthrough-mirror")).origin;
   return {
     routerUrl,
     router2Url,
+    noReceiptsUrl,
     passthroughUrl,
     mirrorPassthroughUrl,
     routerStats: async () => {

@@ -10,6 +10,7 @@ import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { klBernoulli, quantile, waldRequests, wilson } from "../../scripts/bench/gates/bounds.ts";
+import { runBoardDay } from "../../scripts/bench/gates/challengers.ts";
 import { mulberry32, poisson } from "../../scripts/bench/gates/random.ts";
 import {
   drawPopulation,
@@ -141,6 +142,33 @@ describe("the user model", () => {
   }, 20_000);
 });
 
+describe("the champion-challenger day (section f)", () => {
+  const day = (to: number, seed: number) =>
+    runBoardDay(mulberry32(seed), {
+      rpm: 1_000,
+      challengerShareBp: 1000,
+      championConversion: 0.1,
+      challengerConversion: to,
+      errorRate: 0.01,
+      minutes: 90,
+      salt: `t-${seed}`,
+      stopWhenCalled: true,
+    });
+
+  it("puts about the challenger's share of requests on it, and calls a large difference its way", () => {
+    const better = day(0.3, 1);
+    expect(better.conversionVerdict).toBe("better");
+    expect(better.conversionAt).toBeLessThan(90);
+    // A 10 % challenger of 1,000 rpm: about 100 requests a minute (heavy users make it lumpy).
+    const perMinute = better.challengerRequests / (better.conversionAt as number);
+    expect(perMinute).toBeGreaterThan(40);
+    expect(perMinute).toBeLessThan(250);
+    expect(day(0.02, 2).conversionVerdict).toBe("worse");
+    // Wald's limit with the clustered variance comes no sooner than with the independent one.
+    expect(better.limitAt).toBeGreaterThanOrEqual(better.iidLimitAt as number);
+  });
+});
+
 describe("npm run gates:bench", () => {
   it("--quick prints the model check and every section's table", () => {
     const r = spawnSync(process.execPath, [join(ROOT, "scripts/bench/gates/bench.ts"), "--quick"], {
@@ -148,7 +176,7 @@ describe("npm run gates:bench", () => {
       timeout: 55_000,
     });
     expect(r.status, r.stderr).toBe(0);
-    for (const heading of ["## Model check", "## a.", "## b.", "## c.", "## d.", "## e."])
+    for (const heading of ["## Model check", "## a.", "## b.", "## c.", "## d.", "## e.", "## f."])
       expect(r.stdout).toContain(heading);
     expect(r.stdout).toMatch(/\| 1,000 \| 3,000 \|/);
     expect(r.stderr).toContain("rollouts");
