@@ -88,7 +88,7 @@ to its limit; the pooled rows of a judge the 1 % target:
   the "requests" model (a, d): 150 a one-step cell, 30 a plan cell
   b: 100; d one step: 60 (1,000 rpm), 30 (10,000 rpm); d whole plan: 20
   e: 60 (1,000 rpm), 30 (10,000 rpm)
-  f: A/A days 300 (1,000 rpm), 60 (10,000 rpm); detection 100 a cell
+  f: A/A days 400 (1,000 rpm), 80 (10,000 rpm); detection 100 a cell
 
 Options:
   --cells <list>     sections to run, comma-separated from a,b,c,d,e,f (default all)
@@ -666,11 +666,12 @@ if (CELLS.has("f")) {
   );
   print("|---:|---:|---:|---:|---|---|");
   const days = QUICK ? 120 : 1440;
+  const pooled = { days: 0, called: 0 };
   const aaCells: [number, number][] = QUICK
     ? [[1_000, 2]]
     : [
-        [1_000, 300],
-        [10_000, 60],
+        [1_000, 400],
+        [10_000, 80],
       ];
   for (const [rpm, n] of aaCells) {
     const total = OVERRIDE ?? n;
@@ -691,12 +692,17 @@ if (CELLS.has("f")) {
       );
     }
     const called = runs.filter((r) => r.firstVerdictAt !== null);
+    pooled.days += runs.length;
+    pooled.called += called.length;
     const which = called.map((r) => r.firstVerdict).join(", ") || "–";
     print(
       `| ${fmt(rpm)} | 10% | ${runs.length} | ${rateCi(called.length, runs.length)} | ${atMost(called.length, runs.length, 0.01)} | ${which} |`,
     );
     flush();
   }
+  print(
+    `| pooled | | ${pooled.days} | ${rateCi(pooled.called, pooled.days)} | ${atMost(pooled.called, pooled.days, 0.01)} | |`,
+  );
   print();
   print(
     `Detection: conversions 10 % on the champion, the challenger's users shifted; time from the start to the board's verdict on the conversion (all days called before the horizon unless said). Wald's information limit: the first look at which an SPRT that knew the difference d and the variance V would stop, d^2 / (2 V) >= ln(1 / ${ALPHA_END.toPrecision(3)}), V the cluster-robust variance the board uses (and, beside it, the variance independent outcomes would have); medians over the runs.`,
