@@ -12,3 +12,11 @@
 import type { RoutingDocument } from "./routing-document.ts";
 
 export const documentText = (doc: RoutingDocument): string => JSON.stringify(doc);
+
+/**
+ * What a document says, without its stamps (version, updatedAt,
+ * updatedBy): two puts of the same document compare equal, whatever
+ * version their authors wrote in them (the control object's adoption rule).
+ */
+export const documentContent = (doc: RoutingDocument): string =>
+  JSON.stringify({ ...doc, version: 0, updatedAt: "", updatedBy: "" });

@@ -29,6 +29,13 @@ export interface ControlStatus {
   intervalMs: number;
   /** The version last written to KV (behind `version` while a KV write is retried). */
   kvVersion: number;
+  /**
+   * What KV held when the object last looked: "ok" (its document), "behind"
+   * (a document it replaced moments ago: a stale read), "deleted" or
+   * "invalid" (a change around it the write pipeline reports), with the
+   * version in that text (null: none or unreadable) and when it looked.
+   */
+  kv: { state: "ok" | "behind" | "deleted" | "invalid"; version: number | null };
   rolloutActive: boolean;
   nextAlarmAt: number | null;
   /** KV reads and writes by the object since it started (it polls one key per CONTROL_KV_POLL_MS). */

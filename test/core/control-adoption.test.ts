@@ -17,27 +17,36 @@ import {
 interface Doc {
   service: string;
   version: number;
+  /** What the document says besides its stamps. */
+  body: string;
 }
 
 let parses = 0;
-/** "fraud@7" is version 7 of fraud; anything else fails the schema. */
+/** "fraud@7:blue" is version 7 of fraud saying "blue" (the body defaults to ""); anything else fails the schema. */
 const parse: Parse<Doc> = (text) => {
   parses += 1;
-  const m = /^([a-z]+)@(\d+)$/.exec(text);
+  const m = /^([a-z]+)@(\d+)(?::([a-z]+))?$/.exec(text);
   return m?.[1] && m[2]
-    ? { ok: true, doc: { service: m[1], version: Number(m[2]) } }
+    ? { ok: true, doc: { service: m[1], version: Number(m[2]), body: m[3] ?? "" } }
     : { ok: false, errors: [{ path: "", message: "not a document" }] };
 };
 
+const NOW = 1_000_000_000;
+
 interface AdoptCase {
   why: string;
-  /** The object's row: what it saw in KV, its document, the highest version seen. */
+  /** The object's row: what it saw in KV (and whether KV was behind), its document, the highest version seen. */
   seen: string | null;
+  behind?: boolean;
   document: string | null;
   highest: number;
+  /** Bodies of documents the object wrote and replaced, and how long ago (ms). */
+  replaced?: Record<string, number>;
   /** KV's text now (null: deleted). */
   kv: string | null;
   kind: Adoption<Doc>["kind"];
+  /** The version an adopted document is stored as. */
+  storedAs?: number;
 }
 
 const ADOPT: AdoptCase[] = [
@@ -98,52 +107,126 @@ const ADOPT: AdoptCase[] = [
     kind: "current",
   },
   {
-    why: "an older version",
-    seen: "fraud@7",
-    document: "fraud@7",
-    highest: 7,
-    kv: "fraud@3",
-    kind: "stale",
+    why: "the same document under another version: KV gets the object's copy",
+    seen: "fraud@7:blue",
+    document: "fraud@9:blue",
+    highest: 9,
+    kv: "fraud@3:blue",
+    kind: "current",
   },
   {
-    why: "a version equal to the highest",
+    why: "a document the object replaced a minute ago: a stale read",
+    seen: "fraud@16:green",
+    document: "fraud@16:green",
+    highest: 16,
+    replaced: { blue: 20_000 },
+    kv: "fraud@15:blue",
+    kind: "behind",
+  },
+  {
+    why: "still behind: looked at again, still within the window",
+    seen: "fraud@15:blue",
+    behind: true,
+    document: "fraud@16:green",
+    highest: 16,
+    replaced: { blue: 50_000 },
+    kv: "fraud@15:blue",
+    kind: "behind",
+  },
+  {
+    why: "the same old text past the window: somebody put it back (a rollback by wrangler)",
+    seen: "fraud@15:blue",
+    behind: true,
+    document: "fraud@16:green",
+    highest: 16,
+    replaced: { blue: 600_000 },
+    kv: "fraud@15:blue",
+    kind: "adopt",
+    storedAs: 17,
+  },
+  {
+    why: "a re-put of an old document long replaced: adopted, re-stamped above the highest",
+    seen: "fraud@16:green",
+    document: "fraud@16:green",
+    highest: 16,
+    replaced: { blue: 3_600_000 },
+    kv: "fraud@15:blue",
+    kind: "adopt",
+    storedAs: 17,
+  },
+  {
+    why: "a document never written here with an old version: adopted, re-stamped",
     seen: "fraud@7",
     document: "fraud@7",
     highest: 9,
-    kv: "fraud@9",
-    kind: "stale",
+    kv: "fraud@3:red",
+    kind: "adopt",
+    storedAs: 10,
+  },
+  {
+    why: "a version equal to the highest, new content: re-stamped",
+    seen: "fraud@7",
+    document: "fraud@7",
+    highest: 9,
+    kv: "fraud@9:red",
+    kind: "adopt",
+    storedAs: 10,
   },
   {
     why: "a higher version",
     seen: "fraud@7",
     document: "fraud@7",
     highest: 7,
-    kv: "fraud@8",
+    kv: "fraud@8:red",
     kind: "adopt",
+    storedAs: 8,
   },
   {
     why: "a higher version after a delete",
     seen: null,
     document: "fraud@7",
     highest: 7,
-    kv: "fraud@12",
+    kv: "fraud@12:red",
     kind: "adopt",
+    storedAs: 12,
   },
-  { why: "a first document", seen: null, document: null, highest: 0, kv: "fraud@1", kind: "adopt" },
+  {
+    why: "a first document",
+    seen: null,
+    document: null,
+    highest: 0,
+    kv: "fraud@1",
+    kind: "adopt",
+    storedAs: 1,
+  },
 ];
 
 describe("adoptionOf", () => {
   for (const c of ADOPT) {
     it(`${c.why}: saw ${c.seen ?? "none"}, highest ${c.highest}, KV ${c.kv ?? "deleted"} -> ${c.kind}`, () => {
       parses = 0;
+      const current = c.document ? parse(c.document) : null;
+      parses = 0;
       const a = adoptionOf(
         "fraud",
-        { kvSeen: c.seen, document: c.document, highest: c.highest },
+        {
+          kvSeen: c.seen,
+          kvState: c.behind ? "behind" : "ok",
+          document: c.document,
+          highest: c.highest,
+        },
         c.kv,
-        parse,
+        {
+          parse,
+          content: (d) => d.body,
+          currentContent: current?.ok ? current.doc.body : null,
+          replacedAt: (body) =>
+            c.replaced?.[body] === undefined ? null : NOW - (c.replaced[body] as number),
+          now: NOW,
+        },
       );
       expect(a.kind).toBe(c.kind);
-      const kvVersion = Number(c.kv?.split("@")[1]);
+      const kvVersion = Number(c.kv?.split("@")[1]?.split(":")[0]);
       switch (a.kind) {
         case "unchanged":
           return expect(parses).toBe(0); // parsed only when KV changed
@@ -153,20 +236,16 @@ describe("adoptionOf", () => {
           expect(a.errors.length).toBeGreaterThan(0);
           return expect(a.row).toEqual({ kvSeen: c.kv, kvState: "invalid" });
         case "current":
+          expect(a.remirror).toBe(c.kv !== c.document);
           return expect(a.row).toEqual({ kvSeen: c.kv, kvState: "ok" });
-        case "stale":
-          expect(a).toMatchObject({ version: kvVersion, highest: c.highest });
-          return expect(a.row).toEqual({ kvSeen: c.kv, kvState: "ok" });
+        case "behind":
+          expect(a.version).toBe(kvVersion);
+          return expect(a.row).toEqual({ kvSeen: c.kv, kvState: "behind" });
         case "adopt":
           expect(a.row).toEqual({ kvSeen: c.kv });
-          expect(a.doc).toEqual({ service: "fraud", version: kvVersion });
-          return expect(a.adopted).toEqual({
-            document: c.kv,
-            lastGood: c.kv,
-            kvState: "ok",
-            highest: kvVersion,
-            kvVersion,
-          });
+          expect(a.doc.version).toBe(kvVersion);
+          expect(a.version).toBe(c.storedAs);
+          return expect(a.adopted).toEqual({ kvState: "ok", highest: c.storedAs, kvVersion });
       }
     });
   }

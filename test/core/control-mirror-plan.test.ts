@@ -10,13 +10,20 @@ import {
   retryFirst,
 } from "../../src/core/control/mirror-plan.ts";
 
-const PLANS: { cause: MirrorCause; document: string | null; writeDocument: boolean | null }[] = [
-  { cause: "write", document: "v8", writeDocument: true },
-  { cause: "retry", document: "v8", writeDocument: true },
-  { cause: "adoption", document: "v8", writeDocument: false },
-  { cause: "import", document: "v8", writeDocument: false },
-  { cause: "write", document: null, writeDocument: null },
-  { cause: "retry", document: null, writeDocument: null },
+const PLANS: {
+  cause: MirrorCause;
+  document: string | null;
+  /** KV's text as last seen. */
+  kv: string | null;
+  writeDocument: boolean | null;
+}[] = [
+  { cause: "write", document: "v8", kv: "v7", writeDocument: true },
+  { cause: "retry", document: "v8", kv: "v7", writeDocument: true },
+  { cause: "adoption", document: "v8", kv: "v8", writeDocument: false },
+  { cause: "adoption", document: "v17 (re-stamped)", kv: "v15", writeDocument: true },
+  { cause: "import", document: "v8", kv: "v8", writeDocument: false },
+  { cause: "write", document: null, kv: null, writeDocument: null },
+  { cause: "retry", document: null, kv: "v7", writeDocument: null },
 ];
 
 describe("mirrorPlan", () => {
@@ -27,8 +34,8 @@ describe("mirrorPlan", () => {
         : c.writeDocument
           ? "document, history, last-good"
           : "history and last-good only";
-    it(`after a ${c.cause}, ${c.document ? "a document" : "no document"} -> writes ${what}`, () => {
-      const plan = mirrorPlan(c.document, c.cause);
+    it(`after a ${c.cause}, ${c.document ?? "no document"}, KV ${c.kv ?? "empty"} -> writes ${what}`, () => {
+      const plan = mirrorPlan(c.document, c.cause, c.kv);
       expect(plan).toEqual(c.writeDocument === null ? null : { writeDocument: c.writeDocument });
     });
   }

@@ -84,9 +84,12 @@ describe("the README's local demo", () => {
       await res.arrayBuffer();
       if (res.headers.get("x-model-variant") === "blue") liveUsers.push(`e2e-${i}`);
     }
+    // The demo's file as it is, live green, its version untouched (not above the stored one):
+    // the control object adopts any document it did not write, one above the highest version.
     const doc = JSON.parse(readFileSync(join(ROOT, "scripts/demo/fraud.json"), "utf8"));
+    const before = await admin<{ document: { version: number } }>("/services/fraud");
     const flipped = join(state, "fraud-green.json");
-    writeFileSync(flipped, JSON.stringify({ ...doc, live: "green", version: doc.version + 1 }));
+    writeFileSync(flipped, JSON.stringify({ ...doc, live: "green" }));
     const put = await wrangler([
       "kv",
       "key",
@@ -120,6 +123,12 @@ describe("the README's local demo", () => {
     }
     console.log(`flip visible to every live user after ${seenAfterMs} ms`);
     expect(seenAfterMs).toBeGreaterThanOrEqual(0);
+    const after = await admin<{ document: { version: number; live: string } }>("/services/fraud");
+    expect(after.document).toMatchObject({ version: before.document.version + 1, live: "green" });
+    const control = await admin<{ kv: { state: string; version: number } }>(
+      "/services/fraud/control",
+    );
+    expect(control.kv).toEqual({ state: "ok", version: before.document.version + 1 });
   });
 });
 

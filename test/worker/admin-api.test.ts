@@ -403,18 +403,21 @@ describe("versions never go backwards; a deleted document comes back", () => {
     expect(await stored(service)).toMatchObject({ version: 12, live: "blue" });
   }
 
-  it("a raw put of version 2 over v12 is not adopted: the fleet keeps v12 and the next write is v13 on top of it", async () => {
+  it("a raw put of version 2 over v12 is adopted as v13 (versions only go up); the next write is v14 on top of it", async () => {
     await twelve("adm-backwards");
-    await putDoc({ ...makeDoc("adm-backwards", { live: "green" }), version: 2 });
+    // A document the object never wrote (v11 was live green: putting that back within
+    // STALE_READ_MS would read as a stale copy; control-object.test.ts covers both).
+    await putDoc({ ...makeDoc("adm-backwards", { live: "canary" }), version: 2 });
     const flipped = await json(
-      await admin("/services/adm-backwards/flip", { method: "POST", body: { to: "canary" } }),
+      await admin("/services/adm-backwards/flip", { method: "POST", body: { to: "green" } }),
     );
-    expect(flipped).toMatchObject({ written: true, fromVersion: 12, version: 13 });
+    expect(flipped).toMatchObject({ written: true, fromVersion: 13, version: 14 });
     const back = await json(await admin("/services/adm-backwards/rollback", { method: "POST" }));
-    expect(back).toMatchObject({ version: 14, change: "rollback to version 12 (live blue)" });
-    expect(await variantOf(await predict("adm-backwards", { user: "u" }))).toBe("blue");
+    expect(back).toMatchObject({ version: 15, change: "rollback to version 13 (live canary)" });
+    expect(await variantOf(await predict("adm-backwards", { user: "u" }))).toBe("canary");
     const h = await json(await admin("/services/adm-backwards/history?documents=0"));
-    expect(h.entries.map((e: HistoryEntry) => e.version)).toEqual([14, 13, 12, 11]);
+    expect(h.entries.map((e: HistoryEntry) => e.version)).toEqual([15, 14, 13, 12, 11]);
+    expect(h.entries[2]).toMatchObject({ source: "kv" });
   });
 
   it("POST rollback on a deleted document restores the last-good copy as a new version", async () => {

@@ -192,22 +192,36 @@ describe("writes", () => {
     );
   });
 
-  it("adopts a raw KV put with a higher version (history source kv), not one with a lower", async () => {
+  it("adopts every raw KV put by content, re-stamping a low version; a stale read of its own is ignored", async () => {
     const doc = valid("ctl-raw");
     await putDoc(doc);
     const store = new ControlServiceStore(env.CONTROL, env.ROUTING);
     await store.read("ctl-raw");
-    await env.ROUTING.put(
-      "service:ctl-raw",
-      documentText({ ...doc, version: doc.version + 3, live: "green" }),
-    );
+    const green = { ...doc, version: doc.version + 3, live: "green" };
+    await env.ROUTING.put("service:ctl-raw", documentText(green));
     const adopted = await store.read("ctl-raw");
     expect(adopted.doc).toMatchObject({ version: doc.version + 3, live: "green" });
     expect(adopted.history.at(-1)).toMatchObject({ version: doc.version + 3, source: "kv" });
 
+    // A put whose author wrote an old version number: still a change, stored one above.
     await env.ROUTING.put("service:ctl-raw", documentText({ ...doc, version: 1, live: "canary" }));
+    const restamped = await store.read("ctl-raw");
+    expect(restamped.doc).toMatchObject({ version: doc.version + 4, live: "canary" });
+    expect(restamped.history.at(-1)).toMatchObject({
+      version: doc.version + 4,
+      source: "kv",
+      change: `adopted a raw KV put (put as version 1, stored as ${doc.version + 4}: versions only go up)`,
+    });
+    // KV gets the re-stamped copy: KV and the fleet agree.
+    const inKv = JSON.parse((await env.ROUTING.get("service:ctl-raw")) ?? "null");
+    expect(inKv).toMatchObject({ version: doc.version + 4, live: "canary" });
+
+    // KV returning the document the object replaced a moment ago is a stale read: kept.
+    await env.ROUTING.put("service:ctl-raw", documentText(green));
     const kept = await store.read("ctl-raw");
-    expect(kept.doc).toMatchObject({ version: doc.version + 3, live: "green" });
+    expect(kept.doc).toMatchObject({ version: doc.version + 4, live: "canary" });
+    const status = await controlReaders(env.CONTROL).status("ctl-raw");
+    expect(status.kv).toMatchObject({ state: "behind", version: doc.version + 3 });
   });
 
   it("a KV delete is reported as deleted to the pipeline while the object keeps the last good", async () => {

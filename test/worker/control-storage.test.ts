@@ -155,6 +155,29 @@ describe("the string-keyed rows of an earlier release", () => {
     });
   });
 
+  it("a kv_copy table made before the behind state takes it, keeping its row", async () => {
+    await runInDurableObject(stubOf("rows-behind"), (_instance, state) => {
+      const sql = state.storage.sql;
+      sql.exec(`DROP TABLE IF EXISTS kv_copy;
+        CREATE TABLE kv_copy (id INTEGER PRIMARY KEY CHECK (id = 1),
+          kv_version INTEGER NOT NULL DEFAULT 0,
+          kv_state TEXT NOT NULL DEFAULT 'ok' CHECK (kv_state IN ('ok', 'deleted', 'invalid')),
+          kv_seen TEXT);
+        INSERT INTO kv_copy (id, kv_version, kv_state, kv_seen) VALUES (1, 7, 'invalid', '{');`);
+      const storage = new ControlStorage(sql);
+      expect(storage.service("kvVersion", "kvState", "kvSeen")).toEqual({
+        kvVersion: 7,
+        kvState: "invalid",
+        kvSeen: "{",
+      });
+      storage.setService({ kvState: "behind", kvSeen: '{"v":6}' });
+      expect(storage.service("kvState", "kvVersion")).toEqual({ kvState: "behind", kvVersion: 7 });
+      expect(tables(sql)).not.toContain("kv_copy_before_behind");
+      // Once: a later start keeps the table as it is.
+      expect(new ControlStorage(sql).service("kvState")).toEqual({ kvState: "behind" });
+    });
+  });
+
   it("KV's deleted document (the old sentinel) becomes no text, state deleted", async () => {
     await runInDurableObject(stubOf("rows-deleted"), (_instance, state) => {
       seedOldRows(

@@ -355,7 +355,7 @@ describe("writes around the object", () => {
     expect(await timeline("ro-raw")).toEqual(["start"]);
   });
 
-  it("a raw KV put with a version not above the object's is not adopted: the analyzer judges the object's document", async () => {
+  it("a raw KV put with a version not above the object's is adopted, re-stamped above it, before the evaluation", async () => {
     await putDoc(rolloutDoc("ro-stale", "green"));
     await evaluate("ro-stale", T0);
     const running = await storedDoc("ro-stale");
@@ -367,9 +367,13 @@ describe("writes around the object", () => {
     });
     expect(await evaluate("ro-stale", T0 + MIN)).toMatchObject({
       event: "bake",
-      version: running.version,
+      version: running.version + 1,
     });
-    expect((await control.status("ro-stale")).version).toBe(running.version);
+    expect((await control.status("ro-stale")).version).toBe(running.version + 1);
+    expect(await storedDoc("ro-stale")).toMatchObject({
+      version: running.version + 1,
+      canary: { shareBp: 9000 },
+    });
   });
 });
 

@@ -6,6 +6,7 @@
  * Layer: CLI. The summary is src/document/edits/summary.ts, as the admin
  * API's GET returns it (scripts/cli/backend.ts has the shape).
  */
+import { kvDisagreement } from "../../../src/core/control/kv-words.ts";
 import { formatSummary } from "../../../src/document/edits/summary.ts";
 import { formatFieldErrors } from "../../../src/document/validate.ts";
 import type { ControlStatus, ServiceStatus } from "../backend.ts";
@@ -57,10 +58,7 @@ Example:
 
 /** One line on the service's control object: how many isolates follow it, and KV's copy. */
 function controlLine(c: ControlStatus): string {
-  const kv =
-    c.kvVersion === c.version
-      ? "KV has it too"
-      : `KV still holds version ${c.kvVersion} (the object retries the copy)`;
+  const kv = kvDisagreement(c) ?? "KV holds it too";
   const who =
     c.isolates === 0
       ? "no isolate has checked in during the last minute"

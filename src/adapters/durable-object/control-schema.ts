@@ -2,8 +2,9 @@
  * The control object's SQLite tables (./control-storage.ts reads and writes
  * them; ./control-rows.ts holds the typed single rows) and their migrations
  * for objects created by earlier releases: the old key-value rows become
- * typed rows, and `arm_totals` gains the user columns (`users`, `seen`),
- * whose NULL reads as no users; and how a row's columns decode (JSON
+ * typed rows, `arm_totals` gains the user columns (`users`, `seen`),
+ * whose NULL reads as no users, and `kv_copy` accepts the "behind" state;
+ * and how a row's columns decode (JSON
  * columns checked as the wire's are: NULL, absent or malformed is empty).
  *
  * Layer: adapter (Durable Object storage). Runs in the object's constructor:
@@ -18,7 +19,7 @@ import {
   type UserSums,
   userSumsFrom,
 } from "../../core/rollout/user-sums.ts";
-import { migrateKeyValueRows, ROW_TABLES } from "./control-rows.ts";
+import { allowKvBehind, migrateKeyValueRows, ROW_TABLES } from "./control-rows.ts";
 
 export type Row = Record<string, SqlStorageValue>;
 
@@ -40,6 +41,7 @@ export function createTables(sql: SqlStorage): void {
     `);
   migrateKeyValueRows(sql);
   addUserColumns(sql);
+  allowKvBehind(sql);
 }
 
 /** Adds the user columns to an `arm_totals` table made before them; once. */

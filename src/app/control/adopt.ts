@@ -15,9 +15,11 @@ import {
   adoptedHistory,
   adoptionOf,
   importOf,
+  type KvLook,
 } from "../../core/control/adoption.ts";
 import { retryFirst } from "../../core/control/mirror-plan.ts";
-import { serializeHistory } from "../../document/edits/history.ts";
+import { documentContent } from "../../document/document-text.ts";
+import { parseHistory, serializeHistory } from "../../document/edits/history.ts";
 import {
   documentText,
   highestVersionSeen,
@@ -60,8 +62,8 @@ export async function adoptFromKv(ctx: ControlContext, now: number): Promise<voi
   }
   const text = await ctx.kv.document(service);
   const current = ctx.serving.get();
-  const row = ctx.state.service("kvSeen", "document", "highest");
-  const a = adoptionOf(service, row, text, parseRoutingDocument);
+  const row = ctx.state.service("kvSeen", "kvState", "document", "highest");
+  const a = adoptionOf(service, row, text, kvLook(ctx, current, now));
   if (a.kind === "unchanged") return;
   ctx.state.setService(a.row);
   switch (a.kind) {
@@ -69,43 +71,92 @@ export async function adoptFromKv(ctx: ControlContext, now: number): Promise<voi
       return ctx.log("routing document deleted in KV; the fleet keeps the last good one", {
         service,
         version: current.version,
+        level: "warn",
       });
     case "invalid":
       return ctx.log("KV holds a document that fails the schema; not adopted", {
         service,
         errors: a.errors,
+        level: "warn",
       });
-    case "stale":
-      return ctx.log(
-        "KV holds a version not above the highest seen; not adopted (bump its version)",
-        { service, kv: a.version, highest: a.highest, serving: current.version },
-      );
+    case "behind":
+      // A read older than the object's own last write: routine, looked at again next poll.
+      return;
     case "current":
+      if (a.remirror) await mirrorDocument(ctx, "adoption");
       return;
   }
-  await adopt(ctx, a, current);
-  ctx.log("adopted a raw KV put", { service, from: current.version, to: a.doc.version, at: now });
+  const put = a.doc.version;
+  await adopt(ctx, a, current, now);
+  ctx.log("adopted a raw KV put", {
+    service,
+    from: current.version,
+    put,
+    to: a.version,
+    at: now,
+    level: "info",
+  });
   await mirrorDocument(ctx, "adoption");
+}
+
+/**
+ * The adoption rule's view of the object: the current document's content,
+ * and when each document of its history (the ones it wrote and replaced)
+ * was replaced: the updatedAt of the entry that replaced it.
+ */
+function kvLook(ctx: ControlContext, current: Current, now: number): KvLook<RoutingDocument> {
+  let replaced: Map<string, number> | null = null;
+  return {
+    parse: parseRoutingDocument,
+    content: documentContent,
+    currentContent: current.doc ? documentContent(current.doc) : null,
+    replacedAt: (content) => {
+      replaced ??= replacedDocuments(ctx);
+      return replaced.get(content) ?? null;
+    },
+    now,
+  };
+}
+
+function replacedDocuments(ctx: ControlContext): Map<string, number> {
+  const out = new Map<string, number>();
+  const { entries } = parseHistory(ctx.state.service("history").history);
+  for (const e of entries) {
+    if (!e.document) continue;
+    const parsed = parseRoutingDocument(JSON.stringify(e.document));
+    const at = Date.parse(e.updatedAt);
+    if (!parsed.ok || !Number.isFinite(at)) continue;
+    const content = documentContent(parsed.doc);
+    out.set(content, Math.max(out.get(content) ?? 0, at));
+  }
+  return out;
 }
 
 type Adopt = Extract<Adoption<RoutingDocument>, { kind: "adopt" }>;
 
-/** Stores an adopted version with its history: KV's own (--direct), or one more entry. */
-async function adopt(ctx: ControlContext, a: Adopt, current: Current): Promise<void> {
+/**
+ * Stores an adopted document with its history: KV's own (--direct), or one
+ * more entry. A version not above the highest seen is re-stamped (version
+ * and updatedAt) one above it; KV then gets the re-stamped copy.
+ */
+async function adopt(ctx: ControlContext, a: Adopt, current: Current, now: number): Promise<void> {
   const { service } = ctx;
+  const restamped = a.version !== a.doc.version;
+  const doc: RoutingDocument = restamped
+    ? { ...a.doc, version: a.version, updatedAt: new Date(now).toISOString() }
+    : a.doc;
+  const text = documentText(doc);
   const store = (history: string) => {
-    ctx.state.setService({ ...a.adopted, history });
+    ctx.state.setService({ ...a.adopted, document: text, lastGood: text, history });
     ctx.serving.changed();
   };
   const kv = await ctx.kv.texts(service);
-  const fromKv = parseStoredService(service, { document: a.adopted.document, history: kv.history });
-  if (adoptedHistory(fromKv.history, a.doc.version) === "kv") {
+  const fromKv = parseStoredService(service, { document: text, history: kv.history });
+  if (!restamped && adoptedHistory(fromKv.history, a.doc.version) === "kv") {
     return store(serializeHistory(fromKv.history));
   }
   // The write pipeline records the entry over what the fleet routed by
-  // (its replaced document) and the object's history; the document keeps
-  // the version it was put with, which the adoption rule found above every
-  // version seen.
+  // (its replaced document) and the object's history.
   const stored = parseStoredService(service, {
     document: current.doc ? documentText(current.doc) : null,
     history: ctx.state.service("history").history,
@@ -118,12 +169,15 @@ async function adopt(ctx: ControlContext, a: Adopt, current: Current): Promise<v
     },
     list: async () => [service],
   };
+  const change = restamped
+    ? `adopted a raw KV put (put as version ${a.doc.version}, stored as ${a.version}: versions only go up)`
+    : "adopted a raw KV put";
   await writeService(adoption, {
     service,
-    meta: { author: a.doc.updatedBy, now: a.doc.updatedAt },
+    meta: { author: a.doc.updatedBy, now: doc.updatedAt },
     source: "kv",
     allowMissing: true,
     allowInvalid: true,
-    compute: () => ({ ok: true, doc: a.doc, change: "adopted a raw KV put" }),
+    compute: () => ({ ok: true, doc, change }),
   });
 }

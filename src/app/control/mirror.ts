@@ -17,8 +17,8 @@ export async function mirrorDocument(
   ctx: ControlContext,
   cause: MirrorCause,
 ): Promise<string | null> {
-  const { document, history } = ctx.state.service("document", "history");
-  const plan = mirrorPlan(document, cause);
+  const { document, history, kvSeen } = ctx.state.service("document", "history", "kvSeen");
+  const plan = mirrorPlan(document, cause, kvSeen);
   if (plan === null || document === null) return null;
   const version = ctx.serving.get().version;
   try {

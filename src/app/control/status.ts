@@ -1,7 +1,8 @@
 /**
  * What the control object says about itself (health, dashboard, `router
  * status`, the benchmark): its version, the isolates checking in and
- * their rate, the interval it hands out, the version KV holds, whether a
+ * their rate, the interval it hands out, the version it last wrote to KV
+ * and what KV held when it last looked, whether a
  * rollout is active, its next alarm and its KV operations.
  *
  * Layer: app (control use case).
@@ -25,8 +26,24 @@ export async function controlStatus(
     checkInsPerSecond: ctx.arrivals.filter((t) => t >= now - 10_000).length / 10,
     intervalMs: checkInInterval(tuning, isolates),
     kvVersion: ctx.state.service("kvVersion").kvVersion,
+    kv: kvHolds(ctx),
     rolloutActive: rolloutActive(ctx),
     nextAlarmAt: await nextAlarm(),
     kvOps: ctx.kv.ops(),
   };
+}
+
+/** What KV held when the object last looked, and the version in that text. */
+function kvHolds(ctx: ControlContext): ControlStatus["kv"] {
+  const { kvSeen, kvState } = ctx.state.service("kvSeen", "kvState");
+  let version: number | null = null;
+  if (kvSeen !== null) {
+    try {
+      const v = (JSON.parse(kvSeen) as { version?: unknown }).version;
+      version = typeof v === "number" && Number.isInteger(v) ? v : null;
+    } catch {
+      version = null;
+    }
+  }
+  return { state: kvState, version };
 }

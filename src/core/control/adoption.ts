@@ -2,21 +2,33 @@
  * What the control object does with KV's copy of its document: the only
  * way in for a change made around it (a raw `wrangler kv key put`, the
  * CLI's --direct mode, a delete). KV's text is
- *   - the same as when the object last looked: nothing to do;
+ *   - the same as when the object last looked: nothing to do (unless KV
+ *     was behind then: looked at again);
  *   - deleted: reported so to the write pipeline (rollback / apply repair
  *     it) while the fleet keeps routing by the last good document;
  *   - failing the schema, or another service's: reported as invalid, the
  *     same way, and not adopted;
- *   - the object's own document: KV is "ok";
- *   - a version not above the highest seen: not adopted (KV reads can be
- *     stale, and versions only go up); the next write replaces it;
- *   - a higher version: adopted, with KV's own history when it has an
- *     entry for that version (the CLI's --direct mode wrote one), else with
- *     a "kv" entry the write pipeline records.
+ *   - the object's own document, or the same document under other stamps
+ *     (version, updatedAt, updatedBy): KV is "ok" (when only the stamps
+ *     differ, KV gets the object's copy again);
+ *   - a document the object wrote and replaced less than STALE_READ_MS ago,
+ *     with a version not above the highest seen: KV is "behind" (a read
+ *     older than the object's last writes); looked at again on the next
+ *     poll;
+ *   - anything else is a change made around the object: adopted, whatever
+ *     version it carries: a version not above the highest seen is
+ *     re-stamped one above it (versions only go up). A re-put of an older
+ *     document (the object wrote it, but replaced it long ago) is such a
+ *     change: an operator rolling back with `wrangler kv key put`. The
+ *     history keeps KV's own entry when it has one for that version (the
+ *     CLI's --direct mode wrote it), else records a "kv" entry.
+ * Compared by content, not by version: a put is recognised whatever
+ * version its author wrote in it.
  * And, on the object's first call ever, what it imports from KV's texts.
  *
  * Layer: core (pure). Parsing is the document floor's: callers pass the
- * parser (src/document/validate.ts's parseRoutingDocument), or a stub.
+ * parser (src/document/validate.ts's parseRoutingDocument) and the
+ * content without stamps, or stubs.
  */
 import { aboveHighest } from "./compare-and-swap.ts";
 import type { ServiceRow } from "./state-rows.ts";
@@ -36,53 +48,85 @@ export type Parse<D extends DocFacts> = (
   text: string,
 ) => { ok: true; doc: D } | { ok: false; errors: Problem[] };
 
+/**
+ * How long after the object replaced a document KV may still return it
+ * to the object's reads: KV caches a read at the edge for up to 60 s and
+ * propagates a write within 60 s (the object's own writes are visible in
+ * its location at once, so this is the rare case). Older than this, KV
+ * holding that document again means somebody put it there; within it, the
+ * put waits out the rest (status says so).
+ */
+export const STALE_READ_MS = 60_000;
+
+/** What the adoption rule reads besides the row and KV's text. */
+export interface KvLook<D extends DocFacts> {
+  parse: Parse<D>;
+  /** The document without its stamps (version, updatedAt, updatedBy), as comparable text. */
+  content: (doc: D) => string;
+  /** The current document's content (null: none). */
+  currentContent: string | null;
+  /** When the object replaced a document of this content (null: it never wrote one). */
+  replacedAt: (content: string) => number | null;
+  now: number;
+}
+
 type KvSeenState = Pick<ServiceRow, "kvSeen" | "kvState">;
 
 export type Adoption<D extends DocFacts> =
   | { kind: "unchanged" }
-  | { kind: "deleted" | "current"; row: KvSeenState }
+  | { kind: "deleted"; row: KvSeenState }
+  | {
+      kind: "current";
+      row: KvSeenState /** KV's stamps differ: give it the object's copy. */;
+      remirror: boolean;
+    }
   | { kind: "invalid"; row: KvSeenState; errors: Problem[] }
-  | { kind: "stale"; row: KvSeenState; version: number; highest: number }
+  | { kind: "behind"; row: KvSeenState; version: number; replacedAt: number }
   | {
       kind: "adopt";
       /** Written at once, before KV's history is read. */
       row: Pick<ServiceRow, "kvSeen">;
       doc: D;
-      /** Written with the history once it is known. */
-      adopted: Pick<ServiceRow, "document" | "lastGood" | "kvState" | "highest" | "kvVersion">;
+      /** The version it is stored as: its own, or one above the highest seen. */
+      version: number;
+      /** Written with the document and history once they are known. */
+      adopted: Pick<ServiceRow, "kvState" | "highest" | "kvVersion">;
     };
 
 /** What KV's document `text` (null: deleted) means for the object's `row`. */
 export function adoptionOf<D extends DocFacts>(
   service: string,
-  row: Pick<ServiceRow, "kvSeen" | "document" | "highest">,
+  row: Pick<ServiceRow, "kvSeen" | "kvState" | "document" | "highest">,
   text: string | null,
-  parse: Parse<D>,
+  look: KvLook<D>,
 ): Adoption<D> {
-  if (text === row.kvSeen) return { kind: "unchanged" };
+  if (text === row.kvSeen && row.kvState !== "behind") return { kind: "unchanged" };
   if (text === null) return { kind: "deleted", row: { kvSeen: null, kvState: "deleted" } };
-  const parsed = parse(text);
+  const parsed = look.parse(text);
   if (!parsed.ok || parsed.doc.service !== service) {
     const errors = parsed.ok ? [{ path: "service", message: "wrong service" }] : parsed.errors;
     return { kind: "invalid", row: { kvSeen: text, kvState: "invalid" }, errors };
   }
   const ok = { kvSeen: text, kvState: "ok" } as const;
-  if (text === row.document) return { kind: "current", row: ok };
-  const { version } = parsed.doc;
-  if (!aboveHighest(version, row.highest)) {
-    return { kind: "stale", row: ok, version, highest: row.highest };
+  if (text === row.document) return { kind: "current", row: ok, remirror: false };
+  const content = look.content(parsed.doc);
+  if (content === look.currentContent) return { kind: "current", row: ok, remirror: true };
+  // A stale read returns a version the object wrote: never one above the highest it has seen.
+  const replacedAt = aboveHighest(parsed.doc.version, row.highest)
+    ? null
+    : look.replacedAt(content);
+  if (replacedAt !== null && look.now - replacedAt < STALE_READ_MS) {
+    const behind = { kvSeen: text, kvState: "behind" } as const;
+    return { kind: "behind", row: behind, version: parsed.doc.version, replacedAt };
   }
+  const put = parsed.doc.version;
+  const version = aboveHighest(put, row.highest) ? put : row.highest + 1;
   return {
     kind: "adopt",
     row: { kvSeen: text },
     doc: parsed.doc,
-    adopted: {
-      document: text,
-      lastGood: text,
-      kvState: "ok",
-      highest: version,
-      kvVersion: version,
-    },
+    version,
+    adopted: { kvState: "ok", highest: version, kvVersion: put },
   };
 }
 

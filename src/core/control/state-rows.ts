@@ -9,8 +9,13 @@
  * Layer: core (types only).
  */
 
-/** What KV's copy of the document was when the object last looked at it. */
-export type KvState = "ok" | "deleted" | "invalid";
+/**
+ * What KV's copy of the document was when the object last looked at it:
+ * ok (the object's document), deleted, invalid, or behind (a document the
+ * object wrote and replaced moments ago: a stale read or a mirror not
+ * landed yet).
+ */
+export type KvState = "ok" | "deleted" | "invalid" | "behind";
 
 export interface ServiceRow {
   /** The service's name, learned on the object's first call. */

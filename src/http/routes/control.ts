@@ -40,6 +40,16 @@ const ControlStatus = z
     checkInsPerSecond: z.number(),
     intervalMs: int().check(z.describe("The check-in interval the object hands out")),
     kvVersion: int().check(z.describe("The version last written to KV")),
+    kv: z
+      .object({
+        state: z.enum(["ok", "behind", "deleted", "invalid"]),
+        version: z.nullable(int()),
+      })
+      .check(
+        z.describe(
+          "What KV held when the object last looked: ok (its document), behind (a document it replaced moments ago: a stale read), deleted or invalid; and the version in that text",
+        ),
+      ),
     rolloutActive: z.boolean(),
     nextAlarmAt: z.nullable(z.number()),
     kvOps: z.object({ reads: int(), writes: int() }),

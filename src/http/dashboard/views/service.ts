@@ -7,6 +7,7 @@
  *
  * Layer: HTTP edge (dashboard views).
  */
+import { kvDisagreement } from "../../../core/control/kv-words.ts";
 import { type ActionContext, rolloutActions, routingActions } from "../actions.ts";
 import { alignSeries, armCharts, armsOf, type ChartSpec } from "../chart-data.ts";
 import { deltaHistogram } from "../delta-histogram.ts";
@@ -111,11 +112,7 @@ ${s.errors.length ? html`<ul class="small">${join(s.errors.map((e) => html`<li><
   <div class="kpi"><span class="kpi-value">${sum.updatedBy}</span><span class="kpi-label">last change <span title="${utc(at)}">${ago(at, d.now)}</span></span></div>
   <div class="kpi"><span class="kpi-value">${control ? count(control.isolates) : "–"}</span><span class="kpi-label">isolates checking in${control ? ` (every ${control.intervalMs} ms)` : ""}</span></div>
 </div>
-${
-  control && control.kvVersion !== control.version
-    ? html`<p class="problem small">KV holds version ${control.kvVersion}; the control object has ${control.version}.</p>`
-    : ""
-}
+${control && kvDisagreement(control) ? html`<p class="problem small" data-kv>${kvDisagreement(control)}.</p>` : ""}
 ${!d.control.ok ? html`<p class="problem small">Control object: ${d.control.message}</p>` : ""}`;
 }
 
