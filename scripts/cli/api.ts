@@ -10,7 +10,7 @@
  * Layer: CLI. The write pipeline runs in the router; writes are recorded
  * with source "cli" (X-Router-Source) and the author (X-Router-Author).
  */
-import type { FieldError } from "../../src/document/validate.ts";
+import type { FieldError } from "../../src/document/field-errors.ts";
 import {
   type Backend,
   type ControlStatus,

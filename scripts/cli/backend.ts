@@ -10,11 +10,12 @@
  * Layer: CLI. Refusals of the write pipeline become one CliError each, with
  * the same words and exit codes in both modes.
  */
-import { type CheckOutcome, REFUSALS, type RefusalKind } from "../../src/app/write-service.ts";
+import { REFUSALS, type RefusalKind } from "../../src/app/refusals.ts";
+import type { CheckOutcome } from "../../src/app/write-service.ts";
 import type { DiffLine } from "../../src/document/edits/diff.ts";
 import type { EditName, StoredState } from "../../src/document/edits/registry.ts";
+import { type FieldError, formatFieldErrors } from "../../src/document/field-errors.ts";
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
-import { type FieldError, formatFieldErrors } from "../../src/document/validate.ts";
 import type { ControlStatus } from "../../src/ports/control-plane-reader.ts";
 import { CliError, EXIT } from "./cli.ts";
 

@@ -14,7 +14,7 @@
 import { hostname, userInfo } from "node:os";
 import { type ParseArgsConfig, parseArgs } from "node:util";
 import { parseBasisPoints, parsePercent } from "../../src/document/edits/shares.ts";
-import type { FieldError } from "../../src/document/validate.ts";
+import type { FieldError } from "../../src/document/field-errors.ts";
 import { unknownMessage } from "./suggest.ts";
 
 export const EXIT = { ok: 0, refused: 1, usage: 2, conflict: 3 } as const;

@@ -30,14 +30,14 @@ export async function runCommand(command: Command, argv: string[]): Promise<void
 }
 
 export function group(name: string, summary: string, subcommands: Command[]): Command {
-  const help = `Usage: npm run router -- ${name} <${subcommands.map((c) => c.name).join("|")}> [args]
+  const help = `Usage: router ${name} <${subcommands.map((c) => c.name).join("|")}> [args]
 
 ${summary}
 
 Commands:
 ${subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}
 
-\`npm run router -- ${name} <command> --help\` for each command's options.`;
+\`router ${name} <command> --help\` for each command's options.`;
   return {
     name,
     summary,

@@ -8,36 +8,15 @@
  * Layer: CLI.
  */
 import { CliError, EXIT, errorEnvelope } from "./cli.ts";
-import { type Command, runCommand } from "./command.ts";
-import { applyCommand } from "./commands/apply.ts";
-import { assignCommand } from "./commands/assign.ts";
-import { canaryCommand } from "./commands/canary.ts";
-import { challengerCommand } from "./commands/challenger.ts";
-import { flipCommand } from "./commands/flip.ts";
-import { historyCommand } from "./commands/history.ts";
-import { rollbackCommand } from "./commands/rollback.ts";
-import { rolloutCommand } from "./commands/rollout.ts";
-import { shadowCommand } from "./commands/shadow.ts";
-import { statusCommand } from "./commands/status.ts";
-import { validateCommand } from "./commands/validate.ts";
+import { runCommand } from "./command.ts";
+import { COMMANDS } from "./command-list.ts";
 import { unknownMessage } from "./suggest.ts";
 import { DEFAULT_ROUTER_URL } from "./target.ts";
 
-const commands: Command[] = [
-  statusCommand,
-  flipCommand,
-  canaryCommand,
-  challengerCommand,
-  shadowCommand,
-  rolloutCommand,
-  rollbackCommand,
-  historyCommand,
-  assignCommand,
-  validateCommand,
-  applyCommand,
-];
+const HELP = `Usage: router <command> [args] [options]
 
-const HELP = `Usage: npm run router -- <command> [args] [options]
+(router is node_modules/.bin/router, which npm install writes; put
+node_modules/.bin on PATH, or run \`npm run router -- <command>\`.)
 
 Rollout operations on the routing documents. Commands talk to a running
 router's admin API: --url <url> (else $ROUTER_URL, else ${DEFAULT_ROUTER_URL},
@@ -52,9 +31,9 @@ Break glass: --direct reads and writes Workers KV with \`wrangler kv\`
 without any router.
 
 Commands:
-${commands.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join("\n")}
+${COMMANDS.map((c) => `  ${c.name.padEnd(11)} ${c.summary}`).join("\n")}
 
-\`npm run router -- <command> --help\` for each command's options.
+\`router <command> --help\` for each command's options.
 --json prints one envelope: {"ok":true,"data":...} or
 {"ok":false,"error":{"code","message","errors"?}}; times in ISO 8601.
 Exit codes: 0 done, 1 refused or failed (also: unknown service, no router),
@@ -66,16 +45,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${HELP}\n`);
     return name === undefined ? EXIT.usage : EXIT.ok;
   }
-  const command = commands.find((c) => c.name === name);
-  if (!command) {
-    const names = commands.map((c) => c.name);
+  const entry = COMMANDS.find((c) => c.name === name);
+  if (!entry) {
+    const names = COMMANDS.map((c) => c.name);
     throw new CliError(
       EXIT.usage,
       "usage",
       `${unknownMessage("command", name, names)} (--help lists them)`,
     );
   }
-  await runCommand(command, rest);
+  await runCommand(await entry.load(), rest);
   return EXIT.ok;
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env -S node --experimental-strip-types
 /**
- * `npm run router -- <command>`: rollout operations on the routing
+ * `router <command>`: rollout operations on the routing
  * documents, through a running router's admin API (the default), or with
  * --direct through wrangler and Workers KV (break glass: no router needed).
  *

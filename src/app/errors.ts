@@ -67,7 +67,7 @@ export class ControlUnavailableError extends RouterError {
     super(
       503,
       "control_plane_unavailable",
-      `${reason}. Requests keep being served by the document each isolate holds. A write may or may not have landed: check the service's status before retrying. To change routing now, write KV directly: npm run router -- <command> --direct --remote`,
+      `${reason}. Requests keep being served by the document each isolate holds. A write may or may not have landed: check the service's status before retrying. To change routing now, write KV directly: router <command> --direct --remote`,
       { service },
     );
     this.name = "ControlUnavailableError";

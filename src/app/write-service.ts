@@ -38,23 +38,9 @@ import type { FieldError } from "../document/validate.ts";
 import type { ServiceStore } from "../ports/service-store.ts";
 import { RouterError, type RouterStatus } from "./errors.ts";
 
-/**
- * Every refusal of a write, with its HTTP status and its stable error code:
- * the one list (the CLI maps kinds to exit codes, and the admin API's codes
- * back to kinds, from it; the admin API's reference names its codes).
- */
-export const REFUSALS = {
-  not_found: { status: 404, code: "no_routing_document" },
-  stored_document_invalid: { status: 409, code: "stored_document_invalid" },
-  version_mismatch: { status: 412, code: "version_mismatch" },
-  invalid_change: { status: 400, code: "invalid_change" },
-  check_failed: { status: 409, code: "check_failed" },
-  aborted: { status: 409, code: "aborted" },
-  version_conflict: { status: 409, code: "version_conflict" },
-  history_not_written: { status: 500, code: "history_not_written" },
-} as const satisfies Record<string, { status: RouterStatus; code: string }>;
+export { REFUSALS, type RefusalKind } from "./refusals.ts";
 
-export type RefusalKind = keyof typeof REFUSALS;
+import { REFUSALS, type RefusalKind } from "./refusals.ts";
 
 /** A write that did not happen (or, for history_not_written, only half did). */
 export class WriteRefused extends RouterError {

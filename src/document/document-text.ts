@@ -4,7 +4,7 @@
  * compact JSON of the validated document, its defaults filled in. The
  * 64 KiB bound (LIMITS.documentBytes) is on the UTF-8 bytes of this text,
  * so a compact document that writes out its defaults is stored byte for
- * byte as long as it was given. `jq` or `npm run router -- status`
+ * byte as long as it was given. `jq` or `router status`
  * pretty-prints it.
  *
  * Layer: document (pure).

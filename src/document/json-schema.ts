@@ -3,7 +3,7 @@
  * committed copy is src/document/routing-document.schema.json).
  *
  * Layer: document (pure). Cross-field rules (live origin exists, ranges do not
- * overlap) cannot be expressed in JSON Schema; `npm run router -- validate`
+ * overlap) cannot be expressed in JSON Schema; `router validate`
  * and the worker check those.
  */
 

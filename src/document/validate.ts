@@ -10,7 +10,9 @@
  * path (zod would silently drop `__proto__`). A validated document's
  * `origins` has no prototype, so `origins[name]` never finds `constructor`.
  */
+
 import { documentText } from "./document-text.ts";
+import type { FieldError } from "./field-errors.ts";
 import { LIMITS, RoutingDocument } from "./routing-document.ts";
 
 /**
@@ -21,12 +23,6 @@ import { LIMITS, RoutingDocument } from "./routing-document.ts";
  * LIMITS.documentBytes bytes of UTF-8.
  */
 export const DOCUMENT_LIMIT_RULE = `a routing document may have at most ${LIMITS.documentBytes} bytes of JSON text (UTF-8, as stored in KV)`;
-
-export interface FieldError {
-  /** Dot path of the failing field, "" for the whole document. */
-  path: string;
-  message: string;
-}
 
 export type ValidationResult =
   | { ok: true; doc: RoutingDocument }
@@ -120,6 +116,4 @@ function hostileShape(input: unknown): FieldError | null {
   return null;
 }
 
-export function formatFieldErrors(errors: FieldError[]): string {
-  return errors.map((e) => `  ${e.path || "(document)"}: ${e.message}`).join("\n");
-}
+export { type FieldError, formatFieldErrors } from "./field-errors.ts";

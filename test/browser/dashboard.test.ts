@@ -245,7 +245,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
       "The dashboard runs no smoke tests: green gets live traffic without a sample request " +
         "sent to it first. The CLI sends the service's sample requests " +
         "(scripts/demo/smoke/fraud.json) to green through the override and refuses the flip " +
-        "if any fails: npm run router -- flip fraud --to green",
+        "if any fails: router flip fraud --to green",
     );
     await cancel();
 

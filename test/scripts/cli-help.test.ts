@@ -6,8 +6,12 @@
  * closest one (exit 2); every --json failure is the one envelope; a router
  * that does not answer is a clear error (exit 1).
  */
+import { spawnSync } from "node:child_process";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { closest, levenshtein } from "../../scripts/cli/suggest.ts";
+import { ROOT } from "../../scripts/cli/wrangler.ts";
 import { runCli, runCliInProcess } from "./cli-support.ts";
 
 const commands = [
@@ -53,7 +57,7 @@ describe("router --help", { timeout: 30_000 }, () => {
   it.each(commands.map((c) => [c.join(" "), c]))("%s --help", async (_title, command) => {
     const run = await runCliInProcess([...command, "--help"]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain(`Usage: npm run router -- ${command.join(" ")}`);
+    expect(run.stdout).toContain(`Usage: router ${command.join(" ")}`);
     if (documentCommands.includes(command)) {
       expect(run.stdout).toContain("--url <url>");
       expect(run.stdout).toContain("--direct");
@@ -127,5 +131,16 @@ describe("no router", { timeout: 30_000 }, () => {
     expect(run.stderr).toContain(
       "no admin token for the router at https://router.example.com: set ROUTER_ADMIN_TOKEN to the router's ADMIN_TOKEN secret, or use --direct",
     );
+  });
+});
+
+describe("the router bin (node_modules/.bin/router, written by npm install's prepare step)", () => {
+  it("runs the CLI on the project's Node 22 from any directory, with no npm in the path", () => {
+    const bin = join(ROOT, "node_modules", ".bin", "router");
+    const run = spawnSync(bin, ["--help"], { cwd: tmpdir(), encoding: "utf8" });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("Usage: router <command>");
+    const bad = spawnSync(bin, ["frobnicate"], { cwd: tmpdir(), encoding: "utf8" });
+    expect(bad.status).toBe(2);
   });
 });

@@ -186,7 +186,7 @@ describe("versions never go backwards", () => {
     expect(status.stdout).toContain(
       "fraud: document deleted; the router serves last-good version 14 (live green",
     );
-    expect(status.stdout).toContain("restore it: npm run router -- rollback fraud");
+    expect(status.stdout).toContain("restore it: router rollback fraud");
 
     const restore = await runCli(["rollback", "fraud"]);
     expect(restore.code, restore.stderr).toBe(0);

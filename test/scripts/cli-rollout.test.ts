@@ -163,7 +163,7 @@ describe("--help", () => {
   it.each(SUBCOMMANDS)("rollout %s --help", async (name) => {
     const run = await runCliInProcess(["rollout", name, "--help"]);
     expect(run.code, run.stderr).toBe(0);
-    expect(run.stdout).toContain(`Usage: npm run router -- rollout ${name} <service>`);
+    expect(run.stdout).toContain(`Usage: router rollout ${name} <service>`);
   });
 });
 
@@ -409,7 +409,7 @@ describe("rollout commands through a running router's admin API", () => {
     expect(before.code, before.stderr).toBe(0);
     expect(before.stdout).toContain("plan       20% 10m, 50% 10m, 100% 10m -> stay");
     expect(before.stdout).toContain(
-      "state      not started: the service's control object starts it at its next evaluation (every analysisIntervalSeconds), or now: npm run router -- rollout start ro-run",
+      "state      not started: the service's control object starts it at its next evaluation (every analysisIntervalSeconds), or now: router rollout start ro-run",
     );
     expect(before.stdout).toContain(
       "(gates need 10 requests per arm; alpha 0.01; an undecided step holds up to 1h past its bake; evaluated every 5m)",

@@ -102,7 +102,7 @@ describe("generated reference pages", () => {
   it("the CLI page has every router command's help", () => {
     const page = pages.find((p) => p.path === "docs/reference/cli.md")?.text ?? "";
     for (const command of ["status", "flip", "canary set", "rollout plan", "apply"]) {
-      expect(page).toContain(`Usage: npm run router -- ${command}`);
+      expect(page).toContain(`Usage: router ${command}`);
     }
     expect(page).toContain("Usage: npm start -- [options]");
   });

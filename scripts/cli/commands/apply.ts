@@ -6,16 +6,18 @@
  * version (one above every version seen, src/document/edits/
  * stored-service.ts), with history.
  */
+
 import { readFileSync } from "node:fs";
 import { sizeError } from "../../../src/document/validate.ts";
 import { CliError, EXIT, parse, positional, usage } from "../cli.ts";
 import type { Command } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 export const applyCommand: Command = {
   name: "apply",
-  summary: "replace (or create) a service's document from a JSON file",
-  help: `Usage: npm run router -- apply <service> <file> [options]
+  summary: SUMMARIES.apply,
+  help: `Usage: router apply <service> <file> [options]
 
 Validates <file> with the shared schema and writes it as the next version,
 one above every version the service has had (its own version, updatedAt
@@ -25,7 +27,7 @@ service when it has no document yet.
 ${WRITE_HELP}
 
 Example:
-  npm run router -- apply fraud scripts/demo/fraud.json --dry-run`,
+  router apply fraud scripts/demo/fraud.json --dry-run`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");

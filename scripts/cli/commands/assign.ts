@@ -4,6 +4,7 @@
  *
  * Layer: CLI. The stored document comes from the router (or KV with --direct).
  */
+
 import { readFileSync } from "node:fs";
 import { decide } from "../../../src/core/routing/decide.ts";
 import type { RoutingDocument } from "../../../src/document/routing-document.ts";
@@ -14,13 +15,14 @@ import {
 } from "../../../src/document/validate.ts";
 import { CliError, EXIT, output, parse, positional, usage, type Values } from "../cli.ts";
 import type { Command } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import { connect } from "../connect.ts";
 import { TARGET_HELP, TARGET_OPTIONS } from "../target.ts";
 
 export const assignCommand: Command = {
   name: "assign",
-  summary: "which arm given user ids get (the worker's own decide())",
-  help: `Usage: npm run router -- assign <service> <user-id...> [--file <doc.json>] [options]
+  summary: SUMMARIES.assign,
+  help: `Usage: router assign <service> <user-id...> [--file <doc.json>] [options]
 
 Prints the origin, role and bucket for each user id under the stored
 document (or --file), exactly as the worker decides for a request that
@@ -31,7 +33,7 @@ Options:
 ${TARGET_HELP}
 
 Example:
-  npm run router -- assign fraud alice bob`,
+  router assign fraud alice bob`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, { ...TARGET_OPTIONS, file: { type: "string" } });
     const service = positional(positionals, 0, "service");

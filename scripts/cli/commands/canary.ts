@@ -4,16 +4,18 @@
  * Layer: CLI, the registry's canary.set|ramp|kill|remove edits
  * (src/document/edits/canary.ts).
  */
+
 import { RAMP_LADDER } from "../../../src/document/edits/canary.ts";
 import { formatBp } from "../../../src/document/edits/shares.ts";
 import { parse, positional, shareFrom, shareOption, usage } from "../cli.ts";
 import { type Command, group } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 const set: Command = {
   name: "set",
   summary: "start a canary, or change its origin or share (resumes a killed one)",
-  help: `Usage: npm run router -- canary set <service> [origin] (--share <pct> | --bp <n>) [options]
+  help: `Usage: router canary set <service> [origin] (--share <pct> | --bp <n>) [options]
 
 Sends a share of users (by user id) to the canary origin. The same origin
 keeps its salt, so users already in the canary stay in it; a new origin gets
@@ -27,7 +29,7 @@ Options:
 ${WRITE_HELP}
 
 Example:
-  npm run router -- canary set fraud canary --share 5%`,
+  router canary set fraud canary --share 5%`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, {
       ...WRITE_OPTIONS,
@@ -52,7 +54,7 @@ Example:
 const ramp: Command = {
   name: "ramp",
   summary: `move the canary to the next ladder step (${RAMP_LADDER.map(formatBp).join(", ")}) or --to`,
-  help: `Usage: npm run router -- canary ramp <service> [--to <pct>] [options]
+  help: `Usage: router canary ramp <service> [--to <pct>] [options]
 
 Raises the canary to the next step of the ladder ${RAMP_LADDER.map(formatBp).join(" -> ")},
 or to --to. Users already in the canary stay in it. A killed canary is not
@@ -63,8 +65,8 @@ Options:
 ${WRITE_HELP}
 
 Example:
-  npm run router -- canary ramp fraud           # 10% -> 25%
-  npm run router -- canary ramp fraud --to 50%`,
+  router canary ramp fraud           # 10% -> 25%
+  router canary ramp fraud --to 50%`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, to: { type: "string" } });
     const service = positional(positionals, 0, "service");
@@ -81,7 +83,7 @@ Example:
 const kill: Command = {
   name: "kill",
   summary: "kill switch: send every canary user back to live now",
-  help: `Usage: npm run router -- canary kill <service> [options]
+  help: `Usage: router canary kill <service> [options]
 
 Sets canary.killed: every user goes to live on the next routing read. The
 share and salt stay in the document; \`canary set\` resumes.
@@ -89,7 +91,7 @@ share and salt stay in the document; \`canary set\` resumes.
 ${WRITE_HELP}
 
 Example:
-  npm run router -- canary kill fraud --url https://router.example.com`,
+  router canary kill fraud --url https://router.example.com`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
@@ -100,7 +102,7 @@ Example:
 const remove: Command = {
   name: "remove",
   summary: "remove the canary block (its origin stays in origins)",
-  help: `Usage: npm run router -- canary remove <service> [options]
+  help: `Usage: router canary remove <service> [options]
 
 ${WRITE_HELP}`,
   run: async (argv) => {
@@ -110,9 +112,4 @@ ${WRITE_HELP}`,
   },
 };
 
-export const canaryCommand = group("canary", "canary rollouts: set, ramp, kill, remove", [
-  set,
-  ramp,
-  kill,
-  remove,
-]);
+export const canaryCommand = group("canary", SUMMARIES.canary, [set, ramp, kill, remove]);

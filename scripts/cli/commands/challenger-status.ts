@@ -72,7 +72,7 @@ export function formatBoard(b: Board): string {
 export const challengerStatus: Command = {
   name: "status",
   summary: "the leaderboard: each challenger against the champion, per metric, with its verdict",
-  help: `Usage: npm run router -- challenger status <service> [options]
+  help: `Usage: router challenger status <service> [options]
 
 Asks the running router for every challenger against the champion (live)
 on the current revision: its error rate and latency (identified requests)
@@ -87,7 +87,7 @@ No --direct: the sums live in the service's control object.
 ${ROUTER_HELP}
 
 Example:
-  npm run router -- challenger status fraud`,
+  router challenger status fraud`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, ROUTER_OPTIONS);
     const service = positional(positionals, 0, "service");

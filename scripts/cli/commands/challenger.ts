@@ -4,8 +4,10 @@
  * Layer: CLI, the registry's challenger.add|set|remove|promote edits
  * (src/document/edits/challenger.ts).
  */
+
 import { intOption, note, parse, positional, shareFrom, usage } from "../cli.ts";
 import { type Command, group } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 import { challengerStatus, evidenceFor } from "./challenger-status.ts";
 
@@ -18,7 +20,7 @@ const SHARE_OPTIONS = {
 const add: Command = {
   name: "add",
   summary: "add a challenger with a fixed share (first free bucket range by default)",
-  help: `Usage: npm run router -- challenger add <service> <origin> (--share <pct> | --bp <n>) [options]
+  help: `Usage: router challenger add <service> <origin> (--share <pct> | --bp <n>) [options]
 
 Gives <origin> a fixed range of the challenger hash. Without --start-bp it
 takes the first free range that fits, so other challengers keep their users.
@@ -31,7 +33,7 @@ Options:
 ${WRITE_HELP}
 
 Example:
-  npm run router -- challenger add fraud green --share 5%`,
+  router challenger add fraud green --share 5%`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, {
       ...WRITE_OPTIONS,
@@ -56,7 +58,7 @@ Example:
 const set: Command = {
   name: "set",
   summary: "change a challenger's share or start",
-  help: `Usage: npm run router -- challenger set <service> <origin> [--share <pct> | --bp <n>] [--start-bp <n>] [options]
+  help: `Usage: router challenger set <service> <origin> [--share <pct> | --bp <n>] [--start-bp <n>] [options]
 
 Keeps the range's start unless --start-bp is given (moving it reshuffles
 which users the challenger gets).
@@ -64,7 +66,7 @@ which users the challenger gets).
 ${WRITE_HELP}
 
 Example:
-  npm run router -- challenger set fraud challenger-a --share 10%`,
+  router challenger set fraud challenger-a --share 10%`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, ...SHARE_OPTIONS });
     const service = positional(positionals, 0, "service");
@@ -83,7 +85,7 @@ Example:
 const remove: Command = {
   name: "remove",
   summary: "remove a challenger (its users go back to the champion)",
-  help: `Usage: npm run router -- challenger remove <service> <origin> [options]
+  help: `Usage: router challenger remove <service> <origin> [options]
 
 ${WRITE_HELP}`,
   run: async (argv) => {
@@ -97,7 +99,7 @@ ${WRITE_HELP}`,
 const promote: Command = {
   name: "promote",
   summary: "the challenger becomes the champion (live); the old live stays as an origin",
-  help: `Usage: npm run router -- challenger promote <service> <origin> [options]
+  help: `Usage: router challenger promote <service> <origin> [options]
 
 Makes <origin> live and removes it from the challengers. The previous live
 origin stays in "origins" (idle), so \`flip\` or \`rollback\` can return to it.
@@ -107,7 +109,7 @@ with a warning when <origin> is not shown better than the champion.
 ${WRITE_HELP}
 
 Example:
-  npm run router -- challenger promote fraud challenger-a`,
+  router challenger promote fraud challenger-a`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, WRITE_OPTIONS);
     const service = positional(positionals, 0, "service");
@@ -122,8 +124,10 @@ Example:
   },
 };
 
-export const challengerCommand = group(
-  "challenger",
-  "champion-challenger: status (the leaderboard), add, set, remove, promote",
-  [challengerStatus, add, set, remove, promote],
-);
+export const challengerCommand = group("challenger", SUMMARIES.challenger, [
+  challengerStatus,
+  add,
+  set,
+  remove,
+  promote,
+]);

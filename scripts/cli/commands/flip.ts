@@ -7,8 +7,10 @@
  * authenticated override; any failure refuses the flip. --force skips them
  * and the history records forced.
  */
+
 import { parse, positional, usage, type Values } from "../cli.ts";
 import type { Command } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import {
   defaultSmokeFile,
   formatSmoke,
@@ -21,8 +23,8 @@ import { type CheckOutcome, WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts
 
 export const flipCommand: Command = {
   name: "flip",
-  summary: "blue-green: make the idle origin live (smoke-tested first)",
-  help: `Usage: npm run router -- flip <service> [--to <origin>] [--force] [options]
+  summary: SUMMARIES.flip,
+  help: `Usage: router flip <service> [--to <origin>] [--force] [options]
 
 Makes another origin live in one write. Without --to it flips to the one
 idle origin (not live, canary, a challenger or the shadow).
@@ -42,8 +44,8 @@ Options:
 ${WRITE_HELP}
 
 Example:
-  npm run router -- flip fraud --dry-run
-  npm run router -- flip fraud --to green --url https://router.example.com`,
+  router flip fraud --dry-run
+  router flip fraud --to green --url https://router.example.com`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, {
       ...WRITE_OPTIONS,

@@ -7,15 +7,17 @@
  * Layer: CLI, over the admin API's history (or KV with --direct; both give
  * the shape in scripts/cli/backend.ts).
  */
+
 import { intOption, output, parse, positional } from "../cli.ts";
 import type { Command } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import { connect } from "../connect.ts";
 import { TARGET_HELP, TARGET_OPTIONS } from "../target.ts";
 
 export const historyCommand: Command = {
   name: "history",
-  summary: "past versions with time, author and change",
-  help: `Usage: npm run router -- history <service> [--limit <n>] [options]
+  summary: SUMMARIES.history,
+  help: `Usage: router history <service> [--limit <n>] [options]
 
 Lists the writes the CLI, the admin API and the rollout analyzer made, in
 write order (newest first, at most 50 kept), and the versions
@@ -26,7 +28,7 @@ Options:
 ${TARGET_HELP}
 
 Example:
-  npm run router -- history fraud`,
+  router history fraud`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, { ...TARGET_OPTIONS, limit: { type: "string" } });
     const service = positional(positionals, 0, "service");

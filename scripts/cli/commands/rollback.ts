@@ -7,14 +7,16 @@
  * newest good document known (the worker's last-good copy, else the
  * history's), the one command to recover from an accidental delete.
  */
+
 import { intOption, parse, positional } from "../cli.ts";
 import type { Command } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 export const rollbackCommand: Command = {
   name: "rollback",
-  summary: "restore the previous document (or version N) as a new version",
-  help: `Usage: npm run router -- rollback <service> [--to <version>] [options]
+  summary: SUMMARIES.rollback,
+  help: `Usage: router rollback <service> [--to <version>] [options]
 
 Restores the document the latest write replaced, or version N from the
 history (\`router history <service>\` lists them; when a version number
@@ -32,8 +34,8 @@ Options:
 ${WRITE_HELP}
 
 Examples:
-  npm run router -- rollback fraud --url https://router.example.com   # the new model is bad
-  npm run router -- rollback fraud --direct --remote    # no router answers: break glass`,
+  router rollback fraud --url https://router.example.com   # the new model is bad
+  router rollback fraud --direct --remote    # no router answers: break glass`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, to: { type: "string" } });
     const service = positional(positionals, 0, "service");

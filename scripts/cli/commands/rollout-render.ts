@@ -75,7 +75,7 @@ export function formatStatus(v: RolloutView): string {
     for (const o of v.budget.outcomes ?? []) lines.push(`             ${outcomeBudgetWords(o)}`);
     if (v.budget.steps.some((s) => !s.feasible))
       lines.push(
-        `             a step cannot decide in time: see \`npm run router -- rollout plan ${v.service} --steps ... --fit\` to size shares and bakes`,
+        `             a step cannot decide in time: see \`router rollout plan ${v.service} --steps ... --fit\` to size shares and bakes`,
       );
   } else if (plan) {
     lines.push(
@@ -86,11 +86,11 @@ export function formatStatus(v: RolloutView): string {
   const status = v.statusCurrent ? v.status : null;
   if (!plan && !v.status) {
     lines.push(
-      `  state      no rollout. Write a plan: npm run router -- rollout plan ${v.service} --steps 1%:10m,5%:30m,25%:10m,50%:10m,100%:10m`,
+      `  state      no rollout. Write a plan: router rollout plan ${v.service} --steps 1%:10m,5%:30m,25%:10m,50%:10m,100%:10m`,
     );
   } else if (plan && !status) {
     lines.push(
-      `  state      not started: the service's control object starts it at its next evaluation (every analysisIntervalSeconds), or now: npm run router -- rollout start ${v.service}`,
+      `  state      not started: the service's control object starts it at its next evaluation (every analysisIntervalSeconds), or now: router rollout start ${v.service}`,
     );
   }
   if (status) {

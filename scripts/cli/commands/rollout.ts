@@ -29,6 +29,7 @@ import {
   type Values,
 } from "../cli.ts";
 import { type Command, group } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import {
   type ApiTarget,
   apiTarget,
@@ -102,7 +103,7 @@ export function parseSteps(text: string): RolloutPlanChange["steps"] {
 const plan: Command = {
   name: "plan",
   summary: "write the rollout plan (steps, bake times, gates) into the document",
-  help: `Usage: npm run router -- rollout plan <service> --steps <share:bake,...> [options]
+  help: `Usage: router rollout plan <service> --steps <share:bake,...> [options]
 
 Writes the document's \`rollout\` block. The service's control object (a
 Durable Object the router runs) evaluates it on its alarm every
@@ -111,7 +112,7 @@ starts the rollout at the first step (\`rollout start\` does it now). With
 --direct, the object picks the document up from KV at its next poll (about
 every 10 s while the service serves traffic, else at the next admin call).
 The service needs a canary block (the origin to roll out); start one at 0% with
-\`npm run router -- canary set <service> <origin> --share 0%\`.
+\`router canary set <service> <origin> --share 0%\`.
 New steps (or a new canary origin or salt) start the rollout over from the
 first step; gate and --on-success changes apply to the running rollout.
 
@@ -163,9 +164,9 @@ catches with 90% probability, and warns for each step that cannot decide.
 ${WRITE_HELP}
 
 Example:
-  npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
-  npm run router -- rollout plan fraud --steps 5%:1h,50%:1h --min-requests 500 --on-success stay --dry-run
-  npm run router -- rollout plan fraud --steps 5%:30m,100%:10m --alpha 0.05 --max-extension 2h --interval 30s`,
+  router rollout plan fraud --steps ${EXAMPLE_STEPS}
+  router rollout plan fraud --steps 5%:1h,50%:1h --min-requests 500 --on-success stay --dry-run
+  router rollout plan fraud --steps 5%:30m,100%:10m --alpha 0.05 --max-extension 2h --interval 30s`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, {
       ...WRITE_OPTIONS,
@@ -223,7 +224,7 @@ Example:
     if (!values["dry-run"]) {
       note(
         values.json as boolean | undefined,
-        `the service's control object starts it at its next evaluation (every analysisIntervalSeconds, default 5 s); now: npm run router -- rollout start ${service}`,
+        `the service's control object starts it at its next evaluation (every analysisIntervalSeconds, default 5 s); now: router rollout start ${service}`,
       );
     }
   },
@@ -284,7 +285,7 @@ async function sizeByBudget(
 const remove: Command = {
   name: "remove",
   summary: "remove the rollout plan (the analyzer stops; the canary stays where it is)",
-  help: `Usage: npm run router -- rollout remove <service> [options]
+  help: `Usage: router rollout remove <service> [options]
 
 Removes the document's \`rollout\` block: the analyzer leaves the service
 alone from then on and the canary keeps its current share. To send
@@ -301,7 +302,7 @@ ${WRITE_HELP}`,
 const status: Command = {
   name: "status",
   summary: "state, step and bake, last verdict with its gates, timeline, per-arm metrics",
-  help: `Usage: npm run router -- rollout status <service> [options]
+  help: `Usage: router rollout status <service> [options]
 
 Asks the running router: the plan, the rollout's state, the current step
 with its share and bake (and the time left), the last verdict, each gate's
@@ -313,7 +314,7 @@ check-ins, every CHECKIN_INTERVAL_MS).
 ${ROUTER_ONLY_HELP}
 
 Example:
-  npm run router -- rollout status fraud`,
+  router rollout status fraud`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, ROUTER_ONLY_OPTIONS);
     const service = positional(positionals, 0, "service");
@@ -329,7 +330,7 @@ Example:
 const start: Command = {
   name: "start",
   summary: "start the rollout of the document's plan now (instead of at the next evaluation)",
-  help: `Usage: npm run router -- rollout start <service> [options]
+  help: `Usage: router rollout start <service> [options]
 
 A rollout starts when the document has a \`rollout\` block: the service's
 control object starts it at its next evaluation (its alarm, every
@@ -341,8 +342,8 @@ steps, or the canary a new salt (\`canary set <service> <origin> --share 0% --sa
 ${ROUTER_ONLY_HELP}
 
 Example:
-  npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
-  npm run router -- rollout start fraud`,
+  router rollout plan fraud --steps ${EXAMPLE_STEPS}
+  router rollout start fraud`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, ROUTER_ONLY_OPTIONS);
     const service = positional(positionals, 0, "service");
@@ -352,14 +353,14 @@ Example:
       throw new CliError(
         EXIT.refused,
         "no_rollout_plan",
-        `${service} has no rollout plan; write one first: npm run router -- rollout plan ${service} --steps ${EXAMPLE_STEPS}`,
+        `${service} has no rollout plan; write one first: router rollout plan ${service} --steps ${EXAMPLE_STEPS}`,
       );
     }
     const state = view.statusCurrent ? view.status?.state : undefined;
     if (state) {
       const hint =
         state === "progressing" || state === "paused"
-          ? `see: npm run router -- rollout status ${service}`
+          ? `see: router rollout status ${service}`
           : "a plan runs once: give it new steps (rollout plan) or the canary a new salt to start over";
       throw new CliError(
         EXIT.refused,
@@ -381,7 +382,7 @@ Example:
 const evaluate: Command = {
   name: "evaluate",
   summary: "run the analyzer for the service now, as the control object's alarm does",
-  help: `Usage: npm run router -- rollout evaluate <service> [options]
+  help: `Usage: router rollout evaluate <service> [options]
 
 One analyzer run for this service, now, inside its control object (as its
 alarm does every analysisIntervalSeconds): starts a rollout whose plan is
@@ -392,7 +393,7 @@ the document meanwhile (nothing done; run it again).
 ${ROUTER_ONLY_HELP}
 
 Example:
-  npm run router -- rollout evaluate fraud`,
+  router rollout evaluate fraud`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, ROUTER_ONLY_OPTIONS);
     const service = positional(positionals, 0, "service");
@@ -436,7 +437,7 @@ const MANUAL = {
 const manual = (name: keyof typeof MANUAL): Command => ({
   name,
   summary: MANUAL[name][0],
-  help: `Usage: npm run router -- rollout ${name} <service> [--author <name>] [options]
+  help: `Usage: router rollout ${name} <service> [--author <name>] [options]
 
 ${MANUAL[name][1]} Takes effect at once and
 takes precedence over the analyzer. Refused (exit 1) when the rollout's
@@ -447,7 +448,7 @@ Options:
 ${ROUTER_ONLY_HELP}
 
 Example:
-  npm run router -- rollout ${name} fraud`,
+  router rollout ${name} fraud`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, {
       ...ROUTER_ONLY_OPTIONS,
@@ -480,21 +481,17 @@ const GUIDE = `Starting a rollout: the document needs a canary block and a rollo
 the service's control object (a Durable Object the router runs) evaluates
 the plan on its alarm every analysisIntervalSeconds (default 5 s), so the
 rollout starts within that, or now with \`rollout start\`:
-  npm run router -- canary set fraud green --share 0%
-  npm run router -- rollout plan fraud --steps ${EXAMPLE_STEPS}
-  npm run router -- rollout start fraud
-  npm run router -- rollout status fraud
+  router canary set fraud green --share 0%
+  router rollout plan fraud --steps ${EXAMPLE_STEPS}
+  router rollout start fraud
+  router rollout status fraud
 Every subcommand talks to the running router's admin API (--url, else
 $ROUTER_URL; token $ROUTER_ADMIN_TOKEN); plan and remove also take --direct
 (KV through wrangler, no router). The others need the router: the
 analyzer, the rollout's status and its metrics live in the control object,
 and KV holds no rollout keys.`;
 
-const base = group(
-  "rollout",
-  "progressive delivery: plan, status, start, evaluate, pause, resume, abort, promote",
-  subcommands,
-);
+const base = group("rollout", SUMMARIES.rollout, subcommands);
 
 export const rolloutCommand: Command = {
   ...base,

@@ -4,8 +4,10 @@
  * Layer: CLI, the registry's shadow.on|off|set|remove edits
  * (src/document/edits/shadow.ts).
  */
+
 import { parse, positional, shareFrom } from "../cli.ts";
 import { type Command, group } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 
 const SHARE_OPTIONS = { share: { type: "string" }, bp: { type: "string" } } as const;
@@ -13,7 +15,7 @@ const SHARE_OPTIONS = { share: { type: "string" }, bp: { type: "string" } } as c
 const on: Command = {
   name: "on",
   summary: "mirror requests to a shadow origin (or resume a paused shadow)",
-  help: `Usage: npm run router -- shadow on <service> [origin] [--share <pct> | --bp <n>] [options]
+  help: `Usage: router shadow on <service> [origin] [--share <pct> | --bp <n>] [options]
 
 Copies a share of requests to [origin]; clients only ever see the routed
 arm's response. With no shadow yet, [origin] is required and the share
@@ -26,7 +28,7 @@ Options:
 ${WRITE_HELP}
 
 Example:
-  npm run router -- shadow on fraud green --share 10%`,
+  router shadow on fraud green --share 10%`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, { ...WRITE_OPTIONS, ...SHARE_OPTIONS });
     const service = positional(positionals, 0, "service");
@@ -42,7 +44,7 @@ Example:
 const set: Command = {
   name: "set",
   summary: "change the shadow origin or share",
-  help: `Usage: npm run router -- shadow set <service> [--origin <origin>] [--share <pct> | --bp <n>] [options]
+  help: `Usage: router shadow set <service> [--origin <origin>] [--share <pct> | --bp <n>] [options]
 
 ${WRITE_HELP}`,
   run: async (argv) => {
@@ -64,7 +66,7 @@ ${WRITE_HELP}`,
 const off: Command = {
   name: "off",
   summary: "pause mirroring (settings kept for shadow on)",
-  help: `Usage: npm run router -- shadow off <service> [options]
+  help: `Usage: router shadow off <service> [options]
 
 Sets shadow.enabled to false: nothing is mirrored, the settings stay.
 
@@ -79,7 +81,7 @@ ${WRITE_HELP}`,
 const remove: Command = {
   name: "remove",
   summary: "drop the shadow block from the document",
-  help: `Usage: npm run router -- shadow remove <service> [options]
+  help: `Usage: router shadow remove <service> [options]
 
 ${WRITE_HELP}`,
   run: async (argv) => {
@@ -89,9 +91,4 @@ ${WRITE_HELP}`,
   },
 };
 
-export const shadowCommand = group("shadow", "shadow mode: on, off, set, remove", [
-  on,
-  off,
-  set,
-  remove,
-]);
+export const shadowCommand = group("shadow", SUMMARIES.shadow, [on, off, set, remove]);

@@ -6,19 +6,21 @@
  * Layer: CLI. The summary is src/document/edits/summary.ts, as the admin
  * API's GET returns it (scripts/cli/backend.ts has the shape).
  */
+
 import { kvDisagreement } from "../../../src/core/control/kv-words.ts";
 import { formatSummary } from "../../../src/document/edits/summary.ts";
-import { formatFieldErrors } from "../../../src/document/validate.ts";
+import { formatFieldErrors } from "../../../src/document/field-errors.ts";
 import type { ControlStatus, ServiceStatus } from "../backend.ts";
 import { output, parse } from "../cli.ts";
 import type { Command } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 import { connect } from "../connect.ts";
 import { TARGET_HELP, TARGET_OPTIONS } from "../target.ts";
 
 export const statusCommand: Command = {
   name: "status",
-  summary: "the live document and who gets what share, per service",
-  help: `Usage: npm run router -- status [service] [--summary] [options]
+  summary: SUMMARIES.status,
+  help: `Usage: router status [service] [--summary] [options]
 
 For one service, or every service the router has: a plain summary of
 which origin gets which share of users, how many router isolates follow
@@ -31,8 +33,8 @@ Options:
 ${TARGET_HELP}
 
 Example:
-  npm run router -- status fraud
-  npm run router -- status --direct --remote    # the account's KV, no router needed`,
+  router status fraud
+  router status --direct --remote    # the account's KV, no router needed`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, {
       ...TARGET_OPTIONS,
@@ -68,7 +70,7 @@ function controlLine(c: ControlStatus): string {
 
 function describe(s: ServiceStatus, summaryOnly: boolean, control: ControlStatus | null): string {
   const lastGood = s.lastGood;
-  const restore = `restore it: npm run router -- rollback ${s.service}`;
+  const restore = `restore it: router rollback ${s.service}`;
   if (!s.found) {
     if (lastGood) {
       return `${s.service}: document deleted; the router serves last-good version ${lastGood.version} (live ${lastGood.live}, updated ${lastGood.updatedAt})\n  ${restore}`;

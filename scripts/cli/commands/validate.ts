@@ -3,6 +3,7 @@
  *
  * Layer: CLI over src/document/validate.ts; no router, no KV.
  */
+
 import { readFileSync } from "node:fs";
 import {
   type FieldError,
@@ -11,11 +12,12 @@ import {
 } from "../../../src/document/validate.ts";
 import { CliError, COMMON_OPTIONS, EXIT, output, parse, usage } from "../cli.ts";
 import type { Command } from "../command.ts";
+import { SUMMARIES } from "../command-list.ts";
 
 export const validateCommand: Command = {
   name: "validate",
-  summary: "check document files against the schema (field-path errors)",
-  help: `Usage: npm run router -- validate <file...> [--json]
+  summary: SUMMARIES.validate,
+  help: `Usage: router validate <file...> [--json]
 
 Checks each file with the same schema the worker and the admin API use,
 including the cross-field rules (live origin exists, ranges never overlap),
@@ -23,7 +25,7 @@ and lists every error of each file as "path: message", as the admin API
 does. Exits 1 when any file is invalid.
 
 Example:
-  npm run router -- validate scripts/demo/fraud.json`,
+  router validate scripts/demo/fraud.json`,
   run: async (argv) => {
     const { values, positionals } = parse(argv, COMMON_OPTIONS);
     if (positionals.length === 0) throw usage("missing <file>");

@@ -21,7 +21,7 @@ import {
   refuse,
 } from "./operation.ts";
 import { dropShadowOfLive } from "./shadow.ts";
-import { formatBp } from "./shares.ts";
+import { formatBp, rangeText } from "./shares.ts";
 
 type Range = { startBp: number; shareBp: number };
 
@@ -38,12 +38,6 @@ export function firstFreeStart(taken: readonly Range[], shareBp: number): number
 
 const indexOf = (doc: RoutingDocument, origin: string) =>
   doc.challengers.findIndex((c) => c.origin === origin);
-
-/** "5%, buckets 0-499" */
-export const rangeText = (r: Range) =>
-  r.shareBp === 0
-    ? "0%, no buckets"
-    : `${formatBp(r.shareBp)}, buckets ${r.startBp}-${r.startBp + r.shareBp - 1}`;
 
 export interface ChallengerAddArgs {
   origin: string;

@@ -10,18 +10,7 @@
 import type { RoutingDocument } from "../routing-document.ts";
 import { draftOf, finish, type OperationMeta, type OperationResult, refuse } from "./operation.ts";
 import { dropShadowOfLive } from "./shadow.ts";
-
-/**
- * Origins with no role: not live, not canary, not a challenger, not the
- * shadow (a shadow candidate is flipped to only by name).
- */
-export function idleOrigins(doc: RoutingDocument): string[] {
-  const busy = new Set([doc.live, ...doc.challengers.map((c) => c.origin)]);
-  if (doc.canary) busy.add(doc.canary.origin);
-  const shadow = doc.shadow;
-  if (shadow) busy.add(shadow.origin);
-  return Object.keys(doc.origins).filter((name) => !busy.has(name));
-}
+import { idleOrigins } from "./summary.ts";
 
 export type FlipTarget = { ok: true; origin: string } | { ok: false; message: string };
 

@@ -5,7 +5,7 @@
  *
  * Layer: document, edits (pure). The analyzer (src/app/rollout/analyzer.ts) and the
  * manual rollout commands use these, so an automatic rollback is the same
- * change as `npm run router -- canary kill`. Promotion makes the canary
+ * change as `router canary kill`. Promotion makes the canary
  * origin live and removes both the canary and the finished plan. Writing a
  * plan starts nothing by itself: the analyzer starts the rollout at its next
  * tick, and new steps (or a new canary origin or salt) start a new rollout

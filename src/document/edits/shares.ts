@@ -49,3 +49,9 @@ export function formatBp(bp: number): string {
   if (rest === 0) return `${whole}%`;
   return `${whole}.${String(rest).padStart(2, "0").replace(/0$/, "")}%`;
 }
+
+/** "5%, buckets 0-499": a challenger's range of buckets. */
+export const rangeText = (r: { startBp: number; shareBp: number }) =>
+  r.shareBp === 0
+    ? "0%, no buckets"
+    : `${formatBp(r.shareBp)}, buckets ${r.startBp}-${r.startBp + r.shareBp - 1}`;

@@ -10,9 +10,7 @@
  */
 import { BUCKETS } from "../../core/routing/bucket.ts";
 import type { RoutingDocument } from "../routing-document.ts";
-import { rangeText } from "./challenger.ts";
-import { idleOrigins } from "./flip.ts";
-import { formatBp } from "./shares.ts";
+import { formatBp, rangeText } from "./shares.ts";
 
 export interface ArmShare {
   origin: string;
@@ -112,4 +110,16 @@ export function formatSummary(s: DocumentSummary): string {
   }
   lines.push(`  idle origins: ${s.idle.length > 0 ? s.idle.join(", ") : "none"}`);
   return lines.join("\n");
+}
+
+/**
+ * Origins with no role: not live, not canary, not a challenger, not the
+ * shadow (a shadow candidate is flipped to only by name).
+ */
+export function idleOrigins(doc: RoutingDocument): string[] {
+  const busy = new Set([doc.live, ...doc.challengers.map((c) => c.origin)]);
+  if (doc.canary) busy.add(doc.canary.origin);
+  const shadow = doc.shadow;
+  if (shadow) busy.add(shadow.origin);
+  return Object.keys(doc.origins).filter((name) => !busy.has(name));
 }

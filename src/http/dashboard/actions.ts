@@ -106,7 +106,7 @@ export function routingActions(ctx: ActionContext): Action[] {
       effect: `Make ${to} live: the ${share(liveShare)} of users on ${live}${perMinute(ctx.lastMinute.get(live))}, and every request without a user id, go to ${to}; ${live} becomes idle. Roll back restores ${live}.`,
       // The CLI's smoke tests are sample files on the operator's machine
       // (scripts/demo/smoke/), which the Worker cannot read: say so.
-      note: `The dashboard runs no smoke tests: ${to} gets live traffic without a sample request sent to it first. The CLI sends the service's sample requests (scripts/demo/smoke/${doc.service}.json) to ${to} through the override and refuses the flip if any fails: npm run router -- flip ${doc.service} --to ${to}`,
+      note: `The dashboard runs no smoke tests: ${to} gets live traffic without a sample request sent to it first. The CLI sends the service's sample requests (scripts/demo/smoke/${doc.service}.json) to ${to} through the override and refuses the flip if any fails: router flip ${doc.service} --to ${to}`,
       danger: true,
     });
   }

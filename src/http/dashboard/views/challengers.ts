@@ -18,7 +18,7 @@ export function challengersSection(answer: AdminAnswer<ChallengerBoard>): Html {
   if (!answer.ok) return html`<p class="problem">${answer.message}</p>`;
   const b = answer.body;
   if (b.challengers.length === 0)
-    return html`<p class="muted">No challengers. Add one with <code>npm run router -- challenger add ${b.service} &lt;origin&gt; --share 5%</code>.</p>`;
+    return html`<p class="muted">No challengers. Add one with <code>router challenger add ${b.service} &lt;origin&gt; --share 5%</code>.</p>`;
   const boards = b.challengers.map(
     (c) => html`<div class="leader" data-challenger="${c.challenger}" data-verdict="${c.verdict}">
 <h3>${c.challenger} <span class="muted small">${share(c.shareBp)} of users</span> <span class="badge ${TONE[c.verdict]}">${c.verdict}</span></h3>

@@ -111,7 +111,7 @@ export function overviewPage(
     services.length === 0
       ? html`<section class="card empty">
   <h1>No services yet</h1>
-  <p>The router routes a service once it has a routing document. Write one with ${command("npm run router -- apply <file.json>")}, or start the demo with ${command("npm start")}.</p>
+  <p>The router routes a service once it has a routing document. Write one with ${command("router apply <file.json>")}, or start the demo with ${command("npm start")}.</p>
 </section>`
       : html`<div class="page-head">
   <h1>Services <span class="muted">(${services.length})</span></h1>

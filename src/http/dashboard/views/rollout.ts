@@ -50,8 +50,8 @@ export function rolloutSection(
   <p><strong>No rollout.</strong> A rollout moves the canary through steps by itself, checking the gates (errors, latency, sample ratio, shadow agreement) at every step.</p>
   ${
     r.canary
-      ? html`<p>Start one with ${command(`npm run router -- rollout plan ${r.service} --steps ${STEPS_EXAMPLE}`)}</p>`
-      : html`<p>It needs a canary first: ${command(`npm run router -- canary set ${r.service} <origin> --share 0%`)}, then ${command(`npm run router -- rollout plan ${r.service} --steps ${STEPS_EXAMPLE}`)}</p>`
+      ? html`<p>Start one with ${command(`router rollout plan ${r.service} --steps ${STEPS_EXAMPLE}`)}</p>`
+      : html`<p>It needs a canary first: ${command(`router canary set ${r.service} <origin> --share 0%`)}, then ${command(`router rollout plan ${r.service} --steps ${STEPS_EXAMPLE}`)}</p>`
   }
 </div>`;
   }

@@ -144,7 +144,7 @@ function routingSection(
 <thead><tr><th>role</th><th>origin</th><th class="num">share of users</th><th class="num">last min</th><th class="num">errors</th><th class="num">p95</th><th>how</th></tr></thead>
 <tbody>${join(rows)}</tbody></table></div>
 <p class="muted small">${shadow ? html`Shadow: ${shadow.origin} gets ${share(shadow.shareBp)} of ${shadow.scope} requests${shadow.enabled ? "" : " (paused)"}. ` : ""}Idle origins: ${idle.length ? idle.join(", ") : "none"}.
-${sum.arms.some((a) => a.role === "canary") ? "" : html` No canary: start one with ${command(`npm run router -- canary set ${sum.service} <origin> --share 5%`)}`}</p>
+${sum.arms.some((a) => a.role === "canary") ? "" : html` No canary: start one with ${command(`router canary set ${sum.service} <origin> --share 5%`)}`}</p>
 ${actionBar(routingActions(ctx), status?.version ?? null)}`;
 }
 

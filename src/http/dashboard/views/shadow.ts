@@ -29,7 +29,7 @@ export function shadowSection(
   const { shadows, records } = answer.body;
   if (!configured && shadows.length === 0) {
     return html`<div class="empty"><p><strong>No shadow.</strong> A shadow origin gets a copy of requests and its answers are compared with production's, never shown to users.</p>
-<p>Mirror traffic with ${command(`npm run router -- shadow on ${answer.body.service} <origin> --share 100%`)}</p></div>`;
+<p>Mirror traffic with ${command(`router shadow on ${answer.body.service} <origin> --share 100%`)}</p></div>`;
   }
   const head = configured
     ? html`<p>${configured.enabled ? html`<span class="badge good">on</span>` : html`<span class="badge warn">paused</span>`}
