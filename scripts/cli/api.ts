@@ -139,11 +139,18 @@ export const servicePath = (service: string, rest = "") =>
 export function apiBackend(target: ApiTarget): Backend {
   const label = target.url;
 
+  /** The services the router knows (for a "did you mean"); none when it cannot say. */
+  const knownServices = async (): Promise<string[]> => {
+    const answer = await adminRequest(target, "GET", "/services").catch(() => null);
+    const names = answer && answer.status < 300 ? answer.body.services : null;
+    return Array.isArray(names) ? names.filter((n): n is string => typeof n === "string") : [];
+  };
+
   const service = async (name: string): Promise<ServiceStatus> => {
     const answer = await adminRequest(target, "GET", servicePath(name));
     const b = answer.body;
     if (answer.status === 404 && b.error === "no_routing_document") {
-      if (b.state !== "deleted") throw notFound(name, label);
+      if (b.state !== "deleted") throw notFound(name, label, await knownServices());
       return {
         service: name,
         state: "deleted",

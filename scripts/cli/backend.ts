@@ -18,6 +18,7 @@ import { type FieldError, formatFieldErrors } from "../../src/document/field-err
 import type { RoutingDocument } from "../../src/document/routing-document.ts";
 import type { ControlStatus } from "../../src/ports/control-plane-reader.ts";
 import { CliError, EXIT } from "./cli.ts";
+import { closest, isNear } from "./suggest.ts";
 
 export type { CheckOutcome, ControlStatus };
 
@@ -78,10 +79,21 @@ export interface Backend {
   control?(name: string): Promise<ControlStatus | null>;
 }
 
-export const notFound = (service: string, label: string) =>
-  new CliError(EXIT.refused, "not_found", `no routing document for "${service}" (${label})`, [], {
-    service,
-  });
+/**
+ * Nothing is stored for `service`; with the names that are (`known`), the
+ * closest one when it is a likely typo ("frud": did you mean fraud?).
+ */
+export function notFound(service: string, label: string, known: readonly string[] = []) {
+  const guess = closest(service, known);
+  const near = guess !== null && isNear(service, guess);
+  return new CliError(
+    EXIT.refused,
+    "not_found",
+    `no routing document for "${service}" (${label})${near ? `; did you mean ${guess}?` : known.length ? `; services: ${known.join(", ")}` : ""}`,
+    [],
+    { service, ...(near ? { didYouMean: guess } : {}) },
+  );
+}
 
 /** A write's plan as the JSON output and refusals report it. */
 export function reportOf(

@@ -14,7 +14,7 @@ export const SUMMARIES = {
   flip: "blue-green: make the idle origin live (smoke-tested first)",
   canary: "canary rollouts: set, ramp, kill, remove",
   challenger: "champion-challenger: status (the leaderboard), add, set, remove, promote",
-  shadow: "shadow mode: on, off, set, remove",
+  shadow: "shadow mode: report, on, off, set, remove",
   rollout: "progressive delivery: plan, status, start, evaluate, pause, resume, abort, promote",
   rollback: "restore the previous document (or version N) as a new version",
   history: "past versions with time, author and change",

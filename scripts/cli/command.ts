@@ -14,8 +14,10 @@ export interface Command {
   /** The full `--help` text. */
   help: string;
   run: (argv: string[]) => Promise<void>;
-  /** A group answers --help itself (`canary --help` vs `canary set --help`). */
+  /** A group answers --help itself (`canary --help` vs `canary set --help`); so does a command that prints its own. */
   group?: true;
+  /** It takes traffic away or removes something (kill, remove, abort, promote): never suggested for a typo. */
+  destructive?: true;
 }
 
 export const wantsHelp = (argv: string[]) => argv.includes("--help") || argv.includes("-h");
@@ -53,7 +55,9 @@ ${subcommands.map((c) => `  ${c.name.padEnd(10)} ${c.summary}`).join("\n")}
           return;
         }
         const names = subcommands.map((c) => c.name);
-        throw usage(`${name}: ${unknownMessage("command", sub, names)} (${names.join(", ")})`);
+        // A typo is never answered with a command that takes traffic away or removes something.
+        const safe = subcommands.filter((c) => !c.destructive).map((c) => c.name);
+        throw usage(`${name}: ${unknownMessage("command", sub, safe)} (${names.join(", ")})`);
       }
       await runCommand(command, rest);
     },

@@ -28,7 +28,12 @@ export function directBackend(target: DirectTarget): Backend {
     label,
     service: async (name) => {
       const status = statusOf(await readService(name, kv));
-      if (status.state === "missing") throw notFound(name, label);
+      if (status.state === "missing")
+        throw notFound(
+          name,
+          label,
+          (await listServices(kv)).map((s) => s.service),
+        );
       return status;
     },
     services: async () => (await listServices(kv)).map(statusOf),

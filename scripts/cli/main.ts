@@ -69,7 +69,7 @@ export async function runRouter(argv: string[]): Promise<number> {
         ? err
         : new CliError(EXIT.refused, "failed", (err as Error).message ?? String(err));
     if (json) process.stdout.write(`${JSON.stringify(errorEnvelope(e), null, 2)}\n`);
-    else process.stderr.write(`${e.message}\n`);
+    else if (e.message) process.stderr.write(`${e.message}\n`);
     return e.exitCode;
   }
 }

@@ -33,8 +33,12 @@ export function closest(typed: string, names: readonly string[]): string | null 
   return best;
 }
 
-/** "unknown command flp; did you mean flip?" */
+/** A likely typo of `name`: a few edits away (two, or a third of its length). */
+export const isNear = (typed: string, name: string) =>
+  levenshtein(typed.toLowerCase(), name.toLowerCase()) <= Math.max(2, name.length / 3);
+
+/** "unknown command flp; did you mean flip?" (no guess when nothing is near). */
 export function unknownMessage(what: string, typed: string, names: readonly string[]): string {
   const guess = closest(typed, names);
-  return `unknown ${what} ${typed}${guess ? `; did you mean ${guess}?` : ""}`;
+  return `unknown ${what} ${typed}${guess && isNear(typed, guess) ? `; did you mean ${guess}?` : ""}`;
 }

@@ -20,7 +20,7 @@ const PLANS: {
   { cause: "write", document: "v8", kv: "v7", writeDocument: true },
   { cause: "retry", document: "v8", kv: "v7", writeDocument: true },
   { cause: "adoption", document: "v8", kv: "v8", writeDocument: false },
-  { cause: "adoption", document: "v17 (re-stamped)", kv: "v15", writeDocument: true },
+  { cause: "adoption", document: "v17 (re-stamped)", kv: "v15", writeDocument: false },
   { cause: "import", document: "v8", kv: "v8", writeDocument: false },
   { cause: "write", document: null, kv: null, writeDocument: null },
   { cause: "retry", document: null, kv: "v7", writeDocument: null },
@@ -35,7 +35,7 @@ describe("mirrorPlan", () => {
           ? "document, history, last-good"
           : "history and last-good only";
     it(`after a ${c.cause}, ${c.document ?? "no document"}, KV ${c.kv ?? "empty"} -> writes ${what}`, () => {
-      const plan = mirrorPlan(c.document, c.cause, c.kv);
+      const plan = mirrorPlan(c.document, c.cause);
       expect(plan).toEqual(c.writeDocument === null ? null : { writeDocument: c.writeDocument });
     });
   }

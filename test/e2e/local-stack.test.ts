@@ -128,7 +128,8 @@ describe("the README's local demo", () => {
     const control = await admin<{ kv: { state: string; version: number } }>(
       "/services/fraud/control",
     );
-    expect(control.kv).toEqual({ state: "ok", version: before.document.version + 1 });
+    // KV keeps the file as it was put; the fleet routes by it one above.
+    expect(control.kv).toEqual({ state: "ok", version: doc.version });
   });
 });
 

@@ -107,4 +107,37 @@ describe("challenger status", () => {
     expect(run.stdout).not.toContain("warning:");
     expect((await router.state(service)).doc.live).toBe("blue");
   });
+
+  it("a typo of a service name gets the closest one; a far one lists the services", async () => {
+    const typo = await router.cli(["status", "cc-clo"]);
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toContain(`no routing document for "cc-clo"`);
+    expect(typo.stderr).toContain(`did you mean ${service}?`);
+    const far = await router.cli(["status", "something-else-entirely"]);
+    expect(far.code).toBe(1);
+    expect(far.stderr).toContain(`services: ${service}`);
+    expect(far.stderr).not.toContain("did you mean");
+  });
+});
+
+describe("did you mean, safely", () => {
+  it("never answers a typo with a command that takes traffic away or removes something", async () => {
+    const kill = await router.cli(["canary", "kil", service]);
+    expect(kill.code).toBe(2);
+    expect(kill.stderr).not.toContain("did you mean kill");
+    expect(kill.stderr).toContain("(set, ramp, kill, remove)");
+    const report = await router.cli(["shadow", "repot", service]);
+    expect(report.stderr).toContain("did you mean report?");
+    const remove = await router.cli(["challenger", "remov", service]);
+    expect(remove.stderr).not.toContain("did you mean remove");
+  });
+
+  it("router shadow report is the shadow report (its own help; a service without a shadow reports none)", async () => {
+    const help = await router.cli(["shadow", "report", "--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: router shadow report <service>");
+    const run = await router.cli(["shadow", "report", service, "--json"]);
+    expect(run.code, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({ service });
+  });
 });

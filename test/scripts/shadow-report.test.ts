@@ -581,7 +581,7 @@ describe("options", () => {
       const run = await runReport([...args]);
       expect(run.code).toBe(2);
       expect(run.stderr).toContain(message);
-      expect(run.stderr).toContain("Usage: npm run shadow:report");
+      expect(run.stderr).toContain("Usage: router shadow report");
     });
   }
 

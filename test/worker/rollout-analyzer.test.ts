@@ -370,9 +370,14 @@ describe("writes around the object", () => {
       version: running.version + 1,
     });
     expect((await control.status("ro-stale")).version).toBe(running.version + 1);
+    // KV keeps the put as it was; the fleet routes by it one above.
     expect(await storedDoc("ro-stale")).toMatchObject({
-      version: running.version + 1,
+      version: running.version - 1,
       canary: { shareBp: 9000 },
+    });
+    expect((await control.status("ro-stale")).kv).toEqual({
+      state: "ok",
+      version: running.version - 1,
     });
   });
 });

@@ -82,6 +82,7 @@ Example:
 
 const kill: Command = {
   name: "kill",
+  destructive: true,
   summary: "kill switch: send every canary user back to live now",
   help: `Usage: router canary kill <service> [options]
 
@@ -101,6 +102,7 @@ Example:
 
 const remove: Command = {
   name: "remove",
+  destructive: true,
   summary: "remove the canary block (its origin stays in origins)",
   help: `Usage: router canary remove <service> [options]
 

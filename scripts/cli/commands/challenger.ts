@@ -84,6 +84,7 @@ Example:
 
 const remove: Command = {
   name: "remove",
+  destructive: true,
   summary: "remove a challenger (its users go back to the champion)",
   help: `Usage: router challenger remove <service> <origin> [options]
 
@@ -98,6 +99,7 @@ ${WRITE_HELP}`,
 
 const promote: Command = {
   name: "promote",
+  destructive: true,
   summary: "the challenger becomes the champion (live); the old live stays as an origin",
   help: `Usage: router challenger promote <service> <origin> [options]
 

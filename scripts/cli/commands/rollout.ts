@@ -284,6 +284,7 @@ async function sizeByBudget(
 
 const remove: Command = {
   name: "remove",
+  destructive: true,
   summary: "remove the rollout plan (the analyzer stops; the canary stays where it is)",
   help: `Usage: router rollout remove <service> [options]
 
@@ -437,6 +438,7 @@ const MANUAL = {
 const manual = (name: keyof typeof MANUAL): Command => ({
   name,
   summary: MANUAL[name][0],
+  ...(name === "abort" || name === "promote" ? { destructive: true as const } : {}),
   help: `Usage: router rollout ${name} <service> [--author <name>] [options]
 
 ${MANUAL[name][1]} Takes effect at once and

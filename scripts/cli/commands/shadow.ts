@@ -5,7 +5,7 @@
  * (src/document/edits/shadow.ts).
  */
 
-import { parse, positional, shareFrom } from "../cli.ts";
+import { CliError, EXIT, parse, positional, shareFrom } from "../cli.ts";
 import { type Command, group } from "../command.ts";
 import { SUMMARIES } from "../command-list.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
@@ -65,6 +65,7 @@ ${WRITE_HELP}`,
 
 const off: Command = {
   name: "off",
+  destructive: true,
   summary: "pause mirroring (settings kept for shadow on)",
   help: `Usage: router shadow off <service> [options]
 
@@ -80,6 +81,7 @@ ${WRITE_HELP}`,
 
 const remove: Command = {
   name: "remove",
+  destructive: true,
   summary: "drop the shadow block from the document",
   help: `Usage: router shadow remove <service> [options]
 
@@ -91,4 +93,17 @@ ${WRITE_HELP}`,
   },
 };
 
-export const shadowCommand = group("shadow", SUMMARIES.shadow, [on, off, set, remove]);
+/** The shadow report (scripts/cli/shadow/report.ts), which answers --help itself; `npm run shadow:report` is the same. */
+const report: Command = {
+  name: "report",
+  summary: "how the shadow's answers compare with production's: agreement, Δscore, latency, errors",
+  help: "",
+  group: true,
+  run: async (argv) => {
+    const code = await (await import("../shadow/report.ts")).main(argv);
+    // The report printed its own failure.
+    if (code !== EXIT.ok) throw new CliError(code, "shadow_report", "");
+  },
+};
+
+export const shadowCommand = group("shadow", SUMMARIES.shadow, [report, on, off, set, remove]);

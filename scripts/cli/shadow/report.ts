@@ -30,7 +30,8 @@ import { fillSql, remoteReport, type ShadowQueries, sqlApiClient } from "./remot
 import { renderReport } from "./render.ts";
 import { binHistogram, type ShadowComparison, type ShadowReport } from "./report-model.ts";
 
-const HELP = `Usage: npm run shadow:report -- <service> [options]
+const HELP = `Usage: router shadow report <service> [options]
+       (npm run shadow:report -- <service> [options] is the same)
 
 Compares the shadow's predictions with production's for one service.
 
@@ -61,10 +62,10 @@ Options:
   -h, --help            show this help
 
 Examples:
-  npm run shadow:report -- fraud
-  npm run shadow:report -- fraud --url https://router.example.com --recent 50
-  npm run shadow:report -- fraud --kv
-  npm run shadow:report -- fraud --remote --account-id 0123abcd --api-token $TOKEN --days 1
+  router shadow report fraud
+  router shadow report fraud --url https://router.example.com --recent 50
+  router shadow report fraud --kv
+  router shadow report fraud --remote --account-id 0123abcd --api-token $TOKEN --days 1
 `;
 
 const OPTIONS = {

@@ -83,7 +83,6 @@ export async function adoptFromKv(ctx: ControlContext, now: number): Promise<voi
       // A read older than the object's own last write: routine, looked at again next poll.
       return;
     case "current":
-      if (a.remirror) await mirrorDocument(ctx, "adoption");
       return;
   }
   const put = a.doc.version;
@@ -137,7 +136,7 @@ type Adopt = Extract<Adoption<RoutingDocument>, { kind: "adopt" }>;
 /**
  * Stores an adopted document with its history: KV's own (--direct), or one
  * more entry. A version not above the highest seen is re-stamped (version
- * and updatedAt) one above it; KV then gets the re-stamped copy.
+ * and updatedAt) one above it; KV keeps the text as it was put.
  */
 async function adopt(ctx: ControlContext, a: Adopt, current: Current, now: number): Promise<void> {
   const { service } = ctx;

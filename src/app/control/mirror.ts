@@ -17,13 +17,15 @@ export async function mirrorDocument(
   ctx: ControlContext,
   cause: MirrorCause,
 ): Promise<string | null> {
-  const { document, history, kvSeen } = ctx.state.service("document", "history", "kvSeen");
-  const plan = mirrorPlan(document, cause, kvSeen);
+  const { document, history } = ctx.state.service("document", "history");
+  const plan = mirrorPlan(document, cause);
   if (plan === null || document === null) return null;
   const version = ctx.serving.get().version;
   try {
     await ctx.kv.mirror(ctx.service, { document, history, documentInKv: !plan.writeDocument });
-    ctx.state.setService(mirrored(ctx.state.service("kvVersion"), version, document));
+    // KV's document key holds the object's text only when this mirror wrote it.
+    if (plan.writeDocument)
+      ctx.state.setService(mirrored(ctx.state.service("kvVersion"), version, document));
     return null;
   } catch (err) {
     ctx.log("KV mirror failed; retried on the next alarm", {

@@ -8,16 +8,18 @@
  *     it) while the fleet keeps routing by the last good document;
  *   - failing the schema, or another service's: reported as invalid, the
  *     same way, and not adopted;
- *   - the object's own document, or the same document under other stamps
- *     (version, updatedAt, updatedBy): KV is "ok" (when only the stamps
- *     differ, KV gets the object's copy again);
+ *   - the object's own document, or the same document under older stamps
+ *     (version, updatedAt, updatedBy: a re-stamped put, as it was put): KV
+ *     is "ok";
  *   - a document the object wrote and replaced less than STALE_READ_MS ago,
  *     with a version not above the highest seen: KV is "behind" (a read
  *     older than the object's last writes); looked at again on the next
  *     poll;
  *   - anything else is a change made around the object: adopted, whatever
  *     version it carries: a version not above the highest seen is
- *     re-stamped one above it (versions only go up). A re-put of an older
+ *     re-stamped one above it (versions only go up), and KV keeps the text
+ *     as it was put (the object never writes KV's document key for an
+ *     adoption: a put landing meanwhile would be lost). A re-put of an older
  *     document (the object wrote it, but replaced it long ago) is such a
  *     change: an operator rolling back with `wrangler kv key put`. The
  *     history keeps KV's own entry when it has one for that version (the
@@ -75,11 +77,7 @@ type KvSeenState = Pick<ServiceRow, "kvSeen" | "kvState">;
 export type Adoption<D extends DocFacts> =
   | { kind: "unchanged" }
   | { kind: "deleted"; row: KvSeenState }
-  | {
-      kind: "current";
-      row: KvSeenState /** KV's stamps differ: give it the object's copy. */;
-      remirror: boolean;
-    }
+  | { kind: "current"; row: KvSeenState }
   | { kind: "invalid"; row: KvSeenState; errors: Problem[] }
   | { kind: "behind"; row: KvSeenState; version: number; replacedAt: number }
   | {
@@ -108,26 +106,26 @@ export function adoptionOf<D extends DocFacts>(
     return { kind: "invalid", row: { kvSeen: text, kvState: "invalid" }, errors };
   }
   const ok = { kvSeen: text, kvState: "ok" } as const;
-  if (text === row.document) return { kind: "current", row: ok, remirror: false };
-  const content = look.content(parsed.doc);
-  if (content === look.currentContent) return { kind: "current", row: ok, remirror: true };
-  // A stale read returns a version the object wrote: never one above the highest it has seen.
-  const replacedAt = aboveHighest(parsed.doc.version, row.highest)
-    ? null
-    : look.replacedAt(content);
-  if (replacedAt !== null && look.now - replacedAt < STALE_READ_MS) {
-    const behind = { kvSeen: text, kvState: "behind" } as const;
-    return { kind: "behind", row: behind, version: parsed.doc.version, replacedAt };
-  }
+  if (text === row.document) return { kind: "current", row: ok };
   const put = parsed.doc.version;
-  const version = aboveHighest(put, row.highest) ? put : row.highest + 1;
-  return {
+  const adopt = (version: number): Adoption<D> => ({
     kind: "adopt",
     row: { kvSeen: text },
     doc: parsed.doc,
     version,
-    adopted: { kvState: "ok", highest: version, kvVersion: put },
-  };
+    // KV holds this document (under the version it was put with): nothing to mirror.
+    adopted: { kvState: "ok", highest: version, kvVersion: version },
+  });
+  // Above every version seen: a change, never a stale read (the object wrote none of them).
+  if (aboveHighest(put, row.highest)) return adopt(put);
+  const content = look.content(parsed.doc);
+  if (content === look.currentContent) return { kind: "current", row: ok };
+  const replacedAt = look.replacedAt(content);
+  if (replacedAt !== null && look.now - replacedAt < STALE_READ_MS) {
+    const behind = { kvSeen: text, kvState: "behind" } as const;
+    return { kind: "behind", row: behind, version: put, replacedAt };
+  }
+  return adopt(row.highest + 1);
 }
 
 /** The history an adopted version keeps: KV's own when it has an entry for it, else one recorded. */

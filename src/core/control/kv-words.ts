@@ -26,6 +26,8 @@ export function kvDisagreement(c: KvView): string | null {
     case "behind":
       return `KV returned version ${held ?? "?"}, a document the control object replaced less than ${STALE_READ_MS / 1000} s ago: a stale read, or a put of it that is adopted (as version ${c.version + 1}) once that time has passed; the fleet routes by version ${c.version}`;
   }
+  if (c.kv?.state === "ok" && held !== null && held < c.version && c.kvVersion >= c.version)
+    return `KV holds this document as it was put, version ${held}; the fleet routes by it as version ${c.version} (versions only go up; the next write puts it in KV)`;
   if (c.kvVersion < c.version)
     return `KV still holds version ${c.kvVersion}; the fleet routes by version ${c.version} (the control object retries the copy)`;
   return null;

@@ -16,18 +16,16 @@ export type MirrorCause = "write" | "adoption" | "import" | "retry";
 
 /**
  * What one mirror writes (null: nothing, the object has no document): the
- * document key too, unless KV already holds that text (a document adopted
- * or imported as it was put: then only the history and the last-good
- * copy). A re-stamped adoption, or KV holding the document under other
- * stamps, gets the object's text.
+ * document key too, unless the document came from KV (then only the
+ * history and the last-good copy: a put landing in KV meanwhile must not
+ * be overwritten by the object's copy of an older one, re-stamped or not).
  */
 export function mirrorPlan(
   document: string | null,
   cause: MirrorCause,
-  kvSeen: string | null,
 ): { writeDocument: boolean } | null {
   if (document === null) return null;
-  return { writeDocument: cause === "write" || cause === "retry" || kvSeen !== document };
+  return { writeDocument: cause === "write" || cause === "retry" };
 }
 
 /** KV is behind the document the fleet routes by: retry the mirror before looking at KV. */
