@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { testModels } from "../test-models.ts";
-import { type CliRouter, startCliRouter } from "./cli-support.ts";
+import { type CliRouter, finished, startCliRouter } from "./cli-support.ts";
 
 let origins: DemoOrigins;
 let router: CliRouter;
@@ -139,5 +139,29 @@ describe("did you mean, safely", () => {
     const run = await router.cli(["shadow", "report", service, "--json"]);
     expect(run.code, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({ service });
+  });
+
+  it("status --watch draws again when the document changes, and only then", async () => {
+    const watching = router.spawn(["status", service, "--summary", "--watch", "--interval", "0.2"]);
+    watching.stdin?.end();
+    const watched = finished(watching);
+    let out = "";
+    watching.stdout?.on("data", (d) => {
+      out += d;
+    });
+    const rules = () => out.split("\n").filter((l) => l.startsWith("--- ")).length;
+    for (const deadline = Date.now() + 10_000; rules() < 1 && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 100));
+    // Several reads with nothing changed: still one drawing.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(rules()).toBe(1);
+    const set = await router.cli(["challenger", "set", service, "challenger-a", "--share", "20%"]);
+    expect(set.code, set.stderr).toBe(0);
+    for (const deadline = Date.now() + 10_000; rules() < 2 && Date.now() < deadline; )
+      await new Promise((r) => setTimeout(r, 100));
+    watching.kill("SIGINT");
+    await watched;
+    expect(rules()).toBe(2);
+    expect(out.split("--- ").at(-1)).toContain("20%");
   });
 });

@@ -79,9 +79,12 @@ describe("usage errors (exit 2) say what was meant", { timeout: 30_000 }, () => 
     const run = await runCli(["stauts", "fraud"]);
     expect(run.code).toBe(2);
     expect(run.stderr).toContain("unknown command stauts; did you mean status?");
-    const sub = await runCliInProcess(["canary", "kil", "fraud"]);
+    const sub = await runCliInProcess(["canary", "ste", "fraud"]);
     expect(sub.code).toBe(2);
-    expect(sub.stderr).toContain("canary: unknown command kil; did you mean kill?");
+    expect(sub.stderr).toContain("canary: unknown command ste; did you mean set?");
+    // Never a command that takes traffic away, and no guess when nothing is near.
+    const kill = await runCliInProcess(["canary", "kil", "fraud"]);
+    expect(kill.stderr).toContain("canary: unknown command kil (set, ramp, kill, remove)");
   });
 
   it("an unknown option suggests the closest one", async () => {
@@ -100,7 +103,7 @@ describe("usage errors (exit 2) say what was meant", { timeout: 30_000 }, () => 
       ok: false,
       error: {
         code: "usage",
-        message: expect.stringContaining("unknown command deploy; did you mean"),
+        message: "unknown command deploy (--help lists them)",
       },
     });
     const kvOption = await runCliInProcess(["status", "fraud", "--remote", "--json"]);

@@ -21,10 +21,12 @@ import { formatSeconds, parseDuration } from "../../src/document/edits/rollout.t
 import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import {
   type CliRouter,
+  finished,
   runCli,
   runCliInProcess,
   startCliRouter,
   tempState,
+  waitForOutput,
 } from "./cli-support.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: --json output is checked field by field
@@ -473,6 +475,12 @@ describe("rollout commands through a running router's admin API", () => {
     );
 
     expect((await rollout("resume", "ro-run", "--author", "alice")).code).toBe(0);
+    // Someone watches: each change drawn (not a terminal: after a timestamped rule), and the
+    // watch exits with the rollout's end: 1 for an abort.
+    const watching = router.spawn(["rollout", "status", "ro-run", "--watch", "--interval", "0.2"]);
+    watching.stdin?.end();
+    const watched = finished(watching);
+    await waitForOutput(watching, "state      progressing");
     const abort = await rollout("abort", "ro-run", "--author", "bob", "--json");
     expect(abort.code, abort.stderr).toBe(0);
     expect(abort.data).toMatchObject({ event: "abort", state: "aborted", version: 4 });
@@ -480,6 +488,13 @@ describe("rollout commands through a running router's admin API", () => {
     expect(doc.canary).toMatchObject({ killed: true });
     expect(doc.updatedBy).toBe("bob");
     expect(history.at(-1)).toMatchObject({ version: 4, source: "rollout" });
+
+    const ended = await watched;
+    expect(ended.code, ended.stderr).toBe(1);
+    expect(ended.stdout).toMatch(/^--- \d{4}-\d\d-\d\dT[\d:.]+Z ---\nro-run: /);
+    expect(ended.stdout).toMatch(/state {6}aborted/);
+    expect(ended.stdout.trimEnd().endsWith("rollout aborted: exit 1")).toBe(true);
+    expect(await rollout("status", "ro-run", "--watch", "--json")).toMatchObject({ code: 2 });
 
     const promote = await rollout("promote", "ro-run");
     expect(promote.code).toBe(1);

@@ -37,6 +37,7 @@ import {
   ROUTER_HELP,
   TARGET_OPTIONS,
 } from "../target.ts";
+import { intervalOf, WATCH_HELP, WATCH_OPTIONS, watch } from "../watch.ts";
 import { WRITE_HELP, WRITE_OPTIONS, write } from "../write.ts";
 import { type AnalysisOutcome, type RolloutView, rolloutPath, viewJson } from "./rollout-admin.ts";
 import { checkBudget } from "./rollout-budget.ts";
@@ -300,10 +301,21 @@ ${WRITE_HELP}`,
   },
 };
 
+/** A rollout that ended: its exit code (0 promoted or completed, 1 rolled back or aborted). */
+function rolloutEnded(v: RolloutView): { code: number; why: string } | null {
+  // A promotion with onSuccess "flip" removes the plan: the record is the rollout that ended.
+  const state = v.statusCurrent || v.plan === null ? v.status?.state : undefined;
+  if (state === "promoted" || state === "completed")
+    return { code: EXIT.ok, why: `rollout ${state}` };
+  if (state === "rolled-back" || state === "aborted")
+    return { code: EXIT.refused, why: `rollout ${state}` };
+  return null;
+}
+
 const status: Command = {
   name: "status",
   summary: "state, step and bake, last verdict with its gates, timeline, per-arm metrics",
-  help: `Usage: router rollout status <service> [options]
+  help: `Usage: router rollout status <service> [--watch [--interval <s>]] [options]
 
 Asks the running router: the plan, the rollout's state, the current step
 with its share and bake (and the time left), the last verdict, each gate's
@@ -312,18 +324,27 @@ the rollout progresses), the timeline, and the per-arm metrics, all from
 the service's control object (exact counts, as of the isolates' last
 check-ins, every CHECKIN_INTERVAL_MS).
 
+With --watch it draws again whenever that changes and exits once the
+rollout ends: 0 promoted or completed, 1 rolled back or aborted.
+
+Options:
+${WATCH_HELP}
 ${ROUTER_ONLY_HELP}
 
 Example:
-  router rollout status fraud`,
+  router rollout status fraud
+  router rollout status fraud --watch`,
   run: async (argv) => {
-    const { values, positionals } = parse(argv, ROUTER_ONLY_OPTIONS);
+    const { values, positionals } = parse(argv, { ...ROUTER_ONLY_OPTIONS, ...WATCH_OPTIONS });
     const service = positional(positionals, 0, "service");
-    const view = await adminCall<RolloutView>(
-      router(values, "status"),
-      "GET",
-      rolloutPath(service),
-    );
+    const target = router(values, "status");
+    const read = () => adminCall<RolloutView>(target, "GET", rolloutPath(service));
+    if (values.watch) {
+      if (values.json) throw usage("--watch draws text: leave out --json");
+      await watch({ read, render: formatStatus, final: rolloutEnded }, intervalOf(values));
+      return;
+    }
+    const view = await read();
     output(values.json === true, viewJson(view), formatStatus(view));
   },
 };

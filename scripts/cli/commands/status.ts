@@ -11,16 +11,17 @@ import { kvDisagreement } from "../../../src/core/control/kv-words.ts";
 import { formatSummary } from "../../../src/document/edits/summary.ts";
 import { formatFieldErrors } from "../../../src/document/field-errors.ts";
 import type { ControlStatus, ServiceStatus } from "../backend.ts";
-import { output, parse } from "../cli.ts";
+import { output, parse, usage } from "../cli.ts";
 import type { Command } from "../command.ts";
 import { SUMMARIES } from "../command-list.ts";
 import { connect } from "../connect.ts";
 import { TARGET_HELP, TARGET_OPTIONS } from "../target.ts";
+import { intervalOf, WATCH_HELP, WATCH_OPTIONS, watch } from "../watch.ts";
 
 export const statusCommand: Command = {
   name: "status",
   summary: SUMMARIES.status,
-  help: `Usage: router status [service] [--summary] [options]
+  help: `Usage: router status [service] [--summary] [--watch [--interval <s>]] [options]
 
 For one service, or every service the router has: a plain summary of
 which origin gets which share of users, how many router isolates follow
@@ -30,6 +31,7 @@ Exits 1 when the service has no document (and never had one).
 
 Options:
   --summary             only the summaries, not the documents
+${WATCH_HELP}
 ${TARGET_HELP}
 
 Example:
@@ -38,22 +40,35 @@ Example:
   run: async (argv) => {
     const { values, positionals } = parse(argv, {
       ...TARGET_OPTIONS,
+      ...WATCH_OPTIONS,
       summary: { type: "boolean" },
     });
     const { backend } = connect(values);
     const service = positionals[0];
-    const services = service ? [await backend.service(service)] : await backend.services();
-    const controls = await Promise.all(
-      services.map((s) => (s.found && backend.control ? backend.control(s.service) : null)),
-    );
-    const text = services
-      .map((s, i) => describe(s, values.summary === true, controls[i] ?? null))
-      .join("\n\n");
+    const read = async () => {
+      const services = service ? [await backend.service(service)] : await backend.services();
+      const controls = await Promise.all(
+        services.map((s) => (s.found && backend.control ? backend.control(s.service) : null)),
+      );
+      return { services, controls };
+    };
+    const render = ({ services, controls }: Awaited<ReturnType<typeof read>>) =>
+      services
+        .map((s, i) => describe(s, values.summary === true, controls[i] ?? null))
+        .join("\n\n") || "no services in KV (npm start seeds the demo ones)";
+    if (values.watch) {
+      if (values.json) throw usage("--watch draws text: leave out --json");
+      await watch({ read, render }, intervalOf(values));
+      return;
+    }
+    const now = await read();
     output(
       values.json as boolean | undefined,
       // The control objects' state exists only through the router (not with --direct).
-      backend.control ? { services, control: controls } : { services },
-      text || "no services in KV (npm start seeds the demo ones)",
+      backend.control
+        ? { services: now.services, control: now.controls }
+        : { services: now.services },
+      render(now),
     );
   },
 };
