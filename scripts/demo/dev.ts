@@ -23,6 +23,7 @@ import {
 import { startDemoOrigins } from "../../test/support/stack/demo-origins.ts";
 import { startDemoTraffic, waitForRouter } from "../../test/support/stack/demo-traffic.ts";
 import { kvGetMany, kvPutMany, ROOT } from "../cli/wrangler.ts";
+import { filterLines } from "./log-filter.ts";
 import { watchRollouts } from "./rollout-watch.ts";
 
 const HELP = `Usage: npm start -- [options]
@@ -42,7 +43,12 @@ Options:
   --persist-to <dir>  local state directory (default .wrangler/state, shared
                    with \`wrangler kv key put --local\`)
   --origins-only   start only the demo origins (no wrangler dev)
+  --requests       show wrangler's line per request (hidden: about 8 a second)
+  --verbose        show the router's routine (info) lines too, and the requests
   -h, --help       show this help
+
+Shown by default: the URLs, the token, each demo rollout step, and every
+warning or error the router or wrangler prints.
 `;
 
 const { values } = parseArgs({
@@ -52,6 +58,8 @@ const { values } = parseArgs({
     reseed: { type: "boolean", default: false },
     "persist-to": { type: "string" },
     "origins-only": { type: "boolean", default: false },
+    requests: { type: "boolean", default: false },
+    verbose: { type: "boolean", default: false },
     help: { type: "boolean", short: "h", default: false },
   },
 });
@@ -163,8 +171,20 @@ if (values["origins-only"]) {
       "127.0.0.1",
       ...(persistTo ? ["--persist-to", persistTo] : []),
     ],
-    { cwd: ROOT, stdio: "inherit", env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+    {
+      cwd: ROOT,
+      stdio: ["inherit", "pipe", "pipe"],
+      // Piped for the filter: keep wrangler's colours when this terminal shows them.
+      env: {
+        ...process.env,
+        WRANGLER_SEND_METRICS: "false",
+        ...(process.stdout.isTTY ? { FORCE_COLOR: "1" } : {}),
+      },
+    },
   );
+  const shown = { requests: values.requests, verbose: values.verbose };
+  if (wranglerDev.stdout) filterLines(wranglerDev.stdout, process.stdout, shown);
+  if (wranglerDev.stderr) filterLines(wranglerDev.stderr, process.stderr, shown);
   const routerUrl = `http://127.0.0.1:${routerPort}`;
   startDemoTraffic({ url: routerUrl, dashboard: true });
   const rollouts = demoDocuments.filter(
@@ -178,7 +198,8 @@ if (values["origins-only"]) {
         `  router: ${routerUrl} (wrangler dev; Ctrl-C stops everything)`,
         `  rollouts: ${rollouts.join(" and ")} run by themselves: recs (a healthy candidate) is promoted`,
         "  in about 5 min, search (fails 5 % of requests) rolled back in about a minute.",
-        "  A line below at each step; or watch one: npm run router -- rollout status recs",
+        "  A line below at each step; or watch one: router rollout status recs --watch",
+        "  (request lines hidden: npm start -- --requests shows them, --verbose the routine too)",
         "",
       ].join("\n"),
     );

@@ -36,7 +36,7 @@ import { selfOriginErrors } from "../document/router-hosts.ts";
 import type { RoutingDocument } from "../document/routing-document.ts";
 import type { FieldError } from "../document/validate.ts";
 import type { ServiceStore } from "../ports/service-store.ts";
-import { RouterError, type RouterStatus } from "./errors.ts";
+import { RouterError } from "./errors.ts";
 
 export { REFUSALS, type RefusalKind } from "./refusals.ts";
 

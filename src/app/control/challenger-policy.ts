@@ -61,11 +61,15 @@ export async function applyChallengerPolicy(
   } catch (err) {
     // Someone wrote meanwhile: the next look judges the new revision.
     if (err instanceof WriteRefused) {
-      ctx.log("challenger policy: write refused", { service, error: err.message });
+      ctx.log("challenger policy: write refused", { service, error: err.message, level: "warn" });
       return null;
     }
     throw err;
   }
-  ctx.log("challenger policy: removed a challenger shown worse", { service, reason });
+  ctx.log("challenger policy: removed a challenger shown worse", {
+    service,
+    reason,
+    level: "warn",
+  });
   return worse.challenger;
 }

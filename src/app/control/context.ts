@@ -19,8 +19,17 @@ import type { WaitUntil } from "../../ports/wait-until.ts";
 
 export type Log = (message: string, detail: Record<string, unknown>) => void;
 
-/** One JSON line on stderr (what `wrangler tail` and the tests read). */
-export const log: Log = (message, detail) => console.error(JSON.stringify({ message, ...detail }));
+/**
+ * One JSON line (what `wrangler tail` and the tests read), at the level the
+ * detail gives: "info" (routine, console.log), "warn" (console.warn),
+ * else an error (console.error).
+ */
+export const log: Log = (message, detail) => {
+  const line = JSON.stringify({ message, ...detail });
+  if (detail.level === "info") console.log(line);
+  else if (detail.level === "warn") console.warn(line);
+  else console.error(line);
+};
 
 /** Runs tasks one after another (writes and evaluations await KV between their steps). */
 export function serialQueue(): <T>(task: () => Promise<T>) => Promise<T> {
