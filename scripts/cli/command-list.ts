@@ -21,6 +21,7 @@ export const SUMMARIES = {
   assign: "which arm given user ids get (the worker's own decide())",
   validate: "check document files against the schema (field-path errors)",
   apply: "replace (or create) a service's document from a JSON file",
+  init: "write a routing document (and a smoke test) for your own model",
 } as const;
 
 export type CommandName = keyof typeof SUMMARIES;
@@ -37,6 +38,7 @@ const LOADERS: Record<CommandName, () => Promise<Command>> = {
   assign: async () => (await import("./commands/assign.ts")).assignCommand,
   validate: async () => (await import("./commands/validate.ts")).validateCommand,
   apply: async () => (await import("./commands/apply.ts")).applyCommand,
+  init: async () => (await import("./commands/init.ts")).initCommand,
 };
 
 export interface CommandEntry {

@@ -12,7 +12,7 @@
  * under test, the body is JSON and every listed field (dot path) is present.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { z } from "zod";
 import { ROOT } from "./wrangler.ts";
 
@@ -42,8 +42,26 @@ export interface SmokeResult {
   problems: string[];
 }
 
-export const defaultSmokeFile = (service: string) =>
-  join(ROOT, "scripts", "demo", "smoke", `${service}.json`);
+/** The smoke file `router init` writes beside a document. */
+export const smokeFileBeside = (documentFile: string, service: string) =>
+  join(dirname(documentFile), `${service}.smoke.json`);
+
+/**
+ * Where `router flip` looks for a service's sample requests when no
+ * --smoke-file is given: $ROUTER_SMOKE_DIR/<service>.smoke.json, then
+ * ./<service>.smoke.json (what `router init` writes beside a document), then
+ * the demo's scripts/demo/smoke/<service>.json. The first that exists; else
+ * the first place, for the message.
+ */
+export function defaultSmokeFile(service: string): string {
+  const dir = process.env.ROUTER_SMOKE_DIR;
+  const places = [
+    ...(dir ? [join(dir, `${service}.smoke.json`)] : []),
+    join(process.cwd(), `${service}.smoke.json`),
+    join(ROOT, "scripts", "demo", "smoke", `${service}.json`),
+  ];
+  return places.find((p) => existsSync(p)) ?? (places[0] as string);
+}
 
 export function loadSmokeCases(path: string): SmokeCase[] {
   if (!existsSync(path)) throw new Error(`no smoke test file at ${path}`);

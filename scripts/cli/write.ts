@@ -94,7 +94,9 @@ export async function write<N extends EditName>(spec: WriteSpec<N>): Promise<voi
       document: outcome.document,
     },
     outcome.written
-      ? `wrote ${service} version ${outcome.version} (${label})`
+      ? outcome.fromState === "missing"
+        ? `created ${service}: it had no document; wrote version ${outcome.version} (${label})`
+        : `wrote ${service} version ${outcome.version} (${label})`
       : "dry run: nothing written",
   );
 }

@@ -217,6 +217,7 @@ const TOOL_TESTS: Record<string, string> = {
   "test/scripts/docs.test.ts": "scripts/tools/docs/",
   "test/scripts/gc-trace.test.ts": "scripts/bench/gc-trace.ts",
   "test/scripts/gates-bench.test.ts": "scripts/bench/gates/",
+  "test/scripts/demo-log-filter.test.ts": "scripts/demo/log-filter.ts",
   "test/browser/assets.test.ts": "scripts/tools/dashboard-vendor.ts",
   // The local router serves the dashboard's files as built for `wrangler dev` ([build]).
   "test/support/stack/local-router.ts": "scripts/tools/dashboard-vendor.ts",

@@ -2,7 +2,7 @@
  * `router flip <service>`: blue-green flip, smoke-tested first.
  *
  * Layer: CLI, the registry's `flip` edit. Between the plan and the write,
- * the service's sample requests (scripts/demo/smoke/<service>.json) go
+ * the service's sample requests (scripts/cli/smoke.ts defaultSmokeFile) go
  * through the router to the origin about to become live, with the
  * authenticated override; any failure refuses the flip. --force skips them
  * and the history records forced.
@@ -29,8 +29,7 @@ export const flipCommand: Command = {
 Makes another origin live in one write. Without --to it flips to the one
 idle origin (not live, canary, a challenger or the shadow).
 
-Before writing, the sample requests in scripts/demo/smoke/<service>.json are
-sent through the router (--url) to that origin with x-router-override and
+Before writing, the service's sample requests are sent through the router (--url) to that origin with x-router-override and
 x-router-override-token (OVERRIDE_TOKEN from the environment or .dev.vars).
 Any failure (status, x-model-variant, JSON fields) refuses the flip.
 --dry-run still runs them (they only send the sample requests), so a flip
@@ -40,7 +39,9 @@ ${DEFAULT_ROUTER_URL}; required with --remote).
 Options:
   --to <origin>         the origin to make live
   --force               skip the smoke tests (recorded as forced in the history)
-  --smoke-file <path>   sample requests (default scripts/demo/smoke/<service>.json)
+  --smoke-file <path>   sample requests (default: $ROUTER_SMOKE_DIR/<service>.smoke.json,
+                        else ./<service>.smoke.json (router init writes it beside the
+                        document), else the demo's scripts/demo/smoke/<service>.json)
 ${WRITE_HELP}
 
 Example:
