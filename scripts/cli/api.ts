@@ -28,6 +28,28 @@ import type { ApiTarget } from "./target.ts";
 
 const TIMEOUT_MS = 15_000;
 
+/**
+ * A Cloudflare Access service token, when the admin API sits behind Access:
+ * CF_ACCESS_CLIENT_ID and CF_ACCESS_CLIENT_SECRET from the environment, sent
+ * as Access expects them (both, or neither).
+ */
+export function accessHeaders(env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  const id = env.CF_ACCESS_CLIENT_ID;
+  const secret = env.CF_ACCESS_CLIENT_SECRET;
+  return id && secret ? { "cf-access-client-id": id, "cf-access-client-secret": secret } : {};
+}
+
+/** The answer is Cloudflare Access's login page (or its redirect), not the router's. */
+function accessLogin(res: Response, text: string): boolean {
+  const where = new URL(res.url || "http://x/");
+  return (
+    where.hostname.endsWith(".cloudflareaccess.com") ||
+    where.pathname.startsWith("/cdn-cgi/access/") ||
+    text.includes("cloudflareaccess.com") ||
+    /cdn-cgi\/access\/login/.test(text)
+  );
+}
+
 export interface AdminAnswer {
   status: number;
   body: Record<string, unknown>;
@@ -53,6 +75,7 @@ export async function adminRequest(
     res = await fetch(url, {
       method,
       headers: {
+        ...accessHeaders(),
         authorization: `Bearer ${target.token}`,
         "x-router-source": "cli",
         ...(request.author ? { "x-router-author": request.author } : {}),
@@ -88,6 +111,16 @@ export async function adminRequest(
       EXIT.refused,
       "admin_token_refused",
       `the router at ${target.url} refused the admin token (${res.status}): ${target.tokenSource} is not the router's ADMIN_TOKEN`,
+      [],
+      { status: res.status },
+    );
+  }
+  if (body === null && accessLogin(res, text)) {
+    const sent = Object.keys(accessHeaders()).length > 0;
+    throw new CliError(
+      EXIT.refused,
+      "access_login",
+      `${url} answered with Cloudflare Access's login page, not the router: ${sent ? "Access refused the service token in CF_ACCESS_CLIENT_ID / CF_ACCESS_CLIENT_SECRET (is it allowed by a Service Auth policy of the application?)" : "set CF_ACCESS_CLIENT_ID and CF_ACCESS_CLIENT_SECRET to an Access service token allowed by the application (docs/deploying.md, step 4)"}`,
       [],
       { status: res.status },
     );
