@@ -197,6 +197,11 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     expect(await page.locator('[data-chart="requests"] canvas').count()).toBe(1);
     // The arms side by side: live, canary and the challenger in one legend.
     const legend = await page.textContent('[data-chart="requests"] .u-legend');
+    // Labels only: no column of "–" values beside them.
+    expect(legend).not.toContain("\u2013");
+    expect(
+      await page.locator('[data-chart="requests"] .u-legend').evaluate((e) => e.clientHeight),
+    ).toBeLessThan(100);
     for (const arm of ["blue (live)", "canary (canary)", "challenger-a (challenger)"]) {
       expect(legend).toContain(arm);
     }
@@ -348,6 +353,22 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     expect((await failed.first().locator(".gate-detail").textContent())?.length).toBeGreaterThan(
       10,
     );
+    // The evaluation's gate list is one line of counts until opened; the evidence under each
+    // gate's sentence likewise.
+    const summary = verdict.locator("details.gate-summary");
+    expect(await summary.getAttribute("open")).toBeNull();
+    const head = verdict.locator("details.gate-summary > summary");
+    expect(await head.textContent()).toMatch(/^\d+ gates: .*fail.*; failed: .*error-rate/);
+    expect(await failed.first().locator("details.evidence-more dl.evidence").isVisible()).toBe(
+      false,
+    );
+    await head.click();
+    expect(await failed.first().isVisible()).toBe(true);
+    // The step strip says where it ended: the step is marked failed, not current.
+    const step = rollout.locator(".steps .step").first();
+    expect(await step.getAttribute("class")).toContain("failed");
+    expect(await step.textContent()).toContain("rolled back here");
+    expect(await rollout.locator(".steps .step.current").count()).toBe(0);
     // The verdict is on the time axis of the arm charts, and in the history as the analyzer's write.
     await eventually(() => page.locator(".history-entry").first().textContent(), {
       timeout: 10_000,

@@ -8,8 +8,8 @@
  * Layer: HTTP edge (dashboard assets).
  */
 export const ASSET_FILES = {
-  "dashboard.css": "dashboard.aae43238af.css",
-  "dashboard.js": "dashboard.2ee18d59a4.js",
+  "dashboard.css": "dashboard.3c93d97ec9.css",
+  "dashboard.js": "dashboard.0308eb8248.js",
   "favicon.svg": "favicon.f1eb61c1e7.svg",
   "uplot.css": "uplot.df630c6a8d.css",
   "uplot.js": "uplot.19c8d4c6ad.js",

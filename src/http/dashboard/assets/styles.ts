@@ -94,6 +94,10 @@ button:disabled { opacity: .55; cursor: progress; }
 .step:first-child { border-radius: 6px 0 0 6px; } .step:last-child { border-radius: 0 6px 6px 0; }
 .step.done { background: var(--good-bg); }
 .step.current { background: var(--info-bg); border-color: var(--info); position: relative; z-index: 1; }
+.step.failed { background: var(--bad-bg); border-color: var(--bad); position: relative; z-index: 1; }
+.step.skipped { color: var(--muted); text-decoration: line-through; }
+.evidence-more, .gate-summary { grid-column: 3; font-size: 12px; }
+.evidence-more > summary, .gate-summary > summary { cursor: pointer; color: var(--muted); }
 .step-share { font-weight: 600; font-size: 16px; }
 .step-note { color: var(--muted); font-size: 12px; }
 .step-budget { display: block; color: var(--muted); font-size: 11px; }

@@ -9,6 +9,7 @@
  */
 import type UPlot from "uplot";
 import type { ChartSpec, Tone } from "../page-data.ts";
+import { clockTick, TIME_INCREMENTS } from "./time-ticks.ts";
 
 /** uPlot's own build defines it (absent on pages without charts). */
 declare const uPlot: typeof UPlot;
@@ -115,12 +116,24 @@ function optionsFor(entry: Chart, width: number, height: number): UPlot.Options 
     height,
     series,
     plugins: [markersPlugin(entry)],
-    legend: { show: !spark },
+    // Labels only: values on hover filled the legend with dashes, taller than the chart.
+    legend: { show: !spark, live: false },
     cursor: spark ? { show: false } : { drag: { x: false, y: false } },
     scales,
     axes: [{}, valueAxis],
   };
   if (spec.kind === "time") {
+    opts.axes = [
+      {
+        space: 70,
+        incrs: TIME_INCREMENTS,
+        values: (u, splits) => {
+          const span = (u.scales.x?.max ?? 0) - (u.scales.x?.min ?? 0);
+          return splits.map((t) => clockTick(t, span));
+        },
+      },
+      valueAxis,
+    ];
     // Fewer than two points: the minute up to now, rather than uPlot's guess of years.
     scales.x = {
       time: true,

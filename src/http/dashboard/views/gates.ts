@@ -1,6 +1,7 @@
 /**
  * One gate result, in words: its name, its outcome, the analyzer's own
- * sentence (`detail`), and every number of its evidence. Read generically,
+ * sentence (`detail`), and every number of its evidence (collapsed behind
+ * the sentence). Read generically,
  * so a new gate or new evidence fields show up as they are.
  *
  * Layer: HTTP edge (dashboard views).
@@ -45,9 +46,9 @@ export function gateRow(g: GateWire): Html {
   <span class="gate-detail">${g.detail}</span>
   ${
     fields.length > 0
-      ? html`<dl class="evidence">${join(
+      ? html`<details class="evidence-more"><summary>evidence</summary><dl class="evidence">${join(
           fields.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`),
-        )}</dl>`
+        )}</dl></details>`
       : ""
   }
 </li>`;
@@ -56,4 +57,18 @@ export function gateRow(g: GateWire): Html {
 export function gateList(gates: readonly GateWire[] | undefined): Html {
   if (!gates || gates.length === 0) return html``;
   return html`<ul class="gates">${join(gates.map(gateRow))}</ul>`;
+}
+
+/**
+ * A past evaluation's gates, collapsed: one line of counts ("7 gates: 5
+ * pass, 2 inconclusive; failed: error-rate") that opens to the gate list,
+ * so the timeline does not repeat every statistic for every evaluation.
+ */
+export function gateSummary(gates: readonly GateWire[] | undefined): Html {
+  if (!gates || gates.length === 0) return html``;
+  const counts = new Map<string, number>();
+  for (const g of gates) counts.set(g.outcome, (counts.get(g.outcome) ?? 0) + 1);
+  const failed = gates.filter((g) => g.outcome === "fail").map((g) => g.gate);
+  const words = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ");
+  return html`<details class="gate-summary"><summary>${gates.length} gates: ${words}${failed.length ? `; failed: ${failed.join(", ")}` : ""}</summary>${gateList(gates)}</details>`;
 }

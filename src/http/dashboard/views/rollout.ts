@@ -20,7 +20,7 @@ import { toneOf } from "../chart-data.ts";
 import type { RolloutWire } from "../wire.ts";
 import { actionBar } from "./action-button.ts";
 import { ago, duration, share, utc } from "./format.ts";
-import { gateList, outcomeTone } from "./gates.ts";
+import { gateList, gateSummary, outcomeTone } from "./gates.ts";
 import { type Html, html, join } from "./html.ts";
 import { command } from "./layout.ts";
 
@@ -59,16 +59,23 @@ export function rolloutSection(
   const plan = r.plan;
   const steps = join(
     plan.steps.map((s, i) => {
+      const ended = status && ["rolled-back", "aborted"].includes(status.state);
       const state = !status
         ? "todo"
         : i < status.stepIndex ||
             (i === status.stepIndex && ["promoted", "completed"].includes(status.state))
           ? "done"
           : i === status.stepIndex
-            ? "current"
-            : "todo";
+            ? ended
+              ? "failed"
+              : "current"
+            : ended
+              ? "skipped"
+              : "todo";
       let note: Html | string = duration(s.bakeSeconds);
       const budget = r.budget?.steps[i];
+      if (status && state === "failed")
+        note = status.state === "aborted" ? "aborted here" : "rolled back here";
       if (status && state === "current" && status.state === "progressing") {
         const left = (status.stepStartedAt + s.bakeSeconds * 1000 - now) / 1000;
         note =
@@ -110,7 +117,7 @@ ${preview}
 <h3>Evaluations</h3>
 ${
   showLast && last
-    ? html`<div class="evaluation latest"><p><span class="badge ${verdictTone(last.event)}">${last.event}</span> <span title="${utc(last.at)}">${ago(last.at, now)}</span> (latest, not a step change): ${last.reason}</p>${gateList(last.gates)}</div>`
+    ? html`<div class="evaluation latest"><p><span class="badge ${verdictTone(last.event)}">${last.event}</span> <span title="${utc(last.at)}">${ago(last.at, now)}</span> (latest, not a step change): ${last.reason}</p>${gateSummary(last.gates)}</div>`
     : ""
 }
 ${
@@ -122,7 +129,7 @@ ${
   <p><span class="badge ${verdictTone(e.event)}">${e.event}</span>
   <span title="${utc(e.at)}">${ago(e.at, now)}</span> &middot; step ${e.stepIndex + 1} &middot; version ${e.version}</p>
   <p class="reason">${e.reason}</p>
-  ${gateList(e.gates)}
+  ${gateSummary(e.gates)}
 </li>`,
         ),
       )}</ol>`
