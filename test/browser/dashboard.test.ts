@@ -282,6 +282,10 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
       "canary canary killed (was 10%)",
     );
     expect(await newest.locator(".who").textContent()).toBe("alice (dashboard)");
+    // The kill is an annotation on the charts, with its author.
+    await eventually(() => page.getAttribute('[data-chart="requests"]', "data-annotations"), {
+      timeout: 10_000,
+    }).toContain("canary canary killed (was 10%) · alice (dashboard)");
     const history = await stack.admin<{
       entries: { change: string; updatedBy: string; source: string }[];
     }>("/services/fraud/history?documents=0");

@@ -9,7 +9,7 @@
  */
 export const ASSET_FILES = {
   "dashboard.css": "dashboard.3c93d97ec9.css",
-  "dashboard.js": "dashboard.0308eb8248.js",
+  "dashboard.js": "dashboard.b0a9f1f3d9.js",
   "favicon.svg": "favicon.f1eb61c1e7.svg",
   "uplot.css": "uplot.df630c6a8d.css",
   "uplot.js": "uplot.19c8d4c6ad.js",

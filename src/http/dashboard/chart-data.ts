@@ -264,3 +264,28 @@ export function sparklines(
     line("errors", "%", aligned.errorRatePct),
   ];
 }
+
+/** A write's tone on the charts: a kill or a removal is bad, a rollback a warning, the rest info. */
+function writeTone(change: string): Tone {
+  if (/\bkill|\bremoved?\b|rolled back/.test(change)) return "bad";
+  if (/^rollback|^restore/.test(change)) return "warn";
+  return "info";
+}
+
+/**
+ * The history's writes as chart markers with their authors ("flip live blue
+ * -> green · alice"). The rollout analyzer's writes are left out: its
+ * verdicts come from the rollout's timeline (verdictMarkers).
+ */
+export function writeMarkers(
+  entries: readonly { updatedAt: string; updatedBy: string; change: string; source: string }[],
+): ChartMarker[] {
+  return entries
+    .filter((e) => e.source !== "rollout")
+    .map((e) => ({
+      x: Date.parse(e.updatedAt) / 1000,
+      label: `${e.change} · ${e.updatedBy}`,
+      tone: writeTone(e.change),
+    }))
+    .filter((m) => Number.isFinite(m.x));
+}

@@ -50,6 +50,11 @@ export interface ServiceModel {
   charts: ChartSpec[];
   /** Cumulative label agreement per shadow and production arm (the page charts its change). */
   agreement: Record<string, Record<string, { compared: number; agreed: number }>>;
+  /**
+   * Every write of the history (flip, kill, share change, rollback, a raw put) as a marker
+   * with its author, sent with the history (absent: the page keeps the ones it has).
+   */
+  writes?: ChartMarker[] | undefined;
 }
 
 /** One row of the overview, as /api/overview answers it. */

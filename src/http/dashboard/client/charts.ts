@@ -61,14 +61,25 @@ function markersPlugin(entry: Chart): UPlot.Plugin {
           ctx.save();
           ctx.lineWidth = 2;
           ctx.setLineDash([5, 4]);
+          const pxRatio = u.bbox.width / Math.max(1, u.width);
+          ctx.font = `${Math.round(11 * pxRatio)}px system-ui, sans-serif`;
+          let row = 0;
           for (const m of entry.spec.markers || []) {
             const x = Math.round(u.valToPos(m.x, "x", true));
             if (!(x >= u.bbox.left && x <= u.bbox.left + u.bbox.width)) continue;
-            ctx.strokeStyle = TONE[m.tone] || TONE.info;
+            const color = TONE[m.tone] || TONE.info;
+            ctx.strokeStyle = color;
             ctx.beginPath();
             ctx.moveTo(x, u.bbox.top);
             ctx.lineTo(x, u.bbox.top + u.bbox.height);
             ctx.stroke();
+            // The annotation: what happened and who did it, in three staggered rows.
+            if (entry.spark) continue;
+            const text = m.label.length > 40 ? `${m.label.slice(0, 39)}\u2026` : m.label;
+            const width = ctx.measureText(text).width;
+            const left = x + width + 4 > u.bbox.left + u.bbox.width ? x - width - 4 : x + 4;
+            ctx.fillStyle = color;
+            ctx.fillText(text, left, u.bbox.top + (12 + 13 * (row++ % 3)) * pxRatio);
           }
           ctx.restore();
         },
@@ -182,6 +193,8 @@ export function drawChart(el: HTMLElement | null, spec: ChartSpec, spark: boolea
   const data: UPlot.AlignedData = [spec.x, ...spec.series.map((s) => s.values)];
   const known = charts.get(el);
   const sig = chartSig(spec);
+  // The annotations in words, for tests and for screen readers' users of the page.
+  el.dataset.annotations = (spec.markers || []).map((m) => m.label).join("\n");
   if (known && known.sig === sig) {
     known.spec = spec;
     known.plot.setData(data);

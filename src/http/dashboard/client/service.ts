@@ -26,6 +26,8 @@ export function initService(page: Extract<PageData, { kind: "service" }>): void 
     snapshots: {} as Record<string, { t: number; arms: Counts }[]>,
     /** Each arm's color, as the requests chart draws it. */
     colors: {} as Record<string, string>,
+    /** The history's writes as markers (sent with the history; kept between its fetches). */
+    writes: page.writes ?? [],
   };
   function armColors(model: Drawn): void {
     for (const c of model.charts || []) {
@@ -87,7 +89,9 @@ export function initService(page: Extract<PageData, { kind: "service" }>): void 
   function drawAll(model: Drawn): void {
     sweepCharts();
     for (const spec of model.charts || []) {
-      drawChart(document.querySelector<HTMLElement>(`[data-chart="${spec.id}"]`), spec, false);
+      const marked =
+        spec.kind === "time" ? { ...spec, markers: [...spec.markers, ...state.writes] } : spec;
+      drawChart(document.querySelector<HTMLElement>(`[data-chart="${spec.id}"]`), marked, false);
     }
     for (const shadow of Object.keys(state.snapshots)) {
       const el = document.querySelector<HTMLElement>(`[data-chart="agreement-${shadow}"]`);
@@ -135,6 +139,7 @@ export function initService(page: Extract<PageData, { kind: "service" }>): void 
       const m = res.body;
       for (const name of Object.keys(m.sections)) updateSection(name, m.sections[name] ?? "");
       if (m.sections.history !== undefined) state.historyVersion = m.version;
+      if (m.writes) state.writes = m.writes;
       armColors(m);
       recordAgreement(m);
       drawAll(m);

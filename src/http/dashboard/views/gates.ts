@@ -38,7 +38,8 @@ export function evidenceFields(g: GateWire): [string, string][] {
   return out;
 }
 
-export function gateRow(g: GateWire): Html {
+/** `key`: what keeps its evidence open across the page's refreshes (the evaluation it belongs to). */
+export function gateRow(g: GateWire, key = ""): Html {
   const fields = evidenceFields(g);
   return html`<li class="gate">
   <span class="badge ${outcomeTone(g.outcome)}">${g.outcome}</span>
@@ -46,7 +47,7 @@ export function gateRow(g: GateWire): Html {
   <span class="gate-detail">${g.detail}</span>
   ${
     fields.length > 0
-      ? html`<details class="evidence-more"><summary>evidence</summary><dl class="evidence">${join(
+      ? html`<details class="evidence-more" data-key="ev-${key}-${g.gate}"><summary>evidence</summary><dl class="evidence">${join(
           fields.map(([k, v]) => html`<div><dt>${k}</dt><dd>${v}</dd></div>`),
         )}</dl></details>`
       : ""
@@ -54,9 +55,9 @@ export function gateRow(g: GateWire): Html {
 </li>`;
 }
 
-export function gateList(gates: readonly GateWire[] | undefined): Html {
+export function gateList(gates: readonly GateWire[] | undefined, key = ""): Html {
   if (!gates || gates.length === 0) return html``;
-  return html`<ul class="gates">${join(gates.map(gateRow))}</ul>`;
+  return html`<ul class="gates">${join(gates.map((g) => gateRow(g, key)))}</ul>`;
 }
 
 /**
@@ -64,11 +65,11 @@ export function gateList(gates: readonly GateWire[] | undefined): Html {
  * pass, 2 inconclusive; failed: error-rate") that opens to the gate list,
  * so the timeline does not repeat every statistic for every evaluation.
  */
-export function gateSummary(gates: readonly GateWire[] | undefined): Html {
+export function gateSummary(gates: readonly GateWire[] | undefined, key: string): Html {
   if (!gates || gates.length === 0) return html``;
   const counts = new Map<string, number>();
   for (const g of gates) counts.set(g.outcome, (counts.get(g.outcome) ?? 0) + 1);
   const failed = gates.filter((g) => g.outcome === "fail").map((g) => g.gate);
   const words = [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(", ");
-  return html`<details class="gate-summary"><summary>${gates.length} gates: ${words}${failed.length ? `; failed: ${failed.join(", ")}` : ""}</summary>${gateList(gates)}</details>`;
+  return html`<details class="gate-summary" data-key="gates-${key}"><summary>${gates.length} gates: ${words}${failed.length ? `; failed: ${failed.join(", ")}` : ""}</summary>${gateList(gates, key)}</details>`;
 }

@@ -101,7 +101,7 @@ export function rolloutSection(
     ? html`<div class="preview">
   <h3>What the gates say now: <span class="badge ${verdictTone(r.preview.verdict)}">${r.preview.verdict}</span></h3>
   <p>${r.preview.reason}</p>
-  ${gateList(r.preview.gates)}
+  ${gateList(r.preview.gates, "preview")}
 </div>`
     : "";
   const timeline = status?.timeline ?? [];
@@ -117,7 +117,7 @@ ${preview}
 <h3>Evaluations</h3>
 ${
   showLast && last
-    ? html`<div class="evaluation latest"><p><span class="badge ${verdictTone(last.event)}">${last.event}</span> <span title="${utc(last.at)}">${ago(last.at, now)}</span> (latest, not a step change): ${last.reason}</p>${gateSummary(last.gates)}</div>`
+    ? html`<div class="evaluation latest"><p><span class="badge ${verdictTone(last.event)}">${last.event}</span> <span title="${utc(last.at)}">${ago(last.at, now)}</span> (latest, not a step change): ${last.reason}</p>${gateSummary(last.gates, `latest-${last.at}`)}</div>`
     : ""
 }
 ${
@@ -129,7 +129,7 @@ ${
   <p><span class="badge ${verdictTone(e.event)}">${e.event}</span>
   <span title="${utc(e.at)}">${ago(e.at, now)}</span> &middot; step ${e.stepIndex + 1} &middot; version ${e.version}</p>
   <p class="reason">${e.reason}</p>
-  ${gateSummary(e.gates)}
+  ${gateSummary(e.gates, `${e.event}-${e.at}`)}
 </li>`,
         ),
       )}</ol>`

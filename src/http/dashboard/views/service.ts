@@ -9,7 +9,7 @@
  */
 import { kvDisagreement } from "../../../core/control/kv-words.ts";
 import { type ActionContext, rolloutActions, routingActions } from "../actions.ts";
-import { alignSeries, armCharts, armsOf, type ChartSpec } from "../chart-data.ts";
+import { alignSeries, armCharts, armsOf, type ChartSpec, writeMarkers } from "../chart-data.ts";
 import { deltaHistogram } from "../delta-histogram.ts";
 import type { PageData, ServiceModel } from "../page-data.ts";
 import type { ServiceData } from "../service-model.ts";
@@ -91,6 +91,7 @@ export function serviceModel(d: ServiceData): ServiceModel {
     sections,
     charts,
     agreement,
+    ...(d.history?.ok ? { writes: writeMarkers(d.history.body.entries) } : {}),
   };
 }
 
