@@ -12,12 +12,12 @@
  * passing step in real time (test/scripts/simulate-rollout.test.ts) and the
  * analyzer promotes after the last one (test/worker/rollout-analyzer.test.ts).
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
+import { runShell, shellBlocks } from "../support/shell.ts";
 import { type LocalProcess, spawnNode, waitForHealth } from "../support/wrangler-dev.ts";
 
 const PORT = 18_787;
@@ -83,26 +83,16 @@ describe("the README's local demo", () => {
   }, async () => {
     const readme = readFileSync(join(ROOT, "README.md"), "utf8");
     const section = readme.slice(readme.indexOf("### From clone to a flag flip"));
-    const blocks = [...section.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1] ?? "");
+    const blocks = shellBlocks(section);
     // The PATH line, then the walkthrough.
     expect(blocks[0]).toContain('export PATH="$PWD/node_modules/.bin:$PATH"');
     const script = (blocks[1] ?? "").replaceAll("http://127.0.0.1:8787", BASE);
     expect(script).toContain("router flip fraud");
-    const run = await new Promise<{ status: number | null; out: string }>((resolve, reject) => {
-      const child = spawn("sh", ["-e", "-c", `${blocks[0]}\n${script}`], {
-        cwd: ROOT,
-        // The CLI finds the tokens in .dev.vars; the router is this test's port.
-        env: { ...process.env, ROUTER_URL: BASE, ROUTER_AUTHOR: "readme" },
-      });
-      let out = "";
-      child.stdout.on("data", (d) => {
-        out += d;
-      });
-      child.stderr.on("data", (d) => {
-        out += d;
-      });
-      child.on("error", reject);
-      child.on("close", (status) => resolve({ status, out }));
+    const run = await runShell(`${blocks[0]}\n${script}`, {
+      cwd: ROOT,
+      // The CLI finds the tokens in .dev.vars; the router is this test's port.
+      env: { ...process.env, ROUTER_URL: BASE, ROUTER_AUTHOR: "readme" },
+      exitOnError: true,
     });
     expect(run.status, run.out).toBe(0);
     expect(run.out).toMatch(/x-model-variant: (blue|canary|challenger-a|challenger-b|green)/i);

@@ -7,12 +7,12 @@
  * lines that need a Cloudflare account (`--remote`, `npx wrangler ...`)
  * are the only ones left out, and the test says which.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/cli/wrangler.ts";
+import { runShell, shellBlocks, shellLines } from "../support/shell.ts";
 import { DEMO_ORIGINS_PORT, demoModels } from "../support/stack/demo-models.ts";
 import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { type CliRouter, startCliRouter } from "./cli-support.ts";
@@ -46,26 +46,7 @@ afterAll(async () => {
 /** The shell lines of the guide's steps 6 and 7, comments dropped. */
 function stepLines(): string[] {
   const page = readFileSync(join(ROOT, "docs", "deploying.md"), "utf8");
-  const steps = page.slice(page.indexOf("## 6."), page.indexOf("## 8."));
-  return [...steps.matchAll(/```sh\n([\s\S]*?)```/g)]
-    .flatMap((m) => (m[1] ?? "").split("\n"))
-    .map((l) => l.replace(/\s+#.*$/, "").trim())
-    .filter((l) => l !== "" && !l.startsWith("#"));
-}
-
-function sh(script: string, env: NodeJS.ProcessEnv) {
-  return new Promise<{ status: number | null; out: string }>((resolve, reject) => {
-    const child = spawn("sh", ["-e", "-c", script], { cwd: dir, env });
-    let out = "";
-    child.stdout.on("data", (d) => {
-      out += d;
-    });
-    child.stderr.on("data", (d) => {
-      out += d;
-    });
-    child.on("error", reject);
-    child.on("close", (status) => resolve({ status, out }));
-  });
+  return shellLines(shellBlocks(page.slice(page.indexOf("## 6."), page.indexOf("## 8."))));
 }
 
 describe("docs/deploying.md, steps 6 and 7", () => {
@@ -94,7 +75,11 @@ describe("docs/deploying.md, steps 6 and 7", () => {
       )
       .join("\n");
     expect(script).not.toMatch(/<[a-z]/);
-    const run = await sh(script, { ...process.env, ROUTER_AUTHOR: "deploy-guide" });
+    const run = await runShell(script, {
+      cwd: dir,
+      env: { ...process.env, ROUTER_AUTHOR: "deploy-guide" },
+      exitOnError: true,
+    });
     expect(run.status, run.out).toBe(0);
     expect(run.out).toContain("created fraud: it had no document; wrote version 1");
     expect(run.out).toMatch(/smoke tests of green via .*\n(.*PASS|.*ok)/i);

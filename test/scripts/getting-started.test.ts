@@ -6,12 +6,12 @@
  * what the page says happened is checked: the service created as version 1,
  * green live after the flip (smoke-tested), blue back as version 3.
  */
-import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT } from "../../scripts/cli/wrangler.ts";
+import { runShell, shellBlocks, shellLines } from "../support/shell.ts";
 import { demoModels } from "../support/stack/demo-models.ts";
 import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { type CliRouter, startCliRouter } from "./cli-support.ts";
@@ -32,40 +32,17 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** Runs `command` in sh in the test's directory: its exit status and output. */
-function sh(command: string, env: NodeJS.ProcessEnv) {
-  return new Promise<{ status: number | null; stdout: string; stderr: string }>(
-    (resolve, reject) => {
-      const child = spawn("sh", ["-c", command], { cwd: dir, env });
-      let stdout = "";
-      let stderr = "";
-      child.stdout.on("data", (d) => {
-        stdout += d;
-      });
-      child.stderr.on("data", (d) => {
-        stderr += d;
-      });
-      child.on("error", reject);
-      child.on("close", (status) => resolve({ status, stdout, stderr }));
-    },
+/** The page's shell lines: comments and blank lines dropped. */
+const pageLines = () =>
+  shellLines(
+    shellBlocks(readFileSync(join(ROOT, "docs", "getting-started.md"), "utf8")).slice(0, 1),
   );
-}
-
-/** The page's shell lines: comments and blank lines dropped, continuations kept whole. */
-function shellLines(): string[] {
-  const page = readFileSync(join(ROOT, "docs", "getting-started.md"), "utf8");
-  const block = /```sh\n([\s\S]*?)```/.exec(page)?.[1] ?? "";
-  return block
-    .split("\n")
-    .map((l) => l.replace(/\s+#.*$/, "").trim())
-    .filter((l) => l !== "" && !l.startsWith("#"));
-}
 
 describe("docs/getting-started.md", () => {
   it("every command runs as written, and does what the page says", {
     timeout: 120_000,
   }, async () => {
-    const lines = shellLines();
+    const lines = pageLines();
     expect(lines.length).toBeGreaterThanOrEqual(9);
     const env = {
       ...process.env,
@@ -81,7 +58,7 @@ describe("docs/getting-started.md", () => {
         .replaceAll("127.0.0.1:9100", `127.0.0.1:${port(origins.url("fraud-blue"))}`)
         .replaceAll("http://127.0.0.1:8787", router.url);
       // Not spawnSync: the origins answer from this process's event loop.
-      const run = await sh(command, env);
+      const run = await runShell(command, { cwd: dir, env });
       expect(run.status, `${line}\n${run.stdout}\n${run.stderr}`).toBe(0);
       if (line.startsWith("router apply"))
         expect(run.stdout).toContain("created mymodel: it had no document; wrote version 1");
