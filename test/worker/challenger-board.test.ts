@@ -8,29 +8,10 @@
  */
 import { env, SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { makeDoc, predict, putDoc } from "./support.ts";
+import { answers, makeDoc, predict, putDoc, sendOutcomes } from "./support.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Json = any;
-
-async function answers(service: string, n: number) {
-  const out: { i: number; arm: string; receipt: string }[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      const res = await predict(service, { user: `cb-${i}` });
-      await res.arrayBuffer();
-      out.push({
-        i,
-        arm: res.headers.get("x-model-variant") ?? "",
-        receipt: res.headers.get("x-router-assignment") ?? "",
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return out;
-}
 
 const admin = (path: string) =>
   SELF.fetch(`http://router.test/_router/admin${path}`, {
@@ -52,7 +33,7 @@ describe("challenger leaderboard", () => {
         outcomes: { missed: { better: "lower" } },
       }),
     );
-    const served = await answers("cb", 1500);
+    const served = await answers("cb", 1500, (i) => `cb-${i}`);
     const converts = (arm: string, i: number) =>
       arm === "challenger-a" ? i % 10 < 3 : arm === "challenger-b" ? false : i % 10 === 0;
     const outcomes = served.flatMap((a) => [
@@ -60,18 +41,11 @@ describe("challenger leaderboard", () => {
       { receipt: a.receipt, metric: "score", value: (a.i * 7919) % 100 },
       { receipt: a.receipt, metric: "missed", value: !converts(a.arm, a.i) },
     ]);
-    for (let k = 0; k < outcomes.length; k += 1000) {
-      // (three outcomes per answer: 4,500 in five batches)
-      const res = await SELF.fetch("http://router.test/_router/outcomes", {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${env.OUTCOMES_TOKEN}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({ outcomes: outcomes.slice(k, k + 1000) }),
-      });
-      expect(((await res.json()) as Json).accepted).toBe(Math.min(1000, outcomes.length - k));
-    }
+    // Three outcomes per answer: 4,500 in five batches, each accepted whole.
+    const sent = await sendOutcomes(outcomes);
+    sent.forEach((b, k) =>
+      expect(b.body.accepted).toBe(Math.min(1000, outcomes.length - k * 1000)),
+    );
     const res = await admin("/services/cb/challengers");
     expect(res.status).toBe(200);
     const board = (await res.json()) as Json;
@@ -120,24 +94,14 @@ describe("challenger leaderboard", () => {
         challengerPolicy: { removeWhenWorse: true },
       }),
     );
-    const served = await answers("cb-policy", 1200);
+    const served = await answers("cb-policy", 1200, (i) => `cb-${i}`);
     // The champion converts 30 %, challenger-a the same, challenger-b never.
     const outcomes = served.map((a) => ({
       receipt: a.receipt,
       metric: "converted",
       value: a.arm === "challenger-b" ? false : a.i % 10 < 3,
     }));
-    for (let k = 0; k < outcomes.length; k += 1000) {
-      const res = await SELF.fetch("http://router.test/_router/outcomes", {
-        method: "POST",
-        headers: {
-          authorization: `Bearer ${env.OUTCOMES_TOKEN}`,
-          "content-type": "application/json",
-        },
-        body: JSON.stringify({ outcomes: outcomes.slice(k, k + 1000) }),
-      });
-      expect(res.status).toBe(200);
-    }
+    for (const b of await sendOutcomes(outcomes)) expect(b.status).toBe(200);
     // The control object's alarm looks every CHALLENGER_POLICY_MS (500 ms in tests).
     let doc: Json = null;
     for (let tries = 0; tries < 100; tries++) {

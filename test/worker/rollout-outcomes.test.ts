@@ -12,7 +12,7 @@ import { describe, expect, it } from "vitest";
 import { controlReaders } from "../../src/adapters/durable-object/control-client.ts";
 import type { AnalysisOutcome } from "../../src/app/rollout/analyzer.ts";
 import type { ControlOutcome } from "../../src/ports/rollout-control.ts";
-import { makeDoc, predict, putDoc } from "./support.ts";
+import { answers, makeDoc, putDoc, sendOutcomes } from "./support.ts";
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are checked field by field
 type Json = any;
@@ -26,39 +26,13 @@ function ok(outcome: ControlOutcome): AnalysisOutcome {
 }
 const evaluate = async (service: string, at: number) => ok(await control.evaluate(service, at));
 
-/** `n` users' answers: who was served by which arm, and the receipt to send back. */
-async function answers(service: string, n: number) {
-  const out: { i: number; arm: string; receipt: string }[] = [];
-  let next = 0;
-  const worker = async () => {
-    while (next < n) {
-      const i = next++;
-      const res = await predict(service, { user: `${service}-${i}` });
-      await res.arrayBuffer();
-      out.push({
-        i,
-        arm: res.headers.get("x-model-variant") ?? "",
-        receipt: res.headers.get("x-router-assignment") ?? "",
-      });
-    }
-  };
-  await Promise.all(Array.from({ length: 8 }, worker));
-  return out;
-}
-
+/** Sends the outcomes; every batch is answered 200 and accepted whole. */
 async function send(outcomes: { receipt: string; metric: string; value: boolean | number }[]) {
-  for (let k = 0; k < outcomes.length; k += 1000) {
-    const res = await SELF.fetch("http://router.test/_router/outcomes", {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${env.OUTCOMES_TOKEN}`,
-        "content-type": "application/json",
-      },
-      body: JSON.stringify({ outcomes: outcomes.slice(k, k + 1000) }),
-    });
-    expect(res.status).toBe(200);
-    expect(((await res.json()) as Json).accepted).toBe(Math.min(1000, outcomes.length - k));
-  }
+  const sent = await sendOutcomes(outcomes);
+  sent.forEach((b, k) => {
+    expect(b.status).toBe(200);
+    expect(b.body.accepted).toBe(Math.min(1000, outcomes.length - k * 1000));
+  });
 }
 
 const rolloutDoc = (service: string, gates: Json, outcomes: Json) =>

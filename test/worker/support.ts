@@ -110,3 +110,56 @@ export async function trafficWithMetrics(service: string, n: number): Promise<vo
   }
   throw new Error("metrics never reached the control object");
 }
+
+/** One answer of `answers`: its user's index, the arm that served it, the receipt to send back. */
+export interface Answered {
+  i: number;
+  arm: string;
+  receipt: string;
+}
+
+/** `n` users' predictions, 8 at a time: who was served by which arm, with the receipt. */
+export async function answers(
+  service: string,
+  n: number,
+  userOf: (i: number) => string = (i) => `${service}-${i}`,
+): Promise<Answered[]> {
+  const out: Answered[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < n) {
+      const i = next++;
+      const res = await predict(service, { user: userOf(i) });
+      await res.arrayBuffer();
+      out.push({
+        i,
+        arm: res.headers.get("x-model-variant") ?? "",
+        receipt: res.headers.get("x-router-assignment") ?? "",
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: 8 }, worker));
+  return out;
+}
+
+/** POST /_router/outcomes in batches of 1,000 (the most one takes); each batch's answer. */
+export async function sendOutcomes(
+  outcomes: readonly { receipt: string; metric: string; value: boolean | number }[],
+): Promise<{ status: number; body: { accepted: number; duplicate: number } }[]> {
+  const answers = [];
+  for (let k = 0; k < outcomes.length; k += 1000) {
+    const res = await SELF.fetch("http://router.test/_router/outcomes", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${env.OUTCOMES_TOKEN}`,
+        "content-type": "application/json",
+      },
+      body: JSON.stringify({ outcomes: outcomes.slice(k, k + 1000) }),
+    });
+    answers.push({
+      status: res.status,
+      body: (await res.json()) as { accepted: number; duplicate: number },
+    });
+  }
+  return answers;
+}
