@@ -27,6 +27,23 @@ export interface OutcomeStratum {
   canary: ArmSample;
 }
 
+/** One arm's outcomes over every revision, pooled: count, sum, sum of squares. */
+export function pooledArm(
+  strata: readonly OutcomeStratum[],
+  arm: keyof OutcomeStratum,
+): { n: number; sum: number; sumSq: number } {
+  let n = 0;
+  let sum = 0;
+  let sumSq = 0;
+  for (const s of strata) {
+    const t = totals(s[arm], -1);
+    n += t.n;
+    sum += t.sum;
+    sumSq += s[arm].sumSq;
+  }
+  return { n, sum, sumSq };
+}
+
 export interface StratifiedDifference {
   /** Canary minus live (weighted over the revisions). */
   effect: number;

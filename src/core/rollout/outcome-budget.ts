@@ -12,7 +12,7 @@
  * s^2 live's per-outcome variance, r live's outcomes per canary outcome,
  * phi the clustering the jackknife measures so far (1 before there is any).
  */
-import { stratifiedDifference } from "../outcomes/stratified.ts";
+import { pooledArm, stratifiedDifference } from "../outcomes/stratified.ts";
 import { MIN_OUTCOMES, type OutcomeMetrics, type OutcomeSeries } from "./outcome-gates.ts";
 import type { OutcomeGateRule } from "./plan.ts";
 import { layeredInterval } from "./sequential.ts";
@@ -29,21 +29,9 @@ export interface OutcomeBudget {
   canaryPerMinute: number | null;
 }
 
-function totals(series: OutcomeSeries) {
-  const arm = { canary: { n: 0, sum: 0 }, live: { n: 0, sum: 0, sumSq: 0 } };
-  for (const s of series.strata) {
-    for (let b = 0; b < s.live.n.length; b++) {
-      arm.live.n += s.live.n[b] ?? 0;
-      arm.live.sum += s.live.sum[b] ?? 0;
-    }
-    arm.live.sumSq += s.live.sumSq;
-    for (let b = 0; b < s.canary.n.length; b++) arm.canary.n += s.canary.n[b] ?? 0;
-  }
-  return arm;
-}
-
 function sized(rule: OutcomeGateRule, series: OutcomeSeries, beta: number): number | null {
-  const { live, canary } = totals(series);
+  const live = pooledArm(series.strata, "live");
+  const canary = pooledArm(series.strata, "canary");
   if (live.n < 2) return null;
   const mean = live.sum / live.n;
   const unit = series.binary

@@ -23,7 +23,7 @@
  *     inconclusive, and the step holds and pauses at its limit.
  * Both arms need MIN_OUTCOMES outcomes before either verdict.
  */
-import { type OutcomeStratum, stratifiedDifference } from "../outcomes/stratified.ts";
+import { type OutcomeStratum, pooledArm, stratifiedDifference } from "../outcomes/stratified.ts";
 import { count, num, pct, pp } from "./gate-words.ts";
 import type { GateContext, GateResult } from "./gates.ts";
 import { DEFAULT_BETA, type GateRules, type OutcomeGateRule, outcomeGate } from "./plan.ts";
@@ -96,14 +96,8 @@ function judgeOne(
       ? null
       : ([toFail, toPass].filter((x): x is number => x !== null).sort((a, b) => a - b)[0] ?? null);
   const pooled = (arm: "canary" | "live") => {
-    let n = 0;
-    let s = 0;
-    for (const st of series.strata)
-      for (let b = 0; b < st[arm].n.length; b++) {
-        n += st[arm].n[b] ?? 0;
-        s += st[arm].sum[b] ?? 0;
-      }
-    return n > 0 ? s / n : 0;
+    const t = pooledArm(series.strata, arm);
+    return t.n > 0 ? t.sum / t.n : 0;
   };
   const revisions = d.strata > 1 ? ` over ${d.strata} revisions` : "";
   const head = `${metric} (${series.better} is better) ${value(pooled("canary"))} vs ${value(pooled("live"))} live (${diff(d.effect)}, interval ${diff(clip(lo))} to ${diff(clip(hi))}), ${count(d.canary)} canary and ${count(d.live)} live outcomes${revisions}`;
