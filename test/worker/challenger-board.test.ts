@@ -43,9 +43,9 @@ describe("challenger leaderboard", () => {
     ]);
     // Three outcomes per answer: 4,500 in five batches, each accepted whole.
     const sent = await sendOutcomes(outcomes);
-    sent.forEach((b, k) =>
-      expect(b.body.accepted).toBe(Math.min(1000, outcomes.length - k * 1000)),
-    );
+    sent.forEach((b, k) => {
+      expect(b.body.accepted).toBe(Math.min(1000, outcomes.length - k * 1000));
+    });
     const res = await admin("/services/cb/challengers");
     expect(res.status).toBe(200);
     const board = (await res.json()) as Json;
