@@ -104,6 +104,7 @@ export default defineConfig({
           deps: prebundled,
           include: ["test/worker/**/*.test.ts"],
           globalSetup: ["test/global-setup.ts"],
+          setupFiles: ["test/support/quiet-teardown.ts"],
           testTimeout: 30_000,
         },
       },
