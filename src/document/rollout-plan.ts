@@ -100,8 +100,15 @@ export const Gates = z.strictObject({
               "Kept. ...or this many milliseconds slower, whichever allows more (jitter on fast models is not a regression)",
             ),
           ),
+        measure: z
+          ._default(z.enum(["total", "first-token"]), "total")
+          .check(
+            z.describe(
+              '"total": until the answer is complete (a streamed answer\'s last byte; other answers\' headers); "first-token": until a streamed answer\'s first byte of body (what users of an LLM feel; the same as total for answers that do not stream)',
+            ),
+          ),
       }),
-      { max: 1.1, minDeltaMs: 25 },
+      { max: 1.1, minDeltaMs: 25, measure: "total" },
     )
     .check(
       z.describe(
@@ -188,7 +195,7 @@ export const RolloutPlan = z.strictObject({
     minRequests: 200,
     errorRate: { minDelta: 0.005 },
     statusClass: { minDelta: 0.005 },
-    latencyP95Ratio: { max: 1.1, minDeltaMs: 25 },
+    latencyP95Ratio: { max: 1.1, minDeltaMs: 25, measure: "total" },
     srm: {},
   }),
   alpha: z

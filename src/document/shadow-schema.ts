@@ -23,6 +23,47 @@ const MirroredPath = z
     z.describe('Origin path (after the service prefix); a trailing "*" matches any suffix'),
   );
 
+/**
+ * How an answer's label is compared (src/core/shadow/comparators.ts): exact
+ * JSON text by default; numbers within a tolerance; text normalized; the
+ * word-set similarity of two texts at a threshold; JSON by structure.
+ */
+export const Compare = z.discriminatedUnion("kind", [
+  z
+    .strictObject({ kind: z.literal("exact") })
+    .check(z.describe("The labels' JSON text is equal (a string compared byte for byte)")),
+  z
+    .strictObject({
+      kind: z.literal("number"),
+      tolerance: z
+        ._default(z.number().check(z.gte(0)), 0)
+        .check(z.describe("Agree when |production - shadow| is at most this")),
+    })
+    .check(z.describe("Both labels are numbers (or numeric strings) within tolerance")),
+  z
+    .strictObject({ kind: z.literal("text") })
+    .check(
+      z.describe(
+        "Equal after normalizing: Unicode NFKC, case, punctuation and symbols, runs of whitespace",
+      ),
+    ),
+  z
+    .strictObject({
+      kind: z.literal("tokens"),
+      threshold: z
+        ._default(z.number().check(z.gte(0), z.lte(1)), 0.8)
+        .check(z.describe("Agree when the similarity is at least this")),
+    })
+    .check(
+      z.describe(
+        "Similarity of free text: the Jaccard index of the normalized words' sets (0 to 1); the shadow summary keeps its distribution",
+      ),
+    ),
+  z
+    .strictObject({ kind: z.literal("json") })
+    .check(z.describe("Structurally equal JSON values (object keys in any order)")),
+]);
+
 export const Shadow = z.strictObject({
   origin: OriginName.check(
     z.describe("Origin that receives the mirrored copies; never serves users"),
@@ -62,6 +103,27 @@ export const Shadow = z.strictObject({
   labelField: z
     ._default(FieldPath, "label")
     .check(z.describe("Dot path of the label in a prediction")),
+  compare: z
+    ._default(Compare, { kind: "exact" })
+    .check(
+      z.describe(
+        'How the labels (labelField, or a streamed answer\'s assembled text) are compared: "exact", "number", "text", "tokens", "json"',
+      ),
+    ),
+  streamTextPath: z
+    .optional(FieldPath)
+    .check(
+      z.describe(
+        "For answers streamed as server-sent events: dot path of the text in each event's JSON, concatenated into the answer. Default: OpenAI's chat (choices.0.delta.content) and completions (choices.0.text) deltas",
+      ),
+    ),
+  maxAnswerBytes: z
+    ._default(z.number().check(z.int(), z.gte(1_024), z.lte(1_048_576)), 262_144)
+    .check(
+      z.describe(
+        "Each arm's answer is read for comparison up to this many bytes (and timeoutMs); a streamed answer past either bound is recorded as cut (kept apart from agreement), a JSON one as too large",
+      ),
+    ),
   inputIdField: z
     ._default(FieldPath, "id")
     .check(

@@ -26,8 +26,22 @@ describe("shadow block of the routing document", () => {
       paths: ["/predict"],
       scoreField: "score",
       labelField: "label",
+      compare: { kind: "exact" },
+      maxAnswerBytes: 262_144,
       inputIdField: "id",
     });
+  });
+
+  it("takes a comparator by kind, its settings defaulted, and refuses an unknown kind", () => {
+    const read = (compare: unknown) => {
+      const r = validateRoutingDocument(withShadow({ origin: "shadow", shareBp: 500, compare }));
+      return r.ok ? r.doc.shadow?.compare : r.errors.map((e) => e.path).join(",");
+    };
+    expect(read({ kind: "tokens" })).toEqual({ kind: "tokens", threshold: 0.8 });
+    expect(read({ kind: "number", tolerance: 0.01 })).toEqual({ kind: "number", tolerance: 0.01 });
+    expect(read({ kind: "json" })).toEqual({ kind: "json" });
+    expect(read({ kind: "fuzzy" })).toMatch(/shadow\.compare/);
+    expect(read({ kind: "tokens", threshold: 2 })).toMatch(/shadow\.compare\.threshold/);
   });
 
   it("is optional", () => {

@@ -17,7 +17,8 @@ export interface GateRules {
   errorRate: { minDelta: number };
   /** 3xx and 4xx shares: absent in documents written before the gate existed (then its default). */
   statusClass?: { minDelta: number } | undefined;
-  latencyP95Ratio: { max: number; minDeltaMs: number };
+  /** measure: absent in documents written before streamed answers were timed (then "total"). */
+  latencyP95Ratio: { max: number; minDeltaMs: number; measure?: "total" | "first-token" | undefined };
   shadow?: { minAgreement: number; maxMeanAbsDelta: number; minPairs: number } | undefined;
   /** Outcome gates, by metric (src/core/rollout/outcome-gates.ts). */
   outcomes?: Readonly<Record<string, OutcomeGateRule>> | undefined;
