@@ -14,6 +14,9 @@
  *                           and the status given in the query, so tests can
  *                           check URL rewriting and what the router drops
  *   POST /<model>/inbox     keeps a JSON body (a webhook receiver); GET lists them
+ *   /<model>/v1/...         OpenAI-compatible chat, completions and models,
+ *                           streamed or not, for a model with an `llm` spec
+ *                           (see llm-model.ts)
  * Behaviours simulate bad origins: "error" (500), "hang" (never answers),
  * "garbage" (200 with a non-JSON body), "reset" (drops the connection),
  * plus an optional fixed delay and a random error rate that may be changed
@@ -23,6 +26,7 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type ModelSpec, predict } from "./demo-model.ts";
+import { type LlmSpec, serveLlm } from "./llm-model.ts";
 
 export type Behaviour = "ok" | "error" | "hang" | "stall" | "garbage" | "reset";
 
@@ -31,6 +35,8 @@ export interface OriginModel extends ModelSpec {
   delayMs?: number;
   /** Share (0..1) of requests answered with a 500, at random; read per request, so it can change at run time. */
   errorRate?: number;
+  /** An LLM: answers OpenAI-compatible requests at /v1/... (llm-model.ts). */
+  llm?: LlmSpec;
 }
 
 export interface DemoOrigins {
@@ -141,6 +147,8 @@ export async function startDemoOrigins(
       }
       return send(res, 200, predict(model, input));
     }
+    const { llm } = model;
+    if (llm && serveLlm({ version: model.version, llm }, endpoint, req, res, body)) return;
     return send(res, 404, { error: "unknown endpoint", endpoint });
   });
   server.keepAliveTimeout = 30_000;
