@@ -24,11 +24,27 @@ export interface ShadowRequest {
   method: string;
   headers: Headers;
   body: Uint8Array | null;
+  /** The most of the answer read for comparison (shadow.maxAnswerBytes). */
+  maxBytes: number;
   /** The pair's deadline (shadow.timeoutMs): aborts the fetch and the body read. */
   deadline: Deadline;
 }
 
 export type ReadError = "timeout" | "connection" | "too-large";
+
+/** An answer read for comparison. */
+export interface AnswerRead {
+  text: string | null;
+  /** Bytes of the body read (0 when none). */
+  bytes: number;
+  error: ReadError | null;
+  /** Server-sent events (Content-Type text/event-stream). */
+  eventStream: boolean;
+  /** A stream of events past the byte bound or the deadline: what arrived, kept. */
+  cut: "bytes" | "time" | null;
+  /** performance.now() at its first chunk, when read chunk by chunk. */
+  firstByteAt: number | null;
+}
 
 export interface ShadowClient {
   /** Starts one pair's deadline. */
@@ -40,9 +56,10 @@ export interface ShadowClient {
     branch: ReadableStream<Uint8Array>,
     deadline: Deadline,
   ): Promise<{ bytes: Uint8Array | null; error: ReadError | null }>;
-  /** A (copy of a) response's body as text. */
-  readText(
+  /** A (copy of a) response's answer: whole, or a stream of events, cut at the bounds. */
+  readAnswer(
     response: Response,
     deadline: Deadline,
-  ): Promise<{ text: string | null; error: ReadError | null }>;
+    opts: { maxBytes: number },
+  ): Promise<AnswerRead>;
 }

@@ -21,6 +21,12 @@ const reading = (score: number, label: string) => ({
   status: 200,
   durationMs: 20,
   error: null,
+  streamed: false,
+  cut: null,
+  firstByteMs: 20,
+  events: 0,
+  bytes: 0,
+  usageTokens: null,
   score,
   label,
 });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { fieldAt } from "../../src/core/json-path.ts";
 import {
   type ArmAnswer,
   comparePair,
-  fieldAt,
   isNotable,
   readPrediction,
 } from "../../src/core/shadow/compare.ts";

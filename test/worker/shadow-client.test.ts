@@ -4,10 +4,19 @@
 import { afterAll, describe, expect, it } from "vitest";
 import {
   MAX_PREDICTION_BYTES,
+  readAnswer,
   readBranch,
-  readText,
   startDeadline,
 } from "../../src/adapters/fetch/shadow-client.ts";
+import type { Deadline } from "../../src/ports/shadow-client.ts";
+
+/** The text and error of an answer read whole (what a JSON answer is). */
+const readText = async (response: Response, deadline: Deadline) => {
+  const read = await readAnswer(response, deadline);
+  return { text: read.text, error: read.error };
+};
+const SSE = { "content-type": "text/event-stream; charset=utf-8" };
+const encode = (t: string) => new TextEncoder().encode(t);
 
 /** A deadline no test reaches (its timer is cleared after each test). */
 const never = startDeadline(60_000);
@@ -38,7 +47,7 @@ describe("readText", () => {
   });
 
   it("stops reading an undeclared body at the cap", async () => {
-    const chunk = new Uint8Array(256 * 1024);
+    const chunk = new Uint8Array(64 * 1024);
     const big = new Response(stream([chunk, chunk, chunk, chunk, chunk]));
     expect(await readText(big, never)).toEqual({ text: null, error: "too-large" });
   });
@@ -61,6 +70,42 @@ describe("readText", () => {
     const late = await Promise.race([stopped.expired, scheduler.wait(60).then(() => "still")]);
     expect(late).toBe("still");
     expect(stopped.signal.aborted).toBe(false);
+  });
+});
+
+describe("readAnswer on a stream of server-sent events", () => {
+  const event = (word: string) => `data: {"choices":[{"delta":{"content":"${word}"}}]}\n\n`;
+
+  it("reads it chunk by chunk, noting when the first byte came", async () => {
+    const before = performance.now();
+    const res = new Response(stream([encode(event("a")), encode(event(" b"))]), { headers: SSE });
+    const read = await readAnswer(res, never);
+    expect(read).toMatchObject({ eventStream: true, cut: null, error: null });
+    expect(read.text).toBe(event("a") + event(" b"));
+    expect(read.firstByteAt).toBeGreaterThanOrEqual(before);
+  });
+
+  it("keeps what arrived, marked cut, past the byte bound or at the deadline", async () => {
+    const many = Array.from({ length: 200 }, (_, i) => encode(event(`w${i}`)));
+    const bytes = await readAnswer(new Response(stream(many), { headers: SSE }), never, {
+      maxBytes: 2_048,
+    });
+    expect(bytes).toMatchObject({ cut: "bytes", error: null });
+    expect(bytes.text?.length).toBe(2_048);
+    const stalled = new Response(stream([encode(event("a"))], true), { headers: SSE });
+    const time = await readAnswer(stalled, startDeadline(50));
+    expect(time).toMatchObject({ cut: "time", error: null, text: event("a") });
+  });
+
+  it("a JSON answer past the bound is still too large (half a document is not an answer)", async () => {
+    const big = new Response(stream([new Uint8Array(4_096)]), {
+      headers: { "content-type": "application/json" },
+    });
+    expect(await readAnswer(big, never, { maxBytes: 1_024 })).toMatchObject({
+      text: null,
+      error: "too-large",
+      cut: null,
+    });
   });
 });
 

@@ -140,6 +140,10 @@ export async function remoteReport(
       firstAt: isoOf(r.first_at),
       lastAt: isoOf(r.last_at),
       version: n(r.version),
+      // In the data points (doubles 15-19, blob 12), not summed by these queries yet.
+      similarity: null,
+      cut: {},
+      answers: null,
     };
   });
 

@@ -131,6 +131,10 @@ export function apiReport(answer: ShadowAnswer, source: string, recent: number):
       firstAt: iso(v.firstAt),
       lastAt: iso(v.lastAt),
       version: v.version,
+      // Absent from routers of an earlier release.
+      similarity: v.similarity ?? null,
+      cut: v.cut ?? {},
+      answers: v.answers ?? null,
     };
   });
   const dropped = answer.shadows.reduce((n, s) => n + s.droppedRecords, 0);

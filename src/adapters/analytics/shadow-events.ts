@@ -13,11 +13,16 @@
  *            4 agreed (1 agree, 0 disagree, -1 n/a), 5 scored (1 when both
  *            scores), 6 delta (shadow - production), 7 |delta|, 8 production
  *            score, 9 shadow score, 10 production ms, 11 shadow ms,
- *            12 production status (0 = none), 13 shadow status, 14 body bytes
+ *            12 production status (0 = none), 13 shadow status, 14 body bytes,
+ *            15 similarity (0..1; -1 = not compared), 16 production and 17
+ *            shadow time to first byte (ms; -1 = none), 18 production and 19
+ *            shadow usage tokens (-1 = none)
+ *   blob 12: the arms whose streamed answer was cut ("production:bytes
+ *            shadow:time"; "" = none)
  * A skip: blobs [ "shadow-skip", service, production arm, role, shadow arm,
  * reason ], doubles [ version, bucket, body bytes ].
  * Blobs are cut to 256 characters each, so a point stays far below AE's
- * 16 KB of blobs; 11 blobs and 14 doubles are within its 20 + 20.
+ * 16 KB of blobs; 12 blobs and 19 doubles are within its 20 + 20.
  * writeDataPoint is fire-and-forget: it never throws into the caller.
  */
 import type { ShadowPair } from "../../core/shadow/compare.ts";
@@ -25,6 +30,14 @@ import type { ShadowSkipEvent } from "../../ports/router-events.ts";
 
 const MAX_BLOB = 256;
 const cut = (s: string | null) => (s ?? "").slice(0, MAX_BLOB);
+
+const cutArms = ({ comparison: c }: ShadowPair): string =>
+  [
+    c.production.cut ? `production:${c.production.cut}` : "",
+    c.shadow.cut ? `shadow:${c.shadow.cut}` : "",
+  ]
+    .filter(Boolean)
+    .join(" ");
 
 export function writeShadowPair(
   dataset: AnalyticsEngineDataset | undefined,
@@ -47,6 +60,7 @@ export function writeShadowPair(
         cut(c.production.label),
         cut(c.shadow.label),
         cut(pair.inputId),
+        cutArms(pair),
       ],
       doubles: [
         pair.version,
@@ -63,6 +77,11 @@ export function writeShadowPair(
         c.production.status,
         c.shadow.status,
         pair.bodyBytes,
+        c.similarity ?? -1,
+        c.production.firstByteMs ?? -1,
+        c.shadow.firstByteMs ?? -1,
+        c.production.usageTokens ?? -1,
+        c.shadow.usageTokens ?? -1,
       ],
     });
   } catch (err) {

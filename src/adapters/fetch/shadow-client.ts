@@ -18,17 +18,19 @@
  * TextDecoder per isolate (src/core/utf8.ts), native reads of bodies whose length is known,
  * and no race at all on the shadow's own body (its fetch's signal ends it).
  */
+import { isEventStream } from "../../core/answers/sse.ts";
 import type { ArmAnswer } from "../../core/shadow/compare.ts";
 import { decodeUtf8 } from "../../core/utf8.ts";
 import type {
+  AnswerRead,
   Deadline,
   ReadError,
   ShadowClient,
   ShadowRequest,
 } from "../../ports/shadow-client.ts";
 
-/** Largest prediction body read for comparison; larger answers count as "too-large". */
-export const MAX_PREDICTION_BYTES = 1_048_576;
+/** The largest answer read for comparison when the caller names no bound (shadow.maxAnswerBytes' default). */
+export const MAX_PREDICTION_BYTES = 262_144;
 
 export function startDeadline(ms: number): Deadline {
   const controller = new AbortController();
@@ -57,21 +59,70 @@ export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
     });
   } catch {
     const error = req.deadline.signal.aborted ? "timeout" : "connection";
-    return { status: 0, durationMs: elapsed(), error, text: null };
+    return noAnswer(error, elapsed());
   }
+  const headersMs = elapsed();
   // The fetch's signal reaches its body too: workerd errors the read at the deadline.
-  const body = await readText(response, req.deadline, false);
-  return { status: response.status, durationMs: elapsed(), error: body.error, text: body.text };
+  const read = await readAnswer(response, req.deadline, { maxBytes: req.maxBytes, race: false });
+  return {
+    status: response.status,
+    durationMs: elapsed(),
+    error: read.error,
+    text: read.text,
+    bytes: read.bytes,
+    eventStream: read.eventStream,
+    cut: read.cut,
+    firstByteMs: read.firstByteAt === null ? headersMs : read.firstByteAt - started,
+  };
 }
 
-/** Reads a (copy of a) response body as text, as readBytes reads it. */
-export async function readText(
+/** An arm that gave no response (timeout or connection failure). */
+export function noAnswer(error: ReadError, durationMs: number): ArmAnswer {
+  return {
+    status: 0,
+    durationMs,
+    error,
+    text: null,
+    eventStream: false,
+    cut: null,
+    firstByteMs: null,
+  };
+}
+
+/**
+ * Reads an answer for comparison: a JSON (or any) body whole, up to
+ * maxBytes, else "too-large"; a stream of server-sent events chunk by
+ * chunk, and when it passes maxBytes or the deadline, what arrived so far
+ * marked `cut` ("bytes" / "time"), since half an LLM answer is still an
+ * answer, unlike half a JSON document. `firstByteAt` is performance.now()
+ * at the first chunk of a chunk-by-chunk read (null for a whole read).
+ */
+export async function readAnswer(
   response: Response,
   deadline: Deadline,
-  race = true,
-): Promise<{ text: string | null; error: ReadError | null }> {
-  const read = await readBytes(response, deadline, race);
-  return { text: read.bytes === null ? null : decodeUtf8(read.bytes), error: read.error };
+  opts: { maxBytes?: number | undefined; race?: boolean } = {},
+): Promise<AnswerRead> {
+  const maxBytes = opts.maxBytes ?? MAX_PREDICTION_BYTES;
+  const race = opts.race ?? true;
+  const eventStream = isEventStream(response.headers.get("content-type"));
+  if (!eventStream) {
+    const read = await readBytes(response, deadline, race, maxBytes);
+    const text = read.bytes === null ? null : decodeUtf8(read.bytes);
+    const bytes = read.bytes?.byteLength ?? 0;
+    return { text, bytes, error: read.error, eventStream, cut: null, firstByteAt: null };
+  }
+  if (!response.body) {
+    return { text: "", bytes: 0, error: null, eventStream, cut: null, firstByteAt: null };
+  }
+  const read = await readChunks(response.body.getReader(), deadline, race, maxBytes, true);
+  return {
+    text: read.bytes === null ? null : decodeUtf8(read.bytes),
+    bytes: read.bytes?.byteLength ?? 0,
+    error: read.error,
+    eventStream,
+    cut: read.cut,
+    firstByteAt: read.firstByteAt,
+  };
 }
 
 /**
@@ -85,16 +136,17 @@ export async function readBytes(
   response: Response,
   deadline: Deadline,
   race = true,
+  maxBytes = MAX_PREDICTION_BYTES,
 ): Promise<{ bytes: Uint8Array | null; error: ReadError | null }> {
   if (!response.body) return { bytes: new Uint8Array(0), error: null };
-  const { signal, expired } = deadline;
   const declared = Number(response.headers.get("content-length") ?? "NaN");
-  if (Number.isFinite(declared) && declared > MAX_PREDICTION_BYTES) {
+  if (Number.isFinite(declared) && declared > maxBytes) {
     void response.body.cancel().catch(() => {});
     return { bytes: null, error: "too-large" };
   }
   if (Number.isFinite(declared)) return readWhole(response, deadline, race);
-  return readChunks(response.body.getReader(), signal, race ? expired : null);
+  const read = await readChunks(response.body.getReader(), deadline, race, maxBytes, false);
+  return { bytes: read.bytes, error: read.error };
 }
 
 /**
@@ -128,30 +180,56 @@ async function readWhole(
   return { bytes: null, error: "timeout" };
 }
 
+interface ChunksRead {
+  bytes: Uint8Array | null;
+  error: ReadError | null;
+  cut: "bytes" | "time" | null;
+  firstByteAt: number | null;
+}
+
+/**
+ * Reads chunk by chunk, counting bytes. Past maxBytes or the deadline:
+ * `keep` (a stream of events) keeps what arrived, marked cut; otherwise
+ * the read fails ("too-large", "timeout").
+ */
 async function readChunks(
   reader: ReadableStreamDefaultReader<Uint8Array>,
-  signal: AbortSignal,
-  expired: Promise<"expired"> | null,
-): Promise<{ bytes: Uint8Array | null; error: ReadError | null }> {
+  { signal, expired }: Deadline,
+  race: boolean,
+  maxBytes: number,
+  keep: boolean,
+): Promise<ChunksRead> {
   const chunks: Uint8Array[] = [];
   let size = 0;
+  let firstByteAt: number | null = null;
+  let cut: "bytes" | "time" | null = null;
+  const failed = (error: ReadError): ChunksRead => ({ bytes: null, error, cut: null, firstByteAt });
   try {
     for (;;) {
-      const next = expired ? await Promise.race([reader.read(), expired]) : await reader.read();
+      const next = race ? await Promise.race([reader.read(), expired]) : await reader.read();
       if (next === "expired") {
         void reader.cancel().catch(() => {});
-        return { bytes: null, error: "timeout" };
+        if (!keep) return failed("timeout");
+        cut = "time";
+        break;
       }
       if (next.done) break;
-      size += next.value.byteLength;
-      if (size > MAX_PREDICTION_BYTES) {
+      firstByteAt ??= performance.now();
+      if (size + next.value.byteLength > maxBytes) {
         void reader.cancel().catch(() => {});
-        return { bytes: null, error: "too-large" };
+        if (!keep) return failed("too-large");
+        chunks.push(next.value.subarray(0, maxBytes - size));
+        size = maxBytes;
+        cut = "bytes";
+        break;
       }
+      size += next.value.byteLength;
       chunks.push(next.value);
     }
   } catch {
-    return { bytes: null, error: signal.aborted ? "timeout" : "connection" };
+    // The fetch's own signal ended the read at the deadline: a cut stream.
+    if (keep && signal.aborted) cut = "time";
+    else return failed(signal.aborted ? "timeout" : "connection");
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -159,8 +237,8 @@ async function readChunks(
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return { bytes, error: null };
+  return { bytes, error: null, cut, firstByteAt };
 }
 
 /** The ShadowClient port, as the composition root hands it to the shadow dispatch. */
-export const shadowClient: ShadowClient = { startDeadline, callShadow, readBranch, readText };
+export const shadowClient: ShadowClient = { startDeadline, callShadow, readBranch, readAnswer };

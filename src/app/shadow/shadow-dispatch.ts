@@ -24,12 +24,12 @@
  * Engine, the check-in link).
  */
 
+import { fieldAt } from "../../core/json-path.ts";
 import { joinOriginUrl } from "../../core/routing/service-match.ts";
 import {
   type ArmAnswer,
   asLabel,
   comparePair,
-  fieldAt,
   readPrediction,
   type ShadowPair,
 } from "../../core/shadow/compare.ts";
@@ -155,7 +155,12 @@ export async function mirrorToShadow(
   try {
     // Production's answer first: reading it is the first await, so the
     // request's own work is over before any of the shadow's starts.
-    const productionAnswer = await readProduction(client, production, deadline);
+    const productionAnswer = await readProduction(
+      client,
+      production,
+      deadline,
+      plan.config.maxAnswerBytes,
+    );
     const body = copy ? await readCopy(client, copy, deadline) : (plan.body as Uint8Array | null);
     copy = null;
     // The production call is sent and failover is over: these headers are
@@ -166,6 +171,7 @@ export async function mirrorToShadow(
       method: plan.method,
       headers,
       body,
+      maxBytes: plan.config.maxAnswerBytes,
       deadline,
     });
     const fields = plan.config;
@@ -183,6 +189,7 @@ export async function mirrorToShadow(
       comparison: comparePair(
         readPrediction(productionAnswer, fields),
         readPrediction(shadowAnswer, fields),
+        fields.compare,
       ),
     };
     deps.events.shadowPair(pair);
@@ -212,15 +219,26 @@ async function readProduction(
   client: ShadowClient,
   p: ProductionResult,
   deadline: Deadline,
+  maxBytes: number,
 ): Promise<ArmAnswer> {
   if (!p.copy) {
     const error = p.errorKind === "timeout" ? "timeout" : "connection";
     return { status: 0, durationMs: p.originMs, error, text: null };
   }
+  // The copy is a tee of what the user is sent: its chunks arrive as theirs do.
   const started = performance.now();
-  const body = await client.readText(p.copy, deadline);
-  const durationMs = p.originMs + (performance.now() - started);
-  return { status: p.copy.status, durationMs, error: body.error, text: body.text };
+  const read = await client.readAnswer(p.copy, deadline, { maxBytes });
+  const since = (at: number) => p.originMs + (at - started);
+  return {
+    status: p.copy.status,
+    durationMs: since(performance.now()),
+    error: read.error,
+    text: read.text,
+    bytes: read.bytes,
+    eventStream: read.eventStream,
+    cut: read.cut,
+    firstByteMs: read.firstByteAt === null ? p.originMs : since(read.firstByteAt),
+  };
 }
 
 function inputIdOf(body: Uint8Array | null, path: string): string | null {

@@ -18,7 +18,11 @@ export interface GateRules {
   /** 3xx and 4xx shares: absent in documents written before the gate existed (then its default). */
   statusClass?: { minDelta: number } | undefined;
   /** measure: absent in documents written before streamed answers were timed (then "total"). */
-  latencyP95Ratio: { max: number; minDeltaMs: number; measure?: "total" | "first-token" | undefined };
+  latencyP95Ratio: {
+    max: number;
+    minDeltaMs: number;
+    measure?: "total" | "first-token" | undefined;
+  };
   shadow?: { minAgreement: number; maxMeanAbsDelta: number; minPairs: number } | undefined;
   /** Outcome gates, by metric (src/core/rollout/outcome-gates.ts). */
   outcomes?: Readonly<Record<string, OutcomeGateRule>> | undefined;

@@ -9,6 +9,16 @@
  * that answered (a timeout's duration is the timeout, not a latency).
  */
 
+import {
+  type AnswerTiming,
+  emptyStreamSums,
+  mergeStreamSums,
+  observeAnswer,
+  type StreamSums,
+  type StreamView,
+  streamFromWire,
+  viewStream,
+} from "../answers/stream-sums.ts";
 import { dict, own } from "../dict.ts";
 import {
   ABS_DELTA,
@@ -21,7 +31,7 @@ import {
   quantile,
 } from "../histogram.ts";
 import { logUnits, USER_BUCKETS } from "../rollout/user-sums.ts";
-import type { PairComparison, ShadowPair } from "./compare.ts";
+import type { ArmReading, PairComparison, ShadowPair } from "./compare.ts";
 import {
   addShadowUserSums,
   emptyShadowUserSums,
@@ -64,6 +74,34 @@ export interface ShadowSummary {
   droppedRecords: number;
   /** The same pairs summed by cluster of users (absent: a summary of an earlier release). */
   byUser?: ShadowUserSums | undefined;
+  /**
+   * Compared pairs by similarity (the comparator's, 0..1): bin i < 10 holds
+   * [i/10, (i+1)/10), bin 10 exactly 1 (the same answer). Absent: none yet.
+   */
+  similarity?: number[] | undefined;
+  /** Streamed answers cut at the shadow's bounds, by "<arm>:bytes" / "<arm>:time". */
+  cut?: Record<string, number> | undefined;
+  /** Each arm's streamed answers (time to first byte, tokens/s) and token usage. */
+  answers?: { production: StreamSums; shadow: StreamSums } | undefined;
+}
+
+/** Bins of the similarity distribution: ten of width 0.1, and 1 exactly. */
+export const SIMILARITY_BINS = 11;
+
+export const similarityBin = (similarity: number): number =>
+  similarity >= 1 ? 10 : Math.max(0, Math.min(9, Math.floor(similarity * 10)));
+
+/** What an arm's reading adds to its answer sums. */
+function timingOf(r: ArmReading): AnswerTiming {
+  return {
+    streamed: r.streamed && r.status > 0,
+    firstByteMs: r.firstByteMs,
+    streamMs: r.firstByteMs === null ? 0 : r.durationMs - r.firstByteMs,
+    bytes: r.bytes,
+    events: r.events,
+    usageTokens: r.usageTokens,
+    broken: r.streamed && r.error === "connection",
+  };
 }
 
 export function emptySummary(service: string, shadow: string, at = 0): ShadowSummary {
@@ -87,6 +125,12 @@ export function emptySummary(service: string, shadow: string, at = 0): ShadowSum
     byUser: emptyShadowUserSums(),
   };
 }
+
+const sumBins = (a: number[] | undefined, b: number[] | undefined): number[] | undefined => {
+  if (!a) return b ? [...b] : undefined;
+  if (!b) return [...a];
+  return Array.from({ length: SIMILARITY_BINS }, (_, i) => (a[i] ?? 0) + (b[i] ?? 0));
+};
 
 function touch(s: ShadowSummary, at: number, version: number): void {
   s.firstAt = s.firstAt === 0 ? at : Math.min(s.firstAt, at);
@@ -131,6 +175,25 @@ export function addPair(s: ShadowSummary, pair: ShadowPair): void {
     u.scored[k] = (u.scored[k] ?? 0) + 1;
     u.logAbs[k] = (u.logAbs[k] ?? 0) + l;
     u.logAbsSq[k] = (u.logAbsSq[k] ?? 0) + l * l;
+  }
+  if (c.similarity !== null) {
+    s.similarity ??= new Array<number>(SIMILARITY_BINS).fill(0);
+    const bin = similarityBin(c.similarity);
+    s.similarity[bin] = (s.similarity[bin] ?? 0) + 1;
+  }
+  for (const [arm, r] of [
+    ["production", c.production],
+    ["shadow", c.shadow],
+  ] as const) {
+    if (r.cut) {
+      s.cut ??= dict();
+      bump(s.cut, `${arm}:${r.cut}`);
+    }
+    const t = timingOf(r);
+    if (t.streamed || t.usageTokens !== null) {
+      s.answers ??= { production: emptyStreamSums(), shadow: emptyStreamSums() };
+      observeAnswer(s.answers[arm], t);
+    }
   }
   if (c.production.status > 0) observe(s.productionMs, LATENCY_MS, c.production.durationMs);
   if (c.shadow.status > 0) observe(s.shadowMs, LATENCY_MS, c.shadow.durationMs);
@@ -181,6 +244,36 @@ export function mergeSummaries(a: ShadowSummary, b: ShadowSummary): ShadowSummar
     byProduction,
     droppedRecords: a.droppedRecords + b.droppedRecords,
     byUser,
+    similarity: sumBins(binsFrom(a.similarity), binsFrom(b.similarity)),
+    cut: a.cut || b.cut ? sumRecords(a.cut ?? {}, b.cut ?? {}) : undefined,
+    answers: mergeAnswers(answersFrom(a.answers), answersFrom(b.answers)),
+  };
+}
+
+/** Similarity bins read from the wire: SIMILARITY_BINS non-negative integers, else none. */
+function binsFrom(x: unknown): number[] | undefined {
+  if (!Array.isArray(x) || x.length !== SIMILARITY_BINS) return undefined;
+  return x.every((n) => Number.isSafeInteger(n) && n >= 0) ? (x as number[]) : undefined;
+}
+
+type ArmAnswers = { production: StreamSums; shadow: StreamSums };
+
+function answersFrom(x: unknown): ArmAnswers | undefined {
+  if (typeof x !== "object" || x === null) return undefined;
+  const o = x as Record<string, unknown>;
+  const production = streamFromWire(o.production);
+  const shadow = streamFromWire(o.shadow);
+  return production && shadow ? { production, shadow } : undefined;
+}
+
+function mergeAnswers(
+  a: ArmAnswers | undefined,
+  b: ArmAnswers | undefined,
+): ArmAnswers | undefined {
+  if (!a || !b) return a ?? b;
+  return {
+    production: mergeStreamSums(a.production, b.production) ?? emptyStreamSums(),
+    shadow: mergeStreamSums(a.shadow, b.shadow) ?? emptyStreamSums(),
   };
 }
 
@@ -213,6 +306,11 @@ export interface SummaryView {
   lastAt: number;
   version: number;
   droppedRecords: number;
+  /** Compared pairs by similarity bin (SIMILARITY_BINS); null before any. */
+  similarity: number[] | null;
+  cut: Record<string, number>;
+  /** Each arm's streamed answers and usage; null when neither streamed nor reported usage. */
+  answers: { production: StreamView; shadow: StreamView } | null;
 }
 
 function latency(h: Histogram): LatencyView {
@@ -252,6 +350,11 @@ export function viewSummary(s: ShadowSummary): SummaryView {
     lastAt: s.lastAt,
     version: s.version,
     droppedRecords: s.droppedRecords,
+    similarity: binsFrom(s.similarity) ?? null,
+    cut: s.cut ?? {},
+    answers: s.answers
+      ? { production: viewStream(s.answers.production), shadow: viewStream(s.answers.shadow) }
+      : null,
   };
 }
 

@@ -62,7 +62,9 @@ const ShadowEvidence = z
     shadows: z
       .array(z.looseObject({}))
       .check(
-        z.describe("Each shadow origin's merged summary: agreement, |Δscore|, latency, errors"),
+        z.describe(
+          "Each shadow origin's merged summary: agreement, |Δscore|, latency, errors; the similarity distribution (11 bins: [0, 0.1) .. [0.9, 1), and 1); streamed answers cut at the bounds; each arm's streamed answers (time to first byte, events/s) and tokens per answer",
+        ),
       ),
     records: z.array(z.looseObject({})).check(z.describe("The newest notable pairs, newest first")),
   })
