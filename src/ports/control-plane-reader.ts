@@ -8,6 +8,7 @@
  *
  * Layer: ports (types only).
  */
+import type { StreamSums } from "../core/answers/stream-sums.ts";
 import type { Histogram } from "../core/histogram.ts";
 import type { ShadowRecord } from "../core/shadow/record.ts";
 import type { ShadowSummary } from "../core/shadow/summary.ts";
@@ -50,4 +51,6 @@ export interface SeriesPoint {
   errors: number;
   failovers: number;
   latencyMs: Histogram;
+  /** Streamed answers and token usage in the bucket; absent: none. */
+  streams?: StreamSums | undefined;
 }

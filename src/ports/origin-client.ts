@@ -9,7 +9,11 @@
  * Layer: ports (types only).
  */
 
-export type OriginErrorKind = "timeout" | "connection" | "status-5xx";
+/**
+ * "stream-broken": a streamed answer that died before its first byte (the
+ * request path tells, waiting for it before it may still fail over).
+ */
+export type OriginErrorKind = "timeout" | "connection" | "status-5xx" | "stream-broken";
 
 /** The request was never sent: the runtime refused to build it (not an origin error). */
 export type Unsendable = {

@@ -11,6 +11,8 @@
  * every statement is idempotent (CREATE ... IF NOT EXISTS, a column added
  * only when missing).
  */
+
+import { type StreamSums, streamFromWire } from "../../core/answers/stream-sums.ts";
 import type { ArmCounts } from "../../core/control/delta-buffer.ts";
 import { emptyHistogram, type Histogram } from "../../core/histogram.ts";
 import {
@@ -44,21 +46,30 @@ export function createTables(sql: SqlStorage): void {
   allowKvBehind(sql);
 }
 
-/** Adds the user columns to an `arm_totals` table made before them; once. */
+/** Adds the user and stream columns to tables made before them; once. */
 function addUserColumns(sql: SqlStorage): void {
   const columns = sql.exec("SELECT * FROM arm_totals LIMIT 0").columnNames;
   if (!columns.includes("users")) sql.exec("ALTER TABLE arm_totals ADD COLUMN users TEXT");
   if (!columns.includes("seen")) sql.exec("ALTER TABLE arm_totals ADD COLUMN seen TEXT");
+  if (!columns.includes("streams")) sql.exec("ALTER TABLE arm_totals ADD COLUMN streams TEXT");
+  const series = sql.exec("SELECT * FROM series LIMIT 0").columnNames;
+  if (!series.includes("streams")) sql.exec("ALTER TABLE series ADD COLUMN streams TEXT");
 }
 
 export function countsOf(row: Row): ArmCounts {
-  return {
+  const counts = {
     requests: Number(row.requests),
     errors: Number(row.errors),
     failovers: Number(row.failovers),
     latencyMs: latencyOf(row),
   };
+  const streams = streamsOf(row);
+  return streams ? { ...counts, streams } : counts;
 }
+
+/** The stored stream sums, checked as the wire's are (NULL or malformed: none). */
+export const streamsOf = (row: Row): StreamSums | undefined =>
+  streamFromWire(jsonOf(row.streams)) ?? undefined;
 
 /** A JSON column's value; undefined when NULL or not JSON. */
 function jsonOf(v: SqlStorageValue | undefined): unknown {

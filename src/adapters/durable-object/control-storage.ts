@@ -16,10 +16,12 @@
  *
  * An arm's totals per revision are one row, its user parts included as two
  * JSON columns (`users`: the sums over user buckets, `seen`: the sparse
- * distinct-user bitmap; NULL while empty): one row written per arm and
+ * distinct-user bitmap; NULL while empty), and its streamed answers in a
+ * third (`streams`, also kept per series bucket): one row written per arm and
  * flush, never one per user bucket. The tables and their migrations:
  * ./control-schema.ts.
  */
+import { mergeStreamSums } from "../../core/answers/stream-sums.ts";
 import type { ArmCounts, Flushable, Ledger } from "../../core/control/delta-buffer.ts";
 import type { ServiceRow, ShadowMirrorRow } from "../../core/control/state-rows.ts";
 import { mergeHistograms } from "../../core/histogram.ts";
@@ -34,7 +36,7 @@ import type { ShadowRecord } from "../../core/shadow/record.ts";
 import { mergeSummaries, parseSummary, type ShadowSummary } from "../../core/shadow/summary.ts";
 import type { SeriesPoint } from "../../ports/control-plane-reader.ts";
 import { FLUSH, ROLLOUT, readRow, SERVICE, writeRow } from "./control-rows.ts";
-import { countsOf, createTables, latencyOf, seenOf, usersOf } from "./control-schema.ts";
+import { countsOf, createTables, latencyOf, seenOf, streamsOf, usersOf } from "./control-schema.ts";
 
 /** Width of one time-series bucket. */
 export const SERIES_BUCKET_MS = 10_000;
@@ -124,7 +126,7 @@ export class ControlStorage {
   #addArmTotals(revision: string, arm: string, d: ArmAggregate): void {
     const row = this.#sql
       .exec(
-        "SELECT latency, users, seen FROM arm_totals WHERE revision = ? AND arm = ?",
+        "SELECT latency, users, seen, streams FROM arm_totals WHERE revision = ? AND arm = ?",
         revision,
         arm,
       )
@@ -132,12 +134,13 @@ export class ControlStorage {
     const latency = row ? mergeHistograms(latencyOf(row), d.latencyMs) : d.latencyMs;
     const users = row ? mergeUserSums(usersOf(row), d.users) : d.users;
     const seen = row ? mergeSeenUsers(seenOf(row), d.seen) : d.seen;
+    const streams = row ? mergeStreamSums(streamsOf(row), d.streams) : d.streams;
     this.#sql.exec(
-      `INSERT INTO arm_totals (revision, arm, requests, errors, failovers, latency, users, seen)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (revision, arm) DO UPDATE SET
+      `INSERT INTO arm_totals (revision, arm, requests, errors, failovers, latency, users, seen, streams)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (revision, arm) DO UPDATE SET
        requests = requests + excluded.requests, errors = errors + excluded.errors,
        failovers = failovers + excluded.failovers, latency = excluded.latency,
-       users = excluded.users, seen = excluded.seen`,
+       users = excluded.users, seen = excluded.seen, streams = excluded.streams`,
       revision,
       arm,
       d.requests,
@@ -146,26 +149,30 @@ export class ControlStorage {
       JSON.stringify(latency),
       total(users.requests) === 0 ? null : JSON.stringify(users),
       Object.keys(seen).length === 0 ? null : JSON.stringify(seen),
+      streams ? JSON.stringify(streams) : null,
     );
   }
 
   /** Adds an arm's deltas to a time-series bucket (counts and latency: no user parts). */
   #addSeries(bucket: number, arm: string, d: ArmCounts): void {
     const row = this.#sql
-      .exec("SELECT latency FROM series WHERE bucket = ? AND arm = ?", bucket, arm)
+      .exec("SELECT latency, streams FROM series WHERE bucket = ? AND arm = ?", bucket, arm)
       .toArray()[0];
     const latency = row ? mergeHistograms(latencyOf(row), d.latencyMs) : d.latencyMs;
+    const streams = row ? mergeStreamSums(streamsOf(row), d.streams) : d.streams;
     this.#sql.exec(
-      `INSERT INTO series (bucket, arm, requests, errors, failovers, latency)
-       VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, arm) DO UPDATE SET
+      `INSERT INTO series (bucket, arm, requests, errors, failovers, latency, streams)
+       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bucket, arm) DO UPDATE SET
        requests = requests + excluded.requests, errors = errors + excluded.errors,
-       failovers = failovers + excluded.failovers, latency = excluded.latency`,
+       failovers = failovers + excluded.failovers, latency = excluded.latency,
+       streams = excluded.streams`,
       bucket,
       arm,
       d.requests,
       d.errors,
       d.failovers,
       JSON.stringify(latency),
+      streams ? JSON.stringify(streams) : null,
     );
   }
 

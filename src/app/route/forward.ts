@@ -9,6 +9,7 @@
  * send at all is refused (400), never counted against the arm.
  */
 
+import { isEventStream } from "../../core/answers/sse.ts";
 import { joinOriginUrl } from "../../core/routing/service-match.ts";
 import type { OriginOutcome, OriginRequest } from "../../ports/origin-client.ts";
 import { RouterError } from "../errors.ts";
@@ -17,14 +18,23 @@ import { anonymousIdCookie } from "./anonymous-cookie.ts";
 import { clientBodyError } from "./client-body-error.ts";
 import { clientResponse, originRequestHeaders, VARIANT_HEADER } from "./forward-headers.ts";
 import type { RouteContext, Sent } from "./route-context.ts";
+import { firstRead, meterStream } from "./stream-meter.ts";
 
 /** Sends to the decided arm, then once to live if it failed and may fail over; times both. */
 export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
   route.headers = forwardedHeaders(route);
   let served = route.decision.origin;
+  route.calledAt = performance.now();
   let outcome = sent(route, await route.deps.callOrigin(originRequest(route, served)));
   // Also after an answer: the origin may have answered a body the client never finished.
   refuseClientFault(route, outcome);
+  // A stream that may still fail over is committed to at its first byte.
+  if (
+    route.mayFailOver &&
+    outcome.ok &&
+    isEventStream(outcome.response.headers.get("content-type"))
+  )
+    outcome = await awaitFirstByte(route, outcome);
   let originMs = outcome.durationMs;
   route.firstAttemptMs = outcome.response ? outcome.durationMs : null;
   route.firstAttemptStatus = outcome.response?.status ?? 0;
@@ -33,6 +43,8 @@ export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
     await outcome.response?.body?.cancel();
     route.failover = true;
     served = route.doc.live;
+    route.calledAt = performance.now();
+    route.firstChunk = null;
     outcome = sent(route, await route.deps.callOrigin(originRequest(route, served)));
     originMs += outcome.durationMs;
   }
@@ -41,6 +53,30 @@ export async function forwardWithFailover(route: RouteContext): Promise<Sent> {
   route.totalMs = performance.now() - route.started;
   return outcome;
 }
+
+/**
+ * Waits, within the origin's timeout, for the first chunk of a streamed
+ * answer from an arm that may fail over: one that dies or stays silent
+ * before its first byte has sent the client nothing yet, so live can still
+ * answer. The chunk read is kept for the client (route.firstChunk).
+ */
+async function awaitFirstByte(route: RouteContext, outcome: Sent & { ok: true }): Promise<Sent> {
+  const reader = outcome.response.body?.getReader();
+  if (!reader) return outcome;
+  const timeoutMs = originTimeoutMs(route, route.decision.origin) - outcome.durationMs;
+  const first = await firstRead(reader, timeoutMs).catch(() => null);
+  const durationMs = performance.now() - route.calledAt;
+  if (first !== null && first !== "timeout" && !first.done) {
+    route.firstChunk = { reader, chunk: first.value, at: performance.now() };
+    return outcome;
+  }
+  void reader.cancel().catch(() => {});
+  const kind = first === "timeout" ? "timeout" : "stream-broken";
+  return { ok: false, kind, response: null, durationMs };
+}
+
+const originTimeoutMs = (route: RouteContext, name: string) =>
+  route.doc.origins[name]?.timeoutMs ?? 0;
 
 /**
  * A call that failed because the client's body did (aborted, badly framed,
@@ -98,17 +134,36 @@ function sent(route: RouteContext, outcome: OriginOutcome): Sent {
 
 /** The client's response: the origin's, or a 502/504 when it gave none; plus the anonymous id. */
 export function respond(route: RouteContext, outcome: Sent): Response {
+  const answer = outcome.response ? metered(route, outcome.response) : null;
   // The comparison reads a tee of the origin's body; the user's branch streams as before.
-  if (route.shadow && outcome.response) route.productionCopy = outcome.response.clone();
-  const response = outcome.response
-    ? fromOrigin(route, outcome.response)
-    : originFailed(route, outcome);
+  if (route.shadow && answer) route.productionCopy = answer.clone();
+  const response = answer ? fromOrigin(route, answer) : originFailed(route, outcome);
   const { doc } = route;
   if (!route.identity && !route.override && doc.identity.anonymousCookie) {
     const cookie = anonymousIdCookie(doc.identity.anonymousCookie, route.url.protocol === "https:");
     if (cookie) response.headers.append("set-cookie", cookie);
   }
   return response;
+}
+
+/**
+ * A streamed answer (server-sent events) goes to the client through the
+ * meter (stream-meter.ts): timed, and ended cleanly if the origin breaks
+ * off; route.streamDone settles when it ends. Any other body passes as is.
+ */
+function metered(route: RouteContext, origin: Response): Response {
+  const held = route.firstChunk;
+  if (!held && !(origin.body && isEventStream(origin.headers.get("content-type")))) return origin;
+  const reader = held?.reader ?? origin.body?.getReader();
+  if (!reader) return origin;
+  const elapsed = performance.now() - route.calledAt;
+  const stream = meterStream(reader, {
+    calledAt: route.calledAt,
+    first: held ? { chunk: held.chunk, at: held.at } : null,
+    firstByteTimeoutMs: originTimeoutMs(route, route.served) - elapsed,
+  });
+  route.streamDone = stream.done;
+  return new Response(stream.body, origin);
 }
 
 /** The served origin's response, its headers cleaned and its URLs rewritten to the public path. */

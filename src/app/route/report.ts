@@ -9,7 +9,7 @@
  * metrics are fire-and-forget, and the mirror runs inside waitUntil.
  */
 
-import { revisionOf } from "../../core/rollout/request-metrics.ts";
+import { type RequestObservation, revisionOf } from "../../core/rollout/request-metrics.ts";
 import { userHashOf } from "../../core/rollout/user-sums.ts";
 import { mirrorToShadow } from "../shadow/shadow-dispatch.ts";
 import { type RouteContext, type Sent, writeRequestEvent } from "./route-context.ts";
@@ -54,23 +54,44 @@ function recordMetrics(route: RouteContext): void {
     deps.checkIns?.touch(route.match.service, route.waitUntil);
     return;
   }
-  if (!deps.metrics) return;
-  deps.metrics.record(
-    {
-      service: route.match.service,
-      version: doc.version,
-      revision: revisionOf(doc),
-      origin: decision.origin,
-      role: decision.role,
-      identified: route.identity !== null,
-      userHash: route.identity ? userHashOf(route.identity.userId) : null,
-      status: route.firstAttemptStatus,
-      failed: route.errorKind !== "",
-      failover: route.failover,
-      originMs: route.firstAttemptMs,
-      at: Date.now(),
-    },
-    route.waitUntil,
+  const metrics = deps.metrics;
+  if (!metrics) return;
+  const observation: RequestObservation = {
+    service: route.match.service,
+    version: doc.version,
+    revision: revisionOf(doc),
+    origin: decision.origin,
+    role: decision.role,
+    identified: route.identity !== null,
+    userHash: route.identity ? userHashOf(route.identity.userId) : null,
+    status: route.firstAttemptStatus,
+    failed: route.errorKind !== "",
+    failover: route.failover,
+    originMs: route.firstAttemptMs,
+    at: Date.now(),
+  };
+  // A streamed answer of the decided arm is judged once it has ended: one
+  // that broke off is the arm's error, and its latency is what the plan's
+  // latency gate measures (to the first byte, or to the last).
+  const stream = route.failover ? null : route.streamDone;
+  if (!stream) {
+    metrics.record(observation, route.waitUntil);
+    return;
+  }
+  const measure = doc.rollout?.gates.latencyP95Ratio.measure ?? "total";
+  route.waitUntil(
+    stream.then((t) => {
+      const latency =
+        t.firstByteMs === null
+          ? null
+          : measure === "first-token"
+            ? t.firstByteMs
+            : t.firstByteMs + t.streamMs;
+      metrics.record(
+        { ...observation, failed: observation.failed || t.broken, originMs: latency, stream: t },
+        route.waitUntil,
+      );
+    }),
   );
 }
 

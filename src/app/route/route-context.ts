@@ -9,6 +9,7 @@
  * this one object and its shape never changes on the hot path.
  */
 
+import type { AnswerTiming } from "../../core/answers/stream-sums.ts";
 import type { Decision } from "../../core/routing/decide.ts";
 import type { RequestUrl } from "../../core/routing/request-url.ts";
 import type { HostMap, ServiceMatch } from "../../core/routing/service-match.ts";
@@ -84,6 +85,14 @@ export class RouteContext {
   // forwardWithFailover
   /** What the origins are sent (also the shadow's copy). Set by forwardWithFailover. */
   headers!: Headers;
+  /** performance.now() when the (last) origin call began. */
+  calledAt = 0;
+  /** A streamed answer's first chunk, read before committing to an arm that may fail over. */
+  firstChunk: {
+    reader: ReadableStreamDefaultReader<Uint8Array>;
+    chunk: Uint8Array;
+    at: number;
+  } | null = null;
   /** The arm that answered: the decided one, or live after a failover. */
   served = "";
   /** Time to the origin's response headers, failover included. */
@@ -101,6 +110,8 @@ export class RouteContext {
   // respond
   /** A tee of the served response's body for the shadow comparison, or null. */
   productionCopy: Response | null = null;
+  /** A streamed answer's timing, settled when it ends (src/app/route/stream-meter.ts), or null. */
+  streamDone: Promise<AnswerTiming> | null = null;
 
   constructor(
     request: Request,

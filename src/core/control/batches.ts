@@ -16,6 +16,8 @@
  * (./delta-buffer.ts) and the wire protocol
  * (src/adapters/durable-object/protocol.ts) share it.
  */
+
+import { streamFromWire } from "../answers/stream-sums.ts";
 import type { VersionMetrics } from "../rollout/request-metrics.ts";
 import { seenBits, seenUsersFrom, total, userSumsFrom } from "../rollout/user-sums.ts";
 import type { ShadowRecord } from "../shadow/record.ts";
@@ -57,8 +59,9 @@ const objectOr = (x: unknown): Record<string, unknown> | null =>
  * Checks, in place, the user parts of every arm of batches read from the
  * wire: `users` (userSumsFrom: at most the arm's requests) and `seen`
  * (seenUsersFrom: at most one bit per user request), each replaced by an
- * empty one when absent (an isolate of an earlier release) or malformed.
- * Nothing else of a batch is changed.
+ * empty one when absent (an isolate of an earlier release) or malformed;
+ * and `streams` (streamFromWire: at most one streamed answer, one usage,
+ * per request), dropped when malformed. Nothing else of a batch is changed.
  */
 export function checkUserParts(batches: readonly DeltaBatch[]): void {
   for (const batch of batches as readonly unknown[]) {
@@ -76,6 +79,11 @@ export function checkUserParts(batches: readonly DeltaBatch[]): void {
         if (seenBits(seen) > total(users.requests)) seen = seenUsersFrom(null);
         arm.users = users;
         arm.seen = seen;
+        if (arm.streams !== undefined) {
+          const streams = streamFromWire(arm.streams);
+          const fits = streams && streams.answers <= requests && streams.usageAnswers <= requests;
+          arm.streams = fits ? streams : undefined;
+        }
       }
     }
   }

@@ -17,6 +17,7 @@
  * Which batches count is ./batches.ts.
  */
 
+import { mergeStreamSums } from "../answers/stream-sums.ts";
 import { dict, own } from "../dict.ts";
 import { mergeHistograms } from "../histogram.ts";
 import {
@@ -35,7 +36,8 @@ export interface Ledger {
 }
 
 /**
- * What a time-series bucket keeps of an arm: its counts and latency. The
+ * What a time-series bucket keeps of an arm: its counts, latency and
+ * streamed answers. The
  * user parts (sums over user buckets, the distinct-user bitmap) are kept
  * per revision only, where the gates read them.
  */
@@ -145,8 +147,9 @@ export class DeltaBuffer {
     const key = `${bucket}|${arm}`;
     const held = this.#series.get(key);
     if (!held) {
-      const { requests, errors, failovers, latencyMs } = d;
-      this.#series.set(key, { bucket, arm, delta: { requests, errors, failovers, latencyMs } });
+      const { requests, errors, failovers, latencyMs, streams } = d;
+      const delta = { requests, errors, failovers, latencyMs, streams };
+      this.#series.set(key, { bucket, arm, delta });
       return;
     }
     held.delta = {
@@ -154,6 +157,7 @@ export class DeltaBuffer {
       errors: held.delta.errors + d.errors,
       failovers: held.delta.failovers + d.failovers,
       latencyMs: mergeHistograms(held.delta.latencyMs, d.latencyMs),
+      streams: mergeStreamSums(held.delta.streams, d.streams),
     };
   }
 }

@@ -11,6 +11,15 @@
  * step's traffic" is exactly "this revision's".
  */
 
+import {
+  type AnswerTiming,
+  emptyStreamSums,
+  mergeStreamSums,
+  observeAnswer,
+  type StreamSums,
+  type StreamView,
+  viewStream,
+} from "../answers/stream-sums.ts";
 import { dict, own } from "../dict.ts";
 import {
   emptyHistogram,
@@ -43,6 +52,8 @@ export interface ArmAggregate {
   users: UserSums;
   /** Distinct identified users (bitmap): what the split check counts. */
   seen: SeenUsers;
+  /** Streamed answers (time to first byte, throughput, broken) and token usage; absent: none. */
+  streams?: StreamSums | undefined;
 }
 
 /** The revision of a routing document: its version and when it was written. */
@@ -81,8 +92,14 @@ export interface RequestObservation {
   status: number;
   failed: boolean;
   failover: boolean;
-  /** Origin latency of the first attempt, null when it did not answer. */
+  /**
+   * Latency of the first attempt, null when it did not answer: to its
+   * response headers, or for a streamed answer what the plan's latency gate
+   * measures (to its first byte, or to its last).
+   */
   originMs: number | null;
+  /** The answer as it streamed past (or its usage), when it streamed or reported one. */
+  stream?: AnswerTiming | null | undefined;
   at: number;
 }
 
@@ -114,6 +131,10 @@ export function observeRequest(m: VersionMetrics, o: RequestObservation): void {
   if (o.failed) arm.errors += 1;
   if (o.failover) arm.failovers += 1;
   if (o.originMs !== null) observe(arm.latencyMs, LATENCY_MS, o.originMs);
+  if (o.stream) {
+    arm.streams ??= emptyStreamSums();
+    observeAnswer(arm.streams, o.stream);
+  }
   if (o.identified) m.identified[o.role] = (own(m.identified, o.role) ?? 0) + 1;
   if (o.userHash !== null)
     observeUser(arm.users, arm.seen, o.userHash, o.failed, o.status, o.originMs);
@@ -133,6 +154,7 @@ export function mergeVersionMetrics(a: VersionMetrics, b: VersionMetrics): Versi
           latencyMs: mergeHistograms(mine.latencyMs, arm.latencyMs),
           users: mergeUserSums(mine.users ?? emptyUserSums(), arm.users ?? emptyUserSums()),
           seen: mergeSeenUsers(mine.seen ?? emptySeenUsers(), arm.seen ?? emptySeenUsers()),
+          streams: mergeStreamSums(mine.streams, arm.streams),
         }
       : arm;
   }
@@ -170,6 +192,7 @@ export function addVersionMetrics(into: VersionMetrics, from: VersionMetrics): v
     mine.latencyMs = mergeHistograms(mine.latencyMs, arm.latencyMs);
     if (arm.users) addUserSums(mine.users, arm.users);
     if (arm.seen) addSeenUsers(mine.seen, arm.seen);
+    if (arm.streams) mine.streams = mergeStreamSums(mine.streams, arm.streams);
   }
   for (const [role, n] of Object.entries(from.identified))
     into.identified[role] = (own(into.identified, role) ?? 0) + n;
@@ -177,11 +200,15 @@ export function addVersionMetrics(into: VersionMetrics, from: VersionMetrics): v
   into.lastAt = Math.max(into.lastAt, from.lastAt);
 }
 
-export function armSummary(m: VersionMetrics, origin: string) {
+export function armSummary(
+  m: VersionMetrics,
+  origin: string,
+): { requests: number; errors: number; p95Ms: number | null; stream?: StreamView } {
   const arm = own(m.arms, origin) ?? emptyArm();
-  return {
+  const summary = {
     requests: arm.requests,
     errors: arm.errors,
     p95Ms: quantile(arm.latencyMs, LATENCY_MS, 0.95),
   };
+  return arm.streams ? { ...summary, stream: viewStream(arm.streams) } : summary;
 }

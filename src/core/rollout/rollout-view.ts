@@ -7,6 +7,8 @@
  * Layer: pure core. The preview is the pure state machine on the same
  * inputs the analyzer reads (so it shows each gate's evidence as of now).
  */
+
+import type { StreamView } from "../answers/stream-sums.ts";
 import { type PlanBudget, planBudget } from "./evidence-budget.ts";
 import type { ArmMetrics, GateResult } from "./gates.ts";
 import { measuredTraffic } from "./measured-traffic.ts";
@@ -23,6 +25,8 @@ export interface ArmView {
   requests: number;
   errors: number;
   p95Ms: number | null;
+  /** Streamed answers and token usage, when the arm had any. */
+  stream?: StreamView | undefined;
 }
 
 /** What the view reads of a routing document (the schema's document satisfies it). */

@@ -14,6 +14,8 @@
  *
  * Layer: HTTP edge (admin): parse, call the port, render.
  */
+
+import { type StreamSums, viewStream } from "../../core/answers/stream-sums.ts";
 import { LATENCY_MS, quantile } from "../../core/histogram.ts";
 import { viewSummary } from "../../core/shadow/summary.ts";
 import * as z from "../../document/zod.ts";
@@ -83,10 +85,31 @@ const Series = z
         failovers: int(),
         p50Ms: z.nullable(z.number()),
         p95Ms: z.nullable(z.number()),
+        firstByteP50Ms: z
+          .nullable(z.number())
+          .check(z.describe("Streamed answers' time to first byte (null: none streamed)")),
+        firstByteP95Ms: z.nullable(z.number()),
+        eventsPerSecond: z
+          .nullable(z.number())
+          .check(z.describe("Server-sent events (about tokens) per second after the first byte")),
+        tokensPerAnswer: z
+          .nullable(z.number())
+          .check(z.describe("Mean usage tokens of answers that reported them")),
       }),
     ),
   })
   .check(z.meta({ id: "Series" }));
+
+/** A series point's streamed-answer numbers (all null when the bucket had none). */
+function streamPoint(streams: StreamSums | undefined) {
+  const v = streams ? viewStream(streams) : null;
+  return {
+    firstByteP50Ms: v?.firstByteP50Ms ?? null,
+    firstByteP95Ms: v?.firstByteP95Ms ?? null,
+    eventsPerSecond: v?.eventsPerSecond ?? null,
+    tokensPerAnswer: v?.tokensPerAnswer ?? null,
+  };
+}
 
 export const CONTROL_ROUTES: readonly RouteDef<AdminDeps>[] = [
   {
@@ -171,6 +194,7 @@ export const CONTROL_ROUTES: readonly RouteDef<AdminDeps>[] = [
           failovers: p.failovers,
           p50Ms: quantile(p.latencyMs, LATENCY_MS, 0.5),
           p95Ms: quantile(p.latencyMs, LATENCY_MS, 0.95),
+          ...streamPoint(p.streams),
         })),
       });
     },
