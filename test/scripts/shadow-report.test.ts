@@ -230,6 +230,55 @@ describe("local (KV shards) and the rendered text", () => {
     expect(text).toContain("note: 2 isolate shards merged");
     expect(text.split("\n").every((line) => line === line.trimEnd())).toBe(true);
   });
+
+  it("shows streamed pairs: the similarity distribution instead of Δscore, both arms' first token and tokens", () => {
+    const sse = (words: string[], tokens: number) =>
+      `${words.map((w) => `data: {"choices":[{"delta":{"content":"${w}"}}]}\n\n`).join("")}data: {"choices":[],"usage":{"total_tokens":${tokens}}}\n\ndata: [DONE]\n\n`;
+    const arm = (words: string[], tokens: number, firstByteMs: number) =>
+      readPrediction(
+        {
+          status: 200,
+          durationMs: 400,
+          error: null,
+          text: sse(words, tokens),
+          eventStream: true,
+          firstByteMs,
+        },
+        fields,
+      );
+    const s = emptySummary("chat", "chat-v3");
+    for (const [i, other] of [
+      ["The", " answer", " is", " 42."],
+      ["The", " answer", " is", " forty-two."],
+    ].entries()) {
+      addPair(s, {
+        ...pair("p", "p", 0),
+        service: "chat",
+        shadow: "chat-v3",
+        comparison: comparePair(
+          arm(["The", " answer", " is", " 42."], 20, 80),
+          arm(other, 30 + i, 150),
+          { kind: "tokens", threshold: 0.6 },
+        ),
+      });
+    }
+    const text = renderReport({
+      service: "chat",
+      source: "local KV",
+      shadows: [comparisonOf(s)],
+      recent: [],
+      notes: [],
+    });
+    expect(text).not.toContain("Δscore");
+    expect(text).toContain("similarity distribution (compared pairs):");
+    expect(text).toMatch(/ {4}1 \(same\) +1 +#+/);
+    // {the, answer, is, 42} against {the, answer, is, forty, two}: 3 of 6.
+    expect(text).toMatch(/0\.5 - 0\.6 +1 +#+/);
+    expect(text).toMatch(
+      /answers +production +first token p50 8\d\.\d .*tokens\/answer 20\.0 +\(2 streamed\)/,
+    );
+    expect(text).toMatch(/shadow +first token p50 15\d\.\d .*tokens\/answer 30\.5/);
+  });
 });
 
 describe("the admin API's answer (GET /_router/admin/services/<s>/shadow)", () => {

@@ -6,6 +6,7 @@
  * Layer: script (CLI), pure: every time is relative to the router's `now`.
  */
 
+import type { StreamView } from "../../../src/core/answers/stream-sums.ts";
 import {
   outcomeBudgetWords,
   stepBudgetWords,
@@ -44,6 +45,15 @@ const sub = (label: string, text: string) => `    ${label.padEnd(9)}${text}`;
 
 const rate = (errors: number, requests: number) =>
   requests === 0 ? "-" : `${((errors / requests) * 100).toFixed(2)}%`;
+
+/** An arm's streamed answers in words: first token, throughput, usage, broken ones. */
+export function streamWords(origin: string, s: StreamView): string {
+  const ms = (x: number | null) => (x === null ? "-" : `${x.toFixed(0)} ms`);
+  const perSecond = s.eventsPerSecond === null ? "-" : s.eventsPerSecond.toFixed(1);
+  const tokens =
+    s.tokensPerAnswer === null ? "" : `, ${s.tokensPerAnswer.toFixed(0)} tokens/answer`;
+  return `${origin}: ${s.answers} answers, first token p50 ${ms(s.firstByteP50Ms)} p95 ${ms(s.firstByteP95Ms)}, ${perSecond} tokens/s${tokens}, ${s.broken} broke off`;
+}
 
 function armRow(role: string, arm: ArmView | null): string[] {
   if (!arm) return [role, "-", "0", "0", "-", "-"];
@@ -159,6 +169,13 @@ export function formatStatus(v: RolloutView): string {
       ? "    no requests yet"
       : table([["arm", "origin", "requests", "errors", "rate", "p95"], ...rows]),
   );
+  for (const [role, arm] of [
+    ["live", m.live],
+    ["canary", m.canary],
+  ] as const) {
+    if (arm?.stream)
+      lines.push(sub(role === "live" ? "streamed" : "", streamWords(arm.origin, arm.stream)));
+  }
   if (record?.baseline && v.canary?.shareBp === 10_000) {
     const b = record.baseline;
     lines.push(

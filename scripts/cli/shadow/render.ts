@@ -3,6 +3,8 @@
  *
  * Layer: script support (pure: data in, string out).
  */
+
+import type { StreamView } from "../../../src/core/answers/stream-sums.ts";
 import type { ShadowRecord } from "../../../src/core/shadow/record.ts";
 import type { LatencyStats, ShadowComparison, ShadowReport } from "./report-model.ts";
 
@@ -37,14 +39,22 @@ function comparison(c: ShadowComparison): string[] {
       );
     lines.push(`  by arm       ${arms.join(", ") || "-"}`);
   }
+  if (c.scored > 0 || !c.similarity) {
+    lines.push(
+      `  Δscore       mean ${signed(c.meanDelta, 4)}   mean |Δ| ${num(c.meanAbsDelta, 4)}   ` +
+        `p50 |Δ| ${num(c.p50AbsDelta, 4)}   p95 |Δ| ${num(c.p95AbsDelta, 4)}   max |Δ| ${num(c.maxAbsDelta, 4)}   (${c.scored} scored)`,
+    );
+  }
   lines.push(
-    `  Δscore       mean ${signed(c.meanDelta, 4)}   mean |Δ| ${num(c.meanAbsDelta, 4)}   ` +
-      `p50 |Δ| ${num(c.p50AbsDelta, 4)}   p95 |Δ| ${num(c.p95AbsDelta, 4)}   max |Δ| ${num(c.maxAbsDelta, 4)}   (${c.scored} scored)`,
     `  latency ms   production ${latency(c.production)}`,
     `               shadow     ${latency(c.shadowLatency)}`,
+    ...answerLines(c),
     `  errors       ${counts(c.errors)}`,
   );
-  if (c.deltaBins.length === 0) return lines;
+  if (Object.keys(c.cut).length > 0)
+    lines.push(`  cut          ${counts(c.cut)} (kept apart from agreement)`);
+  if (c.similarity) lines.push(...similarityLines(c.similarity));
+  if (c.deltaBins.length === 0 || c.scored === 0) return lines;
   lines.push("  |Δscore| distribution:");
   const max = Math.max(0, ...c.deltaBins.map((b) => b.count));
   const width = Math.max(...c.deltaBins.map((b) => b.label.length));
@@ -53,6 +63,31 @@ function comparison(c: ShadowComparison): string[] {
     lines.push(row.trimEnd());
   }
   return lines;
+}
+
+/** Both arms' streamed answers and token usage, when either had any. */
+function answerLines(c: ShadowComparison): string[] {
+  if (!c.answers) return [];
+  const arm = (name: string, v: StreamView) =>
+    `${name.padEnd(10)} first token p50 ${num(v.firstByteP50Ms, 1)}  p95 ${num(v.firstByteP95Ms, 1)}  ` +
+    `tokens/s ${num(v.eventsPerSecond, 1)}  tokens/answer ${num(v.tokensPerAnswer, 1)}  (${v.answers} streamed)`;
+  return [
+    `  answers      ${arm("production", c.answers.production)}`,
+    `               ${arm("shadow", c.answers.shadow)}`,
+  ];
+}
+
+/** The similarity distribution (the comparator's, 0..1) as bars. */
+function similarityLines(bins: readonly number[]): string[] {
+  const max = Math.max(0, ...bins);
+  const label = (i: number) =>
+    i === 10 ? "1 (same)" : `${(i / 10).toFixed(1)} - ${((i + 1) / 10).toFixed(1)}`;
+  return [
+    "  similarity distribution (compared pairs):",
+    ...bins.map((n, i) =>
+      `    ${label(i).padEnd(9)}  ${String(n).padStart(7)}  ${bar(n, max)}`.trimEnd(),
+    ),
+  ];
 }
 
 function recent(records: ShadowRecord[]): string[] {

@@ -61,6 +61,9 @@ export interface ArmSeries {
   errorRatePct: Map<string, (number | null)[]>;
   p50: Map<string, (number | null)[]>;
   p95: Map<string, (number | null)[]>;
+  /** Streamed answers' time to first byte (null where none streamed). */
+  firstByteP50: Map<string, (number | null)[]>;
+  firstByteP95: Map<string, (number | null)[]>;
   requests: Map<string, number>;
   errors: Map<string, number>;
 }
@@ -98,6 +101,8 @@ export function alignSeries(
     errorRatePct: make(null),
     p50: make(null),
     p95: make(null),
+    firstByteP50: make(null),
+    firstByteP95: make(null),
     requests: new Map(arms.map((a) => [a.origin, 0])),
     errors: new Map(arms.map((a) => [a.origin, 0])),
   };
@@ -110,6 +115,8 @@ export function alignSeries(
       p.requests > 0 ? (p.errors / p.requests) * 100 : null;
     (out.p50.get(p.arm) as (number | null)[])[i] = p.p50Ms;
     (out.p95.get(p.arm) as (number | null)[])[i] = p.p95Ms;
+    (out.firstByteP50.get(p.arm) as (number | null)[])[i] = p.firstByteP50Ms ?? null;
+    (out.firstByteP95.get(p.arm) as (number | null)[])[i] = p.firstByteP95Ms ?? null;
     out.requests.set(p.arm, (out.requests.get(p.arm) ?? 0) + p.requests);
     out.errors.set(p.arm, (out.errors.get(p.arm) ?? 0) + p.errors);
   }
@@ -235,8 +242,46 @@ export function armCharts(
     empty,
     hasData,
   };
-  return [requests, errors, latency];
+  const charts = [requests, errors, latency];
+  const streamed = arms.some((a) => aligned.firstByteP50.get(a.origin)?.some((v) => v !== null));
+  if (streamed) charts.push(firstTokenChart(aligned, arms, markers));
+  return charts;
 }
+
+/** Streamed answers' time to first byte per arm (p50, p95): what users of an LLM feel. */
+function firstTokenChart(
+  aligned: ArmSeries,
+  arms: readonly (Arm & { color: string })[],
+  markers: ChartMarker[],
+): ChartSpec {
+  const series: ChartSeries[] = [];
+  for (const a of arms) {
+    series.push({
+      label: `${a.origin} p95`,
+      color: a.color,
+      values: aligned.firstByteP95.get(a.origin) ?? [],
+    });
+    series.push({
+      label: `${a.origin} p50`,
+      color: `${a.color}99`,
+      values: aligned.firstByteP50.get(a.origin) ?? [],
+    });
+  }
+  return {
+    id: FIRST_TOKEN_CHART,
+    title: "Time to first token per arm, streamed answers (p50, p95)",
+    unit: "ms",
+    kind: "time",
+    x: aligned.x,
+    series,
+    markers,
+    empty: "No streamed answers in this window.",
+    hasData: true,
+  };
+}
+
+/** The id of the time-to-first-token chart (present when an arm streamed in the window). */
+export const FIRST_TOKEN_CHART = "first-token";
 
 /** The overview's two sparklines of a service: req/s and error rate per arm. */
 export function sparklines(

@@ -85,6 +85,11 @@ export interface SeriesPointWire {
   failovers: number;
   p50Ms: number | null;
   p95Ms: number | null;
+  /** Streamed answers' time to first byte (absent from routers of an earlier release). */
+  firstByteP50Ms?: number | null;
+  firstByteP95Ms?: number | null;
+  eventsPerSecond?: number | null;
+  tokensPerAnswer?: number | null;
 }
 
 export interface SeriesWire {

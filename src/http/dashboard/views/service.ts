@@ -9,11 +9,19 @@
  */
 import { kvDisagreement } from "../../../core/control/kv-words.ts";
 import { type ActionContext, rolloutActions, routingActions } from "../actions.ts";
-import { alignSeries, armCharts, armsOf, type ChartSpec, writeMarkers } from "../chart-data.ts";
+import {
+  alignSeries,
+  armCharts,
+  armsOf,
+  type ChartSpec,
+  FIRST_TOKEN_CHART,
+  writeMarkers,
+} from "../chart-data.ts";
 import { deltaHistogram } from "../delta-histogram.ts";
 import type { PageData, ServiceModel } from "../page-data.ts";
 import type { ServiceData } from "../service-model.ts";
 import { WINDOWS } from "../service-model.ts";
+import { similarityHistogram } from "../similarity-histogram.ts";
 import { numberAt, type SeriesWire } from "../wire.ts";
 import { actionBar } from "./action-button.ts";
 import { challengersSection } from "./challengers.ts";
@@ -64,7 +72,13 @@ export function serviceModel(d: ServiceData): ServiceModel {
   if (d.shadow.ok) {
     const maxMean = numberAt(rollout?.plan?.gates, "shadow.maxMeanAbsDelta");
     for (const s of d.shadow.body.shadows) {
-      charts.push(deltaHistogram(deltaChartId(s.shadow), s.absDelta, maxMean, s.meanAbsDelta));
+      // Free text has no score: its similarity distribution stands in the |Δscore| chart's place.
+      const bySimilarity = s.scored === 0 && (s.similarity ?? []).some((n) => n > 0);
+      charts.push(
+        bySimilarity
+          ? similarityHistogram(deltaChartId(s.shadow), s.similarity ?? [])
+          : deltaHistogram(deltaChartId(s.shadow), s.absDelta, maxMean, s.meanAbsDelta),
+      );
       agreement[s.shadow] = Object.fromEntries(
         Object.entries(s.byProduction).map(([arm, c]) => [
           arm,
@@ -174,6 +188,7 @@ export function servicePage(model: ServiceModel, user: { name: string; csrf: str
     <div class="chart" data-chart="requests"></div>
     <div class="chart" data-chart="errors"></div>
     <div class="chart" data-chart="latency"></div>
+    ${model.charts.some((c) => c.id === FIRST_TOKEN_CHART) ? html`<div class="chart" data-chart="${FIRST_TOKEN_CHART}"></div>` : ""}
   </div>
 </section>
 <section class="card">

@@ -49,8 +49,7 @@ function summaryBlock(s: Summary, now: number): Html {
   <div class="kpis">
     <div class="kpi"><span class="kpi-value">${count(s.pairs)}</span><span class="kpi-label">pairs</span></div>
     <div class="kpi"><span class="kpi-value" data-kpi="agreement">${rate(s.agreementRate)}</span><span class="kpi-label">label agreement</span></div>
-    <div class="kpi"><span class="kpi-value">${s.meanAbsDelta === null ? "–" : s.meanAbsDelta.toFixed(4)}</span><span class="kpi-label">mean |&Delta;score|</span></div>
-    <div class="kpi"><span class="kpi-value">${s.p95AbsDelta === null ? "–" : s.p95AbsDelta.toFixed(4)}</span><span class="kpi-label">p95 |&Delta;score|</span></div>
+    ${s.scored === 0 && s.similarity ? similarityKpis(s) : scoreKpis(s)}
   </div>
   <p class="muted small">Shadow <strong>${s.shadow}</strong> since <span title="${utc(s.firstAt)}">${ago(s.firstAt, now)}</span>, last pair <span title="${utc(s.lastAt)}">${ago(s.lastAt, now)}</span>.</p>
   <div class="grid two">
@@ -78,6 +77,7 @@ function summaryBlock(s: Summary, now: number): Html {
         <tr><td>shadow</td><td class="num">${ms(s.shadowLatency.p50)}</td><td class="num">${ms(s.shadowLatency.p95)}</td><td class="num">${ms(s.shadowLatency.p99)}</td><td class="num">${count(s.shadowLatency.n)}</td></tr>
       </tbody></table></div>
     </div>
+    ${answersTable(s)}
     <div>
       <h3>Errors</h3>
       ${
@@ -95,6 +95,46 @@ function summaryBlock(s: Summary, now: number): Html {
     </div>
   </div>
 </div>`;
+}
+
+function scoreKpis(s: Summary): Html {
+  return html`<div class="kpi"><span class="kpi-value">${s.meanAbsDelta === null ? "–" : s.meanAbsDelta.toFixed(4)}</span><span class="kpi-label">mean |&Delta;score|</span></div>
+    <div class="kpi"><span class="kpi-value">${s.p95AbsDelta === null ? "–" : s.p95AbsDelta.toFixed(4)}</span><span class="kpi-label">p95 |&Delta;score|</span></div>`;
+}
+
+/** Free-text answers: the median similarity bin and the answers cut at the bounds. */
+function similarityKpis(s: Summary): Html {
+  const bins = s.similarity ?? [];
+  const total = bins.reduce((a, b) => a + b, 0);
+  let seen = 0;
+  let median = -1;
+  for (const [i, n] of bins.entries()) {
+    seen += n;
+    if (median < 0 && seen * 2 >= total && total > 0) median = i;
+  }
+  const cut = Object.values(s.cut ?? {}).reduce((a, b) => a + b, 0);
+  const medianText =
+    median < 0
+      ? "–"
+      : median === 10
+        ? "1"
+        : `${(median / 10).toFixed(1)}–${((median + 1) / 10).toFixed(1)}`;
+  return html`<div class="kpi"><span class="kpi-value" data-kpi="similarity">${medianText}</span><span class="kpi-label">median similarity</span></div>
+    <div class="kpi"><span class="kpi-value">${count(cut)}</span><span class="kpi-label">answers cut at the bounds</span></div>`;
+}
+
+/** Both arms' streamed answers: time to first token, tokens/s, tokens per answer. */
+function answersTable(s: Summary): Html {
+  const a = s.answers;
+  if (!a) return html``;
+  const perSecond = (v: number | null) => (v === null ? "–" : v.toFixed(1));
+  const row = (name: string, v: typeof a.production) =>
+    html`<tr><td>${name}</td><td class="num">${count(v.answers)}</td><td class="num">${ms(v.firstByteP50Ms)}</td><td class="num">${ms(v.firstByteP95Ms)}</td><td class="num">${perSecond(v.eventsPerSecond)}</td><td class="num">${v.tokensPerAnswer === null ? "–" : v.tokensPerAnswer.toFixed(0)}</td></tr>`;
+  return html`<div>
+      <h3>Streamed answers</h3>
+      <div class="scroll"><table class="data" data-answers><thead><tr><th></th><th class="num">streamed</th><th class="num">first token p50</th><th class="num">p95</th><th class="num">tokens/s</th><th class="num">tokens/answer</th></tr></thead>
+      <tbody>${row("production", a.production)}${row("shadow", a.shadow)}</tbody></table></div>
+    </div>`;
 }
 
 function disagreements(records: readonly ShadowRecord[], now: number): Html {
