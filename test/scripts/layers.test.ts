@@ -216,6 +216,7 @@ describe("the floor plan", () => {
 const TOOL_TESTS: Record<string, string> = {
   "test/scripts/docs.test.ts": "scripts/tools/docs/",
   "test/scripts/gc-trace.test.ts": "scripts/bench/gc-trace.ts",
+  "test/scripts/bench-stream.test.ts": "scripts/bench/stream-events.ts",
   "test/scripts/gates-bench.test.ts": "scripts/bench/gates/",
   "test/scripts/demo-log-filter.test.ts": "scripts/demo/log-filter.ts",
   "test/browser/assets.test.ts": "scripts/tools/dashboard-vendor.ts",
