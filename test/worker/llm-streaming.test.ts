@@ -189,6 +189,37 @@ describe("streamed answers through the router", () => {
   });
 });
 
+describe("the latency a plan judges a streamed answer by", () => {
+  /** The live arm's median recorded latency after a few streamed answers, under `measure`. */
+  async function liveLatency(service: string, measure: "total" | "first-token") {
+    const doc = chatDoc(service, {
+      canary: { origin: "llm-canary", shareBp: 0, salt: service },
+      rollout: {
+        steps: [{ shareBp: 1000, bakeSeconds: 600 }],
+        gates: { minRequests: 5, latencyP95Ratio: { measure } },
+        analysisIntervalSeconds: 300,
+      },
+    });
+    await putDoc(doc);
+    for (let i = 0; i < 4; i++) await streamChat(service, `u${i}`);
+    const m = await eventually(async () => {
+      const metrics = await controlMetrics(doc);
+      expect(metrics.arms["llm-live"]?.requests).toBe(4);
+      return metrics;
+    });
+    const h = m.arms["llm-live"]?.latencyMs;
+    return h ? quantile(h, LATENCY_MS, 0.5) : null;
+  }
+
+  it('is its first byte under "first-token", its last under "total"', async () => {
+    const first = await liveLatency("llm-measure-first", "first-token");
+    const total = await liveLatency("llm-measure-total", "total");
+    // Ten or more words 5 ms apart: the last byte comes 45 ms or more after the first.
+    expect(first).not.toBeNull();
+    expect(total).toBeGreaterThan((first ?? 0) + 40);
+  });
+});
+
 describe("the shadow on streamed answers", () => {
   it("assembles both streams and compares them by similarity, never as invalid JSON", async () => {
     const doc = chatDoc("llm-shadow", {
