@@ -165,7 +165,7 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     const rows = await page.$$eval("tr[data-service]", (trs) =>
       trs.map((tr) => tr.getAttribute("data-service")),
     );
-    expect(rows).toEqual(["churn", "fraud", "recs", "risk", "search"]);
+    expect(rows).toEqual(["chat", "churn", "fraud", "recs", "risk", "search"]);
     const fraud = page.locator('tr[data-service="fraud"]');
     await eventually(() => fraud.locator('[data-col="canary"]').textContent()).toContain("10%");
     expect(await fraud.locator('[data-col="shadow"]').textContent()).toContain("on");

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import chat from "../../scripts/demo/chat.json" with { type: "json" };
 import churn from "../../scripts/demo/churn.json" with { type: "json" };
 import fraud from "../../scripts/demo/fraud.json" with { type: "json" };
 import recs from "../../scripts/demo/recs.json" with { type: "json" };
@@ -17,6 +18,7 @@ describe("valid documents", () => {
     ["churn", churn],
     ["recs", recs],
     ["search", search],
+    ["chat", chat],
   ])("the demo document %s validates", (_name, doc) => {
     expect(validateRoutingDocument(doc)).toMatchObject({ ok: true });
   });

@@ -11,10 +11,14 @@
  * (test/scripts/demo-plans.test.ts), a control object's alarm advances a
  * passing step in real time (test/scripts/simulate-rollout.test.ts) and the
  * analyzer promotes after the last one (test/worker/rollout-analyzer.test.ts).
+ * And the demo's LLM service, chat: the official openai SDK pointed at the
+ * router streams an answer from it, and the demo's own chat traffic fills
+ * its shadow comparison.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import OpenAI from "openai";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ROOT, wrangler } from "../../scripts/cli/wrangler.ts";
 import { runShell, shellBlocks } from "../support/shell.ts";
@@ -212,4 +216,45 @@ describe("the demo's rollouts (scripts/demo/recs.json, search.json)", () => {
     expect(caught(board as Board, "challenger-a")?.challenger.n).toBeGreaterThan(0);
     expect(caught(board as Board, "challenger-b")?.challenger.n).toBeGreaterThan(0);
   });
+});
+
+describe("the demo's LLM service (scripts/demo/chat.json)", () => {
+  it("streams a chat completion to the openai SDK pointed at the router", async () => {
+    const client = new OpenAI({ apiKey: "unused", baseURL: `${BASE}/chat/v1`, maxRetries: 0 });
+    const { data: stream, response } = await client.chat.completions
+      .create({
+        model: "demo-chat",
+        user: "alice",
+        messages: [{ role: "user", content: "How many orders did we have yesterday?" }],
+        stream: true,
+        stream_options: { include_usage: true },
+      })
+      .withResponse();
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    expect(["chat-v1", "chat-v2"]).toContain(response.headers.get("x-model-variant"));
+    let text = "";
+    let usage: OpenAI.CompletionUsage | null | undefined;
+    for await (const chunk of stream) {
+      text += chunk.choices[0]?.delta?.content ?? "";
+      usage = chunk.usage ?? usage;
+    }
+    expect(text).toMatch(/^The answer is /);
+    expect(usage?.completion_tokens).toBe(text.split(" ").length);
+  });
+
+  it("the demo's chat traffic fills the shadow comparison: pairs compared by similarity", async () => {
+    interface Shadow {
+      shadows: { shadow: string; compared: number; similarity: number[] | null }[];
+    }
+    await expect
+      .poll(
+        async () => {
+          const s = await admin<Shadow>("/services/chat/shadow");
+          const v3 = s.shadows.find((x) => x.shadow === "chat-v3-shadow");
+          return (v3?.similarity ?? []).reduce((a, b) => a + b, 0);
+        },
+        { timeout: 60_000, interval: 2_000 },
+      )
+      .toBeGreaterThan(0);
+  }, 70_000);
 });

@@ -37,16 +37,39 @@ export const demoModels: Record<string, OriginModel> = {
     noise: 0.03,
     errorRate: SEARCH_CANARY_ERROR_RATE,
   },
+  // chat: an OpenAI-compatible LLM (llm-model.ts). The canary words its answers
+  // differently (digits, shorter sentences: word-set similarity to live's about
+  // 0.3-0.9 by prompt) and starts later; the shadow answers at about twice the
+  // length (similarity about 0.55, under the document's 0.6).
+  "chat-v1": {
+    version: "chat-v1",
+    family: "chat",
+    noise: 0,
+    llm: { wording: "plain", firstTokenDelayMs: 80, tokenDelayMs: 15 },
+  },
+  "chat-v2": {
+    version: "chat-v2",
+    family: "chat",
+    noise: 0,
+    llm: { wording: "numeric", firstTokenDelayMs: 140, tokenDelayMs: 15 },
+  },
+  "chat-v3-shadow": {
+    version: "chat-v3-shadow",
+    family: "chat",
+    noise: 0,
+    llm: { wording: "verbose", firstTokenDelayMs: 100, tokenDelayMs: 15 },
+  },
 };
 
-export const demoDocuments = ["fraud", "churn", "recs", "search"] as const;
+export const demoDocuments = ["fraud", "churn", "recs", "search", "chat"] as const;
 export type DemoService = (typeof demoDocuments)[number];
 
 /**
  * Demo traffic per service, predictions per second (from 2,000 users). The
  * recs and search rollout plans (scripts/demo/{recs,search}.json) are sized
  * by the evidence budget at these rates (test/scripts/demo-plans.test.ts
- * checks it); fraud and churn only keep the dashboard alive.
+ * checks it); fraud and churn only keep the dashboard alive; chat's are
+ * chat completions.
  */
 export const demoRequestsPerSecond: Readonly<Record<DemoService, number>> = {
   // 8/s: the challenger leaderboard's verdicts on the demo's outcomes come within minutes.
@@ -54,7 +77,12 @@ export const demoRequestsPerSecond: Readonly<Record<DemoService, number>> = {
   churn: 4,
   recs: 25,
   search: 20,
+  // Chat completions from the official openai SDK, half of them streamed (demo-chat-traffic.ts).
+  chat: 3,
 };
+
+/** The demo's LLM service: its traffic is OpenAI chat completions, not predictions. */
+export const DEMO_CHAT_SERVICE = "chat";
 
 /**
  * The demo's outcomes (npm start): for each fraud answer, whether the fraud

@@ -9,7 +9,8 @@
  * waits for it to answer /_router/health first; bounded in time
  * (`maxMinutes`, default 4 hours) and stopped by `stop()`. Each request is
  * `POST /<service>/predict` with an `x-user-id` header and a JSON body
- * carrying the same id, as the demo documents read it. For fraud's answers
+ * carrying the same id, as the demo documents read it; the chat service's
+ * are chat completions from the openai SDK (demo-chat-traffic.ts). For fraud's answers
  * it also sends what each led to (DEMO_OUTCOMES: fraud caught or not, by
  * the arm that answered) to POST /_router/outcomes with the answer's
  * receipt, in a batch every 2 seconds, with the OUTCOMES_TOKEN it is given
@@ -18,7 +19,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT } from "../../../scripts/cli/wrangler.ts";
-import { DEMO_OUTCOMES, demoDocuments, demoRequestsPerSecond } from "./demo-models.ts";
+import { demoChatSender } from "./demo-chat-traffic.ts";
+import {
+  DEMO_CHAT_SERVICE,
+  DEMO_OUTCOMES,
+  demoDocuments,
+  demoRequestsPerSecond,
+} from "./demo-models.ts";
 
 export interface DemoTrafficOptions {
   /** The router, e.g. http://127.0.0.1:8787. */
@@ -102,7 +109,13 @@ export function startDemoTraffic(options: DemoTrafficOptions): DemoTraffic {
     options.outcomesToken === undefined ? devVar("OUTCOMES_TOKEN") : options.outcomesToken,
   );
 
+  const chat = demoChatSender(options.url, DEMO_CHAT_SERVICE, users);
   const send = async (service: string, i: number) => {
+    if (service === DEMO_CHAT_SERVICE) {
+      const status = await chat(i);
+      counts[status] = (counts[status] ?? 0) + 1;
+      return;
+    }
     // Users from the pool in a fixed stride (7919 is prime to the pool size), so each
     // service sees every user, each about as often.
     const user = `user-${(i * 7919) % users}`;
