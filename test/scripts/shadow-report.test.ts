@@ -97,6 +97,14 @@ describe("remote (Analytics Engine SQL API)", () => {
           shadow_p50_ms: 210,
           shadow_p95_ms: 230,
           shadow_p99_ms: 260,
+          similarity_5: 3,
+          similarity_10: 7,
+          production_first_n: 10,
+          production_first_p50_ms: 40,
+          production_first_p95_ms: 90,
+          shadow_first_n: 0,
+          production_usage_n: 4,
+          production_usage_tokens: 100,
           version: 7,
           first_at: "2026-11-26 10:00:00",
           last_at: "2026-11-26 11:00:00",
@@ -158,6 +166,17 @@ describe("remote (Analytics Engine SQL API)", () => {
     const report = await remoteReport("fraud", { client, queries, days: 1, recent: 5 });
     expect(seen).toHaveLength(4);
     const [c] = report.shadows;
+    expect(c?.similarity).toEqual([0, 0, 0, 0, 0, 3, 0, 0, 0, 0, 7]);
+    expect(c?.answers?.production).toMatchObject({
+      answers: 10,
+      firstByteP50Ms: 40,
+      tokensPerAnswer: 25,
+    });
+    expect(c?.answers?.shadow).toMatchObject({
+      answers: 0,
+      firstByteP50Ms: null,
+      tokensPerAnswer: null,
+    });
     expect(c).toMatchObject({
       shadow: "shadow",
       pairs: 1000,

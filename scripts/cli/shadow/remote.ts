@@ -24,6 +24,37 @@ export interface ShadowQueries {
   disagreements: string;
 }
 
+/** The similarity bins of a summary row; null when no pair was compared (or the row predates them). */
+function similarityOf(r: Row): number[] | null {
+  const bins = Array.from({ length: 11 }, (_, i) => n(r[`similarity_${i}`]));
+  return bins.some((b) => b > 0) ? bins : null;
+}
+
+/**
+ * Each arm's first byte and usage from a summary row (AE keeps no event
+ * counts, so no tokens/s); null when neither arm reported one.
+ */
+function answersOf(r: Row): ShadowComparison["answers"] {
+  const arm = (prefix: string) => {
+    const usage = n(r[`${prefix}_usage_n`]);
+    const first = n(r[`${prefix}_first_n`]);
+    return {
+      answers: first,
+      broken: 0,
+      firstByteP50Ms: first > 0 ? n(r[`${prefix}_first_p50_ms`]) : null,
+      firstByteP95Ms: first > 0 ? n(r[`${prefix}_first_p95_ms`]) : null,
+      eventsPerSecond: null,
+      bytesPerSecond: null,
+      tokensPerAnswer: usage > 0 ? n(r[`${prefix}_usage_tokens`]) / usage : null,
+      usageAnswers: usage,
+    };
+  };
+  const production = arm("production");
+  const shadow = arm("shadow");
+  const any = production.answers + shadow.answers + production.usageAnswers + shadow.usageAnswers;
+  return any > 0 ? { production, shadow } : null;
+}
+
 export function sqlApiClient(
   accountId: string,
   apiToken: string,
@@ -140,10 +171,10 @@ export async function remoteReport(
       firstAt: isoOf(r.first_at),
       lastAt: isoOf(r.last_at),
       version: n(r.version),
-      // In the data points (doubles 15-19, blob 12), not summed by these queries yet.
-      similarity: null,
+      similarity: similarityOf(r),
+      // blob 12 of the data points; not summed by these queries.
       cut: {},
-      answers: null,
+      answers: answersOf(r),
     };
   });
 

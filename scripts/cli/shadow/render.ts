@@ -70,7 +70,9 @@ function answerLines(c: ShadowComparison): string[] {
   if (!c.answers) return [];
   const arm = (name: string, v: StreamView) =>
     `${name.padEnd(10)} first token p50 ${num(v.firstByteP50Ms, 1)}  p95 ${num(v.firstByteP95Ms, 1)}  ` +
-    `tokens/s ${num(v.eventsPerSecond, 1)}  tokens/answer ${num(v.tokensPerAnswer, 1)}  (${v.answers} streamed)`;
+    `tokens/s ${num(v.eventsPerSecond, 1)}  tokens/answer ${num(v.tokensPerAnswer, 1)}  ` +
+    // Analytics Engine keeps a first byte for every answer, streamed or not, and no event counts.
+    `(${v.answers} ${v.eventsPerSecond === null ? "answers" : "streamed"})`;
   return [
     `  answers      ${arm("production", c.answers.production)}`,
     `               ${arm("shadow", c.answers.shadow)}`,
