@@ -284,3 +284,39 @@ describe("the shadow summary of streamed pairs", () => {
     expect([0, 0.05, 0.1, 0.333, 0.999, 1].map(similarityBin)).toEqual([0, 0, 1, 3, 9, 10]);
   });
 });
+
+describe("the shadow gates on answers without a score", () => {
+  it("pass |Δscore| once enough pairs are compared, and judge by agreement alone", async () => {
+    const { shadowGates } = await import("../../src/core/rollout/shadow-gates.ts");
+    const rules = {
+      minRequests: 10,
+      errorRate: { minDelta: 0.005 },
+      latencyP95Ratio: { max: 1.1, minDeltaMs: 25 },
+      shadow: { minAgreement: 0.5, maxMeanAbsDelta: 0.05, minPairs: 100 },
+    };
+    const ctx = {
+      shareBp: 500,
+      stepIndex: 0,
+      alphas: { "shadow-agreement": 0.001, "shadow-delta": 0.001 },
+      baseline: null,
+      latencyReference: null,
+    };
+    const arm = { requests: 0, errors: 0, p95Ms: null };
+    const metrics = (pairs: number) => ({
+      live: arm,
+      canary: arm,
+      split: null,
+      revision: "1@1",
+      shadow: { pairs, agreementRate: 0.9, agreed: Math.round(pairs * 0.9), meanAbsDelta: 0 },
+    });
+    const few = shadowGates(rules, metrics(40), ctx);
+    expect(few.find((g) => g.gate === "shadow-delta")?.outcome).toBe("inconclusive");
+    const enough = shadowGates(rules, metrics(400), ctx);
+    expect(enough.find((g) => g.gate === "shadow-delta")).toMatchObject({
+      outcome: "pass",
+      detail:
+        "no scored pairs among 400 compared: answers without a score are judged by agreement alone",
+    });
+    expect(enough.find((g) => g.gate === "shadow-agreement")?.outcome).toBe("pass");
+  });
+});

@@ -164,6 +164,8 @@ describe("shadow mode", () => {
       paths: ["/predict"],
       scoreField: "score",
       labelField: "label",
+      compare: { kind: "exact" },
+      maxAnswerBytes: 262_144,
       inputIdField: "id",
     });
     expect(shadowOn(unshadowed(), {}, meta)).toEqual(

@@ -148,16 +148,17 @@ export class DeltaBuffer {
     const held = this.#series.get(key);
     if (!held) {
       const { requests, errors, failovers, latencyMs, streams } = d;
-      const delta = { requests, errors, failovers, latencyMs, streams };
-      this.#series.set(key, { bucket, arm, delta });
+      const counts = { requests, errors, failovers, latencyMs };
+      this.#series.set(key, { bucket, arm, delta: streams ? { ...counts, streams } : counts });
       return;
     }
-    held.delta = {
+    const streams = mergeStreamSums(held.delta.streams, d.streams);
+    const counts = {
       requests: held.delta.requests + d.requests,
       errors: held.delta.errors + d.errors,
       failovers: held.delta.failovers + d.failovers,
       latencyMs: mergeHistograms(held.delta.latencyMs, d.latencyMs),
-      streams: mergeStreamSums(held.delta.streams, d.streams),
     };
+    held.delta = streams ? { ...counts, streams } : counts;
   }
 }

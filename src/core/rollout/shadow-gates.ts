@@ -4,7 +4,9 @@
  * the plan's bound (src/core/rollout/sequential.ts), its variance times how
  * much the pairs cluster by user (src/core/rollout/dispersion.ts: the
  * jackknife over the summary's user clusters for disagreements, the design
- * effect of log |Δscore| for the mean).
+ * effect of log |Δscore| for the mean). A shadow whose answers carry no
+ * score (free text compared by similarity, a label alone) passes the
+ * |Δscore| gate once it has minPairs compared pairs: agreement judges it.
  *
  * Layer: pure core.
  */
@@ -67,7 +69,15 @@ export function shadowGates(rules: GateRules, m: RolloutMetrics, ctx: GateContex
     });
   }
   const h = s?.absDelta;
-  if (!s || !h || h.n < g.minPairs) {
+  if (s && s.pairs >= g.minPairs && (h?.n ?? 0) === 0) {
+    // Answers without a score (an LLM's text, a label alone): nothing to
+    // bound, and waiting for scores that never come would hold every step.
+    out.push({
+      gate: "shadow-delta",
+      outcome: "pass",
+      detail: `no scored pairs among ${count(s.pairs)} compared: answers without a score are judged by agreement alone`,
+    });
+  } else if (!s || !h || h.n < g.minPairs) {
     out.push({
       gate: "shadow-delta",
       outcome: "inconclusive",
