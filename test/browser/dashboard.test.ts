@@ -379,6 +379,32 @@ describe.skipIf(!hasChromium)("the dashboard in Chromium", () => {
     }).toContain("rollout analyzer");
   });
 
+  it("shows an LLM service's time to first token per arm and its shadow's similarity", async () => {
+    await page.goto(`${stack.url}${DASH}/services/chat`);
+    await page.waitForSelector('[data-section="shadow"]');
+    const points = async (chart: string) =>
+      Number((await page.getAttribute(`[data-chart="${chart}"]`, "data-points")) ?? 0);
+    // The first-token chart is on the page once an arm streamed in the window: reload until then.
+    await eventually(
+      async () => {
+        await page.reload();
+        await page.waitForSelector('[data-section="shadow"]');
+        return page.locator('[data-chart="first-token"]').count();
+      },
+      { timeout: 30_000 },
+    ).toBe(1);
+    await eventually(() => points("first-token"), { timeout: 15_000 }).toBeGreaterThan(0);
+    const legend = await page.textContent('[data-chart="first-token"] .u-legend');
+    expect(legend).toContain("chat-v1 p50");
+    // Free text has no score: the similarity distribution stands where |Δscore| would.
+    await eventually(() => points("delta-chat-v3-shadow"), { timeout: 15_000 }).toBeGreaterThan(0);
+    expect(await page.textContent('[data-chart="delta-chat-v3-shadow"]')).toContain("Similarity");
+    const answers = page.locator("table[data-answers]");
+    await eventually(() => answers.count()).toBe(1);
+    expect(await answers.textContent()).toMatch(/production\d+[\d.]+ ms/);
+    expect(await page.textContent('[data-kpi="similarity"]')).toMatch(/^(1|0\.\d–\d\.\d)$/);
+  });
+
   it("works in a narrow window", async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.goto(`${stack.url}${DASH}/services/fraud`);
