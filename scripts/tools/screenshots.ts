@@ -2,6 +2,7 @@
  * `npm run screenshots`: regenerates the dashboard's screenshots in
  * docs/screenshots/ (the README shows them): the overview, and the fraud
  * service mid-rollout (a 4-step plan, its gates' evidence, shadow on), from
+ * the chat service (an LLM: time to first token, the shadow's similarity),
  * the real router in Miniflare with the demo's origins and demo traffic,
  * in Debian's Chromium.
  *
@@ -20,7 +21,8 @@ const HELP = `Usage: npm run screenshots -- [options]
 Starts the demo (router in Miniflare, demo origins, demo traffic) with two
 more services (risk: a failing canary its rollout rolls back; ranker: a
 challenger), starts a 4-step rollout of the fraud canary, signs in to the
-dashboard in Chromium and writes overview.png and service.png.
+dashboard in Chromium and writes overview.png, service.png and llm.png
+(the chat service: time to first token per arm, the shadow's similarity).
 
 Options:
   --out <dir>        where to write them (default docs/screenshots)
@@ -135,7 +137,12 @@ try {
   // A few polls, so the shadow agreement chart (drawn from them) has points.
   await sleep(10_000);
   await page.screenshot({ path: join(out, "service.png"), fullPage: true });
-  console.log(`wrote ${join(out, "overview.png")} and ${join(out, "service.png")}`);
+  // The LLM service: time to first token per arm, the shadow's similarity.
+  await page.goto(`${stack.url}/_router/dashboard/services/chat?minutes=5`);
+  await page.waitForSelector('[data-chart="first-token"] canvas');
+  await sleep(4_000);
+  await page.screenshot({ path: join(out, "llm.png"), fullPage: true });
+  console.log(`wrote overview.png, service.png and llm.png in ${out}`);
 } finally {
   await browser.close();
   await stack.dispose();
