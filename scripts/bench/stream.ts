@@ -1,5 +1,5 @@
 /**
- * The streaming benchmark: what streaming an LLM answer through the router
+ * `npm run bench:stream`: what streaming an LLM answer through the router
  * costs, against going direct, a bare pass-through Worker and a minimal
  * correct proxy, measured side by side in one run.
  *
@@ -51,7 +51,7 @@ import {
   startStreamWorkers,
 } from "./stream-workers.ts";
 
-const HELP = `Usage: node scripts/bench/stream.ts [options]
+const HELP = `Usage: npm run bench:stream -- [options]
 
 What streaming an LLM answer (server-sent events) through the router costs.
 A local OpenAI-style SSE origin streams --chunks chunks, --chunk-delay-ms apart;
@@ -77,7 +77,8 @@ Options:
   --json                      print the results as JSON on stdout
   -h, --help                  show this help
 
-About (150 rounds of 50 chunks 20 ms apart): 2.5 minutes.
+The default run (150 rounds of 50 chunks 20 ms apart) takes about 3 minutes.
+Same as: node scripts/bench/stream.ts [options]
 `;
 
 const values = parseCommand(HELP, {
@@ -266,7 +267,7 @@ try {
   }));
   const failed = results.reduce((sum, r) => sum + r.failed, 0);
   const command =
-    `node scripts/bench/stream.ts --rounds ${rounds} --chunks ${chunks} ` +
+    `npm run bench:stream -- --rounds ${rounds} --chunks ${chunks} ` +
     `--chunk-delay-ms ${chunkDelayMs}` +
     (firstChunkDelayMs ? ` --first-chunk-delay-ms ${firstChunkDelayMs}` : "") +
     (concurrency > 1 ? ` --concurrency ${concurrency}` : "") +
