@@ -33,6 +33,7 @@ import { createFetchHandler, type Deps } from "./http/app.ts";
 import type { AdminDeps } from "./http/routes/request-params.ts";
 
 export { DashboardSessions } from "./control/dashboard-sessions.ts";
+export { LocationAggregator } from "./control/location-aggregator.ts";
 export { ServiceControl } from "./control/service-control.ts";
 
 interface Built {
@@ -40,6 +41,7 @@ interface Built {
   key: string;
   bindings: readonly unknown[];
   deps: Deps;
+  link: CheckInLink;
 }
 let built: Built | null = null;
 /** The ADMIN_TOKEN problem this isolate has logged (once). */
@@ -50,8 +52,8 @@ export function depsFor(env: Env): Deps {
   // The runtime hands every request of an isolate the same env object: no
   // key to build per request then.
   if (built?.env === env) return built.deps;
-  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.CHECKIN_INTERVAL_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}|${env.ACCESS_TEAM_DOMAIN}|${env.ACCESS_AUD}|${env.RECEIPT_SECRET}|${env.OUTCOMES_TOKEN}|${env.OUTCOME_WINDOW_DAYS}`;
-  const bindings = [env.ROUTING, env.SESSIONS, env.AUTH_FAILURES];
+  const key = `${env.CONFIG_MEMO_TTL_MS}|${env.KV_CACHE_TTL_SECONDS}|${env.CHECKIN_INTERVAL_MS}|${env.HOST_SERVICES}|${env.OVERRIDE_TOKEN}|${env.JWT_SECRET}|${env.ADMIN_TOKEN}|${env.ROLLOUT_WEBHOOK_URL}|${env.ACCESS_TEAM_DOMAIN}|${env.ACCESS_AUD}|${env.RECEIPT_SECRET}|${env.OUTCOMES_TOKEN}|${env.OUTCOME_WINDOW_DAYS}|${env.LOCATION}`;
+  const bindings = [env.ROUTING, env.SESSIONS, env.AUTH_FAILURES, env.AGGREGATORS];
   if (built && built.key === key && built.bindings.every((b, i) => b === bindings[i])) {
     built.env = env;
     return built.deps;
@@ -62,6 +64,8 @@ export function depsFor(env: Env): Deps {
   });
   const link = new CheckInLink(env.CONTROL, store, {
     intervalMs: checkInMs(env),
+    aggregators: env.AGGREGATORS ?? null,
+    location: env.LOCATION || null,
   });
   const hosts = parseHostMap(env.HOST_SERVICES);
   const receipts = hmacReceipts(env.RECEIPT_SECRET);
@@ -109,7 +113,7 @@ export function depsFor(env: Env): Deps {
       authThrottle: admin.authThrottle,
     },
   };
-  built = { env, key, bindings, deps };
+  built = { env, key, bindings, deps, link };
   logTokenProblem(env.ADMIN_TOKEN);
   return deps;
 }
@@ -138,4 +142,13 @@ function parseHostMap(value: string | undefined): HostMap {
   return {};
 }
 
-export default { fetch: createFetchHandler(depsFor) } satisfies ExportedHandler<Env>;
+const handle = createFetchHandler(depsFor);
+
+export default {
+  fetch(request: Request, env: Env, ctx: ExecutionContext) {
+    const response = handle(request, env, ctx);
+    // Fan-in groups isolates by location: the first request's colo is this isolate's.
+    if (!env.LOCATION) built?.link.locate((request.cf as { colo?: string } | undefined)?.colo);
+    return response;
+  },
+};

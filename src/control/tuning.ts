@@ -20,6 +20,8 @@ export interface ControlTuning {
   shadowMirrorMs: number;
   /** How often the challenger policy looks at the leaderboard (CHALLENGER_POLICY_MS, 60000). */
   challengerPolicyMs: number;
+  /** Fan-in through location aggregators (FANIN: "on", "off", else "auto"). */
+  fanIn: FanInMode;
 }
 
 type Vars = Partial<
@@ -29,10 +31,13 @@ type Vars = Partial<
     | "CONTROL_ALARM_MS"
     | "CONTROL_KV_POLL_MS"
     | "SHADOW_KV_MIRROR_MS"
-    | "CHALLENGER_POLICY_MS",
+    | "CHALLENGER_POLICY_MS"
+    | "FANIN",
     string
   >
 >;
+
+import { type FanInMode, fanInMode } from "../core/control/fan-in.ts";
 
 /** CHECKIN_INTERVAL_MS: the object's base interval, and each isolate's first one. */
 export const checkInMs = (vars: Vars): number =>
@@ -46,6 +51,7 @@ export function tuningFrom(vars: Vars): ControlTuning {
     kvPollMs: Math.max(100, numberVar(vars.CONTROL_KV_POLL_MS, 10_000)),
     shadowMirrorMs: numberVar(vars.SHADOW_KV_MIRROR_MS, 300_000),
     challengerPolicyMs: Math.max(100, numberVar(vars.CHALLENGER_POLICY_MS, 60_000)),
+    fanIn: fanInMode(vars.FANIN),
   };
 }
 

@@ -26,6 +26,10 @@ export interface ControlStatus {
   version: number;
   /** Isolates that checked in during the last minute. */
   isolates: number;
+  /** Location aggregators that checked in during the last minute (fan-in). */
+  aggregators: number;
+  /** Where isolates check in: the object itself, or their location's aggregator. */
+  route: "direct" | "fan-in";
   checkInsPerSecond: number;
   intervalMs: number;
   /** The version last written to KV (behind `version` while a KV write is retried). */

@@ -13,7 +13,16 @@
  * deltas are kept (bounded) and re-sent with the same sequence numbers, so
  * the object counts each once; the routing store then falls back to its
  * KV memo policy.
+ *
+ * Fan-in (docs/control-plane.md): when the service object's answer says
+ * "fan-in", the isolate checks in with its location's aggregator
+ * (AGGREGATORS binding, src/control/location-aggregator.ts) instead, same
+ * request, same answer; it moves between targets only with nothing
+ * unacknowledged (src/core/control/fan-in.ts), so each batch is counted by
+ * one object. An aggregator that cannot be reached keeps the batches sent
+ * to it; the document then comes from the service object, then from KV.
  */
+import { aggregatorName, nextTarget, type Route, shardOf } from "../../core/control/fan-in.ts";
 import { dict, own } from "../../core/dict.ts";
 import {
   emptyVersionMetrics,
@@ -32,7 +41,7 @@ import {
 } from "../../core/shadow/summary.ts";
 import type { WaitUntil } from "../../ports/wait-until.ts";
 import { type ControlNamespace, controlOf } from "./control-client.ts";
-import type { CheckIn, CheckInAnswer, DeltaBatch } from "./protocol.ts";
+import type { AggregatorRpc, CheckIn, CheckInAnswer, DeltaBatch } from "./protocol.ts";
 
 /** The routing store, as the link sees it. */
 export interface HeldDocuments {
@@ -46,6 +55,10 @@ export interface HeldDocuments {
 
 export interface CheckInLinkOptions {
   intervalMs: number;
+  /** The location aggregators (fan-in); absent: always the service object. */
+  aggregators?: ControlNamespace | null;
+  /** This isolate's location (LOCATION var, else the first request's cf.colo; locate()). */
+  location?: string | null;
   isolateId?: string;
   now?: () => number;
   /** Notable shadow pairs kept per batch (the rest are counted as dropped). */
@@ -66,6 +79,11 @@ interface Pending {
 interface ServiceLink {
   pending: Pending;
   unacked: DeltaBatch[];
+  /** Where the unacknowledged batches went: "service", or an aggregator's name. */
+  target: string;
+  /** The route and shard count the last answer gave. */
+  route: Route;
+  shards: number;
   seq: number;
   lastStartAt: number;
   /** When the pending (or running) check-in was scheduled; null: none. */
@@ -75,6 +93,9 @@ interface ServiceLink {
 }
 
 const emptyPending = (): Pending => ({ metrics: dict(), shadow: dict(), records: [], empty: true });
+
+/** The target of check-ins that go to the service object itself. */
+const SERVICE = "service";
 
 /** A scheduled check-in older than this is treated as lost (waitUntil lasts 30 s). */
 const GIVE_UP_MS = 30_000;
@@ -97,6 +118,8 @@ export class CheckInLink {
       maxRecordsPerBatch: 20,
       maxUnacked: 32,
       maxServices: 256,
+      aggregators: null,
+      location: null,
       log: (message, detail) => console.error(JSON.stringify({ message, ...detail })),
       ...options,
     };
@@ -166,6 +189,9 @@ export class CheckInLink {
       link = {
         pending: emptyPending(),
         unacked: [],
+        target: SERVICE,
+        route: "direct",
+        shards: 1,
         seq: 0,
         lastStartAt: Number.NEGATIVE_INFINITY,
         scheduledAt: null,
@@ -216,55 +242,117 @@ export class CheckInLink {
 
   async #checkIn(service: string, link: ServiceLink): Promise<void> {
     link.lastStartAt = this.#opts.now();
-    if (!link.pending.empty) {
-      const p = link.pending;
-      link.pending = emptyPending();
-      link.seq += 1;
-      link.unacked.push({
-        seq: link.seq,
-        metrics: Object.values(p.metrics),
-        shadow: Object.values(p.shadow),
-        records: p.records,
-      });
-      if (link.unacked.length > this.#opts.maxUnacked) {
-        const lost = link.unacked.shift();
-        this.#opts.log("control object unreachable; oldest metrics batch dropped", {
-          service,
-          seq: lost?.seq,
-        });
-      }
-    }
+    // A new target only once the old one acknowledged everything sent to it;
+    // meanwhile new deltas wait in `pending`, so the queue drains.
+    const target = nextTarget(link.target, this.#wanted(service, link), link.unacked.length);
+    const moving = target !== this.#wanted(service, link);
+    link.target = target;
+    if (!link.pending.empty && !moving) this.#seal(service, link);
     const revision = this.#held.revision(service);
+    const checkIn: CheckIn = {
+      service,
+      isolate: this.#opts.isolateId,
+      revision,
+      batches: link.unacked,
+    };
     let answer: CheckInAnswer;
     try {
-      const checkIn: CheckIn = {
-        service,
-        isolate: this.#opts.isolateId,
-        revision,
-        batches: link.unacked,
-      };
-      answer = await controlOf(this.#ns, service).checkIn(JSON.stringify(checkIn));
+      answer = await this.#call(service, target, checkIn);
     } catch (err) {
-      this.#failures += 1;
-      link.failures += 1;
-      this.#lastError = String(err);
-      // Loud once, then every 30th failure: the routers keep serving what
-      // they hold and fall back to KV reads meanwhile.
-      if (link.failures === 1 || link.failures % 30 === 0) {
-        this.#opts.log("control object unreachable; serving the held document, KV as fallback", {
-          service,
-          failures: link.failures,
-          error: String(err),
-        });
+      this.#failed(service, link, target, err);
+      // An aggregator that cannot be reached: the document still comes from
+      // the service object (no batches: they stay queued for the aggregator,
+      // which may have applied them).
+      if (target === SERVICE) return;
+      try {
+        answer = await this.#call(service, SERVICE, { ...checkIn, batches: [] });
+      } catch (err2) {
+        this.#failed(service, link, SERVICE, err2);
+        return;
       }
+      this.#answered(service, link, answer, revision, false);
       return;
     }
+    this.#answered(service, link, answer, revision, true);
+  }
+
+  /** Seals the pending deltas into the next numbered batch. */
+  #seal(service: string, link: ServiceLink): void {
+    const p = link.pending;
+    link.pending = emptyPending();
+    link.seq += 1;
+    link.unacked.push({
+      seq: link.seq,
+      metrics: Object.values(p.metrics),
+      shadow: Object.values(p.shadow),
+      records: p.records,
+    });
+    if (link.unacked.length > this.#opts.maxUnacked) {
+      const lost = link.unacked.shift();
+      this.#opts.log("control object unreachable; oldest metrics batch dropped", {
+        service,
+        seq: lost?.seq,
+      });
+    }
+  }
+
+  /** Where this isolate should check in now: the service object, or its location's aggregator. */
+  #wanted(service: string, link: ServiceLink): string {
+    const location = this.#opts.location;
+    if (link.route !== "fan-in" || !this.#opts.aggregators || !location) return SERVICE;
+    return aggregatorName(service, location, shardOf(this.#opts.isolateId, link.shards));
+  }
+
+  #call(service: string, target: string, checkIn: CheckIn): Promise<CheckInAnswer> {
+    const text = JSON.stringify(checkIn);
+    if (target === SERVICE) return controlOf(this.#ns, service).checkIn(text);
+    const ns = this.#opts.aggregators as ControlNamespace;
+    return (ns.get(ns.idFromName(target)) as AggregatorRpc).checkIn(text);
+  }
+
+  #failed(service: string, link: ServiceLink, target: string, err: unknown): void {
+    this.#failures += 1;
+    link.failures += 1;
+    this.#lastError = String(err);
+    // Loud once, then every 30th failure: the routers keep serving what
+    // they hold and fall back to KV reads meanwhile.
+    if (link.failures === 1 || link.failures % 30 === 0) {
+      this.#opts.log(
+        target === SERVICE
+          ? "control object unreachable; serving the held document, KV as fallback"
+          : "location aggregator unreachable; the document from the service object meanwhile",
+        { service, target, failures: link.failures, error: String(err) },
+      );
+    }
+  }
+
+  #answered(
+    service: string,
+    link: ServiceLink,
+    answer: CheckInAnswer,
+    revision: string | null,
+    fromTarget: boolean,
+  ): void {
     this.#checkIns += 1;
-    link.failures = 0;
-    link.unacked = link.unacked.filter((b) => b.seq > answer.acked);
+    if (fromTarget) {
+      link.failures = 0;
+      link.unacked = link.unacked.filter((b) => b.seq > answer.acked);
+      if (answer.route) link.route = answer.route;
+      if (typeof answer.shards === "number" && answer.shards >= 1) link.shards = answer.shards;
+    }
     link.intervalMs = Math.max(100, answer.intervalMs);
     const at = this.#opts.now();
     if (answer.document !== null) this.#held.offer(service, answer.document, at);
     else this.#held.confirm(service, revision, at);
+  }
+
+  /** Learns this isolate's location (the first request's cf.colo), unless set already. */
+  locate(location: string | null | undefined): void {
+    if (!this.#opts.location && location) this.#opts.location = location;
+  }
+
+  /** Where each service's check-ins go now (tests, the health endpoint). */
+  targets(): Record<string, string> {
+    return Object.fromEntries([...this.#links].map(([s, l]) => [s, l.target]));
   }
 }

@@ -19,6 +19,7 @@
 import type { ServiceTexts } from "../../core/control/adoption.ts";
 import type { DeltaBatch } from "../../core/control/batches.ts";
 import type { CasWrite } from "../../core/control/compare-and-swap.ts";
+import type { Route } from "../../core/control/fan-in.ts";
 import type { OutcomeCell } from "../../core/outcomes/outcome-sums.ts";
 import type { VersionMetrics } from "../../core/rollout/request-metrics.ts";
 import type { StoredRolloutStatus } from "../../core/rollout/rollout-status.ts";
@@ -41,6 +42,8 @@ export interface CheckIn {
   revision: string | null;
   /** Unacknowledged batches, oldest first. */
   batches: DeltaBatch[];
+  /** Sent by a location aggregator (fan-in): the isolates checking in with it. */
+  isolates?: number;
 }
 
 export interface CheckInAnswer {
@@ -52,6 +55,15 @@ export interface CheckInAnswer {
   acked: number;
   /** When to check in next (grows with the number of isolates checking in). */
   intervalMs: number;
+  /** Where to check in: the service object ("direct") or the location's aggregator ("fan-in"). */
+  route?: Route | undefined;
+  /** From an aggregator: the shards its location's isolates spread over (src/core/control/fan-in.ts). */
+  shards?: number | undefined;
+}
+
+/** A location aggregator's RPC surface (src/control/location-aggregator.ts). */
+export interface AggregatorRpc {
+  checkIn(checkIn: string): Promise<CheckInAnswer>;
 }
 
 /** The object's RPC surface (typed here so clients need not import the class). */

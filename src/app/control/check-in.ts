@@ -12,6 +12,7 @@
  */
 import { checkUserParts, type DeltaBatch } from "../../core/control/batches.ts";
 import { checkInInterval, checkInVerdict } from "../../core/control/check-in.ts";
+import { type FanInMode, type Route, routeFor } from "../../core/control/fan-in.ts";
 import type { ControlContext } from "./context.ts";
 
 export interface CheckInRequest {
@@ -19,6 +20,8 @@ export interface CheckInRequest {
   isolate: string;
   revision: string | null;
   batches: DeltaBatch[];
+  /** Sent by a location aggregator (fan-in): the isolates checking in with it. */
+  isolates?: number | undefined;
 }
 
 export interface CheckInReply {
@@ -26,6 +29,10 @@ export interface CheckInReply {
   document: string | null;
   acked: number;
   intervalMs: number;
+  /** Where isolates check in: with the service object, or their location's aggregator. */
+  route?: Route | undefined;
+  /** From an aggregator: how many shards its location's isolates spread over. */
+  shards?: number | undefined;
 }
 
 /**
@@ -49,9 +56,10 @@ export function checkIn(
   ctx: ControlContext,
   c: CheckInRequest,
   now: number,
-  tuning: { checkInMs: number; maxCheckInsPerSecond: number },
+  tuning: { checkInMs: number; maxCheckInsPerSecond: number; fanIn: FanInMode },
 ): { reply: CheckInReply; pollKvNow: boolean } {
   ctx.buffer.apply(c.isolate, c.batches, now);
+  const route = fleetRoute(ctx, c, now, tuning.fanIn);
   if (now - ctx.last.flush >= tuning.checkInMs) flush(ctx, now);
   ctx.arrivals.push(now);
   if (ctx.arrivals.length > 4096 || (ctx.arrivals[0] ?? now) < now - 10_000) {
@@ -68,10 +76,35 @@ export function checkIn(
     document: verdict.sendDocument ? ctx.state.service("document").document : null,
     acked: ctx.buffer.acked(c.isolate),
     intervalMs: checkInInterval(tuning, ctx.buffer.isolatesSince(now - 60_000)),
+    route,
   };
   // The isolate holds a version the object has not seen: the next alarm polls KV.
   if (verdict.pollKvNow) ctx.last.kvPoll = 0;
   return { reply, pollKvNow: verdict.pollKvNow };
+}
+
+/**
+ * The route the object hands out (src/core/control/fan-in.ts), by the fleet
+ * it sees in the last minute: isolates checking in directly, and those
+ * behind each aggregator, as the aggregator reports them.
+ */
+function fleetRoute(ctx: ControlContext, c: CheckInRequest, now: number, mode: FanInMode): Route {
+  const fan = ctx.fanIn;
+  if (typeof c.isolates === "number" && Number.isFinite(c.isolates) && c.isolates >= 0) {
+    fan.behind.set(c.isolate, { isolates: Math.min(c.isolates, 1_000_000), seen: now });
+  }
+  let behind = 0;
+  let aggregators = 0;
+  for (const [id, a] of fan.behind) {
+    if (a.seen < now - 60_000) fan.behind.delete(id);
+    else {
+      behind += a.isolates;
+      aggregators += 1;
+    }
+  }
+  const fleet = ctx.buffer.isolatesSince(now - 60_000) - aggregators + behind;
+  fan.route = routeFor(mode, fleet, fan.route);
+  return fan.route;
 }
 
 /**

@@ -8,6 +8,7 @@
  * Layer: app (control use cases; src/control/service-control.ts builds it).
  */
 import type { DeltaBuffer } from "../../core/control/delta-buffer.ts";
+import type { Route } from "../../core/control/fan-in.ts";
 import type { OutcomeCell } from "../../core/outcomes/outcome-sums.ts";
 import { revisionOf } from "../../core/rollout/request-metrics.ts";
 import type { RoutingDocument } from "../../document/routing-document.ts";
@@ -68,6 +69,8 @@ export interface ControlContext extends ControlPorts {
   };
   /** Check-in arrival times of the last 10 s (the rate in the status). */
   arrivals: number[];
+  /** Fan-in: the route handed out, and the isolates behind each aggregator seen lately. */
+  readonly fanIn: { route: Route; behind: Map<string, { isolates: number; seen: number }> };
   /** The first import from KV while it runs (concurrent first calls share it). */
   importing: Promise<void> | null;
 }
@@ -80,7 +83,16 @@ export function controlContext(
 ): ControlContext {
   const serving = new ServingDocument(ports.state);
   const last = { flush: 0, analysis: now, kvPoll: 0, challengers: 0, shadowMirror: 0, prune: 0 };
-  return { ...ports, service, buffer, serving, last, arrivals: [], importing: null };
+  return {
+    ...ports,
+    service,
+    buffer,
+    serving,
+    last,
+    arrivals: [],
+    importing: null,
+    fanIn: { route: "direct", behind: new Map() },
+  };
 }
 
 export interface Current {

@@ -1,7 +1,8 @@
 /**
  * What the control object says about itself (health, dashboard, `router
- * status`, the benchmark): its version, the isolates checking in and
- * their rate, the interval it hands out, the version it last wrote to KV
+ * status`, the benchmark): its version, the isolates checking in (directly
+ * or behind location aggregators, as those report them) and their rate,
+ * the route it hands out, the interval it hands out, the version it last wrote to KV
  * and what KV held when it last looked, whether a
  * rollout is active, its next alarm and its KV operations.
  *
@@ -18,13 +19,22 @@ export async function controlStatus(
   tuning: { checkInMs: number; maxCheckInsPerSecond: number },
   nextAlarm: () => Promise<number | null>,
 ): Promise<ControlStatus> {
-  const isolates = ctx.buffer.isolatesSince(now - 60_000);
+  const senders = ctx.buffer.isolatesSince(now - 60_000);
+  let behind = 0;
+  let aggregators = 0;
+  for (const a of ctx.fanIn.behind.values()) {
+    if (a.seen < now - 60_000) continue;
+    behind += a.isolates;
+    aggregators += 1;
+  }
   return {
     service: ctx.service,
     version: ctx.serving.get().version,
-    isolates,
+    isolates: senders - aggregators + behind,
+    aggregators,
+    route: ctx.fanIn.route,
     checkInsPerSecond: ctx.arrivals.filter((t) => t >= now - 10_000).length / 10,
-    intervalMs: checkInInterval(tuning, isolates),
+    intervalMs: checkInInterval(tuning, senders),
     kvVersion: ctx.state.service("kvVersion").kvVersion,
     kv: kvHolds(ctx),
     rolloutActive: rolloutActive(ctx),

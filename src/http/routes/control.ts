@@ -38,7 +38,21 @@ const ControlStatus = z
   .looseObject({
     service: z.string(),
     version: int(),
-    isolates: int().check(z.describe("Isolates that checked in during the last minute")),
+    isolates: int().check(
+      z.describe(
+        "Isolates that checked in during the last minute, directly or behind a location aggregator (as the aggregators report them)",
+      ),
+    ),
+    aggregators: int().check(
+      z.describe("Location aggregators that checked in during the last minute (fan-in)"),
+    ),
+    route: z
+      .enum(["direct", "fan-in"])
+      .check(
+        z.describe(
+          "Where isolates check in: with this object, or their location's aggregator (FANIN)",
+        ),
+      ),
     checkInsPerSecond: z.number(),
     intervalMs: int().check(z.describe("The check-in interval the object hands out")),
     kvVersion: int().check(z.describe("The version last written to KV")),

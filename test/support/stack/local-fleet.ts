@@ -1,8 +1,8 @@
 /**
  * Many router isolates and one control plane, for real, in one workerd:
  * Miniflare serves a "control" worker (the router's own bundle, which
- * declares the ServiceControl Durable Object namespace, SQLite-backed) and
- * N router workers (the same bundle, separate isolates: module state is
+ * declares the ServiceControl and LocationAggregator Durable Object
+ * namespaces, SQLite-backed) and N router workers (the same bundle, separate isolates: module state is
  * not shared) that bind that namespace with `scriptName: "control"`. All
  * share one ROUTING KV namespace. Each router has its own direct socket, so
  * a client can talk to every isolate apart, as the edge's locations would.
@@ -39,6 +39,8 @@ export interface LocalFleetOptions {
   quiet?: boolean;
   /** Extra workers in the same workerd (e.g. a load generator binding CONTROL). */
   extraWorkers?: Record<string, unknown>[];
+  /** Vars of router i (0-based) on top of `bindings`, e.g. its LOCATION. */
+  routerBindings?: (i: number) => Record<string, string>;
 }
 
 let bundles = 0;
@@ -69,14 +71,17 @@ export async function startLocalFleet(options: LocalFleetOptions): Promise<Local
           durableObjects: {
             CONTROL: { className: "ServiceControl", useSQLite: true },
             SESSIONS: { className: "DashboardSessions", useSQLite: true },
+            AGGREGATORS: { className: "LocationAggregator", useSQLite: true },
           },
         },
-        ...routerNames.map((name) => ({
+        ...routerNames.map((name, i) => ({
           ...common,
           name,
+          bindings: { ...bindings, ...options.routerBindings?.(i) },
           durableObjects: {
             CONTROL: { className: "ServiceControl", scriptName: "control" },
             SESSIONS: { className: "DashboardSessions", scriptName: "control" },
+            AGGREGATORS: { className: "LocationAggregator", scriptName: "control" },
           },
         })),
         ...(options.extraWorkers ?? []),

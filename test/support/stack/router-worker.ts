@@ -70,11 +70,12 @@ export function routerWorker(scriptPath: string, bindings: Record<string, string
     compatibilityDate: "2026-11-01",
     kvNamespaces: { ROUTING: "routing" },
     analyticsEngineDatasets: { ROUTER_EVENTS: { dataset: "model_router_events" } },
-    // The control objects (one per service) and the dashboard's sessions,
+    // The control objects (one per service), their location aggregators and the dashboard's sessions,
     // declared by this worker as wrangler.toml does; SQLite-backed.
     durableObjects: {
       CONTROL: { className: "ServiceControl", useSQLite: true },
       SESSIONS: { className: "DashboardSessions", useSQLite: true },
+      AGGREGATORS: { className: "LocationAggregator", useSQLite: true },
     },
     ratelimits: ROUTER_RATELIMITS,
     bindings: { ...ROUTER_BINDINGS, ...bindings },
