@@ -218,6 +218,7 @@ const TOOL_TESTS: Record<string, string> = {
   "test/scripts/gc-trace.test.ts": "scripts/bench/gc-trace.ts",
   "test/scripts/bench-stream.test.ts": "scripts/bench/stream-events.ts",
   "test/scripts/gates-bench.test.ts": "scripts/bench/gates/",
+  "test/scripts/fanin-model.test.ts": "scripts/bench/fanin/model.ts",
   "test/scripts/demo-log-filter.test.ts": "scripts/demo/log-filter.ts",
   "test/browser/assets.test.ts": "scripts/tools/dashboard-vendor.ts",
   // The local router serves the dashboard's files as built for `wrangler dev` ([build]).
