@@ -12,6 +12,7 @@
  *
  * Layer: benchmark (starts workerd).
  */
+import { rm } from "node:fs/promises";
 import { join } from "node:path";
 import { startLocalFleet } from "../../../test/support/stack/local-fleet.ts";
 import { bundleWorker } from "../../../test/support/stack/router-worker.ts";
@@ -39,6 +40,7 @@ export async function measureCheckIn(
     "scripts/bench/control-load-worker.ts",
     join(ROOT, ".wrangler", "bench", `fanin-load-${process.pid}.js`),
   );
+  // The bundle is per process (runs may overlap) and removed with the fleet.
   const fleet = await startLocalFleet({
     routers: 0,
     quiet: true,
@@ -102,5 +104,6 @@ export async function measureCheckIn(
     };
   } finally {
     await fleet.dispose();
+    await rm(loader, { force: true });
   }
 }
