@@ -7,8 +7,7 @@
 import { describe, expect, it } from "vitest";
 import {
   aggregatorName,
-  FAN_IN_ABOVE,
-  FAN_IN_BELOW,
+  fanInAbove,
   fanInMode,
   nextTarget,
   routeFor,
@@ -17,18 +16,22 @@ import {
 } from "../../src/core/control/fan-in.ts";
 
 describe("the route", () => {
+  const t = { checkInMs: 2_000, maxCheckInsPerSecond: 500 };
   it("on and off are what they say, whatever the fleet", () => {
-    expect(routeFor("on", 1, "direct")).toBe("fan-in");
-    expect(routeFor("off", 100_000, "fan-in")).toBe("direct");
+    expect(routeFor("on", 1, "direct", t)).toBe("fan-in");
+    expect(routeFor("off", 100_000, "fan-in", t)).toBe("direct");
   });
 
-  it("auto fans in above the line, goes back only below the lower one", () => {
-    expect(routeFor("auto", FAN_IN_ABOVE, "direct")).toBe("direct");
-    expect(routeFor("auto", FAN_IN_ABOVE + 1, "direct")).toBe("fan-in");
-    expect(routeFor("auto", FAN_IN_BELOW, "fan-in")).toBe("fan-in");
-    expect(routeFor("auto", FAN_IN_BELOW - 1, "fan-in")).toBe("direct");
-    expect(routeFor("auto", 200, "direct")).toBe("direct");
-    expect(routeFor("auto", 200, "fan-in")).toBe("fan-in");
+  it("auto fans in where two hops beat one (the direct interval past twice its own), back below half", () => {
+    // 2 x 500/s x 2 s: past 2,000 isolates one object's interval passes 4 s.
+    expect(fanInAbove(t)).toBe(2_000);
+    expect(fanInAbove({ checkInMs: 300, maxCheckInsPerSecond: 500 })).toBe(300);
+    expect(routeFor("auto", 2_000, "direct", t)).toBe("direct");
+    expect(routeFor("auto", 2_001, "direct", t)).toBe("fan-in");
+    expect(routeFor("auto", 1_000, "fan-in", t)).toBe("fan-in");
+    expect(routeFor("auto", 999, "fan-in", t)).toBe("direct");
+    expect(routeFor("auto", 1_500, "direct", t)).toBe("direct");
+    expect(routeFor("auto", 1_500, "fan-in", t)).toBe("fan-in");
   });
 
   it("reads the FANIN var, anything but on/off as auto", () => {

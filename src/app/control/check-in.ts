@@ -59,7 +59,7 @@ export function checkIn(
   tuning: { checkInMs: number; maxCheckInsPerSecond: number; fanIn: FanInMode },
 ): { reply: CheckInReply; pollKvNow: boolean } {
   ctx.buffer.apply(c.isolate, c.batches, now);
-  const route = fleetRoute(ctx, c, now, tuning.fanIn);
+  const route = fleetRoute(ctx, c, now, tuning);
   if (now - ctx.last.flush >= tuning.checkInMs) flush(ctx, now);
   ctx.arrivals.push(now);
   if (ctx.arrivals.length > 4096 || (ctx.arrivals[0] ?? now) < now - 10_000) {
@@ -88,7 +88,12 @@ export function checkIn(
  * it sees in the last minute: isolates checking in directly, and those
  * behind each aggregator, as the aggregator reports them.
  */
-function fleetRoute(ctx: ControlContext, c: CheckInRequest, now: number, mode: FanInMode): Route {
+function fleetRoute(
+  ctx: ControlContext,
+  c: CheckInRequest,
+  now: number,
+  tuning: { checkInMs: number; maxCheckInsPerSecond: number; fanIn: FanInMode },
+): Route {
   const fan = ctx.fanIn;
   if (typeof c.isolates === "number" && Number.isFinite(c.isolates) && c.isolates >= 0) {
     fan.behind.set(c.isolate, { isolates: Math.min(c.isolates, 1_000_000), seen: now });
@@ -103,7 +108,7 @@ function fleetRoute(ctx: ControlContext, c: CheckInRequest, now: number, mode: F
     }
   }
   const fleet = ctx.buffer.isolatesSince(now - 60_000) - aggregators + behind;
-  fan.route = routeFor(mode, fleet, fan.route);
+  fan.route = routeFor(tuning.fanIn, fleet, fan.route, tuning);
   return fan.route;
 }
 

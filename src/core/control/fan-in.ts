@@ -4,9 +4,13 @@
  * aggregator object of their location instead (`<service>:<location>:<shard>`),
  * which checks in with the service object once per interval for all of
  * them; documents come back down the same way. The decisions, all pure:
- *   - the mode the service object hands out: FANIN "on", "off", or "auto"
- *     (fan in above FAN_IN_ABOVE isolates seen in a minute, back below
- *     FAN_IN_BELOW: a gap, so a fleet near the line does not flap);
+ *   - the route the service object hands out: FANIN "on", "off", or "auto":
+ *     fan in once the fleet (isolates seen in a minute) is past where two
+ *     hops beat one, i.e. where the direct interval, grown with the fleet,
+ *     would pass twice the configured one: 2 x maxCheckInsPerSecond x
+ *     interval (2,000 isolates at 500/s and 2 s; `npm run bench:fanin`);
+ *     back to direct below half that (a gap, so a fleet near the line does
+ *     not flap);
  *   - how many shards a location's aggregator splits into, so each stays
  *     under the check-in budget its interval allows;
  *   - which shard an isolate uses, and the aggregator's name;
@@ -20,10 +24,10 @@ import { murmur3String } from "../routing/murmur3.ts";
 export type FanInMode = "on" | "off" | "auto";
 export type Route = "direct" | "fan-in";
 
-/** Auto mode fans in above this many isolates seen in the last minute... */
-export const FAN_IN_ABOVE = 250;
-/** ...and goes back to direct check-ins below this many. */
-export const FAN_IN_BELOW = 125;
+/** Auto mode fans in above this many isolates seen in the last minute, and goes back below half. */
+export function fanInAbove(t: { checkInMs: number; maxCheckInsPerSecond: number }): number {
+  return Math.ceil((2 * t.maxCheckInsPerSecond * t.checkInMs) / 1000);
+}
 
 /** Reads a FANIN var: "on", "off", anything else (unset included) "auto". */
 export function fanInMode(text: string | undefined): FanInMode {
@@ -32,10 +36,16 @@ export function fanInMode(text: string | undefined): FanInMode {
 }
 
 /** The route the service object hands out, given the fleet it sees and the route it handed out last. */
-export function routeFor(mode: FanInMode, isolates: number, current: Route): Route {
+export function routeFor(
+  mode: FanInMode,
+  isolates: number,
+  current: Route,
+  t: { checkInMs: number; maxCheckInsPerSecond: number },
+): Route {
   if (mode !== "auto") return mode === "on" ? "fan-in" : "direct";
-  if (isolates > FAN_IN_ABOVE) return "fan-in";
-  if (isolates < FAN_IN_BELOW) return "direct";
+  const above = fanInAbove(t);
+  if (isolates > above) return "fan-in";
+  if (isolates < above / 2) return "direct";
   return current;
 }
 
