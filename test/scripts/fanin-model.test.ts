@@ -141,7 +141,7 @@ describe("the rules", () => {
     [16_001, 32],
     [100_000, 64], // at most 64, as the product's rule
   ])("%i isolates at a location: %i shards", (isolates, shards) => {
-    expect(shardsFor(isolates, 1_000)).toBe(shards);
+    expect(shardsFor(isolates, { checkInMs: 2_000, maxCheckInsPerSecond: 500 })).toBe(shards);
   });
 
   it.each([

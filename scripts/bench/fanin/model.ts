@@ -34,6 +34,7 @@
  * Layer: benchmark support (pure; imports the product's interval rule).
  */
 import { checkInInterval } from "../../../src/core/control/check-in.ts";
+import { shardsFor } from "../../../src/core/control/fan-in.ts";
 import { mulberry32, normal } from "../gates/random.ts";
 
 export { mulberry32 };
@@ -148,15 +149,8 @@ export const intervalFor = (t: Tuning, callers: number): number => checkInInterv
 export const shardCapacity = (t: Tuning): number =>
   Math.floor((t.maxCheckInsPerSecond * t.checkInMs) / 1000);
 
-/** At most this many shards per location (src/core/control/fan-in.ts). */
-export const MAX_SHARDS = 64;
-
-/** The smallest power of two `shards` with isolates / shards <= capacity (at most 64). */
-export function shardsFor(isolates: number, capacity: number): number {
-  let shards = 1;
-  while (shards < MAX_SHARDS && isolates > shards * capacity) shards *= 2;
-  return shards;
-}
+/** The shards of a location (the product's rule, src/core/control/fan-in.ts). */
+export { shardsFor };
 
 /** How an aggregator paces its isolates: I always (as specified), or the product's growing rule. */
 export type AggregatorPacing = "fixed" | "grown";
@@ -188,8 +182,7 @@ export function faninLayout(
   pacing: AggregatorPacing,
   rand: Rand,
 ): FaninLayout {
-  const capacity = shardCapacity(t);
-  const shards = fleet.perLocation.map((n) => shardsFor(n, capacity));
+  const shards = fleet.perLocation.map((n) => shardsFor(n, t));
   const first: number[] = [];
   const aggregators: Aggregator[] = [];
   shards.forEach((count, location) => {
