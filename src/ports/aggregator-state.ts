@@ -14,6 +14,9 @@ import type { DeltaBatch } from "../core/control/batches.ts";
 import type { Ledger } from "../core/control/delta-buffer.ts";
 
 export interface AggregatorState {
+  /** The service it aggregates for (null before its first check-in). */
+  service(): string | null;
+  setService(service: string): void;
   /** The isolates' batch ledger as of the last seal (what a new instance starts from). */
   ledger(): Map<string, Ledger>;
   /** The sequence number the next sealed batch gets. */

@@ -16,6 +16,11 @@ import { emptyVersionMetrics, observeRequest } from "../../src/core/rollout/requ
 import type { AggregatorState } from "../../src/ports/aggregator-state.ts";
 
 class MemoryState implements AggregatorState {
+  name: string | null = null;
+  service = () => this.name;
+  setService(s: string) {
+    this.name = s;
+  }
   sealed: DeltaBatch[] = [];
   stored = new Map<string, Ledger>();
   next = 1;
@@ -113,8 +118,10 @@ describe("a location aggregator", () => {
     // Batch 2 applied but not sealed (the next exchange is an interval away): not acknowledged.
     const second = await a.checkIn(checkIn([batch(2, 7)]), 10);
     expect(second.acked).toBe(1);
-    // Evicted: a new instance on the same state. The isolate re-sends batch 2.
+    // Evicted: a new instance on the same state knows its service (its alarm can send).
     const b = aggregator(state, up);
+    expect(b.service).toBe("s");
+    // The isolate re-sends batch 2.
     const third = await b.checkIn(checkIn([batch(2, 7)]), 20);
     expect(third.acked).toBe(2);
     expect(up.requests()).toBe(12);

@@ -164,6 +164,12 @@ describe("fan-in through location aggregators", () => {
     expect(Object.fromEntries(await armTotals())).toEqual(Object.fromEntries(expected));
     const control = await admin("/services/fan-count/control");
     expect(control).toMatchObject({ route: "fan-in", aggregators: LOCATIONS.length });
+    const status = await exec(
+      "npx",
+      ["node", "scripts/cli/router.ts", "status", "fan-count", "--url", fleet.urls[0] ?? ""],
+      { env: { ...process.env, ROUTER_ADMIN_TOKEN: fleet.adminToken } },
+    );
+    expect(status.stdout).toMatch(/isolates check in through 4 location aggregators, each every/);
     // The sixteen isolates, counted through the aggregators' reports.
     expect(control.isolates).toBeGreaterThanOrEqual(ROUTERS);
   }, 90_000);

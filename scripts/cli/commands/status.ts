@@ -79,7 +79,9 @@ function controlLine(c: ControlStatus): string {
   const who =
     c.isolates === 0
       ? "no isolate has checked in during the last minute"
-      : `${c.isolates} isolate${c.isolates === 1 ? "" : "s"} check in every ${c.intervalMs / 1000} s`;
+      : c.route === "fan-in"
+        ? `${c.isolates} isolate${c.isolates === 1 ? "" : "s"} check in through ${c.aggregators} location aggregator${c.aggregators === 1 ? "" : "s"}, each every ${c.intervalMs / 1000} s`
+        : `${c.isolates} isolate${c.isolates === 1 ? "" : "s"} check in every ${c.intervalMs / 1000} s`;
   return `  control: version ${c.version}; ${who}; ${kv}${c.rolloutActive ? "; rollout active" : ""}`;
 }
 

@@ -2,7 +2,8 @@
  * A location aggregator's SQLite state (the AggregatorState port,
  * src/ports/aggregator-state.ts): the sealed batches for the service object
  * (one row each, deleted once acknowledged) and one row holding the
- * isolates' ledger and the next sequence number. A seal writes two rows.
+ * isolates' ledger and the next sequence number (a seal writes these two
+ * rows), and one with the service's name (written once).
  *
  * Layer: adapter (the aggregator object's storage).
  */
@@ -17,7 +18,18 @@ export class AggregatorStorage implements AggregatorState {
     this.#sql = sql;
     sql.exec(`CREATE TABLE IF NOT EXISTS sealed (seq INTEGER PRIMARY KEY, batch TEXT NOT NULL);
       CREATE TABLE IF NOT EXISTS ledger (id INTEGER PRIMARY KEY CHECK (id = 1),
-        next_seq INTEGER NOT NULL, isolates TEXT NOT NULL);`);
+        next_seq INTEGER NOT NULL, isolates TEXT NOT NULL);
+      CREATE TABLE IF NOT EXISTS aggregates (id INTEGER PRIMARY KEY CHECK (id = 1),
+        service TEXT NOT NULL);`);
+  }
+
+  service(): string | null {
+    const row = this.#sql.exec("SELECT service FROM aggregates WHERE id = 1").toArray()[0];
+    return row ? String(row.service) : null;
+  }
+
+  setService(service: string): void {
+    this.#sql.exec("INSERT OR REPLACE INTO aggregates (id, service) VALUES (1, ?)", service);
   }
 
   ledger(): Map<string, Ledger> {

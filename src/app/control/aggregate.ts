@@ -86,12 +86,15 @@ export class Aggregator {
     this.#tuning = tuning;
     this.#upstreamMs = tuning.checkInMs;
     this.buffer = new DeltaBuffer(ports.state.ledger(), bucketMs);
+    // After an eviction the alarm can send what was sealed before any isolate calls.
+    this.#service = ports.state.service();
   }
 
   async checkIn(c: CheckInRequest, now: number): Promise<CheckInReply> {
     if (this.#service !== null && this.#service !== c.service) {
       throw new Error(`aggregator of "${this.#service}" called for "${c.service}"`);
     }
+    if (this.#service === null) this.#ports.state.setService(c.service);
     this.#service = c.service;
     this.buffer.apply(c.isolate, c.batches, now);
     const heldVersion = this.#held?.version ?? 0;

@@ -125,7 +125,7 @@ ${s.errors.length ? html`<ul class="small">${join(s.errors.map((e) => html`<li><
   <div class="kpi"><span class="kpi-value" data-kpi="version">v${sum.version}</span><span class="kpi-label">version</span></div>
   <div class="kpi"><span class="kpi-value">${s.document && typeof s.document.live === "string" ? s.document.live : "–"}</span><span class="kpi-label">live</span></div>
   <div class="kpi"><span class="kpi-value">${sum.updatedBy}</span><span class="kpi-label">last change <span title="${utc(at)}">${ago(at, d.now)}</span></span></div>
-  <div class="kpi"><span class="kpi-value">${control ? count(control.isolates) : "–"}</span><span class="kpi-label">isolates checking in${control ? ` (every ${control.intervalMs} ms)` : ""}</span></div>
+  <div class="kpi"><span class="kpi-value">${control ? count(control.isolates) : "–"}</span><span class="kpi-label">isolates checking in${control ? (control.route === "fan-in" ? ` (through ${control.aggregators} location aggregators, every ${control.intervalMs} ms)` : ` (every ${control.intervalMs} ms)`) : ""}</span></div>
 </div>
 ${control && kvDisagreement(control) ? html`<p class="problem small" data-kv>${kvDisagreement(control)}.</p>` : ""}
 ${!d.control.ok ? html`<p class="problem small">Control object: ${d.control.message}</p>` : ""}`;
