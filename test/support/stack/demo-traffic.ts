@@ -87,9 +87,15 @@ export function trafficRates(
   services: readonly string[],
   perSecond: DemoTrafficOptions["perSecond"] = demoRequestsPerSecond,
 ): Record<string, number> {
+  // A number scales the prediction services; a streamed chat completion (a
+  // second of events, shadowed) costs many predictions' CPU, so chat keeps
+  // at most its demo rate unless named.
+  const chatCap = demoRequestsPerSecond[DEMO_CHAT_SERVICE] ?? 3;
   const rate = (s: string): number =>
     typeof perSecond === "number"
-      ? perSecond
+      ? s === DEMO_CHAT_SERVICE
+        ? Math.min(perSecond, chatCap)
+        : perSecond
       : Object.hasOwn(perSecond, s)
         ? (perSecond[s] ?? 4)
         : 4;
