@@ -8,14 +8,19 @@
  * can reach an isolate through KV: a change that shows up everywhere came
  * through the check-ins.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { type LocalFleet, startLocalFleet } from "../support/stack/local-fleet.ts";
 import { testModels } from "../test-models.ts";
+import {
+  cli,
+  admin as fleetAdmin,
+  fleetDoc,
+  everyRouter as fleetEveryRouter,
+  predict,
+  until,
+} from "./fleet-support.ts";
 
-const exec = promisify(execFile);
 const ROUTERS = 8;
 const CHECKIN_MS = 300;
 
@@ -40,57 +45,11 @@ afterAll(async () => {
   await origins?.close();
 });
 
-function doc(service: string, over: Record<string, unknown> = {}) {
-  return {
-    service,
-    version: 1,
-    updatedAt: new Date().toISOString(),
-    updatedBy: "test",
-    origins: {
-      blue: { url: origins.url("blue") },
-      green: { url: origins.url("green") },
-      canary: { url: origins.url("canary") },
-    },
-    live: "blue",
-    ...over,
-  };
-}
-
-async function predict(url: string, service: string, user: string): Promise<string | null> {
-  const res = await fetch(`${url}/${service}/predict`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-user-id": user },
-    body: JSON.stringify({ features: { amount: 1 } }),
-  });
-  await res.arrayBuffer();
-  return res.headers.get("x-model-variant");
-}
-
-/** Every router answers `user`; returns the variants, router by router. */
-const everyRouter = (service: string, user: string) =>
-  Promise.all(fleet.urls.map((url) => predict(url, service, user)));
-
-async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function admin(path: string, init: { method?: string; body?: unknown } = {}) {
-  const res = await fetch(`${fleet.urls[0]}/_router/admin${path}`, {
-    method: init.method ?? "GET",
-    headers: {
-      authorization: `Bearer ${fleet.adminToken}`,
-      "content-type": "application/json",
-      "x-router-author": "fleet-test",
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
+const doc = (service: string, over: Record<string, unknown> = {}) =>
+  fleetDoc(origins, service, over);
+const everyRouter = (service: string, user: string) => fleetEveryRouter(fleet, service, user);
+const admin = (path: string, init: { method?: string; body?: unknown } = {}) =>
+  fleetAdmin(fleet, path, init);
 
 describe("a change reaches every isolate through the check-ins", () => {
   it("a canary kill through the CLI sends every isolate's canary users back to live", async () => {
@@ -103,20 +62,8 @@ describe("a change reaches every isolate through the check-ins", () => {
     );
     expect(await everyRouter("fleet-kill", "alice")).toEqual(Array(ROUTERS).fill("canary"));
 
-    const cli = await exec(
-      "npx",
-      [
-        "node",
-        "scripts/cli/router.ts",
-        "canary",
-        "kill",
-        "fleet-kill",
-        "--url",
-        fleet.urls[3] ?? "",
-      ],
-      { env: { ...process.env, ROUTER_ADMIN_TOKEN: fleet.adminToken } },
-    );
-    expect(cli.stdout).toMatch(/kill/i);
+    const killed = await cli(fleet, fleet.urls[3] ?? "", "canary", "kill", "fleet-kill");
+    expect(killed.stdout).toMatch(/kill/i);
     const started = Date.now();
     // Keep traffic flowing (each isolate checks in while it serves).
     const variants = await until(

@@ -9,14 +9,20 @@
  * sixteen isolates. KV's memo is ten minutes: nothing reaches an isolate
  * through KV here.
  */
-import { execFile } from "node:child_process";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type DemoOrigins, startDemoOrigins } from "../support/stack/demo-origins.ts";
 import { type LocalFleet, startLocalFleet } from "../support/stack/local-fleet.ts";
 import { testModels } from "../test-models.ts";
+import {
+  cli,
+  admin as fleetAdmin,
+  armTotals as fleetArmTotals,
+  fleetDoc,
+  everyRouter as fleetEveryRouter,
+  predict,
+  until,
+} from "./fleet-support.ts";
 
-const exec = promisify(execFile);
 const ROUTERS = 16;
 const LOCATIONS = ["ams", "sin", "iad", "gru"];
 const CHECKIN_MS = 300;
@@ -44,49 +50,11 @@ afterAll(async () => {
   await origins?.close();
 });
 
-function doc(service: string, over: Record<string, unknown> = {}) {
-  return {
-    service,
-    version: 1,
-    updatedAt: new Date().toISOString(),
-    updatedBy: "test",
-    origins: {
-      blue: { url: origins.url("blue") },
-      canary: { url: origins.url("canary") },
-    },
-    live: "blue",
-    ...over,
-  };
-}
-
-async function predict(url: string, service: string, user: string): Promise<string | null> {
-  const res = await fetch(`${url}/${service}/predict`, {
-    method: "POST",
-    headers: { "content-type": "application/json", "x-user-id": user },
-    body: JSON.stringify({ features: { amount: 1 } }),
-  });
-  await res.arrayBuffer();
-  return res.headers.get("x-model-variant");
-}
-
-const everyRouter = (service: string, user: string) =>
-  Promise.all(fleet.urls.map((url) => predict(url, service, user)));
-
-async function until<T>(what: () => Promise<T>, ok: (v: T) => boolean, ms: number): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await what();
-    if (ok(v) || Date.now() > deadline) return v;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
-async function admin(path: string) {
-  const res = await fetch(`${fleet.urls[0]}/_router/admin${path}`, {
-    headers: { authorization: `Bearer ${fleet.adminToken}` },
-  });
-  return (await res.json()) as Record<string, unknown>;
-}
+const doc = (service: string, over: Record<string, unknown> = {}) =>
+  fleetDoc(origins, service, over);
+const everyRouter = (service: string, user: string) => fleetEveryRouter(fleet, service, user);
+const admin = async (path: string) => (await fleetAdmin(fleet, path)).body;
+const armTotals = () => fleetArmTotals(fleet, "fan-count");
 
 describe("fan-in through location aggregators", () => {
   it("a canary kill through the CLI reaches all sixteen isolates in four locations", async () => {
@@ -105,12 +73,8 @@ describe("fan-in through location aggregators", () => {
       15_000,
     );
     expect(aggregators).toBe(LOCATIONS.length);
-    const cli = await exec(
-      "npx",
-      ["node", "scripts/cli/router.ts", "canary", "kill", "fan-kill", "--url", fleet.urls[5] ?? ""],
-      { env: { ...process.env, ROUTER_ADMIN_TOKEN: fleet.adminToken } },
-    );
-    expect(cli.stdout).toMatch(/kill/i);
+    const killed = await cli(fleet, fleet.urls[5] ?? "", "canary", "kill", "fan-kill");
+    expect(killed.stdout).toMatch(/kill/i);
     const started = Date.now();
     const variants = await until(
       () => everyRouter("fan-kill", "alice"),
@@ -164,23 +128,9 @@ describe("fan-in through location aggregators", () => {
     expect(Object.fromEntries(await armTotals())).toEqual(Object.fromEntries(expected));
     const control = await admin("/services/fan-count/control");
     expect(control).toMatchObject({ route: "fan-in", aggregators: LOCATIONS.length });
-    const status = await exec(
-      "npx",
-      ["node", "scripts/cli/router.ts", "status", "fan-count", "--url", fleet.urls[0] ?? ""],
-      { env: { ...process.env, ROUTER_ADMIN_TOKEN: fleet.adminToken } },
-    );
+    const status = await cli(fleet, fleet.urls[0] ?? "", "status", "fan-count");
     expect(status.stdout).toMatch(/isolates check in through 4 location aggregators, each every/);
     // The sixteen isolates, counted through the aggregators' reports.
     expect(control.isolates).toBeGreaterThanOrEqual(ROUTERS);
   }, 90_000);
 });
-
-/** Requests per arm of fan-count, as the service object's series holds them. */
-async function armTotals(): Promise<Map<string, number>> {
-  const series = await admin("/services/fan-count/series?minutes=10");
-  const byArm = new Map<string, number>();
-  for (const p of series.points as { arm: string; requests: number }[]) {
-    byArm.set(p.arm, (byArm.get(p.arm) ?? 0) + p.requests);
-  }
-  return byArm;
-}
