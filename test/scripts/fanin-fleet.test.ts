@@ -2,7 +2,10 @@
  * Fan-in for real (issue 25): sixteen router isolates in four simulated
  * locations (LOCATION var per router worker) through real location
  * aggregators and a real service object, in one workerd
- * (test/support/stack/local-fleet.ts), with FANIN "on". A canary kill
+ * (test/support/stack/local-fleet.ts), with FANIN "auto" and a check-in
+ * budget of 20/s, so the service object switches the sixteen isolates to
+ * fan-in past 2 x 20/s x 300 ms = 12 isolates (as it does past 2,000 at
+ * the defaults). A canary kill
  * through the CLI reaches every isolate through the aggregators; every
  * request of every isolate is counted once by arm at the service object;
  * the service object sees four senders (one aggregator per location), not
@@ -40,7 +43,8 @@ beforeAll(async () => {
       CHECKIN_INTERVAL_MS: String(CHECKIN_MS),
       CONTROL_ALARM_MS: "500",
       CONTROL_KV_POLL_MS: "500",
-      FANIN: "on",
+      FANIN: "auto",
+      CONTROL_MAX_CHECKINS_PER_SECOND: "20",
     },
     routerBindings: (i) => ({ LOCATION: LOCATIONS[i % LOCATIONS.length] as string }),
   });

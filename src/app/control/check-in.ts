@@ -60,6 +60,11 @@ export function checkIn(
 ): { reply: CheckInReply; pollKvNow: boolean } {
   ctx.buffer.apply(c.isolate, c.batches, now);
   const route = fleetRoute(ctx, c, now, tuning);
+  // An aggregator's interval counts the aggregators only: for the minute
+  // after a switch to fan-in the isolates are still among the senders seen,
+  // and would stretch the aggregators' interval as if they still came direct.
+  const senders =
+    c.isolates === undefined ? ctx.buffer.isolatesSince(now - 60_000) : ctx.fanIn.behind.size;
   if (now - ctx.last.flush >= tuning.checkInMs) flush(ctx, now);
   ctx.arrivals.push(now);
   if (ctx.arrivals.length > 4096 || (ctx.arrivals[0] ?? now) < now - 10_000) {
@@ -75,7 +80,7 @@ export function checkIn(
     version: current.version,
     document: verdict.sendDocument ? ctx.state.service("document").document : null,
     acked: ctx.buffer.acked(c.isolate),
-    intervalMs: checkInInterval(tuning, ctx.buffer.isolatesSince(now - 60_000)),
+    intervalMs: checkInInterval(tuning, senders),
     route,
   };
   // The isolate holds a version the object has not seen: the next alarm polls KV.
