@@ -96,6 +96,13 @@ const RoutingDocumentObject = z.strictObject({
         "Shadow mode: mirror a share of requests to an origin and compare its predictions",
       ),
     ),
+  tokenUsage: z
+    .optional(z.enum(["streams", "all"]))
+    .check(
+      z.describe(
+        'Token usage per arm (usage.total_tokens and friends) in the request metrics: "streams" (unset: the same) reads it from streamed answers\' last events; "all" also from JSON answers of up to 64 KiB, read from a copy after the client has its answer',
+      ),
+    ),
   outcomes: z
     .optional(
       z.record(

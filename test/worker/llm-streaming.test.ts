@@ -189,6 +189,40 @@ describe("streamed answers through the router", () => {
   });
 });
 
+describe("token usage of answers that do not stream", () => {
+  /** Three whole (not streamed) chat completions, and what the live arm's metrics kept. */
+  async function wholeAnswers(service: string, tokenUsage?: "all") {
+    const doc = chatDoc(service, tokenUsage ? { tokenUsage } : {});
+    await putDoc(doc);
+    const usage: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const answer = await client(service).chat.completions.create({
+        model: "any",
+        user: `u${i}`,
+        messages: [{ role: "user", content: `${QUESTION} (${i})` }],
+      });
+      usage.push(answer.usage?.total_tokens ?? 0);
+    }
+    const m = await eventually(async () => {
+      const metrics = await controlMetrics(doc);
+      expect(metrics.arms["llm-live"]?.requests).toBe(3);
+      return metrics;
+    });
+    return { usage, streams: m.arms["llm-live"]?.streams };
+  }
+
+  it('with tokenUsage "all", are read from a copy: tokens per answer per arm', async () => {
+    const { usage, streams } = await wholeAnswers("llm-usage-all", "all");
+    expect(streams).toMatchObject({ answers: 0, usageAnswers: 3 });
+    expect(streams?.usageTokens).toBe(usage.reduce((a, b) => a + b, 0));
+  });
+
+  it("without it, are not read (streamed answers' usage is, from their last events)", async () => {
+    const { streams } = await wholeAnswers("llm-usage-off");
+    expect(streams).toBeUndefined();
+  });
+});
+
 describe("the latency a plan judges a streamed answer by", () => {
   /** The live arm's median recorded latency after a few streamed answers, under `measure`. */
   async function liveLatency(service: string, measure: "total" | "first-token") {

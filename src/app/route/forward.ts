@@ -137,6 +137,7 @@ export function respond(route: RouteContext, outcome: Sent): Response {
   const answer = outcome.response ? metered(route, outcome.response) : null;
   // The comparison reads a tee of the origin's body; the user's branch streams as before.
   if (route.shadow && answer) route.productionCopy = answer.clone();
+  if (answer && wantsUsage(route, answer)) route.usageCopy = answer.clone();
   const response = answer ? fromOrigin(route, answer) : originFailed(route, outcome);
   const { doc } = route;
   if (!route.identity && !route.override && doc.identity.anonymousCookie) {
@@ -164,6 +165,18 @@ function metered(route: RouteContext, origin: Response): Response {
   });
   route.streamDone = stream.done;
   return new Response(stream.body, origin);
+}
+
+/** The most of a JSON answer read for its token usage (tokenUsage "all"). */
+export const USAGE_MAX_BYTES = 65_536;
+
+/** A JSON answer of known, small length, of a service that asks for every answer's usage. */
+function wantsUsage(route: RouteContext, answer: Response): boolean {
+  if (route.doc.tokenUsage !== "all" || route.streamDone || !answer.body) return false;
+  if (!/^\s*application\/(?:[\w.+-]*\+)?json\b/i.test(answer.headers.get("content-type") ?? ""))
+    return false;
+  const length = Number(answer.headers.get("content-length") ?? "NaN");
+  return Number.isFinite(length) && length <= USAGE_MAX_BYTES;
 }
 
 /** The served origin's response, its headers cleaned and its URLs rewritten to the public path. */

@@ -9,6 +9,8 @@
  * metrics are fire-and-forget, and the mirror runs inside waitUntil.
  */
 
+import type { AnswerTiming } from "../../core/answers/stream-sums.ts";
+import { usageTokensOf } from "../../core/answers/usage.ts";
 import { type RequestObservation, revisionOf } from "../../core/rollout/request-metrics.ts";
 import { userHashOf } from "../../core/rollout/user-sums.ts";
 import { mirrorToShadow } from "../shadow/shadow-dispatch.ts";
@@ -74,6 +76,19 @@ function recordMetrics(route: RouteContext): void {
   // that broke off is the arm's error, and its latency is what the plan's
   // latency gate measures (to the first byte, or to the last).
   const stream = route.failover ? null : route.streamDone;
+  const copy = route.usageCopy;
+  if (copy && !route.failover) {
+    route.waitUntil(
+      usageOf(copy).then((usageTokens) =>
+        metrics.record(
+          usageTokens === null ? observation : { ...observation, stream: answerUsage(usageTokens) },
+          route.waitUntil,
+        ),
+      ),
+    );
+    return;
+  }
+  if (copy) void copy.body?.cancel().catch(() => {});
   if (!stream) {
     metrics.record(observation, route.waitUntil);
     return;
@@ -94,6 +109,26 @@ function recordMetrics(route: RouteContext): void {
     }),
   );
 }
+
+/** The token usage in a JSON answer's copy (its length known and small), or null. */
+async function usageOf(copy: Response): Promise<number | null> {
+  try {
+    return usageTokensOf(JSON.parse(await copy.text()));
+  } catch {
+    return null;
+  }
+}
+
+/** A whole (not streamed) answer as the metrics count it: its usage only. */
+const answerUsage = (usageTokens: number): AnswerTiming => ({
+  streamed: false,
+  firstByteMs: null,
+  streamMs: 0,
+  bytes: 0,
+  events: 0,
+  usageTokens,
+  broken: false,
+});
 
 /** For a mirrored request: sends the shadow copy and compares, once the user has the answer. */
 function startMirror(route: RouteContext, outcome: Sent): void {

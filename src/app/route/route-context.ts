@@ -112,6 +112,8 @@ export class RouteContext {
   productionCopy: Response | null = null;
   /** A streamed answer's timing, settled when it ends (src/app/route/stream-meter.ts), or null. */
   streamDone: Promise<AnswerTiming> | null = null;
+  /** A JSON answer's copy, read for its token usage (tokenUsage "all"), or null. */
+  usageCopy: Response | null = null;
 
   constructor(
     request: Request,
