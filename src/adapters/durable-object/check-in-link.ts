@@ -350,9 +350,4 @@ export class CheckInLink {
   locate(location: string | null | undefined): void {
     if (!this.#opts.location && location) this.#opts.location = location;
   }
-
-  /** Where each service's check-ins go now (tests, the health endpoint). */
-  targets(): Record<string, string> {
-    return Object.fromEntries([...this.#links].map(([s, l]) => [s, l.target]));
-  }
 }

@@ -59,7 +59,7 @@ export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
     });
   } catch {
     const error = req.deadline.signal.aborted ? "timeout" : "connection";
-    return noAnswer(error, elapsed());
+    return { status: 0, durationMs: elapsed(), error, text: null };
   }
   const headersMs = elapsed();
   // The fetch's signal reaches its body too: workerd errors the read at the deadline.
@@ -73,19 +73,6 @@ export async function callShadow(req: ShadowRequest): Promise<ArmAnswer> {
     eventStream: read.eventStream,
     cut: read.cut,
     firstByteMs: read.firstByteAt === null ? headersMs : read.firstByteAt - started,
-  };
-}
-
-/** An arm that gave no response (timeout or connection failure). */
-export function noAnswer(error: ReadError, durationMs: number): ArmAnswer {
-  return {
-    status: 0,
-    durationMs,
-    error,
-    text: null,
-    eventStream: false,
-    cut: null,
-    firstByteMs: null,
   };
 }
 

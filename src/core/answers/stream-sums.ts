@@ -79,9 +79,6 @@ export function observeAnswer(s: StreamSums, a: AnswerTiming): void {
   }
 }
 
-/** Does this answer add anything (a stream, or a usage)? */
-export const answerCounts = (a: AnswerTiming): boolean => a.streamed || a.usageTokens !== null;
-
 export function mergeStreamSums(
   a: StreamSums | undefined,
   b: StreamSums | undefined,
