@@ -55,9 +55,4 @@ export class LocationAggregator extends DurableObject<Env> {
       log("aggregator alarm not set", { error: String(err) });
     });
   }
-
-  /** What it holds and sends up (tests, the status). */
-  status() {
-    return this.#aggregator.status(Date.now());
-  }
 }

@@ -144,4 +144,26 @@ describe("a location aggregator", () => {
     expect(state.sealed.length).toBe(0);
     expect(up.requests()).toBe(4);
   });
+
+  it("without a document, a burst of isolates calls a silent service object once a second, not once each", async () => {
+    let calls = 0;
+    const silent = {
+      ...serviceObject(),
+      checkIn: async (): Promise<CheckInReply> => {
+        calls += 1;
+        throw new Error("unreachable");
+      },
+    };
+    const a = aggregator(new MemoryState(), silent);
+    const burst = Array.from({ length: 50 }, (_, i) =>
+      a.checkIn({ ...checkIn([]), isolate: `iso-${i}` }, 0),
+    );
+    for (const reply of await Promise.all(burst))
+      expect(reply).toMatchObject({ version: 0, document: null });
+    expect(calls).toBe(1);
+    await a.checkIn(checkIn([]), 500);
+    expect(calls).toBe(1);
+    await a.checkIn(checkIn([]), 1_000);
+    expect(calls).toBe(2);
+  });
 });

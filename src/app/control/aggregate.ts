@@ -24,6 +24,9 @@ import type { WaitUntil } from "../../ports/wait-until.ts";
 import type { CheckInReply, CheckInRequest } from "./check-in.ts";
 import type { Log } from "./context.ts";
 
+/** How long after a failed exchange one without a document may be tried again. */
+const RETRY_MS = 1_000;
+
 /** Notable shadow pairs forwarded per sealed batch (the service object keeps the newest anyway). */
 const MAX_RECORDS = 100;
 
@@ -71,9 +74,10 @@ export class Aggregator {
   #upstreamMs: number;
   #lastUpstream = Number.NEGATIVE_INFINITY;
   #inflight: Promise<void> | null = null;
+  /** When an exchange last failed: with no document yet, isolates do not each retry it at once. */
+  #failedAt = Number.NEGATIVE_INFINITY;
   /** The highest revision an isolate holds above ours (a raw KV put): passed up. */
   #ahead: string | null = null;
-  upstreamCalls = 0;
 
   constructor(
     id: string,
@@ -103,7 +107,11 @@ export class Aggregator {
       versionOf(c.revision) > Math.max(heldVersion, versionOf(this.#ahead))
     )
       this.#ahead = c.revision;
-    if (this.#held === null || now - this.#lastUpstream >= this.#upstreamMs) {
+    const due = now - this.#lastUpstream >= this.#upstreamMs;
+    // No document yet: exchange at once, unless one just failed (a burst of
+    // isolates must not each call a service object that does not answer).
+    const first = this.#held === null && now - this.#failedAt >= RETRY_MS;
+    if (first || due) {
       const exchange = this.exchange(now);
       // A new instance knows no document yet: the isolate waits for it.
       if (this.#held === null) await exchange;
@@ -161,7 +169,6 @@ export class Aggregator {
     this.#inflight = this.#ports
       .upstream(service, text)
       .then((reply) => {
-        this.upstreamCalls += 1;
         state.acknowledged(reply.acked);
         this.#route = reply.route ?? "direct";
         this.#upstreamMs = Math.max(100, reply.intervalMs);
@@ -174,6 +181,7 @@ export class Aggregator {
           this.#ahead = null;
       })
       .catch((err: unknown) => {
+        this.#failedAt = now;
         this.#ports.log("aggregator: the service object cannot be reached", {
           service,
           aggregator: this.#id,
@@ -187,17 +195,5 @@ export class Aggregator {
           this.#ports.wakeAt(Date.now() + this.#upstreamMs);
       });
     return this.#inflight;
-  }
-
-  status(now: number) {
-    return {
-      service: this.#service,
-      isolates: this.buffer.isolatesSince(now - 60_000),
-      version: this.#held?.version ?? 0,
-      route: this.#route,
-      upstreamIntervalMs: this.#upstreamMs,
-      upstreamCalls: this.upstreamCalls,
-      unacknowledged: this.#ports.state.unacknowledged().length,
-    };
   }
 }
