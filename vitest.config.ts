@@ -18,7 +18,6 @@
  */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
-import { SlowFirstSequencer } from "./test/support/slow-first-sequencer.ts";
 
 /** Cloudflare's Vitest integration with the project's wrangler config and test bindings. */
 const workerd = () =>
@@ -70,8 +69,6 @@ export default defineConfig({
     // 2 workers 4m05s, 3 workers 3m33s (101 files); with issues 24 and 25's
     // files (114), 3 workers 4m13s, 4 workers 3m57s, every file passing.
     maxWorkers: 4,
-    // Without a record of durations (a clean clone), the known-slow files first.
-    sequence: { sequencer: SlowFirstSequencer },
     projects: [
       {
         test: {
