@@ -25,7 +25,11 @@ it("the control object's alarm rolls back a candidate whose error rate rises at 
       ...["--scenario", "failing", "--bake", "5", "--clients", "4", "--max-seconds", "120"],
     ],
     { cwd: ROOT, maxBuffer: 10_000_000 },
-  );
+  ).catch((err: Error & { stdout?: string; stderr?: string }) => {
+    // The simulation's own account (its timeline, how far it got) says why.
+    const tail = (text = "") => text.split("\n").slice(-15).join("\n");
+    throw new Error(`${err.message}\nstdout:\n${tail(err.stdout)}\nstderr:\n${tail(err.stderr)}`);
+  });
   const line = stdout.split("\n").find((l) => l.startsWith('{"scenario"'));
   const result = JSON.parse(line ?? "{}");
   expect(result).toMatchObject({
